@@ -1,0 +1,96 @@
+#pragma once
+/**
+ * @file bytes.hpp
+ * Byte-span vocabulary shared by every layer: span aliases, text <-> bytes views,
+ * big-endian integer helpers and hex conversion. Allocation: none.
+ */
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include <lwm2m/result.hpp>
+
+namespace lwm2m {
+
+/** Read-only bytes (input of every parser). */
+using bytes_view = std::span<const std::byte>;
+/** Writable bytes (output of every writer). */
+using mutable_bytes = std::span<std::byte>;
+
+/** Views text as bytes without copying. */
+[[nodiscard]] inline bytes_view as_bytes(std::string_view s) noexcept {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+/** Views bytes as text without copying (no UTF-8 validation). */
+[[nodiscard]] inline std::string_view as_chars(bytes_view b) noexcept {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+/** Number of bytes of the shortest big-endian encoding of `v` (0 for 0, RFC 7252 §3.2 uint). */
+[[nodiscard]] constexpr std::size_t uint_length(std::uint64_t v) noexcept {
+    return (static_cast<std::size_t>(std::bit_width(v)) + 7) / 8;
+}
+
+/** Decodes an unsigned big-endian integer of 0..8 bytes. Precondition: `b.size() <= 8`. */
+[[nodiscard]] constexpr std::uint64_t load_be(bytes_view b) noexcept {
+    LWM2M_ASSERT(b.size() <= 8);
+    std::uint64_t v = 0;
+    for (std::byte x : b) v = (v << 8) | static_cast<std::uint8_t>(x);
+    return v;
+}
+
+/** Writes the low `out.size()` bytes of `v` big-endian into `out`. */
+constexpr void store_be(std::uint64_t v, mutable_bytes out) noexcept {
+    for (std::size_t i = out.size(); i-- > 0;) {
+        out[i] = static_cast<std::byte>(v & 0xFF);
+        v >>= 8;
+    }
+}
+
+namespace detail {
+constexpr int hex_digit_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+} // namespace detail
+
+/**
+ * Decodes hex text (upper or lower case, no separators) into `out`.
+ * Errors: `invalid_argument` (odd length or a non-hex digit; offset = its position),
+ * `buffer_too_small` (offset = bytes needed). Returns the number of bytes written.
+ */
+[[nodiscard]] constexpr result<std::size_t> from_hex(std::string_view hex, mutable_bytes out) noexcept {
+    if (hex.size() % 2 != 0) return fail(errc::invalid_argument, hex.size());
+    const std::size_t n = hex.size() / 2;
+    if (n > out.size()) return fail(errc::buffer_too_small, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const int hi = detail::hex_digit_value(hex[2 * i]);
+        const int lo = detail::hex_digit_value(hex[2 * i + 1]);
+        if (hi < 0) return fail(errc::invalid_argument, 2 * i);
+        if (lo < 0) return fail(errc::invalid_argument, 2 * i + 1);
+        out[i] = static_cast<std::byte>(hi * 16 + lo);
+    }
+    return n;
+}
+
+/**
+ * Writes lowercase hex of `in` into `out` (2 chars per byte, no terminator).
+ * Errors: `buffer_too_small` (offset = chars needed). Returns the number of chars written.
+ */
+[[nodiscard]] constexpr result<std::size_t> to_hex(bytes_view in, std::span<char> out) noexcept {
+    constexpr char digits[] = "0123456789abcdef";
+    if (out.size() < in.size() * 2) return fail(errc::buffer_too_small, in.size() * 2);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const auto v = static_cast<std::uint8_t>(in[i]);
+        out[2 * i] = digits[v >> 4];
+        out[2 * i + 1] = digits[v & 0xF];
+    }
+    return in.size() * 2;
+}
+
+} // namespace lwm2m

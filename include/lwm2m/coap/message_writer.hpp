@@ -1,0 +1,144 @@
+#pragma once
+/**
+ * @file message_writer.hpp
+ * `message_writer`: the lowest-level CoAP serializer. Writes header, token, options (in
+ * ascending number order, delta-encoded per RFC 7252 §3.1) and payload straight into a
+ * caller buffer, with no intermediate storage. Engines use it on their hot path;
+ * `message_builder` uses it after ordering options.
+ *
+ * Errors are sticky: the first one is kept and reported by `finish()`. When the buffer is
+ * too small the writer keeps counting, so `finish()` reports the exact size needed.
+ * Everything it writes is accepted by `coap::parse` with default options.
+ * Allocation: none.
+ */
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/coap/code.hpp>
+#include <lwm2m/coap/message_type.hpp>
+#include <lwm2m/coap/option_number.hpp>
+#include <lwm2m/config.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::coap {
+
+/** Largest option value the delta/length encoding can express: 65535 + 269 (RFC 7252 §3.1). */
+inline constexpr std::size_t max_option_value_length = 65535 + 269;
+
+class message_writer {
+public:
+    /** Writes into `out`; pass an empty span to only measure. */
+    constexpr explicit message_writer(mutable_bytes out) noexcept : out_(out) {}
+
+    /**
+     * Header and token; must come first. Errors: `invalid_token_length` (token > 8 bytes).
+     */
+    constexpr message_writer& header(message_type type, coap::code c, std::uint16_t message_id,
+                                     bytes_view token = {}) noexcept {
+        if (token.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
+        if (c == code::empty && !token.empty()) return set_error(errc::empty_message_not_empty);
+        code_ = c;
+        const std::byte h[4] = {static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token.size()),
+                                static_cast<std::byte>(c), static_cast<std::byte>(message_id >> 8),
+                                static_cast<std::byte>(message_id & 0xFF)};
+        put(bytes_view{h, 4});
+        put(token);
+        return *this;
+    }
+
+    /**
+     * One option with a raw value. Numbers must not decrease (`options_out_of_order`);
+     * known options must respect their registered length (`invalid_option_length`);
+     * values over 65804 bytes: `option_value_too_long`; any option on an Empty message:
+     * `empty_message_not_empty`.
+     */
+    constexpr message_writer& option(option_number n, bytes_view value) noexcept {
+        const auto number = static_cast<std::uint32_t>(n);
+        if (number < last_number_) return set_error(errc::options_out_of_order);
+        if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
+        if (const option_info* info = find_option_info(n);
+            info && (value.size() < info->min_length || value.size() > info->max_length))
+            return set_error(errc::invalid_option_length);
+        if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
+        const std::uint32_t delta = number - last_number_;
+        const auto length = static_cast<std::uint32_t>(value.size());
+        std::byte head[5];
+        std::size_t n_head = 1;
+        head[0] = static_cast<std::byte>((nibble(delta) << 4) | nibble(length));
+        n_head += extended(delta, head + n_head);
+        n_head += extended(length, head + n_head);
+        put(bytes_view{head, n_head});
+        put(value);
+        last_number_ = number;
+        return *this;
+    }
+    /** A string option (Uri-Path, Uri-Query, ...). */
+    message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
+    /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
+    constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
+        std::byte b[4];
+        const std::size_t len = uint_length(value);
+        store_be(value, mutable_bytes{b, len});
+        return option(n, bytes_view{b, len});
+    }
+    /** An empty option (If-None-Match). */
+    constexpr message_writer& empty_option(option_number n) noexcept { return option(n, bytes_view{}); }
+
+    /**
+     * The payload, preceded by the 0xFF marker; nothing is written for an empty payload.
+     * Must come last. Errors: `empty_message_not_empty` on an Empty message.
+     */
+    constexpr message_writer& payload(bytes_view body) noexcept {
+        if (body.empty()) return *this;
+        if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
+        const std::byte marker{0xFF};
+        put(bytes_view{&marker, 1});
+        put(body);
+        last_number_ = 0x10000;  // nothing may follow the payload
+        return *this;
+    }
+
+    /** Bytes written (or needed, once the buffer overflowed). */
+    [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+
+    /** The message size, or the first error (`buffer_too_small` carries the size needed). */
+    [[nodiscard]] constexpr result<std::size_t> finish() const noexcept {
+        if (error_) return fail(*error_);
+        if (size_ > out_.size()) return fail(errc::buffer_too_small, size_);
+        return size_;
+    }
+
+private:
+    static constexpr std::uint32_t nibble(std::uint32_t v) noexcept { return v < 13 ? v : v < 269 ? 13 : 14; }
+    static constexpr std::size_t extended(std::uint32_t v, std::byte* out) noexcept {
+        if (v < 13) return 0;
+        if (v < 269) {
+            out[0] = static_cast<std::byte>(v - 13);
+            return 1;
+        }
+        out[0] = static_cast<std::byte>((v - 269) >> 8);
+        out[1] = static_cast<std::byte>((v - 269) & 0xFF);
+        return 2;
+    }
+    constexpr void put(bytes_view b) noexcept {
+        if (size_ + b.size() <= out_.size()) std::copy_n(b.data(), b.size(), out_.data() + size_);
+        size_ += b.size();
+    }
+    constexpr message_writer& set_error(errc e) noexcept {
+        if (!error_) error_ = e;
+        return *this;
+    }
+
+    mutable_bytes out_;
+    std::size_t size_ = 0;
+    std::uint32_t last_number_ = 0;
+    coap::code code_ = code::get;
+    std::optional<errc> error_{};
+};
+
+} // namespace lwm2m::coap

@@ -1,0 +1,133 @@
+#pragma once
+/**
+ * @file option_number.hpp
+ * CoAP option numbers and what the registries say about each known option:
+ * RFC 7252 §5.10 and §12.2, RFC 7641 (Observe), RFC 7959 (Block1/2, Size2),
+ * RFC 7967 (No-Response), RFC 8613 (OSCORE), RFC 8768 (Hop-Limit), RFC 9175 (Echo,
+ * Request-Tag), RFC 9177 (Q-Block1/2).
+ */
+
+#include <cstdint>
+#include <string_view>
+
+namespace lwm2m::coap {
+
+/** An option number. Any 16-bit value may appear on the wire; enumerators name known ones. */
+enum class option_number : std::uint16_t {
+    if_match = 1,
+    uri_host = 3,
+    etag = 4,
+    if_none_match = 5,
+    observe = 6,
+    uri_port = 7,
+    location_path = 8,
+    oscore = 9,
+    uri_path = 11,
+    content_format = 12,
+    max_age = 14,
+    uri_query = 15,
+    hop_limit = 16,
+    accept = 17,
+    q_block1 = 19,
+    location_query = 20,
+    block2 = 23,
+    block1 = 27,
+    size2 = 28,
+    q_block2 = 31,
+    proxy_uri = 35,
+    proxy_scheme = 39,
+    size1 = 60,
+    echo = 252,
+    no_response = 258,
+    request_tag = 292,
+};
+
+/** Value format of an option (RFC 7252 §3.2). */
+enum class option_format : std::uint8_t { empty, opaque, uint, string };
+
+/** Registry facts about one known option. */
+struct option_info {
+    option_number number;
+    std::string_view name;   ///< registry name, e.g. "Uri-Path"
+    option_format format;
+    std::uint16_t min_length;
+    std::uint16_t max_length;
+    bool repeatable;
+};
+
+namespace detail {
+inline constexpr option_info known_options[] = {
+    {option_number::if_match, "If-Match", option_format::opaque, 0, 8, true},
+    {option_number::uri_host, "Uri-Host", option_format::string, 1, 255, false},
+    {option_number::etag, "ETag", option_format::opaque, 1, 8, true},
+    {option_number::if_none_match, "If-None-Match", option_format::empty, 0, 0, false},
+    {option_number::observe, "Observe", option_format::uint, 0, 3, false},
+    {option_number::uri_port, "Uri-Port", option_format::uint, 0, 2, false},
+    {option_number::location_path, "Location-Path", option_format::string, 0, 255, true},
+    {option_number::oscore, "OSCORE", option_format::opaque, 0, 255, false},
+    {option_number::uri_path, "Uri-Path", option_format::string, 0, 255, true},
+    {option_number::content_format, "Content-Format", option_format::uint, 0, 2, false},
+    {option_number::max_age, "Max-Age", option_format::uint, 0, 4, false},
+    {option_number::uri_query, "Uri-Query", option_format::string, 0, 255, true},
+    {option_number::hop_limit, "Hop-Limit", option_format::uint, 1, 1, false},
+    {option_number::accept, "Accept", option_format::uint, 0, 2, false},
+    {option_number::q_block1, "Q-Block1", option_format::uint, 0, 3, false},
+    {option_number::location_query, "Location-Query", option_format::string, 0, 255, true},
+    {option_number::block2, "Block2", option_format::uint, 0, 3, false},
+    {option_number::block1, "Block1", option_format::uint, 0, 3, false},
+    {option_number::size2, "Size2", option_format::uint, 0, 4, false},
+    {option_number::q_block2, "Q-Block2", option_format::uint, 0, 3, false},
+    {option_number::proxy_uri, "Proxy-Uri", option_format::string, 1, 1034, false},
+    {option_number::proxy_scheme, "Proxy-Scheme", option_format::string, 1, 255, false},
+    {option_number::size1, "Size1", option_format::uint, 0, 4, false},
+    {option_number::echo, "Echo", option_format::opaque, 1, 40, false},
+    {option_number::no_response, "No-Response", option_format::uint, 0, 1, false},
+    {option_number::request_tag, "Request-Tag", option_format::opaque, 0, 8, true},
+};
+
+// Index into known_options for numbers 0..63 (the hot range), 0xFF = unknown. Built at compile time.
+struct small_option_index {
+    std::uint8_t slot[64];
+    constexpr small_option_index() : slot{} {
+        for (auto& s : slot) s = 0xFF;
+        for (std::uint8_t i = 0; i < std::size(known_options); ++i) {
+            const auto n = static_cast<std::uint16_t>(known_options[i].number);
+            if (n < 64) slot[n] = i;
+        }
+    }
+};
+inline constexpr small_option_index small_index{};
+} // namespace detail
+
+/** Registry facts for a known option, or nullptr. O(1) for numbers below 64. Allocation: none. */
+[[nodiscard]] constexpr const option_info* find_option_info(option_number n) noexcept {
+    const auto v = static_cast<std::uint16_t>(n);
+    if (v < 64) {
+        const std::uint8_t s = detail::small_index.slot[v];
+        return s == 0xFF ? nullptr : &detail::known_options[s];
+    }
+    for (const auto& info : detail::known_options)
+        if (info.number == n) return &info;
+    return nullptr;
+}
+
+/** Registry name of a known option, or an empty view. */
+[[nodiscard]] constexpr std::string_view name(option_number n) noexcept {
+    const option_info* info = find_option_info(n);
+    return info ? info->name : std::string_view{};
+}
+
+/** Odd numbers are critical: a receiver that does not know one must reject (RFC 7252 §5.4.1). */
+[[nodiscard]] constexpr bool is_critical(option_number n) noexcept {
+    return (static_cast<std::uint16_t>(n) & 1u) != 0;
+}
+/** Bit 1 set: a proxy that does not know the option must not forward it (RFC 7252 §5.4.2). */
+[[nodiscard]] constexpr bool is_unsafe(option_number n) noexcept {
+    return (static_cast<std::uint16_t>(n) & 2u) != 0;
+}
+/** NoCacheKey: `(n & 0x1e) == 0x1c` (RFC 7252 §5.4.6). */
+[[nodiscard]] constexpr bool is_no_cache_key(option_number n) noexcept {
+    return (static_cast<std::uint16_t>(n) & 0x1eu) == 0x1cu;
+}
+
+} // namespace lwm2m::coap

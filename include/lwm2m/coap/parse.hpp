@@ -1,0 +1,122 @@
+#pragma once
+/**
+ * @file parse.hpp
+ * `coap::parse`: validates a datagram against every message-format rule of RFC 7252 §3
+ * (and §4.1-4.3 for the type/code combinations) in one pass and returns a zero-copy
+ * `message_view`. Allocation: none.
+ */
+
+#include <cstddef>
+#include <cstdint>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/coap/message_view.hpp>
+#include <lwm2m/coap/option_number.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::coap {
+
+/** What `parse` checks beyond the bare §3 byte layout. Both default to on. */
+struct parse_options {
+    /**
+     * Reject known options whose value length is outside the registered range
+     * (`invalid_option_length`). RFC 7252 §5.4.3 lets a receiver treat such an option as
+     * unrecognised instead; turn this off to do that (accessors then ignore oversize uints).
+     */
+    bool check_option_lengths = true;
+    /**
+     * Reject type/code combinations that RFC 7252 §4 says must be rejected: a non-empty
+     * Reset, an ACK carrying a request, an empty NON.
+     */
+    bool check_type_and_code = true;
+};
+
+namespace detail {
+/** Length range of a known option, as a pair packed for the hot loop; {0, 0xFFFF} if unknown. */
+struct length_range {
+    std::uint16_t min;
+    std::uint16_t max;
+};
+constexpr length_range option_length_range(std::uint32_t number) noexcept {
+    const option_info* info = find_option_info(static_cast<option_number>(number));
+    return info ? length_range{info->min_length, info->max_length} : length_range{0, 0xFFFF};
+}
+} // namespace detail
+
+/**
+ * Parses one CoAP message.
+ *
+ * Errors (offset = the byte where the rule is broken):
+ * `message_too_short`, `unsupported_version`, `invalid_token_length`, `truncated_token`,
+ * `reserved_code_class`, `empty_message_not_empty`, `reset_not_empty`, `ack_carries_request`,
+ * `non_confirmable_empty`, `reserved_option_delta`, `reserved_option_length`,
+ * `truncated_option`, `truncated_option_value`, `option_number_overflow`,
+ * `empty_payload_after_marker`, `invalid_option_length`.
+ *
+ * The returned view points into `datagram`, which must outlive it.
+ */
+[[nodiscard]] constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
+    const std::size_t size = datagram.size();
+    if (size < 4) return fail(errc::message_too_short, size);
+    const auto b0 = static_cast<std::uint8_t>(datagram[0]);
+    if ((b0 >> 6) != 1) return fail(errc::unsupported_version, 0);
+    const std::size_t tkl = b0 & 15u;
+    if (tkl > 8) return fail(errc::invalid_token_length, 0);
+    const auto c = static_cast<code>(datagram[1]);
+    if (is_reserved_class(c)) return fail(errc::reserved_code_class, 1);
+
+    const auto type = static_cast<message_type>((b0 >> 4) & 3u);
+    if (c == code::empty) {
+        // §4.1: an Empty message is exactly the 4-byte header.
+        if (tkl != 0) return fail(errc::empty_message_not_empty, 0);
+        if (size > 4) return fail(errc::empty_message_not_empty, 4);
+        if (options.check_type_and_code && type == message_type::non_confirmable)
+            return fail(errc::non_confirmable_empty, 1);
+        return message_view{datagram, 4, 4};
+    }
+    if (options.check_type_and_code) {
+        if (type == message_type::reset) return fail(errc::reset_not_empty, 1);
+        if (type == message_type::acknowledgement && is_request(c)) return fail(errc::ack_carries_request, 1);
+    }
+    if (size < 4 + tkl) return fail(errc::truncated_token, size);
+
+    const std::byte* const begin = datagram.data();
+    const std::byte* const end = begin + size;
+    const std::byte* p = begin + 4 + tkl;
+    std::uint32_t number = 0;
+    while (p != end) {
+        const std::byte* const header_at = p;
+        const auto header = static_cast<std::uint8_t>(*p++);
+        if (header == 0xFF) {
+            // §3: a marker followed by a zero-length payload is a format error.
+            if (p == end) return fail(errc::empty_payload_after_marker, size);
+            return message_view{datagram, static_cast<std::size_t>(header_at - begin), static_cast<std::size_t>(p - begin)};
+        }
+        std::uint32_t delta = header >> 4u;
+        std::uint32_t length = header & 15u;
+        if (delta == 15) return fail(errc::reserved_option_delta, static_cast<std::size_t>(header_at - begin));
+        if (length == 15) return fail(errc::reserved_option_length, static_cast<std::size_t>(header_at - begin));
+        // §3.1: extended delta bytes come before extended length bytes.
+        const std::size_t extra = (delta == 13 ? 1u : delta == 14 ? 2u : 0u) + (length == 13 ? 1u : length == 14 ? 2u : 0u);
+        if (static_cast<std::size_t>(end - p) < extra) return fail(errc::truncated_option, size);
+        delta = detail::read_extended(delta, p);
+        length = detail::read_extended(length, p);
+        number += delta;
+        if (number > 0xFFFF) return fail(errc::option_number_overflow, static_cast<std::size_t>(header_at - begin));
+        if (static_cast<std::size_t>(end - p) < length) return fail(errc::truncated_option_value, size);
+        if (options.check_option_lengths) {
+            const detail::length_range r = detail::option_length_range(number);
+            if (length < r.min || length > r.max)
+                return fail(errc::invalid_option_length, static_cast<std::size_t>(header_at - begin));
+        }
+        p += length;
+    }
+    return message_view{datagram, size, size};
+}
+
+/** Parses with the default (strict) options. */
+[[nodiscard]] constexpr result<message_view> parse(bytes_view datagram) noexcept {
+    return parse(datagram, parse_options{});
+}
+
+} // namespace lwm2m::coap

@@ -1,0 +1,40 @@
+#pragma once
+/**
+ * @file config.hpp
+ * Compile-time limits and hooks shared by every layer.
+ *
+ * Each macro may be defined by the user before the first lwm2m include (or on the
+ * compiler command line) to change a default. Limits are only defaults: every
+ * container that needs a bound also takes it as a template parameter.
+ */
+
+#include <cstddef>
+
+/// Largest CoAP token the codec accepts (RFC 7252 §3: 0..8 bytes).
+#ifndef LWM2M_COAP_MAX_TOKEN_LENGTH
+#define LWM2M_COAP_MAX_TOKEN_LENGTH 8
+#endif
+
+/// Default number of options a `coap::message_builder` (without explicit capacity) can hold.
+#ifndef LWM2M_COAP_DEFAULT_MAX_OPTIONS
+#define LWM2M_COAP_DEFAULT_MAX_OPTIONS 24
+#endif
+
+/**
+ * Precondition hook. Called only for programming errors (a violated precondition of an
+ * API), never for bad input, which is always reported as an `lwm2m::errc` value.
+ * Define LWM2M_ASSERT(cond) to route it to your platform's handler.
+ */
+#ifndef LWM2M_ASSERT
+#include <cassert>
+#define LWM2M_ASSERT(cond) assert(cond)
+#endif
+
+namespace lwm2m::config {
+
+inline constexpr std::size_t coap_max_token_length = LWM2M_COAP_MAX_TOKEN_LENGTH;
+inline constexpr std::size_t coap_default_max_options = LWM2M_COAP_DEFAULT_MAX_OPTIONS;
+
+static_assert(coap_max_token_length <= 8, "RFC 7252 §3 limits tokens to 8 bytes");
+
+} // namespace lwm2m::config
