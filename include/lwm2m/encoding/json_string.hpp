@@ -1,0 +1,142 @@
+#pragma once
+/**
+ * @file json_string.hpp
+ * JSON string contents (RFC 8259 §7): validating unescape and escaping, both streaming
+ * byte by byte so callers can decode into any sink. Allocation: none.
+ */
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::encoding {
+
+namespace detail {
+constexpr int hex4(std::string_view s, std::size_t at) noexcept {
+    if (s.size() - at < 4) return -1;
+    int v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+        const char c = s[at + k];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+} // namespace detail
+
+/**
+ * Decodes the contents of a JSON string (between the quotes), calling `put(std::byte)` for
+ * each decoded UTF-8 byte. Validates escapes (incl. \uXXXX surrogate pairs), rejects raw
+ * control characters and invalid UTF-8. Errors: `invalid_json` / `invalid_utf8` with the
+ * offset inside `escaped`. Returns the decoded length.
+ */
+template <class Put>
+constexpr result<std::size_t> json_unescape_each(std::string_view escaped, Put&& put) {
+    std::size_t n = 0;
+    std::size_t i = 0;
+    while (i < escaped.size()) {
+        const auto c = static_cast<unsigned char>(escaped[i]);
+        if (c < 0x20) return fail(errc::invalid_json, i);
+        if (c != '\\') {
+            // Copy a run of plain bytes, validating its UTF-8.
+            std::size_t j = i;
+            while (j < escaped.size() && escaped[j] != '\\' && static_cast<unsigned char>(escaped[j]) >= 0x20) ++j;
+            const auto run = as_bytes(escaped.substr(i, j - i));
+            if (auto v = validate_utf8(run); !v) return fail(errc::invalid_utf8, i + v.error().offset);
+            for (std::byte b : run) put(b);
+            n += run.size();
+            i = j;
+            continue;
+        }
+        if (i + 1 >= escaped.size()) return fail(errc::invalid_json, i);
+        const char e = escaped[i + 1];
+        char simple = 0;
+        switch (e) {
+        case '"': simple = '"'; break;
+        case '\\': simple = '\\'; break;
+        case '/': simple = '/'; break;
+        case 'b': simple = '\b'; break;
+        case 'f': simple = '\f'; break;
+        case 'n': simple = '\n'; break;
+        case 'r': simple = '\r'; break;
+        case 't': simple = '\t'; break;
+        case 'u': break;
+        default: return fail(errc::invalid_json, i);
+        }
+        if (simple != 0) {
+            put(static_cast<std::byte>(simple));
+            ++n;
+            i += 2;
+            continue;
+        }
+        int cp = detail::hex4(escaped, i + 2);
+        if (cp < 0) return fail(errc::invalid_json, i);
+        std::size_t consumed = 6;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::invalid_utf8, i);  // lone low surrogate
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (escaped.substr(i + 6, 2) != "\\u") return fail(errc::invalid_utf8, i);
+            const int lo = detail::hex4(escaped, i + 8);
+            if (lo < 0xDC00 || lo > 0xDFFF) return fail(errc::invalid_utf8, i);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            consumed = 12;
+        }
+        std::byte u[4];
+        const std::size_t len = encode_utf8(static_cast<std::uint32_t>(cp), u);
+        for (std::size_t k = 0; k < len; ++k) put(u[k]);
+        n += len;
+        i += consumed;
+    }
+    return n;
+}
+
+/** Validates JSON string contents and returns the decoded length. */
+[[nodiscard]] constexpr result<std::size_t> json_unescaped_size(std::string_view escaped) noexcept {
+    return json_unescape_each(escaped, [](std::byte) {});
+}
+
+/** Decodes JSON string contents into `out`. Errors: as above, `buffer_too_small` (needed size). */
+[[nodiscard]] constexpr result<std::size_t> json_unescape(std::string_view escaped, mutable_bytes out) noexcept {
+    std::size_t o = 0;
+    auto r = json_unescape_each(escaped, [&](std::byte b) {
+        if (o < out.size()) out[o] = b;
+        ++o;
+    });
+    if (!r) return r;
+    if (o > out.size()) return fail(errc::buffer_too_small, o);
+    return o;
+}
+
+/**
+ * Escapes UTF-8 text for a JSON string body, calling `put(char)`: `"` `\` and control
+ * characters are escaped (control characters as \uXXXX except \b \f \n \r \t).
+ * Precondition: valid UTF-8 (bytes >= 0x80 are passed through).
+ */
+template <class Put>
+constexpr void json_escape_each(bytes_view text, Put&& put) {
+    constexpr char hex[] = "0123456789abcdef";
+    for (std::byte b : text) {
+        const auto c = static_cast<unsigned char>(b);
+        switch (c) {
+        case '"': put('\\'); put('"'); break;
+        case '\\': put('\\'); put('\\'); break;
+        case '\b': put('\\'); put('b'); break;
+        case '\f': put('\\'); put('f'); break;
+        case '\n': put('\\'); put('n'); break;
+        case '\r': put('\\'); put('r'); break;
+        case '\t': put('\\'); put('t'); break;
+        default:
+            if (c < 0x20) {
+                put('\\'); put('u'); put('0'); put('0'); put(hex[c >> 4]); put(hex[c & 15]);
+            } else {
+                put(static_cast<char>(c));
+            }
+        }
+    }
+}
+
+} // namespace lwm2m::encoding

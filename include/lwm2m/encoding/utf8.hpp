@@ -1,0 +1,62 @@
+#pragma once
+/**
+ * @file utf8.hpp
+ * UTF-8 validation (RFC 3629 §4: no overlongs, no surrogates, nothing above U+10FFFF)
+ * and encoding of one code point. Allocation: none.
+ */
+
+#include <cstddef>
+#include <cstdint>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::encoding {
+
+/** Validates UTF-8. Errors: `invalid_utf8` at the offset of the first byte of the bad sequence. */
+[[nodiscard]] constexpr result<void> validate_utf8(bytes_view s) noexcept {
+    std::size_t i = 0;
+    const std::size_t n = s.size();
+    while (i < n) {
+        const auto c = static_cast<std::uint8_t>(s[i]);
+        if (c < 0x80) { ++i; continue; }
+        std::size_t len = 0;
+        std::uint32_t cp = 0, min = 0;
+        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; min = 0x10000; }
+        else return fail(errc::invalid_utf8, i);
+        if (n - i < len) return fail(errc::invalid_utf8, i);
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<std::uint8_t>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return fail(errc::invalid_utf8, i);
+            cp = (cp << 6) | (cc & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return fail(errc::invalid_utf8, i);
+        i += len;
+    }
+    return {};
+}
+
+/** Writes the UTF-8 encoding of `cp` (precondition: a scalar value) to `out`; returns its length 1..4. */
+constexpr std::size_t encode_utf8(std::uint32_t cp, std::byte (&out)[4]) noexcept {
+    if (cp < 0x80) { out[0] = static_cast<std::byte>(cp); return 1; }
+    if (cp < 0x800) {
+        out[0] = static_cast<std::byte>(0xC0 | (cp >> 6));
+        out[1] = static_cast<std::byte>(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = static_cast<std::byte>(0xE0 | (cp >> 12));
+        out[1] = static_cast<std::byte>(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = static_cast<std::byte>(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = static_cast<std::byte>(0xF0 | (cp >> 18));
+    out[1] = static_cast<std::byte>(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = static_cast<std::byte>(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = static_cast<std::byte>(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+} // namespace lwm2m::encoding

@@ -1,0 +1,66 @@
+#pragma once
+/**
+ * @file output_window.hpp
+ * `output_window`: where every format writer writes. It stores the bytes that fall in a
+ * window [skip, skip + buffer size) of the logical output and counts the rest, so:
+ * - with skip 0 it is an ordinary bounded buffer that reports the total size needed;
+ * - with skip = NUM * block size it yields exactly CoAP Block2 block NUM of a body of any
+ *   size from one small buffer (RFC 7959 §2.4), and `total()` tells whether more follow.
+ * Allocation: none.
+ */
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::format {
+
+class output_window {
+public:
+    /** Stores bytes [skip, skip + out.size()) of the logical output into `out`. */
+    constexpr explicit output_window(mutable_bytes out, std::size_t skip = 0) noexcept : out_(out), skip_(skip) {}
+
+    constexpr void put(std::byte b) noexcept {
+        if (total_ >= skip_ && total_ - skip_ < out_.size()) out_[total_ - skip_] = b;
+        ++total_;
+    }
+    constexpr void put(char c) noexcept { put(static_cast<std::byte>(c)); }
+    constexpr void put(bytes_view b) noexcept {
+        // Copy only the overlap of [total_, total_+n) with the window.
+        const std::size_t begin = std::max(total_, skip_);
+        const std::size_t end = std::min(total_ + b.size(), skip_ + out_.size());
+        if (begin < end) std::copy_n(b.data() + (begin - total_), end - begin, out_.data() + (begin - skip_));
+        total_ += b.size();
+    }
+    void put(std::string_view s) noexcept { put(as_bytes(s)); }
+
+    /** Logical bytes produced so far (the full body size once the writer is done). */
+    [[nodiscard]] constexpr std::size_t total() const noexcept { return total_; }
+    /** Bytes stored in the buffer. */
+    [[nodiscard]] constexpr std::size_t written() const noexcept {
+        return total_ <= skip_ ? 0 : std::min(total_ - skip_, out_.size());
+    }
+    /** True if output went past the end of the window (more blocks follow). */
+    [[nodiscard]] constexpr bool overflowed() const noexcept { return total_ > skip_ + out_.size(); }
+    /** The stored bytes. */
+    [[nodiscard]] constexpr bytes_view bytes() const noexcept { return bytes_view{out_.data(), written()}; }
+
+    /**
+     * For whole-body writes (skip 0): the size, or `buffer_too_small` with the size needed.
+     * For windows: the bytes stored in this window.
+     */
+    [[nodiscard]] constexpr result<std::size_t> finish() const noexcept {
+        if (skip_ == 0 && overflowed()) return fail(errc::buffer_too_small, total_);
+        return written();
+    }
+
+private:
+    mutable_bytes out_;
+    std::size_t skip_ = 0;
+    std::size_t total_ = 0;
+};
+
+} // namespace lwm2m::format

@@ -1,0 +1,150 @@
+#pragma once
+/**
+ * @file coerce.hpp
+ * `coerce(value, data_type)`: turns a value read without full type information into the
+ * schema's data type, losslessly or not at all.
+ *
+ * - Numbers convert between integer, unsigned, float and time only when exact
+ *   (SenML carries every number in "v"; 22.0 may be an Integer resource, 22.5 may not).
+ * - `untyped` raw bytes are interpreted with the LwM2M binary value encoding of TLV
+ *   (LwM2M 1.0 §6.4.3, 1.1 Core Appendix C): signed big-endian integers of 1, 2, 4 or 8
+ *   bytes, unsigned likewise, IEEE 754 big-endian floats of 4 or 8 bytes, one byte 0/1 for
+ *   booleans, 4 bytes for an object link, UTF-8 for strings.
+ * Errors: `type_mismatch`, `invalid_integer_length`, `invalid_float_length`,
+ * `invalid_boolean`, `invalid_objlnk`, `number_out_of_range`, `invalid_utf8`.
+ * Allocation: none.
+ */
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/model/data_type.hpp>
+#include <lwm2m/model/resource_def.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m {
+
+namespace detail {
+constexpr bool is_int64_exact(double d) noexcept {
+    return std::isfinite(d) && d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+}
+constexpr bool is_uint64_exact(double d) noexcept {
+    return std::isfinite(d) && d == std::trunc(d) && d >= 0 && d < 18446744073709551616.0;
+}
+
+/** Interprets LwM2M binary (TLV) value bytes as `t`. */
+constexpr result<value> decode_binary_value(bytes_view b, data_type t) noexcept {
+    switch (t) {
+    case data_type::string:
+        if (auto ok = encoding::validate_utf8(b); !ok) return unexpected{ok.error()};
+        return value::of_string(as_chars(b));
+    case data_type::corelnk:
+        if (auto ok = encoding::validate_utf8(b); !ok) return unexpected{ok.error()};
+        return value::of_corelnk(as_chars(b));
+    case data_type::opaque: return value::of_opaque(b);
+    case data_type::integer:
+    case data_type::time: {
+        if (b.size() != 1 && b.size() != 2 && b.size() != 4 && b.size() != 8) return fail(errc::invalid_integer_length);
+        const std::uint64_t raw = load_be(b);
+        const unsigned shift = static_cast<unsigned>(64 - 8 * b.size());
+        // Sign-extend from the value's width.
+        const auto v = static_cast<std::int64_t>(raw << shift) >> shift;
+        return t == data_type::time ? value::of_time(v) : value::of_integer(v);
+    }
+    case data_type::unsigned_integer:
+        if (b.size() != 1 && b.size() != 2 && b.size() != 4 && b.size() != 8) return fail(errc::invalid_integer_length);
+        return value::of_unsigned(load_be(b));
+    case data_type::float_:
+        if (b.size() == 4) return value::of_float(static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(load_be(b)))));
+        if (b.size() == 8) return value::of_float(std::bit_cast<double>(load_be(b)));
+        return fail(errc::invalid_float_length);
+    case data_type::boolean:
+        if (b.size() != 1) return fail(errc::invalid_boolean);
+        if (b[0] != std::byte{0} && b[0] != std::byte{1}) return fail(errc::invalid_boolean);
+        return value::of_boolean(b[0] == std::byte{1});
+    case data_type::objlnk:
+        if (b.size() != 4) return fail(errc::invalid_objlnk);
+        return value::of_objlnk(objlnk{static_cast<std::uint16_t>(load_be(b.first(2))),
+                                       static_cast<std::uint16_t>(load_be(b.subspan(2, 2)))});
+    case data_type::none:
+        if (!b.empty()) return fail(errc::type_mismatch);
+        return value::of_none();
+    }
+    return fail(errc::type_mismatch);
+}
+} // namespace detail
+
+/** Converts `v` to data type `t` (see the file comment for the rules). */
+[[nodiscard]] constexpr result<value> coerce(const value& v, data_type t) noexcept {
+    const value_kind k = v.kind();
+    if (k == value_kind::untyped) return detail::decode_binary_value(v.encoded_bytes(), t);
+    if (k == kind_of(t)) return v;
+    switch (t) {
+    case data_type::string:
+        if (k == value_kind::corelnk) return value::of_string(as_chars(v.encoded_bytes()), v.encoding());
+        break;
+    case data_type::corelnk:
+        if (k == value_kind::string) return value::of_corelnk(as_chars(v.encoded_bytes()), v.encoding());
+        break;
+    case data_type::integer:
+    case data_type::time: {
+        std::int64_t i = 0;
+        if (k == value_kind::integer || k == value_kind::time) i = v.as_integer();
+        else if (k == value_kind::unsigned_integer) {
+            if (v.as_unsigned() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                return fail(errc::number_out_of_range);
+            i = static_cast<std::int64_t>(v.as_unsigned());
+        } else if (k == value_kind::float_) {
+            if (!detail::is_int64_exact(v.as_float())) return fail(errc::type_mismatch);
+            i = static_cast<std::int64_t>(v.as_float());
+        } else break;
+        return t == data_type::time ? value::of_time(i) : value::of_integer(i);
+    }
+    case data_type::unsigned_integer:
+        if (k == value_kind::integer || k == value_kind::time) {
+            if (v.as_integer() < 0) return fail(errc::number_out_of_range);
+            return value::of_unsigned(static_cast<std::uint64_t>(v.as_integer()));
+        }
+        if (k == value_kind::float_) {
+            if (!detail::is_uint64_exact(v.as_float())) return fail(errc::type_mismatch);
+            return value::of_unsigned(static_cast<std::uint64_t>(v.as_float()));
+        }
+        break;
+    case data_type::float_:
+        if (k == value_kind::integer || k == value_kind::unsigned_integer || k == value_kind::time)
+            return value::of_float(v.numeric());
+        break;
+    default: break;
+    }
+    return fail(errc::type_mismatch);
+}
+
+/**
+ * Checks a typed value against a resource's `<RangeEnumeration>`: numeric bounds for
+ * numbers, length bounds for strings/opaque (raw encoding only; encoded text is checked by
+ * its decoded length by the caller). Errors: `number_out_of_range`.
+ */
+[[nodiscard]] constexpr result<void> check_range(const value& v, const resource_def& r) noexcept {
+    if (!r.range.present) return {};
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::unsigned_integer:
+    case value_kind::float_:
+    case value_kind::time:
+        if (!r.range.contains(v.numeric())) return fail(errc::number_out_of_range);
+        return {};
+    case value_kind::string:
+    case value_kind::opaque:
+        if (v.encoding() == text_encoding::raw && !r.range.contains(static_cast<double>(v.encoded_bytes().size())))
+            return fail(errc::number_out_of_range);
+        return {};
+    default: return {};
+    }
+}
+
+} // namespace lwm2m

@@ -1,0 +1,71 @@
+#pragma once
+/**
+ * @file value_bytes.hpp
+ * Decoding the bytes of string/corelnk/opaque values whatever their `text_encoding`:
+ * streamed to any sink (for writers transcoding between formats) or copied into a caller
+ * buffer. Allocation: none.
+ */
+
+#include <cstddef>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/json_string.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m {
+
+/**
+ * Calls `put(std::byte)` for each decoded byte of a byte-sequence value.
+ * Errors: `invalid_json`, `invalid_utf8`, `invalid_base64` (only for values not validated by
+ * their reader). Returns the decoded length.
+ */
+template <class Put>
+constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {
+    const bytes_view b = v.encoded_bytes();
+    switch (v.encoding()) {
+    case text_encoding::raw:
+        for (std::byte x : b) put(x);
+        return b.size();
+    case text_encoding::json_escaped: return encoding::json_unescape_each(as_chars(b), put);
+    case text_encoding::base64:
+    case text_encoding::base64url: {
+        const auto alphabet = v.encoding() == text_encoding::base64 ? encoding::base64_alphabet::standard
+                                                                    : encoding::base64_alphabet::url;
+        LWM2M_TRY(size, encoding::base64_decoded_size(as_chars(b), alphabet));
+        std::byte chunk[3];
+        std::size_t done = 0;
+        const std::string_view text = as_chars(b);
+        for (std::size_t i = 0; done < size; i += 4) {
+            const std::size_t take = text.size() - i < 4 ? text.size() - i : 4;
+            auto n = encoding::base64_decode(text.substr(i, take), alphabet, chunk);
+            if (!n) return n;
+            for (std::size_t k = 0; k < *n; ++k) put(chunk[k]);
+            done += *n;
+        }
+        return size;
+    }
+    }
+    return fail(errc::invalid_argument);
+}
+
+/** Decoded length of a byte-sequence value. */
+[[nodiscard]] constexpr result<std::size_t> value_byte_size(const value& v) noexcept {
+    if (v.encoding() == text_encoding::raw) return v.encoded_bytes().size();
+    return for_each_value_byte(v, [](std::byte) {});
+}
+
+/** Copies the decoded bytes into `out`. Errors: as above, `buffer_too_small` (needed size). */
+[[nodiscard]] constexpr result<std::size_t> copy_value_bytes(const value& v, mutable_bytes out) noexcept {
+    std::size_t o = 0;
+    auto r = for_each_value_byte(v, [&](std::byte b) {
+        if (o < out.size()) out[o] = b;
+        ++o;
+    });
+    if (!r) return r;
+    if (o > out.size()) return fail(errc::buffer_too_small, o);
+    return o;
+}
+
+} // namespace lwm2m
