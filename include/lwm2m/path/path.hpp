@@ -113,6 +113,9 @@ constexpr std::size_t path_write_decimal(std::uint16_t v, char* out) noexcept {
     return static_cast<std::uint16_t>(v);
 }
 
+// Note: the parsers slice with std::string_view{data + pos, n}, not substr(), whose
+// std::out_of_range path drags abort()/signal()/malloc() into -fno-exceptions embedded images.
+
 /** Grants the parsers in this header unchecked construction of a `path`. */
 struct path_access;
 
@@ -383,6 +386,7 @@ private:
 
 static_assert(sizeof(path) <= 10, "path must stay compact: 4 x uint16 + level byte");
 static_assert(std::is_trivially_copyable_v<path>);
+static_assert(std::tuple_size_v<decltype(path_text::chars)> == path::max_text_length);
 
 namespace detail {
 struct path_access {
@@ -476,8 +480,9 @@ static_assert(std::ranges::forward_range<path_segments>);
  * (0..65534; no sign, no leading zero except "0" itself, no spaces, no percent-encoding).
  * A trailing '/' after a non-root path ("/3/") is NOT accepted.
  *
- * Errors, checked per segment from left to right; the offset is always the byte offset where
- * the offending segment starts (just after its '/'), or 0 for a missing leading '/':
+ * Errors, checked per segment from left to right (empty, then fifth, then its digits); the offset
+ * is the byte offset where the offending segment starts (just after its '/'), or 0 for a
+ * missing leading '/':
  * - `path_syntax`: empty text, no leading '/', or an empty segment ("//3", "/3//0", "/3/": offset 3);
  * - `path_too_deep`: a fifth segment ("/1/2/3/4/5": offset 9);
  * - `path_invalid_number`: a segment with a non-digit or a leading zero ("/3/x", "/03");
@@ -492,7 +497,7 @@ static_assert(std::ranges::forward_range<path_segments>);
     while (true) {
         std::size_t end = text.find('/', pos);
         if (end == std::string_view::npos) end = text.size();
-        const std::string_view seg = text.substr(pos, end - pos);
+        const std::string_view seg{text.data() + pos, end - pos};
         if (seg.empty()) return fail(errc::path_syntax, pos);
         if (p.depth() == path::max_depth) return fail(errc::path_too_deep, pos);
         const auto id = detail::path_parse_id(seg, pos);
@@ -506,13 +511,14 @@ static_assert(std::ranges::forward_range<path_segments>);
 /**
  * Parses a path from CoAP Uri-Path option values (RFC 7252 §5.10.1, §6.4), one segment per
  * element: no segments is the root, {"3","0","1"} is `/3/0/1`. `segments` is any input range
- * (e.g. `std::array`, `std::span`, a `std::views::transform` over options) whose elements
- * convert to `std::string_view`.
+ * (e.g. `std::array`, `std::span`, a range of option views) whose elements implicitly convert
+ * to `std::string_view`. The segments are read once, in order, and not copied.
  *
  * `alternate_root` is the LwM2M Client's alternate path (LwM2M 1.1 Core, Register operation:
  * advertised as `</lwm2m>;rt="oma.lwm2m"`), e.g. "/lwm2m" or "/a/b"; its segments must lead
  * `segments` exactly (byte-wise) and are skipped. A leading and one trailing '/' of
- * `alternate_root` are ignored; empty or "/" means no alternate root.
+ * `alternate_root` are ignored; empty or "/" means no alternate root. It is not validated
+ * (it is configuration, not input).
  *
  * Errors; the offset is the index of the offending segment in `segments` (counting the
  * alternate-root segments):
@@ -537,7 +543,8 @@ template <std::ranges::input_range R>
         if (root_pending) {
             std::size_t end = alternate_root.find('/', root_pos);
             if (end == std::string_view::npos) end = alternate_root.size();
-            if (seg != alternate_root.substr(root_pos, end - root_pos)) return fail(errc::path_root_mismatch, index);
+            const std::string_view expected{alternate_root.data() + root_pos, end - root_pos};
+            if (seg != expected) return fail(errc::path_root_mismatch, index);
             root_pending = end != alternate_root.size();
             root_pos = end + 1;
         } else {

@@ -1,0 +1,14 @@
+// Must NOT compile: a _path literal without the leading slash
+// EXPECT: path_literal_error_path_syntax
+// With -DLWM2M_COMPILE_FAIL_CONTROL the valid twin below must compile (run.sh checks both).
+#include <lwm2m/path.hpp>
+
+using namespace lwm2m::literals;
+
+#ifdef LWM2M_COMPILE_FAIL_CONTROL
+constexpr lwm2m::path p = "/3/0"_path;
+#else
+constexpr lwm2m::path p = "3/0"_path;
+#endif
+
+int main() { return static_cast<int>(p.depth()); }
