@@ -51,6 +51,8 @@ public:
     message_builder_base& operator=(const message_builder_base&) = delete;
 
     constexpr message_builder_base& type(message_type t) noexcept { type_ = t; return *this; }
+    /** The message type set so far (CON by default). */
+    [[nodiscard]] constexpr message_type type() const noexcept { return type_; }
     constexpr message_builder_base& code(coap::code c) noexcept { code_ = c; return *this; }
     constexpr message_builder_base& message_id(std::uint16_t id) noexcept { message_id_ = id; return *this; }
     /** Copies the token. Errors (sticky): `invalid_token_length` when longer than 8 bytes. */
@@ -88,11 +90,13 @@ public:
     message_builder_base& uri_path(std::string_view segment) noexcept { return option(option_number::uri_path, segment); }
     /**
      * Adds one Uri-Path option per '/'-separated segment of `path` (a leading '/' is
-     * skipped; "/" or "" adds none). The segments reference `path`.
+     * skipped; "/" or "" adds none). Empty segments are kept, as RFC 7252 §6.4 step 8
+     * does: "/rd/" gives "rd" and "". The segments reference `path`.
      */
     message_builder_base& uri_path_segments(std::string_view path) noexcept {
         if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-        while (!path.empty()) {
+        if (path.empty()) return *this;
+        for (;;) {
             const std::size_t slash = path.find('/');
             uri_path(path.substr(0, slash));
             if (slash == std::string_view::npos) break;
@@ -186,19 +190,32 @@ private:
     std::optional<errc> error_{};
 };
 
+namespace detail {
+/**
+ * The option storage of a `message_builder<N>`. A base class listed before
+ * `message_builder_base`, so the array exists (its lifetime has begun) when the base is
+ * handed a span of it; a member would only be initialised after the base.
+ */
+template <std::size_t MaxOptions>
+struct builder_storage {
+    std::array<builder_option, MaxOptions> slots{};
+};
+} // namespace detail
+
 /** A builder with room for `MaxOptions` options. Copying rebinds to the copy's own storage. */
 template <std::size_t MaxOptions = config::coap_default_max_options>
-class message_builder : public message_builder_base {
+class message_builder : private detail::builder_storage<MaxOptions>, public message_builder_base {
+    using storage = detail::builder_storage<MaxOptions>;
+
 public:
-    constexpr message_builder() noexcept : message_builder_base(storage_) {}
-    constexpr message_builder(const message_builder& o) noexcept : message_builder_base(storage_) { copy_state_from(o); }
+    constexpr message_builder() noexcept : storage{}, message_builder_base(storage::slots) {}
+    constexpr message_builder(const message_builder& o) noexcept : storage{}, message_builder_base(storage::slots) {
+        copy_state_from(o);
+    }
     constexpr message_builder& operator=(const message_builder& o) noexcept {
         if (this != &o) copy_state_from(o);
         return *this;
     }
-
-private:
-    std::array<builder_option, MaxOptions> storage_{};
 };
 
 /** Owns the bytes of one built message of at most `Capacity` bytes. */

@@ -1,0 +1,600 @@
+#pragma once
+/**
+ * @file endpoint.hpp
+ * `endpoint`: the sans-I/O CoAP message layer (RFC 7252 §4-5) that client and server
+ * engines are built on. It takes received datagrams and the current time, and hands back
+ * datagrams to send and the next deadline; it never touches a socket or a clock.
+ *
+ * - Requests we send: Message ID and random token assigned; CON retransmitted with a random
+ *   initial timeout in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR] doubling up to
+ *   MAX_RETRANSMIT times (§4.2); at most NSTART outstanding per peer, the rest queued (§4.7);
+ *   piggybacked and separate responses matched by token (§5.2); give-up and Reset reported.
+ * - Requests we receive: deduplicated by (peer, Message ID) for EXCHANGE_LIFETIME (CON) or
+ *   NON_LIFETIME (NON) with the answer cached and re-sent, so the handler runs exactly once
+ *   per request (§4.5); unknown critical options answered 4.02 (§5.4.1); Block2 served
+ *   transparently (RFC 7959 §2.4): the handler writes the whole body into a window and the
+ *   endpoint sends the block that was asked for, with the Block2 (and Size2) option.
+ * - Anything else: CoAP ping (empty CON) and unparseable CON messages get a Reset (§4.2,
+ *   §4.3); an ACK/RST that matches nothing is ignored; a CON response that matches nothing
+ *   gets a Reset.
+ * - Observe notifications (RFC 7641 §4.2/§4.5) go out as CON (tracked like requests) or NON;
+ *   a Reset answering either is reported, so the observation can be cancelled.
+ *
+ * Handlers run inside `on_datagram` / `on_timeout` and may call `send_*` from there.
+ * Capacities are template parameters; nothing is allocated.
+ */
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/coap/message_builder.hpp>
+#include <lwm2m/coap/message_view.hpp>
+#include <lwm2m/coap/message_writer.hpp>
+#include <lwm2m/coap/observe.hpp>
+#include <lwm2m/coap/parse.hpp>
+#include <lwm2m/coap/token.hpp>
+#include <lwm2m/exchange/clock.hpp>
+#include <lwm2m/exchange/dedup_cache.hpp>
+#include <lwm2m/exchange/peer.hpp>
+#include <lwm2m/exchange/response.hpp>
+#include <lwm2m/exchange/transmission_parameters.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::exchange {
+
+/** Identifies one request (or notification, or ping) we sent. Never 0. */
+struct request_handle {
+    std::uint32_t value = 0;
+    friend constexpr bool operator==(request_handle, request_handle) noexcept = default;
+};
+
+/** What an engine must provide to an endpoint. */
+template <class H>
+concept endpoint_handler = requires(H& h, peer_id p, const coap::message_view& m, response& r, request_handle rh,
+                                    const result<coap::message_view>& res) {
+    /** A new request (never a duplicate): fill `r`. */
+    { h.on_request(p, m, r) } -> std::same_as<void>;
+    /** The response to (or the ACK of a CON notification / the failure of) something we sent:
+     *  `errc::timeout`, `errc::reset_received`. */
+    { h.on_response(rh, p, res) } -> std::same_as<void>;
+};
+
+/** Capacities of an endpoint. */
+template <std::size_t MaxMessage = 1152, std::size_t MaxPending = 8, std::size_t DedupEntries = 16,
+          std::size_t QueueLength = 16, std::size_t MaxObservations = 8, std::size_t TokenLength = 8>
+struct endpoint_limits {
+    static constexpr std::size_t max_message = MaxMessage;    ///< largest datagram sent or cached
+    static constexpr std::size_t max_pending = MaxPending;    ///< requests/notifications in flight or queued
+    static constexpr std::size_t dedup_entries = DedupEntries;
+    static constexpr std::size_t queue_length = QueueLength;  ///< datagrams waiting for poll_transmit
+    static constexpr std::size_t max_observations = MaxObservations;  ///< observations we hold on peers
+    static constexpr std::size_t token_length = TokenLength;
+    static_assert(MaxMessage >= 64 && TokenLength <= 8 && MaxPending > 0 && QueueLength > 0);
+};
+
+template <class Limits, coap::random_source Random>
+class endpoint {
+public:
+    explicit endpoint(Random random, transmission_parameters params = {}) noexcept
+        : random_(random), params_(params), mids_(coap::message_id_sequence::seeded(random_)) {}
+
+    endpoint(const endpoint&) = delete;
+    endpoint& operator=(const endpoint&) = delete;
+
+    [[nodiscard]] const transmission_parameters& parameters() const noexcept { return params_; }
+    void set_parameters(const transmission_parameters& p) noexcept { params_ = p; }
+
+    // ---- input ----------------------------------------------------------------------------
+
+    /** Processes one received datagram from `peer`. */
+    template <endpoint_handler H>
+    void on_datagram(peer_id peer, bytes_view datagram, time_point now, H& handler) noexcept {
+        auto parsed = coap::parse(datagram);
+        if (!parsed) {
+            reject_malformed(peer, datagram);
+            return;
+        }
+        const coap::message_view& m = *parsed;
+        switch (m.type()) {
+        case coap::message_type::confirmable:
+        case coap::message_type::non_confirmable:
+            if (m.code() == coap::code::empty) {
+                queue_empty(peer, coap::message_type::reset, m.message_id());  // CoAP ping (§4.3)
+            } else if (coap::is_request(m.code())) {
+                handle_request(peer, m, now, handler);
+            } else {
+                handle_separate_response(peer, m, now, handler);
+            }
+            return;
+        case coap::message_type::acknowledgement: handle_ack(peer, m, now, handler); return;
+        case coap::message_type::reset: handle_reset(peer, m.message_id(), now, handler); return;
+        }
+    }
+
+    /** Retransmits and gives up as deadlines pass. Call when `next_deadline()` is reached. */
+    template <endpoint_handler H>
+    void on_timeout(time_point now, H& handler) noexcept {
+        dedup_.expire(now);
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            pending_slot& s = pending_[i];
+            if (s.state == slot_state::in_flight && s.deadline <= now) {
+                if (s.retransmits < params_.max_retransmit) {
+                    ++s.retransmits;
+                    s.timeout *= 2;
+                    s.deadline = now + s.timeout;
+                    queue_slot(i);
+                } else {
+                    fail_slot(i, errc::timeout, now, handler);
+                }
+            } else if ((s.state == slot_state::acked || s.state == slot_state::awaiting) && s.deadline <= now) {
+                fail_slot(i, errc::timeout, now, handler);
+            }
+        }
+    }
+
+    // ---- output ---------------------------------------------------------------------------
+
+    /** The next datagram to send, copied into `out`, or nullopt when nothing is queued. */
+    [[nodiscard]] std::optional<transmit> poll_transmit(mutable_bytes out) noexcept {
+        while (queue_count_ > 0) {
+            const queued q = queue_[queue_head_];
+            queue_head_ = (queue_head_ + 1) % queue_.size();
+            --queue_count_;
+            bytes_view bytes{};
+            bool release_after = false;
+            if (q.source == queued::from_inline) bytes = bytes_view{q.inline_bytes.data(), 4};
+            else if (q.source == queued::from_pending) {
+                const pending_slot& s = pending_[q.index];
+                if (s.state == slot_state::free || s.message_id != q.message_id) continue;  // since completed
+                bytes = bytes_view{s.bytes.data(), s.size};
+                release_after = s.state == slot_state::send_once;
+            } else {
+                const auto* e = dedup_.find(q.peer, q.message_id, time_point::min());
+                if (e == nullptr || e->answer_size == 0) continue;
+                bytes = e->answer_bytes();
+            }
+            if (bytes.size() > out.size()) continue;  // caller's buffer too small: drop, CON retransmits
+            std::copy(bytes.begin(), bytes.end(), out.begin());
+            if (release_after) release(q.index);
+            return transmit{q.peer, bytes.size()};
+        }
+        return std::nullopt;
+    }
+
+    /** When `on_timeout` must next be called, if anything is pending. */
+    [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
+        std::optional<time_point> d;
+        for (const pending_slot& s : pending_)
+            if (s.state == slot_state::in_flight || s.state == slot_state::acked || s.state == slot_state::awaiting)
+                if (!d || s.deadline < *d) d = s.deadline;
+        return d;
+    }
+
+    // ---- sending --------------------------------------------------------------------------
+
+    /**
+     * Sends a request built in `request` (type CON or NON, code, options, payload); the
+     * endpoint sets its Message ID and a fresh token. Errors: `capacity_exceeded` (no free
+     * slot), `buffer_too_small` (larger than Limits::max_message), builder errors.
+     */
+    [[nodiscard]] result<request_handle> send_request(peer_id peer, coap::message_builder_base& request, time_point now) noexcept {
+        const coap::token t = coap::make_token(random_, Limits::token_length);
+        request.token(t.view());
+        return start(peer, request, t, slot_kind::request, now);
+    }
+
+    /**
+     * Sends an Observe notification (a response carrying the observation's token) as CON
+     * (tracked, retransmitted) or NON (RFC 7641 §4.5). A Reset or a CON timeout is reported
+     * through `on_response` so the caller can drop the observation; the ACK of a CON
+     * notification is reported as a success.
+     */
+    [[nodiscard]] result<request_handle> send_notification(peer_id peer, const coap::token& token,
+                                                           coap::message_builder_base& msg, bool confirmable,
+                                                           time_point now) noexcept {
+        msg.token(token.view());
+        msg.type(confirmable ? coap::message_type::confirmable : coap::message_type::non_confirmable);
+        return start(peer, msg, token, slot_kind::notification, now);
+    }
+
+    /** Sends a CoAP ping (empty CON). The peer's Reset proves it alive (§4.3) and is reported
+     *  as `errc::reset_received`; no answer is reported as `errc::timeout`. */
+    [[nodiscard]] result<request_handle> ping(peer_id peer, time_point now) noexcept {
+        coap::message_builder<1> b;
+        b.type(coap::message_type::confirmable).code(coap::code::empty);
+        return start(peer, b, coap::token{}, slot_kind::ping, now);
+    }
+
+    /** Forgets a pending request without reporting it. */
+    void cancel(request_handle h) noexcept {
+        for (std::size_t i = 0; i < pending_.size(); ++i)
+            if (pending_[i].state != slot_state::free && pending_[i].handle == h) release(i);
+    }
+    /** Forgets everything pending towards `peer` (e.g. after de-registration). */
+    void forget_peer(peer_id peer) noexcept {
+        for (std::size_t i = 0; i < pending_.size(); ++i)
+            if (pending_[i].state != slot_state::free && pending_[i].peer == peer) release(i);
+        for (observation& o : observations_)
+            if (o.used && o.peer == peer) o.used = false;
+    }
+    /**
+     * Stops accepting notifications for an observation started by request `h`; the next
+     * notification is answered with Reset (RFC 7641 §3.6). Returns false if not observing.
+     */
+    bool cancel_observation(request_handle h) noexcept {
+        for (observation& o : observations_)
+            if (o.used && o.handle == h) {
+                o.used = false;
+                return true;
+            }
+        return false;
+    }
+    /** Number of requests in flight or queued. */
+    [[nodiscard]] std::size_t pending_count() const noexcept {
+        return static_cast<std::size_t>(std::count_if(pending_.begin(), pending_.end(),
+                                                      [](const pending_slot& s) { return s.state != slot_state::free; }));
+    }
+
+private:
+    enum class slot_state : std::uint8_t {
+        free,
+        queued,     // waiting for NSTART
+        in_flight,  // CON sent, waiting for ACK/RST (retransmitting)
+        acked,      // request ACKed empty, waiting for the separate response
+        awaiting,   // NON request sent, waiting for a response
+        send_once,  // NON notification: released once handed to poll_transmit
+    };
+    enum class slot_kind : std::uint8_t { request, notification, ping };
+
+    struct pending_slot {
+        slot_state state = slot_state::free;
+        slot_kind kind = slot_kind::request;
+        bool confirmable = true;
+        bool observe = false;  // a GET/FETCH with Observe=0: a 2.xx answer with Observe starts an observation
+        std::uint8_t retransmits = 0;
+        peer_id peer{};
+        std::uint16_t message_id = 0;
+        coap::token token{};
+        request_handle handle{};
+        duration timeout{};
+        time_point deadline{};
+        std::size_t size = 0;
+        std::array<std::byte, Limits::max_message> bytes{};
+    };
+    struct queued {
+        enum source_kind : std::uint8_t { from_inline, from_pending, from_dedup } source = from_inline;
+        peer_id peer{};
+        std::uint16_t message_id = 0;
+        std::size_t index = 0;
+        std::array<std::byte, 4> inline_bytes{};
+    };
+    // NON notifications leave no slot behind; remember their IDs so a Reset can be matched.
+    struct recent_non {
+        peer_id peer{};
+        std::uint16_t message_id = 0;
+        request_handle handle{};
+        bool used = false;
+    };
+    // Observations we hold on peers (server side): notifications keep arriving on the token.
+    struct observation {
+        peer_id peer{};
+        coap::token token{};
+        request_handle handle{};
+        bool used = false;
+    };
+
+    result<request_handle> start(peer_id peer, coap::message_builder_base& msg, const coap::token& token, slot_kind kind,
+                                 time_point now) noexcept {
+        std::size_t i = 0;
+        while (i < pending_.size() && pending_[i].state != slot_state::free) ++i;
+        if (i == pending_.size()) return fail(errc::capacity_exceeded);
+        const std::uint16_t mid = mids_.next();
+        msg.message_id(mid);
+        pending_slot& s = pending_[i];
+        auto n = msg.serialize(mutable_bytes{s.bytes});
+        if (!n) return unexpected{n.error()};
+        if (next_handle_ == 0) next_handle_ = 1;
+        const request_handle handle{next_handle_++};
+        s.size = *n;
+        s.kind = kind;
+        s.confirmable = kind == slot_kind::ping || msg.type() == coap::message_type::confirmable;
+        s.observe = false;
+        if (kind == slot_kind::request)
+            if (auto parsed = coap::parse(bytes_view{s.bytes.data(), s.size}))
+                s.observe = parsed->observe() == std::optional<std::uint32_t>{coap::observe_register};
+        s.retransmits = 0;
+        s.peer = peer;
+        s.message_id = mid;
+        s.token = token;
+        s.handle = handle;
+        if (kind == slot_kind::notification && !s.confirmable) {
+            s.state = slot_state::send_once;
+            recent_[recent_next_] = recent_non{peer, mid, handle, true};
+            recent_next_ = (recent_next_ + 1) % recent_.size();
+            queue_slot(i);
+            return handle;
+        }
+        s.state = slot_state::queued;
+        if (!s.confirmable || in_flight_to(peer) < params_.nstart) launch(i, now);
+        return handle;
+    }
+
+    std::size_t in_flight_to(peer_id peer) const noexcept {
+        std::size_t n = 0;
+        for (const pending_slot& s : pending_)
+            if (s.state == slot_state::in_flight && s.peer == peer) ++n;
+        return n;
+    }
+
+    void launch(std::size_t i, time_point now) noexcept {
+        pending_slot& s = pending_[i];
+        if (s.confirmable) {
+            s.state = slot_state::in_flight;
+            s.timeout = params_.initial_timeout(static_cast<std::uint32_t>(random_()));
+            s.deadline = now + s.timeout;
+        } else {
+            s.state = slot_state::awaiting;
+            s.deadline = now + params_.max_transmit_wait();
+        }
+        queue_slot(i);
+    }
+
+    // A CON to `peer` is no longer in flight: start the oldest queued one (NSTART, §4.7).
+    void launch_next(peer_id peer, time_point now) noexcept {
+        if (in_flight_to(peer) >= params_.nstart) return;
+        std::size_t best = pending_.size();
+        for (std::size_t i = 0; i < pending_.size(); ++i)
+            if (pending_[i].state == slot_state::queued && pending_[i].peer == peer &&
+                (best == pending_.size() || pending_[i].handle.value < pending_[best].handle.value))
+                best = i;
+        if (best != pending_.size()) launch(best, now);
+    }
+
+    void release(std::size_t i) noexcept { pending_[i].state = slot_state::free; }
+
+    template <class H>
+    void fail_slot(std::size_t i, errc why, time_point now, H& handler) noexcept {
+        const request_handle h = pending_[i].handle;
+        const peer_id peer = pending_[i].peer;
+        release(i);
+        launch_next(peer, now);
+        handler.on_response(h, peer, result<coap::message_view>{fail(why)});
+    }
+
+    template <class H>
+    void complete(std::size_t i, const coap::message_view& m, time_point now, H& handler) noexcept {
+        const pending_slot& s = pending_[i];
+        const request_handle h = s.handle;
+        const peer_id peer = s.peer;
+        if (s.observe && coap::is_success(m.code()) && m.observe()) remember_observation(peer, s.token, h);
+        release(i);
+        launch_next(peer, now);
+        handler.on_response(h, peer, result<coap::message_view>{m});
+    }
+
+    void remember_observation(peer_id peer, const coap::token& t, request_handle h) noexcept {
+        observation* slot = nullptr;
+        for (observation& o : observations_) {
+            if (o.used && o.peer == peer && o.token == t) { slot = &o; break; }
+            if (!o.used && slot == nullptr) slot = &o;
+        }
+        if (slot != nullptr) *slot = observation{peer, t, h, true};
+    }
+
+    template <class H>
+    void handle_request(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
+        const bool con = m.type() == coap::message_type::confirmable;
+        if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
+            // §4.5: a duplicate gets the same answer and is not processed again.
+            if (seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+            return;
+        }
+        const time_point expires = now + (con ? params_.exchange_lifetime() : params_.non_lifetime());
+        // Transparent Block2 (RFC 7959 §2.4): the handler writes the whole body into a window
+        // positioned on the requested block; we send that block and say whether more follow.
+        std::size_t block_size = largest_block();
+        std::uint32_t block_num = 0;
+        bool block_requested = false;
+        const auto b2 = m.block2();
+        if (!b2) {
+            respond_with(peer, m, coap::code::bad_request, expires);  // SZX 7 (RFC 7959 §2.2)
+            return;
+        }
+        if (*b2) {
+            block_requested = true;
+            block_size = std::min<std::size_t>((*b2)->size(), block_size);
+            block_num = static_cast<std::uint32_t>((*b2)->offset() / block_size);
+        }
+        response r{mutable_bytes{body_scratch_.data(), block_size}, static_cast<std::size_t>(block_num) * block_size};
+        if (m.first_unrecognized_critical()) r.code(coap::code::bad_option);  // §5.4.1
+        else handler.on_request(peer, m, r);
+        const std::size_t total = r.body().total();
+        if (coap::is_success(r.code()) && (block_requested || total > block_size)) {
+            if (block_num != 0 && static_cast<std::size_t>(block_num) * block_size >= total) {
+                respond_with(peer, m, coap::code::bad_option, expires);  // a block past the end
+                return;
+            }
+            const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(block_size));
+            r.builder().block2(coap::block_option{block_num, (block_num + 1) * block_size < total, szx ? *szx : std::uint8_t{6}});
+            if (m.size2()) r.builder().size2(static_cast<std::uint32_t>(total));
+        }
+        finish_response(peer, m, r, expires);
+    }
+
+    void finish_response(peer_id peer, const coap::message_view& m, response& r, time_point expires) noexcept {
+        coap::message_builder_base& b = r.builder();
+        const bool con = m.type() == coap::message_type::confirmable;
+        const auto type = con ? coap::message_type::acknowledgement : coap::message_type::non_confirmable;
+        const std::uint16_t mid = con ? m.message_id() : mids_.next();
+        b.type(type).message_id(mid).token(m.token());
+        b.payload(r.body().bytes());
+        auto n = b.serialize(mutable_bytes{scratch_});
+        if (!n) {
+            // The handler's response cannot be encoded (too many options, too long): say so.
+            coap::message_builder<1> e;
+            e.type(type).code(coap::code::internal_server_error).message_id(mid).token(m.token());
+            n = e.serialize(mutable_bytes{scratch_});
+            if (!n) return;
+        }
+        dedup_.remember(peer, m.message_id(), expires, bytes_view{scratch_.data(), *n});
+        enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+    }
+
+    void respond_with(peer_id peer, const coap::message_view& m, coap::code c, time_point expires) noexcept {
+        response r{mutable_bytes{body_scratch_.data(), 0}};
+        r.code(c);
+        finish_response(peer, m, r, expires);
+    }
+
+    template <class H>
+    void handle_separate_response(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
+        const bool con = m.type() == coap::message_type::confirmable;
+        if (con) {
+            if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
+                if (seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+                return;
+            }
+        }
+        const std::size_t i = find_by_token(peer, m.token());
+        observation* obs = i == pending_.size() ? find_observation(peer, m.token()) : nullptr;
+        if (i == pending_.size() && obs == nullptr) {
+            // §4.2 / RFC 7641 §3.6: nothing waits for it (also how we cancel an observation).
+            queue_empty(peer, coap::message_type::reset, m.message_id());
+            return;
+        }
+        if (con) {
+            std::byte ack[4];
+            write_empty(ack, coap::message_type::acknowledgement, m.message_id());
+            dedup_.remember(peer, m.message_id(), now + params_.exchange_lifetime(), bytes_view{ack, 4});
+            enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+        } else {
+            dedup_.remember(peer, m.message_id(), now + params_.non_lifetime(), bytes_view{});
+        }
+        if (obs != nullptr) {
+            const request_handle h = obs->handle;
+            if (!coap::is_success(m.code()) || !m.observe()) obs->used = false;  // RFC 7641 §3.2: it ended
+            handler.on_response(h, peer, result<coap::message_view>{m});
+            return;
+        }
+        complete(i, m, now, handler);
+    }
+
+    template <class H>
+    void handle_ack(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            pending_slot& s = pending_[i];
+            if (s.state != slot_state::in_flight || s.peer != peer || s.message_id != m.message_id()) continue;
+            if (m.code() == coap::code::empty) {
+                if (s.kind == slot_kind::request) {
+                    // A separate response will follow (§5.2.2): stop retransmitting, keep waiting.
+                    s.state = slot_state::acked;
+                    s.deadline = now + params_.exchange_lifetime();
+                    launch_next(peer, now);
+                } else if (s.kind == slot_kind::notification) {
+                    complete(i, m, now, handler);  // the observer acknowledged the notification
+                }
+                return;  // (a ping is answered by Reset, not ACK)
+            }
+            if (s.kind != slot_kind::request || !(s.token == coap::token{m.token()})) return;
+            complete(i, m, now, handler);
+            return;
+        }
+    }
+
+    template <class H>
+    void handle_reset(peer_id peer, std::uint16_t mid, time_point now, H& handler) noexcept {
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            const pending_slot& s = pending_[i];
+            if (s.state != slot_state::in_flight || s.peer != peer || s.message_id != mid) continue;
+            fail_slot(i, errc::reset_received, now, handler);
+            return;
+        }
+        for (recent_non& r : recent_)
+            if (r.used && r.peer == peer && r.message_id == mid) {
+                r.used = false;
+                handler.on_response(r.handle, peer, result<coap::message_view>{fail(errc::reset_received)});
+                return;
+            }
+    }
+
+    std::size_t find_by_token(peer_id peer, bytes_view token) const noexcept {
+        const coap::token t{token};
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            const pending_slot& s = pending_[i];
+            if ((s.state == slot_state::in_flight || s.state == slot_state::acked || s.state == slot_state::awaiting) &&
+                s.kind == slot_kind::request && s.peer == peer && s.token == t)
+                return i;
+        }
+        return pending_.size();
+    }
+    observation* find_observation(peer_id peer, bytes_view token) noexcept {
+        const coap::token t{token};
+        for (observation& o : observations_)
+            if (o.used && o.peer == peer && o.token == t) return &o;
+        return nullptr;
+    }
+
+    void reject_malformed(peer_id peer, bytes_view datagram) noexcept {
+        // §4.2: a CON we cannot process is rejected with a Reset, when its ID can be read.
+        if (datagram.size() >= 4 && (static_cast<unsigned>(datagram[0]) >> 6) == 1 &&
+            ((static_cast<unsigned>(datagram[0]) >> 4) & 3u) == 0) {
+            const auto mid = static_cast<std::uint16_t>((static_cast<unsigned>(datagram[2]) << 8) |
+                                                        static_cast<unsigned>(datagram[3]));
+            queue_empty(peer, coap::message_type::reset, mid);
+        }
+    }
+
+    static void write_empty(std::byte (&out)[4], coap::message_type t, std::uint16_t mid) noexcept {
+        out[0] = static_cast<std::byte>(0x40u | (static_cast<unsigned>(t) << 4));
+        out[1] = std::byte{0};
+        out[2] = static_cast<std::byte>(mid >> 8);
+        out[3] = static_cast<std::byte>(mid & 0xFF);
+    }
+    void queue_empty(peer_id peer, coap::message_type t, std::uint16_t mid) noexcept {
+        queued q{queued::from_inline, peer, mid, 0, {}};
+        std::byte b[4];
+        write_empty(b, t, mid);
+        std::copy(std::begin(b), std::end(b), q.inline_bytes.begin());
+        enqueue(q);
+    }
+    void queue_slot(std::size_t i) noexcept {
+        enqueue(queued{queued::from_pending, pending_[i].peer, pending_[i].message_id, i, {}});
+    }
+    void enqueue(const queued& q) noexcept {
+        if (queue_count_ == queue_.size()) {  // full: drop the oldest (CON traffic is retransmitted)
+            queue_head_ = (queue_head_ + 1) % queue_.size();
+            --queue_count_;
+        }
+        queue_[(queue_head_ + queue_count_) % queue_.size()] = q;
+        ++queue_count_;
+    }
+
+    // The largest power-of-two block (16..1024) that fits one datagram with room for headers.
+    static constexpr std::size_t largest_block() noexcept {
+        std::size_t b = 1024;
+        while (b > 16 && b + 96 > Limits::max_message) b /= 2;
+        return b;
+    }
+
+    Random random_;
+    transmission_parameters params_;
+    coap::message_id_sequence mids_;
+    std::uint32_t next_handle_ = 1;
+    std::array<pending_slot, Limits::max_pending> pending_{};
+    dedup_cache<Limits::dedup_entries, Limits::max_message> dedup_{};
+    std::array<queued, Limits::queue_length> queue_{};
+    std::size_t queue_head_ = 0;
+    std::size_t queue_count_ = 0;
+    std::array<recent_non, 8> recent_{};
+    std::size_t recent_next_ = 0;
+    std::array<observation, Limits::max_observations> observations_{};
+    std::array<std::byte, Limits::max_message> scratch_{};
+    std::array<std::byte, largest_block()> body_scratch_{};
+};
+
+} // namespace lwm2m::exchange
