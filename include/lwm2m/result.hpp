@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -44,9 +45,59 @@ struct unexpected {
     return unexpected{code, offset};
 }
 
+namespace detail {
+// Storage split by triviality with a partial specialization rather than conditionally
+// trivial special members (P0848), which clang only supports from version 16.
+template <class T, bool Trivial = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>>
+struct result_storage {
+    union {
+        T value_;
+        lwm2m::error err_;
+    };
+    bool has_;
+    constexpr result_storage(std::in_place_t, auto&&... args) : value_(std::forward<decltype(args)>(args)...), has_(true) {}
+    constexpr result_storage(lwm2m::error e) noexcept : err_(e), has_(false) {}
+};
+
 template <class T>
-class [[nodiscard]] result {
+struct result_storage<T, false> {
+    union {
+        T value_;
+        lwm2m::error err_;
+    };
+    bool has_;
+    constexpr result_storage(std::in_place_t, auto&&... args) : value_(std::forward<decltype(args)>(args)...), has_(true) {}
+    constexpr result_storage(lwm2m::error e) noexcept : err_(e), has_(false) {}
+    constexpr result_storage(const result_storage& o) : has_(o.has_) {
+        if (has_) std::construct_at(&value_, o.value_);
+        else std::construct_at(&err_, o.err_);
+    }
+    constexpr result_storage(result_storage&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : has_(o.has_) {
+        if (has_) std::construct_at(&value_, std::move(o.value_));
+        else std::construct_at(&err_, o.err_);
+    }
+    constexpr result_storage& operator=(const result_storage& o) {
+        if (this != &o) { destroy(); has_ = o.has_; if (has_) std::construct_at(&value_, o.value_); else std::construct_at(&err_, o.err_); }
+        return *this;
+    }
+    constexpr result_storage& operator=(result_storage&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
+        if (this != &o) { destroy(); has_ = o.has_; if (has_) std::construct_at(&value_, std::move(o.value_)); else std::construct_at(&err_, o.err_); }
+        return *this;
+    }
+    constexpr ~result_storage() { destroy(); }
+    constexpr void destroy() noexcept {
+        if (has_) std::destroy_at(&value_);
+    }
+};
+} // namespace detail
+
+template <class T>
+class [[nodiscard]] result : private detail::result_storage<T> {
     static_assert(!std::is_reference_v<T>, "result<T&> is not supported; use a pointer or view");
+    using base = detail::result_storage<T>;
+    using base::err_;
+    using base::has_;
+    using base::value_;
 
 public:
     using value_type = T;
@@ -54,39 +105,14 @@ public:
 
     constexpr result() noexcept(std::is_nothrow_default_constructible_v<T>)
         requires std::is_default_constructible_v<T>
-        : value_{}, has_(true) {}
-    constexpr result(const T& v) : value_(v), has_(true) {}
-    constexpr result(T&& v) : value_(std::move(v)), has_(true) {}
+        : base(std::in_place) {}
+    constexpr result(const T& v) : base(std::in_place, v) {}
+    constexpr result(T&& v) : base(std::in_place, std::move(v)) {}
     template <class U>
         requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, result> &&
                  !std::is_same_v<std::remove_cvref_t<U>, unexpected> && !std::is_same_v<std::remove_cvref_t<U>, T>)
-    constexpr result(U&& v) : value_(std::forward<U>(v)), has_(true) {}
-    constexpr result(unexpected u) noexcept : err_(u.err), has_(false) {}
-
-    constexpr result(const result& o) requires std::is_trivially_copy_constructible_v<T> = default;
-    constexpr result(const result& o) : has_(o.has_) {
-        if (has_) std::construct_at(&value_, o.value_);
-        else err_ = o.err_;
-    }
-    constexpr result(result&& o) noexcept requires std::is_trivially_move_constructible_v<T> = default;
-    constexpr result(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) : has_(o.has_) {
-        if (has_) std::construct_at(&value_, std::move(o.value_));
-        else err_ = o.err_;
-    }
-    constexpr result& operator=(const result& o) requires std::is_trivially_copy_assignable_v<T> &&
-        std::is_trivially_destructible_v<T> = default;
-    constexpr result& operator=(const result& o) {
-        if (this != &o) { destroy(); has_ = o.has_; if (has_) std::construct_at(&value_, o.value_); else err_ = o.err_; }
-        return *this;
-    }
-    constexpr result& operator=(result&& o) noexcept requires std::is_trivially_move_assignable_v<T> &&
-        std::is_trivially_destructible_v<T> = default;
-    constexpr result& operator=(result&& o) noexcept(std::is_nothrow_move_constructible_v<T>) {
-        if (this != &o) { destroy(); has_ = o.has_; if (has_) std::construct_at(&value_, std::move(o.value_)); else err_ = o.err_; }
-        return *this;
-    }
-    constexpr ~result() requires std::is_trivially_destructible_v<T> = default;
-    constexpr ~result() { destroy(); }
+    constexpr result(U&& v) : base(std::in_place, std::forward<U>(v)) {}
+    constexpr result(unexpected u) noexcept : base(u.err) {}
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
     constexpr explicit operator bool() const noexcept { return has_; }
@@ -118,18 +144,6 @@ public:
         if (has_) return std::forward<F>(f)(value_);
         return unexpected{err_};
     }
-
-private:
-    constexpr void destroy() noexcept {
-        if constexpr (!std::is_trivially_destructible_v<T>) {
-            if (has_) std::destroy_at(&value_);
-        }
-    }
-    union {
-        T value_;
-        lwm2m::error err_;
-    };
-    bool has_;
 };
 
 /** `result<void>`: success or an error. */

@@ -132,7 +132,7 @@ public:
     /** Serializes into `out`. Errors: the first sticky error, any `message_writer` error,
      *  `buffer_too_small` with the size needed. */
     [[nodiscard]] constexpr result<std::size_t> serialize(mutable_bytes out) const noexcept {
-        if (error_) return fail(*error_);
+        if (has_error_) return fail(error_);
         message_writer w{out};
         w.header(type_, code_, message_id_, bytes_view{token_.data(), token_length_});
         for (const builder_option& o : options()) w.option(o.number, o.value());
@@ -146,13 +146,15 @@ public:
         return r;
     }
     /** The first error recorded by a setter, if any. */
-    [[nodiscard]] constexpr std::optional<errc> status() const noexcept { return error_; }
+    [[nodiscard]] constexpr std::optional<errc> status() const noexcept {
+        return has_error_ ? std::optional<errc>{error_} : std::nullopt;
+    }
 
 protected:
     constexpr explicit message_builder_base(std::span<builder_option> storage) noexcept : storage_(storage) {}
     constexpr void copy_state_from(const message_builder_base& o) noexcept {
         type_ = o.type_; code_ = o.code_; message_id_ = o.message_id_; token_ = o.token_;
-        token_length_ = o.token_length_; payload_ = o.payload_; error_ = o.error_; count_ = 0;
+        token_length_ = o.token_length_; payload_ = o.payload_; error_ = o.error_; has_error_ = o.has_error_; count_ = 0;
         for (const builder_option& x : o.options()) insert(x);
     }
 
@@ -175,7 +177,10 @@ private:
         return *this;
     }
     constexpr message_builder_base& set_error(errc e) noexcept {
-        if (!error_) error_ = e;
+        if (!has_error_) {
+            error_ = e;
+            has_error_ = true;
+        }
         return *this;
     }
 
@@ -187,7 +192,8 @@ private:
     message_type type_ = message_type::confirmable;
     coap::code code_ = code::get;
     std::uint16_t message_id_ = 0;
-    std::optional<errc> error_{};
+    errc error_{};  // errc + flag: see message_writer
+    bool has_error_ = false;
 };
 
 namespace detail {

@@ -36,12 +36,20 @@ public:
     constexpr explicit message_writer(mutable_bytes out) noexcept : out_(out) {}
 
     /**
-     * Header and token; must come first. Errors: `invalid_token_length` (token > 8 bytes).
+     * Header and token; must come first. Errors: `invalid_token_length` (token > 8 bytes),
+     * `empty_message_not_empty` (a token on 0.00), and the type/code combinations RFC 7252
+     * forbids a sender, with the errc `parse` reports for them: `reserved_code_class`
+     * (classes 1, 6, 7, §12.1), `reset_not_empty` (§4.2), `ack_carries_request` (§4.2),
+     * `non_confirmable_empty` (§4.3).
      */
     constexpr message_writer& header(message_type type, coap::code c, std::uint16_t message_id,
                                      bytes_view token = {}) noexcept {
         if (token.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
         if (c == code::empty && !token.empty()) return set_error(errc::empty_message_not_empty);
+        if (is_reserved_class(c)) return set_error(errc::reserved_code_class);
+        if (type == message_type::reset && c != code::empty) return set_error(errc::reset_not_empty);
+        if (type == message_type::acknowledgement && is_request(c)) return set_error(errc::ack_carries_request);
+        if (type == message_type::non_confirmable && c == code::empty) return set_error(errc::non_confirmable_empty);
         code_ = c;
         const std::byte h[4] = {static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token.size()),
                                 static_cast<std::byte>(c), static_cast<std::byte>(message_id >> 8),
@@ -61,8 +69,9 @@ public:
         const auto number = static_cast<std::uint32_t>(n);
         if (number < last_number_) return set_error(errc::options_out_of_order);
         if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
-        if (const option_info* info = find_option_info(n);
-            info && (value.size() < info->min_length || value.size() > info->max_length))
+        if (const std::size_t i = detail::option_index(n);
+            i != detail::no_option_index && (value.size() < detail::known_options[i].min_length ||
+                                             value.size() > detail::known_options[i].max_length))
             return set_error(errc::invalid_option_length);
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
         const std::uint32_t delta = number - last_number_;
@@ -108,7 +117,7 @@ public:
 
     /** The message size, or the first error (`buffer_too_small` carries the size needed). */
     [[nodiscard]] constexpr result<std::size_t> finish() const noexcept {
-        if (error_) return fail(*error_);
+        if (has_error_) return fail(error_);
         if (size_ > out_.size()) return fail(errc::buffer_too_small, size_);
         return size_;
     }
@@ -130,7 +139,10 @@ private:
         size_ += b.size();
     }
     constexpr message_writer& set_error(errc e) noexcept {
-        if (!error_) error_ = e;
+        if (!has_error_) {
+            error_ = e;
+            has_error_ = true;
+        }
         return *this;
     }
 
@@ -138,7 +150,9 @@ private:
     std::size_t size_ = 0;
     std::uint32_t last_number_ = 0;
     coap::code code_ = code::get;
-    std::optional<errc> error_{};
+    // errc + flag rather than std::optional: g++ 12 -O1 warns (maybe-uninitialized) on the latter.
+    errc error_{};
+    bool has_error_ = false;
 };
 
 } // namespace lwm2m::coap
