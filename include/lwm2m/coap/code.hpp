@@ -68,10 +68,10 @@ enum class code : std::uint8_t {
 
 /** 0.01..0.31: a request method. */
 [[nodiscard]] constexpr bool is_request(code c) noexcept { return code_class(c) == 0 && c != code::empty; }
-/** 2.xx, 4.xx or 5.xx. */
+/** 2.00-5.31 indicate a response (RFC 7252 §12.1), including the unassigned class 3. */
 [[nodiscard]] constexpr bool is_response(code c) noexcept {
     const unsigned k = code_class(c);
-    return k == 2 || k == 4 || k == 5;
+    return k >= 2 && k <= 5;
 }
 /** 2.xx. */
 [[nodiscard]] constexpr bool is_success(code c) noexcept { return code_class(c) == 2; }

@@ -24,7 +24,9 @@ class message_view;
 [[nodiscard]] constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept;
 
 /** Known options recognised by default when looking for an unrecognised critical option. */
-[[nodiscard]] constexpr bool is_known_option(option_number n) noexcept { return find_option_info(n) != nullptr; }
+[[nodiscard]] constexpr bool is_known_option(option_number n) noexcept {
+    return detail::option_index(n) != detail::no_option_index;
+}
 
 /** A parsed CoAP message: header fields, token, options and payload, viewing the datagram. */
 class message_view {
@@ -137,11 +139,27 @@ public:
      * The first critical option (odd number) that `recognized(number)` rejects, if any.
      * A request carrying one must be answered 4.02 Bad Option; a response carrying one is
      * rejected (RFC 7252 §5.4.1).
+     *
+     * An occurrence of a registered option is also unrecognised when its length is outside
+     * the registered range (§5.4.3; only possible when parsed without `check_option_lengths`)
+     * or when it repeats an option that is not repeatable (§5.4.5: each supernumerary
+     * occurrence is treated like an unrecognised option).
      */
     template <class Recognized>
     [[nodiscard]] constexpr std::optional<option_number> first_unrecognized_critical(Recognized&& recognized) const noexcept {
-        for (const option_view& o : options())
-            if (is_critical(o.number) && !recognized(o.number)) return o.number;
+        std::uint32_t previous = 0x10000;  // no option number: nothing before the first option
+        for (const option_view& o : options()) {
+            const auto n = static_cast<std::uint16_t>(o.number);
+            if (is_critical(o.number)) {
+                if (!recognized(o.number)) return o.number;
+                if (const std::size_t i = detail::option_index(o.number); i != detail::no_option_index) {
+                    const option_info& info = detail::known_options[i];
+                    if (o.value.size() < info.min_length || o.value.size() > info.max_length) return o.number;
+                    if (!info.repeatable && previous == n) return o.number;
+                }
+            }
+            previous = n;
+        }
         return std::nullopt;
     }
     /** As above, recognising the options of `option_number.hpp`. */

@@ -7,7 +7,9 @@
  * Request-Tag), RFC 9177 (Q-Block1/2).
  */
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string_view>
 
 namespace lwm2m::coap {
@@ -76,7 +78,7 @@ inline constexpr option_info known_options[] = {
     {option_number::block2, "Block2", option_format::uint, 0, 3, false},
     {option_number::block1, "Block1", option_format::uint, 0, 3, false},
     {option_number::size2, "Size2", option_format::uint, 0, 4, false},
-    {option_number::q_block2, "Q-Block2", option_format::uint, 0, 3, false},
+    {option_number::q_block2, "Q-Block2", option_format::uint, 0, 3, true},  // RFC 9177 §4: repeatable
     {option_number::proxy_uri, "Proxy-Uri", option_format::string, 1, 1034, false},
     {option_number::proxy_scheme, "Proxy-Scheme", option_format::string, 1, 255, false},
     {option_number::size1, "Size1", option_format::uint, 0, 4, false},
@@ -97,24 +99,38 @@ struct small_option_index {
     }
 };
 inline constexpr small_option_index small_index{};
+
+/** `option_index` of an option the registry does not know. */
+inline constexpr std::size_t no_option_index = static_cast<std::size_t>(-1);
+
+/**
+ * Index of a known option in `known_options`, or `no_option_index`. O(1) below 64.
+ * The codec's constexpr paths test this index rather than a `find_option_info` pointer
+ * against null: GCC 12 under -fsanitize=null rejects comparing the address of a
+ * `known_options` element with null in a constant expression.
+ */
+constexpr std::size_t option_index(option_number n) noexcept {
+    const auto v = static_cast<std::uint16_t>(n);
+    if (v < 64) {
+        const std::uint8_t s = small_index.slot[v];
+        return s == 0xFF ? no_option_index : s;
+    }
+    for (std::size_t i = 0; i < std::size(known_options); ++i)
+        if (known_options[i].number == n) return i;
+    return no_option_index;
+}
 } // namespace detail
 
 /** Registry facts for a known option, or nullptr. O(1) for numbers below 64. Allocation: none. */
 [[nodiscard]] constexpr const option_info* find_option_info(option_number n) noexcept {
-    const auto v = static_cast<std::uint16_t>(n);
-    if (v < 64) {
-        const std::uint8_t s = detail::small_index.slot[v];
-        return s == 0xFF ? nullptr : &detail::known_options[s];
-    }
-    for (const auto& info : detail::known_options)
-        if (info.number == n) return &info;
-    return nullptr;
+    const std::size_t i = detail::option_index(n);
+    return i == detail::no_option_index ? nullptr : &detail::known_options[i];
 }
 
 /** Registry name of a known option, or an empty view. */
 [[nodiscard]] constexpr std::string_view name(option_number n) noexcept {
-    const option_info* info = find_option_info(n);
-    return info ? info->name : std::string_view{};
+    const std::size_t i = detail::option_index(n);
+    return i == detail::no_option_index ? std::string_view{} : detail::known_options[i].name;
 }
 
 /** Odd numbers are critical: a receiver that does not know one must reject (RFC 7252 §5.4.1). */

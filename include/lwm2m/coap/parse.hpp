@@ -32,14 +32,19 @@ struct parse_options {
 };
 
 namespace detail {
-/** Length range of a known option, as a pair packed for the hot loop; {0, 0xFFFF} if unknown. */
+/**
+ * Length range of a known option, as a pair packed for the hot loop. An unknown option has no
+ * range of its own: {0, 0xFFFFFFFF}, so any length the encoding can express (up to 65804, RFC
+ * 7252 §3.1) passes, as `message_writer` allows.
+ */
 struct length_range {
-    std::uint16_t min;
-    std::uint16_t max;
+    std::uint32_t min;
+    std::uint32_t max;
 };
 constexpr length_range option_length_range(std::uint32_t number) noexcept {
-    const option_info* info = find_option_info(static_cast<option_number>(number));
-    return info ? length_range{info->min_length, info->max_length} : length_range{0, 0xFFFF};
+    const std::size_t i = option_index(static_cast<option_number>(number));
+    if (i == no_option_index) return length_range{0, 0xFFFFFFFFu};
+    return length_range{known_options[i].min_length, known_options[i].max_length};
 }
 } // namespace detail
 

@@ -1,0 +1,16 @@
+// Must NOT compile: a resource id of 65535 (MAX_ID is reserved; ids are 0..65534)
+// EXPECT: schema_error_resource_id_out_of_range
+// With -DLWM2M_COMPILE_FAIL_CONTROL the valid twin below must compile (run.sh checks both).
+#include <lwm2m/model/object_def.hpp>
+
+#ifdef LWM2M_COMPILE_FAIL_CONTROL
+constexpr std::uint16_t id = 65534;
+#else
+constexpr std::uint16_t id = 65535;
+#endif
+
+constexpr auto object = lwm2m::make_object(
+    lwm2m::object_info{.id = 30000, .name = "Test"},
+    lwm2m::resource_def{.id = id, .name = "A", .ops = lwm2m::operations::read, .type = lwm2m::data_type::integer});
+
+int main() { return static_cast<int>(object.resources.size()); }
