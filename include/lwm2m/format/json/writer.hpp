@@ -49,11 +49,23 @@ public:
 
     void number(std::int64_t v) noexcept { number_text(encoding::format_number(v, buf_)); }
     void number(std::uint64_t v) noexcept { number_text(encoding::format_number(v, buf_)); }
-    /** A finite double; NaN/inf have no JSON form and are written as null. */
+    /**
+     * A finite double; NaN/inf have no JSON form and are written as null. An integral value
+     * gets a ".0" (22.0 is written `22.0`, not `22`) so that readers which tell integer
+     * literals from other numbers (SenML "v", OMA JSON) read a double back.
+     */
     void number(double v) noexcept {
         auto n = encoding::format_number(v, buf_);
         if (!n) { null(); return; }
-        number_text(n);
+        std::size_t len = *n;
+        bool integral = true;
+        for (std::size_t i = 0; i < len; ++i)
+            if (buf_[i] != '-' && (buf_[i] < '0' || buf_[i] > '9')) integral = false;
+        if (integral && len + 2 <= sizeof(buf_)) {
+            buf_[len++] = '.';
+            buf_[len++] = '0';
+        }
+        number_text(result<std::size_t>{len});
     }
     void boolean(bool b) noexcept { separate(); out_->put(b ? std::string_view{"true"} : std::string_view{"false"}); need_comma_ = true; }
     void null() noexcept { separate(); out_->put(std::string_view{"null"}); need_comma_ = true; }

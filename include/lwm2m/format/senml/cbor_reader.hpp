@@ -1,0 +1,344 @@
+#pragma once
+/**
+ * @file format/senml/cbor_reader.hpp
+ * `senml_cbor_reader`: pull cursor over a SenML CBOR pack (application/senml+cbor,
+ * Content-Format 112; RFC 8428 §6, LwM2M 1.1 Core §7.4.5) yielding one resolved
+ * `format::record` per SenML record, with absolute paths, straight from the payload (zero-copy).
+ * Allocation: none.
+ */
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <system_error>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/format/cbor/reader.hpp>
+#include <lwm2m/format/record.hpp>
+#include <lwm2m/format/senml/record_fields.hpp>
+#include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/path/path.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::format {
+
+/**
+ * Reads a SenML CBOR pack (RFC 8428 §6; LwM2M 1.1 Core §7.4.5) as records, one per call to
+ * `next()`, in payload order. Resolution, the two modes (values / path list), the `base` and
+ * schema rules and the error codes are those of `senml_json_reader`; what differs is CBOR:
+ * - labels are the integer keys of RFC 8428 §6 Table 4 (bver -1, bn -2, bt -3, bu -4, bv -5,
+ *   bs -6, n 0, u 1, v 2, vs 3, vb 4, s 5, t 6, ut 7, vd 8) and the text key "vlo" (LwM2M 1.1
+ *   Core §7.4.5; Leshan and Anjay use it). Other integer keys are ignored (§6: Table 4 is
+ *   conclusive). Text keys are extension labels (§6: "any extensions will use string map
+ *   keys"): apart from "vlo" they are ignored, unless they end in '_' (§4.4), even when they
+ *   spell a JSON label such as "n" — no implementation we know sends those (Leshan's and
+ *   Anjay's decoders read integer keys only). A key of any other CBOR type is `invalid_senml`.
+ * - numbers: unsigned/negative integers (major 0/1) → `of_integer` (`of_unsigned` above
+ *   INT64_MAX, a double below INT64_MIN); half, single and double floats → `of_float`; a decimal
+ *   fraction (tag 4, RFC 8949 §3.4.4, allowed by RFC 8428 §6) with integer exponent and mantissa
+ *   → `of_float`, correctly rounded. Other tags, and bignums, are `invalid_senml`. Float "v"
+ *   values may be NaN or infinite (CBOR carries them); times may not.
+ * - "bver" must be an unsigned integer (§6); "vs", "n", "bn", "vlo" definite text strings
+ *   (validated as UTF-8: `invalid_utf8` at the bad byte); "vd" a definite byte string (§6;
+ *   zero-copy, `raw` encoding). Indefinite-length strings are `invalid_senml`.
+ * - the pack is an array (§6 asks for a definite length; an indefinite one is accepted too),
+ *   each record a map (definite or indefinite). Bytes after the array are `invalid_cbor`.
+ * Errors: those of `senml_json_reader` (with CBOR item offsets), plus `invalid_cbor` /
+ * `truncated_value` from the CBOR tokenizer (RFC 8949 §3) and `invalid_utf8`.
+ *
+ * The payload, `base` (copied) and the schema registry must outlive the reader; records view
+ * the payload. Allocation: none.
+ */
+class senml_cbor_reader {
+public:
+    /** Selects path-list mode (Read-Composite / Observe-Composite request bodies). */
+    static constexpr senml::path_list_mode_t path_list_mode{};
+
+    /** A reader in values mode over `payload` sent to/for `base`. Allocation: none. */
+    senml_cbor_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
+        : payload_(payload), cbor_(payload), resolver_(base, schemas, false) {}
+
+    /** A reader in path-list mode. Allocation: none. */
+    senml_cbor_reader(bytes_view payload, const lwm2m::path& base, senml::path_list_mode_t,
+                      const schema_registry* schemas = nullptr) noexcept
+        : payload_(payload), cbor_(payload), resolver_(base, schemas, true) {}
+
+    /**
+     * The next record, or `std::nullopt` after the last one (and on every later call).
+     * Errors: see the class comment. Allocation: none.
+     */
+    [[nodiscard]] result<std::optional<record>> next() noexcept {
+        if (failed_) return unexpected{error_};
+        auto r = step();
+        if (!r) {
+            failed_ = true;
+            error_ = r.error();
+        }
+        return r;
+    }
+
+private:
+    using opt_record = std::optional<record>;
+    using item = cbor::item;
+    using item_kind = cbor::item_kind;
+    enum class state : std::uint8_t { start, records, done };
+
+    /** True when the next byte is a "break" (0xFF) closing an indefinite container. */
+    [[nodiscard]] bool at_break() const noexcept {
+        const std::size_t at = cbor_.offset();
+        return at < payload_.size() && payload_[at] == std::byte{0xFF};
+    }
+
+    [[nodiscard]] std::size_t offset_of(bytes_view inner) const noexcept {
+        return static_cast<std::size_t>(inner.data() - payload_.data());
+    }
+
+    /** A definite text string, validated as UTF-8. */
+    [[nodiscard]] result<senml::detail::text_field> text(const item& it) const noexcept {
+        if (it.kind != item_kind::text_string) return fail(errc::invalid_senml, it.offset);
+        if (auto ok = encoding::validate_utf8(it.bytes); !ok)
+            return fail(errc::invalid_utf8, offset_of(it.bytes) + ok.error().offset);
+        return senml::detail::text_field{as_chars(it.bytes), false, it.offset};
+    }
+
+    /** A decimal fraction (tag 4 already read at `at`): [exponent, mantissa], as a double. */
+    [[nodiscard]] result<value> decimal_fraction(std::size_t at) noexcept {
+        LWM2M_TRY(a, cbor_.next());
+        if (a.kind != item_kind::array || a.indefinite || a.uint != 2) return fail(errc::invalid_senml, a.offset);
+        LWM2M_TRY(e, cbor_.next());
+        if (e.kind != item_kind::unsigned_integer && e.kind != item_kind::negative_integer)
+            return fail(errc::invalid_senml, e.offset);
+        LWM2M_TRY(m, cbor_.next());
+        if (m.kind != item_kind::unsigned_integer && m.kind != item_kind::negative_integer)
+            return fail(errc::invalid_senml, m.offset);
+        // "<mantissa>e<exponent>" read back by from_chars: exact decimal, correctly rounded.
+        char buf[64]{};
+        std::size_t n = 0;
+        const auto put_magnitude = [&](bool negative, std::uint64_t u) {
+            // A negative integer is -1 - u; its magnitude u + 1 may be 2^64.
+            if (negative) buf[n++] = '-';
+            if (negative && u == std::numeric_limits<std::uint64_t>::max()) {
+                for (const char c : std::string_view{"18446744073709551616"}) buf[n++] = c;
+                return;
+            }
+            const auto r = std::to_chars(buf + n, buf + sizeof(buf), negative ? u + 1 : u);
+            n = static_cast<std::size_t>(r.ptr - buf);
+        };
+        put_magnitude(m.kind == item_kind::negative_integer, m.uint);
+        buf[n++] = 'e';
+        put_magnitude(e.kind == item_kind::negative_integer, e.uint);
+        auto d = encoding::parse_double(std::string_view{buf, n});
+        if (!d) return fail(errc::number_out_of_range, at);
+        return value::of_float(*d);
+    }
+
+    /** A number: integer, float or decimal fraction. */
+    [[nodiscard]] result<value> number(const item& it) noexcept {
+        constexpr std::uint64_t int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        switch (it.kind) {
+        case item_kind::unsigned_integer:
+            if (it.uint <= int_max) return value::of_integer(static_cast<std::int64_t>(it.uint));
+            return value::of_unsigned(it.uint);
+        case item_kind::negative_integer:
+            if (it.uint <= int_max) return value::of_integer(-1 - static_cast<std::int64_t>(it.uint));
+            return value::of_float(-1.0 - static_cast<double>(it.uint));
+        case item_kind::floating: return value::of_float(it.number);
+        case item_kind::tag:
+            if (it.uint == 4) return decimal_fraction(it.offset);
+            break;
+        default: break;
+        }
+        return fail(errc::invalid_senml, it.offset);
+    }
+
+    [[nodiscard]] result<double> number_double(const item& it) noexcept {
+        LWM2M_TRY(v, number(it));
+        return v.numeric();
+    }
+
+    /** Reads the value of a known label into `r`. */
+    [[nodiscard]] result<void> field(senml::label l, const item& it, senml::detail::raw_record& r) noexcept {
+        using senml::label;
+        switch (l) {
+        case label::bver:
+            if (it.kind != item_kind::unsigned_integer) return fail(errc::invalid_senml, it.offset);
+            r.bver = it.uint;
+            r.bver_offset = it.offset;
+            return {};
+        case label::bn: {
+            LWM2M_TRY(f, text(it));
+            r.bn = f;
+            return {};
+        }
+        case label::n: {
+            LWM2M_TRY(f, text(it));
+            r.n = f;
+            return {};
+        }
+        case label::bu:
+        case label::u: {
+            LWM2M_TRY(f, text(it));
+            (void)f;
+            return {};
+        }
+        case label::bt: {
+            LWM2M_TRY(d, number_double(it));
+            r.bt = d;
+            r.bt_offset = it.offset;
+            return {};
+        }
+        case label::t: {
+            LWM2M_TRY(d, number_double(it));
+            r.t = d;
+            r.t_offset = it.offset;
+            return {};
+        }
+        case label::bs:
+        case label::s:
+        case label::ut: {
+            LWM2M_TRY(d, number_double(it));
+            (void)d;
+            return {};
+        }
+        case label::bv: {
+            LWM2M_TRY(v, number(it));
+            r.bv = v;
+            r.bv_offset = it.offset;
+            return {};
+        }
+        case label::v: {
+            LWM2M_TRY(v, number(it));
+            r.val = v;
+            break;
+        }
+        case label::vs: {
+            LWM2M_TRY(f, text(it));
+            r.val = value::of_string(f.text);
+            break;
+        }
+        case label::vb:
+            if (it.kind != item_kind::boolean) return fail(errc::invalid_senml, it.offset);
+            r.val = value::of_boolean(it.boolean);
+            break;
+        case label::vd:
+            if (it.kind != item_kind::byte_string) return fail(errc::invalid_senml, it.offset);
+            r.val = value::of_opaque(it.bytes);
+            break;
+        case label::vlo: {
+            LWM2M_TRY(f, text(it));
+            LWM2M_TRY(v, senml::detail::objlnk_value(f));
+            r.val = v;
+            break;
+        }
+        }
+        r.value_label = l;
+        r.value_offset = it.offset;
+        return {};
+    }
+
+    /** The label a map key names; nullopt for an unknown (ignored) one. */
+    [[nodiscard]] result<std::optional<senml::label>> key_label(const item& k) const noexcept {
+        switch (k.kind) {
+        case item_kind::unsigned_integer:
+            if (k.uint > 8) return std::optional<senml::label>{};
+            return senml::label_from_cbor_key(static_cast<std::int64_t>(k.uint));
+        case item_kind::negative_integer:
+            if (k.uint > 5) return std::optional<senml::label>{};
+            return senml::label_from_cbor_key(-1 - static_cast<std::int64_t>(k.uint));
+        case item_kind::text_string: {
+            LWM2M_TRY(f, text(k));
+            if (f.text == senml::label_text(senml::label::vlo)) return std::optional<senml::label>{senml::label::vlo};
+            // RFC 8428 §4.4: an unknown label ending in '_' must be understood: reject.
+            if (!f.text.empty() && f.text.back() == '_') return fail(errc::unknown_mandatory_label, k.offset);
+            return std::optional<senml::label>{};
+        }
+        default: break;
+        }
+        return fail(errc::invalid_senml, k.offset);
+    }
+
+    /** Reads one record map (its head already read as `m`). */
+    [[nodiscard]] result<senml::detail::raw_record> read_record(const item& m) noexcept {
+        senml::detail::raw_record r;
+        r.offset = m.offset;
+        std::uint64_t pairs = m.uint;
+        for (;;) {
+            if (m.indefinite) {
+                if (at_break()) {
+                    LWM2M_TRY(b, cbor_.next());
+                    (void)b;
+                    return r;
+                }
+            } else {
+                if (pairs == 0) return r;
+                --pairs;
+            }
+            LWM2M_TRY(k, cbor_.next());
+            LWM2M_TRY(l, key_label(k));
+            if (!l) {
+                // RFC 8428 §4.4: unknown labels are ignored.
+                if (auto ok = cbor_.skip(); !ok) return unexpected{ok.error()};
+                continue;
+            }
+            if (r.labels.has(*l)) return fail(errc::duplicate_entry, k.offset);
+            r.labels.add(*l);
+            if (senml::is_value_label(*l)) {
+                if (r.value_label) return fail(errc::invalid_senml, k.offset);
+                r.value_key_offset = k.offset;
+            }
+            LWM2M_TRY(v, cbor_.next());
+            if (auto ok = field(*l, v, r); !ok) return unexpected{ok.error()};
+        }
+    }
+
+    [[nodiscard]] result<opt_record> finish() noexcept {
+        if (!cbor_.at_end()) return fail(errc::invalid_cbor, cbor_.offset());
+        state_ = state::done;
+        return opt_record{};
+    }
+
+    [[nodiscard]] result<opt_record> step() noexcept {
+        if (state_ == state::done) return opt_record{};
+        if (state_ == state::start) {
+            LWM2M_TRY(a, cbor_.next());
+            if (a.kind != item_kind::array) return fail(errc::invalid_senml, a.offset);
+            indefinite_ = a.indefinite;
+            remaining_ = a.uint;
+            state_ = state::records;
+        }
+        for (;;) {
+            if (indefinite_) {
+                if (at_break()) {
+                    LWM2M_TRY(b, cbor_.next());
+                    (void)b;
+                    return finish();
+                }
+            } else {
+                if (remaining_ == 0) return finish();
+                --remaining_;
+            }
+            LWM2M_TRY(m, cbor_.next());
+            if (m.kind != item_kind::map) return fail(errc::invalid_senml, m.offset);
+            LWM2M_TRY(raw, read_record(m));
+            LWM2M_TRY(rec, resolver_.resolve(raw));
+            if (rec) return rec;  // else a record of base fields only: go on
+        }
+    }
+
+    bytes_view payload_;
+    cbor::reader cbor_;
+    senml::detail::pack_resolver resolver_;
+    state state_ = state::start;
+    bool indefinite_ = false;
+    std::uint64_t remaining_ = 0;
+    bool failed_ = false;
+    error error_{};
+};
+
+} // namespace lwm2m::format

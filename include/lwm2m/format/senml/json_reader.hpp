@@ -1,0 +1,324 @@
+#pragma once
+/**
+ * @file format/senml/json_reader.hpp
+ * `senml_json_reader`: pull cursor over a SenML JSON pack (application/senml+json,
+ * Content-Format 110; RFC 8428 §5, LwM2M 1.1 Core §7.4.4) yielding one resolved
+ * `format::record` per SenML record, with absolute paths, straight from the payload (zero-copy).
+ * Allocation: none.
+ */
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/json_string.hpp>
+#include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/format/json/reader.hpp>
+#include <lwm2m/format/record.hpp>
+#include <lwm2m/format/senml/record_fields.hpp>
+#include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/path/path.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::format {
+
+/**
+ * Reads a SenML JSON pack (RFC 8428 §5; LwM2M 1.1 Core §7.4.4) as records, one per call to
+ * `next()`, in payload order. Each record is resolved (RFC 8428 §4.6):
+ * - path = the LwM2M path named by "bn" + "n" (§4.5.1; "bn" stays in force until the next
+ *   "bn"). A record without "n" is named by "bn" alone; without either it is `invalid_senml`.
+ * - time = "bt" + "t" (§4.5.3) when either is present, else none. Times below 2^28 are
+ *   relative to "now" (e.g. "t":-5) and are returned as they are: the reader has no clock.
+ * - value: "v" → an integer literal is `value::of_integer` (`of_unsigned` above INT64_MAX; a
+ *   double beyond the uint64/int64 range), any other number `of_float`; "bv" (§4.5.4) is added
+ *   to it, exactly while integers fit; "vs" → string (encoding `json_escaped` when the JSON
+ *   string has escapes, else `raw`; zero-copy); "vb" → boolean; "vd" → opaque in `base64url`
+ *   (validated now; RFC 8428 §5 says without padding, padding is accepted too; JSON escapes
+ *   inside "vd" are not); "vlo" → objlnk from "ObjID:InstID" (LwM2M 1.1 Core §7.4.4).
+ * - "bver" (§4.4) must be a positive integer literal no greater than 10 and the same in every
+ *   record that has it; "bu", "u", "ut", "bs" and "s" are type-checked and ignored: a sum is not
+ *   an LwM2M value, so a record holding only "s" has no value. Other labels are ignored
+ *   (§4.4), except that a label ending in '_' is an error (§4.4). JSON escapes in names and
+ *   labels are decoded.
+ *
+ * Two modes:
+ * - values (default): every record must have exactly one value (§4.2) and a path at resource
+ *   or resource-instance level (Read, Write, Write-Composite, Send, notifications). A record
+ *   holding base fields only (bn, bt, bu, bv, bs, bver; no "n", no value, no other regular
+ *   field), like the first record of RFC 8428 §5.1.7, yields no record: its base fields apply
+ *   to the records after it;
+ * - path list (`senml_json_reader(payload, base, senml_json_reader::path_list_mode)`): the
+ *   Read-Composite / Observe-Composite request body, records with names only (LwM2M 1.1 Core
+ *   §7.4.4 Table 7.4.4-6); any level (also `/`); the value is `none`; time is resolved as usual.
+ *
+ * Every path must lie under `base` (the request path; `/` for composite operations).
+ * With `schemas`, for an object it knows, the resource must exist, its multiplicity must match
+ * the path level (a value at `/O/I/R` of a multiple resource, or at `/O/I/R/RI` of a single one,
+ * is `invalid_nesting`), and the value is converted with `coerce` to the resource's data type
+ * (e.g. "v":1700000000 → Time, "v":22 → Float 22.0, "vs" → Corelnk; an Objlnk may also come as
+ * "vs":"3:0") and checked with `check_range` (strings/opaque by decoded length). Objects the
+ * registry does not know are read without typing.
+ * Records with the same path are not an error (Send and notifications repeat paths with
+ * different times).
+ *
+ * Errors (then every later `next()` returns the same error); offsets are byte offsets in the
+ * payload, at the start of the token concerned (the opening quote of a string):
+ * - `invalid_json`, `invalid_utf8`: from the JSON tokenizer (RFC 8259);
+ * - `invalid_senml`: the top level is not an array, an element is not an object, a label's
+ *   value has the wrong JSON type (offset of the value), a record has no "bn" in force and no
+ *   "n" (offset of the record), two value labels in one record (offset of the second label), no
+ *   value in values mode (offset of the record) or a value in path-list mode (its label),
+ *   "bver" not a positive integer ≤ 10 or different from an earlier record's;
+ * - `unknown_mandatory_label`: a label ending in '_' (offset of the label);
+ * - `duplicate_entry`: a known label twice in one record (offset of the second);
+ * - `path_syntax`, `path_invalid_number`, `path_id_out_of_range`, `path_too_deep`: "bn" + "n"
+ *   is not an LwM2M path (the rules of `parse_path`; offset of "n", or of "bn" when there is no
+ *   "n");
+ * - `invalid_nesting`: the path is not under `base` (the payload names something outside the
+ *   request target, as TLV reports an id that differs from the request; offset of the name), or
+ *   the schema's multiplicity does not match (see above);
+ * - `not_resource_instance_level`: values mode, a path above resource level (offset of the name);
+ * - `number_out_of_range`: a number beyond the range of a double, bt + t or bv + v infinite
+ *   (offset of the value); with a schema, a value outside the resource's range;
+ * - `invalid_base64`: "vd" is not base64url (offset of the bad character);
+ * - `invalid_objlnk`: "vlo" is not "ObjID:InstID" with ids ≤ 65535 (offset of the value);
+ * - with a schema: `resource_not_in_schema` (offset of the name), `type_mismatch`,
+ *   `number_out_of_range`, `invalid_objlnk` (offset of the value).
+ *
+ * The payload, `base` (copied) and the schema registry must outlive the reader; records view
+ * the payload. Allocation: none.
+ */
+class senml_json_reader {
+public:
+    /** Selects path-list mode (Read-Composite / Observe-Composite request bodies). */
+    static constexpr senml::path_list_mode_t path_list_mode{};
+
+    /** A reader in values mode over `payload` sent to/for `base`. Allocation: none. */
+    senml_json_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
+        : json_(payload), resolver_(base, schemas, false) {}
+
+    /** A reader in path-list mode. Allocation: none. */
+    senml_json_reader(bytes_view payload, const lwm2m::path& base, senml::path_list_mode_t,
+                      const schema_registry* schemas = nullptr) noexcept
+        : json_(payload), resolver_(base, schemas, true) {}
+
+    /**
+     * The next record, or `std::nullopt` after the last one (and on every later call).
+     * Errors: see the class comment. Allocation: none.
+     */
+    [[nodiscard]] result<std::optional<record>> next() noexcept {
+        if (failed_) return unexpected{error_};
+        auto r = step();
+        if (!r) {
+            failed_ = true;
+            error_ = r.error();
+        }
+        return r;
+    }
+
+private:
+    using opt_record = std::optional<record>;
+    using token = json::token;
+    using token_kind = json::token_kind;
+    enum class state : std::uint8_t { start, records, done };
+
+    /** A label decoded from a key token (first bytes only: known labels are short). */
+    struct key_name {
+        char chars[8]{};
+        std::size_t length = 0;
+        char last = 0;
+        [[nodiscard]] std::optional<senml::label> known() const noexcept {
+            if (length > sizeof(chars)) return std::nullopt;
+            return senml::label_from_text(std::string_view{chars, length});
+        }
+    };
+
+    [[nodiscard]] static key_name decode_key(const token& k) noexcept {
+        key_name out;
+        senml::detail::for_each_char(senml::detail::text_field{k.text, k.escaped, k.offset}, [&](char c) {
+            if (out.length < sizeof(out.chars)) out.chars[out.length] = c;
+            ++out.length;
+            out.last = c;
+        });
+        return out;
+    }
+
+    [[nodiscard]] static result<senml::detail::text_field> text(const token& t) noexcept {
+        if (t.kind != token_kind::string) return fail(errc::invalid_senml, t.offset);
+        return senml::detail::text_field{t.text, t.escaped, t.offset};
+    }
+
+    /** "v" / "bv": integer literals stay integers while they fit int64 / uint64. */
+    [[nodiscard]] static result<value> number_value(const token& t) noexcept {
+        if (t.kind != token_kind::number) return fail(errc::invalid_senml, t.offset);
+        if (t.integer) {
+            if (auto i = encoding::parse_int64(t.text)) return value::of_integer(*i);
+            if (t.text[0] != '-') {
+                if (auto u = encoding::parse_uint64(t.text)) return value::of_unsigned(*u);
+            }
+        }
+        auto d = encoding::parse_double(t.text);
+        if (!d) return fail(errc::number_out_of_range, t.offset);
+        return value::of_float(*d);
+    }
+
+    [[nodiscard]] static result<double> number_double(const token& t) noexcept {
+        if (t.kind != token_kind::number) return fail(errc::invalid_senml, t.offset);
+        auto d = encoding::parse_double(t.text);
+        if (!d) return fail(errc::number_out_of_range, t.offset);
+        return *d;
+    }
+
+    /** Reads the value of a known label into `r`. */
+    [[nodiscard]] static result<void> field(senml::label l, const token& t, senml::detail::raw_record& r) noexcept {
+        using senml::label;
+        switch (l) {
+        case label::bver: {
+            if (t.kind != token_kind::number) return fail(errc::invalid_senml, t.offset);
+            // 0 (rejected by the resolver) for negative and non-integer numbers; an integer too
+            // large for uint64 is still a version we do not understand.
+            r.bver = 0;
+            if (t.integer && t.text[0] != '-') {
+                auto u = encoding::parse_uint64(t.text);
+                r.bver = u ? *u : senml::max_version + 1;
+            }
+            r.bver_offset = t.offset;
+            return {};
+        }
+        case label::bn: {
+            LWM2M_TRY(f, text(t));
+            r.bn = f;
+            return {};
+        }
+        case label::n: {
+            LWM2M_TRY(f, text(t));
+            r.n = f;
+            return {};
+        }
+        case label::bu:
+        case label::u: {
+            LWM2M_TRY(f, text(t));
+            (void)f;
+            return {};
+        }
+        case label::bt: {
+            LWM2M_TRY(d, number_double(t));
+            r.bt = d;
+            r.bt_offset = t.offset;
+            return {};
+        }
+        case label::t: {
+            LWM2M_TRY(d, number_double(t));
+            r.t = d;
+            r.t_offset = t.offset;
+            return {};
+        }
+        case label::bs:
+        case label::s:
+        case label::ut: {
+            LWM2M_TRY(d, number_double(t));
+            (void)d;
+            return {};
+        }
+        case label::bv: {
+            LWM2M_TRY(v, number_value(t));
+            r.bv = v;
+            r.bv_offset = t.offset;
+            return {};
+        }
+        case label::v: {
+            LWM2M_TRY(v, number_value(t));
+            r.val = v;
+            break;
+        }
+        case label::vs: {
+            LWM2M_TRY(f, text(t));
+            r.val = value::of_string(f.text, f.escaped ? text_encoding::json_escaped : text_encoding::raw);
+            break;
+        }
+        case label::vb:
+            if (t.kind != token_kind::true_ && t.kind != token_kind::false_) return fail(errc::invalid_senml, t.offset);
+            r.val = value::of_boolean(t.kind == token_kind::true_);
+            break;
+        case label::vd: {
+            LWM2M_TRY(f, text(t));
+            // Validated now so that decoding later cannot fail; a backslash is not base64url.
+            if (auto n = encoding::base64_decoded_size(f.text, encoding::base64_alphabet::url); !n)
+                return fail(errc::invalid_base64, t.offset + 1 + n.error().offset);
+            r.val = value::of_opaque(as_bytes(f.text), text_encoding::base64url);
+            break;
+        }
+        case label::vlo: {
+            LWM2M_TRY(f, text(t));
+            LWM2M_TRY(v, senml::detail::objlnk_value(f));
+            r.val = v;
+            break;
+        }
+        }
+        r.value_label = l;
+        r.value_offset = t.offset;
+        return {};
+    }
+
+    /** Reads one record object whose '{' was at `at`. */
+    [[nodiscard]] result<senml::detail::raw_record> read_record(std::size_t at) noexcept {
+        senml::detail::raw_record r;
+        r.offset = at;
+        for (;;) {
+            LWM2M_TRY(k, json_.next());
+            if (k.kind == token_kind::end_object) return r;
+            const key_name name = decode_key(k);
+            const auto l = name.known();
+            if (!l) {
+                // RFC 8428 §4.4: unknown labels are ignored unless they end in '_'.
+                if (name.last == '_') return fail(errc::unknown_mandatory_label, k.offset);
+                LWM2M_TRY(skipped, json_.next());
+                if (auto ok = json_.skip_value(skipped); !ok) return unexpected{ok.error()};
+                continue;
+            }
+            if (r.labels.has(*l)) return fail(errc::duplicate_entry, k.offset);
+            r.labels.add(*l);
+            if (senml::is_value_label(*l)) {
+                if (r.value_label) return fail(errc::invalid_senml, k.offset);
+                r.value_key_offset = k.offset;
+            }
+            LWM2M_TRY(v, json_.next());
+            if (auto ok = field(*l, v, r); !ok) return unexpected{ok.error()};
+        }
+    }
+
+    [[nodiscard]] result<opt_record> step() noexcept {
+        if (state_ == state::done) return opt_record{};
+        if (state_ == state::start) {
+            LWM2M_TRY(first, json_.next());
+            if (first.kind != token_kind::begin_array) return fail(errc::invalid_senml, first.offset);
+            state_ = state::records;
+        }
+        for (;;) {
+            LWM2M_TRY(t, json_.next());
+            if (t.kind == token_kind::end_array) {
+                // The tokenizer rejects anything but whitespace after the array.
+                LWM2M_TRY(end, json_.next());
+                (void)end;
+                state_ = state::done;
+                return opt_record{};
+            }
+            if (t.kind != token_kind::begin_object) return fail(errc::invalid_senml, t.offset);
+            LWM2M_TRY(raw, read_record(t.offset));
+            LWM2M_TRY(rec, resolver_.resolve(raw));
+            if (rec) return rec;  // else a record of base fields only: go on
+        }
+    }
+
+    json::reader json_;
+    senml::detail::pack_resolver resolver_;
+    state state_ = state::start;
+    bool failed_ = false;
+    error error_{};
+};
+
+} // namespace lwm2m::format

@@ -1,0 +1,713 @@
+#pragma once
+/**
+ * @file format/senml/record_fields.hpp
+ * What the SenML JSON and SenML CBOR readers and writers share (RFC 8428; LwM2M 1.1 Core
+ * §7.4.4 SenML JSON, §7.4.5 SenML CBOR): the labels and their types, resolving a record's
+ * base fields into an LwM2M `format::record` (name → path, base time, base value, version,
+ * schema typing), and the writers' choice of base name, record names and value labels.
+ *
+ * The format-specific readers only tokenize: they collect the fields of one SenML record into
+ * a `detail::raw_record` and hand it to `detail::pack_resolver`, so both formats resolve,
+ * check and report errors the same way. Allocation: none.
+ */
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/json_string.hpp>
+#include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/format/record.hpp>
+#include <lwm2m/model/coerce.hpp>
+#include <lwm2m/model/data_type.hpp>
+#include <lwm2m/model/resource_def.hpp>
+#include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
+#include <lwm2m/path/path.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::format::senml {
+
+/**
+ * The SenML labels (RFC 8428 §4.3 Table 1, CBOR keys §6 Table 4) and LwM2M's object-link
+ * value "vlo" (LwM2M 1.1 Core §7.4.4; no CBOR integer: SenML CBOR uses the text key "vlo").
+ * Allocation: none.
+ */
+enum class label : std::uint8_t {
+    bver, ///< Base Version (CBOR -1)
+    bn,   ///< Base Name (-2)
+    bt,   ///< Base Time (-3)
+    bu,   ///< Base Unit (-4)
+    bv,   ///< Base Value (-5)
+    bs,   ///< Base Sum (-6)
+    n,    ///< Name (0)
+    u,    ///< Unit (1)
+    v,    ///< Value, a number (2)
+    vs,   ///< String Value (3)
+    vb,   ///< Boolean Value (4)
+    s,    ///< Value Sum (5)
+    t,    ///< Time (6)
+    ut,   ///< Update Time (7)
+    vd,   ///< Data Value (8): base64url text in JSON, a byte string in CBOR
+    vlo,  ///< LwM2M Objlnk value "ObjID:InstID" (text key in CBOR)
+};
+
+/** Number of `label` enumerators. */
+inline constexpr std::size_t label_count = 16;
+
+/** What a label's value must be (RFC 8428 §4.3 Table 1 "JSON Type"). Allocation: none. */
+enum class field_type : std::uint8_t {
+    text,    ///< JSON string / CBOR text string
+    number,  ///< JSON number / CBOR integer, float or decimal fraction (tag 4)
+    boolean, ///< JSON true/false / CBOR simple 20/21
+    data,    ///< "vd": base64url JSON string / CBOR byte string
+    version, ///< "bver": a positive integer (CBOR: unsigned integer only, §6)
+};
+
+namespace detail {
+struct label_info {
+    std::string_view text;
+    std::int8_t cbor_key; // meaningful when cbor_integer
+    bool cbor_integer;
+    field_type type;
+};
+inline constexpr label_info label_table[label_count] = {
+    {"bver", -1, true, field_type::version}, {"bn", -2, true, field_type::text},
+    {"bt", -3, true, field_type::number},    {"bu", -4, true, field_type::text},
+    {"bv", -5, true, field_type::number},    {"bs", -6, true, field_type::number},
+    {"n", 0, true, field_type::text},        {"u", 1, true, field_type::text},
+    {"v", 2, true, field_type::number},      {"vs", 3, true, field_type::text},
+    {"vb", 4, true, field_type::boolean},    {"s", 5, true, field_type::number},
+    {"t", 6, true, field_type::number},      {"ut", 7, true, field_type::number},
+    {"vd", 8, true, field_type::data},       {"vlo", 0, false, field_type::text},
+};
+} // namespace detail
+
+/** The JSON member name of a label ("bn", ..., "vlo"). Allocation: none. */
+[[nodiscard]] constexpr std::string_view label_text(label l) noexcept {
+    return detail::label_table[static_cast<std::size_t>(l)].text;
+}
+
+/** The type a label's value must have. Allocation: none. */
+[[nodiscard]] constexpr field_type label_type(label l) noexcept {
+    return detail::label_table[static_cast<std::size_t>(l)].type;
+}
+
+/**
+ * The SenML CBOR integer key of a label (RFC 8428 §6 Table 4), or nullopt for "vlo", which
+ * is written as a text key. Allocation: none.
+ */
+[[nodiscard]] constexpr std::optional<std::int8_t> label_cbor_key(label l) noexcept {
+    const auto& info = detail::label_table[static_cast<std::size_t>(l)];
+    if (!info.cbor_integer) return std::nullopt;
+    return info.cbor_key;
+}
+
+/** The label named `text` in SenML JSON (RFC 8428 §5 Table 2, plus "vlo"), if known. Allocation: none. */
+[[nodiscard]] constexpr std::optional<label> label_from_text(std::string_view text) noexcept {
+    for (std::size_t i = 0; i < label_count; ++i)
+        if (detail::label_table[i].text == text) return static_cast<label>(i);
+    return std::nullopt;
+}
+
+/** The label with SenML CBOR integer key `key` (RFC 8428 §6 Table 4), if known. Allocation: none. */
+[[nodiscard]] constexpr std::optional<label> label_from_cbor_key(std::int64_t key) noexcept {
+    for (std::size_t i = 0; i < label_count; ++i)
+        if (detail::label_table[i].cbor_integer && detail::label_table[i].cbor_key == key) return static_cast<label>(i);
+    return std::nullopt;
+}
+
+/** True for the labels that carry a record's value: v, vs, vb, vd, vlo. Allocation: none. */
+[[nodiscard]] constexpr bool is_value_label(label l) noexcept {
+    return l == label::v || l == label::vs || l == label::vb || l == label::vd || l == label::vlo;
+}
+
+/**
+ * The label that carries a value of kind `k` in LwM2M SenML (LwM2M 1.1 Core §7.4.4): numbers
+ * (Integer, Unsigned Integer, Float, Time) in "v", String and Corelnk in "vs", Boolean in "vb",
+ * Opaque in "vd", Objlnk in "vlo". nullopt for `none` (a name-only record) and `untyped`.
+ * Allocation: none.
+ */
+[[nodiscard]] constexpr std::optional<label> value_label(value_kind k) noexcept {
+    switch (k) {
+    case value_kind::integer:
+    case value_kind::unsigned_integer:
+    case value_kind::float_:
+    case value_kind::time: return label::v;
+    case value_kind::string:
+    case value_kind::corelnk: return label::vs;
+    case value_kind::boolean: return label::vb;
+    case value_kind::opaque: return label::vd;
+    case value_kind::objlnk: return label::vlo;
+    case value_kind::none:
+    case value_kind::untyped: break;
+    }
+    return std::nullopt;
+}
+
+/** Tag that selects a reader's path-list mode (Read-Composite / Observe-Composite request bodies). */
+struct path_list_mode_t {};
+/** The path-list mode tag: `senml_json_reader r(payload, base, senml::path_list_mode);`. */
+inline constexpr path_list_mode_t path_list_mode{};
+
+/**
+ * Highest SenML version a reader accepts (RFC 8428 §4.1: the version defaults to 10; §4.4: a
+ * reader MUST NOT use a pack of a higher version than it understands).
+ */
+inline constexpr std::uint64_t max_version = 10;
+
+/** RFC 8428 §4.5.3: resolved times below 2^28 are relative to "now", others are Unix times. */
+inline constexpr double relative_time_limit = 268435456.0;
+
+namespace detail {
+
+/** The set of labels seen in one record (to find duplicates). Allocation: none. */
+class label_set {
+public:
+    [[nodiscard]] constexpr bool has(label l) const noexcept { return (bits_ >> static_cast<unsigned>(l)) & 1u; }
+    constexpr void add(label l) noexcept { bits_ |= std::uint32_t{1} << static_cast<unsigned>(l); }
+
+private:
+    std::uint32_t bits_ = 0;
+};
+
+/** A text field as it appears in the payload: JSON string contents (maybe escaped) or CBOR text. */
+struct text_field {
+    std::string_view text{}; ///< the payload bytes of the text (JSON: between the quotes)
+    bool escaped = false;    ///< JSON backslash escapes present (already validated by the tokenizer)
+    std::size_t offset = 0;  ///< offset of the value token
+};
+
+/** Calls `put(char)` for each decoded character of a validated text field. Allocation: none. */
+template <class Put>
+constexpr void for_each_char(const text_field& f, Put&& put) {
+    if (!f.escaped) {
+        for (const char c : f.text) put(c);
+        return;
+    }
+    // The tokenizer validated the escapes, so this cannot fail.
+    (void)encoding::json_unescape_each(f.text, [&](std::byte b) { put(static_cast<char>(b)); });
+}
+
+/**
+ * Parses a path fed one character at a time, with exactly the rules and error codes of
+ * `parse_path` (so "bn" + "n" need not be concatenated into a buffer). Allocation: none.
+ */
+class path_builder {
+public:
+    constexpr void put(char c) noexcept {
+        if (failed_) return;
+        if (total_++ == 0) {
+            if (c != '/') fail_with(errc::path_syntax);
+            return;
+        }
+        if (c == '/') {
+            end_segment();
+            return;
+        }
+        if (length_ == 0 && path_.depth() == path::max_depth) {
+            fail_with(errc::path_too_deep);
+            return;
+        }
+        ++length_;
+        if (c < '0' || c > '9') {
+            bad_digit_ = true;
+            return;
+        }
+        if (length_ == 1) first_zero_ = c == '0';
+        else if (first_zero_) bad_digit_ = true;
+        if (!too_big_) {
+            id_ = id_ * 10 + static_cast<std::uint32_t>(c - '0');
+            too_big_ = id_ > path::max_id;
+        }
+    }
+
+    /** The path, or the `parse_path` error code of the text fed so far. */
+    [[nodiscard]] constexpr result<path> finish() noexcept {
+        if (!failed_) {
+            if (total_ == 0) fail_with(errc::path_syntax);
+            else if (total_ > 1) end_segment();
+        }
+        if (failed_) return fail(error_);
+        return path_;
+    }
+
+private:
+    constexpr void fail_with(errc e) noexcept {
+        failed_ = true;
+        error_ = e;
+    }
+    constexpr void end_segment() noexcept {
+        if (length_ == 0) fail_with(errc::path_syntax);
+        else if (bad_digit_) fail_with(errc::path_invalid_number);
+        else if (too_big_) fail_with(errc::path_id_out_of_range);
+        else {
+            auto next = path_.child(id_);
+            LWM2M_ASSERT(next.has_value());
+            path_ = *next;
+        }
+        length_ = 0;
+        id_ = 0;
+        bad_digit_ = too_big_ = first_zero_ = false;
+    }
+
+    path path_{};
+    std::size_t total_ = 0;
+    std::size_t length_ = 0;
+    std::uint32_t id_ = 0;
+    bool bad_digit_ = false;
+    bool too_big_ = false;
+    bool first_zero_ = false;
+    bool failed_ = false;
+    errc error_{};
+};
+
+/**
+ * Parses an object link "ObjID:InstID" (LwM2M 1.1 Core §7.4.4 "vlo"; each id 0..65535, where
+ * 65535:65535 is the null link) fed one character at a time. Leading zeros are accepted.
+ * Allocation: none.
+ */
+class objlnk_parser {
+public:
+    constexpr void put(char c) noexcept {
+        if (bad_) return;
+        if (c == ':') {
+            if (second_ || digits_ == 0) bad_ = true;
+            second_ = true;
+            digits_ = 0;
+            return;
+        }
+        if (c < '0' || c > '9' || ++digits_ > 5) {
+            bad_ = true;
+            return;
+        }
+        std::uint32_t& id = second_ ? instance_ : object_;
+        id = id * 10 + static_cast<std::uint32_t>(c - '0');
+        if (id > 0xFFFF) bad_ = true;
+    }
+    /** The link. Errors: `invalid_objlnk` (offset 0). */
+    [[nodiscard]] constexpr result<objlnk> finish() const noexcept {
+        if (bad_ || !second_ || digits_ == 0) return fail(errc::invalid_objlnk);
+        return objlnk{static_cast<std::uint16_t>(object_), static_cast<std::uint16_t>(instance_)};
+    }
+
+private:
+    std::uint32_t object_ = 0;
+    std::uint32_t instance_ = 0;
+    std::size_t digits_ = 0;
+    bool second_ = false;
+    bool bad_ = false;
+};
+
+/** The object link in a validated text field. Errors: `invalid_objlnk` at the field's offset. */
+[[nodiscard]] constexpr result<value> objlnk_value(const text_field& f) noexcept {
+    objlnk_parser p;
+    for_each_char(f, [&](char c) { p.put(c); });
+    auto link = p.finish();
+    if (!link) return fail(errc::invalid_objlnk, f.offset);
+    return value::of_objlnk(*link);
+}
+
+/** Writes an object link as "ObjID:InstID" into `out` (room for 11 chars); returns the length. */
+constexpr std::size_t format_objlnk(objlnk l, char* out) noexcept {
+    std::size_t n = 0;
+    const auto put_id = [&](std::uint16_t id) {
+        char digits[5]{};
+        std::size_t k = 0;
+        do {
+            digits[k++] = static_cast<char>('0' + id % 10);
+            id = static_cast<std::uint16_t>(id / 10);
+        } while (id != 0);
+        while (k > 0) out[n++] = digits[--k];
+    };
+    put_id(l.object_id);
+    out[n++] = ':';
+    put_id(l.instance_id);
+    return n;
+}
+
+/** One SenML record as a format's tokenizer collected it, before resolution. Allocation: none. */
+struct raw_record {
+    std::size_t offset = 0; ///< where the record (JSON object / CBOR map) starts
+    label_set labels{};     ///< labels present
+    text_field bn{};
+    text_field n{};
+    double bt = 0;
+    std::size_t bt_offset = 0;
+    double t = 0;
+    std::size_t t_offset = 0;
+    value bv{};
+    std::size_t bv_offset = 0;
+    std::uint64_t bver = 0;
+    std::size_t bver_offset = 0;
+    std::optional<label> value_label{}; ///< which of v/vs/vb/vd/vlo carried the value
+    value val{};                         ///< the value as read (numbers: integer, unsigned or float)
+    std::size_t value_offset = 0;        ///< offset of the value token
+    std::size_t value_key_offset = 0;    ///< offset of its label
+};
+
+/** Signed 65-bit magnitude arithmetic for base value + value (RFC 8428 §4.5.4), exact when it fits. */
+struct wide_integer {
+    bool negative = false;
+    std::uint64_t magnitude = 0;
+};
+[[nodiscard]] constexpr wide_integer to_wide(const value& v) noexcept {
+    if (v.kind() == value_kind::unsigned_integer) return {false, v.as_unsigned()};
+    const std::int64_t i = v.as_integer();
+    if (i >= 0) return {false, static_cast<std::uint64_t>(i)};
+    return {true, static_cast<std::uint64_t>(-(i + 1)) + 1};
+}
+[[nodiscard]] constexpr value from_wide(wide_integer w) noexcept {
+    constexpr std::uint64_t int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (!w.negative || w.magnitude == 0) {
+        if (w.magnitude <= int_max) return value::of_integer(static_cast<std::int64_t>(w.magnitude));
+        return value::of_unsigned(w.magnitude);
+    }
+    if (w.magnitude <= int_max) return value::of_integer(-static_cast<std::int64_t>(w.magnitude));
+    if (w.magnitude == int_max + 1) return value::of_integer(std::numeric_limits<std::int64_t>::min());
+    return value::of_float(-static_cast<double>(w.magnitude));
+}
+
+/**
+ * `base + v` for numeric values (integer, unsigned or float), exact for integers while the sum
+ * fits int64/uint64, else a double. Errors: `number_out_of_range` when finite inputs give an
+ * infinite double.
+ */
+[[nodiscard]] constexpr result<value> add_base_value(const value& base, const value& v) noexcept {
+    const bool integral_base = base.kind() == value_kind::integer || base.kind() == value_kind::unsigned_integer;
+    const bool integral_value = v.kind() == value_kind::integer || v.kind() == value_kind::unsigned_integer;
+    if (integral_base && integral_value) {
+        const wide_integer a = to_wide(base);
+        const wide_integer b = to_wide(v);
+        if (a.negative == b.negative) {
+            const std::uint64_t sum = a.magnitude + b.magnitude;
+            if (sum >= a.magnitude) return from_wide({a.negative, sum});
+            // magnitude overflow: fall through to double
+        } else {
+            if (a.magnitude >= b.magnitude) return from_wide({a.negative, a.magnitude - b.magnitude});
+            return from_wide({b.negative, b.magnitude - a.magnitude});
+        }
+    }
+    const double x = base.numeric();
+    const double y = v.numeric();
+    const double sum = x + y;
+    if (!std::isfinite(sum) && std::isfinite(x) && std::isfinite(y)) return fail(errc::number_out_of_range);
+    return value::of_float(sum);
+}
+
+/** Byte length of a string/opaque value once decoded (validated values cannot fail). */
+[[nodiscard]] constexpr std::size_t decoded_size(const value& v) noexcept {
+    auto n = value_byte_size(v);
+    return n ? *n : v.encoded_bytes().size();
+}
+
+/**
+ * Types a value with its resource's schema: `coerce`, plus an Objlnk given as a "vs" string
+ * "O:I" (older Leshan versions write object links that way), then the range check (strings and
+ * opaque values by their decoded length). Errors carry offset `at`.
+ */
+[[nodiscard]] constexpr result<value> apply_schema(const value& v, const resource_def& def, std::size_t at) noexcept {
+    value typed = v;
+    if (def.type == data_type::objlnk && v.kind() == value_kind::string) {
+        objlnk_parser p;
+        if (auto ok = for_each_value_byte(v, [&](std::byte b) { p.put(static_cast<char>(b)); }); !ok)
+            return fail(ok.error().code, at);
+        auto link = p.finish();
+        if (!link) return fail(errc::invalid_objlnk, at);
+        typed = value::of_objlnk(*link);
+    } else {
+        auto c = coerce(v, def.type);
+        if (!c) return fail(c.error().code, at);
+        typed = *c;
+    }
+    if ((typed.kind() == value_kind::string || typed.kind() == value_kind::opaque) &&
+        typed.encoding() != text_encoding::raw) {
+        if (!def.range.contains(static_cast<double>(decoded_size(typed)))) return fail(errc::number_out_of_range, at);
+    } else if (auto in_range = check_range(typed, def); !in_range) {
+        return fail(in_range.error().code, at);
+    }
+    return typed;
+}
+
+/**
+ * The state of one SenML pack while it is read: the base fields in force (RFC 8428 §4.1: a
+ * base field applies to its record and every later one until the next record that has it),
+ * the pack's version, and what the reader checks records against. Turns each `raw_record`
+ * into a resolved `format::record` (RFC 8428 §4.6). Allocation: none.
+ */
+class pack_resolver {
+public:
+    constexpr pack_resolver(const path& base, const schema_registry* schemas, bool path_list) noexcept
+        : base_(base), schemas_(schemas), path_list_(path_list) {}
+
+    /**
+     * Resolves one record; see the reader classes for the rules and errors. nullopt for a
+     * record that only sets base fields in values mode. Allocation: none.
+     */
+    [[nodiscard]] constexpr result<std::optional<record>> resolve(const raw_record& r) noexcept {
+        // RFC 8428 §4.4: the version must be understood and the same in every record.
+        if (r.labels.has(label::bver)) {
+            if (r.bver == 0 || r.bver > max_version) return fail(errc::invalid_senml, r.bver_offset);
+            if (count_ > 0 && r.bver != version_) return fail(errc::invalid_senml, r.bver_offset);
+            version_ = r.bver;
+        }
+        ++count_;
+        if (r.labels.has(label::bn)) {
+            bn_ = r.bn;
+            has_bn_ = true;
+        }
+        if (r.labels.has(label::bt)) {
+            bt_ = r.bt;
+            bt_offset_ = r.bt_offset;
+            has_bt_ = true;
+        }
+        if (r.labels.has(label::bv)) {
+            bv_ = r.bv;
+            has_bv_ = true;
+        }
+
+        // RFC 8428 §5.1.7 opens a pack with a record holding only "bn": in values mode a record
+        // with base fields and no regular field carries them to later records and is no value.
+        const bool has_n = r.labels.has(label::n);
+        if (!path_list_ && is_base_only(r.labels)) return std::optional<record>{};
+
+        // RFC 8428 §4.5.1: name = base name + name; LwM2M: the result is the path.
+        if (!has_n && !has_bn_) return fail(errc::invalid_senml, r.offset);
+        const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
+        path_builder builder;
+        if (has_bn_) for_each_char(bn_, [&](char c) { builder.put(c); });
+        if (has_n) for_each_char(r.n, [&](char c) { builder.put(c); });
+        auto p = builder.finish();
+        if (!p) return fail(p.error().code, name_at);
+
+        const bool has_value = r.value_label.has_value();
+        if (path_list_ && has_value) return fail(errc::invalid_senml, r.value_key_offset);
+        if (!path_list_ && !has_value) return fail(errc::invalid_senml, r.offset);
+        if (!base_.is_prefix_of(*p)) return fail(errc::invalid_nesting, name_at);
+        if (!path_list_ && !p->has_resource()) return fail(errc::not_resource_instance_level, name_at);
+
+        record out{*p, value::of_none(), std::nullopt};
+
+        // RFC 8428 §4.5.3: time = base time + time (missing ones are 0); relative times stay relative.
+        const bool has_t = r.labels.has(label::t);
+        if (has_bt_ || has_t) {
+            const double when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
+            if (!std::isfinite(when)) return fail(errc::number_out_of_range, has_t ? r.t_offset : bt_offset_);
+            out.time = when;
+        }
+
+        if (has_value) {
+            out.value = r.val;
+            // RFC 8428 §4.5.4: value = base value + value (numbers only).
+            if (has_bv_ && *r.value_label == label::v) {
+                auto sum = add_base_value(bv_, r.val);
+                if (!sum) return fail(errc::number_out_of_range, r.value_offset);
+                out.value = *sum;
+            }
+        }
+
+        if (schemas_ != nullptr && p->has_resource()) {
+            if (const object_view* object = schemas_->find(p->object_id())) {
+                const resource_def* def = object->find(p->resource_id());
+                if (def == nullptr) return fail(errc::resource_not_in_schema, name_at);
+                if (p->has_resource_instance() && !def->is_multiple()) return fail(errc::invalid_nesting, name_at);
+                if (!path_list_) {
+                    if (!p->has_resource_instance() && def->is_multiple()) return fail(errc::invalid_nesting, name_at);
+                    auto typed = apply_schema(out.value, *def, r.value_offset);
+                    if (!typed) return unexpected{typed.error()};
+                    out.value = *typed;
+                }
+            }
+        }
+        return std::optional<record>{out};
+    }
+
+private:
+    [[nodiscard]] static constexpr bool is_base_only(label_set labels) noexcept {
+        bool base = false;
+        for (std::size_t i = 0; i < label_count; ++i) {
+            const auto l = static_cast<label>(i);
+            if (!labels.has(l)) continue;
+            const bool is_base = l == label::bver || l == label::bn || l == label::bt || l == label::bu ||
+                                 l == label::bv || l == label::bs;
+            if (!is_base) return false;
+            base = true;
+        }
+        return base;
+    }
+
+    path base_;
+    const schema_registry* schemas_ = nullptr;
+    bool path_list_ = false;
+    text_field bn_{};
+    bool has_bn_ = false;
+    double bt_ = 0;
+    std::size_t bt_offset_ = 0;
+    bool has_bt_ = false;
+    value bv_{};
+    bool has_bv_ = false;
+    std::uint64_t version_ = max_version;
+    std::size_t count_ = 0;
+};
+
+// ---- writers -------------------------------------------------------------------------------
+
+/** Short text in a fixed buffer (a base name or a record name; at most 25 chars). */
+struct short_text {
+    std::array<char, 25> chars{};
+    std::uint8_t length = 0;
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars.data(), length}; }
+    constexpr void push(char c) noexcept { chars[length++] = c; }
+};
+
+/**
+ * How the writers name records (LwM2M 1.1 Core §7.4.4 examples, Leshan's encoder): the first
+ * record carries "bn" = the text of `base`, followed by "/" unless `base` is the root or some
+ * record's path equals `base`; each record whose path differs from `base` carries "n" = its
+ * ids below `base`, joined by "/" (with a leading "/" when "bn" does not end in one); a record
+ * whose path equals `base` has no "n" and takes "bn" as its name.
+ * E.g. base /3/0: `{"bn":"/3/0/","n":"0"}`, `{"n":"6/1"}`; base /3/0/1 and one record at
+ * /3/0/1: `{"bn":"/3/0/1"}`; base /: `{"bn":"/","n":"3/0/1"}`. Allocation: none.
+ */
+class name_plan {
+public:
+    constexpr name_plan(std::span<const record> records, const path& base) noexcept : base_(base) {
+        bool some_equal = false;
+        for (const record& r : records) some_equal = some_equal || r.path == base;
+        const auto text = base.text();
+        for (const char c : text.view()) base_name_.push(c);
+        slash_ = base.is_root() || !some_equal;
+        if (slash_ && !base.is_root()) base_name_.push('/');
+    }
+
+    /** The text of "bn". */
+    [[nodiscard]] constexpr std::string_view base_name() const noexcept { return base_name_.view(); }
+
+    /** The "n" of a record at `p` (a descendant-or-self of base); nullopt when it has none. */
+    [[nodiscard]] constexpr std::optional<short_text> name_of(const path& p) const noexcept {
+        if (p == base_) return std::nullopt;
+        short_text out;
+        for (std::size_t i = base_.depth(); i < p.depth(); ++i) {
+            if (i != base_.depth() || !slash_) out.push('/');
+            char digits[5]{};
+            std::uint16_t id = p.id(i);
+            std::size_t k = 0;
+            do {
+                digits[k++] = static_cast<char>('0' + id % 10);
+                id = static_cast<std::uint16_t>(id / 10);
+            } while (id != 0);
+            while (k > 0) out.push(digits[--k]);
+        }
+        return out;
+    }
+
+private:
+    path base_;
+    short_text base_name_{};
+    bool slash_ = true;
+};
+
+/** Streaming UTF-8 validation of decoded bytes (RFC 3629 §4, like `encoding::validate_utf8`). */
+class utf8_checker {
+public:
+    constexpr void put(std::byte b) noexcept {
+        const auto c = static_cast<std::uint8_t>(b);
+        if (bad_) return;
+        if (need_ == 0) {
+            if (c < 0x80) return;
+            if ((c & 0xE0) == 0xC0) { need_ = 1; cp_ = c & 0x1Fu; min_ = 0x80; }
+            else if ((c & 0xF0) == 0xE0) { need_ = 2; cp_ = c & 0x0Fu; min_ = 0x800; }
+            else if ((c & 0xF8) == 0xF0) { need_ = 3; cp_ = c & 0x07u; min_ = 0x10000; }
+            else bad_ = true;
+            return;
+        }
+        if ((c & 0xC0) != 0x80) {
+            bad_ = true;
+            return;
+        }
+        cp_ = (cp_ << 6) | (c & 0x3Fu);
+        if (--need_ == 0 && (cp_ < min_ || cp_ > 0x10FFFF || (cp_ >= 0xD800 && cp_ <= 0xDFFF))) bad_ = true;
+    }
+    [[nodiscard]] constexpr bool ok() const noexcept { return !bad_ && need_ == 0; }
+
+private:
+    std::uint32_t cp_ = 0;
+    std::uint32_t min_ = 0;
+    unsigned need_ = 0;
+    bool bad_ = false;
+};
+
+/**
+ * Base64url without padding (RFC 8428 §5 "vd"), fed one byte at a time; calls `put(char)`.
+ * Call `finish()` after the last byte. Allocation: none.
+ */
+template <class Put>
+class base64url_stream {
+public:
+    constexpr explicit base64url_stream(Put put) noexcept : put_(put) {}
+    constexpr void put(std::byte b) noexcept {
+        chunk_[n_++] = b;
+        if (n_ == 3) flush();
+    }
+    constexpr void finish() noexcept {
+        if (n_ > 0) flush();
+    }
+
+private:
+    constexpr void flush() noexcept {
+        encoding::base64_encode_each(bytes_view{chunk_, n_}, encoding::base64_alphabet::url, put_);
+        n_ = 0;
+    }
+    Put put_;
+    std::byte chunk_[3]{};
+    std::size_t n_ = 0;
+};
+
+/**
+ * Checks records before a writer emits anything (so an error leaves no partial pack).
+ * Errors (offset = index of the record): `invalid_argument` (path not under `base`, or a value
+ * at a level above resource), `type_mismatch` (an `untyped` value: coerce it with the schema
+ * first), `number_out_of_range` (a non-finite time; with `json`, a non-finite Float value,
+ * which JSON cannot carry), `invalid_json` / `invalid_base64` / `invalid_utf8` (a value whose
+ * encoded text does not decode, or a String/Corelnk that is not UTF-8).
+ */
+[[nodiscard]] constexpr result<void> validate_records(std::span<const record> records, const path& base,
+                                                      bool json) noexcept {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const record& r = records[i];
+        const value& v = r.value;
+        if (!base.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
+        if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
+        if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
+        if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
+        if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float()))
+            return fail(errc::number_out_of_range, i);
+        if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
+            if (v.encoding() == text_encoding::raw) {
+                if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
+            } else {
+                utf8_checker check;
+                auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
+                if (!n) return fail(n.error().code, i);
+                if (!check.ok()) return fail(errc::invalid_utf8, i);
+            }
+        } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
+            if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
+        }
+    }
+    return {};
+}
+
+/** True when `t` is written as an integer (integral and within int64). */
+[[nodiscard]] constexpr bool integral_time(double t) noexcept { return lwm2m::detail::is_int64_exact(t); }
+
+} // namespace detail
+} // namespace lwm2m::format::senml
