@@ -1,0 +1,339 @@
+#pragma once
+/**
+ * @file format/tlv/reader.hpp
+ * `tlv_reader`: pull cursor over an LwM2M TLV payload (Content-Format 11542; LwM2M 1.0
+ * §6.4.3, 1.1 Core §7.4.3) yielding one `format::record` per Resource / Resource Instance
+ * value, with absolute paths, straight from the payload bytes (zero-copy).
+ * Allocation: none.
+ */
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/format/record.hpp>
+#include <lwm2m/format/tlv/header.hpp>
+#include <lwm2m/format/tlv/value_encoding.hpp>
+#include <lwm2m/model/coerce.hpp>
+#include <lwm2m/model/object_def.hpp>
+#include <lwm2m/model/resource_def.hpp>
+#include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/path/path.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::format {
+
+/**
+ * Reads an LwM2M TLV payload (LwM2M 1.0 §6.4.3, 1.1 Core §7.4.3) as records, one per call
+ * to `next()`, in payload order.
+ *
+ * `base` is the request path the payload belongs to; what the payload may hold depends on it:
+ * - `/O`: Object Instance TLVs only (the spec requires them whenever the request has no
+ *   instance id, e.g. `GET /2`). An Object Instance TLV with no content yields one record at
+ *   `/O/I` with a `none` value, so an empty instance (e.g. in a Create) is not lost.
+ *   Bare Resource TLVs at `/O` (a Create without instance id) are `invalid_nesting`: a
+ *   record path cannot omit the instance; read such a payload with base `/O/<new id>`.
+ * - `/O/I`: Resource and Multiple Resource TLVs; or exactly one Object Instance TLV with the
+ *   id of `base` wrapping them (Leshan accepts that form). An empty payload is an empty
+ *   instance: zero records.
+ * - `/O/I/R`: one Resource TLV or one Multiple Resource TLV with the id of `base`; also a
+ *   sequence of bare Resource Instance TLVs, as Leshan and Anjay accept. An empty payload
+ *   is zero records unless the schema says the resource is single (`truncated_value`).
+ * - `/O/I/R/RI`: exactly one Resource Instance TLV with the id of `base`.
+ * - `/`: `path_wrong_level` (TLV cannot hold several objects).
+ * Nesting is at most Object Instance → (Resource | Multiple Resource → Resource Instance);
+ * a Multiple Resource with no instances yields no records (and is valid).
+ *
+ * All header forms are accepted: 8/16-bit ids, inline and 8/16/24-bit lengths (bits 2-0
+ * ignored when a length field is present).
+ *
+ * With `schemas`, when the object is known, each value is decoded to its resource's data type
+ * (`tlv::decode_value`) and range-checked (`check_range`); without schemas, or for an unknown
+ * object, values stay `untyped` raw bytes for a later `coerce`.
+ *
+ * Errors (then every later `next()` returns the same error). Offsets are byte offsets in the
+ * payload: the type byte of the offending TLV for structure errors, the value start (plus the
+ * position inside it) for value errors, 0 for errors of `base` itself.
+ * - `truncated_value`: the payload (or the enclosing TLV) ends inside a header; an empty
+ *   payload where a value is required (base `/O/I/R/RI`, or a single resource at `/O/I/R`).
+ * - `length_exceeds_payload`: a length longer than the rest of the payload or of the
+ *   enclosing Object Instance / Multiple Resource TLV.
+ * - `invalid_nesting`: a TLV type not allowed where it is (see above); an id that differs from
+ *   the one `base` names (an Object Instance at `/O/I`, the Resource at `/O/I/R`, the Resource
+ *   Instance at `/O/I/R/RI`; we report nesting rather than a path error because the payload,
+ *   not the path, is at fault); more than one TLV where only one may be; with a schema, a
+ *   Multiple Resource TLV (or Resource Instances, or base `/O/I/R/RI`) for a single resource,
+ *   or a Resource TLV for a multiple one.
+ * - `duplicate_entry`: two entries with the same id inside the same container (Leshan rejects
+ *   them too). An id above or below all earlier ids of its container costs nothing to check
+ *   (so every ascending or descending payload is fully checked); any other id re-reads the
+ *   earlier sibling headers, within a budget of 8 header reads per payload byte (+1024) for
+ *   the whole payload, so adversarial payloads stay linear. Past the budget, duplicates of
+ *   out-of-order ids go undetected (the records then hold both entries, in payload order).
+ * - `path_id_out_of_range`: an id of 65535 (reserved).
+ * - `path_wrong_level`: `base` is the root.
+ * - `resource_not_in_schema` (schema known, resource not in it).
+ * - value errors from the schema type: `invalid_integer_length`, `invalid_float_length`,
+ *   `invalid_boolean`, `invalid_objlnk`, `invalid_utf8`, `type_mismatch` (a value for an
+ *   executable resource), `number_out_of_range` (`check_range`).
+ *
+ * The payload, `base` (copied) and the schema registry must outlive the reader; records view
+ * the payload. Allocation: none.
+ */
+class tlv_reader {
+public:
+    /** A reader over `payload` sent to/for `base`; values typed with `schemas` when given. Allocation: none. */
+    tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
+        : payload_(payload), base_(base), schemas_(schemas) {}
+
+    /**
+     * The next record, or `std::nullopt` at the end of the payload (and on every later call).
+     * Errors: see the class comment. Allocation: none.
+     */
+    [[nodiscard]] result<std::optional<record>> next() noexcept {
+        if (failed_) return unexpected{error_};
+        auto r = step();
+        if (!r) {
+            failed_ = true;
+            error_ = r.error();
+        }
+        return r;
+    }
+
+private:
+    using opt_record = std::optional<record>;
+
+    /** A container being read: where its children are, and what ids they used so far. */
+    struct frame {
+        std::size_t begin = 0;
+        std::size_t end = 0;
+        std::uint16_t id = 0;
+        std::uint16_t min_child = 0;
+        std::uint16_t max_child = 0;
+        std::size_t count = 0;
+    };
+
+    enum class state : std::uint8_t { start, reading, done };
+
+    [[nodiscard]] static path make_path(std::uint16_t o, std::uint16_t i, std::uint16_t r) noexcept {
+        return *path::make(o, i, r);
+    }
+    [[nodiscard]] static path make_path(std::uint16_t o, std::uint16_t i, std::uint16_t r, std::uint16_t ri) noexcept {
+        return *path::make(o, i, r, ri);
+    }
+
+    [[nodiscard]] result<void> start() noexcept {
+        if (base_.is_root()) return fail(errc::path_wrong_level, 0);
+        object_ = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
+        if (object_ != nullptr && base_.has_resource()) {
+            base_def_ = object_->find(base_.resource_id());
+            if (base_def_ == nullptr) return fail(errc::resource_not_in_schema, 0);
+            if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail(errc::invalid_nesting, 0);
+        }
+        top_.end = payload_.size();
+        scan_budget_ = scan_budget_per_byte * payload_.size() + 1024;
+        state_ = state::reading;
+        return {};
+    }
+
+    /**
+     * Counts a child of `f`; `duplicate_entry` if an earlier sibling has the same id. An id
+     * above or below every earlier sibling's is new; otherwise the earlier siblings are read
+     * again, within the reader's scan budget.
+     */
+    [[nodiscard]] result<void> add_child(frame& f, std::uint16_t id, std::size_t at) noexcept {
+        if (f.count == 0) {
+            f.min_child = f.max_child = id;
+        } else if (id > f.max_child) {
+            f.max_child = id;
+        } else if (id < f.min_child) {
+            f.min_child = id;
+        } else {
+            // Earlier siblings are complete entries in [begin, at).
+            for (std::size_t p = f.begin; p < at && scan_budget_ > 0; --scan_budget_) {
+                const auto h = tlv::decode_header(payload_.subspan(p, at - p));
+                LWM2M_ASSERT(h.has_value());
+                if (h->id == id) return fail(errc::duplicate_entry, at);
+                p += h->size + h->length;
+            }
+        }
+        ++f.count;
+        return {};
+    }
+
+    [[nodiscard]] result<opt_record> make_record(const path& p, const resource_def* def, std::size_t value_at,
+                                                 std::size_t length) const noexcept {
+        const bytes_view b = payload_.subspan(value_at, length);
+        record rec{p, value::of_untyped(b), std::nullopt};
+        if (def != nullptr) {
+            auto v = tlv::decode_value(b, def->type);
+            if (!v) return fail(v.error().code, value_at + v.error().offset);
+            if (auto in_range = check_range(*v, *def); !in_range) return fail(in_range.error().code, value_at);
+            rec.value = *v;
+        }
+        return opt_record{rec};
+    }
+
+    /** Opens a container TLV whose value starts at `value_at`: reading goes on inside it. */
+    void open(frame& f, std::uint16_t id, std::size_t value_at, std::size_t length) noexcept {
+        f = frame{value_at, value_at + length, id, 0, 0, 0};
+        pos_ = value_at;
+    }
+
+    /**
+     * A Resource or Multiple Resource TLV inside an instance (`parent` is its frame).
+     * Returns a record, or nullopt after opening a Multiple Resource.
+     */
+    [[nodiscard]] result<opt_record> resource_entry(const tlv::header& h, std::size_t at, std::size_t value_at,
+                                                    frame& parent) noexcept {
+        if (h.type != tlv::entry_type::resource && h.type != tlv::entry_type::multiple_resource)
+            return fail(errc::invalid_nesting, at);
+        if (auto ok = add_child(parent, h.id, at); !ok) return unexpected{ok.error()};
+        const resource_def* def = nullptr;
+        if (object_ != nullptr) {
+            def = object_->find(h.id);
+            if (def == nullptr) return fail(errc::resource_not_in_schema, at);
+            if (def->is_multiple() != (h.type == tlv::entry_type::multiple_resource))
+                return fail(errc::invalid_nesting, at);
+        }
+        const std::uint16_t instance = in_instance_ ? instance_.id : base_.instance_id();
+        if (h.type == tlv::entry_type::resource)
+            return make_record(make_path(base_.object_id(), instance, h.id), def, value_at, h.length);
+        open(multi_, h.id, value_at, h.length);
+        multi_instance_ = instance;
+        multi_def_ = def;
+        in_multi_ = true;
+        return opt_record{};
+    }
+
+    /** An entry at the top level of the payload; nullopt after opening a container. */
+    [[nodiscard]] result<opt_record> top_entry(const tlv::header& h, std::size_t at, std::size_t value_at) noexcept {
+        const std::size_t entry_end = value_at + h.length;
+        switch (base_.level()) {
+        case path_level::object: {
+            if (h.type != tlv::entry_type::object_instance) return fail(errc::invalid_nesting, at);
+            if (auto ok = add_child(top_, h.id, at); !ok) return unexpected{ok.error()};
+            if (h.length == 0) return opt_record{record{*path::make(base_.object_id(), h.id), value::of_none(), {}}};
+            open(instance_, h.id, value_at, h.length);
+            in_instance_ = true;
+            return opt_record{};
+        }
+        case path_level::instance:
+            if (h.type == tlv::entry_type::object_instance) {
+                // One wrapping Object Instance TLV, alone in the payload, with the id of base.
+                if (top_.count != 0 || entry_end != payload_.size() || h.id != base_.instance_id())
+                    return fail(errc::invalid_nesting, at);
+                ++top_.count;
+                open(instance_, h.id, value_at, h.length);
+                in_instance_ = true;
+                return opt_record{};
+            }
+            return resource_entry(h, at, value_at, top_);
+        case path_level::resource: {
+            if (h.type == tlv::entry_type::resource_instance) {
+                // Bare Resource Instance TLVs (no Multiple Resource around them).
+                if ((top_.count != 0 && !bare_instances_) || (base_def_ != nullptr && !base_def_->is_multiple()))
+                    return fail(errc::invalid_nesting, at);
+                bare_instances_ = true;
+                if (auto ok = add_child(top_, h.id, at); !ok) return unexpected{ok.error()};
+                return make_record(make_path(base_.object_id(), base_.instance_id(), base_.resource_id(), h.id),
+                                   base_def_, value_at, h.length);
+            }
+            if (top_.count != 0 || h.type == tlv::entry_type::object_instance || h.id != base_.resource_id())
+                return fail(errc::invalid_nesting, at);
+            ++top_.count;
+            const bool multiple = h.type == tlv::entry_type::multiple_resource;
+            if (base_def_ != nullptr && base_def_->is_multiple() != multiple) return fail(errc::invalid_nesting, at);
+            if (!multiple) return make_record(base_, base_def_, value_at, h.length);
+            open(multi_, h.id, value_at, h.length);
+            multi_instance_ = base_.instance_id();
+            multi_def_ = base_def_;
+            in_multi_ = true;
+            return opt_record{};
+        }
+        case path_level::resource_instance:
+            if (top_.count != 0 || h.type != tlv::entry_type::resource_instance || h.id != base_.resource_instance_id())
+                return fail(errc::invalid_nesting, at);
+            ++top_.count;
+            return make_record(base_, base_def_, value_at, h.length);
+        case path_level::root: break;
+        }
+        return fail(errc::path_wrong_level, 0);
+    }
+
+    [[nodiscard]] result<opt_record> finish() noexcept {
+        state_ = state::done;
+        if (top_.count == 0) {
+            if (base_.level() == path_level::resource_instance) return fail(errc::truncated_value, 0);
+            if (base_.level() == path_level::resource && base_def_ != nullptr && !base_def_->is_multiple())
+                return fail(errc::truncated_value, 0);
+        }
+        return opt_record{};
+    }
+
+    [[nodiscard]] result<opt_record> step() noexcept {
+        if (state_ == state::done) return opt_record{};
+        if (state_ == state::start) {
+            if (auto ok = start(); !ok) return unexpected{ok.error()};
+        }
+        for (;;) {
+            if (in_multi_ && pos_ == multi_.end) {
+                in_multi_ = false;
+                continue;
+            }
+            if (in_instance_ && pos_ == instance_.end) {
+                in_instance_ = false;
+                continue;
+            }
+            if (!in_multi_ && !in_instance_ && pos_ == payload_.size()) return finish();
+
+            const std::size_t limit = in_multi_ ? multi_.end : in_instance_ ? instance_.end : payload_.size();
+            const std::size_t at = pos_;
+            const auto h = tlv::decode_header(payload_.subspan(at, limit - at));
+            if (!h) return fail(h.error().code, at);
+            if (h->id == path::no_id) return fail(errc::path_id_out_of_range, at);
+            const std::size_t value_at = at + h->size;
+            // Values are skipped whole; a container that opens moves pos_ back to its content.
+            pos_ = value_at + h->length;
+
+            result<opt_record> r = opt_record{};
+            if (in_multi_) {
+                if (h->type != tlv::entry_type::resource_instance) return fail(errc::invalid_nesting, at);
+                if (auto ok = add_child(multi_, h->id, at); !ok) return unexpected{ok.error()};
+                r = make_record(make_path(base_.object_id(), multi_instance_, multi_.id, h->id), multi_def_, value_at,
+                                h->length);
+            } else if (in_instance_) {
+                r = resource_entry(*h, at, value_at, instance_);
+            } else {
+                r = top_entry(*h, at, value_at);
+            }
+            if (!r || r->has_value()) return r;
+        }
+    }
+
+    /** Header reads allowed per payload byte for the duplicate check of out-of-order ids. */
+    static constexpr std::size_t scan_budget_per_byte = 8;
+
+    bytes_view payload_;
+    path base_;
+    const schema_registry* schemas_ = nullptr;
+    std::size_t scan_budget_ = 0;
+    const object_view* object_ = nullptr;     // schema of base's object, if known
+    const resource_def* base_def_ = nullptr;  // schema of base's resource, if known
+    std::size_t pos_ = 0;
+    frame top_{};
+    frame instance_{};
+    frame multi_{};
+    std::uint16_t multi_instance_ = 0;
+    const resource_def* multi_def_ = nullptr;
+    bool in_instance_ = false;
+    bool in_multi_ = false;
+    bool bare_instances_ = false;
+    state state_ = state::start;
+    bool failed_ = false;
+    error error_{};
+};
+
+} // namespace lwm2m::format

@@ -1,0 +1,194 @@
+#pragma once
+/**
+ * @file format/tlv/value_encoding.hpp
+ * The LwM2M binary value encodings used inside TLV (LwM2M 1.0 §6.4.3 and Appendix C,
+ * 1.1 Core §7.4.3 and Appendix C), shortest form for each value kind:
+ *
+ * | kind              | bytes                                                            |
+ * |-------------------|------------------------------------------------------------------|
+ * | integer, time     | two's complement big-endian, 1, 2, 4 or 8 bytes by magnitude     |
+ * | unsigned integer  | big-endian, 1, 2, 4 or 8 bytes; see `encode_unsigned` (sign-safe)|
+ * | float             | IEEE 754 big-endian: 4 bytes when exactly representable, else 8  |
+ * | boolean           | 1 byte, 0 or 1                                                   |
+ * | objlnk            | 4 bytes: uint16 object id, uint16 instance id                    |
+ * | string, corelnk   | UTF-8 bytes, no terminator                                       |
+ * | opaque, untyped   | the bytes                                                        |
+ * | none              | no bytes (executable resources)                                  |
+ *
+ * Decoding is `decode_value` (the same rules as `coerce` of an `untyped` value).
+ * Allocation: none.
+ */
+
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/model/coerce.hpp>
+#include <lwm2m/model/data_type.hpp>
+#include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::format::tlv {
+
+/** A fixed-size binary value (numbers, booleans, object links): at most 8 bytes. Allocation: none. */
+struct fixed_value {
+    std::array<std::byte, 8> bytes{}; ///< only the first `size` are meaningful
+    std::uint8_t size = 0;            ///< 1, 2, 4 or 8
+
+    /** The encoded bytes as a view into this object. */
+    [[nodiscard]] constexpr bytes_view view() const noexcept { return bytes_view{bytes.data(), size}; }
+};
+
+/** Smallest of 1, 2, 4, 8 bytes holding `v` as a two's complement integer. Allocation: none. */
+[[nodiscard]] constexpr std::uint8_t integer_length(std::int64_t v) noexcept {
+    if (v >= std::numeric_limits<std::int8_t>::min() && v <= std::numeric_limits<std::int8_t>::max()) return 1;
+    if (v >= std::numeric_limits<std::int16_t>::min() && v <= std::numeric_limits<std::int16_t>::max()) return 2;
+    if (v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max()) return 4;
+    return 8;
+}
+
+/**
+ * Integer (and Time) value: two's complement big-endian in the shortest of 1, 2, 4, 8 bytes
+ * (LwM2M 1.0 §6.4.3 Integer; 22 -> `16`, -1 -> `FF`, 3800 -> `0E D8`). Allocation: none.
+ */
+[[nodiscard]] constexpr fixed_value encode_integer(std::int64_t v) noexcept {
+    fixed_value out;
+    out.size = integer_length(v);
+    store_be(static_cast<std::uint64_t>(v), mutable_bytes{out.bytes.data(), out.size});
+    return out;
+}
+
+/**
+ * Unsigned Integer value (LwM2M 1.1 Core Appendix C): big-endian in 1, 2, 4 or 8 bytes.
+ * The length is chosen so the top bit is clear whenever the value allows it (values up to
+ * 2^63 - 1 use the `encode_integer` length; larger ones 8 bytes), so a peer that reads the
+ * resource as a signed Integer gets the same number (200 -> `00 C8`, not `C8`). A TLV writer
+ * has no schema, and a record of kind unsigned may well target an Integer resource.
+ * Allocation: none.
+ */
+[[nodiscard]] constexpr fixed_value encode_unsigned(std::uint64_t v) noexcept {
+    if (v <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return encode_integer(static_cast<std::int64_t>(v));
+    fixed_value out;
+    out.size = 8;
+    store_be(v, mutable_bytes{out.bytes.data(), out.size});
+    return out;
+}
+
+/** True if `v` survives a round trip through binary32 (NaN: false, so NaN payloads keep 8 bytes). */
+[[nodiscard]] constexpr bool fits_float32(double v) noexcept {
+    if (v != v) return false;
+    if (v > static_cast<double>(std::numeric_limits<float>::max()) ||
+        v < -static_cast<double>(std::numeric_limits<float>::max()))
+        return v == std::numeric_limits<double>::infinity() || v == -std::numeric_limits<double>::infinity();
+    return static_cast<double>(static_cast<float>(v)) == v;
+}
+
+/**
+ * Float value: IEEE 754 big-endian, 4 bytes when the value is exactly a binary32
+ * (22.5 -> `41 B4 00 00`), else 8 bytes (LwM2M 1.0 §6.4.3 Float: 4 or 8 bytes).
+ * Allocation: none.
+ */
+[[nodiscard]] constexpr fixed_value encode_float(double v) noexcept {
+    fixed_value out;
+    if (fits_float32(v)) {
+        out.size = 4;
+        store_be(std::bit_cast<std::uint32_t>(static_cast<float>(v)), mutable_bytes{out.bytes.data(), 4});
+    } else {
+        out.size = 8;
+        store_be(std::bit_cast<std::uint64_t>(v), mutable_bytes{out.bytes.data(), 8});
+    }
+    return out;
+}
+
+/** Boolean value: one byte, 0 or 1 (LwM2M 1.0 §6.4.3 Boolean). Allocation: none. */
+[[nodiscard]] constexpr fixed_value encode_boolean(bool v) noexcept {
+    fixed_value out;
+    out.size = 1;
+    out.bytes[0] = v ? std::byte{1} : std::byte{0};
+    return out;
+}
+
+/**
+ * Objlnk value: 4 bytes, object id then instance id, each uint16 big-endian; the null link
+ * 65535:65535 is `FF FF FF FF` (LwM2M 1.0 Appendix C Objlnk). Allocation: none.
+ */
+[[nodiscard]] constexpr fixed_value encode_objlnk(objlnk v) noexcept {
+    fixed_value out;
+    out.size = 4;
+    store_be(v.object_id, mutable_bytes{out.bytes.data(), 2});
+    store_be(v.instance_id, mutable_bytes{out.bytes.data() + 2, 2});
+    return out;
+}
+
+namespace detail {
+/** The fixed-size encoding of a number/boolean/objlnk value; size 0 for other kinds. */
+[[nodiscard]] constexpr fixed_value encode_fixed(const value& v) noexcept {
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::time: return encode_integer(v.as_integer());
+    case value_kind::unsigned_integer: return encode_unsigned(v.as_unsigned());
+    case value_kind::float_: return encode_float(v.as_float());
+    case value_kind::boolean: return encode_boolean(v.as_boolean());
+    case value_kind::objlnk: return encode_objlnk(v.as_objlnk());
+    default: return fixed_value{};
+    }
+}
+} // namespace detail
+
+/**
+ * Length of the TLV value bytes of `v` (see the file table). Byte-sequence values in an
+ * encoded `text_encoding` (JSON escapes, base64) count their decoded bytes.
+ * Errors (offset 0): `invalid_json`, `invalid_utf8`, `invalid_base64` for encoded text that
+ * was not validated by its reader. Allocation: none.
+ */
+[[nodiscard]] constexpr result<std::size_t> encoded_value_size(const value& v) noexcept {
+    if (v.kind() == value_kind::none) return std::size_t{0};
+    if (v.is_bytes()) {
+        auto n = value_byte_size(v);
+        if (!n) return fail(n.error().code, 0);
+        return *n;
+    }
+    return std::size_t{detail::encode_fixed(v).size};
+}
+
+/**
+ * Writes the TLV value bytes of `v` by calling `put(bytes_view)` once or more (byte-sequence
+ * values in an encoded `text_encoding` are decoded on the way). Returns the number of bytes.
+ * Errors: as `encoded_value_size`. Allocation: none.
+ */
+template <class Put>
+constexpr result<std::size_t> encode_value_each(const value& v, Put&& put) noexcept {
+    if (v.kind() == value_kind::none) return std::size_t{0};
+    if (v.is_bytes()) {
+        if (v.encoding() == text_encoding::raw) {
+            put(v.encoded_bytes());
+            return v.encoded_bytes().size();
+        }
+        auto n = for_each_value_byte(v, [&](std::byte b) { put(bytes_view{&b, 1}); });
+        if (!n) return fail(n.error().code, 0);
+        return *n;
+    }
+    const fixed_value f = detail::encode_fixed(v);
+    put(f.view());
+    return std::size_t{f.size};
+}
+
+/**
+ * Interprets TLV value bytes as data type `t` (LwM2M 1.0 §6.4.3 / Appendix C): integers and
+ * time of 1, 2, 4 or 8 bytes (sign-extended), unsigned of 1, 2, 4 or 8 bytes, floats of 4 or
+ * 8 bytes, booleans of one byte 0/1, object links of 4 bytes, UTF-8 strings/corelnk, opaque
+ * bytes as they are; `none` only from no bytes. Strings and opaque values view `b`.
+ * Errors (offset inside `b`): `invalid_integer_length`, `invalid_float_length`,
+ * `invalid_boolean`, `invalid_objlnk`, `invalid_utf8`, `type_mismatch`. Allocation: none.
+ */
+[[nodiscard]] constexpr result<value> decode_value(bytes_view b, data_type t) noexcept {
+    return coerce(value::of_untyped(b), t);
+}
+
+} // namespace lwm2m::format::tlv
