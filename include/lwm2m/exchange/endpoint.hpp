@@ -11,12 +11,14 @@
  *   piggybacked and separate responses matched by token (§5.2); give-up and Reset reported.
  * - Requests we receive: deduplicated by (peer, Message ID) for EXCHANGE_LIFETIME (CON) or
  *   NON_LIFETIME (NON) with the answer cached and re-sent, so the handler runs exactly once
- *   per request (§4.5); unknown critical options answered 4.02 (§5.4.1); Block2 served
+ *   per request (§4.5); unknown critical options answered 4.02 in a CON request, and any
+ *   other message carrying one rejected (§5.4.1); Block2 served
  *   transparently (RFC 7959 §2.4): the handler writes the whole body into a window and the
  *   endpoint sends the block that was asked for, with the Block2 (and Size2) option.
  * - Anything else: CoAP ping (empty CON) and unparseable CON messages get a Reset (§4.2,
  *   §4.3); an ACK/RST that matches nothing is ignored; a CON response that matches nothing
- *   gets a Reset.
+ *   gets a Reset. `cancel()` may let a queued exchange start: `next_deadline()` then
+ *   reports it as due and `on_timeout` sends it.
  * - Observe notifications (RFC 7641 §4.2/§4.5) go out as CON (tracked like requests) or NON;
  *   a Reset answering either is reported, so the observation can be cancelled.
  *
@@ -120,6 +122,9 @@ public:
     template <endpoint_handler H>
     void on_timeout(time_point now, H& handler) noexcept {
         dedup_.expire(now);
+        // Queued exchanges whose peer has room again (e.g. after cancel(), which has no `now`).
+        for (std::size_t i = 0; i < pending_.size(); ++i)
+            if (pending_[i].state == slot_state::queued) launch_next(pending_[i].peer, now);
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             pending_slot& s = pending_[i];
             if (s.state == slot_state::in_flight && s.deadline <= now) {
@@ -158,7 +163,10 @@ public:
                 if (e == nullptr || e->answer_size == 0) continue;
                 bytes = e->answer_bytes();
             }
-            if (bytes.size() > out.size()) continue;  // caller's buffer too small: drop, CON retransmits
+            if (bytes.size() > out.size()) {  // caller's buffer too small: drop, CON retransmits
+                if (release_after) release(q.index);
+                continue;
+            }
             std::copy(bytes.begin(), bytes.end(), out.begin());
             if (release_after) release(q.index);
             return transmit{q.peer, bytes.size()};
@@ -170,7 +178,8 @@ public:
     [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
         std::optional<time_point> d;
         for (const pending_slot& s : pending_)
-            if (s.state == slot_state::in_flight || s.state == slot_state::acked || s.state == slot_state::awaiting)
+            if (s.state == slot_state::in_flight || s.state == slot_state::acked || s.state == slot_state::awaiting ||
+                (s.state == slot_state::queued && in_flight_to(s.peer) < params_.nstart))  // due since queued
                 if (!d || s.deadline < *d) d = s.deadline;
         return d;
     }
@@ -214,6 +223,8 @@ public:
     void cancel(request_handle h) noexcept {
         for (std::size_t i = 0; i < pending_.size(); ++i)
             if (pending_[i].state != slot_state::free && pending_[i].handle == h) release(i);
+        for (recent_non& r : recent_)  // a NON notification: no Reset to it is reported either
+            if (r.used && r.handle == h) r.used = false;
     }
     /** Forgets everything pending towards `peer` (e.g. after de-registration). */
     void forget_peer(peer_id peer) noexcept {
@@ -221,6 +232,8 @@ public:
             if (pending_[i].state != slot_state::free && pending_[i].peer == peer) release(i);
         for (observation& o : observations_)
             if (o.used && o.peer == peer) o.used = false;
+        for (recent_non& r : recent_)
+            if (r.used && r.peer == peer) r.used = false;
     }
     /**
      * Stops accepting notifications for an observation started by request `h`; the next
@@ -320,6 +333,7 @@ private:
             return handle;
         }
         s.state = slot_state::queued;
+        s.deadline = now;  // while queued: when it was queued (see next_deadline)
         if (!s.confirmable || in_flight_to(peer) < params_.nstart) launch(i, now);
         return handle;
     }
@@ -411,8 +425,15 @@ private:
             block_num = static_cast<std::uint32_t>((*b2)->offset() / block_size);
         }
         response r{mutable_bytes{body_scratch_.data(), block_size}, static_cast<std::size_t>(block_num) * block_size};
-        if (m.first_unrecognized_critical()) r.code(coap::code::bad_option);  // §5.4.1
-        else handler.on_request(peer, m, r);
+        if (!m.first_unrecognized_critical()) {
+            handler.on_request(peer, m, r);
+        } else if (con) {
+            r.code(coap::code::bad_option);  // §5.4.1
+        } else {
+            // §5.4.1: in a NON it makes the message rejected (§4.3): ignored, and so its duplicates.
+            dedup_.remember(peer, m.message_id(), expires, bytes_view{});
+            return;
+        }
         const std::size_t total = r.body().total();
         if (coap::is_success(r.code()) && (block_requested || total > block_size)) {
             if (block_num != 0 && static_cast<std::size_t>(block_num) * block_size >= total) {
@@ -454,11 +475,16 @@ private:
     template <class H>
     void handle_separate_response(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
         const bool con = m.type() == coap::message_type::confirmable;
-        if (con) {
-            if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
-                if (seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
-                return;
-            }
+        if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
+            // §4.5: a duplicate CON is ACKed again, a duplicate NON silently ignored; neither
+            // is delivered twice.
+            if (con && seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+            return;
+        }
+        if (m.first_unrecognized_critical()) {
+            // §5.4.1: a response with an unrecognised critical option is rejected (§4.2, §4.3).
+            if (con) queue_empty(peer, coap::message_type::reset, m.message_id());
+            return;
         }
         const std::size_t i = find_by_token(peer, m.token());
         observation* obs = i == pending_.size() ? find_observation(peer, m.token()) : nullptr;
@@ -486,6 +512,9 @@ private:
 
     template <class H>
     void handle_ack(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
+        // §5.4.1: a piggybacked response with an unrecognised critical option is rejected,
+        // which for an ACK means silently ignored (§4.2); the request is retransmitted.
+        if (m.code() != coap::code::empty && m.first_unrecognized_critical()) return;
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             pending_slot& s = pending_[i];
             if (s.state != slot_state::in_flight || s.peer != peer || s.message_id != m.message_id()) continue;
@@ -567,6 +596,10 @@ private:
     }
     void enqueue(const queued& q) noexcept {
         if (queue_count_ == queue_.size()) {  // full: drop the oldest (CON traffic is retransmitted)
+            const queued& dropped = queue_[queue_head_];
+            if (dropped.source == queued::from_pending && pending_[dropped.index].state == slot_state::send_once &&
+                pending_[dropped.index].message_id == dropped.message_id)
+                release(dropped.index);  // a NON notification's slot only exists to be sent once
             queue_head_ = (queue_head_ + 1) % queue_.size();
             --queue_count_;
         }
