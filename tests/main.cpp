@@ -1,0 +1,4 @@
+// The one main() of the doctest executables (lwm2m_tests and each interop test).
+// Test sources listed in cmake/lists/tests.txt must not define a main of their own.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
