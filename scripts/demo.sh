@@ -47,7 +47,8 @@ PY
 import json, sys
 for r in json.load(sys.stdin):
     v = next((r[k] for k in ("v", "vs", "vb", "vd", "vlo") if k in r), None)
-    print(f"    {r[\"n\"]:<14} {v}")'
+    n = r["n"]
+    print(f"    {n:<14} {v}")'
     fi
 }
 

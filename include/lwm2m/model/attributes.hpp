@@ -70,12 +70,14 @@ struct notification_attributes {
 
     /** Applies a parsed change. */
     constexpr void apply(const attribute_change& c) noexcept {
-        const auto whole = static_cast<std::uint32_t>(c.value);
+        // Converted only for the period attributes: a threshold (any double, e.g. gt=1e20) does
+        // not fit uint32, and converting it would be undefined behaviour.
+        const auto whole = [&] { return std::optional{static_cast<std::uint32_t>(c.value)}; };
         switch (c.name) {
-        case attribute_name::pmin: pmin = c.remove ? std::nullopt : std::optional{whole}; break;
-        case attribute_name::pmax: pmax = c.remove ? std::nullopt : std::optional{whole}; break;
-        case attribute_name::epmin: epmin = c.remove ? std::nullopt : std::optional{whole}; break;
-        case attribute_name::epmax: epmax = c.remove ? std::nullopt : std::optional{whole}; break;
+        case attribute_name::pmin: pmin = c.remove ? std::nullopt : whole(); break;
+        case attribute_name::pmax: pmax = c.remove ? std::nullopt : whole(); break;
+        case attribute_name::epmin: epmin = c.remove ? std::nullopt : whole(); break;
+        case attribute_name::epmax: epmax = c.remove ? std::nullopt : whole(); break;
         case attribute_name::gt: gt = c.remove ? std::nullopt : std::optional{c.value}; break;
         case attribute_name::lt: lt = c.remove ? std::nullopt : std::optional{c.value}; break;
         case attribute_name::st: st = c.remove ? std::nullopt : std::optional{c.value}; break;

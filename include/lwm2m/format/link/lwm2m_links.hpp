@@ -52,9 +52,14 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
 } // namespace detail
 
 /**
- * Interprets `entry`. `alternate_root` (e.g. "/lwm2m", empty for none) is stripped from the
- * URI before it is parsed as a path. Errors: path errors for a bad URI (offset 0),
- * `invalid_link_format` for a malformed known attribute. Unknown attributes are ignored.
+ * Interprets `entry`. `alternate_root` (e.g. "/lwm2m", empty for none; one trailing '/' is
+ * ignored) is stripped from the URI before it is parsed as a path; it must be followed by '/' or
+ * end the URI. The root link (`rt` lists "oma.lwm2m") names the alternate root itself, so its
+ * target is the root path whatever its URI (`</lwm2m>;rt="oma.lwm2m"` read before the alternate
+ * root is known). Errors: `path_root_mismatch` (the URI is not under `alternate_root`; offset
+ * 0), path errors for a URI that is not a path (the offset `parse_path` gives inside the URI once
+ * the alternate root is removed), `invalid_link_format` for a malformed known attribute (offset
+ * 0). Unknown attributes are ignored.
  */
 [[nodiscard]] inline result<lwm2m_link> interpret(const link_entry& entry, std::string_view alternate_root = {}) noexcept {
     lwm2m_link l{};
@@ -62,7 +67,14 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
     for (auto it = entry.begin(); it != entry.end(); ++it) {
         const link_attribute& a = *it;
         if (a.name == "rt") {
-            if (a.value == "oma.lwm2m") l.is_root = true;
+            // RFC 6690 §3.1: rt may hold several space-separated types.
+            std::string_view list = a.value;
+            while (!list.empty()) {
+                const std::size_t sp = list.find(' ');
+                if (list.substr(0, sp) == "oma.lwm2m") l.is_root = true;
+                if (sp == std::string_view::npos) break;
+                list.remove_prefix(sp + 1);
+            }
         } else if (a.name == "ct") {
             std::string_view list = a.value;
             while (!list.empty()) {
@@ -99,10 +111,13 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
             l.attributes.apply(*change);
         }
     }
+    if (l.is_root) return l;  // target: the root
     std::string_view uri = entry.uri();
+    if (alternate_root.size() > 1 && alternate_root.back() == '/') alternate_root.remove_suffix(1);
     if (!alternate_root.empty() && alternate_root != "/") {
         if (uri.substr(0, alternate_root.size()) != alternate_root) return fail(errc::path_root_mismatch, 0);
         uri.remove_prefix(alternate_root.size());
+        if (!uri.empty() && uri.front() != '/') return fail(errc::path_root_mismatch, 0);
         if (uri.empty()) uri = "/";
     }
     auto p = parse_path(uri);

@@ -171,9 +171,9 @@ public:
                         if (text_[pos_] == '\\') {
                             if (pos_ + 1 >= text_.size()) return set_error(pos_);
                             ++pos_;
-                        } else if (static_cast<unsigned char>(text_[pos_]) < 0x20) {
-                            return set_error(pos_);
                         }
+                        // No control characters, escaped or not (RFC 7230 §3.2.6 quoted-pair).
+                        if (static_cast<unsigned char>(text_[pos_]) < 0x20) return set_error(pos_);
                         ++pos_;
                     }
                     if (pos_ == text_.size()) return set_error(pos_);

@@ -27,13 +27,16 @@ public:
         out_->put(uri);
         out_->put('>');
     }
-    /** Starts a link to an LwM2M path, optionally under an alternate root such as "/lwm2m". */
+    /**
+     * Starts a link to an LwM2M path, optionally under an alternate root such as "/lwm2m" (the
+     * root path under an alternate root is the root itself: `</lwm2m>`, as in Register payloads).
+     */
     void begin(const lwm2m::path& p, std::string_view root = {}) noexcept {
         if (!first_) out_->put(',');
         first_ = false;
         out_->put('<');
         out_->put(root);
-        out_->put(p.text().view());
+        if (!p.is_root() || root.empty()) out_->put(p.text().view());
         out_->put('>');
     }
     /** `;name` (a parameter without value). */
@@ -59,7 +62,10 @@ public:
         const auto n = encoding::format_number(number, buf);
         if (n) attribute(name, std::string_view{buf, *n});
     }
-    /** `;name="text"` with `"` and `\` escaped (RFC 6690 quoted-string). */
+    /**
+     * `;name="text"` with `"` and `\` escaped (RFC 6690 quoted-string). Precondition: `text` has
+     * no control characters (U+0000..U+001F), which a quoted-string cannot carry.
+     */
     void quoted_attribute(std::string_view name, std::string_view text) noexcept {
         attribute(name);
         out_->put('=');

@@ -1,0 +1,170 @@
+// libFuzzer target for the LwM2M 1.0 JSON reader and writer (Content-Format 11543).
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude fuzz/oma_json_read.cpp -o oma_json_read
+//   ./oma_json_read fuzz/corpus/oma_json_read
+//
+// Input: byte 0 selects the base path (index into `bases`), the rest is the JSON payload.
+// The payload is read twice, with and without schemas. Then:
+// - errors are sticky and their offset lies inside the payload (or at its end);
+// - every record lies under the base at resource or resource-instance level, with a finite time;
+// - the records encode (oma_json_size agrees with write_oma_json, a Block2 window agrees with the
+//   whole body), decoding that again gives the same records, and encoding those the same bytes.
+
+#include <lwm2m/format/oma_json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace lwm2m;
+
+void check(bool ok) {
+    if (!ok) std::abort();
+}
+
+constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
+    return resource_def{id,
+                        "r",
+                        type == data_type::none ? operations::execute : operations::read_write,
+                        type,
+                        multiple ? multiplicity::multiple : multiplicity::single,
+                        presence::optional,
+                        range,
+                        {}};
+}
+
+constexpr auto device = make_object(
+    object_info{3, "Device", {1, 0}, multiplicity::single, presence::mandatory, {}}, res(0, data_type::string),
+    res(1, data_type::string), res(2, data_type::string), res(3, data_type::string), res(4, data_type::none),
+    res(6, data_type::integer, true, value_range{true, 0, 7}), res(7, data_type::integer, true),
+    res(8, data_type::integer, true), res(9, data_type::integer, false, value_range{true, 0, 100}),
+    res(10, data_type::integer), res(11, data_type::integer, true), res(13, data_type::time),
+    res(14, data_type::string), res(16, data_type::string), res(22, data_type::objlnk, true));
+
+constexpr auto service = make_object(object_info{66, "Service", {1, 0}, multiplicity::multiple, {}, {}},
+                                     res(0, data_type::string), res(1, data_type::string), res(2, data_type::objlnk));
+
+constexpr auto everything = make_object(
+    object_info{9000, "Everything", {1, 0}, multiplicity::multiple, {}, {}}, res(0, data_type::string),
+    res(1, data_type::integer), res(2, data_type::unsigned_integer), res(3, data_type::float_),
+    res(4, data_type::boolean), res(5, data_type::opaque, false, value_range{true, 0, 16}), res(6, data_type::time),
+    res(7, data_type::objlnk), res(8, data_type::corelnk), res(9, data_type::none),
+    res(10, data_type::string, true), res(11, data_type::integer, true), res(13, data_type::float_, true),
+    res(15, data_type::opaque, true), res(17, data_type::objlnk, true));
+
+constexpr object_view views[] = {device, service, everything};
+const schema_registry schemas{views};
+
+path at(std::uint16_t o) { return *path::make(o); }
+path at(std::uint16_t o, std::uint16_t i) { return *path::make(o, i); }
+path at(std::uint16_t o, std::uint16_t i, std::uint16_t r) { return *path::make(o, i, r); }
+path at(std::uint16_t o, std::uint16_t i, std::uint16_t r, std::uint16_t ri) { return *path::make(o, i, r, ri); }
+
+const path bases[] = {
+    at(3, 0), at(3), path{}, at(3, 0, 7), at(3, 0, 7, 1), at(9000, 1), at(9000), at(3303, 0, 5700),
+    at(66), at(3, 0, 13), at(9000, 1, 5), at(9000, 1, 15),
+};
+
+struct decoded {
+    std::vector<format::record> records;
+    bool ok = true;
+    error err{};
+};
+
+decoded read(bytes_view payload, const path& base, const schema_registry* reg) {
+    decoded d;
+    format::oma_json_reader reader(payload, base, reg);
+    while (true) {
+        auto r = reader.next();
+        if (!r) {
+            d.ok = false;
+            d.err = r.error();
+            auto again = reader.next();
+            check(!again.has_value() && again.error() == r.error());
+            return d;
+        }
+        if (!r->has_value()) {
+            check(reader.next().has_value() && !reader.next()->has_value());
+            return d;
+        }
+        d.records.push_back(**r);
+        check(d.records.size() <= payload.size());
+    }
+}
+
+std::string bytes_of(const value& v) {
+    std::string s;
+    auto n = for_each_value_byte(v, [&](std::byte b) { s.push_back(static_cast<char>(b)); });
+    check(n.has_value());
+    return s;
+}
+
+bool same_value(const value& a, const value& b) {
+    if (a.kind() != b.kind()) return false;
+    if (a.is_bytes()) return bytes_of(a) == bytes_of(b);
+    return a == b;
+}
+
+std::vector<std::byte> write(std::span<const format::record> records, const path& base) {
+    const auto size = format::oma_json_size(records, base);
+    check(size.has_value());
+    std::vector<std::byte> out(*size);
+    format::output_window w(out);
+    check(format::write_oma_json(records, base, w).has_value());
+    check(w.finish().has_value() && *w.finish() == *size);
+    return out;
+}
+
+void round_trip(bytes_view payload, const path& base, const schema_registry* reg) {
+    const decoded d = read(payload, base, reg);
+    if (!d.ok) {
+        check(d.err.offset <= payload.size());
+        return;
+    }
+    for (const auto& r : d.records) {
+        check(base.is_prefix_of(r.path) && r.path.has_resource());
+        check(!r.time || std::isfinite(*r.time));
+        check(r.value.kind() != value_kind::none && r.value.kind() != value_kind::untyped);
+    }
+    const auto bytes = write(d.records, base);
+
+    // One Block2-style window gives the matching slice.
+    if (!bytes.empty()) {
+        const std::size_t block = 16;
+        const std::size_t num = (bytes.size() - 1) / block / 2;
+        std::array<std::byte, block> buf{};
+        format::output_window w(buf, num * block);
+        check(format::write_oma_json(d.records, base, w).has_value());
+        check(w.total() == bytes.size());
+        check(std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(w.written()),
+                         bytes.begin() + static_cast<std::ptrdiff_t>(num * block)));
+    }
+
+    const decoded again = read(bytes, base, reg);
+    check(again.ok);
+    check(again.records.size() == d.records.size());
+    for (std::size_t i = 0; i < d.records.size(); ++i) {
+        check(again.records[i].path == d.records[i].path);
+        check(again.records[i].time == d.records[i].time);
+        check(same_value(again.records[i].value, d.records[i].value));
+    }
+    check(write(again.records, base) == bytes);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const path& base = bases[data[0] % std::size(bases)];
+    const bytes_view payload{reinterpret_cast<const std::byte*>(data + 1), size - 1};
+    round_trip(payload, base, nullptr);
+    round_trip(payload, base, &schemas);
+    return 0;
+}
