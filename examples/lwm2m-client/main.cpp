@@ -1,0 +1,386 @@
+// lwm2m-client: an example LwM2M 1.1 client — a streetlight with objects 0 (as the server
+// account), 1 (Server), 3 (Device), 4 (Connectivity Monitoring) and N instances of IPSO Light
+// Control (3311) — on the sans-I/O engine and the POSIX UDP adapter.
+//
+//   lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P] [--lights N]
+//                [--strict] [--senml] [--quiet]
+//
+// Every datagram is logged on stderr in one line: direction, type, code, path, message id.
+// SIGINT/SIGTERM de-register cleanly before exiting. By default requests from any address
+// are answered as if from the server (so generic CoAP tools can manage it); --strict answers
+// 4.01 to anyone but the server.
+
+#include <lwm2m/client.hpp>
+#include <lwm2m/coap/parse.hpp>
+#include <lwm2m/model/objects/light_control.hpp>
+#include <lwm2m/transport/posix_udp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace lc = lwm2m::objects::light_control;
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+lwm2m::time_point now() { return lwm2m::from_chrono(std::chrono::steady_clock::now()); }
+
+/** IPSO Light Control (3311): one instance per lamp post. */
+class streetlights {
+public:
+    static constexpr const auto& schema = lc::object;
+    static constexpr std::size_t max_lights = 64;
+
+    struct light {
+        std::uint16_t id = 0;
+        bool on = false;
+        std::int64_t dimmer = 100;
+        std::string colour = "warm white";
+        std::string application_type = "streetlight";
+        double energy_wh = 0;
+        std::chrono::steady_clock::time_point on_since{};
+        std::int64_t on_time_base = 0;  // seconds accumulated before on_since
+    };
+
+    explicit streetlights(std::size_t n) {
+        for (std::size_t i = 0; i < n && i < max_lights; ++i) lights_.push_back(light{static_cast<std::uint16_t>(i)});
+    }
+
+    std::size_t instance_count() const { return lights_.size(); }
+    std::uint16_t instance_id(std::size_t i) const { return lights_[i].id; }
+
+    lwm2m::result<void> read(const lwm2m::path& p, lwm2m::client::resource_output& out) {
+        light* l = find(p.instance_id());
+        if (l == nullptr) return lwm2m::fail(lwm2m::errc::not_found);
+        switch (p.resource_id()) {
+        case lc::on_off: return out.value(l->on);
+        case lc::dimmer: return out.value(l->dimmer);
+        case lc::on_time: return out.value(on_time(*l));
+        case lc::cumulative_active_power: return out.value(energy(*l));
+        case lc::power_factor: return out.value(0.95);
+        case lc::colour: return out.value(std::string_view{l->colour});
+        case lc::sensor_units: return out.value(std::string_view{"W"});
+        case lc::application_type: return out.value(std::string_view{l->application_type});
+        default: return lwm2m::fail(lwm2m::errc::not_found);
+        }
+    }
+
+    lwm2m::result<void> write(const lwm2m::path& p, const lwm2m::value& v) {
+        light* l = find(p.instance_id());
+        if (l == nullptr) return lwm2m::fail(lwm2m::errc::not_found);
+        switch (p.resource_id()) {
+        case lc::on_off: set_on(*l, v.as_boolean()); return {};
+        case lc::dimmer: settle(*l); l->dimmer = v.as_integer(); return {};
+        case lc::on_time:  // writing 0 resets the counter
+            l->on_time_base = v.as_integer();
+            l->on_since = std::chrono::steady_clock::now();
+            return {};
+        case lc::colour: l->colour.assign(lwm2m::as_chars(v.encoded_bytes())); return {};
+        case lc::application_type: l->application_type.assign(lwm2m::as_chars(v.encoded_bytes())); return {};
+        default: return lwm2m::fail(lwm2m::errc::operation_not_allowed);
+        }
+    }
+
+    lwm2m::result<void> create(std::uint16_t id) {
+        if (lights_.size() >= max_lights) return lwm2m::fail(lwm2m::errc::capacity_exceeded);
+        lights_.push_back(light{id});
+        return {};
+    }
+    lwm2m::result<void> remove(std::uint16_t id) {
+        for (auto it = lights_.begin(); it != lights_.end(); ++it)
+            if (it->id == id) {
+                lights_.erase(it);
+                return {};
+            }
+        return lwm2m::fail(lwm2m::errc::not_found);
+    }
+
+private:
+    light* find(std::uint16_t id) {
+        for (light& l : lights_)
+            if (l.id == id) return &l;
+        return nullptr;
+    }
+    static std::int64_t on_time(const light& l) {
+        if (!l.on) return l.on_time_base;
+        return l.on_time_base +
+               std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - l.on_since).count();
+    }
+    static double energy(const light& l) {
+        if (!l.on) return l.energy_wh;
+        const double hours =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - l.on_since).count() / 3600.0;
+        return l.energy_wh + hours * 150.0 * static_cast<double>(l.dimmer) / 100.0;  // a 150 W lamp
+    }
+    // Folds the running energy/on-time into the totals (before on/off or dimmer changes).
+    static void settle(light& l) {
+        if (!l.on) return;
+        l.energy_wh = energy(l);
+        l.on_time_base = on_time(l);
+        l.on_since = std::chrono::steady_clock::now();
+    }
+    static void set_on(light& l, bool on) {
+        settle(l);
+        if (on && !l.on) l.on_since = std::chrono::steady_clock::now();
+        l.on = on;
+    }
+
+    std::vector<light> lights_;
+};
+
+struct options {
+    std::string host = "127.0.0.1";
+    std::uint16_t server_port = 5683;
+    std::string endpoint;
+    std::uint32_t lifetime = 300;
+    std::uint16_t port = 0;
+    std::size_t lights = 2;
+    bool strict = false;
+    bool senml = false;
+    bool quiet = false;
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr,
+                 "error: %s\nusage: lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P]"
+                 " [--lights N] [--strict] [--senml] [--quiet]\n",
+                 why);
+    std::exit(2);
+}
+
+bool parse_uri(std::string_view uri, options& o) {
+    constexpr std::string_view scheme = "coap://";
+    if (uri.substr(0, scheme.size()) != scheme) return false;
+    uri.remove_prefix(scheme.size());
+    if (!uri.empty() && uri.back() == '/') uri.remove_suffix(1);
+    std::string_view host = uri;
+    std::string_view port;
+    if (!uri.empty() && uri.front() == '[') {
+        const auto close = uri.find(']');
+        if (close == std::string_view::npos) return false;
+        host = uri.substr(1, close - 1);
+        if (close + 1 < uri.size()) {
+            if (uri[close + 1] != ':') return false;
+            port = uri.substr(close + 2);
+        }
+    } else if (const auto colon = uri.rfind(':'); colon != std::string_view::npos) {
+        host = uri.substr(0, colon);
+        port = uri.substr(colon + 1);
+    }
+    if (host.empty()) return false;
+    o.host.assign(host);
+    if (!port.empty()) {
+        const long p = std::strtol(std::string(port).c_str(), nullptr, 10);
+        if (p <= 0 || p > 65535) return false;
+        o.server_port = static_cast<std::uint16_t>(p);
+    }
+    return true;
+}
+
+options parse_args(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        const auto next = [&]() -> std::string_view {
+            if (i + 1 >= argc) usage("missing value");
+            return argv[++i];
+        };
+        if (a == "--server") {
+            if (!parse_uri(next(), o)) usage("bad --server URI (want coap://HOST:PORT)");
+        } else if (a == "--endpoint") {
+            o.endpoint = next();
+        } else if (a == "--lifetime") {
+            o.lifetime = static_cast<std::uint32_t>(std::strtoul(std::string(next()).c_str(), nullptr, 10));
+        } else if (a == "--port") {
+            o.port = static_cast<std::uint16_t>(std::strtoul(std::string(next()).c_str(), nullptr, 10));
+        } else if (a == "--lights") {
+            o.lights = std::strtoul(std::string(next()).c_str(), nullptr, 10);
+        } else if (a == "--strict") {
+            o.strict = true;
+        } else if (a == "--senml") {
+            o.senml = true;
+        } else if (a == "--quiet") {
+            o.quiet = true;
+        } else if (a == "--help" || a == "-h") {
+            usage("help");
+        } else {
+            usage("unknown option");
+        }
+    }
+    if (o.endpoint.empty()) usage("--endpoint is required");
+    return o;
+}
+
+template <class Udp>
+void log_datagram(const char* dir, Udp& udp, lwm2m::exchange::peer_id peer, lwm2m::bytes_view d) {
+    char who[64];
+    const std::size_t n = udp.describe(peer, who);
+    auto m = lwm2m::coap::parse(d);
+    if (!m) {
+        std::fprintf(stderr, "%s %.*s malformed (%zu bytes)\n", dir, static_cast<int>(n), who, d.size());
+        return;
+    }
+    std::string path;
+    for (std::string_view seg : m->uri_path()) {
+        path += '/';
+        path.append(seg);
+    }
+    if (!m->location_path().empty()) {
+        path += " loc=";
+        for (std::string_view seg : m->location_path()) {
+            path += '/';
+            path.append(seg);
+        }
+    }
+    if (path.empty()) path = "-";
+    const auto code = lwm2m::coap::dotted(m->code());
+    std::fprintf(stderr, "%s %.*s %.*s %.4s %s mid=%u%s\n", dir, static_cast<int>(n), who,
+                 static_cast<int>(lwm2m::coap::name(m->type()).size()), lwm2m::coap::name(m->type()).data(), code.data(),
+                 path.c_str(), static_cast<unsigned>(m->message_id()), m->observe() ? " obs" : "");
+}
+
+void on_event(void*, const lwm2m::client::client_event& e) {
+    const char* what = "?";
+    switch (e.kind) {
+    case lwm2m::client::client_event_kind::registered: what = "registered"; break;
+    case lwm2m::client::client_event_kind::updated: what = "updated"; break;
+    case lwm2m::client::client_event_kind::register_failed: what = "register failed"; break;
+    case lwm2m::client::client_event_kind::update_failed: what = "update failed"; break;
+    case lwm2m::client::client_event_kind::deregistered: what = "deregistered"; break;
+    case lwm2m::client::client_event_kind::disabled: what = "disabled"; break;
+    case lwm2m::client::client_event_kind::send_acknowledged: what = "send acknowledged"; break;
+    case lwm2m::client::client_event_kind::send_failed: what = "send failed"; break;
+    }
+    const auto code = lwm2m::coap::dotted(e.code);
+    std::fprintf(stderr, "-- server %u: %s (%.4s)\n", static_cast<unsigned>(e.ssid), what,
+                 e.code == lwm2m::coap::code::empty ? "none" : code.data());
+}
+
+struct random_source {
+    std::mt19937* engine;
+    std::uint32_t operator()() { return static_cast<std::uint32_t>((*engine)()); }
+};
+
+using limits = lwm2m::client::client_limits<1152, 1, 8, 16, 32, 640, 16384>;
+using engine_type = lwm2m::client::engine<limits, random_source>;
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const options opt = parse_args(argc, argv);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+
+    static lwm2m::transport::posix_udp<64> udp;
+    if (!udp.open(opt.port)) {
+        std::fprintf(stderr, "error: cannot bind UDP port %u: %s\n", static_cast<unsigned>(opt.port), std::strerror(errno));
+        return 1;
+    }
+    auto server_peer = udp.resolve(opt.host, opt.server_port);
+    if (!server_peer) {
+        std::fprintf(stderr, "error: cannot resolve %s\n", opt.host.c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "-- lwm2m-client %s on UDP port %u, server %s:%u\n", opt.endpoint.c_str(),
+                 static_cast<unsigned>(udp.local_port()), opt.host.c_str(), static_cast<unsigned>(opt.server_port));
+
+    std::random_device rd;
+    static std::mt19937 mt{rd()};
+    lwm2m::client::client_config cfg;
+    cfg.endpoint_name = opt.endpoint;
+    cfg.accept_unknown_peers = !opt.strict;
+    if (opt.senml) cfg.multi_value_format = lwm2m::format::content_format::senml_json;
+    cfg.on_event = on_event;
+    cfg.retry_initial = 5s;
+    cfg.retry_max = 300s;
+    static engine_type client{cfg, random_source{&mt}};
+
+    lwm2m::client::server_account server;
+    server.ssid = 101;
+    server.peer = *server_peer;
+    server.lifetime = opt.lifetime;
+    server.default_pmin = 1;
+    server.default_pmax = 60;
+    static const std::string uri = "coap://" + opt.host + ":" + std::to_string(opt.server_port);
+    server.uri = uri;
+    if (!client.add_server(server)) return 1;
+
+    static lwm2m::client::device_object device;
+    device.manufacturer = "lwm2m toolkit";
+    device.model_number = "streetlight-1";
+    device.serial_number = "SL-0001";
+    device.firmware_version = "0.1.0";
+    device.device_type = "streetlight";
+    device.hardware_version = "1.0";
+    device.software_version = "0.1.0";
+    device.supported_binding = "U";
+    device.battery_level = 100;
+    device.memory_free = 1024;
+    device.memory_total = 4096;
+    device.add_power_source({6, 230000, 650});  // AC
+    device.add_power_source({1, 3700, 0});      // internal battery
+    device.reboot = {[](void*) { std::fprintf(stderr, "-- reboot requested (ignored by the example)\n"); }, nullptr};
+    device.factory_reset = {[](void*) { std::fprintf(stderr, "-- factory reset requested\n"); }, nullptr};
+    device.current_time = [](void*) -> std::int64_t {
+        return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+    static lwm2m::client::connectivity_monitoring_object connectivity;
+    connectivity.network_bearer = 41;  // Ethernet
+    connectivity.radio_signal_strength = 0;
+    connectivity.link_quality = 100;
+    connectivity.ip_addresses[0] = "127.0.0.1";
+    connectivity.ip_address_count = 1;
+    static streetlights lights{opt.lights};
+
+    if (!client.add_object(device) || !client.add_object(connectivity) || !client.add_object(lights)) return 1;
+
+    std::vector<std::byte> buffer(limits::max_message);
+    const auto flush = [&] {
+        while (auto t = client.poll_transmit(buffer)) {
+            const lwm2m::bytes_view d{buffer.data(), t->size};
+            if (!opt.quiet) log_datagram(">>", udp, t->peer, d);
+            if (!udp.send(t->peer, d)) std::fprintf(stderr, "-- send failed: %s\n", std::strerror(errno));
+        }
+    };
+
+    client.start(now());
+    flush();
+    bool stopping = false;
+    auto stop_deadline = std::chrono::steady_clock::now();
+    std::vector<std::byte> in(2048);
+    for (;;) {
+        if (g_stop && !stopping) {
+            stopping = true;
+            std::fprintf(stderr, "-- de-registering\n");
+            client.deregister(now());
+            flush();
+            stop_deadline = std::chrono::steady_clock::now() + 10s;
+        }
+        if (stopping && (client.deregistration_done() || std::chrono::steady_clock::now() > stop_deadline)) break;
+        auto wait = std::chrono::milliseconds(1000);
+        if (auto d = client.next_deadline()) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - now());
+            wait = std::max(std::chrono::milliseconds(0), std::min(wait, left));
+        }
+        if (auto r = udp.receive(in, wait)) {
+            const lwm2m::bytes_view d{in.data(), r->size};
+            if (!opt.quiet) log_datagram("<<", udp, r->peer, d);
+            client.on_datagram(r->peer, d, now());
+        }
+        if (auto d = client.next_deadline(); d && *d <= now()) client.on_timeout(now());
+        flush();
+    }
+    std::fprintf(stderr, "-- bye\n");
+    return 0;
+}

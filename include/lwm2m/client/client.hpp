@@ -1,0 +1,1051 @@
+#pragma once
+/**
+ * @file client/client.hpp
+ * `client::engine`: the sans-I/O LwM2M client (LwM2M 1.1 Core / 1.0). It owns an
+ * `exchange::endpoint` and drives, per LwM2M Server, the Registration interface (§6.2:
+ * Register, Update, De-register, Disable), answers the Device Management interface (§6.3:
+ * Read, Discover, Write, Write-Attributes, Execute, Create, Delete) from bound objects
+ * (`client/object_binding.hpp`) and reports observed values (§6.4: Observe, Cancel,
+ * notifications honouring pmin/pmax/gt/lt/st).
+ *
+ * Driving it (the same shape as every engine of the toolkit):
+ * @code
+ *   engine.start(now);                                  // registers with every server
+ *   engine.on_datagram(peer, bytes, now);               // a received datagram
+ *   engine.on_timeout(now);                             // next_deadline() was reached
+ *   while (auto t = engine.poll_transmit(buf)) send(t->peer, buf.first(t->size));
+ *   engine.next_deadline();                             // when to call on_timeout
+ *   engine.value_changed("/3311/0/5850"_path, now);     // the application changed a value
+ * @endcode
+ *
+ * The Server object (1) is built in: one instance per `server_account` added (instance id =
+ * the order of addition), resources 0-8 of the 1.0 schema, where Lifetime and Binding writes
+ * cause an Update and /1/x/4 Disable and /1/x/8 Registration Update Trigger act on the
+ * registration. The Security object (0) exists only as server accounts: any DM request on
+ * /0 is answered 4.01 Unauthorized (it is reserved to the Bootstrap-Server, 1.0 §E.1) and it
+ * is never listed in Register. Other objects (Device, Connectivity Monitoring, the
+ * application's) are bound with `add_object`.
+ *
+ * Capacities are the `client_limits` template parameters; randomness (tokens, message IDs,
+ * retransmission jitter) comes from the injected `Random`. Nothing is allocated, nothing
+ * throws, no clock or socket is touched.
+ */
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/client/attribute_store.hpp>
+#include <lwm2m/client/dm.hpp>
+#include <lwm2m/client/execute_args.hpp>
+#include <lwm2m/client/object_binding.hpp>
+#include <lwm2m/client/observation.hpp>
+#include <lwm2m/client/record_buffer.hpp>
+#include <lwm2m/client/registration.hpp>
+#include <lwm2m/client/response_code.hpp>
+#include <lwm2m/client/server_object.hpp>
+#include <lwm2m/coap/code.hpp>
+#include <lwm2m/coap/message_builder.hpp>
+#include <lwm2m/coap/message_view.hpp>
+#include <lwm2m/coap/observe.hpp>
+#include <lwm2m/coap/token.hpp>
+#include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/exchange/clock.hpp>
+#include <lwm2m/exchange/endpoint.hpp>
+#include <lwm2m/exchange/peer.hpp>
+#include <lwm2m/exchange/response.hpp>
+#include <lwm2m/format/content_format.hpp>
+#include <lwm2m/format/output_window.hpp>
+#include <lwm2m/model/attributes.hpp>
+#include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/path/path.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::client {
+
+/** Capacities of a client engine. */
+template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
+          std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
+          std::size_t ArenaBytes = 2048>
+struct client_limits {
+    static constexpr std::size_t max_message = MaxMessage;        ///< largest datagram
+    static constexpr std::size_t max_servers = MaxServers;        ///< LwM2M Servers (Server object instances)
+    static constexpr std::size_t max_objects = MaxObjects;        ///< bound objects, the Server object included
+    static constexpr std::size_t max_observations = MaxObservations;
+    static constexpr std::size_t max_attributes = MaxAttributes;  ///< Write-Attributes sets kept
+    static constexpr std::size_t max_records = MaxRecords;        ///< values one Read/notification may hold
+    static constexpr std::size_t arena_bytes = ArenaBytes;        ///< text/opaque bytes one Read may hold
+    /** The endpoint: one request per server, one CON notification per observation, 4 Sends in flight. */
+    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxServers + MaxObservations + 6, 16, 16, 1, 8>;
+};
+
+/** What happened to a registration, for logs and applications (`client_config::on_event`). */
+enum class client_event_kind : std::uint8_t {
+    registered,        ///< 2.01 to Register
+    updated,           ///< 2.04 to Update
+    register_failed,   ///< error or timeout on Register; a retry is scheduled
+    update_failed,     ///< error or timeout on Update; the client registers again
+    deregistered,      ///< De-register answered (or timed out)
+    disabled,          ///< /1/x/4 executed; silent until the Disable Timeout ends
+    send_acknowledged, ///< 2.04 to a Send (/dp)
+    send_failed,       ///< error or timeout on a Send
+};
+
+/** One registration event. `code` is the response code, or empty (0.00) for a timeout. */
+struct client_event {
+    client_event_kind kind{};
+    std::uint16_t ssid = 0;
+    coap::code code = coap::code::empty;
+};
+
+/** Static configuration of a client. Views must outlive the engine. */
+struct client_config {
+    std::string_view endpoint_name{};          ///< `ep` (mandatory)
+    std::string_view lwm2m_version = "1.1";    ///< `lwm2m` ("1.0" or "1.1")
+    std::string_view msisdn{};                 ///< `sms` when not empty
+    bool queue_mode = false;                   ///< adds `Q` (1.1) / "UQ" binding (1.0)
+    /** Format of Read/notification answers with several values and no Accept. */
+    format::content_format multi_value_format = format::content_format::tlv;
+    /** Answer DM requests from peers that are not a configured server, as the first server
+     *  (useful with generic CoAP tools; off by default: such requests get 4.01). */
+    bool accept_unknown_peers = false;
+    /** Send every notification confirmable (else NON, with a CON at least every 24 h, RFC 7641 §4.5). */
+    bool confirmable_notifications = false;
+    duration retry_initial = std::chrono::seconds(60);  ///< first Register retry delay
+    duration retry_max = std::chrono::seconds(3600);    ///< back-off cap
+    exchange::transmission_parameters transmission{};
+    /** Optional event hook. */
+    void (*on_event)(void* context, const client_event&) = nullptr;
+    void* event_context = nullptr;
+};
+
+template <class Limits, coap::random_source Random>
+class engine {
+    using endpoint_type = exchange::endpoint<typename Limits::endpoint_limits, Random>;
+
+public:
+    engine(const client_config& config, Random random) noexcept
+        : config_(config), endpoint_(random, config.transmission), server_object_{servers_.data(), &server_count_} {
+        (void)add_binding(bind(server_object_));
+    }
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    // ---- configuration ----------------------------------------------------------------------
+
+    /** Adds an LwM2M Server (a Server object instance). Errors: `capacity_exceeded`, `invalid_argument` (ssid 0/65535 or duplicate). */
+    result<void> add_server(const server_account& account) noexcept {
+        if (server_count_ == Limits::max_servers) return fail(errc::capacity_exceeded);
+        if (account.ssid == 0 || account.ssid == 65535 || find_server_by_ssid(account.ssid) != nullptr)
+            return fail(errc::invalid_argument);
+        server_session& s = servers_[server_count_++];
+        s = server_session{};
+        s.account = account;
+        s.set_binding(account.binding);
+        return {};
+    }
+
+    /** Binds an application object (see `client::object`). Errors: `capacity_exceeded`, `invalid_argument` (object id taken, or 0/1). */
+    template <object T>
+    result<void> add_object(T& obj) noexcept {
+        if (T::schema.info.id <= 1) return fail(errc::invalid_argument);
+        return add_binding(bind(obj));
+    }
+
+    // ---- driving ----------------------------------------------------------------------------
+
+    /** Starts registering with every server. */
+    void start(time_point now) noexcept {
+        now_ = now;
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].state == registration_state::idle || servers_[i].state == registration_state::deregistered)
+                servers_[i].start_pending = true;
+        process(now);
+    }
+
+    /** A datagram from `peer`. Datagrams from a disabled or de-registered server are dropped. */
+    void on_datagram(exchange::peer_id peer, bytes_view datagram, time_point now) noexcept {
+        now_ = now;
+        if (const server_session* s = find_server_by_peer(peer))
+            if (s->state == registration_state::disabled || s->state == registration_state::deregistered) return;
+        dispatcher d{this};
+        in_dispatch_ = true;
+        endpoint_.on_datagram(peer, datagram, now, d);
+        in_dispatch_ = false;
+        process(now);
+    }
+
+    /** Call when `next_deadline()` has passed. */
+    void on_timeout(time_point now) noexcept {
+        now_ = now;
+        dispatcher d{this};
+        in_dispatch_ = true;
+        endpoint_.on_timeout(now, d);
+        in_dispatch_ = false;
+        process(now);
+    }
+
+    /** The next datagram to send, copied into `out` (at least Limits::max_message bytes). */
+    [[nodiscard]] std::optional<exchange::transmit> poll_transmit(mutable_bytes out) noexcept {
+        return endpoint_.poll_transmit(out);
+    }
+
+    /** When `on_timeout` must be called next. */
+    [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
+        std::optional<time_point> d = endpoint_.next_deadline();
+        const auto consider = [&](std::optional<time_point> t) {
+            if (t && (!d || *t < *d)) d = t;
+        };
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            const server_session& s = servers_[i];
+            if (s.start_pending) consider(now_);
+            switch (s.state) {
+            case registration_state::registered:
+                if (s.update_requested || s.disable_requested) consider(now_);
+                else consider(s.next_update);
+                break;
+            case registration_state::retry_wait:
+            case registration_state::disabled: consider(s.next_action); break;
+            default: break;
+            }
+        }
+        consider(observation_deadline_);
+        return d;
+    }
+
+    /**
+     * The application changed the value(s) at `p` (any level): observations of `p`, of its
+     * ancestors and of its descendants are due for a notification (subject to pmin and the
+     * thresholds). Call from outside the engine's callbacks, or from one (then the
+     * notification goes out when the callback returns).
+     */
+    void value_changed(const path& p, time_point now) noexcept {
+        for (observation& o : observations_)
+            if (o.used && (p.is_prefix_of(o.target) || o.target.is_prefix_of(p))) o.changed = true;
+        if (!in_dispatch_) {
+            now_ = now;
+            process(now);
+        }
+    }
+
+    /** Objects or instances were added or removed: every registered server gets an Update with the new list. */
+    void objects_changed(time_point now) noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            servers_[i].objects_dirty = true;
+            servers_[i].update_requested = true;
+        }
+        if (!in_dispatch_) {
+            now_ = now;
+            process(now);
+        }
+    }
+
+    /** Sends an Update to server `ssid` now (as /1/x/8 does). Errors: `not_found`, `not_registered`. */
+    result<void> trigger_update(std::uint16_t ssid, time_point now) noexcept {
+        server_session* s = find_server_by_ssid(ssid);
+        if (s == nullptr) return fail(errc::not_found);
+        if (s->state != registration_state::registered && s->state != registration_state::updating)
+            return fail(errc::not_registered);
+        s->update_requested = true;
+        if (!in_dispatch_) {
+            now_ = now;
+            process(now);
+        }
+        return {};
+    }
+
+    /**
+     * Send (LwM2M 1.1 Core §6.4.3): POST /dp to server `ssid` with the current values of
+     * `paths` in SenML CBOR (or `cf`, SenML JSON). The outcome is reported as a
+     * `send_acknowledged` / `send_failed` event.
+     * Errors: `not_found` (server), `not_registered`, `capacity_exceeded` (too many Sends in
+     * flight, or the values do not fit one datagram), collection errors (`not_found`...).
+     */
+    result<exchange::request_handle> send(std::uint16_t ssid, std::span<const path> paths, time_point now,
+                                          format::content_format cf = format::content_format::senml_cbor) noexcept {
+        now_ = now;
+        server_session* s = find_server_by_ssid(ssid);
+        if (s == nullptr) return fail(errc::not_found);
+        if (s->state != registration_state::registered && s->state != registration_state::updating)
+            return fail(errc::not_registered);
+        std::size_t slot = sends_.size();
+        for (std::size_t i = 0; i < sends_.size(); ++i)
+            if (sends_[i].handle.value == 0) slot = i;
+        if (slot == sends_.size()) return fail(errc::capacity_exceeded);
+        records_.clear();
+        for (const path& p : paths)
+            if (auto ok = dm::collect(objects(), p, records_); !ok) return unexpected{ok.error()};
+        records_.sort();
+        format::output_window body{mutable_bytes{payload_}};
+        if (auto ok = dm::encode(records_.records(), path{}, cf, body); !ok) return unexpected{ok.error()};
+        if (body.overflowed()) return fail(errc::capacity_exceeded);
+        coap::message_builder<8> b;
+        b.type(coap::message_type::confirmable).code(coap::code::post).uri_path("dp");
+        b.content_format(static_cast<std::uint16_t>(cf));
+        b.payload(body.bytes());
+        auto h = endpoint_.send_request(s->account.peer, b, now);
+        if (!h) return unexpected{h.error()};
+        sends_[slot] = pending_send{*h, ssid};
+        return *h;
+    }
+
+    /** De-registers from every server (e.g. on shutdown); pending Registers are abandoned. */
+    void deregister(time_point now) noexcept {
+        now_ = now;
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            server_session& s = servers_[i];
+            s.start_pending = false;
+            switch (s.state) {
+            case registration_state::registered:
+            case registration_state::updating: send_deregister(s, now, false); break;
+            case registration_state::deregistering: break;
+            default:
+                if (s.pending.value != 0) endpoint_.cancel(s.pending);
+                s.pending = {};
+                s.state = registration_state::deregistered;
+                break;
+            }
+        }
+    }
+
+    /** True when no De-register is waiting for its answer. */
+    [[nodiscard]] bool deregistration_done() const noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].state == registration_state::deregistering) return false;
+        return true;
+    }
+
+    // ---- inspection -------------------------------------------------------------------------
+
+    /** State of the registration with server `ssid` (idle when unknown). */
+    [[nodiscard]] registration_state state(std::uint16_t ssid) const noexcept {
+        const server_session* s = find_server_by_ssid(ssid);
+        return s != nullptr ? s->state : registration_state::idle;
+    }
+    /** The registration location ("/rd/5a3f") given by server `ssid`, empty before 2.01. */
+    [[nodiscard]] std::string_view location(std::uint16_t ssid) const noexcept {
+        const server_session* s = find_server_by_ssid(ssid);
+        return s != nullptr ? s->location() : std::string_view{};
+    }
+    /** The server account of `ssid` as currently configured (Server object values), or nullptr. */
+    [[nodiscard]] const server_account* account(std::uint16_t ssid) const noexcept {
+        const server_session* s = find_server_by_ssid(ssid);
+        return s != nullptr ? &s->account : nullptr;
+    }
+    /** Number of active observations. */
+    [[nodiscard]] std::size_t observation_count() const noexcept {
+        return static_cast<std::size_t>(std::count_if(observations_.begin(), observations_.end(),
+                                                      [](const observation& o) { return o.used; }));
+    }
+    /** The bound objects, sorted by id (the Server object included). */
+    [[nodiscard]] std::span<const object_binding> objects() const noexcept { return {objects_.data(), object_count_}; }
+    /** The schemas of the bound objects. */
+    [[nodiscard]] const schema_registry& schemas() const noexcept { return registry_; }
+
+private:
+    // ---- state ------------------------------------------------------------------------------
+
+    /** Forwards the endpoint's callbacks to the engine's private members. */
+    struct dispatcher {
+        engine* self;
+        void on_request(exchange::peer_id p, const coap::message_view& m, exchange::response& r) noexcept {
+            self->handle_request(p, m, r);
+        }
+        void on_response(exchange::request_handle h, exchange::peer_id p, const result<coap::message_view>& m) noexcept {
+            self->handle_response(h, p, m);
+        }
+    };
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    result<void> add_binding(const object_binding& b) noexcept {
+        if (object_count_ == Limits::max_objects) return fail(errc::capacity_exceeded);
+        for (std::size_t i = 0; i < object_count_; ++i)
+            if (objects_[i].id() == b.id()) return fail(errc::invalid_argument);
+        std::size_t i = object_count_++;
+        while (i > 0 && objects_[i - 1].id() > b.id()) {
+            objects_[i] = objects_[i - 1];
+            --i;
+        }
+        objects_[i] = b;
+        for (std::size_t k = 0; k < object_count_; ++k) schema_views_[k] = objects_[k].schema;
+        registry_ = schema_registry{std::span<const object_view>{schema_views_.data(), object_count_}};
+        return {};
+    }
+
+    server_session* find_server_by_peer(exchange::peer_id p) noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].account.peer == p) return &servers_[i];
+        return nullptr;
+    }
+    const server_session* find_server_by_peer(exchange::peer_id p) const noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].account.peer == p) return &servers_[i];
+        return nullptr;
+    }
+    server_session* find_server_by_ssid(std::uint16_t ssid) noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].account.ssid == ssid) return &servers_[i];
+        return nullptr;
+    }
+    const server_session* find_server_by_ssid(std::uint16_t ssid) const noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].account.ssid == ssid) return &servers_[i];
+        return nullptr;
+    }
+
+    void emit(client_event_kind k, const server_session& s, coap::code c) noexcept {
+        if (config_.on_event != nullptr) config_.on_event(config_.event_context, client_event{k, s.account.ssid, c});
+    }
+
+    /** Small text builder for query arguments (views stay valid until the next reset). */
+    struct text_buffer {
+        std::array<char, 256> chars{};
+        std::size_t used = 0;
+        std::string_view add(std::string_view a, std::string_view b = {}) noexcept {
+            const std::size_t start = used;
+            for (char c : a)
+                if (used < chars.size()) chars[used++] = c;
+            for (char c : b)
+                if (used < chars.size()) chars[used++] = c;
+            return {chars.data() + start, used - start};
+        }
+        std::string_view add_number(std::string_view prefix, std::uint64_t n) noexcept {
+            char buf[encoding::max_number_text];
+            const auto len = encoding::format_number(n, buf);
+            return add(prefix, std::string_view{buf, len ? *len : 0});
+        }
+    };
+
+    // ---- registration -----------------------------------------------------------------------
+
+    std::string_view binding_query(const server_session& s, text_buffer& t) const noexcept {
+        const bool v10 = config_.lwm2m_version == "1.0";
+        if (v10 && config_.queue_mode && s.account.binding.find('Q') == std::string_view::npos) {
+            // 1.0 expresses queue mode in the binding: "UQ".
+            return t.add("b=", t.add(s.account.binding, "Q"));
+        }
+        return t.add("b=", s.account.binding);
+    }
+
+    /** Register (LwM2M 1.1 Core §6.2.1): POST /rd?ep=&lt=&lwm2m=&b=[&sms=][&Q] with the object links. */
+    void send_register(server_session& s, time_point now) noexcept {
+        s.start_pending = false;
+        coap::message_builder<16> b;
+        b.type(coap::message_type::confirmable).code(coap::code::post).uri_path("rd");
+        text_buffer t;
+        b.uri_query(t.add("ep=", config_.endpoint_name));
+        b.uri_query(t.add_number("lt=", s.account.lifetime));
+        b.uri_query(t.add("lwm2m=", config_.lwm2m_version));
+        b.uri_query(binding_query(s, t));
+        if (!config_.msisdn.empty()) b.uri_query(t.add("sms=", config_.msisdn));
+        if (config_.queue_mode && config_.lwm2m_version != "1.0") b.uri_query("Q");
+        b.content_format(static_cast<std::uint16_t>(format::content_format::link_format));
+        format::output_window body{mutable_bytes{payload_}};
+        write_registration_links(objects(), config_.lwm2m_version == "1.0" ? std::string_view{} : supported_formats, body);
+        if (body.overflowed()) {  // no Block1 for Register: the object list must fit one datagram
+            schedule_retry(s, now, coap::code::empty);
+            return;
+        }
+        b.payload(body.bytes());
+        auto h = endpoint_.send_request(s.account.peer, b, now);
+        if (!h) {
+            schedule_retry(s, now, coap::code::empty);
+            return;
+        }
+        s.pending = *h;
+        s.state = registration_state::registering;
+        s.objects_dirty = s.lifetime_dirty = s.binding_dirty = s.update_requested = false;
+    }
+
+    /** Appends one Uri-Path per segment of the stored location ("/rd/abc" → "rd", "abc"). */
+    static void location_path(coap::message_builder_base& b, std::string_view loc) noexcept {
+        b.uri_path_segments(loc);
+    }
+
+    /** Update (LwM2M 1.1 Core §6.2.2): POST /rd/<id>[?lt=&b=] [with the object links]. */
+    void send_update(server_session& s, time_point now) noexcept {
+        coap::message_builder<16> b;
+        b.type(coap::message_type::confirmable).code(coap::code::post);
+        location_path(b, s.location());
+        text_buffer t;
+        if (s.lifetime_dirty) b.uri_query(t.add_number("lt=", s.account.lifetime));
+        if (s.binding_dirty) b.uri_query(binding_query(s, t));
+        format::output_window body{mutable_bytes{payload_}};
+        if (s.objects_dirty) {
+            b.content_format(static_cast<std::uint16_t>(format::content_format::link_format));
+            write_registration_links(objects(), config_.lwm2m_version == "1.0" ? std::string_view{} : supported_formats,
+                                     body);
+            if (!body.overflowed()) b.payload(body.bytes());
+        }
+        auto h = endpoint_.send_request(s.account.peer, b, now);
+        if (!h) return;  // retried on the next process()
+        s.pending = *h;
+        s.state = registration_state::updating;
+        s.objects_dirty = s.lifetime_dirty = s.binding_dirty = s.update_requested = false;
+    }
+
+    /** De-register (LwM2M 1.1 Core §6.2.3): DELETE /rd/<id>. */
+    void send_deregister(server_session& s, time_point now, bool then_disable) noexcept {
+        if (s.pending.value != 0) endpoint_.cancel(s.pending);
+        s.pending = {};
+        s.disable_after_deregister = then_disable;
+        coap::message_builder<8> b;
+        b.type(coap::message_type::confirmable).code(coap::code::delete_);
+        location_path(b, s.location());
+        auto h = endpoint_.send_request(s.account.peer, b, now);
+        if (!h) {
+            finish_deregister(s, now);
+            return;
+        }
+        s.pending = *h;
+        s.state = registration_state::deregistering;
+    }
+
+    void finish_deregister(server_session& s, time_point now) noexcept {
+        s.pending = {};
+        s.location_size = 0;
+        drop_observations_of(s);
+        if (s.disable_after_deregister) {
+            s.state = registration_state::disabled;
+            s.next_action = now + std::chrono::seconds(s.account.disable_timeout);
+            emit(client_event_kind::disabled, s, coap::code::empty);
+        } else {
+            s.state = registration_state::deregistered;
+            emit(client_event_kind::deregistered, s, coap::code::empty);
+        }
+        s.disable_after_deregister = false;
+    }
+
+    void schedule_retry(server_session& s, time_point now, coap::code c) noexcept {
+        s.pending = {};
+        s.state = registration_state::retry_wait;
+        duration delay = config_.retry_initial;
+        for (std::uint32_t i = 0; i < s.attempts && delay < config_.retry_max; ++i) delay *= 2;
+        if (delay > config_.retry_max) delay = config_.retry_max;
+        ++s.attempts;
+        s.next_action = now + delay;
+        emit(client_event_kind::register_failed, s, c);
+    }
+
+    void schedule_update(server_session& s, time_point now) noexcept {
+        const auto d = update_delay(s.account.lifetime, config_.transmission);
+        s.next_update = d ? now + *d : time_point::max();
+    }
+
+    void handle_registration_response(server_session& s, const result<coap::message_view>& res) noexcept {
+        const time_point now = now_;
+        const coap::code c = res ? res->code() : coap::code::empty;
+        s.pending = {};
+        switch (s.state) {
+        case registration_state::registering:
+            if (res && c == coap::code::created) {
+                s.location_size = 0;
+                for (std::string_view seg : res->location_path()) {
+                    if (s.location_size + 1 + seg.size() > s.location_text.size()) break;
+                    s.location_text[s.location_size++] = '/';
+                    std::copy(seg.begin(), seg.end(), s.location_text.data() + s.location_size);
+                    s.location_size += seg.size();
+                }
+                s.state = registration_state::registered;
+                s.attempts = 0;
+                drop_observations_of(s);  // a new registration: the server forgot them
+                attributes_.remove_server(s.account.ssid);
+                schedule_update(s, now);
+                emit(client_event_kind::registered, s, c);
+            } else {
+                schedule_retry(s, now, c);
+            }
+            return;
+        case registration_state::updating:
+            if (res && c == coap::code::changed) {
+                s.state = registration_state::registered;
+                schedule_update(s, now);
+                emit(client_event_kind::updated, s, c);
+            } else {
+                // 4.04: the server lost the registration; other failures: register afresh too.
+                emit(client_event_kind::update_failed, s, c);
+                s.state = registration_state::idle;
+                s.start_pending = true;
+            }
+            return;
+        case registration_state::deregistering: finish_deregister(s, now); return;
+        default: return;
+        }
+    }
+
+    /** Runs deferred registration actions and notifications. */
+    void process(time_point now) noexcept {
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            server_session& s = servers_[i];
+            if (s.disable_requested) {
+                s.disable_requested = false;
+                if (s.state == registration_state::registered || s.state == registration_state::updating) {
+                    send_deregister(s, now, true);
+                } else {
+                    s.disable_after_deregister = true;
+                    finish_deregister(s, now);
+                }
+                continue;
+            }
+            switch (s.state) {
+            case registration_state::idle:
+            case registration_state::deregistered:
+                if (s.start_pending) send_register(s, now);
+                break;
+            case registration_state::retry_wait:
+            case registration_state::disabled:
+                if (now >= s.next_action) send_register(s, now);
+                break;
+            case registration_state::registered:
+                if (s.update_requested || now >= s.next_update) send_update(s, now);
+                break;
+            default: break;
+            }
+        }
+        process_observations(now);
+    }
+
+    // ---- observations -----------------------------------------------------------------------
+
+    void drop_observations_of(const server_session& s) noexcept {
+        for (observation& o : observations_)
+            if (o.used && (o.peer == s.account.peer || o.ssid == s.account.ssid)) {
+                if (o.in_flight.value != 0) endpoint_.cancel(o.in_flight);
+                o = observation{};
+            }
+    }
+
+    [[nodiscard]] notification_attributes effective_attributes(const observation& o) const noexcept {
+        notification_attributes defaults{};
+        if (const server_session* s = find_server_by_ssid(o.ssid)) {
+            defaults.pmin = s->account.default_pmin;
+            defaults.pmax = s->account.default_pmax;
+        }
+        return attributes_.effective(o.ssid, o.target, defaults);
+    }
+
+    /** The single numeric value of the last collected records, if that is what they hold. */
+    [[nodiscard]] std::optional<double> single_numeric() const noexcept {
+        const auto recs = records_.records();
+        if (recs.size() != 1) return std::nullopt;
+        switch (recs[0].value.kind()) {
+        case value_kind::integer:
+        case value_kind::unsigned_integer:
+        case value_kind::float_:
+        case value_kind::time: return recs[0].value.numeric();
+        default: return std::nullopt;
+        }
+    }
+
+    void process_observations(time_point now) noexcept {
+        std::optional<time_point> wake;
+        const auto consider = [&](time_point t) {
+            if (!wake || t < *wake) wake = t;
+        };
+        for (observation& o : observations_) {
+            if (!o.used || o.in_flight.value != 0) continue;
+            if (const server_session* s = find_server_by_peer(o.peer))
+                if (s->state == registration_state::disabled || s->state == registration_state::deregistered) continue;
+            const notification_attributes a = effective_attributes(o);
+            const duration pmin = std::chrono::seconds(a.pmin.value_or(0));
+            const bool use_pmax = a.pmax && *a.pmax > 0 && *a.pmax >= a.pmin.value_or(0);
+            const duration pmax = std::chrono::seconds(use_pmax ? *a.pmax : 0);
+            bool due = use_pmax && now >= o.last_sent + pmax;
+            if (!due && o.changed && now >= o.last_sent + pmin) {
+                due = true;
+                if (a.has_thresholds() && o.target.has_resource()) {
+                    records_.clear();
+                    if (dm::collect(objects(), o.target, records_)) {
+                        if (const auto v = single_numeric(); v && !client::thresholds_met(a, o.last_numeric, *v)) {
+                            due = false;
+                            o.changed = false;
+                        }
+                    }
+                }
+            }
+            if (due) send_notification(o, now);
+            if (!o.used || o.in_flight.value != 0) continue;
+            if (o.changed) consider(o.last_sent + pmin);
+            if (use_pmax) consider(o.last_sent + pmax);
+        }
+        observation_deadline_ = wake;
+    }
+
+    void send_notification(observation& o, time_point now) noexcept {
+        records_.clear();
+        coap::message_builder<8> b;
+        coap::code code = coap::code::content;
+        auto collected = dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
+        format::output_window body{mutable_bytes{notify_body_}};
+        if (!collected) {
+            // RFC 7641 §3.2: a non-2.xx notification ends the observation.
+            code = response_code(collected.error().code);
+        } else if (!dm::encode(records_.records(), o.target, o.format, body)) {
+            code = coap::code::internal_server_error;
+        } else {
+            b.observe(sequence_.next());
+            b.content_format(static_cast<std::uint16_t>(o.format));
+            if (body.overflowed()) {
+                // RFC 7959 §2.6: the first block; the observer fetches the rest with GET + Block2.
+                const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(notify_body_.size()));
+                b.block2(coap::block_option{0, true, szx ? *szx : std::uint8_t{6}});
+            }
+            b.payload(body.bytes());
+        }
+        b.code(code);
+        const bool success = coap::is_success(code);
+        const bool confirmable = config_.confirmable_notifications || !success ||
+                                 now - o.last_confirmable >= std::chrono::hours(24);
+        auto h = endpoint_.send_notification(o.peer, o.token, b, confirmable, now);
+        if (h) o.last_handle = *h;
+        o.last_sent = now;
+        o.changed = false;
+        if (!success || !h) {
+            o = observation{};
+            return;
+        }
+        if (const auto v = single_numeric()) o.last_numeric = v;
+        if (confirmable) {
+            o.last_confirmable = now;
+            o.in_flight = *h;
+        }
+    }
+
+    // ---- requests ---------------------------------------------------------------------------
+
+    void handle_response(exchange::request_handle h, exchange::peer_id, const result<coap::message_view>& res) noexcept {
+        for (pending_send& p : sends_)
+            if (p.handle.value != 0 && p.handle == h) {
+                const coap::code c = res ? res->code() : coap::code::empty;
+                p.handle = {};
+                if (config_.on_event != nullptr)
+                    config_.on_event(config_.event_context,
+                                     client_event{coap::is_success(c) ? client_event_kind::send_acknowledged
+                                                                      : client_event_kind::send_failed,
+                                                  p.ssid, c});
+                return;
+            }
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].pending == h) {
+                handle_registration_response(servers_[i], res);
+                return;
+            }
+        for (observation& o : observations_)
+            if (o.used && o.in_flight == h) {
+                o.in_flight = {};
+                if (!res) o = observation{};  // Reset or CON timeout: the observer is gone (RFC 7641 §3.6, §4.5)
+                return;
+            }
+        // A Reset answering a NON notification: find the observation by its last handle.
+        if (!res && res.error().code == errc::reset_received)
+            for (observation& o : observations_)
+                if (o.used && o.last_handle == h) o = observation{};
+    }
+
+    static void fail_request(exchange::response& r, coap::code c) noexcept {
+        r.reset_body(0);
+        r.code(c);
+    }
+
+    void handle_request(exchange::peer_id peer, const coap::message_view& m, exchange::response& r) noexcept {
+        // Who asks: a configured server, or (if allowed) anyone, as the first server.
+        std::uint16_t ssid = 0;
+        if (const server_session* s = find_server_by_peer(peer)) ssid = s->account.ssid;
+        else if (config_.accept_unknown_peers) ssid = server_count_ > 0 ? servers_[0].account.ssid : 0;
+        else return fail_request(r, coap::code::unauthorized);
+
+        // No Block1 reassembly: a body that does not come whole is too large (RFC 7959 §2.9.3).
+        if (auto b1 = m.block1(); !b1) return fail_request(r, coap::code::bad_request);
+        else if (*b1 && ((*b1)->num != 0 || (*b1)->more)) {
+            fail_request(r, coap::code::request_entity_too_large);
+            r.options().size1(static_cast<std::uint32_t>(Limits::max_message - 64));
+            return;
+        }
+
+        auto target = parse_path_segments(m.uri_path());
+        if (!target) {
+            return fail_request(r, target.error().code == errc::path_invalid_number || target.error().code == errc::path_syntax
+                                       ? coap::code::not_found
+                                       : coap::code::bad_request);
+        }
+        const path p = *target;
+        if (p.has_object() && p.object_id() == 0) return fail_request(r, coap::code::unauthorized);
+
+        switch (m.code()) {
+        case coap::code::get: return handle_get(peer, ssid, p, m, r);
+        case coap::code::put:
+            if (!m.uri_query().empty() && m.payload().empty()) return handle_write_attributes(ssid, p, m, r);
+            return handle_write(p, m, r, dm::write_mode::replace);
+        case coap::code::post:
+            if (p.level() == path_level::object) return handle_create(p, m, r);
+            if (p.level() == path_level::instance) return handle_write(p, m, r, dm::write_mode::partial_update);
+            if (p.level() == path_level::resource) {
+                auto ok = dm::execute(objects(), p, execute_args{as_chars(m.payload())});
+                if (!ok) return fail_request(r, response_code(ok.error().code));
+                r.code(coap::code::changed);
+                return;
+            }
+            return fail_request(r, coap::code::method_not_allowed);
+        case coap::code::delete_: {
+            auto ok = dm::remove(objects(), p);
+            if (!ok) return fail_request(r, response_code(ok.error().code));
+            attributes_.remove_under(p);
+            for (std::size_t i = 0; i < server_count_; ++i) {
+                servers_[i].objects_dirty = true;
+                servers_[i].update_requested = true;
+            }
+            r.code(coap::code::deleted);
+            return;
+        }
+        case coap::code::fetch:
+            if (!p.is_root()) return fail_request(r, coap::code::method_not_allowed);
+            return handle_read_composite(m, r);
+        case coap::code::ipatch:
+            if (!p.is_root()) return fail_request(r, coap::code::method_not_allowed);
+            return handle_write_composite(m, r);
+        default: return fail_request(r, coap::code::method_not_allowed);
+        }
+    }
+
+    /** True for SenML JSON / CBOR, the only formats of the composite operations. */
+    static bool is_senml(std::uint16_t cf) noexcept {
+        return cf == static_cast<std::uint16_t>(format::content_format::senml_json) ||
+               cf == static_cast<std::uint16_t>(format::content_format::senml_cbor);
+    }
+
+    /** Calls `f(record)` for each record of a SenML body (path list or values) at base `/`. */
+    template <class F>
+    result<void> for_each_senml(std::uint16_t cf, bytes_view payload, bool path_list, F&& f) noexcept {
+        const auto drain = [&](auto& reader) -> result<void> {
+            for (;;) {
+                auto x = reader.next();
+                if (!x) return unexpected{x.error()};
+                if (!x->has_value()) return {};
+                if (auto ok = f(**x); !ok) return ok;
+            }
+        };
+        if (cf == static_cast<std::uint16_t>(format::content_format::senml_json)) {
+            if (path_list) {
+                format::senml_json_reader rd{payload, path{}, format::senml_json_reader::path_list_mode, &registry_};
+                return drain(rd);
+            }
+            format::senml_json_reader rd{payload, path{}, &registry_};
+            return drain(rd);
+        }
+        if (path_list) {
+            format::senml_cbor_reader rd{payload, path{}, format::senml_cbor_reader::path_list_mode, &registry_};
+            return drain(rd);
+        }
+        format::senml_cbor_reader rd{payload, path{}, &registry_};
+        return drain(rd);
+    }
+
+    /**
+     * Read-Composite (LwM2M 1.1 Core §6.3.8): FETCH / with a SenML path list; the answer holds
+     * the values of every listed path that exists and is readable (others are left out; 4.04
+     * when none is). Observe-Composite is not supported: an Observe option is ignored, so the
+     * server sees a plain Read-Composite answer.
+     */
+    void handle_read_composite(const coap::message_view& m, exchange::response& r) noexcept {
+        const auto cf = m.content_format();
+        if (!cf || !is_senml(*cf)) return fail_request(r, coap::code::unsupported_content_format);
+        const std::uint16_t out_cf = m.accept().value_or(*cf);
+        if (!is_senml(out_cf)) return fail_request(r, coap::code::not_acceptable);
+        records_.clear();
+        bool any = false;
+        auto ok = for_each_senml(*cf, m.payload(), true, [&](const format::record& rec) -> result<void> {
+            const std::size_t before = records_.size();
+            auto c = dm::collect(objects(), rec.path, records_);
+            if (c) any = true;
+            else if (c.error().code == errc::capacity_exceeded) return c;
+            else records_.truncate(before);
+            if (rec.path.has_object() && rec.path.object_id() == 0) records_.truncate(before);
+            return {};
+        });
+        if (!ok) return fail_request(r, response_code(ok.error().code));
+        if (!any) return fail_request(r, coap::code::not_found);
+        records_.sort();
+        if (!dm::encode(records_.records(), path{}, static_cast<format::content_format>(out_cf), r.body()))
+            return fail_request(r, coap::code::internal_server_error);
+        r.options().content_format(out_cf);
+    }
+
+    /**
+     * Write-Composite (LwM2M 1.1 Core §6.3.9): iPATCH / with SenML records. Every record is
+     * checked first (object and instance exist, resource writable), then all are written.
+     */
+    void handle_write_composite(const coap::message_view& m, exchange::response& r) noexcept {
+        const auto cf = m.content_format();
+        if (!cf || !is_senml(*cf)) return fail_request(r, coap::code::unsupported_content_format);
+        const auto check = [&](const format::record& rec) -> result<void> {
+            if (!rec.path.has_resource() || rec.path.object_id() == 0) return fail(errc::not_authorized);
+            const object_binding* o = dm::find_object(objects(), rec.path.object_id());
+            if (o == nullptr || !o->has_instance(rec.path.instance_id())) return fail(errc::not_found);
+            const resource_def* def = o->schema.find(rec.path.resource_id());
+            if (def == nullptr) return fail(errc::not_found);
+            if (!def->writable() || o->ops->write == nullptr) return fail(errc::operation_not_allowed);
+            return {};
+        };
+        if (auto ok = for_each_senml(*cf, m.payload(), false, check); !ok)
+            return fail_request(r, response_code(ok.error().code));
+        auto ok = for_each_senml(*cf, m.payload(), false, [&](const format::record& rec) -> result<void> {
+            const object_binding* o = dm::find_object(objects(), rec.path.object_id());
+            if (auto w = o->ops->write(o->self, rec.path, rec.value); !w) return w;
+            for (observation& x : observations_)
+                if (x.used && (rec.path.is_prefix_of(x.target) || x.target.is_prefix_of(rec.path))) x.changed = true;
+            return {};
+        });
+        if (!ok) return fail_request(r, response_code(ok.error().code));
+        r.code(coap::code::changed);
+    }
+
+    void handle_get(exchange::peer_id peer, std::uint16_t ssid, const path& p, const coap::message_view& m,
+                    exchange::response& r) noexcept {
+        const auto accept = m.accept();
+        if (accept && *accept == static_cast<std::uint16_t>(format::content_format::link_format)) {
+            auto ok = dm::discover(objects(), p, [&](const path& x) { return attributes_.find(ssid, x); }, r.body());
+            if (!ok) return fail_request(r, response_code(ok.error().code));
+            r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
+            return;
+        }
+        const resource_def* def = registry_.find_resource(p);
+        const auto cf = dm::choose_read_format(accept, p, def, config_.multi_value_format);
+        records_.clear();
+        auto ok = dm::collect(objects(), p, records_, cf && *cf == format::content_format::tlv);
+        if (!ok) return fail_request(r, response_code(ok.error().code));
+        if (!cf) return fail_request(r, coap::code::not_acceptable);
+        if (!dm::encode(records_.records(), p, *cf, r.body())) return fail_request(r, coap::code::internal_server_error);
+        r.options().content_format(static_cast<std::uint16_t>(*cf));
+
+        // Observe (RFC 7641 §2; LwM2M 1.1 Core §6.4.1) on the first block only.
+        const auto obs = m.observe();
+        const auto b2 = m.block2();
+        const bool first_block = !b2 || !*b2 || (*b2)->num == 0;
+        if (!obs || !first_block) return;
+        const coap::token tok{m.token()};
+        if (*obs == coap::observe_deregister) {
+            for (observation& o : observations_)
+                if (o.used && o.peer == peer && o.token == tok) o = observation{};
+            return;
+        }
+        if (*obs != coap::observe_register) return;
+        observation* slot = nullptr;
+        for (observation& o : observations_) {
+            if (o.used && o.peer == peer && o.token == tok) { slot = &o; break; }
+            if (!o.used && slot == nullptr) slot = &o;
+        }
+        if (slot == nullptr) return;  // full: answer as a plain Read (RFC 7641 §4.1)
+        *slot = observation{};
+        slot->used = true;
+        slot->peer = peer;
+        slot->token = tok;
+        slot->target = p;
+        slot->ssid = ssid;
+        slot->format = *cf;
+        slot->last_sent = now_;
+        slot->last_confirmable = now_;
+        slot->last_numeric = single_numeric();
+        r.options().observe(sequence_.next());
+    }
+
+    void handle_write_attributes(std::uint16_t ssid, const path& p, const coap::message_view& m,
+                                 exchange::response& r) noexcept {
+        // The target must exist (LwM2M 1.1 Core §6.3.4 Write-Attributes).
+        if (p.is_root()) return fail_request(r, coap::code::method_not_allowed);
+        const object_binding* o = dm::find_object(objects(), p.object_id());
+        if (o == nullptr) return fail_request(r, coap::code::not_found);
+        const resource_def* def = nullptr;
+        if (p.has_instance() && !o->has_instance(p.instance_id())) return fail_request(r, coap::code::not_found);
+        if (p.has_resource()) {
+            def = o->schema.find(p.resource_id());
+            if (def == nullptr || !o->has_resource(p.prefix(path_level::resource)))
+                return fail_request(r, coap::code::not_found);
+            if (p.has_resource_instance() && !def->is_multiple()) return fail_request(r, coap::code::not_found);
+        }
+        notification_attributes a{};
+        if (const notification_attributes* old = attributes_.find(ssid, p)) a = *old;
+        for (std::string_view q : m.uri_query()) {
+            auto change = parse_attribute_query(q);
+            if (!change) return fail_request(r, coap::code::bad_request);
+            if (is_threshold(change->name) &&
+                (def == nullptr || !is_numeric(def->type) || !def->readable() || (def->is_multiple() && !p.has_resource_instance())))
+                return fail_request(r, coap::code::bad_request);
+            a.apply(*change);
+        }
+        if (!a.validate()) return fail_request(r, coap::code::bad_request);
+        if (!attributes_.set(ssid, p, a)) return fail_request(r, coap::code::internal_server_error);
+        r.code(coap::code::changed);
+    }
+
+    void handle_write(const path& p, const coap::message_view& m, exchange::response& r, dm::write_mode mode) noexcept {
+        if (p.depth() < 2) return fail_request(r, coap::code::method_not_allowed);
+        std::uint16_t cf = 0;
+        if (const auto c = m.content_format()) cf = *c;
+        else cf = p.has_resource() ? 0 : static_cast<std::uint16_t>(format::content_format::tlv);
+        auto ok = dm::write(objects(), registry_, p, cf, m.payload(), mode);
+        if (!ok) return fail_request(r, response_code(ok.error().code));
+        r.code(coap::code::changed);
+        for (observation& o : observations_)
+            if (o.used && (p.is_prefix_of(o.target) || o.target.is_prefix_of(p))) o.changed = true;
+    }
+
+    void handle_create(const path& p, const coap::message_view& m, exchange::response& r) noexcept {
+        std::uint16_t cf = static_cast<std::uint16_t>(format::content_format::tlv);
+        if (const auto c = m.content_format()) cf = *c;
+        auto created = dm::create(objects(), registry_, p, cf, m.payload());
+        if (!created) return fail_request(r, response_code(created.error().code));
+        r.code(coap::code::created);
+        // Location-Path /O/I (LwM2M 1.1 Core §6.3.6).
+        const path instance = *path::make(p.object_id(), created->instance);
+        for (const auto seg : instance.segments()) r.options().location_path(r.keep(seg.view()));
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            servers_[i].objects_dirty = true;
+            servers_[i].update_requested = true;
+        }
+    }
+
+    // The largest power-of-two block (16..1024) that fits one datagram with its headers, as
+    // the endpoint serves Block2: a notification body larger than that goes out block-wise.
+    static constexpr std::size_t notification_block() noexcept {
+        std::size_t b = 1024;
+        while (b > 16 && b + 96 > Limits::max_message) b /= 2;
+        return b;
+    }
+
+    // The content formats the root link of Register advertises (LwM2M 1.1 Core §6.2.1).
+    static constexpr std::string_view supported_formats = "0 42 110 112 11542";
+
+    struct pending_send {
+        exchange::request_handle handle{};
+        std::uint16_t ssid = 0;
+    };
+
+    client_config config_;
+    endpoint_type endpoint_;
+    std::array<pending_send, 4> sends_{};
+    std::array<server_session, Limits::max_servers> servers_{};
+    std::size_t server_count_ = 0;
+    server_object server_object_;  // after the sessions it points into
+    std::array<object_binding, Limits::max_objects> objects_{};
+    std::size_t object_count_ = 0;
+    std::array<object_view, Limits::max_objects> schema_views_{};
+    schema_registry registry_{};
+    attribute_store<Limits::max_attributes> attributes_{};
+    std::array<observation, Limits::max_observations> observations_{};
+    std::optional<time_point> observation_deadline_{};
+    coap::observe_sequence sequence_{};
+    record_buffer<Limits::max_records, Limits::arena_bytes> records_{};
+    std::array<std::byte, Limits::max_message> payload_{};
+    std::array<std::byte, notification_block()> notify_body_{};
+    time_point now_{};
+    bool in_dispatch_ = false;
+};
+
+} // namespace lwm2m::client

@@ -1,0 +1,524 @@
+#pragma once
+/**
+ * @file client/dm.hpp
+ * The Device Management and Service Enablement operations of the client (LwM2M 1.1 Core §6.3,
+ * 1.0 §5.4) over a span of bound objects, independent of CoAP: collecting the records of a
+ * Read, choosing and running the content-format writer, Discover links, applying a Write,
+ * Create, Delete and Execute. The client engine (`client/client.hpp`) maps CoAP requests onto
+ * these and their errors onto response codes (`response_code`). Allocation: none.
+ */
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include <lwm2m/bytes.hpp>
+#include <lwm2m/client/execute_args.hpp>
+#include <lwm2m/client/object_binding.hpp>
+#include <lwm2m/client/record_buffer.hpp>
+#include <lwm2m/coap/code.hpp>
+#include <lwm2m/format/content_format.hpp>
+#include <lwm2m/format/link/writer.hpp>
+#include <lwm2m/format/opaque.hpp>
+#include <lwm2m/format/output_window.hpp>
+#include <lwm2m/format/record.hpp>
+#include <lwm2m/format/senml_cbor.hpp>
+#include <lwm2m/format/senml_json.hpp>
+#include <lwm2m/format/text.hpp>
+#include <lwm2m/format/tlv.hpp>
+#include <lwm2m/model/attributes.hpp>
+#include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/path/path.hpp>
+#include <lwm2m/result.hpp>
+
+namespace lwm2m::client::dm {
+
+/** The binding of object `id` in `objects`, or nullptr. */
+[[nodiscard]] inline const object_binding* find_object(std::span<const object_binding> objects, std::uint16_t id) noexcept {
+    for (const object_binding& o : objects)
+        if (o.id() == id) return &o;
+    return nullptr;
+}
+
+// ---- Read ----------------------------------------------------------------------------------
+
+/** Collects the readable resources of instance `instance` of `o` into `out`. */
+[[nodiscard]] inline result<void> collect_instance(const object_binding& o, std::uint16_t instance,
+                                                   record_store& out) noexcept {
+    for (const resource_def& def : o.schema.resources()) {
+        if (!def.readable()) continue;
+        const path p = *path::make(o.id(), instance, def.id);
+        resource_output w{&out, p, def};
+        auto r = o.read(p, w);
+        if (!r && r.error().code != errc::not_found) return r;
+    }
+    return {};
+}
+
+/**
+ * Collects the values a Read of `target` returns (LwM2M 1.1 Core §6.3.1): every readable
+ * resource of every instance for `/O`, of one instance for `/O/I`, one resource, or one
+ * resource instance. Records come out sorted by path. With `mark_instances`, an instance-level
+ * record (value none) is added for each instance so an instance without readable resources
+ * still appears (TLV).
+ * Errors: `not_found` (object, instance, resource or resource instance absent),
+ * `operation_not_allowed` (the resource is not readable, or `target` is the root),
+ * `capacity_exceeded`, and errors of the object's hooks.
+ */
+[[nodiscard]] inline result<void> collect(std::span<const object_binding> objects, const path& target, record_store& out,
+                                          bool mark_instances = false) noexcept {
+    if (target.is_root()) return fail(errc::operation_not_allowed);
+    const object_binding* o = find_object(objects, target.object_id());
+    if (o == nullptr) return fail(errc::not_found);
+    if (target.level() == path_level::object) {
+        const std::size_t n = o->instance_count();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint16_t id = o->instance_id(i);
+            if (mark_instances)
+                if (auto ok = out.push(*path::make(o->id(), id), value::of_none()); !ok) return ok;
+            if (auto ok = collect_instance(*o, id, out); !ok) return ok;
+        }
+        out.sort();
+        return {};
+    }
+    if (!o->has_instance(target.instance_id())) return fail(errc::not_found);
+    if (target.level() == path_level::instance) {
+        if (auto ok = collect_instance(*o, target.instance_id(), out); !ok) return ok;
+        out.sort();
+        return {};
+    }
+    const resource_def* def = o->schema.find(target.resource_id());
+    if (def == nullptr) return fail(errc::not_found);
+    if (!def->readable()) return fail(errc::operation_not_allowed);
+    if (target.has_resource_instance() && !def->is_multiple()) return fail(errc::not_found);
+    const path rp = target.prefix(path_level::resource);
+    std::optional<std::uint16_t> only;
+    if (target.has_resource_instance()) only = target.resource_instance_id();
+    resource_output w{&out, rp, *def, only};
+    if (auto ok = o->read(rp, w); !ok) return ok;
+    if (only && w.kept() == 0) return fail(errc::not_found);
+    if (!def->is_multiple() && w.kept() == 0) return fail(errc::not_found);
+    out.sort();
+    return {};
+}
+
+/**
+ * The Content-Format of a Read / Observe response for `target` given the request's Accept
+ * (LwM2M 1.1 Core §7.1, 1.0 §6.4): without Accept, a single value (single resource or resource
+ * instance) is plain text — opaque for an Opaque resource — and anything else `multi_default`
+ * (TLV unless configured). Returns nullopt when the Accept cannot be honoured (answer 4.06).
+ */
+[[nodiscard]] constexpr std::optional<format::content_format>
+choose_read_format(std::optional<std::uint16_t> accept, const path& target, const resource_def* def,
+                   format::content_format multi_default = format::content_format::tlv) noexcept {
+    using format::content_format;
+    const bool single_value =
+        def != nullptr && ((target.level() == path_level::resource && !def->is_multiple()) || target.has_resource_instance());
+    if (!accept) {
+        if (single_value) return def->type == data_type::opaque ? content_format::opaque : content_format::text;
+        return multi_default;
+    }
+    switch (format::canonical(static_cast<content_format>(*accept))) {
+    case content_format::text: return single_value ? std::optional{content_format::text} : std::nullopt;
+    case content_format::opaque:
+        return single_value && def->type == data_type::opaque ? std::optional{content_format::opaque} : std::nullopt;
+    case content_format::tlv: return content_format::tlv;
+    case content_format::senml_json: return content_format::senml_json;
+    case content_format::senml_cbor: return content_format::senml_cbor;
+    default: return std::nullopt;
+    }
+}
+
+/** True for the content formats `encode` writes and `for_each_record` reads. */
+[[nodiscard]] constexpr bool supported_format(std::uint16_t cf) noexcept {
+    using format::content_format;
+    switch (format::canonical(static_cast<content_format>(cf))) {
+    case content_format::text:
+    case content_format::opaque:
+    case content_format::tlv:
+    case content_format::senml_json:
+    case content_format::senml_cbor: return true;
+    default: return false;
+    }
+}
+
+/** Encodes `records` (sorted) for a request on `base` in content format `cf` into `out`. */
+[[nodiscard]] inline result<void> encode(std::span<const format::record> records, const path& base,
+                                         format::content_format cf, format::output_window& out) noexcept {
+    using format::content_format;
+    switch (format::canonical(cf)) {
+    case content_format::text: return format::write_text(records, base, out);
+    case content_format::opaque: return format::write_opaque(records, base, out);
+    case content_format::tlv: return format::write_tlv(records, base, out);
+    case content_format::senml_json: {
+        // SenML has no empty-instance marker: drop instance-level records.
+        return format::write_senml_json(records, base, out);
+    }
+    case content_format::senml_cbor: return format::write_senml_cbor(records, base, out);
+    default: return fail(errc::unsupported_content_format);
+    }
+}
+
+/**
+ * Calls `f(const format::record&) -> result<void>` for every record of `payload` (Content-Format
+ * `cf`) written to `base`, typed with `schemas`. Stops at the first error.
+ * Errors: `unsupported_content_format`, the reader's errors, `f`'s errors.
+ */
+template <class F>
+[[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
+                                           const schema_registry* schemas, F&& f) noexcept {
+    using format::content_format;
+    const auto drain = [&](auto& reader) -> result<void> {
+        for (;;) {
+            auto r = reader.next();
+            if (!r) return unexpected{r.error()};
+            if (!r->has_value()) return {};
+            if (auto ok = f(**r); !ok) return ok;
+        }
+    };
+    switch (format::canonical(static_cast<content_format>(cf))) {
+    case content_format::text: {
+        format::text_reader r{payload, base, schemas};
+        return drain(r);
+    }
+    case content_format::opaque: {
+        format::opaque_reader r{payload, base, schemas};
+        return drain(r);
+    }
+    case content_format::tlv: {
+        format::tlv_reader r{payload, base, schemas};
+        return drain(r);
+    }
+    case content_format::senml_json: {
+        format::senml_json_reader r{payload, base, schemas};
+        return drain(r);
+    }
+    case content_format::senml_cbor: {
+        format::senml_cbor_reader r{payload, base, schemas};
+        return drain(r);
+    }
+    default: return fail(errc::unsupported_content_format);
+    }
+}
+
+// ---- Discover ------------------------------------------------------------------------------
+
+/**
+ * Writes the notification attributes of `a` as link parameters in the order pmin, pmax, gt,
+ * lt, st, epmin, epmax.
+ */
+inline void write_attributes(format::link::writer& w, const notification_attributes& a) noexcept {
+    if (a.pmin) w.attribute("pmin", std::uint64_t{*a.pmin});
+    if (a.pmax) w.attribute("pmax", std::uint64_t{*a.pmax});
+    if (a.gt) w.attribute("gt", *a.gt);
+    if (a.lt) w.attribute("lt", *a.lt);
+    if (a.st) w.attribute("st", *a.st);
+    if (a.epmin) w.attribute("epmin", std::uint64_t{*a.epmin});
+    if (a.epmax) w.attribute("epmax", std::uint64_t{*a.epmax});
+}
+
+/** The number of resource instances of multiple resource `p` (/O/I/R) — Discover's `dim`. */
+[[nodiscard]] inline std::size_t resource_dim(const object_binding& o, const path& p, const resource_def& def) noexcept {
+    resource_output probe{nullptr, p, def};
+    (void)o.read(p, probe);
+    return probe.instances();
+}
+
+/**
+ * Writes the Discover answer for `target` (LwM2M 1.1 Core §6.3.3, 1.0 §5.4.2) as link format:
+ * `/O` lists the object, its instances and their resources; `/O/I` the instance and its
+ * resources; `/O/I/R` the resource and, for a multiple resource, its instances. Each link
+ * carries the attributes attached at its level (`attributes_of(path)` returns a pointer or
+ * nullptr), and multiple resources carry `dim` (readable ones only).
+ * Errors: `not_found`, `operation_not_allowed` (root or resource-instance target).
+ */
+template <class AttributesOf>
+[[nodiscard]] result<void> discover(std::span<const object_binding> objects, const path& target,
+                                    AttributesOf&& attributes_of, format::output_window& out) noexcept {
+    if (target.is_root() || target.has_resource_instance()) return fail(errc::operation_not_allowed);
+    const object_binding* o = find_object(objects, target.object_id());
+    if (o == nullptr) return fail(errc::not_found);
+    format::link::writer w{out};
+    const auto link = [&](const path& p) {
+        w.begin(p);
+        if (const notification_attributes* a = attributes_of(p)) write_attributes(w, *a);
+    };
+    const auto resources = [&](std::uint16_t instance) {
+        for (const resource_def& def : o->schema.resources()) {
+            const path rp = *path::make(o->id(), instance, def.id);
+            if (!o->has_resource(rp)) continue;
+            w.begin(rp);
+            if (def.is_multiple() && def.readable()) w.attribute("dim", std::uint64_t{resource_dim(*o, rp, def)});
+            if (const notification_attributes* a = attributes_of(rp)) write_attributes(w, *a);
+        }
+    };
+    if (target.level() == path_level::object) {
+        link(target);
+        const std::size_t n = o->instance_count();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint16_t id = o->instance_id(i);
+            link(*path::make(o->id(), id));
+            resources(id);
+        }
+        return {};
+    }
+    if (!o->has_instance(target.instance_id())) return fail(errc::not_found);
+    if (target.level() == path_level::instance) {
+        link(target);
+        resources(target.instance_id());
+        return {};
+    }
+    const resource_def* def = o->schema.find(target.resource_id());
+    if (def == nullptr || !o->has_resource(target)) return fail(errc::not_found);
+    w.begin(target);
+    if (def->is_multiple() && def->readable()) {
+        resource_output ro{nullptr, target, *def};
+        (void)o->read(target, ro);
+        w.attribute("dim", std::uint64_t{ro.instances()});
+        if (const notification_attributes* a = attributes_of(target)) write_attributes(w, *a);
+        // Resource instances (1.1): read again, keeping only the paths.
+        record_buffer<64, 512> values;
+        resource_output vo{&values, target, *def};
+        if (o->read(target, vo)) {
+            values.sort();
+            for (const format::record& r : values.records()) link(r.path);
+        }
+        return {};
+    }
+    if (const notification_attributes* a = attributes_of(target)) write_attributes(w, *a);
+    return {};
+}
+
+// ---- Write / Create / Delete / Execute -----------------------------------------------------
+
+/** Kind of Write (LwM2M 1.1 Core §6.3.4): PUT replaces, POST to an instance updates partially. */
+enum class write_mode : std::uint8_t { replace, partial_update, create };
+
+namespace detail {
+/** A small set of resource ids seen in a payload. */
+struct resource_id_set {
+    std::array<std::uint16_t, 64> ids{};
+    std::size_t size = 0;
+    [[nodiscard]] bool contains(std::uint16_t id) const noexcept {
+        for (std::size_t i = 0; i < size; ++i)
+            if (ids[i] == id) return true;
+        return false;
+    }
+    result<void> add(std::uint16_t id) noexcept {
+        if (contains(id)) return {};
+        if (size == ids.size()) return fail(errc::capacity_exceeded);
+        ids[size++] = id;
+        return {};
+    }
+};
+} // namespace detail
+
+/**
+ * Applies a Write of `payload` (Content-Format `cf`) to `target` (LwM2M 1.1 Core §6.3.4):
+ * the whole payload is checked first (paths under `target`, resources in the schema, writable
+ * — or, for `create`, not executable —, values typed and in range), then written. A replace
+ * of an instance first `reset`s the writable resources the payload does not name; a replace of
+ * a multiple resource (or of an instance naming it) first resets it, so its instances are
+ * replaced; a partial update only adds or changes. `target` must be `/O/I`, `/O/I/R` or
+ * `/O/I/R/RI`.
+ * Errors: `operation_not_allowed` (wrong level, not writable, no write hook), `not_found`,
+ * `resource_not_in_schema`, `unsupported_content_format`, reader errors (4.00),
+ * `missing_mandatory_resource` (create), hook errors.
+ */
+[[nodiscard]] inline result<void> write(std::span<const object_binding> objects, const schema_registry& schemas,
+                                        const path& target, std::uint16_t cf, bytes_view payload,
+                                        write_mode mode) noexcept {
+    if (target.depth() < 2) return fail(errc::operation_not_allowed);
+    const object_binding* o = find_object(objects, target.object_id());
+    if (o == nullptr) return fail(errc::not_found);
+    if (mode != write_mode::create && !o->has_instance(target.instance_id())) return fail(errc::not_found);
+    if (target.has_resource()) {
+        const resource_def* def = o->schema.find(target.resource_id());
+        if (def == nullptr) return fail(errc::not_found);
+        if (!def->writable()) return fail(errc::operation_not_allowed);
+        if (target.has_resource_instance() && !def->is_multiple()) return fail(errc::not_found);
+    }
+    if (o->ops->write == nullptr) return fail(errc::operation_not_allowed);
+    if (!supported_format(cf)) return fail(errc::unsupported_content_format);
+
+    // Pass 1: validate everything and note the resources named.
+    detail::resource_id_set named;
+    detail::resource_id_set multiples;
+    auto checked = for_each_record(cf, payload, target, &schemas, [&](const format::record& r) -> result<void> {
+        if (!r.path.has_resource()) return fail(errc::invalid_argument);
+        const resource_def* def = o->schema.find(r.path.resource_id());
+        if (def == nullptr) return fail(errc::not_found);
+        if (mode == write_mode::create ? def->executable() : !def->writable()) return fail(errc::operation_not_allowed);
+        if (auto ok = named.add(def->id); !ok) return ok;
+        if (def->is_multiple() && !target.has_resource_instance())
+            if (auto ok = multiples.add(def->id); !ok) return ok;
+        return {};
+    });
+    if (!checked) return checked;
+    if (mode == write_mode::create) {
+        for (const resource_def& def : o->schema.resources())
+            if (def.is_mandatory() && def.writable() && !named.contains(def.id))
+                return fail(errc::missing_mandatory_resource);
+    }
+
+    // Pass 2: reset what a replace replaces, then write.
+    const std::uint16_t instance = target.instance_id();
+    if (mode == write_mode::replace && o->ops->reset != nullptr) {
+        if (target.level() == path_level::instance) {
+            for (const resource_def& def : o->schema.resources()) {
+                if (!def.writable() || (named.contains(def.id) && !def.is_multiple())) continue;
+                auto ok = o->ops->reset(o->self, *path::make(o->id(), instance, def.id));
+                if (!ok && ok.error().code != errc::not_found) return ok;
+            }
+        } else if (target.level() == path_level::resource) {
+            for (std::size_t i = 0; i < multiples.size; ++i) {
+                auto ok = o->ops->reset(o->self, *path::make(o->id(), instance, multiples.ids[i]));
+                if (!ok && ok.error().code != errc::not_found) return ok;
+            }
+        }
+    }
+    return for_each_record(cf, payload, target, &schemas, [&](const format::record& r) -> result<void> {
+        return o->ops->write(o->self, r.path, r.value);
+    });
+}
+
+/** The instance id a Create payload names (TLV Object Instance TLV, SenML name), if any. */
+[[nodiscard]] inline result<std::optional<std::uint16_t>> create_instance_id(std::uint16_t cf, bytes_view payload,
+                                                                             const path& object) noexcept {
+    using format::content_format;
+    if (payload.empty()) return std::optional<std::uint16_t>{};
+    const auto f = format::canonical(static_cast<content_format>(cf));
+    if (f == content_format::tlv) {
+        auto h = format::tlv::decode_header(payload);
+        if (!h) return unexpected{h.error()};
+        if (h->type == format::tlv::entry_type::object_instance) {
+            if (h->id > path::max_id) return fail(errc::path_id_out_of_range);
+            return std::optional<std::uint16_t>{h->id};
+        }
+        return std::optional<std::uint16_t>{};
+    }
+    if (f == content_format::senml_json || f == content_format::senml_cbor) {
+        std::optional<std::uint16_t> id;
+        auto ok = for_each_record(cf, payload, object, nullptr, [&](const format::record& r) -> result<void> {
+            if (!r.path.has_instance()) return fail(errc::invalid_argument);
+            if (id && *id != r.path.instance_id()) return fail(errc::invalid_argument);  // one instance per Create
+            id = r.path.instance_id();
+            return {};
+        });
+        if (!ok) return unexpected{ok.error()};
+        return id;
+    }
+    return fail(errc::unsupported_content_format);
+}
+
+/** The outcome of a successful Create: the new instance's id. */
+struct create_result {
+    std::uint16_t instance = 0;
+};
+
+/**
+ * Create (LwM2M 1.1 Core §6.3.6): `POST /O` with the new instance's resources. The instance id
+ * comes from the payload or is the lowest free one; the instance is created with the object's
+ * `create` hook and its resources written (removed again if that fails).
+ * Errors: `not_found` (object), `operation_not_allowed` (no create hook, or a single-instance
+ * object that already has its instance), `instance_exists`, `missing_mandatory_resource`,
+ * `unsupported_content_format`, reader and hook errors.
+ */
+[[nodiscard]] inline result<create_result> create(std::span<const object_binding> objects,
+                                                  const schema_registry& schemas, const path& target, std::uint16_t cf,
+                                                  bytes_view payload) noexcept {
+    if (target.level() != path_level::object) return fail(errc::operation_not_allowed);
+    const object_binding* o = find_object(objects, target.object_id());
+    if (o == nullptr) return fail(errc::not_found);
+    if (o->ops->create == nullptr) return fail(errc::operation_not_allowed);
+    if (!payload.empty() && !supported_format(cf)) return fail(errc::unsupported_content_format);
+    if (!o->schema.is_multiple() && o->instance_count() > 0) return fail(errc::operation_not_allowed);
+    auto named = create_instance_id(cf, payload, target);
+    if (!named) return unexpected{named.error()};
+    std::uint16_t id = 0;
+    if (*named) {
+        id = **named;
+        if (o->has_instance(id)) return fail(errc::instance_exists);
+    } else {
+        auto free = o->free_instance_id();
+        if (!free) return fail(errc::capacity_exceeded);
+        id = *free;
+    }
+    const path instance = *path::make(o->id(), id);
+    // TLV with an Object Instance wrapper is read at /O; bare resources at /O/I.
+    const bool wrapped = *named && format::canonical(static_cast<format::content_format>(cf)) == format::content_format::tlv;
+    const bool senml = *named && !wrapped;
+    // Validate before creating: a dry write with a binding that has no instance yet.
+    if (!payload.empty()) {
+        auto ok = for_each_record(cf, payload, wrapped || senml ? target : instance, &schemas,
+                                  [&](const format::record& r) -> result<void> {
+                                      if (!r.path.has_resource()) return r.path.has_instance() ? result<void>{} : fail(errc::invalid_argument);
+                                      const resource_def* def = o->schema.find(r.path.resource_id());
+                                      if (def == nullptr) return fail(errc::not_found);
+                                      if (def->executable()) return fail(errc::operation_not_allowed);
+                                      return {};
+                                  });
+        if (!ok) return unexpected{ok.error()};
+    }
+    // Mandatory writable resources must be given.
+    detail::resource_id_set named_resources;
+    if (!payload.empty()) {
+        (void)for_each_record(cf, payload, wrapped || senml ? target : instance, &schemas,
+                              [&](const format::record& r) -> result<void> {
+                                  if (r.path.has_resource()) return named_resources.add(r.path.resource_id());
+                                  return {};
+                              });
+    }
+    for (const resource_def& def : o->schema.resources())
+        if (def.is_mandatory() && def.writable() && !named_resources.contains(def.id))
+            return fail(errc::missing_mandatory_resource);
+    if (auto ok = o->ops->create(o->self, id); !ok) return unexpected{ok.error()};
+    if (!payload.empty() && o->ops->write != nullptr) {
+        auto ok = for_each_record(cf, payload, wrapped || senml ? target : instance, &schemas,
+                                  [&](const format::record& r) -> result<void> {
+                                      if (!r.path.has_resource()) return {};
+                                      return o->ops->write(o->self, r.path, r.value);
+                                  });
+        if (!ok) {
+            if (o->ops->remove != nullptr) (void)o->ops->remove(o->self, id);
+            return unexpected{ok.error()};
+        }
+    }
+    return create_result{id};
+}
+
+/**
+ * Delete (LwM2M 1.1 Core §6.3.7) of instance `target` (`/O/I`).
+ * Errors: `operation_not_allowed` (other level or no remove hook), `not_found`, hook errors.
+ */
+[[nodiscard]] inline result<void> remove(std::span<const object_binding> objects, const path& target) noexcept {
+    if (target.level() != path_level::instance) return fail(errc::operation_not_allowed);
+    const object_binding* o = find_object(objects, target.object_id());
+    if (o == nullptr) return fail(errc::not_found);
+    if (!o->has_instance(target.instance_id())) return fail(errc::not_found);
+    if (o->ops->remove == nullptr) return fail(errc::operation_not_allowed);
+    return o->ops->remove(o->self, target.instance_id());
+}
+
+/**
+ * Execute (LwM2M 1.1 Core §6.3.5) of resource `target` (`/O/I/R`) with `args`.
+ * Errors: `operation_not_allowed` (other level, not executable, no execute hook),
+ * `not_found`, `invalid_argument` (argument syntax), hook errors.
+ */
+[[nodiscard]] inline result<void> execute(std::span<const object_binding> objects, const path& target,
+                                          execute_args args) noexcept {
+    if (target.level() != path_level::resource) return fail(errc::operation_not_allowed);
+    const object_binding* o = find_object(objects, target.object_id());
+    if (o == nullptr) return fail(errc::not_found);
+    const resource_def* def = o->schema.find(target.resource_id());
+    if (def == nullptr) return fail(errc::not_found);
+    if (!o->has_instance(target.instance_id())) return fail(errc::not_found);
+    if (!def->executable()) return fail(errc::operation_not_allowed);
+    if (o->ops->execute == nullptr) return fail(errc::operation_not_allowed);
+    if (!args.valid()) return fail(errc::invalid_argument);
+    return o->ops->execute(o->self, target, args);
+}
+
+} // namespace lwm2m::client::dm

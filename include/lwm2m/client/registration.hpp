@@ -1,0 +1,159 @@
+#pragma once
+/**
+ * @file client/registration.hpp
+ * The Client Registration Interface (LwM2M 1.1 Core §6.2, 1.0 §5.3) pieces of the client
+ * engine: a server account (what the Server object /1/x and the Security object /0/x hold
+ * for one LwM2M Server), the registration states, the timing rules, and the link-format
+ * payload of Register/Update. The engine (`client/client.hpp`) drives them. Allocation: none.
+ *
+ * Timing rules (all documented choices; the spec leaves them to the client):
+ * - Update is sent `update_delay(lifetime)` after a successful Register/Update:
+ *   lifetime − MAX_TRANSMIT_WAIT (93 s by default) when the lifetime exceeds twice
+ *   MAX_TRANSMIT_WAIT, else half the lifetime, so the whole retransmission sequence of the
+ *   Update fits before the registration expires (the rule Anjay uses). Lifetime 0 (infinite)
+ *   means no periodic Update.
+ * - A failed Register (error response or timeout) is retried after `retry_initial` doubling
+ *   per attempt up to `retry_max` (LwM2M 1.1 §6.2.1.1 Communication Retry Timer, default 60 s,
+ *   with exponential back-off).
+ * - An Update answered 4.04 (the Server lost the registration) or failing otherwise leads to
+ *   a new Register at once.
+ * - Disable (/1/x/4): the 2.04 goes out, then De-register; the server's datagrams are dropped
+ *   and nothing is sent to it for Disable Timeout (/1/x/5, default 86400 s), after which the
+ *   client registers again by itself.
+ */
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <lwm2m/client/object_binding.hpp>
+#include <lwm2m/exchange/clock.hpp>
+#include <lwm2m/exchange/endpoint.hpp>
+#include <lwm2m/exchange/peer.hpp>
+#include <lwm2m/exchange/transmission_parameters.hpp>
+#include <lwm2m/format/link/writer.hpp>
+#include <lwm2m/format/output_window.hpp>
+#include <lwm2m/model/object_def.hpp>
+#include <lwm2m/path/path.hpp>
+
+namespace lwm2m::client {
+
+/**
+ * One LwM2M Server the client registers with: the values of its Server object instance
+ * (/1/x, LwM2M 1.1 Core Appendix E.2) and the adapter's peer for its address.
+ */
+struct server_account {
+    std::uint16_t ssid = 1;                      ///< /1/x/0 Short Server ID, 1..65534
+    exchange::peer_id peer{};                    ///< the adapter's handle for the server address
+    std::string_view uri{};                      ///< /0/x/0 LwM2M Server URI (informative)
+    std::uint32_t lifetime = 86400;              ///< /1/x/1 seconds; 0 = infinite
+    std::optional<std::uint32_t> default_pmin{}; ///< /1/x/2 (absent: 0)
+    std::optional<std::uint32_t> default_pmax{}; ///< /1/x/3 (absent: none)
+    std::uint32_t disable_timeout = 86400;       ///< /1/x/5 seconds
+    bool notification_storing = true;            ///< /1/x/6
+    std::string_view binding = "U";              ///< /1/x/7
+};
+
+/** Where the client is with one server. */
+enum class registration_state : std::uint8_t {
+    idle,           ///< not started
+    registering,    ///< Register sent, waiting for 2.01
+    registered,     ///< registered; next Update scheduled
+    updating,       ///< Update sent
+    deregistering,  ///< De-register sent
+    deregistered,   ///< de-registered (by the application); silent
+    disabled,       ///< Disable executed; silent until the Disable Timeout ends
+    retry_wait,     ///< Register failed; waiting to retry
+};
+
+/** Short name for logs: "registered", "retry_wait", ... */
+[[nodiscard]] constexpr std::string_view name(registration_state s) noexcept {
+    constexpr std::string_view names[] = {"idle",         "registering", "registered", "updating",
+                                          "deregistering", "deregistered", "disabled",  "retry_wait"};
+    return names[static_cast<std::uint8_t>(s)];
+}
+
+/**
+ * The engine's state for one server: its account (the Server object instance values) and
+ * where its registration is. Owned by `client::engine`; the Server object reads and writes it.
+ */
+struct server_session {
+    server_account account{};
+    registration_state state = registration_state::idle;
+    bool start_pending = false;
+    bool update_requested = false;
+    bool objects_dirty = false;
+    bool lifetime_dirty = false;
+    bool binding_dirty = false;
+    bool disable_requested = false;
+    bool disable_after_deregister = false;
+    exchange::request_handle pending{};
+    time_point next_update{};
+    time_point next_action{};
+    std::uint32_t attempts = 0;
+    std::array<char, 64> location_text{};
+    std::size_t location_size = 0;
+    std::array<char, 8> binding_text{};
+    std::size_t binding_size = 0;
+
+    [[nodiscard]] std::string_view location() const noexcept { return {location_text.data(), location_size}; }
+    void set_binding(std::string_view b) noexcept {
+        binding_size = std::min(b.size(), binding_text.size());
+        std::copy_n(b.data(), binding_size, binding_text.data());
+        account.binding = std::string_view{binding_text.data(), binding_size};
+    }
+};
+
+/**
+ * Delay from a successful Register/Update to the next Update for `lifetime_s` seconds (see
+ * the file comment), or nullopt for an infinite lifetime (0).
+ */
+[[nodiscard]] constexpr std::optional<duration> update_delay(std::uint32_t lifetime_s,
+                                                             const exchange::transmission_parameters& tp) noexcept {
+    if (lifetime_s == 0) return std::nullopt;
+    const duration lifetime = std::chrono::seconds(lifetime_s);
+    const duration wait = tp.max_transmit_wait();
+    if (lifetime > 2 * wait) return lifetime - wait;
+    return lifetime / 2;
+}
+
+static_assert(*update_delay(86400, {}) == std::chrono::seconds(86400 - 93));
+static_assert(*update_delay(60, {}) == std::chrono::seconds(30));
+
+/**
+ * Writes the Register / Update payload (LwM2M 1.1 Core §6.2.1, 1.0 §5.3.1): a root link
+ * `</>;rt="oma.lwm2m";ct="..."` naming the content formats the client supports (1.1 only;
+ * `formats` empty for 1.0), then the objects and instances in object id order: `</O>;ver=X.Y`
+ * for an object whose version is not 1.0, `</O>` for an object without instances,
+ * `</O/I>` for each instance. The Security object (0) is never listed (1.0 §5.3.1, 1.1 §6.2.1).
+ * `objects` must be sorted by id.
+ */
+inline void write_registration_links(std::span<const object_binding> objects, std::string_view formats,
+                                     format::output_window& out) noexcept {
+    format::link::writer w{out};
+    if (!formats.empty()) {
+        w.begin("/");
+        w.quoted_attribute("rt", "oma.lwm2m");
+        w.quoted_attribute("ct", formats);
+    }
+    for (const object_binding& o : objects) {
+        if (o.id() == 0) continue;
+        const object_version v = o.schema.info().version;
+        const std::size_t n = o.instance_count();
+        if (v != object_version{1, 0}) {
+            w.begin(*path::make(o.id()));
+            const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
+            w.attribute("ver", std::string_view{ver, 3});
+        } else if (n == 0) {
+            w.begin(*path::make(o.id()));
+        }
+        for (std::size_t i = 0; i < n; ++i) w.begin(*path::make(o.id(), o.instance_id(i)));
+    }
+}
+
+} // namespace lwm2m::client

@@ -1,0 +1,204 @@
+// Device Management and Service Enablement (LwM2M 1.1 Core §6.3, 1.0 §5.4): exact response
+// codes and payload bytes, through the engine and a scripted server.
+#include <lwm2m/client/dm.hpp>
+
+#include <doctest/doctest.h>
+
+#include "sim_world.hpp"
+
+using namespace lwm2m;
+using namespace lwm2m::test;
+
+namespace {
+auto accept(std::uint16_t cf) {
+    return [cf](coap::message_builder_base& b) { b.accept(cf); };
+}
+auto content(std::uint16_t cf) {
+    return [cf](coap::message_builder_base& b) { b.content_format(cf); };
+}
+} // namespace
+
+TEST_CASE("LwM2M 1.1 §6.3.1 Read of a single resource without Accept is text/plain") {
+    sim_world w;
+    w.register_client();
+    const auto r = w.request(coap::code::get, "/3/0/0");
+    CHECK(r.code == coap::code::content);
+    CHECK(r.content_format == std::optional<std::uint16_t>{0});
+    CHECK(r.text() == "Open Mobile Alliance");
+    const auto d = w.request(coap::code::get, "/3311/1/5851");
+    CHECK(d.text() == "50");
+}
+
+TEST_CASE("LwM2M 1.0 §6.4.3 Read /3/0/0 as TLV (spec worked example bytes) and /3/0/7 as a Multiple Resource TLV") {
+    sim_world w;
+    w.register_client();
+    const auto r = w.request(coap::code::get, "/3/0/0", accept(11542));
+    CHECK(r.content_format == std::optional<std::uint16_t>{11542});
+    CHECK(r.payload == hex("c800144f70656e204d6f62696c6520416c6c69616e6365"));
+    const auto v = w.request(coap::code::get, "/3/0/7", accept(11542));
+    CHECK(v.payload == hex("88070842000ed842011388"));  // {0: 3800, 1: 5000}
+    const auto ri = w.request(coap::code::get, "/3/0/7/1", accept(0));
+    CHECK(ri.text() == "5000");
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.1 Read of an instance defaults to TLV; SenML JSON on Accept 110") {
+    sim_world w;
+    w.register_client();
+    const auto r = w.request(coap::code::get, "/3311/0");
+    CHECK(r.code == coap::code::content);
+    CHECK(r.content_format == std::optional<std::uint16_t>{11542});
+    // 5706 "white", 5805 12.5 (float32), 5850 false, 5851 50
+    CHECK(r.payload == hex("e5" "164a" "7768697465" "e4" "16ad" "41480000" "e1" "16da" "00" "e1" "16db" "32"));
+    const auto j = w.request(coap::code::get, "/3311/0", accept(110));
+    CHECK(j.content_format == std::optional<std::uint16_t>{110});
+    CHECK(j.text() ==
+          R"([{"bn":"/3311/0/","n":"5706","vs":"white"},{"n":"5805","v":12.5},{"n":"5850","vb":false},{"n":"5851","v":50}])");
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.1 error codes: 4.04 absent, 4.05 not readable, 4.06 unsupported Accept, 4.01 Security") {
+    sim_world w;
+    w.register_client();
+    CHECK(w.request(coap::code::get, "/3311/7").code == coap::code::not_found);
+    CHECK(w.request(coap::code::get, "/3311/0/5852").code == coap::code::not_found);  // not implemented
+    CHECK(w.request(coap::code::get, "/3311/0/9999").code == coap::code::not_found);  // not in schema
+    CHECK(w.request(coap::code::get, "/42").code == coap::code::not_found);
+    CHECK(w.request(coap::code::get, "/3/0/4").code == coap::code::method_not_allowed);  // Reboot is E
+    CHECK(w.request(coap::code::get, "/3/0", accept(0)).code == coap::code::not_acceptable);
+    CHECK(w.request(coap::code::get, "/3/0/0", accept(50)).code == coap::code::not_acceptable);
+    CHECK(w.request(coap::code::get, "/0/0/0").code == coap::code::unauthorized);
+    CHECK(w.request(coap::code::get, "/0").code == coap::code::unauthorized);
+    CHECK(w.request(coap::code::get, "/abc").code == coap::code::not_found);
+    CHECK(w.request(coap::code::get, "/65535").code == coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/").code == coap::code::method_not_allowed);
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.4 Write: text and TLV, replace and partial update, and their errors") {
+    sim_world w;
+    w.register_client();
+    CHECK(w.request(coap::code::put, "/3311/0/5850", content(0), bytes_of("1")).code == coap::code::changed);
+    CHECK(w.lights.lights[0].on);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", content(0), bytes_of("101")).code == coap::code::bad_request);  // range 0..100
+    CHECK(w.request(coap::code::put, "/3311/0/5851", content(0), bytes_of("x")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3311/0/5805", content(0), bytes_of("1.5")).code == coap::code::method_not_allowed);
+    CHECK(w.request(coap::code::put, "/3/0/0", content(0), bytes_of("X")).code == coap::code::method_not_allowed);
+    CHECK(w.request(coap::code::put, "/3311/0/5850", content(1234), bytes_of("1")).code ==
+          coap::code::unsupported_content_format);
+    CHECK(w.request(coap::code::put, "/3311/9/5850", content(0), bytes_of("1")).code == coap::code::not_found);
+    CHECK(w.request(coap::code::put, "/3311", content(11542), hex("e116da01")).code == coap::code::method_not_allowed);
+    // Partial update of instance 1: 5851 = 7 (TLV e1 16 db 07), colour unchanged.
+    CHECK(w.request(coap::code::post, "/3311/1", content(11542), hex("e116db07")).code == coap::code::changed);
+    CHECK(w.lights.lights[1].dimmer == 7);
+    CHECK(w.lights.lights[1].colour == "white");
+    // A payload naming a read-only resource is refused whole: nothing is written.
+    const int before = w.lights.writes;
+    CHECK(w.request(coap::code::post, "/3311/1", content(11542), hex("e116db08" "e416ad41480000")).code ==
+          coap::code::method_not_allowed);
+    CHECK(w.lights.writes == before);
+    // SenML JSON write.
+    CHECK(w.request(coap::code::put, "/3311/1/5706", content(110), bytes_of(R"([{"bn":"/3311/1/5706","vs":"red"}])")).code ==
+          coap::code::changed);
+    CHECK(w.lights.lights[1].colour == "red");
+    // Block1 that does not come whole: 4.13.
+    const auto big = w.request(coap::code::put, "/3311/1/5706",
+                               [](auto& b) { b.content_format(0).block1(coap::block_option{0, true, 2}); }, bytes_of("abc"));
+    CHECK(big.code == coap::code::request_entity_too_large);
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.5 Execute: 2.04, 4.05 on a value resource, 4.00 on bad arguments, 4.04 absent") {
+    sim_world w;
+    w.register_client();
+    CHECK(w.request(coap::code::post, "/3/0/4").code == coap::code::changed);
+    CHECK(w.reboots == 1);
+    CHECK(w.request(coap::code::post, "/3/0/4", {}, bytes_of("0='now',1")).code == coap::code::changed);
+    CHECK(w.reboots == 2);
+    CHECK(w.request(coap::code::post, "/3/0/4", {}, bytes_of("now")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::post, "/3/0/0").code == coap::code::method_not_allowed);
+    CHECK(w.request(coap::code::post, "/3/0/5").code == coap::code::not_found);  // no factory reset hook
+    CHECK(w.request(coap::code::post, "/3/1/4").code == coap::code::not_found);
+    CHECK(w.reboots == 2);
+    CHECK(w.request(coap::code::post, "/3/0/12").code == coap::code::changed);  // Reset Error Code
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.6/§6.3.7 Create and Delete") {
+    sim_world w;
+    w.register_client();
+    // Client-chosen id: bare resources in TLV.
+    const auto c = w.request(coap::code::post, "/3311", content(11542), hex("e116da01"));
+    CHECK(c.code == coap::code::created);
+    CHECK(c.location == std::vector<std::string>{"3311", "2"});
+    REQUIRE(w.lights.find(2) != nullptr);
+    CHECK(w.lights.find(2)->on);
+    // Existing id: 4.00; mandatory On/Off missing: 4.00; executable in payload: none here.
+    CHECK(w.request(coap::code::post, "/3311", content(11542), hex("080204e116da01")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::post, "/3311", content(11542), hex("080904e116db01")).code == coap::code::bad_request);
+    CHECK(w.lights.find(9) == nullptr);
+    // Device has no create hook; and is single-instance.
+    CHECK(w.request(coap::code::post, "/3", content(11542), hex("c10001")).code == coap::code::method_not_allowed);
+    CHECK(w.request(coap::code::delete_, "/3311/2").code == coap::code::deleted);
+    CHECK(w.lights.find(2) == nullptr);
+    CHECK(w.request(coap::code::delete_, "/3311/2").code == coap::code::not_found);
+    CHECK(w.request(coap::code::delete_, "/3/0").code == coap::code::method_not_allowed);
+    CHECK(w.request(coap::code::delete_, "/3311").code == coap::code::method_not_allowed);
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.3 Discover with dim, and §6.3.4 Write-Attributes attached to it") {
+    sim_world w;
+    w.register_client();
+    const auto d = w.request(coap::code::get, "/3/0", accept(40));
+    CHECK(d.content_format == std::optional<std::uint16_t>{40});
+    CHECK(d.text() ==
+          "</3/0>,</3/0/0>,</3/0/1>,</3/0/3>,</3/0/4>,</3/0/6>;dim=2,</3/0/7>;dim=2,</3/0/8>;dim=2,</3/0/11>;dim=1,"
+          "</3/0/12>,</3/0/14>,</3/0/15>,</3/0/16>");
+    const auto wa = w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("pmin=5").uri_query("gt=50"); });
+    CHECK(wa.code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/3311/0", [](auto& b) { b.uri_query("pmax=60"); }).code == coap::code::changed);
+    const auto r = w.request(coap::code::get, "/3311/0", accept(40));
+    CHECK(r.text() == "</3311/0>;pmax=60,</3311/0/5706>,</3311/0/5805>,</3311/0/5850>,</3311/0/5851>;pmin=5;gt=50");
+    const auto res = w.request(coap::code::get, "/3/0/7", accept(40));
+    CHECK(res.text() == "</3/0/7>;dim=2,</3/0/7/0>,</3/0/7/1>");
+    // Errors: gt on instance level, on a non-numeric resource, lt >= gt, unknown attribute, bad value.
+    CHECK(w.request(coap::code::put, "/3311/0", [](auto& b) { b.uri_query("gt=5"); }).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3311/0/5706", [](auto& b) { b.uri_query("st=1"); }).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("lt=60"); }).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("foo=1"); }).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("pmin=-1"); }).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3311/8", [](auto& b) { b.uri_query("pmin=1"); }).code == coap::code::not_found);
+    // Removing an attribute: "?pmin".
+    CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("pmin"); }).code == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/3311/0/5851", accept(40)).text() == "</3311/0/5851>;gt=50");
+}
+
+TEST_CASE("RFC 7959 §2.4 a Read larger than one block is served block-wise") {
+    sim_world w;
+    w.register_client();
+    // Ask for 16-byte blocks of /3/0 in TLV and reassemble.
+    std::vector<std::byte> whole;
+    for (std::uint32_t num = 0; num < 64; ++num) {
+        const auto r = w.request(coap::code::get, "/3/0", [num](auto& b) { b.accept(11542).block2(coap::block_option{num, false, 0}); });
+        REQUIRE(r.code == coap::code::content);
+        REQUIRE(r.block2.has_value());
+        CHECK(r.block2->num == num);
+        whole.insert(whole.end(), r.payload.begin(), r.payload.end());
+        if (!r.block2->more) break;
+    }
+    const auto all = w.request(coap::code::get, "/3/0", accept(11542));
+    CHECK(whole == all.payload);
+    CHECK(whole.size() > 64);
+}
+
+TEST_CASE("Execute arguments (LwM2M 1.1 §6.3.5 syntax)") {
+    using client::execute_args;
+    CHECK(execute_args{""}.valid());
+    CHECK(execute_args{"0"}.valid());
+    CHECK(execute_args{"0='a b',1,9='x'"}.valid());
+    CHECK_FALSE(execute_args{"0="}.valid());
+    CHECK_FALSE(execute_args{"0='a"}.valid());
+    CHECK_FALSE(execute_args{"a"}.valid());
+    CHECK_FALSE(execute_args{"0,"}.valid());
+    CHECK_FALSE(execute_args{"01"}.valid());
+    const auto a = execute_args{"0='a b',1"}.find(0);
+    REQUIRE(a);
+    CHECK(a->value == std::optional<std::string_view>{"a b"});
+    CHECK(execute_args{"0='a b',1"}.find(1)->value == std::nullopt);
+    CHECK_FALSE(execute_args{"0='a b',1"}.find(2));
+}
