@@ -8,6 +8,8 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <span>
 #include <string_view>
 
@@ -51,6 +53,47 @@ constexpr void store_be(std::uint64_t v, mutable_bytes out) noexcept {
 }
 
 namespace detail {
+/**
+ * Copies `n` bytes (the ranges may overlap). Short copies (up to 32 bytes: option values,
+ * tokens) use two overlapping fixed-size moves instead of a call into the C library.
+ */
+constexpr void copy_bytes(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+    if (std::is_constant_evaluated()) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+        return;
+    }
+    if (n > 32) {
+        std::memmove(dst, src, n);
+    } else if (n > 16) {
+        std::uint64_t a, b, c, d;
+        std::memcpy(&a, src, 8);
+        std::memcpy(&b, src + 8, 8);
+        std::memcpy(&c, src + n - 16, 8);
+        std::memcpy(&d, src + n - 8, 8);
+        std::memcpy(dst, &a, 8);
+        std::memcpy(dst + 8, &b, 8);
+        std::memcpy(dst + n - 16, &c, 8);
+        std::memcpy(dst + n - 8, &d, 8);
+    } else if (n >= 8) {
+        std::uint64_t a, b;
+        std::memcpy(&a, src, 8);
+        std::memcpy(&b, src + n - 8, 8);
+        std::memcpy(dst, &a, 8);
+        std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+    } else if (n > 0) {
+        const std::byte a = src[0], b = src[n / 2], c = src[n - 1];
+        dst[0] = a;
+        dst[n / 2] = b;
+        dst[n - 1] = c;
+    }
+}
+
 constexpr int hex_digit_value(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;

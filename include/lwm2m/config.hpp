@@ -30,6 +30,16 @@
 #define LWM2M_ASSERT(cond) assert(cond)
 #endif
 
+/// Keeps a rarely taken path (error reporting, unusual encodings) out of line, so that the
+/// hot path around it stays small enough to be inlined.
+#if defined(__GNUC__) || defined(__clang__)
+#define LWM2M_NOINLINE [[gnu::noinline]]
+#elif defined(_MSC_VER)
+#define LWM2M_NOINLINE __declspec(noinline)
+#else
+#define LWM2M_NOINLINE
+#endif
+
 namespace lwm2m::config {
 
 inline constexpr std::size_t coap_max_token_length = LWM2M_COAP_MAX_TOKEN_LENGTH;

@@ -33,14 +33,18 @@ namespace lwm2m::coap {
 
 /** One stored option of a builder: a referenced value, or up to 4 inline bytes for uints. */
 struct builder_option {
-    option_number number{};
-    std::uint8_t inline_length = 0;
-    std::array<std::byte, 4> inline_value{};
-    bytes_view referenced{};
-    bool is_inline = false;
+    // No default member initialisers: a builder's option slots are left uninitialised until used.
+    option_number number;
+    std::uint8_t inline_length;
+    std::array<std::byte, 4> inline_value;
+    bool is_inline;
+    // Pointer and size rather than a bytes_view: std::span's default constructor would make
+    // every unused slot cost two stores when a builder is created.
+    const std::byte* referenced_data;
+    std::size_t referenced_size;
 
     [[nodiscard]] constexpr bytes_view value() const noexcept {
-        return is_inline ? bytes_view{inline_value.data(), inline_length} : referenced;
+        return is_inline ? bytes_view{inline_value.data(), inline_length} : bytes_view{referenced_data, referenced_size};
     }
 };
 
@@ -59,7 +63,7 @@ public:
     constexpr message_builder_base& token(bytes_view t) noexcept {
         if (t.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
         token_length_ = static_cast<std::uint8_t>(t.size());
-        for (std::size_t i = 0; i < t.size(); ++i) token_[i] = t[i];
+        lwm2m::detail::copy_bytes(token_.data(), t.data(), t.size());
         return *this;
     }
     /** References the payload (not copied). */
@@ -70,7 +74,8 @@ public:
     constexpr message_builder_base& option(option_number n, bytes_view value) noexcept {
         builder_option o{};
         o.number = n;
-        o.referenced = value;
+        o.referenced_data = value.data();
+        o.referenced_size = value.size();
         return insert(o);
     }
     message_builder_base& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
@@ -168,9 +173,12 @@ private:
     constexpr message_builder_base& insert(const builder_option& o) noexcept {
         if (count_ == storage_.size()) return set_error(errc::capacity_exceeded);
         std::size_t i = count_;
-        while (i > 0 && static_cast<std::uint16_t>(storage_[i - 1].number) > static_cast<std::uint16_t>(o.number)) {
-            storage_[i] = storage_[i - 1];
-            --i;
+        // Options usually come in order: append without entering the shifting loop.
+        if (i != 0 && static_cast<std::uint16_t>(storage_[i - 1].number) > static_cast<std::uint16_t>(o.number)) [[unlikely]] {
+            while (i > 0 && static_cast<std::uint16_t>(storage_[i - 1].number) > static_cast<std::uint16_t>(o.number)) {
+                storage_[i] = storage_[i - 1];
+                --i;
+            }
         }
         storage_[i] = o;
         ++count_;
@@ -204,7 +212,9 @@ namespace detail {
  */
 template <std::size_t MaxOptions>
 struct builder_storage {
-    std::array<builder_option, MaxOptions> slots{};
+    // User-provided and empty: `slots` is default-initialised, so unused slots are never zeroed.
+    constexpr builder_storage() noexcept {}
+    std::array<builder_option, MaxOptions> slots;
 };
 } // namespace detail
 
@@ -214,8 +224,8 @@ class message_builder : private detail::builder_storage<MaxOptions>, public mess
     using storage = detail::builder_storage<MaxOptions>;
 
 public:
-    constexpr message_builder() noexcept : storage{}, message_builder_base(storage::slots) {}
-    constexpr message_builder(const message_builder& o) noexcept : storage{}, message_builder_base(storage::slots) {
+    constexpr message_builder() noexcept : storage(), message_builder_base(storage::slots) {}
+    constexpr message_builder(const message_builder& o) noexcept : storage(), message_builder_base(storage::slots) {
         copy_state_from(o);
     }
     constexpr message_builder& operator=(const message_builder& o) noexcept {

@@ -51,6 +51,7 @@ public:
         if (type == message_type::acknowledgement && is_request(c)) return set_error(errc::ack_carries_request);
         if (type == message_type::non_confirmable && c == code::empty) return set_error(errc::non_confirmable_empty);
         code_ = c;
+        if (c == code::empty) min_number_ = 0x10001;  // every option takes the checked path (and fails)
         const std::byte h[4] = {static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token.size()),
                                 static_cast<std::byte>(c), static_cast<std::byte>(message_id >> 8),
                                 static_cast<std::byte>(message_id & 0xFF)};
@@ -65,35 +66,50 @@ public:
      * values over 65804 bytes: `option_value_too_long`; any option on an Empty message:
      * `empty_message_not_empty`.
      */
-    constexpr message_writer& option(option_number n, bytes_view value) noexcept {
+    [[gnu::always_inline]] constexpr message_writer& option(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
-        if (number < last_number_) return set_error(errc::options_out_of_order);
-        if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
-        if (const std::size_t i = detail::option_index(n);
-            i != detail::no_option_index && (value.size() < detail::known_options[i].min_length ||
-                                             value.size() > detail::known_options[i].max_length))
-            return set_error(errc::invalid_option_length);
-        if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
+        const std::size_t length = value.size();
+        // Fast path: in order, a number below 64 with an acceptable length, not on an Empty
+        // message, and room for the longest option header (5 bytes) and the value.
+        if (number < min_number_ || !detail::option_lengths.fast_ok(number, length) ||
+            size_ + 5 + length > out_.size()) [[unlikely]]
+            return option_checked(n, value);
         const std::uint32_t delta = number - last_number_;
-        const auto length = static_cast<std::uint32_t>(value.size());
-        std::byte head[5];
-        std::size_t n_head = 1;
-        head[0] = static_cast<std::byte>((nibble(delta) << 4) | nibble(length));
-        n_head += extended(delta, head + n_head);
-        n_head += extended(length, head + n_head);
-        put(bytes_view{head, n_head});
-        put(value);
         last_number_ = number;
+        min_number_ = number;
+        std::byte* const head = out_.data() + size_;
+        std::byte* q = head + 1;
+        const std::uint32_t delta_nibble = delta < 13 ? delta : delta < 269 ? 13 : 14;
+        const std::uint32_t length_nibble = length < 13 ? static_cast<std::uint32_t>(length) : length < 269 ? 13 : 14;
+        head[0] = static_cast<std::byte>((delta_nibble << 4) | length_nibble);
+        // §3.1: extended delta bytes, then extended length bytes.
+        if (delta_nibble == 13) {
+            *q++ = static_cast<std::byte>(delta - 13);
+        } else if (delta_nibble == 14) {
+            q[0] = static_cast<std::byte>((delta - 269) >> 8);
+            q[1] = static_cast<std::byte>(delta - 269);
+            q += 2;
+        }
+        if (length_nibble == 13) {
+            *q++ = static_cast<std::byte>(length - 13);
+        } else if (length_nibble == 14) {
+            q[0] = static_cast<std::byte>((length - 269) >> 8);
+            q[1] = static_cast<std::byte>(length - 269);
+            q += 2;
+        }
+        lwm2m::detail::copy_bytes(q, value.data(), length);
+        size_ = static_cast<std::size_t>(q - out_.data()) + length;
         return *this;
     }
     /** A string option (Uri-Path, Uri-Query, ...). */
     message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
     /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
     constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
-        std::byte b[4];
+        // The 4-byte big-endian form, of which the shortest encoding is the tail.
+        const std::byte b[4] = {static_cast<std::byte>(value >> 24), static_cast<std::byte>(value >> 16),
+                                static_cast<std::byte>(value >> 8), static_cast<std::byte>(value)};
         const std::size_t len = uint_length(value);
-        store_be(value, mutable_bytes{b, len});
-        return option(n, bytes_view{b, len});
+        return option(n, bytes_view{b + 4 - len, len});
     }
     /** An empty option (If-None-Match). */
     constexpr message_writer& empty_option(option_number n) noexcept { return option(n, bytes_view{}); }
@@ -109,6 +125,7 @@ public:
         put(bytes_view{&marker, 1});
         put(body);
         last_number_ = 0x10000;  // nothing may follow the payload
+        min_number_ = 0x10000;
         return *this;
     }
 
@@ -123,6 +140,33 @@ public:
     }
 
 private:
+    // All the rules of `option` in order (the error reported is the first rule broken).
+    LWM2M_NOINLINE constexpr message_writer& option_checked(option_number n, bytes_view value) noexcept {
+        const auto number = static_cast<std::uint32_t>(n);
+        if (number < last_number_) return set_error(errc::options_out_of_order);
+        if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
+        if (const std::size_t i = detail::option_index(n);
+            i != detail::no_option_index && (value.size() < detail::known_options[i].min_length ||
+                                             value.size() > detail::known_options[i].max_length))
+            return set_error(errc::invalid_option_length);
+        if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
+        const std::uint32_t delta = number - last_number_;
+        last_number_ = number;
+        min_number_ = number;
+        return encode(delta, value);
+    }
+    // Any delta and length, with extended bytes.
+    constexpr message_writer& encode(std::uint32_t delta, bytes_view value) noexcept {
+        const auto length = static_cast<std::uint32_t>(value.size());
+        std::byte head[5];
+        std::size_t n_head = 1;
+        head[0] = static_cast<std::byte>((nibble(delta) << 4) | nibble(length));
+        n_head += extended(delta, head + n_head);
+        n_head += extended(length, head + n_head);
+        put(bytes_view{head, n_head});
+        put(value);
+        return *this;
+    }
     static constexpr std::uint32_t nibble(std::uint32_t v) noexcept { return v < 13 ? v : v < 269 ? 13 : 14; }
     static constexpr std::size_t extended(std::uint32_t v, std::byte* out) noexcept {
         if (v < 13) return 0;
@@ -135,7 +179,7 @@ private:
         return 2;
     }
     constexpr void put(bytes_view b) noexcept {
-        if (size_ + b.size() <= out_.size()) std::copy_n(b.data(), b.size(), out_.data() + size_);
+        if (size_ + b.size() <= out_.size()) lwm2m::detail::copy_bytes(out_.data() + size_, b.data(), b.size());
         size_ += b.size();
     }
     constexpr message_writer& set_error(errc e) noexcept {
@@ -149,6 +193,7 @@ private:
     mutable_bytes out_;
     std::size_t size_ = 0;
     std::uint32_t last_number_ = 0;
+    std::uint32_t min_number_ = 0;  // the fast path takes numbers >= this (last_number_, or more to force the checks)
     coap::code code_ = code::get;
     // errc + flag rather than std::optional: g++ 12 -O1 warns (maybe-uninitialized) on the latter.
     errc error_{};

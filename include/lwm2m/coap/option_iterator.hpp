@@ -63,8 +63,12 @@ private:
     constexpr void decode() noexcept {
         const std::byte* p = pos_;
         const auto header = static_cast<std::uint8_t>(*p++);
-        const std::uint32_t delta = detail::read_extended(header >> 4u, p);
-        const std::uint32_t length = detail::read_extended(header & 15u, p);
+        std::uint32_t delta = header >> 4u;
+        std::uint32_t length = header & 15u;
+        if (delta >= 13 || length >= 13) [[unlikely]] {
+            delta = detail::read_extended(delta, p);
+            length = detail::read_extended(length, p);
+        }
         number_ += delta;
         current_ = option_view{static_cast<option_number>(number_), bytes_view{p, length}};
     }

@@ -119,6 +119,33 @@ constexpr std::size_t option_index(option_number n) noexcept {
         if (known_options[i].number == n) return i;
     return no_option_index;
 }
+
+/**
+ * The value-length rule of options 0..63 (every option LwM2M uses) for the codec's hot loops:
+ * a length is acceptable iff `length - min[i] <= span[i]` (one unsigned compare), with
+ * i = min(number, 64). Known options get their registered range; unknown ones 0..65804, all
+ * the encoding can express (RFC 7252 §3.1). Entry 64 accepts nothing, which sends numbers
+ * of 64 and more to the slow path.
+ */
+struct option_length_table {
+    std::uint32_t min[65];
+    std::uint32_t span[65];
+    constexpr option_length_table() : min{}, span{} {
+        for (std::uint16_t n = 0; n < 64; ++n) {
+            const std::size_t i = option_index(static_cast<option_number>(n));
+            min[n] = i == no_option_index ? 0u : known_options[i].min_length;
+            span[n] = i == no_option_index ? 65535u + 269u : static_cast<std::uint32_t>(known_options[i].max_length - known_options[i].min_length);
+        }
+        min[64] = 0xFFFFFFFFu;  // length - min == length + 1 > 0 == span
+        span[64] = 0;
+    }
+    /** True if `length` passes for `number` < 64; false (check slowly) otherwise. */
+    [[nodiscard]] constexpr bool fast_ok(std::uint32_t number, std::uint32_t length) const noexcept {
+        const std::uint32_t i = number < 64 ? number : 64;
+        return length - min[i] <= span[i];
+    }
+};
+inline constexpr option_length_table option_lengths{};
 } // namespace detail
 
 /** Registry facts for a known option, or nullptr. O(1) for numbers below 64. Allocation: none. */

@@ -46,6 +46,53 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
     if (i == no_option_index) return length_range{0, 0xFFFFFFFFu};
     return length_range{known_options[i].min_length, known_options[i].max_length};
 }
+/**
+ * `option_length_range` of the numbers 0..63 (every option LwM2M uses), stored as (min,
+ * max - min) so that the hot loop checks a length with one load pair and one unsigned compare.
+ */
+struct small_length_table {
+    std::uint32_t min[64];
+    std::uint32_t span[64];
+    constexpr small_length_table() : min{}, span{} {
+        for (std::uint32_t n = 0; n < 64; ++n) {
+            const length_range r = option_length_range(n);
+            min[n] = r.min;
+            span[n] = r.max - r.min;
+        }
+    }
+};
+inline constexpr small_length_table small_lengths{};
+/** True for option header bytes with a nibble of 13..15 (extended bytes, marker, reserved). */
+struct slow_header_table {
+    bool slow[256];
+    constexpr slow_header_table() : slow{} {
+        for (unsigned h = 0; h < 256; ++h) slow[h] = (h >> 4) >= 13 || (h & 15u) >= 13;
+    }
+    constexpr bool operator[](std::uint8_t h) const noexcept { return slow[h]; }
+};
+inline constexpr slow_header_table header_needs_slow_path{};
+/**
+ * For each value of the first byte's high nibble (version and type): bit k set when a message
+ * with a non-empty code of class k passes every header rule, so that one load and one bit test
+ * accept a well-formed header. `strict` applies the type/code rules of RFC 7252 §4.
+ */
+struct header_table {
+    std::uint8_t classes[16];
+    constexpr explicit header_table(bool strict) : classes{} {
+        for (unsigned vt = 0; vt < 16; ++vt) {
+            unsigned bits = 0;
+            for (unsigned k = 0; k < 8; ++k) {
+                const auto type = static_cast<message_type>(vt & 3u);
+                bool ok = (vt >> 2) == 1 && k != 1 && k != 6 && k != 7;
+                if (strict && (type == message_type::reset || (type == message_type::acknowledgement && k == 0))) ok = false;
+                if (ok) bits |= 1u << k;
+            }
+            classes[vt] = static_cast<std::uint8_t>(bits);
+        }
+    }
+};
+inline constexpr header_table strict_header{true};
+inline constexpr header_table lax_header{false};
 } // namespace detail
 
 /**
@@ -60,28 +107,31 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
  *
  * The returned view points into `datagram`, which must outlive it.
  */
-[[nodiscard]] constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
+[[nodiscard]] [[gnu::always_inline]] constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
     const std::size_t size = datagram.size();
     if (size < 4) return fail(errc::message_too_short, size);
     const auto b0 = static_cast<std::uint8_t>(datagram[0]);
-    if ((b0 >> 6) != 1) return fail(errc::unsupported_version, 0);
     const std::size_t tkl = b0 & 15u;
-    if (tkl > 8) return fail(errc::invalid_token_length, 0);
     const auto c = static_cast<code>(datagram[1]);
-    if (is_reserved_class(c)) return fail(errc::reserved_code_class, 1);
-
-    const auto type = static_cast<message_type>((b0 >> 4) & 3u);
-    if (c == code::empty) {
-        // §4.1: an Empty message is exactly the 4-byte header.
-        if (tkl != 0) return fail(errc::empty_message_not_empty, 0);
-        if (size > 4) return fail(errc::empty_message_not_empty, 4);
-        if (options.check_type_and_code && type == message_type::non_confirmable)
-            return fail(errc::non_confirmable_empty, 1);
-        return message_view{datagram, 4, 4};
-    }
-    if (options.check_type_and_code) {
-        if (type == message_type::reset) return fail(errc::reset_not_empty, 1);
-        if (type == message_type::acknowledgement && is_request(c)) return fail(errc::ack_carries_request, 1);
+    const detail::header_table& rules = options.check_type_and_code ? detail::strict_header : detail::lax_header;
+    // One test accepts the usual header; anything else is checked rule by rule for the error.
+    if (((rules.classes[b0 >> 4] >> code_class(c)) & 1u) == 0 || tkl > 8 || c == code::empty) [[unlikely]] {
+        if ((b0 >> 6) != 1) return fail(errc::unsupported_version, 0);
+        if (tkl > 8) return fail(errc::invalid_token_length, 0);
+        if (is_reserved_class(c)) return fail(errc::reserved_code_class, 1);
+        const auto type = static_cast<message_type>((b0 >> 4) & 3u);
+        if (c == code::empty) {
+            // §4.1: an Empty message is exactly the 4-byte header.
+            if (tkl != 0) return fail(errc::empty_message_not_empty, 0);
+            if (size > 4) return fail(errc::empty_message_not_empty, 4);
+            if (options.check_type_and_code && type == message_type::non_confirmable)
+                return fail(errc::non_confirmable_empty, 1);
+            return message_view{datagram, 4, 4};
+        }
+        if (options.check_type_and_code) {
+            if (type == message_type::reset) return fail(errc::reset_not_empty, 1);
+            if (type == message_type::acknowledgement && is_request(c)) return fail(errc::ack_carries_request, 1);
+        }
     }
     if (size < 4 + tkl) return fail(errc::truncated_token, size);
 
@@ -92,27 +142,42 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
     while (p != end) {
         const std::byte* const header_at = p;
         const auto header = static_cast<std::uint8_t>(*p++);
-        if (header == 0xFF) {
-            // §3: a marker followed by a zero-length payload is a format error.
-            if (p == end) return fail(errc::empty_payload_after_marker, size);
-            return message_view{datagram, static_cast<std::size_t>(header_at - begin), static_cast<std::size_t>(p - begin)};
+        std::uint32_t delta;
+        std::uint32_t length;
+        // Hot path: both nibbles below 13 (no extended bytes, no marker, nothing reserved).
+        if (detail::header_needs_slow_path[header]) [[unlikely]] {
+            if (header == 0xFF) {
+                // §3: a marker followed by a zero-length payload is a format error.
+                if (p == end) return fail(errc::empty_payload_after_marker, size);
+                return message_view{datagram, static_cast<std::size_t>(header_at - begin), static_cast<std::size_t>(p - begin)};
+            }
+            delta = header >> 4u;
+            length = header & 15u;
+            if (delta == 15) return fail(errc::reserved_option_delta, static_cast<std::size_t>(header_at - begin));
+            if (length == 15) return fail(errc::reserved_option_length, static_cast<std::size_t>(header_at - begin));
+            // §3.1: extended delta bytes come before extended length bytes.
+            const std::size_t extra = (delta == 13 ? 1u : delta == 14 ? 2u : 0u) + (length == 13 ? 1u : length == 14 ? 2u : 0u);
+            if (static_cast<std::size_t>(end - p) < extra) return fail(errc::truncated_option, size);
+            delta = detail::read_extended(delta, p);
+            length = detail::read_extended(length, p);
+        } else {
+            delta = header >> 4u;
+            length = header & 15u;
         }
-        std::uint32_t delta = header >> 4u;
-        std::uint32_t length = header & 15u;
-        if (delta == 15) return fail(errc::reserved_option_delta, static_cast<std::size_t>(header_at - begin));
-        if (length == 15) return fail(errc::reserved_option_length, static_cast<std::size_t>(header_at - begin));
-        // §3.1: extended delta bytes come before extended length bytes.
-        const std::size_t extra = (delta == 13 ? 1u : delta == 14 ? 2u : 0u) + (length == 13 ? 1u : length == 14 ? 2u : 0u);
-        if (static_cast<std::size_t>(end - p) < extra) return fail(errc::truncated_option, size);
-        delta = detail::read_extended(delta, p);
-        length = detail::read_extended(length, p);
         number += delta;
-        if (number > 0xFFFF) return fail(errc::option_number_overflow, static_cast<std::size_t>(header_at - begin));
+        if (number >= 64) [[unlikely]] {
+            if (number > 0xFFFF) return fail(errc::option_number_overflow, static_cast<std::size_t>(header_at - begin));
+        }
         if (static_cast<std::size_t>(end - p) < length) return fail(errc::truncated_option_value, size);
         if (options.check_option_lengths) {
-            const detail::length_range r = detail::option_length_range(number);
-            if (length < r.min || length > r.max)
-                return fail(errc::invalid_option_length, static_cast<std::size_t>(header_at - begin));
+            bool ok;
+            if (number < 64) [[likely]] {
+                ok = length - detail::small_lengths.min[number] <= detail::small_lengths.span[number];
+            } else {
+                const detail::length_range r = detail::option_length_range(number);
+                ok = length >= r.min && length <= r.max;
+            }
+            if (!ok) return fail(errc::invalid_option_length, static_cast<std::size_t>(header_at - begin));
         }
         p += length;
     }
@@ -120,7 +185,7 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
 }
 
 /** Parses with the default (strict) options. */
-[[nodiscard]] constexpr result<message_view> parse(bytes_view datagram) noexcept {
+[[nodiscard]] [[gnu::always_inline]] constexpr result<message_view> parse(bytes_view datagram) noexcept {
     return parse(datagram, parse_options{});
 }
 

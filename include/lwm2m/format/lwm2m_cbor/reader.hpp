@@ -198,10 +198,9 @@ private:
         bool indefinite = false;
     };
 
-    [[nodiscard]] result<void> push(const item& map, std::size_t depth) noexcept {
+    void push(const item& map, std::size_t depth) noexcept {
         LWM2M_ASSERT(frames_ < max_frames);
         stack_[frames_++] = frame{depth, map.uint, map.indefinite};
-        return {};
     }
 
     /** Appends one id item to `p`. */
@@ -329,7 +328,7 @@ private:
             LWM2M_TRY(top, cbor_.next());
             if (top.kind != item_kind::map) return fail(errc::invalid_cbor, top.offset);
             state_ = state::reading;
-            if (auto ok = push(top, 0); !ok) return unexpected{ok.error()};
+            push(top, 0);
         }
         for (;;) {
             if (frames_ == 0) {
@@ -355,7 +354,7 @@ private:
             if (v.kind == item_kind::map) {
                 if (!v.indefinite && v.uint == 0) continue;  // an empty map: nothing below
                 path_ = p;
-                if (auto ok = push(v, p.depth()); !ok) return unexpected{ok.error()};
+                push(v, p.depth());
                 continue;
             }
             LWM2M_TRY(leaf, leaf_value(v));
