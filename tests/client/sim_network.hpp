@@ -15,7 +15,7 @@
 #include <random>
 #include <vector>
 
-namespace lwm2m::test {
+namespace lwm2m::test::client_net {
 
 /** Network behaviour. Probabilities in [0, 1]; delays drawn uniformly in [min_delay, max_delay]. */
 struct sim_conditions {
@@ -107,4 +107,4 @@ struct sim_random {
     }
 };
 
-} // namespace lwm2m::test
+} // namespace lwm2m::test::client_net

@@ -23,6 +23,13 @@
 
 namespace lwm2m::test {
 
+// The client tests' network lives in its own namespace: tests/exchange has a different
+// sim_network, and both are linked into one test program (one definition rule).
+using client_net::sim_conditions;
+using client_net::sim_network;
+using client_net::sim_random;
+
+
 using namespace std::chrono_literals;
 
 inline std::string text_of(const std::vector<std::byte>& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
