@@ -2,7 +2,8 @@
 // function ([new.delete], [replacement.functions]): each call of an operator new / new[] overload
 // is counted, then served by malloc (aligned_alloc for the align_val_t overloads). The operator
 // delete / delete[] overloads are replaced too, so that memory goes back to the allocator it came
-// from. See allocation_counter.hpp; this file must be listed once among the test sources.
+// from. See allocation_counter.hpp. tests/main.cpp #includes this file, so every test program has
+// it exactly once: do not also list it among the test sources (that would define it twice).
 
 #include "allocation_counter.hpp"
 

@@ -7,7 +7,7 @@
 // tests/support/allocation_counter.cpp. A program may define each replaceable allocation function
 // only once ([replacement.functions]), and every test file is linked into the one `lwm2m_tests`
 // executable: so no test file replaces operator new itself. Include this header and use
-// `allocation_scope` (or `allocation_count()`) instead; the .cpp must be among the test sources.
+// `allocation_scope` (or `allocation_count()`) instead; tests/main.cpp #includes the .cpp.
 //
 // Nothing here is inline state: the counter lives in the .cpp, so every translation unit sees the
 // same one (ODR-safe however many test files include this header).
