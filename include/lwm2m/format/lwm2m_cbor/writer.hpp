@@ -33,35 +33,8 @@ namespace lwm2m_cbor::detail {
     return n;
 }
 
-/** True when decoded bytes form valid UTF-8 (streamed, RFC 3629 §4). */
-class utf8_checker {
-public:
-    constexpr void put(std::byte b) noexcept {
-        const auto c = static_cast<std::uint8_t>(b);
-        if (bad_) return;
-        if (need_ == 0) {
-            if (c < 0x80) return;
-            if ((c & 0xE0) == 0xC0) { need_ = 1; cp_ = c & 0x1Fu; min_ = 0x80; }
-            else if ((c & 0xF0) == 0xE0) { need_ = 2; cp_ = c & 0x0Fu; min_ = 0x800; }
-            else if ((c & 0xF8) == 0xF0) { need_ = 3; cp_ = c & 0x07u; min_ = 0x10000; }
-            else bad_ = true;
-            return;
-        }
-        if ((c & 0xC0) != 0x80) {
-            bad_ = true;
-            return;
-        }
-        cp_ = (cp_ << 6) | (c & 0x3Fu);
-        if (--need_ == 0 && (cp_ < min_ || cp_ > 0x10FFFF || (cp_ >= 0xD800 && cp_ <= 0xDFFF))) bad_ = true;
-    }
-    [[nodiscard]] constexpr bool ok() const noexcept { return !bad_ && need_ == 0; }
-
-private:
-    std::uint32_t cp_ = 0;
-    std::uint32_t min_ = 0;
-    unsigned need_ = 0;
-    bool bad_ = false;
-};
+/** Streaming UTF-8 validation (shared: `encoding::utf8_checker`). */
+using encoding::utf8_checker;
 
 /** Writes one key: the ids of `p` from `from` to `to` (one id, or an array of them). */
 constexpr void put_key(cbor::writer& w, const path& p, std::size_t from, std::size_t to) noexcept {

@@ -615,35 +615,8 @@ private:
     bool slash_ = true;
 };
 
-/** Streaming UTF-8 validation of decoded bytes (RFC 3629 §4, like `encoding::validate_utf8`). */
-class utf8_checker {
-public:
-    constexpr void put(std::byte b) noexcept {
-        const auto c = static_cast<std::uint8_t>(b);
-        if (bad_) return;
-        if (need_ == 0) {
-            if (c < 0x80) return;
-            if ((c & 0xE0) == 0xC0) { need_ = 1; cp_ = c & 0x1Fu; min_ = 0x80; }
-            else if ((c & 0xF0) == 0xE0) { need_ = 2; cp_ = c & 0x0Fu; min_ = 0x800; }
-            else if ((c & 0xF8) == 0xF0) { need_ = 3; cp_ = c & 0x07u; min_ = 0x10000; }
-            else bad_ = true;
-            return;
-        }
-        if ((c & 0xC0) != 0x80) {
-            bad_ = true;
-            return;
-        }
-        cp_ = (cp_ << 6) | (c & 0x3Fu);
-        if (--need_ == 0 && (cp_ < min_ || cp_ > 0x10FFFF || (cp_ >= 0xD800 && cp_ <= 0xDFFF))) bad_ = true;
-    }
-    [[nodiscard]] constexpr bool ok() const noexcept { return !bad_ && need_ == 0; }
-
-private:
-    std::uint32_t cp_ = 0;
-    std::uint32_t min_ = 0;
-    unsigned need_ = 0;
-    bool bad_ = false;
-};
+/** Streaming UTF-8 validation (shared: `encoding::utf8_checker`). */
+using encoding::utf8_checker;
 
 /**
  * Base64url without padding (RFC 8428 §5 "vd"), fed one byte at a time; calls `put(char)`.
