@@ -8,12 +8,12 @@
 #   asan    CMake preset asan  (clang++ ASan+UBSan, with the header checks, so clang -Werror
 #           covers every header): configure, build, ctest.
 #   fuzz    CMake preset fuzz  (libFuzzer): build, then run every fuzzer of fuzzers.txt for
-#           LWM2M_FUZZ_SECONDS (default 30) on a copy of its corpus, two at a time
+#           LWM2M_FUZZ_SECONDS (default 15) on a copy of its corpus, two at a time
 # (the consumer tests run inside ctest: test `consumers`)
 #
 # Environment:
 #   LWM2M_QUICK=1          skip meson, asan and fuzz (fast local iteration)
-#   LWM2M_FUZZ_SECONDS=N   seconds per fuzzer (default 30)
+#   LWM2M_FUZZ_SECONDS=N   seconds per fuzzer (default 15)
 #   LWM2M_JOBS=N           parallel jobs for meson and the fuzzers (default 2; presets use 2)
 #   LWM2M_STAGES=a,b       run only these stages (e.g. LWM2M_STAGES=meson,fuzz)
 # Build directories under build/ are reused (incremental). Logs: build/test-all/<stage>.log
@@ -23,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 QUICK=${LWM2M_QUICK:-0}
-FUZZ_SECONDS=${LWM2M_FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${LWM2M_FUZZ_SECONDS:-15}
 JOBS=${LWM2M_JOBS:-2}
 STAGES=${LWM2M_STAGES:-}
 LOG_DIR=build/test-all

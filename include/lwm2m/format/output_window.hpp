@@ -37,6 +37,20 @@ public:
     }
     void put(std::string_view s) noexcept { put(as_bytes(s)); }
 
+    /**
+     * Where the next `n` bytes may be written directly, or nullptr when they do not all fall
+     * inside the window (then use `put`). Follow a direct write with `advance(k)`, k <= n.
+     * Lets writers of small fixed-size items skip the per-put window arithmetic.
+     */
+    [[nodiscard]] constexpr std::byte* direct(std::size_t n) noexcept {
+        if (total_ < skip_) return nullptr;
+        const std::size_t at = total_ - skip_;
+        if (at > out_.size() || n > out_.size() - at) return nullptr;
+        return out_.data() + at;
+    }
+    /** Counts `k` bytes written through `direct`. */
+    constexpr void advance(std::size_t k) noexcept { total_ += k; }
+
     /** Logical bytes produced so far (the full body size once the writer is done). */
     [[nodiscard]] constexpr std::size_t total() const noexcept { return total_; }
     /** Bytes stored in the buffer. */

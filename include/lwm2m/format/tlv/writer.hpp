@@ -34,12 +34,28 @@ using tlv::entry_type;
 struct byte_counter {
     std::size_t n = 0;
     constexpr void put(bytes_view b) noexcept { n += b.size(); }
+    constexpr void put_fixed(entry_type, std::uint16_t id, const tlv::fixed_value& f) noexcept {
+        n += tlv::header_size(id, f.size) + f.size;
+    }
 };
 
 /** Forwards to an output_window (second pass). */
 struct window_sink {
     output_window* out;
     constexpr void put(bytes_view b) noexcept { out->put(b); }
+    /** A whole fixed-size value TLV; written in place when it fits the window (the common case). */
+    constexpr void put_fixed(entry_type type, std::uint16_t id, const tlv::fixed_value& f) noexcept {
+        const tlv::header_bytes h = tlv::encode_header(type, id, f.size);
+        std::byte* p = std::is_constant_evaluated() ? nullptr : out->direct(tlv::max_header_size + f.bytes.size());
+        if (p == nullptr) {
+            out->put(h.view());
+            out->put(f.view());
+            return;
+        }
+        lwm2m::detail::copy_bytes(p, h.bytes.data(), h.bytes.size());  // fixed-size copies: no branches on sizes
+        lwm2m::detail::copy_bytes(p + h.size, f.bytes.data(), f.bytes.size());
+        out->advance(std::size_t{h.size} + f.size);
+    }
 };
 
 /** True for records that are one value of a resource: /O/I/R or /O/I/R/RI. */
@@ -62,6 +78,10 @@ template <class Sink>
 [[nodiscard]] constexpr result<void> emit_value(Sink& sink, entry_type type, std::uint16_t id,
                                                 std::span<const record> records, std::size_t i) noexcept {
     const value& v = records[i].value;
+    if (!v.is_bytes()) {  // numbers, booleans, links, none: encode once, the size follows
+        sink.put_fixed(type, id, tlv::detail::encode_fixed(v));
+        return {};
+    }
     auto length = tlv::encoded_value_size(v);
     if (!length) return fail(length.error().code, i);
     if (auto ok = put_entry(sink, type, id, *length, i); !ok) return ok;
@@ -156,6 +176,7 @@ template <class Sink>
             return fail(errc::invalid_argument, i);
         // Values must be encodable (NaN and infinities are: IEEE 754 carries them), text UTF-8.
         const value& v = records[i].value;
+        if (!v.is_bytes()) continue;  // fixed-size kinds always encode
         if (auto n = tlv::encoded_value_size(v); !n) return fail(n.error().code, i);
         if ((v.kind() == value_kind::string || v.kind() == value_kind::corelnk) && v.encoding() == text_encoding::raw &&
             !encoding::validate_utf8(v.encoded_bytes()))
