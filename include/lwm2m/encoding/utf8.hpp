@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/result.hpp>
@@ -18,6 +19,16 @@ namespace lwm2m::encoding {
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
+        // ASCII runs (most LwM2M text) eight bytes at a time.
+        if (!std::is_constant_evaluated()) {
+            while (n - i >= 8) {
+                std::uint64_t word = 0;
+                std::memcpy(&word, s.data() + i, 8);
+                if ((word & 0x8080808080808080u) != 0) break;
+                i += 8;
+            }
+            if (i == n) break;
+        }
         const auto c = static_cast<std::uint8_t>(s[i]);
         if (c < 0x80) { ++i; continue; }
         std::size_t len = 0;

@@ -49,8 +49,12 @@ public:
     [[nodiscard]] constexpr std::span<const resource_def> resources() const noexcept { return resources_; }
     [[nodiscard]] constexpr bool is_multiple() const noexcept { return info_->instances == multiplicity::multiple; }
 
-    /** The resource with `id`, or nullptr. O(log n). Allocation: none. */
+    /**
+     * The resource with `id`, or nullptr. O(1) where the ids are dense from 0 up to `id` (most
+     * OMA objects), else O(log n). Allocation: none.
+     */
     [[nodiscard]] constexpr const resource_def* find(std::uint16_t id) const noexcept {
+        if (id < resources_.size() && resources_[id].id == id) return &resources_[id];  // sorted, unique: exact
         std::size_t lo = 0, hi = resources_.size();
         while (lo < hi) {
             const std::size_t mid = (lo + hi) / 2;
@@ -86,7 +90,7 @@ struct object_def {
     [[nodiscard]] constexpr object_view view() const noexcept { return {info, resources}; }
     constexpr operator object_view() const noexcept { return view(); }  // NOLINT: intended conversion
 
-    /** Run-time lookup; nullptr when absent. O(log n). */
+    /** Run-time lookup; nullptr when absent. O(1) for dense ids, else O(log n). */
     [[nodiscard]] constexpr const resource_def* find(std::uint16_t id) const noexcept { return view().find(id); }
 
     /** Compile-time lookup: a resource id the object does not define does not compile. */

@@ -463,6 +463,9 @@ public:
         if (r.labels.has(label::bn)) {
             bn_ = r.bn;
             has_bn_ = true;
+            // Parse the base name once: each record's name continues from this state.
+            bn_builder_ = path_builder{};
+            for_each_char(bn_, [&](char c) { bn_builder_.put(c); });
         }
         if (r.labels.has(label::bt)) {
             bt_ = r.bt;
@@ -482,8 +485,7 @@ public:
         // RFC 8428 §4.5.1: name = base name + name; LwM2M: the result is the path.
         if (!has_n && !has_bn_) return fail(errc::invalid_senml, r.offset);
         const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
-        path_builder builder;
-        if (has_bn_) for_each_char(bn_, [&](char c) { builder.put(c); });
+        path_builder builder = has_bn_ ? bn_builder_ : path_builder{};
         if (has_n) for_each_char(r.n, [&](char c) { builder.put(c); });
         auto p = builder.finish();
         if (!p) return fail(p.error().code, name_at);
@@ -548,6 +550,7 @@ private:
     const schema_registry* schemas_ = nullptr;
     bool path_list_ = false;
     text_field bn_{};
+    path_builder bn_builder_{};  // the state after feeding bn_
     bool has_bn_ = false;
     double bt_ = 0;
     std::size_t bt_offset_ = 0;
