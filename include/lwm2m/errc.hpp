@@ -40,6 +40,7 @@ namespace lwm2m {
     X(invalid_option_length, "a known option's value length is outside its RFC range (RFC 7252 §5.4.3)") \
     X(unrecognized_critical_option, "a critical option the receiver does not know (RFC 7252 §5.4.1, answer 4.02)") \
     X(options_out_of_order, "option numbers given to a low-level writer are not ascending")       \
+    X(header_not_first, "a low-level writer got options or a payload before its header, or two headers") \
     X(option_value_too_long, "an option value is longer than the encoding allows (65804 bytes)")  \
     X(invalid_uint_option, "a uint option value is longer than 4 bytes")                           \
     X(invalid_block_option, "a Block1/Block2 value has SZX 7 or more than 3 bytes (RFC 7959 §2.2)") \

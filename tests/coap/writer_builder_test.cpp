@@ -378,6 +378,30 @@ TEST_CASE("RFC 7252 §3.1: the writer rejects options whose numbers decrease (op
     CHECK(outcome(after.finish()) == describe(errc::options_out_of_order, 0));
 }
 
+TEST_CASE("The writer enforces its call order: header once, first (header_not_first)") {
+    byte_vector buf(64);
+    message_writer option_first{buf};  // an option before the header would become the header's bytes
+    option_first.option(option_number::uri_path, std::string_view{"a"});
+    option_first.header(message_type::confirmable, code::get, 1);
+    CHECK(outcome(option_first.finish()) == describe(errc::header_not_first, 0));
+
+    message_writer payload_first{buf};
+    payload_first.payload(lwm2m::as_bytes("x"));
+    CHECK(outcome(payload_first.finish()) == describe(errc::header_not_first, 0));
+
+    message_writer twice{buf};
+    twice.header(message_type::confirmable, code::get, 1).header(message_type::confirmable, code::get, 2);
+    CHECK(outcome(twice.finish()) == describe(errc::header_not_first, 0));
+
+    message_writer nothing{buf};
+    CHECK(outcome(nothing.finish()) == describe(errc::header_not_first, 0));
+
+    message_writer right{buf};  // the control: the same calls in order succeed
+    right.header(message_type::confirmable, code::get, 1).option(option_number::uri_path, std::string_view{"a"});
+    right.payload(lwm2m::as_bytes("x"));
+    CHECK(written_hex(right, buf) == "40010001" "b161" "ff78");
+}
+
 TEST_CASE("RFC 7252 §5.4.3: known options outside their length range are invalid_option_length") {
     byte_vector buf(128);
     const auto check_writer = [&](option_number n, bytes_view v) {

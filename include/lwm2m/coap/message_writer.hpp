@@ -6,6 +6,8 @@
  * caller buffer, with no intermediate storage. Engines use it on their hot path;
  * `message_builder` uses it after ordering options.
  *
+ * Order of calls: `header` once, then options in ascending order, then `payload`, then
+ * `finish`; anything else is an error (`header_not_first`, `options_out_of_order`).
  * Errors are sticky: the first one is kept and reported by `finish()`. When the buffer is
  * too small the writer keeps counting, so `finish()` reports the exact size needed.
  * Everything it writes is accepted by `coap::parse` with default options.
@@ -44,6 +46,8 @@ public:
      */
     constexpr message_writer& header(message_type type, coap::code c, std::uint16_t message_id,
                                      bytes_view token = {}) noexcept {
+        if (header_written_) return set_error(errc::header_not_first);
+        header_written_ = true;
         if (token.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
         if (c == code::empty && !token.empty()) return set_error(errc::empty_message_not_empty);
         if (is_reserved_class(c)) return set_error(errc::reserved_code_class);
@@ -51,7 +55,7 @@ public:
         if (type == message_type::acknowledgement && is_request(c)) return set_error(errc::ack_carries_request);
         if (type == message_type::non_confirmable && c == code::empty) return set_error(errc::non_confirmable_empty);
         code_ = c;
-        if (c == code::empty) min_number_ = 0x10001;  // every option takes the checked path (and fails)
+        min_number_ = c == code::empty ? 0x10001 : 0;  // Empty: every option takes the checked path (and fails)
         const std::byte h[4] = {static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token.size()),
                                 static_cast<std::byte>(c), static_cast<std::byte>(message_id >> 8),
                                 static_cast<std::byte>(message_id & 0xFF)};
@@ -119,6 +123,7 @@ public:
      * Must come last. Errors: `empty_message_not_empty` on an Empty message.
      */
     constexpr message_writer& payload(bytes_view body) noexcept {
+        if (!header_written_) return set_error(errc::header_not_first);
         if (body.empty()) return *this;
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
         const std::byte marker{0xFF};
@@ -135,6 +140,7 @@ public:
     /** The message size, or the first error (`buffer_too_small` carries the size needed). */
     [[nodiscard]] constexpr result<std::size_t> finish() const noexcept {
         if (has_error_) return fail(error_);
+        if (!header_written_) return fail(errc::header_not_first);
         if (size_ > out_.size()) return fail(errc::buffer_too_small, size_);
         return size_;
     }
@@ -143,6 +149,7 @@ private:
     // All the rules of `option` in order (the error reported is the first rule broken).
     LWM2M_NOINLINE constexpr message_writer& option_checked(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
+        if (!header_written_) return set_error(errc::header_not_first);
         if (number < last_number_) return set_error(errc::options_out_of_order);
         if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
         if (const std::size_t i = detail::option_index(n);
@@ -193,7 +200,10 @@ private:
     mutable_bytes out_;
     std::size_t size_ = 0;
     std::uint32_t last_number_ = 0;
-    std::uint32_t min_number_ = 0;  // the fast path takes numbers >= this (last_number_, or more to force the checks)
+    // The fast path takes numbers >= this: last_number_, or more to force the checks (before
+    // the header, on an Empty message, after the payload).
+    std::uint32_t min_number_ = 0x10001;
+    bool header_written_ = false;
     coap::code code_ = code::get;
     // errc + flag rather than std::optional: g++ 12 -O1 warns (maybe-uninitialized) on the latter.
     errc error_{};
