@@ -17,6 +17,19 @@
 
 namespace lwm2m {
 
+/**
+ * `s.substr(pos, n)` without the exception path: `pos` past the end gives an empty view.
+ * `std::string_view::substr` throws `std::out_of_range`, which under `-fno-exceptions`
+ * still links libstdc++'s `__throw_out_of_range_fmt` and with it `abort`, `signal` and
+ * `malloc` into firmware images (bench/footprint.sh checks for them). Allocation: none.
+ */
+[[nodiscard]] constexpr std::string_view slice(std::string_view s, std::size_t pos,
+                                               std::size_t n = std::string_view::npos) noexcept {
+    if (pos > s.size()) pos = s.size();
+    const std::size_t rest = s.size() - pos;
+    return std::string_view{s.data() + pos, n < rest ? n : rest};
+}
+
 /** Read-only bytes (input of every parser). */
 using bytes_view = std::span<const std::byte>;
 /** Writable bytes (output of every writer). */

@@ -39,6 +39,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/client/attribute_store.hpp>
@@ -69,11 +70,16 @@
 
 namespace lwm2m::client {
 
-/** Capacities of a client engine. */
+/**
+ * Capacities of a client engine, and the content formats it supports (`Formats`: only their
+ * codecs are compiled in; Register advertises them; a request in another format gets 4.15,
+ * an Accept of another 4.06).
+ */
 template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
-          std::size_t ArenaBytes = 2048>
+          std::size_t ArenaBytes = 2048, format_set Formats = format_set::all>
 struct client_limits {
+    static constexpr format_set formats = Formats;               ///< content formats read and written
     static constexpr std::size_t max_message = MaxMessage;        ///< largest datagram
     static constexpr std::size_t max_servers = MaxServers;        ///< LwM2M Servers (Server object instances)
     static constexpr std::size_t max_objects = MaxObjects;        ///< bound objects, the Server object included
@@ -95,6 +101,8 @@ enum class client_event_kind : std::uint8_t {
     disabled,          ///< /1/x/4 executed; silent until the Disable Timeout ends
     send_acknowledged, ///< 2.04 to a Send (/dp)
     send_failed,       ///< error or timeout on a Send
+    sleeping,          ///< queue mode: idle for the awake time; the adapter may power the radio down (ssid 0)
+    woke_up,           ///< queue mode: awake again (an Update goes out first; ssid 0)
 };
 
 /** One registration event. `code` is the response code, or empty (0.00) for a timeout. */
@@ -109,7 +117,18 @@ struct client_config {
     std::string_view endpoint_name{};          ///< `ep` (mandatory)
     std::string_view lwm2m_version = "1.1";    ///< `lwm2m` ("1.0" or "1.1")
     std::string_view msisdn{};                 ///< `sms` when not empty
-    bool queue_mode = false;                   ///< adds `Q` (1.1) / "UQ" binding (1.0)
+    /**
+     * Queue Mode (LwM2M 1.1 Core §6.5, Transport §6; 1.0 §5.3.1 binding "UQ"): adds `Q` to
+     * Register, and the client sleeps (`client_event_kind::sleeping`, `engine::sleeping()`)
+     * after `queue_awake_time` without any exchange. Notifications due while asleep are held
+     * (the latest value of each observation is sent); waking up (`engine::wake`, a held
+     * notification, the Update timer, a datagram the adapter still delivers) sends an Update
+     * first and the held notifications once it is answered.
+     */
+    bool queue_mode = false;
+    /** Queue mode: how long the client stays awake after the last exchange; zero means
+     *  MAX_TRANSMIT_WAIT of `transmission` (93 s by default, Transport §6). */
+    duration queue_awake_time = duration::zero();
     /** Format of Read/notification answers with several values and no Accept. */
     format::content_format multi_value_format = format::content_format::tlv;
     /** Answer DM requests from peers that are not a configured server, as the first server
@@ -125,9 +144,42 @@ struct client_config {
     void* event_context = nullptr;
 };
 
+namespace detail {
+/** `Limits::formats`, or every format for limits types written before it existed. */
+template <class Limits>
+[[nodiscard]] consteval format_set formats_of() noexcept {
+    if constexpr (requires { Limits::formats; }) return Limits::formats;
+    else return format_set::all;
+}
+
+/** The `ct` value of the root link of Register (LwM2M 1.1 Core §6.2.1) for a format set. */
+template <format_set Formats>
+struct ct_list {
+    static constexpr auto text = [] {
+        struct entry {
+            format_set bit;
+            std::string_view number;
+        };
+        constexpr entry entries[] = {{format_set::text, "0"},         {format_set::opaque, "42"},
+                                     {format_set::senml_json, "110"}, {format_set::senml_cbor, "112"},
+                                     {format_set::tlv, "11542"}};
+        std::array<char, 24> out{};
+        std::size_t n = 0;
+        for (const entry& e : entries) {
+            if (!contains(Formats, e.bit)) continue;
+            if (n != 0) out[n++] = ' ';
+            for (char c : e.number) out[n++] = c;
+        }
+        return std::pair{out, n};
+    }();
+    static constexpr std::string_view view{text.first.data(), text.second};
+};
+} // namespace detail
+
 template <class Limits, coap::random_source Random>
 class engine {
     using endpoint_type = exchange::endpoint<typename Limits::endpoint_limits, Random>;
+    static constexpr format_set formats = detail::formats_of<Limits>();
 
 public:
     engine(const client_config& config, Random random) noexcept
@@ -174,6 +226,10 @@ public:
         now_ = now;
         if (const server_session* s = find_server_by_peer(peer))
             if (s->state == registration_state::disabled || s->state == registration_state::deregistered) return;
+        // Queue mode: a datagram the adapter delivers while asleep is processed, and the client
+        // wakes up (the Update then tells the server it is reachable).
+        last_exchange_ = now;
+        if (queue_state_ == queue_state::sleeping) begin_wake(now);
         dispatcher d{this};
         in_dispatch_ = true;
         endpoint_.on_datagram(peer, datagram, now, d);
@@ -193,7 +249,9 @@ public:
 
     /** The next datagram to send, copied into `out` (at least Limits::max_message bytes). */
     [[nodiscard]] std::optional<exchange::transmit> poll_transmit(mutable_bytes out) noexcept {
-        return endpoint_.poll_transmit(out);
+        auto t = endpoint_.poll_transmit(out);
+        if (t) last_exchange_ = now_;
+        return t;
     }
 
     /** When `on_timeout` must be called next. */
@@ -216,6 +274,9 @@ public:
             }
         }
         consider(observation_deadline_);
+        // Queue mode: when the awake time ends (only ahead of now: once past, the next event decides).
+        if (config_.queue_mode && queue_state_ == queue_state::awake && last_exchange_ + awake_time() > now_)
+            consider(last_exchange_ + awake_time());
         return d;
     }
 
@@ -233,6 +294,20 @@ public:
             process(now);
         }
     }
+
+    /**
+     * Queue mode: wakes the client up (e.g. the application has data to report): if it was
+     * sleeping, an Update goes to every registered server and held notifications follow its
+     * answer. Does nothing when awake.
+     */
+    void wake(time_point now) noexcept {
+        if (!in_dispatch_) now_ = now;
+        if (queue_state_ == queue_state::sleeping) begin_wake(now);
+        if (!in_dispatch_) process(now);
+    }
+
+    /** True while the client sleeps in queue mode (after `client_event_kind::sleeping`). */
+    [[nodiscard]] bool sleeping() const noexcept { return queue_state_ == queue_state::sleeping; }
 
     /** Objects or instances were added or removed: every registered server gets an Update with the new list. */
     void objects_changed(time_point now) noexcept {
@@ -283,7 +358,7 @@ public:
             if (auto ok = dm::collect(objects(), p, records_); !ok) return unexpected{ok.error()};
         records_.sort();
         format::output_window body{mutable_bytes{payload_}};
-        if (auto ok = dm::encode(records_.records(), path{}, cf, body); !ok) return unexpected{ok.error()};
+        if (auto ok = dm::encode<formats>(records_.records(), path{}, cf, body); !ok) return unexpected{ok.error()};
         if (body.overflowed()) return fail(errc::capacity_exceeded);
         coap::message_builder<8> b;
         b.type(coap::message_type::confirmable).code(coap::code::post).uri_path("dp");
@@ -580,8 +655,76 @@ private:
         }
     }
 
-    /** Runs deferred registration actions and notifications. */
+    /** Runs deferred registration actions and notifications, then decides about sleeping. */
     void process(time_point now) noexcept {
+        process_registrations(now);
+        process_observations(now);
+        if (wake_wanted_) {  // a notification became due while asleep: Update first
+            wake_wanted_ = false;
+            if (queue_state_ == queue_state::sleeping) begin_wake(now);
+            process_registrations(now);
+        }
+        maybe_sleep(now);
+    }
+
+    // ---- queue mode (LwM2M 1.1 Core §6.5) ---------------------------------------------------
+
+    enum class queue_state : std::uint8_t { awake, sleeping, waking };
+
+    [[nodiscard]] duration awake_time() const noexcept {
+        return config_.queue_awake_time > duration::zero() ? config_.queue_awake_time
+                                                           : config_.transmission.max_transmit_wait();
+    }
+
+    void emit_queue(client_event_kind k) noexcept {
+        if (config_.on_event != nullptr) config_.on_event(config_.event_context, client_event{k, 0, coap::code::empty});
+    }
+
+    /** Leaves sleep: every registered server gets an Update; notifications wait for its answer. */
+    void begin_wake(time_point now) noexcept {
+        queue_state_ = queue_state::waking;
+        last_exchange_ = now;
+        bool any = false;
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].state == registration_state::registered) {
+                servers_[i].update_requested = true;
+                any = true;
+            }
+        if (!any) queue_state_ = queue_state::awake;
+        emit_queue(client_event_kind::woke_up);
+    }
+
+    /** The Update sent on waking was answered (or failed): release the held notifications. */
+    void end_wake() noexcept {
+        if (queue_state_ != queue_state::waking) return;
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (servers_[i].state == registration_state::updating || servers_[i].state == registration_state::registering ||
+                servers_[i].update_requested)
+                return;
+        queue_state_ = queue_state::awake;
+    }
+
+    /** Sleeps after the awake time without exchanges, when nothing is in flight. */
+    void maybe_sleep(time_point now) noexcept {
+        if (!config_.queue_mode || queue_state_ != queue_state::awake || now < last_exchange_ + awake_time()) return;
+        bool registered = false;
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            const server_session& s = servers_[i];
+            if (s.state == registration_state::registering || s.state == registration_state::updating ||
+                s.state == registration_state::deregistering || s.start_pending || s.update_requested)
+                return;
+            if (s.state == registration_state::registered) registered = true;
+        }
+        if (!registered) return;
+        for (const observation& o : observations_)
+            if (o.used && o.in_flight.value != 0) return;
+        for (const pending_send& p : sends_)
+            if (p.handle.value != 0) return;
+        queue_state_ = queue_state::sleeping;
+        emit_queue(client_event_kind::sleeping);
+    }
+
+    void process_registrations(time_point now) noexcept {
         for (std::size_t i = 0; i < server_count_; ++i) {
             server_session& s = servers_[i];
             if (s.disable_requested) {
@@ -604,12 +747,15 @@ private:
                 if (now >= s.next_action) send_register(s, now);
                 break;
             case registration_state::registered:
-                if (s.update_requested || now >= s.next_update) send_update(s, now);
+                if (s.update_requested || now >= s.next_update) {
+                    if (queue_state_ == queue_state::sleeping) begin_wake(now);  // the Update timer wakes it
+                    send_update(s, now);
+                }
                 break;
             default: break;
             }
         }
-        process_observations(now);
+        end_wake();
     }
 
     // ---- observations -----------------------------------------------------------------------
@@ -670,6 +816,11 @@ private:
                     }
                 }
             }
+            if (due && queue_state_ != queue_state::awake) {
+                // Queue mode: held (it is collected when sent, so it carries the latest value).
+                wake_wanted_ = true;
+                continue;
+            }
             if (due) send_notification(o, now);
             if (!o.used || o.in_flight.value != 0) continue;
             if (o.changed) consider(o.last_sent + pmin);
@@ -687,7 +838,7 @@ private:
         if (!collected) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
             code = response_code(collected.error().code);
-        } else if (!dm::encode(records_.records(), o.target, o.format, body)) {
+        } else if (!dm::encode<formats>(records_.records(), o.target, o.format, body)) {
             code = coap::code::internal_server_error;
         } else {
             b.observe(sequence_.next());
@@ -814,10 +965,11 @@ private:
         }
     }
 
-    /** True for SenML JSON / CBOR, the only formats of the composite operations. */
+    /** True for SenML JSON / CBOR (the only formats of the composite operations) when supported. */
     static bool is_senml(std::uint16_t cf) noexcept {
-        return cf == static_cast<std::uint16_t>(format::content_format::senml_json) ||
-               cf == static_cast<std::uint16_t>(format::content_format::senml_cbor);
+        return (cf == static_cast<std::uint16_t>(format::content_format::senml_json) ||
+                cf == static_cast<std::uint16_t>(format::content_format::senml_cbor)) &&
+               supports(formats, cf);
     }
 
     /** Calls `f(record)` for each record of a SenML body (path list or values) at base `/`. */
@@ -832,19 +984,23 @@ private:
             }
         };
         if (cf == static_cast<std::uint16_t>(format::content_format::senml_json)) {
-            if (path_list) {
-                format::senml_json_reader rd{payload, path{}, format::senml_json_reader::path_list_mode, &registry_};
+            if constexpr (contains(formats, format_set::senml_json)) {
+                if (path_list) {
+                    format::senml_json_reader rd{payload, path{}, format::senml_json_reader::path_list_mode, &registry_};
+                    return drain(rd);
+                }
+                format::senml_json_reader rd{payload, path{}, &registry_};
                 return drain(rd);
             }
-            format::senml_json_reader rd{payload, path{}, &registry_};
+        } else if constexpr (contains(formats, format_set::senml_cbor)) {
+            if (path_list) {
+                format::senml_cbor_reader rd{payload, path{}, format::senml_cbor_reader::path_list_mode, &registry_};
+                return drain(rd);
+            }
+            format::senml_cbor_reader rd{payload, path{}, &registry_};
             return drain(rd);
         }
-        if (path_list) {
-            format::senml_cbor_reader rd{payload, path{}, format::senml_cbor_reader::path_list_mode, &registry_};
-            return drain(rd);
-        }
-        format::senml_cbor_reader rd{payload, path{}, &registry_};
-        return drain(rd);
+        return fail(errc::unsupported_content_format);
     }
 
     /**
@@ -872,7 +1028,7 @@ private:
         if (!ok) return fail_request(r, response_code(ok.error().code));
         if (!any) return fail_request(r, coap::code::not_found);
         records_.sort();
-        if (!dm::encode(records_.records(), path{}, static_cast<format::content_format>(out_cf), r.body()))
+        if (!dm::encode<formats>(records_.records(), path{}, static_cast<format::content_format>(out_cf), r.body()))
             return fail_request(r, coap::code::internal_server_error);
         r.options().content_format(out_cf);
     }
@@ -916,12 +1072,12 @@ private:
             return;
         }
         const resource_def* def = registry_.find_resource(p);
-        const auto cf = dm::choose_read_format(accept, p, def, config_.multi_value_format);
+        const auto cf = dm::choose_read_format(accept, p, def, config_.multi_value_format, formats);
         records_.clear();
         auto ok = dm::collect(objects(), p, records_, cf && *cf == format::content_format::tlv);
         if (!ok) return fail_request(r, response_code(ok.error().code));
         if (!cf) return fail_request(r, coap::code::not_acceptable);
-        if (!dm::encode(records_.records(), p, *cf, r.body())) return fail_request(r, coap::code::internal_server_error);
+        if (!dm::encode<formats>(records_.records(), p, *cf, r.body())) return fail_request(r, coap::code::internal_server_error);
         r.options().content_format(static_cast<std::uint16_t>(*cf));
 
         // Observe (RFC 7641 §2; LwM2M 1.1 Core §6.4.1) on the first block only.
@@ -989,7 +1145,7 @@ private:
         std::uint16_t cf = 0;
         if (const auto c = m.content_format()) cf = *c;
         else cf = p.has_resource() ? 0 : static_cast<std::uint16_t>(format::content_format::tlv);
-        auto ok = dm::write(objects(), registry_, p, cf, m.payload(), mode);
+        auto ok = dm::write<formats>(objects(), registry_, p, cf, m.payload(), mode);
         if (!ok) return fail_request(r, response_code(ok.error().code));
         r.code(coap::code::changed);
         for (observation& o : observations_)
@@ -999,7 +1155,7 @@ private:
     void handle_create(const path& p, const coap::message_view& m, exchange::response& r) noexcept {
         std::uint16_t cf = static_cast<std::uint16_t>(format::content_format::tlv);
         if (const auto c = m.content_format()) cf = *c;
-        auto created = dm::create(objects(), registry_, p, cf, m.payload());
+        auto created = dm::create<formats>(objects(), registry_, p, cf, m.payload());
         if (!created) return fail_request(r, response_code(created.error().code));
         r.code(coap::code::created);
         // Location-Path /O/I (LwM2M 1.1 Core §6.3.6).
@@ -1020,7 +1176,8 @@ private:
     }
 
     // The content formats the root link of Register advertises (LwM2M 1.1 Core §6.2.1).
-    static constexpr std::string_view supported_formats = "0 42 110 112 11542";
+    static constexpr std::string_view supported_formats = detail::ct_list<formats>::view;
+    static_assert(detail::ct_list<format_set::all>::view == "0 42 110 112 11542");
 
     struct pending_send {
         exchange::request_handle handle{};
@@ -1045,6 +1202,9 @@ private:
     std::array<std::byte, Limits::max_message> payload_{};
     std::array<std::byte, notification_block()> notify_body_{};
     time_point now_{};
+    time_point last_exchange_{};
+    queue_state queue_state_ = queue_state::awake;
+    bool wake_wanted_ = false;
     bool in_dispatch_ = false;
 };
 

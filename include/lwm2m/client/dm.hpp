@@ -33,6 +33,50 @@
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
+namespace lwm2m::client {
+
+/**
+ * The set of content formats a client engine reads and writes (a bit mask; link format is
+ * always there). Only the codecs of the formats in the set are instantiated, so firmware
+ * that leaves SenML JSON out does not link its reader and writer (see
+ * `client_limits::formats` and bench/footprint). Combine with `|`.
+ */
+enum class format_set : std::uint8_t {
+    none = 0,
+    text = 1,        ///< text/plain (0)
+    opaque = 2,      ///< application/octet-stream (42)
+    tlv = 4,         ///< application/vnd.oma.lwm2m+tlv (11542)
+    senml_json = 8,  ///< application/senml+json (110)
+    senml_cbor = 16, ///< application/senml+cbor (112)
+    all = 31,
+};
+[[nodiscard]] constexpr format_set operator|(format_set a, format_set b) noexcept {
+    return static_cast<format_set>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
+}
+/** True if `set` contains every format of `f`. */
+[[nodiscard]] constexpr bool contains(format_set set, format_set f) noexcept {
+    return (static_cast<std::uint8_t>(set) & static_cast<std::uint8_t>(f)) == static_cast<std::uint8_t>(f);
+}
+/** The member of `format_set` for Content-Format `cf` (aliases canonicalised), or `none`. */
+[[nodiscard]] constexpr format_set format_bit(format::content_format cf) noexcept {
+    using format::content_format;
+    switch (format::canonical(cf)) {
+    case content_format::text: return format_set::text;
+    case content_format::opaque: return format_set::opaque;
+    case content_format::tlv: return format_set::tlv;
+    case content_format::senml_json: return format_set::senml_json;
+    case content_format::senml_cbor: return format_set::senml_cbor;
+    default: return format_set::none;
+    }
+}
+/** True if `cf` is one of the formats of `set`. */
+[[nodiscard]] constexpr bool supports(format_set set, std::uint16_t cf) noexcept {
+    const format_set b = format_bit(static_cast<format::content_format>(cf));
+    return b != format_set::none && contains(set, b);
+}
+
+} // namespace lwm2m::client
+
 namespace lwm2m::client::dm {
 
 /** The binding of object `id` in `objects`, or nullptr. */
@@ -112,14 +156,23 @@ namespace lwm2m::client::dm {
  */
 [[nodiscard]] constexpr std::optional<format::content_format>
 choose_read_format(std::optional<std::uint16_t> accept, const path& target, const resource_def* def,
-                   format::content_format multi_default = format::content_format::tlv) noexcept {
+                   format::content_format multi_default = format::content_format::tlv,
+                   format_set formats = format_set::all) noexcept {
     using format::content_format;
     const bool single_value =
         def != nullptr && ((target.level() == path_level::resource && !def->is_multiple()) || target.has_resource_instance());
     if (!accept) {
-        if (single_value) return def->type == data_type::opaque ? content_format::opaque : content_format::text;
-        return multi_default;
+        if (single_value) {
+            const content_format plain = def->type == data_type::opaque ? content_format::opaque : content_format::text;
+            if (supports(formats, static_cast<std::uint16_t>(plain))) return plain;
+        }
+        // Without the configured default, the first multi-value format the set has.
+        for (const content_format c : {multi_default, content_format::tlv, content_format::senml_cbor, content_format::senml_json})
+            if (supports(formats, static_cast<std::uint16_t>(c)) && c != content_format::text && c != content_format::opaque)
+                return c;
+        return std::nullopt;
     }
+    if (!supports(formats, *accept)) return std::nullopt;
     switch (format::canonical(static_cast<content_format>(*accept))) {
     case content_format::text: return single_value ? std::optional{content_format::text} : std::nullopt;
     case content_format::opaque:
@@ -131,34 +184,40 @@ choose_read_format(std::optional<std::uint16_t> accept, const path& target, cons
     }
 }
 
-/** True for the content formats `encode` writes and `for_each_record` reads. */
+/** True for the content formats `encode` writes and `for_each_record` reads (those of `Formats`). */
+template <format_set Formats = format_set::all>
 [[nodiscard]] constexpr bool supported_format(std::uint16_t cf) noexcept {
-    using format::content_format;
-    switch (format::canonical(static_cast<content_format>(cf))) {
-    case content_format::text:
-    case content_format::opaque:
-    case content_format::tlv:
-    case content_format::senml_json:
-    case content_format::senml_cbor: return true;
-    default: return false;
-    }
+    return supports(Formats, cf);
 }
 
-/** Encodes `records` (sorted) for a request on `base` in content format `cf` into `out`. */
-[[nodiscard]] inline result<void> encode(std::span<const format::record> records, const path& base,
-                                         format::content_format cf, format::output_window& out) noexcept {
+/**
+ * Encodes `records` (sorted) for a request on `base` in content format `cf` into `out`.
+ * Errors: `unsupported_content_format` (not in `Formats`), the writer's errors.
+ */
+template <format_set Formats = format_set::all>
+[[nodiscard]] result<void> encode(std::span<const format::record> records, const path& base, format::content_format cf,
+                                  format::output_window& out) noexcept {
     using format::content_format;
+    // Each writer is named only when its format is in the set, so the others are not linked.
     switch (format::canonical(cf)) {
-    case content_format::text: return format::write_text(records, base, out);
-    case content_format::opaque: return format::write_opaque(records, base, out);
-    case content_format::tlv: return format::write_tlv(records, base, out);
-    case content_format::senml_json: {
-        // SenML has no empty-instance marker: drop instance-level records.
-        return format::write_senml_json(records, base, out);
+    case content_format::text:
+        if constexpr (contains(Formats, format_set::text)) return format::write_text(records, base, out);
+        break;
+    case content_format::opaque:
+        if constexpr (contains(Formats, format_set::opaque)) return format::write_opaque(records, base, out);
+        break;
+    case content_format::tlv:
+        if constexpr (contains(Formats, format_set::tlv)) return format::write_tlv(records, base, out);
+        break;
+    case content_format::senml_json:
+        if constexpr (contains(Formats, format_set::senml_json)) return format::write_senml_json(records, base, out);
+        break;
+    case content_format::senml_cbor:
+        if constexpr (contains(Formats, format_set::senml_cbor)) return format::write_senml_cbor(records, base, out);
+        break;
+    default: break;
     }
-    case content_format::senml_cbor: return format::write_senml_cbor(records, base, out);
-    default: return fail(errc::unsupported_content_format);
-    }
+    return fail(errc::unsupported_content_format);
 }
 
 /**
@@ -166,7 +225,7 @@ choose_read_format(std::optional<std::uint16_t> accept, const path& target, cons
  * `cf`) written to `base`, typed with `schemas`. Stops at the first error.
  * Errors: `unsupported_content_format`, the reader's errors, `f`'s errors.
  */
-template <class F>
+template <format_set Formats = format_set::all, class F>
 [[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
                                            const schema_registry* schemas, F&& f) noexcept {
     using format::content_format;
@@ -179,28 +238,39 @@ template <class F>
         }
     };
     switch (format::canonical(static_cast<content_format>(cf))) {
-    case content_format::text: {
-        format::text_reader r{payload, base, schemas};
-        return drain(r);
+    case content_format::text:
+        if constexpr (contains(Formats, format_set::text)) {
+            format::text_reader r{payload, base, schemas};
+            return drain(r);
+        }
+        break;
+    case content_format::opaque:
+        if constexpr (contains(Formats, format_set::opaque)) {
+            format::opaque_reader r{payload, base, schemas};
+            return drain(r);
+        }
+        break;
+    case content_format::tlv:
+        if constexpr (contains(Formats, format_set::tlv)) {
+            format::tlv_reader r{payload, base, schemas};
+            return drain(r);
+        }
+        break;
+    case content_format::senml_json:
+        if constexpr (contains(Formats, format_set::senml_json)) {
+            format::senml_json_reader r{payload, base, schemas};
+            return drain(r);
+        }
+        break;
+    case content_format::senml_cbor:
+        if constexpr (contains(Formats, format_set::senml_cbor)) {
+            format::senml_cbor_reader r{payload, base, schemas};
+            return drain(r);
+        }
+        break;
+    default: break;
     }
-    case content_format::opaque: {
-        format::opaque_reader r{payload, base, schemas};
-        return drain(r);
-    }
-    case content_format::tlv: {
-        format::tlv_reader r{payload, base, schemas};
-        return drain(r);
-    }
-    case content_format::senml_json: {
-        format::senml_json_reader r{payload, base, schemas};
-        return drain(r);
-    }
-    case content_format::senml_cbor: {
-        format::senml_cbor_reader r{payload, base, schemas};
-        return drain(r);
-    }
-    default: return fail(errc::unsupported_content_format);
-    }
+    return fail(errc::unsupported_content_format);
 }
 
 // ---- Discover ------------------------------------------------------------------------------
@@ -327,9 +397,9 @@ struct resource_id_set {
  * `resource_not_in_schema`, `unsupported_content_format`, reader errors (4.00),
  * `missing_mandatory_resource` (create), hook errors.
  */
-[[nodiscard]] inline result<void> write(std::span<const object_binding> objects, const schema_registry& schemas,
-                                        const path& target, std::uint16_t cf, bytes_view payload,
-                                        write_mode mode) noexcept {
+template <format_set Formats = format_set::all>
+[[nodiscard]] result<void> write(std::span<const object_binding> objects, const schema_registry& schemas,
+                                 const path& target, std::uint16_t cf, bytes_view payload, write_mode mode) noexcept {
     if (target.depth() < 2) return fail(errc::operation_not_allowed);
     const object_binding* o = find_object(objects, target.object_id());
     if (o == nullptr) return fail(errc::not_found);
@@ -341,12 +411,12 @@ struct resource_id_set {
         if (target.has_resource_instance() && !def->is_multiple()) return fail(errc::not_found);
     }
     if (o->ops->write == nullptr) return fail(errc::operation_not_allowed);
-    if (!supported_format(cf)) return fail(errc::unsupported_content_format);
+    if (!supported_format<Formats>(cf)) return fail(errc::unsupported_content_format);
 
     // Pass 1: validate everything and note the resources named.
     detail::resource_id_set named;
     detail::resource_id_set multiples;
-    auto checked = for_each_record(cf, payload, target, &schemas, [&](const format::record& r) -> result<void> {
+    auto checked = for_each_record<Formats>(cf, payload, target, &schemas, [&](const format::record& r) -> result<void> {
         if (!r.path.has_resource()) return fail(errc::invalid_argument);
         const resource_def* def = o->schema.find(r.path.resource_id());
         if (def == nullptr) return fail(errc::not_found);
@@ -379,18 +449,21 @@ struct resource_id_set {
             }
         }
     }
-    return for_each_record(cf, payload, target, &schemas, [&](const format::record& r) -> result<void> {
+    return for_each_record<Formats>(cf, payload, target, &schemas, [&](const format::record& r) -> result<void> {
         return o->ops->write(o->self, r.path, r.value);
     });
 }
 
 /** The instance id a Create payload names (TLV Object Instance TLV, SenML name), if any. */
-[[nodiscard]] inline result<std::optional<std::uint16_t>> create_instance_id(std::uint16_t cf, bytes_view payload,
-                                                                             const path& object) noexcept {
+template <format_set Formats = format_set::all>
+[[nodiscard]] result<std::optional<std::uint16_t>> create_instance_id(std::uint16_t cf, bytes_view payload,
+                                                                      const path& object) noexcept {
     using format::content_format;
     if (payload.empty()) return std::optional<std::uint16_t>{};
     const auto f = format::canonical(static_cast<content_format>(cf));
+    if (!supported_format<Formats>(cf)) return fail(errc::unsupported_content_format);
     if (f == content_format::tlv) {
+        if constexpr (!contains(Formats, format_set::tlv)) return fail(errc::unsupported_content_format);
         auto h = format::tlv::decode_header(payload);
         if (!h) return unexpected{h.error()};
         if (h->type == format::tlv::entry_type::object_instance) {
@@ -401,7 +474,7 @@ struct resource_id_set {
     }
     if (f == content_format::senml_json || f == content_format::senml_cbor) {
         std::optional<std::uint16_t> id;
-        auto ok = for_each_record(cf, payload, object, nullptr, [&](const format::record& r) -> result<void> {
+        auto ok = for_each_record<Formats>(cf, payload, object, nullptr, [&](const format::record& r) -> result<void> {
             if (!r.path.has_instance()) return fail(errc::invalid_argument);
             if (id && *id != r.path.instance_id()) return fail(errc::invalid_argument);  // one instance per Create
             id = r.path.instance_id();
@@ -426,16 +499,16 @@ struct create_result {
  * object that already has its instance), `instance_exists`, `missing_mandatory_resource`,
  * `unsupported_content_format`, reader and hook errors.
  */
-[[nodiscard]] inline result<create_result> create(std::span<const object_binding> objects,
-                                                  const schema_registry& schemas, const path& target, std::uint16_t cf,
-                                                  bytes_view payload) noexcept {
+template <format_set Formats = format_set::all>
+[[nodiscard]] result<create_result> create(std::span<const object_binding> objects, const schema_registry& schemas,
+                                           const path& target, std::uint16_t cf, bytes_view payload) noexcept {
     if (target.level() != path_level::object) return fail(errc::operation_not_allowed);
     const object_binding* o = find_object(objects, target.object_id());
     if (o == nullptr) return fail(errc::not_found);
     if (o->ops->create == nullptr) return fail(errc::operation_not_allowed);
-    if (!payload.empty() && !supported_format(cf)) return fail(errc::unsupported_content_format);
+    if (!payload.empty() && !supported_format<Formats>(cf)) return fail(errc::unsupported_content_format);
     if (!o->schema.is_multiple() && o->instance_count() > 0) return fail(errc::operation_not_allowed);
-    auto named = create_instance_id(cf, payload, target);
+    auto named = create_instance_id<Formats>(cf, payload, target);
     if (!named) return unexpected{named.error()};
     std::uint16_t id = 0;
     if (*named) {
@@ -452,7 +525,7 @@ struct create_result {
     const bool senml = *named && !wrapped;
     // Validate before creating: a dry write with a binding that has no instance yet.
     if (!payload.empty()) {
-        auto ok = for_each_record(cf, payload, wrapped || senml ? target : instance, &schemas,
+        auto ok = for_each_record<Formats>(cf, payload, wrapped || senml ? target : instance, &schemas,
                                   [&](const format::record& r) -> result<void> {
                                       if (!r.path.has_resource()) return r.path.has_instance() ? result<void>{} : fail(errc::invalid_argument);
                                       const resource_def* def = o->schema.find(r.path.resource_id());
@@ -465,7 +538,7 @@ struct create_result {
     // Mandatory writable resources must be given.
     detail::resource_id_set named_resources;
     if (!payload.empty()) {
-        (void)for_each_record(cf, payload, wrapped || senml ? target : instance, &schemas,
+        (void)for_each_record<Formats>(cf, payload, wrapped || senml ? target : instance, &schemas,
                               [&](const format::record& r) -> result<void> {
                                   if (r.path.has_resource()) return named_resources.add(r.path.resource_id());
                                   return {};
@@ -476,7 +549,7 @@ struct create_result {
             return fail(errc::missing_mandatory_resource);
     if (auto ok = o->ops->create(o->self, id); !ok) return unexpected{ok.error()};
     if (!payload.empty() && o->ops->write != nullptr) {
-        auto ok = for_each_record(cf, payload, wrapped || senml ? target : instance, &schemas,
+        auto ok = for_each_record<Formats>(cf, payload, wrapped || senml ? target : instance, &schemas,
                                   [&](const format::record& r) -> result<void> {
                                       if (!r.path.has_resource()) return {};
                                       return o->ops->write(o->self, r.path, r.value);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include <lwm2m/bytes.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::client {
@@ -55,7 +56,7 @@ public:
                 const std::size_t start = ++i;
                 while (i < n && text_[i] != '\'') ++i;
                 if (i >= n) return fail(errc::invalid_argument, n);
-                a.value = text_.substr(start, i - start);
+                a.value = slice(text_, start, i - start);
                 ++i;
             }
             f(a);

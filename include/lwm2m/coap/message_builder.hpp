@@ -103,7 +103,7 @@ public:
         if (path.empty()) return *this;
         for (;;) {
             const std::size_t slash = path.find('/');
-            uri_path(path.substr(0, slash));
+            uri_path(slice(path, 0, slash));
             if (slash == std::string_view::npos) break;
             path.remove_prefix(slash + 1);
         }

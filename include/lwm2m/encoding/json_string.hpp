@@ -46,7 +46,7 @@ constexpr result<std::size_t> json_unescape_each(std::string_view escaped, Put&&
             // Copy a run of plain bytes, validating its UTF-8.
             std::size_t j = i;
             while (j < escaped.size() && escaped[j] != '\\' && static_cast<unsigned char>(escaped[j]) >= 0x20) ++j;
-            const auto run = as_bytes(escaped.substr(i, j - i));
+            const auto run = as_bytes(slice(escaped, i, j - i));
             if (auto v = validate_utf8(run); !v) return fail(errc::invalid_utf8, i + v.error().offset);
             for (std::byte b : run) put(b);
             n += run.size();
@@ -79,7 +79,7 @@ constexpr result<std::size_t> json_unescape_each(std::string_view escaped, Put&&
         std::size_t consumed = 6;
         if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::invalid_utf8, i);  // lone low surrogate
         if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (escaped.substr(i + 6, 2) != "\\u") return fail(errc::invalid_utf8, i);
+            if (slice(escaped, i + 6, 2) != "\\u") return fail(errc::invalid_utf8, i);
             const int lo = detail::hex4(escaped, i + 8);
             if (lo < 0xDC00 || lo > 0xDFFF) return fail(errc::invalid_utf8, i);
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

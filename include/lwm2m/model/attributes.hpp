@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/result.hpp>
 
@@ -49,10 +50,10 @@ struct attribute_change {
  */
 [[nodiscard]] inline result<attribute_change> parse_attribute_query(std::string_view arg) noexcept {
     const std::size_t eq = arg.find('=');
-    const auto which = attribute_from_name(arg.substr(0, eq));
+    const auto which = attribute_from_name(slice(arg, 0, eq));
     if (!which) return fail(errc::invalid_argument, 0);
     if (eq == std::string_view::npos) return attribute_change{*which, true, 0};
-    const std::string_view text = arg.substr(eq + 1);
+    const std::string_view text = slice(arg, eq + 1);
     if (is_threshold(*which)) {
         auto v = encoding::parse_double(text);
         if (!v || (*which == attribute_name::st && *v < 0)) return fail(errc::invalid_argument, eq + 1);

@@ -39,7 +39,7 @@ constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {
         const std::string_view text = as_chars(b);
         for (std::size_t i = 0; done < size; i += 4) {
             const std::size_t take = text.size() - i < 4 ? text.size() - i : 4;
-            auto n = encoding::base64_decode(text.substr(i, take), alphabet, chunk);
+            auto n = encoding::base64_decode(slice(text, i, take), alphabet, chunk);
             if (!n) return n;
             for (std::size_t k = 0; k < *n; ++k) put(chunk[k]);
             done += *n;

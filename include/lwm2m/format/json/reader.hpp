@@ -142,17 +142,17 @@ private:
         case 'n': return literal("null", token_kind::null);
         default: {
             bool integer = false;
-            const std::size_t n = encoding::scan_json_number(in_.substr(pos_), integer);
+            const std::size_t n = encoding::scan_json_number(slice(in_, pos_), integer);
             if (n == 0) return fail(errc::invalid_json, at);
             pos_ += n;
             state_ = state::after_value;
-            return token{token_kind::number, in_.substr(at, n), false, integer, at};
+            return token{token_kind::number, slice(in_, at, n), false, integer, at};
         }
         }
     }
     constexpr result<token> literal(std::string_view word, token_kind k) noexcept {
         const std::size_t at = pos_;
-        if (in_.substr(pos_, word.size()) != word) return fail(errc::invalid_json, at);
+        if (slice(in_, pos_, word.size()) != word) return fail(errc::invalid_json, at);
         pos_ += word.size();
         state_ = state::after_value;
         return token{k, {}, false, false, at};
@@ -171,7 +171,7 @@ private:
             }
         }
         if (pos_ >= in_.size()) return fail(errc::invalid_json, at);
-        const std::string_view body = in_.substr(start, pos_ - start);
+        const std::string_view body = slice(in_, start, pos_ - start);
         ++pos_;
         // Validate escapes and UTF-8 now so consumers can decode later without failing.
         if (auto ok = encoding::json_unescaped_size(body); !ok)

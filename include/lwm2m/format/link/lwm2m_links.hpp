@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/format/link/reader.hpp>
 #include <lwm2m/model/attributes.hpp>
@@ -71,7 +72,7 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
             std::string_view list = a.value;
             while (!list.empty()) {
                 const std::size_t sp = list.find(' ');
-                if (list.substr(0, sp) == "oma.lwm2m") l.is_root = true;
+                if (slice(list, 0, sp) == "oma.lwm2m") l.is_root = true;
                 if (sp == std::string_view::npos) break;
                 list.remove_prefix(sp + 1);
             }
@@ -80,7 +81,7 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
             while (!list.empty()) {
                 const std::size_t sp = list.find(' ');
                 std::uint16_t v = 0;
-                if (!detail::parse_u16(list.substr(0, sp), v) || l.ct_count == max_ct_values)
+                if (!detail::parse_u16(slice(list, 0, sp), v) || l.ct_count == max_ct_values)
                     return fail(errc::invalid_link_format, 0);
                 l.ct[l.ct_count++] = v;
                 if (sp == std::string_view::npos) break;
@@ -115,7 +116,7 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
     std::string_view uri = entry.uri();
     if (alternate_root.size() > 1 && alternate_root.back() == '/') alternate_root.remove_suffix(1);
     if (!alternate_root.empty() && alternate_root != "/") {
-        if (uri.substr(0, alternate_root.size()) != alternate_root) return fail(errc::path_root_mismatch, 0);
+        if (slice(uri, 0, alternate_root.size()) != alternate_root) return fail(errc::path_root_mismatch, 0);
         uri.remove_prefix(alternate_root.size());
         if (!uri.empty() && uri.front() != '/') return fail(errc::path_root_mismatch, 0);
         if (uri.empty()) uri = "/";

@@ -87,7 +87,7 @@ public:
             current_ = link_attribute{};
             std::size_t i = 0;
             while (i < rest_.size() && detail::is_parmname_char(rest_[i])) ++i;
-            current_.name = rest_.substr(0, i);
+            current_.name = slice(rest_, 0, i);
             if (i < rest_.size() && rest_[i] == '=') {
                 current_.has_value = true;
                 ++i;
@@ -95,12 +95,12 @@ public:
                     current_.quoted = true;
                     const std::size_t start = ++i;
                     while (rest_[i] != '"') i += rest_[i] == '\\' ? 2 : 1;
-                    current_.value = rest_.substr(start, i - start);
+                    current_.value = slice(rest_, start, i - start);
                     ++i;
                 } else {
                     const std::size_t start = i;
                     while (i < rest_.size() && detail::is_ptoken_char(rest_[i])) ++i;
-                    current_.value = rest_.substr(start, i - start);
+                    current_.value = slice(rest_, start, i - start);
                 }
             }
             rest_.remove_prefix(i);
@@ -151,7 +151,7 @@ public:
             ++pos_;
         }
         if (pos_ == text_.size()) return set_error(pos_);
-        const std::string_view uri = text_.substr(uri_start, pos_ - uri_start);
+        const std::string_view uri = slice(text_, uri_start, pos_ - uri_start);
         ++pos_;
         const std::size_t params_start = pos_;
         while (pos_ < text_.size() && text_[pos_] != ',') {
@@ -186,7 +186,7 @@ public:
             }
             skip_ws();
         }
-        std::string_view params = text_.substr(params_start, pos_ - params_start);
+        std::string_view params = slice(text_, params_start, pos_ - params_start);
         while (!params.empty() && detail::is_ws(params.back())) params.remove_suffix(1);
         return std::optional<link_entry>{link_entry{uri, params}};
     }

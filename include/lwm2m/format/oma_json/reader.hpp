@@ -313,7 +313,7 @@ public:
             if (pos_ >= in_.size() || in_[pos_] != '"') return out;
             const std::size_t key_at = pos_;
             if (!skip_string()) return out;
-            const std::string_view key = in_.substr(key_at + 1, pos_ - key_at - 2);
+            const std::string_view key = slice(in_, key_at + 1, pos_ - key_at - 2);
             const bool key_escaped = key.find('\\') != std::string_view::npos;
             ws();
             if (!eat(':')) return out;
@@ -326,9 +326,9 @@ public:
             else if (c == '{' || c == '[') ok = skip_container();
             else while (pos_ < in_.size() && in_[pos_] != ',' && in_[pos_] != '}' && !is_ws(in_[pos_])) ++pos_;
             if (!ok) return out;
-            const std::string_view raw = in_.substr(value_at, pos_ - value_at);
+            const std::string_view raw = slice(in_, value_at, pos_ - value_at);
             if (!out.bn && key_is(key, key_escaped, "bn") && c == '"') {
-                const std::string_view body = raw.substr(1, raw.size() - 2);
+                const std::string_view body = slice(raw, 1, raw.size() - 2);
                 if (encoding::json_unescaped_size(body))
                     out.bn = text_field{body, body.find('\\') != std::string_view::npos, value_at};
             } else if (!out.bt && key_is(key, key_escaped, "bt")) {

@@ -87,9 +87,9 @@ namespace detail {
     case data_type::objlnk: {
         const std::size_t colon = s.find(':');
         if (colon == std::string_view::npos) return fail(errc::invalid_objlnk, 0);
-        const auto object = detail::parse_link_id(s.substr(0, colon));
+        const auto object = detail::parse_link_id(slice(s, 0, colon));
         if (!object) return fail(errc::invalid_objlnk, 0);
-        const auto instance = detail::parse_link_id(s.substr(colon + 1));
+        const auto instance = detail::parse_link_id(slice(s, colon + 1));
         if (!instance) return fail(errc::invalid_objlnk, colon + 1);
         return value::of_objlnk(objlnk{*object, *instance});
     }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Cortex-M4 footprint of a minimal LwM2M client (bench/footprint/minimal_client.cpp):
+# objects 0/1/3, register/update/de-register, read/write/execute, observe with pmin/pmax,
+# content formats text + TLV + SenML CBOR, float text through encoding::compact.
+#
+#   bench/footprint.sh            build, run the host build, print sizes and the largest symbols
+#   LWM2M_FOOTPRINT_STRICT=1 ...  also fail when a size target is missed
+#   LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FOOTPRINT_ALL_FORMATS ...   every content format (for comparison)
+#   LWM2M_COMPACT_FLOAT_TEXT=0 ...  libstdc++ to_chars/from_chars for doubles (for comparison)
+#
+# Flash = .text + .rodata + .data (+ the small init/fini sections); static RAM = .data + .bss.
+# Targets: flash <= 16 kB, static RAM <= 4 kB, no heap. Anchors: Anjay Lite 33.2 kB flash /
+# 7.8 kB RAM, Wakaama core 28 kB flash.
+# Fails (always) if the image holds heap, exception or RTTI machinery: malloc & co,
+# operator new/delete, __cxa_throw / __cxa_allocate_exception, __gxx_personality, typeinfo,
+# or the libstdc++ throw helpers (std::__throw_*) that reach abort under -fno-exceptions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CXX_ARM=${CXX_ARM:-arm-none-eabi-g++}
+SIZE=${SIZE:-arm-none-eabi-size}
+NM=${NM:-arm-none-eabi-nm}
+HOST_CXX=${HOST_CXX:-g++}
+OUT=${OUT:-build/footprint}
+SRC=bench/footprint/minimal_client.cpp
+# shellcheck disable=SC2206
+EXTRA=(${LWM2M_FOOTPRINT_EXTRA:-})
+mkdir -p "$OUT"
+
+for tool in "$CXX_ARM" "$SIZE" "$NM"; do
+    command -v "$tool" >/dev/null || { echo "footprint: $tool not found (apt install gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib)"; exit 77; }
+done
+
+DEFS=(-DLWM2M_COMPACT_FLOAT_TEXT="${LWM2M_COMPACT_FLOAT_TEXT:-1}" "${EXTRA[@]}")
+WARN=(-Wall -Wextra -Wpedantic -Werror)
+
+# 1. The scripted session must succeed (exit status 0), or the image measures dead code.
+nice "$HOST_CXX" -std=c++20 "${WARN[@]}" -Os -Iinclude "${DEFS[@]}" "$SRC" -o "$OUT/minimal_client_host"
+if ! "$OUT/minimal_client_host"; then
+    echo "footprint: the host build of the scripted session failed (exit $?)"
+    exit 1
+fi
+
+# 2. The Cortex-M4 image.
+ELF="$OUT/minimal_client.elf"
+nice "$CXX_ARM" -std=c++20 "${WARN[@]}" -Wno-psabi -Os -mcpu=cortex-m4 -mthumb \
+    -ffunction-sections -fdata-sections -fno-exceptions -fno-rtti -Iinclude "${DEFS[@]}" \
+    --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Wl,-Map="$OUT/minimal_client.map" \
+    "$SRC" -o "$ELF"
+
+section() { "$SIZE" -A "$ELF" | awk -v s="$1" '$1 == s { print $2; f = 1 } END { if (!f) print 0 }'; }
+text=$(section .text); rodata=$(section .rodata); data=$(section .data); bss=$(section .bss)
+init=$(( $(section .init) + $(section .fini) + $(section .init_array) + $(section .fini_array) + $(section .ARM.exidx) ))
+flash=$((text + rodata + data + init))
+ram=$((data + bss))
+
+echo "== arm-none-eabi-size -A $ELF"
+"$SIZE" -A "$ELF" | grep -E '^(\.text|\.rodata|\.data|\.bss|\.init|\.fini|\.ARM.exidx|\.init_array|\.fini_array) '
+echo
+printf '%-12s %8s bytes\n' ".text" "$text" ".rodata" "$rodata" ".data" "$data" ".bss" "$bss"
+printf '%-12s %8s bytes  (target <= 16384; Anjay Lite 33997, Wakaama core ~28672)\n' "flash" "$flash"
+printf '%-12s %8s bytes  (target <= 4096;  Anjay Lite ~7987)\n' "static RAM" "$ram"
+echo
+echo "== 15 largest symbols (arm-none-eabi-nm --size-sort)"
+"$NM" -C --size-sort -S -t d "$ELF" | tail -15 | awk '{ printf "%6d %s ", $2, $3; for (i = 4; i <= NF; ++i) printf "%s ", $i; printf "\n" }' | cut -c1-160
+
+echo
+bad=$("$NM" "$ELF" | awk '{ print $NF }' | grep -E '^(malloc|_malloc_r|calloc|_calloc_r|realloc|_realloc_r|free|_free_r|_Zn[wa].*|_Zd[la].*|__cxa_throw|__cxa_allocate_exception|__gxx_personality.*|_ZTI.*|_ZTS.*|_ZSt[0-9]*__throw_.*|abort)$' || true)
+if [ -n "$bad" ]; then
+    echo "footprint: FAIL: heap / exception / RTTI symbols in the image:"
+    echo "$bad" | sed 's/^/  /'
+    exit 1
+fi
+echo "footprint: no heap, exception or RTTI symbols"
+
+status=0
+[ "$flash" -le 16384 ] || { echo "footprint: flash target missed by $((flash - 16384)) bytes"; status=1; }
+[ "$ram" -le 4096 ] || { echo "footprint: static RAM target missed by $((ram - 4096)) bytes"; status=1; }
+if [ "${LWM2M_FOOTPRINT_STRICT:-0}" = 1 ]; then exit $status; fi
+exit 0

@@ -1,0 +1,230 @@
+// Footprint benchmark: a minimal LwM2M client as firmware would build it.
+//
+// Objects 0 (Security, as the server account), 1 (Server, built in) and 3 (Device); Register,
+// Update, De-register; Read, Write, Execute, Write-Attributes; Observe with pmin/pmax; content
+// formats plain text, TLV and SenML CBOR only (`client_limits::formats`), so the other format
+// codecs are not linked.
+//
+// The transport is a stub: `main` plays the LwM2M Server from datagrams built at run time.
+// It answers what the client sends (ACK 2.01 / 2.04 / 2.02 echoing the Message ID and token)
+// and sends requests whose bytes depend on `argc` (so nothing is constant-folded away). The
+// same source builds on the host (bench/footprint.sh runs it there and checks every step of
+// the script succeeded: exit status 0) and for a Cortex-M4 with newlib-nano (size measured).
+//
+// Build (what bench/footprint.sh does):
+//   arm-none-eabi-g++ -std=c++20 -Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections
+//     -fno-exceptions -fno-rtti -Iinclude --specs=nano.specs --specs=nosys.specs
+//     -Wl,--gc-sections bench/footprint/minimal_client.cpp -o minimal_client.elf
+
+// Firmware routes precondition failures to its own handler instead of <cassert>.
+#define LWM2M_ASSERT(cond) ((cond) ? static_cast<void>(0) : __builtin_trap())
+
+#include <lwm2m/client/client.hpp>
+#include <lwm2m/client/objects/device.hpp>
+#include <lwm2m/coap/message_builder.hpp>
+#include <lwm2m/coap/parse.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace cf = lwm2m::format;
+
+// A small client: 1 server, 4 objects, 4 observations, 512-byte datagrams.
+#ifdef LWM2M_FOOTPRINT_ALL_FORMATS  // every format the engine knows (for comparison)
+using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256>;
+constexpr bool only_three_formats = false;
+#else
+using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256,
+                                            lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
+                                                lwm2m::client::format_set::senml_cbor>;
+constexpr bool only_three_formats = true;
+#endif
+
+/** Linear congruential generator standing in for the hardware RNG. */
+struct rng {
+    std::uint32_t state;
+    std::uint32_t operator()() noexcept { return state = state * 1664525u + 1013904223u; }
+};
+
+using engine_type = lwm2m::client::engine<limits, rng>;
+constexpr lwm2m::exchange::peer_id server_peer{1};
+
+/** Keeps the last datagram the client sent (the "radio"). */
+struct radio {
+    std::array<std::byte, 512> tx{};
+    std::size_t tx_size = 0;
+    int sent = 0;
+};
+
+/** The fake LwM2M Server: answers the client's requests, counts the responses it gets. */
+struct fake_server {
+    engine_type& client;
+    radio& air;
+    lwm2m::time_point now{};
+    std::uint16_t next_mid = 0x4000;
+    int failures = 0;
+    int notifications = 0;
+
+    /** Drains the client's output; answers requests (CON) and counts responses/notifications. */
+    lwm2m::coap::code drain() noexcept {
+        lwm2m::coap::code last = lwm2m::coap::code::empty;
+        while (auto t = client.poll_transmit(air.tx)) {
+            air.tx_size = t->size;
+            ++air.sent;
+            auto m = lwm2m::coap::parse(lwm2m::bytes_view{air.tx.data(), t->size});
+            if (!m) {
+                ++failures;
+                continue;
+            }
+            if (lwm2m::coap::is_request(m->code())) {
+                answer(*m);
+                continue;
+            }
+            last = m->code();
+            if (m->observe()) ++notifications;
+        }
+        return last;
+    }
+
+    void answer(const lwm2m::coap::message_view& m) noexcept {
+        lwm2m::coap::message_builder<4> b;
+        b.type(lwm2m::coap::message_type::acknowledgement).message_id(m.message_id()).token(m.token());
+        std::size_t segments = 0;
+        for (std::string_view seg : m.uri_path()) segments += seg.empty() ? 0 : 1;
+        if (m.code() == lwm2m::coap::code::post && segments == 1)  // POST /rd: Register
+            b.code(lwm2m::coap::code::created).location_path("rd").location_path("7");
+        else if (m.code() == lwm2m::coap::code::post)  // POST /rd/7: Update
+            b.code(lwm2m::coap::code::changed);
+        else if (m.code() == lwm2m::coap::code::delete_)  // De-register
+            b.code(lwm2m::coap::code::deleted);
+        else
+            b.code(lwm2m::coap::code::bad_request);
+        deliver(b);
+    }
+
+    void deliver(const lwm2m::coap::message_builder_base& b) noexcept {
+        std::array<std::byte, 256> rx{};
+        auto n = b.serialize(rx);
+        if (!n) {
+            ++failures;
+            return;
+        }
+        client.on_datagram(server_peer, lwm2m::bytes_view{rx.data(), *n}, now);
+    }
+
+    /** Sends a CON request to the client; returns the code of its piggybacked response. */
+    template <class Extra>
+    lwm2m::coap::code request(lwm2m::coap::code method, std::string_view path, Extra&& extra,
+                              lwm2m::bytes_view payload = {}) noexcept {
+        lwm2m::coap::message_builder<8> b;
+        const std::byte token[] = {std::byte{0xfa}, std::byte(next_mid & 0xff)};
+        b.type(lwm2m::coap::message_type::confirmable).code(method).message_id(next_mid++).token(token);
+        b.uri_path_segments(path);
+        extra(b);
+        if (!payload.empty()) b.payload(payload);
+        deliver(b);
+        return drain();
+    }
+};
+
+constexpr auto none = [](lwm2m::coap::message_builder_base&) {};
+
+// Static storage, so that the engine's RAM shows in .bss (constructed in place by run()).
+std::optional<engine_type> the_client;
+lwm2m::client::device_object device;
+
+int run(int argc) noexcept {
+    static lwm2m::client::client_config config;
+    config.endpoint_name = "cm4-footprint";
+    config.multi_value_format = cf::content_format::tlv;
+    engine_type& client = the_client.emplace(config, rng{static_cast<std::uint32_t>(argc) * 2654435761u});
+
+    static lwm2m::client::server_account account;  // /0/0 and /1/0
+    account.ssid = 1;
+    account.peer = server_peer;
+    account.uri = "coap://192.0.2.1:5683";
+    account.lifetime = 300;
+    if (!client.add_server(account)) return 1;
+
+    device.manufacturer = "ACME";
+    device.model_number = "M4";
+    device.firmware_version = "1.0";
+    device.battery_level = 80 + argc;
+    int reboots = 0;
+    device.reboot = {[](void* c) { ++*static_cast<int*>(c); }, &reboots};
+    if (!client.add_object(device)) return 2;
+
+    static radio air;
+    fake_server server{client, air};
+    using lwm2m::coap::code;
+
+    // Register.
+    client.start(server.now);
+    server.drain();
+    if (client.state(1) != lwm2m::client::registration_state::registered) return 3;
+
+    // Read: one resource (plain text), the instance (TLV), the instance in SenML CBOR.
+    if (server.request(code::get, "3/0/0", none) != code::content) return 4;
+    if (server.request(code::get, "3/0", none) != code::content) return 5;
+    if (server.request(code::get, "3/0", [](auto& b) { b.accept(112); }) != code::content) return 6;
+    // A format left out answers 4.06.
+    if (only_three_formats && server.request(code::get, "3/0", [](auto& b) { b.accept(110); }) != code::not_acceptable)
+        return 7;
+
+    // Write: Timezone in text, UTC offset in TLV, Lifetime (causes an Update) in SenML CBOR.
+    const char tz[] = {'E', 'u', 'r', 'o', 'p', 'e', '/', 'P', 'a', 'r', 'i', 's', static_cast<char>('0' + argc)};
+    if (server.request(code::put, "3/0/15", [](auto& b) { b.content_format(0); },
+                       lwm2m::as_bytes(std::string_view{tz, sizeof tz})) != code::changed)
+        return 8;
+    const std::byte tlv[] = {std::byte{0xc3}, std::byte{14}, std::byte{'+'}, std::byte{'0'}, std::byte('0' + argc)};
+    if (server.request(code::put, "3/0/14", [](auto& b) { b.content_format(11542); }, tlv) != code::changed) return 9;
+    // [{0: "/1/0/1", 2: 600 + argc}]
+    const std::byte senml[] = {std::byte{0x81}, std::byte{0xa2}, std::byte{0x00}, std::byte{0x66},
+                               std::byte{'/'},  std::byte{'1'},  std::byte{'/'},  std::byte{'0'},
+                               std::byte{'/'},  std::byte{'1'},  std::byte{0x02}, std::byte{0x19},
+                               std::byte{0x02}, std::byte(0x58 + argc)};
+    if (server.request(code::put, "1/0", [](auto& b) { b.content_format(112); }, senml) != code::changed) return 10;
+    server.drain();
+    if (client.account(1)->lifetime != 600u + static_cast<unsigned>(argc)) return 11;
+
+    // Execute Reboot.
+    if (server.request(code::post, "3/0/4", none) != code::changed || reboots != 1) return 12;
+
+    // Write-Attributes pmin/pmax, then Observe the battery level.
+    if (server.request(code::put, "3/0/9", [](auto& b) { b.uri_query("pmin=5").uri_query("pmax=60"); }) != code::changed)
+        return 13;
+    if (server.request(code::get, "3/0/9", [](auto& b) { b.observe(0); }) != code::content) return 14;
+    if (client.observation_count() != 1) return 15;
+    const int before = server.notifications;
+    // A change inside pmin waits; at pmin it goes out.
+    device.battery_level = 70;
+    client.value_changed(*lwm2m::path::make(3, 0, 9), server.now);
+    server.drain();
+    if (server.notifications != before) return 16;
+    for (int i = 0; i < 200; ++i) {  // drive the clock through pmin and pmax
+        const auto d = client.next_deadline();
+        if (!d) break;
+        server.now = *d;
+        client.on_timeout(server.now);
+        server.drain();
+        if (server.now > lwm2m::time_point{} + 120s) break;
+    }
+    if (server.notifications < before + 2) return 17;
+
+    // De-register.
+    client.deregister(server.now);
+    server.drain();
+    if (!client.deregistration_done()) return 18;
+    return server.failures == 0 ? 0 : 19;
+}
+
+} // namespace
+
+int main(int argc, char**) { return run(argc); }
