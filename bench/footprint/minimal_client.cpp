@@ -38,12 +38,15 @@ namespace cf = lwm2m::format;
 
 // A small client: 1 server, 4 objects, 4 observations, 512-byte datagrams.
 #ifdef LWM2M_FOOTPRINT_ALL_FORMATS  // every format the engine knows (for comparison)
-using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256>;
+using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256, lwm2m::client::format_set::all, 3, 2, 4>;
 constexpr bool only_three_formats = false;
 #else
+// Endpoint sized for one server: 3 pending slots (a registration request, a CON
+// notification, one spare), 2 dedup entries, 4 queued datagrams.
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
-                                                lwm2m::client::format_set::senml_cbor>;
+                                                lwm2m::client::format_set::senml_cbor,
+                                            3, 2, 4>;
 constexpr bool only_three_formats = true;
 #endif
 
@@ -55,6 +58,39 @@ struct rng {
 
 using engine_type = lwm2m::client::engine<limits, rng>;
 constexpr lwm2m::exchange::peer_id server_peer{1};
+
+} // namespace
+
+// The engine's entry points as the firmware calls them, kept out of line (and out of the
+// anonymous namespace) so the engine code they pull in is measured as engine code: the
+// script subtracts the driver below (fake_server, run, main) to report the engine alone.
+namespace engine_api {
+[[gnu::noinline]] void on_datagram(engine_type& c, lwm2m::bytes_view d, lwm2m::time_point now) noexcept {
+    c.on_datagram(server_peer, d, now);
+}
+[[gnu::noinline]] std::optional<lwm2m::exchange::transmit> poll(engine_type& c, lwm2m::mutable_bytes out) noexcept {
+    return c.poll_transmit(out);
+}
+[[gnu::noinline]] void on_timeout(engine_type& c, lwm2m::time_point now) noexcept { c.on_timeout(now); }
+[[gnu::noinline]] std::optional<lwm2m::time_point> next_deadline(const engine_type& c) noexcept { return c.next_deadline(); }
+[[gnu::noinline]] void value_changed(engine_type& c, const lwm2m::path& p, lwm2m::time_point now) noexcept {
+    c.value_changed(p, now);
+}
+[[gnu::noinline]] void start(engine_type& c, lwm2m::time_point now) noexcept { c.start(now); }
+[[gnu::noinline]] void deregister(engine_type& c, lwm2m::time_point now) noexcept { c.deregister(now); }
+[[gnu::noinline]] engine_type& construct(std::optional<engine_type>& slot, const lwm2m::client::client_config& config,
+                                         rng random) noexcept {
+    return slot.emplace(config, random);
+}
+[[gnu::noinline]] bool add_server(engine_type& c, const lwm2m::client::server_account& a) noexcept {
+    return c.add_server(a).has_value();
+}
+[[gnu::noinline]] bool add_device(engine_type& c, lwm2m::client::device_object& d) noexcept {
+    return c.add_object(d).has_value();
+}
+} // namespace engine_api
+
+namespace {
 
 /** Keeps the last datagram the client sent (the "radio"). */
 struct radio {
@@ -75,7 +111,7 @@ struct fake_server {
     /** Drains the client's output; answers requests (CON) and counts responses/notifications. */
     lwm2m::coap::code drain() noexcept {
         lwm2m::coap::code last = lwm2m::coap::code::empty;
-        while (auto t = client.poll_transmit(air.tx)) {
+        while (auto t = engine_api::poll(client, air.tx)) {
             air.tx_size = t->size;
             ++air.sent;
             auto m = lwm2m::coap::parse(lwm2m::bytes_view{air.tx.data(), t->size});
@@ -116,7 +152,7 @@ struct fake_server {
             ++failures;
             return;
         }
-        client.on_datagram(server_peer, lwm2m::bytes_view{rx.data(), *n}, now);
+        engine_api::on_datagram(client, lwm2m::bytes_view{rx.data(), *n}, now);
     }
 
     /** Sends a CON request to the client; returns the code of its piggybacked response. */
@@ -144,14 +180,14 @@ int run(int argc) noexcept {
     static lwm2m::client::client_config config;
     config.endpoint_name = "cm4-footprint";
     config.multi_value_format = cf::content_format::tlv;
-    engine_type& client = the_client.emplace(config, rng{static_cast<std::uint32_t>(argc) * 2654435761u});
+    engine_type& client = engine_api::construct(the_client, config, rng{static_cast<std::uint32_t>(argc) * 2654435761u});
 
     static lwm2m::client::server_account account;  // /0/0 and /1/0
     account.ssid = 1;
     account.peer = server_peer;
     account.uri = "coap://192.0.2.1:5683";
     account.lifetime = 300;
-    if (!client.add_server(account)) return 1;
+    if (!engine_api::add_server(client, account)) return 1;
 
     device.manufacturer = "ACME";
     device.model_number = "M4";
@@ -159,14 +195,14 @@ int run(int argc) noexcept {
     device.battery_level = 80 + argc;
     int reboots = 0;
     device.reboot = {[](void* c) { ++*static_cast<int*>(c); }, &reboots};
-    if (!client.add_object(device)) return 2;
+    if (!engine_api::add_device(client, device)) return 2;
 
     static radio air;
     fake_server server{client, air};
     using lwm2m::coap::code;
 
     // Register.
-    client.start(server.now);
+    engine_api::start(client, server.now);
     server.drain();
     if (client.state(1) != lwm2m::client::registration_state::registered) return 3;
 
@@ -205,21 +241,21 @@ int run(int argc) noexcept {
     const int before = server.notifications;
     // A change inside pmin waits; at pmin it goes out.
     device.battery_level = 70;
-    client.value_changed(*lwm2m::path::make(3, 0, 9), server.now);
+    engine_api::value_changed(client, *lwm2m::path::make(3, 0, 9), server.now);
     server.drain();
     if (server.notifications != before) return 16;
     for (int i = 0; i < 200; ++i) {  // drive the clock through pmin and pmax
-        const auto d = client.next_deadline();
+        const auto d = engine_api::next_deadline(client);
         if (!d) break;
         server.now = *d;
-        client.on_timeout(server.now);
+        engine_api::on_timeout(client, server.now);
         server.drain();
         if (server.now > lwm2m::time_point{} + 120s) break;
     }
     if (server.notifications < before + 2) return 17;
 
     // De-register.
-    client.deregister(server.now);
+    engine_api::deregister(client, server.now);
     server.drain();
     if (!client.deregistration_done()) return 18;
     return server.failures == 0 ? 0 : 19;

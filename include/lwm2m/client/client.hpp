@@ -6,7 +6,7 @@
  * Register, Update, De-register, Disable), answers the Device Management interface (§6.3:
  * Read, Discover, Write, Write-Attributes, Execute, Create, Delete) from bound objects
  * (`client/object_binding.hpp`) and reports observed values (§6.4: Observe, Cancel,
- * notifications honouring pmin/pmax/gt/lt/st).
+ * notifications honouring pmin/pmax/gt/lt/st/epmin/epmax).
  *
  * Driving it (the same shape as every engine of the toolkit):
  * @code
@@ -74,10 +74,20 @@ namespace lwm2m::client {
  * Capacities of a client engine, and the content formats it supports (`Formats`: only their
  * codecs are compiled in; Register advertises them; a request in another format gets 4.15,
  * an Accept of another 4.06).
+ *
+ * The last three size the CoAP endpoint, which holds most of the RAM (each pending slot and
+ * each dedup entry keeps a whole `MaxMessage` datagram): `MaxPending` requests and CON
+ * notifications in flight (and NON notifications not yet polled), `DedupEntries` answers kept
+ * for duplicate detection (RFC 7252 §4.5; the oldest is forgotten first), `QueueLength`
+ * datagrams waiting for `poll_transmit` (the oldest is dropped when full; CON traffic is
+ * retransmitted). A notification that finds no free pending slot is retried 1 s later. The
+ * defaults suit a gateway-class device; a small device can use e.g. 3 / 2 / 4.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
-          std::size_t ArenaBytes = 2048, format_set Formats = format_set::all>
+          std::size_t ArenaBytes = 2048, format_set Formats = format_set::all,
+          std::size_t MaxPending = MaxServers + MaxObservations + 6, std::size_t DedupEntries = 16,
+          std::size_t QueueLength = 16>
 struct client_limits {
     static constexpr format_set formats = Formats;               ///< content formats read and written
     static constexpr std::size_t max_message = MaxMessage;        ///< largest datagram
@@ -87,8 +97,11 @@ struct client_limits {
     static constexpr std::size_t max_attributes = MaxAttributes;  ///< Write-Attributes sets kept
     static constexpr std::size_t max_records = MaxRecords;        ///< values one Read/notification may hold
     static constexpr std::size_t arena_bytes = ArenaBytes;        ///< text/opaque bytes one Read may hold
-    /** The endpoint: one request per server, one CON notification per observation, 4 Sends in flight. */
-    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxServers + MaxObservations + 6, 16, 16, 1, 8>;
+    static constexpr std::size_t max_pending = MaxPending;        ///< endpoint slots (requests, notifications)
+    static constexpr std::size_t dedup_entries = DedupEntries;    ///< answers kept for duplicate detection
+    static constexpr std::size_t queue_length = QueueLength;      ///< datagrams waiting for poll_transmit
+    /** The endpoint (by default: one request per server, one CON notification per observation, 4 Sends in flight, 2 spare). */
+    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxPending, DedupEntries, QueueLength, 1, 8>;
 };
 
 /** What happened to a registration, for logs and applications (`client_config::on_event`). */
@@ -790,6 +803,13 @@ private:
         }
     }
 
+    /**
+     * Notification decisions (LwM2M 1.1 Core §5.1.2, §6.4.2; see `client/observation.hpp`).
+     * A sample reads the observed value into `records_`; every read counts, so the next one
+     * (an evaluation or a notification) waits until epmin has passed since the last. A sample
+     * is taken when pmax is due, when a known change may be notified (pmin passed), or when
+     * epmax has passed since the last sample.
+     */
     void process_observations(time_point now) noexcept {
         std::optional<time_point> wake;
         const auto consider = [&](time_point t) {
@@ -800,40 +820,65 @@ private:
             if (const server_session* s = find_server_by_peer(o.peer))
                 if (s->state == registration_state::disabled || s->state == registration_state::deregistered) continue;
             const notification_attributes a = effective_attributes(o);
-            const duration pmin = std::chrono::seconds(a.pmin.value_or(0));
-            const bool use_pmax = a.pmax && *a.pmax > 0 && *a.pmax >= a.pmin.value_or(0);
-            const duration pmax = std::chrono::seconds(use_pmax ? *a.pmax : 0);
-            bool due = use_pmax && now >= o.last_sent + pmax;
-            if (!due && o.changed && now >= o.last_sent + pmin) {
-                due = true;
-                if (a.has_thresholds() && o.target.has_resource()) {
-                    records_.clear();
-                    if (dm::collect(objects(), o.target, records_)) {
-                        if (const auto v = single_numeric(); v && !client::thresholds_met(a, o.last_numeric, *v)) {
-                            due = false;
-                            o.changed = false;
-                        }
-                    }
-                }
-            }
-            if (due && queue_state_ != queue_state::awake) {
-                // Queue mode: held (it is collected when sent, so it carries the latest value).
-                wake_wanted_ = true;
+            const observation_timing t = observation_timing::of(a);
+            if (now < o.retry_at) {  // the endpoint was full (see send_notification)
+                consider(o.retry_at);
                 continue;
             }
-            if (due) send_notification(o, now);
+            const bool pmax_due = t.use_pmax && now >= o.last_sent + t.pmax;
+            const bool change_due = o.changed && now >= o.last_sent + t.pmin;
+            const bool epmax_due = t.use_epmax && now >= o.last_sampled + t.epmax;
+            if (now >= o.last_sampled + t.epmin && (pmax_due || change_due || epmax_due)) {
+                bool notify = pmax_due;
+                result<void> sample{};
+                if (!notify) {
+                    // Evaluation: read, then decide whether the value changed enough.
+                    records_.clear();
+                    sample = dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
+                    o.last_sampled = now;
+                    if (!sample) {
+                        notify = true;  // the error ends the observation (RFC 7641 §3.2)
+                    } else if (const auto v = single_numeric(); v && a.has_thresholds() && o.target.has_resource()) {
+                        notify = client::thresholds_met(a, o.last_numeric, *v);
+                    } else {
+                        notify = o.changed || client::records_digest(records_.records()) != o.last_digest;
+                    }
+                    // A change found by an epmax sample before pmin waits for pmin (and is sampled again then).
+                    o.changed = notify && now < o.last_sent + t.pmin;
+                    if (o.changed) notify = false;
+                }
+                if (notify && queue_state_ != queue_state::awake) {
+                    // Queue mode: held (sampled again when sent, so it carries the latest value).
+                    o.changed = true;
+                    wake_wanted_ = true;
+                    continue;
+                }
+                if (notify) send_notification(o, now, pmax_due ? nullptr : &sample);
+            }
             if (!o.used || o.in_flight.value != 0) continue;
-            if (o.changed) consider(o.last_sent + pmin);
-            if (use_pmax) consider(o.last_sent + pmax);
+            const time_point sample_at = o.last_sampled + t.epmin;
+            if (o.changed) consider(std::max(o.last_sent + t.pmin, sample_at));
+            if (t.use_pmax) consider(std::max(o.last_sent + t.pmax, sample_at));
+            if (t.use_epmax) consider(o.last_sampled + t.epmax);
         }
         observation_deadline_ = wake;
     }
 
-    void send_notification(observation& o, time_point now) noexcept {
-        records_.clear();
+    /**
+     * Sends one notification of `o`: with the values of `sampled` already in `records_` (an
+     * evaluation at `now`), else read now.
+     */
+    void send_notification(observation& o, time_point now, const result<void>* sampled = nullptr) noexcept {
+        result<void> collected{};
+        if (sampled != nullptr) {
+            collected = *sampled;
+        } else {
+            records_.clear();
+            collected = dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
+        }
+        o.last_sampled = now;
         coap::message_builder<8> b;
         coap::code code = coap::code::content;
-        auto collected = dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
         format::output_window body{mutable_bytes{notify_body_}};
         if (!collected) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
@@ -855,6 +900,12 @@ private:
         const bool confirmable = config_.confirmable_notifications || !success ||
                                  now - o.last_confirmable >= std::chrono::hours(24);
         auto h = endpoint_.send_notification(o.peer, o.token, b, confirmable, now);
+        if (!h && h.error().code == errc::capacity_exceeded && success) {
+            // Every endpoint slot is busy: keep the change and try again shortly.
+            o.changed = true;
+            o.retry_at = now + std::chrono::seconds(1);
+            return;
+        }
         if (h) o.last_handle = *h;
         o.last_sent = now;
         o.changed = false;
@@ -863,6 +914,7 @@ private:
             return;
         }
         if (const auto v = single_numeric()) o.last_numeric = v;
+        o.last_digest = client::records_digest(records_.records());
         if (confirmable) {
             o.last_confirmable = now;
             o.in_flight = *h;
@@ -1107,7 +1159,9 @@ private:
         slot->format = *cf;
         slot->last_sent = now_;
         slot->last_confirmable = now_;
+        slot->last_sampled = now_;
         slot->last_numeric = single_numeric();
+        slot->last_digest = client::records_digest(records_.records());
         r.options().observe(sequence_.next());
     }
 
@@ -1135,7 +1189,13 @@ private:
                 return fail_request(r, coap::code::bad_request);
             a.apply(*change);
         }
-        if (!a.validate()) return fail_request(r, coap::code::bad_request);
+        // epmin > epmax is not an error for the client: epmax is then ignored (§5.1.2), as
+        // pmax <= pmin is; the pair is checked where it is used (`observation_timing`).
+        notification_attributes checked{};
+        checked.gt = a.gt;
+        checked.lt = a.lt;
+        checked.st = a.st;
+        if (!checked.validate()) return fail_request(r, coap::code::bad_request);
         if (!attributes_.set(ssid, p, a)) return fail_request(r, coap::code::internal_server_error);
         r.code(coap::code::changed);
     }

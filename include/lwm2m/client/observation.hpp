@@ -9,19 +9,34 @@
  *   a Write by a server) and, if gt/lt/st are attached to a numeric single-value target, when
  *   the new value crossed gt or lt or moved by at least st since the last notification;
  * - always when pmax (the /1/x/3 default, else none; ignored when below pmin) has passed;
+ * - evaluation periods (LwM2M 1.1 Core §5.1.2 epmin/epmax): the observed value is sampled
+ *   (read from the object, and the change and threshold conditions evaluated) no more often
+ *   than every epmin seconds and, when epmax is set, at least every epmax seconds even when
+ *   the application reported nothing: a sample that differs from the last notified value
+ *   (or, with gt/lt/st on a numeric resource, meets them) is a change, notified subject to
+ *   pmin. Every read of the value counts as a sample, the one a notification carries too, so
+ *   a change reported less than epmin after the last sample, a pmin-delayed change and a pmax
+ *   notification wait until epmin has passed since it. epmax is ignored unless it is greater
+ *   than epmin (when set) and than 0;
  * - confirmable when configured, and at least once every 24 h (RFC 7641 §4.5), else NON;
  *   a Reset or an unacknowledged CON notification ends the observation.
  * Allocation: none.
  */
 
+#include <bit>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
+#include <span>
 
 #include <lwm2m/coap/token.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/exchange/peer.hpp>
 #include <lwm2m/format/content_format.hpp>
+#include <lwm2m/format/record.hpp>
 #include <lwm2m/model/attributes.hpp>
 #include <lwm2m/path/path.hpp>
 
@@ -37,8 +52,11 @@ struct observation {
     format::content_format format = format::content_format::tlv;
     time_point last_sent{};
     time_point last_confirmable{};
-    bool changed = false;
+    time_point last_sampled{};           ///< last read of the value (evaluation or notification)
+    bool changed = false;                ///< a change is known and not notified yet
     std::optional<double> last_numeric{};
+    std::uint32_t last_digest = 0;       ///< `records_digest` of the last notified values
+    time_point retry_at{};               ///< no endpoint slot was free: not before then
     exchange::request_handle in_flight{};
     exchange::request_handle last_handle{};
 };
@@ -50,6 +68,72 @@ struct observation {
     if (a.lt && ((*last < *a.lt) != (now_value < *a.lt))) return true;
     if (a.st && (now_value - *last >= *a.st || *last - now_value >= *a.st)) return true;
     return false;
+}
+
+/**
+ * The timing attributes of one observation, with the rules of LwM2M 1.1 Core §5.1.2 applied:
+ * pmax only when above 0 and not below pmin, epmax only when above 0 and above epmin.
+ */
+struct observation_timing {
+    duration pmin{}, pmax{}, epmin{}, epmax{};
+    bool use_pmax = false;
+    bool use_epmax = false;
+
+    [[nodiscard]] static constexpr observation_timing of(const notification_attributes& a) noexcept {
+        observation_timing t;
+        const auto seconds = [](std::uint32_t s) { return duration{std::chrono::seconds(s)}; };
+        t.pmin = seconds(a.pmin.value_or(0));
+        t.use_pmax = a.pmax && *a.pmax > 0 && *a.pmax >= a.pmin.value_or(0);
+        t.pmax = seconds(t.use_pmax ? *a.pmax : 0);
+        t.epmin = seconds(a.epmin.value_or(0));
+        t.use_epmax = a.epmax && *a.epmax > 0 && *a.epmax > a.epmin.value_or(0);
+        t.epmax = seconds(t.use_epmax ? *a.epmax : 0);
+        return t;
+    }
+};
+
+/**
+ * A 32-bit FNV-1a digest of records (paths, kinds and values) to tell whether a sample
+ * differs from the last notified values without keeping them. Equal values (operator== of
+ * `value`) give equal digests; a collision only hides one epmax-sampled change.
+ */
+[[nodiscard]] inline std::uint32_t records_digest(std::span<const format::record> records) noexcept {
+    std::uint32_t h = 2166136261u;
+    const auto mix = [&h](std::uint64_t x, int bytes) {
+        for (int i = 0; i < bytes; ++i) {
+            h ^= static_cast<std::uint32_t>(x & 0xFFu);
+            h *= 16777619u;
+            x >>= 8;
+        }
+    };
+    for (const format::record& r : records) {
+        mix(r.path.depth(), 1);
+        for (std::size_t i = 0; i < r.path.depth(); ++i) mix(r.path.id(i), 2);
+        const value& v = r.value;
+        mix(static_cast<std::uint64_t>(v.kind()), 1);
+        switch (v.kind()) {
+        case value_kind::none: break;
+        case value_kind::integer:
+        case value_kind::time: mix(static_cast<std::uint64_t>(v.as_integer()), 8); break;
+        case value_kind::unsigned_integer: mix(v.as_unsigned(), 8); break;
+        case value_kind::float_: {
+            // One digest for all NaNs and for both zeros, as operator== of value compares them.
+            const double f = v.as_float() != v.as_float() ? std::numeric_limits<double>::quiet_NaN()
+                             : v.as_float() == 0       ? 0.0
+                                                       : v.as_float();
+            mix(std::bit_cast<std::uint64_t>(f), 8);
+            break;
+        }
+        case value_kind::boolean: mix(v.as_boolean() ? 1 : 0, 1); break;
+        case value_kind::objlnk: mix(v.as_objlnk().object_id, 2); mix(v.as_objlnk().instance_id, 2); break;
+        default:
+            mix(static_cast<std::uint64_t>(v.encoding()), 1);
+            mix(v.encoded_bytes().size(), 4);
+            for (std::byte b : v.encoded_bytes()) mix(static_cast<std::uint64_t>(b), 1);
+            break;
+        }
+    }
+    return h;
 }
 
 } // namespace lwm2m::client

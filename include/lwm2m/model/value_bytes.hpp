@@ -7,6 +7,7 @@
  */
 
 #include <cstddef>
+#include <type_traits>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
@@ -17,12 +18,27 @@
 namespace lwm2m {
 
 /**
- * Calls `put(std::byte)` for each decoded byte of a byte-sequence value.
- * Errors: `invalid_json`, `invalid_utf8`, `invalid_base64` (only for values not validated by
- * their reader). Returns the decoded length.
+ * A non-owning reference to a callable taking one `std::byte` (a function_ref). The byte
+ * walkers below run through it at run time, so they are compiled once for every caller
+ * instead of once per lambda (each copy is ~0.8 kB of Cortex-M code). Allocation: none.
  */
+class byte_sink {
+public:
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, byte_sink>)
+    byte_sink(F& f) noexcept  // NOLINT(google-explicit-constructor): a function_ref converts implicitly
+        : context_(const_cast<void*>(static_cast<const void*>(&f))),
+          call_([](void* c, std::byte b) { (*static_cast<F*>(c))(b); }) {}
+    void operator()(std::byte b) const { call_(context_, b); }
+
+private:
+    void* context_;
+    void (*call_)(void*, std::byte);
+};
+
+namespace detail {
 template <class Put>
-constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {
+constexpr result<std::size_t> walk_value_bytes(const value& v, Put& put) {
     const bytes_view b = v.encoded_bytes();
     switch (v.encoding()) {
     case text_encoding::raw:
@@ -48,6 +64,28 @@ constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {
     }
     }
     return fail(errc::invalid_argument);
+}
+
+/** The one run-time instantiation of the walker (escaped and base64 text). */
+inline result<std::size_t> walk_encoded_value_bytes(const value& v, byte_sink put) {
+    return walk_value_bytes(v, put);
+}
+} // namespace detail
+
+/**
+ * Calls `put(std::byte)` for each decoded byte of a byte-sequence value.
+ * Errors: `invalid_json`, `invalid_utf8`, `invalid_base64` (only for values not validated by
+ * their reader). Returns the decoded length. Raw bytes are walked inline; escaped or base64
+ * text goes through one shared, type-erased decoder (`byte_sink`) at run time.
+ */
+template <class Put>
+constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {
+    if (std::is_constant_evaluated()) return detail::walk_value_bytes(v, put);
+    if (v.encoding() == text_encoding::raw) {
+        for (std::byte x : v.encoded_bytes()) put(x);
+        return v.encoded_bytes().size();
+    }
+    return detail::walk_encoded_value_bytes(v, byte_sink{put});
 }
 
 /** Decoded length of a byte-sequence value. */
