@@ -198,6 +198,17 @@ public:
     }
 
     /**
+     * Sends a request with a token chosen by the caller: a server cancelling an observation
+     * actively repeats the observation's token in its GET with Observe=1 (RFC 7641 §3.6).
+     * Errors: as the other `send_request`.
+     */
+    [[nodiscard]] result<request_handle> send_request(peer_id peer, coap::message_builder_base& request,
+                                                      const coap::token& token, time_point now) noexcept {
+        request.token(token.view());
+        return start(peer, request, token, slot_kind::request, now);
+    }
+
+    /**
      * Sends an Observe notification (a response carrying the observation's token) as CON
      * (tracked, retransmitted) or NON (RFC 7641 §4.5). A Reset or a CON timeout is reported
      * through `on_response` so the caller can drop the observation; the ACK of a CON
@@ -246,6 +257,12 @@ public:
                 return true;
             }
         return false;
+    }
+    /** The token of the observation started by request `h`, if it is still accepted. */
+    [[nodiscard]] std::optional<coap::token> observation_token(request_handle h) const noexcept {
+        for (const observation& o : observations_)
+            if (o.used && o.handle == h) return o.token;
+        return std::nullopt;
     }
     /** Number of requests in flight or queued. */
     [[nodiscard]] std::size_t pending_count() const noexcept {

@@ -1,0 +1,162 @@
+// libFuzzer target: datagrams from several peers into one LwM2M server engine.
+//
+// Each run builds a server (small capacities: 6 registration slots, 8 requests) and registers
+// three endpoints ("fz-1".."fz-3" from peers 1..3, lifetime 3600 s); the server then has a Read
+// and an Observe outstanding to fz-1. The input is a sequence of chunks
+//   [peer: 1 byte][time step: 1 byte][length: 1 byte][datagram: length bytes]
+// fed as datagrams from peer (1 + byte % 6) after advancing the clock by `step` * 100 ms
+// (on_timeout when a deadline passed). Checks:
+//  * every datagram the server sends parses as CoAP (coap::parse);
+//  * the registrations the input did not end (no De-register / replacement / expiry event for
+//    them) are still there, at the same location, findable by name and by location;
+//  * the store's count matches the registrations the events say exist.
+//
+// Build: clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude fuzz/server_engine.cpp
+// Replay: link with fuzz/replay_main.cpp (any compiler).
+
+#include <lwm2m/coap/message_builder.hpp>
+#include <lwm2m/coap/parse.hpp>
+#include <lwm2m/server.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <string_view>
+
+namespace server_fuzz {
+
+struct fuzz_random {
+    std::uint32_t s = 0x2545F491u;
+    std::uint32_t operator()() {
+        s ^= s << 13;
+        s ^= s >> 17;
+        s ^= s << 5;
+        return s;
+    }
+};
+
+constexpr std::size_t tracked = 3;
+
+struct handler {
+    std::array<std::uint32_t, tracked> location{};  // 0: ended (or never registered)
+    std::array<bool, tracked> ended{};
+    std::size_t live = 0;  // registrations alive according to the events
+
+    static int index_of(std::string_view ep) {
+        if (ep.size() == 4 && ep.substr(0, 3) == "fz-" && ep[3] >= '1' && ep[3] <= '3') return ep[3] - '1';
+        return -1;
+    }
+    void on_registration(const lwm2m::server::registration_event& e) {
+        using k = lwm2m::server::registration_event_kind;
+        const int i = index_of(e.registration.endpoint);
+        switch (e.kind) {
+        case k::registered:
+            if (!e.replaced) ++live;
+            if (i >= 0) {
+                if (location[static_cast<std::size_t>(i)] != 0) ended[static_cast<std::size_t>(i)] = true;  // replaced
+                location[static_cast<std::size_t>(i)] = e.registration.location;
+            }
+            break;
+        case k::updated:
+            if (i >= 0 && location[static_cast<std::size_t>(i)] != e.registration.location) std::abort();
+            break;
+        case k::deregistered:
+        case k::expired:
+            --live;
+            if (i >= 0) {
+                ended[static_cast<std::size_t>(i)] = true;
+                location[static_cast<std::size_t>(i)] = 0;
+            }
+            break;
+        }
+    }
+    void on_result(const lwm2m::server::request_result&) {}
+    void on_notification(const lwm2m::server::notification&) {}
+    void on_send(const lwm2m::server::send_report&) {}
+};
+
+using limits = lwm2m::server::server_limits<512, 8, 4, 16, 16, 256, 4>;
+using engine = lwm2m::server::engine<limits, fuzz_random, handler>;
+
+/** A Register datagram for "fz-<n>". */
+inline std::size_t make_register(int n, std::uint16_t mid, lwm2m::mutable_bytes out) {
+    lwm2m::coap::message_builder<12> b;
+    b.type(lwm2m::coap::message_type::confirmable).code(lwm2m::coap::code::post).message_id(mid);
+    const std::array<std::byte, 2> tok{std::byte{0x5A}, static_cast<std::byte>(mid)};
+    b.token(lwm2m::bytes_view{tok});
+    b.uri_path("rd");
+    static const std::string eps[] = {"ep=fz-1", "ep=fz-2", "ep=fz-3"};
+    b.uri_query(eps[n - 1]);
+    b.uri_query("lt=3600");
+    b.uri_query("lwm2m=1.1");
+    b.content_format(40);
+    b.payload(std::string_view{R"(</>;rt="oma.lwm2m";ct="110 112",</1/0>,</3/0>,</3311/0>)"});
+    auto size = b.serialize(out);
+    return size ? *size : 0;
+}
+
+struct world {
+    handler h;
+    std::array<limits::slot, 6> slots{};
+    std::array<std::uint32_t, engine::index_words(6)> index{};
+    engine e{h, slots, index, fuzz_random{}};
+    lwm2m::time_point now{};
+    std::array<std::byte, 600> buf{};
+
+    void drain() {
+        while (auto t = e.poll_transmit(buf))
+            if (!lwm2m::coap::parse(lwm2m::bytes_view{buf.data(), t->size})) std::abort();
+    }
+    void setup() {
+        std::array<std::byte, 256> d{};
+        for (int n = 1; n <= 3; ++n) {
+            const std::size_t size = make_register(n, static_cast<std::uint16_t>(n), d);
+            e.on_datagram(lwm2m::exchange::peer_id{static_cast<std::uint32_t>(n)}, lwm2m::bytes_view{d.data(), size}, now);
+            drain();
+        }
+        (void)e.submit("fz-1", lwm2m::server::request_spec::read(*lwm2m::path::make(3, 0)), now);
+        (void)e.submit("fz-1", lwm2m::server::request_spec::observe(*lwm2m::path::make(3311, 0)), now);
+        drain();
+    }
+    void check() const {
+        if (e.registration_count() != h.live) std::abort();
+        static const std::string_view names[] = {"fz-1", "fz-2", "fz-3"};
+        for (std::size_t i = 0; i < tracked; ++i) {
+            if (h.ended[i]) continue;
+            const auto v = e.find(names[i]);
+            if (!v || v->location != h.location[i]) std::abort();
+            const auto by_location = e.find_location(h.location[i]);
+            if (!by_location || by_location->endpoint != names[i]) std::abort();
+        }
+    }
+};
+
+} // namespace server_fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static server_fuzz::world* w = nullptr;
+    // A fresh world per input (placement into static storage keeps the stack small).
+    alignas(server_fuzz::world) static unsigned char storage[sizeof(server_fuzz::world)];
+    if (w != nullptr) w->~world();
+    w = new (storage) server_fuzz::world{};
+    w->setup();
+    w->check();
+    std::size_t i = 0;
+    while (i + 3 <= size) {
+        const std::uint32_t peer = 1u + data[i] % 6u;
+        w->now += std::chrono::milliseconds(100 * data[i + 1]);
+        const std::size_t len = std::min<std::size_t>(data[i + 2], size - i - 3);
+        const lwm2m::bytes_view d{reinterpret_cast<const std::byte*>(data + i + 3), len};
+        i += 3 + len;
+        if (auto t = w->e.next_deadline(); t && *t <= w->now) w->e.on_timeout(w->now);
+        w->e.on_datagram(lwm2m::exchange::peer_id{peer}, d, w->now);
+        w->drain();
+        w->check();
+    }
+    return 0;
+}

@@ -1,0 +1,313 @@
+// LwM2M 1.1 Core §6.3 Device Management through the server engine, against real client
+// engines in-process: every operation with its decoded result, per-client default formats,
+// the group helper over 120 clients, failures (timeout, not registered, de-registered meanwhile).
+#include <doctest/doctest.h>
+
+#include "server_world.hpp"
+
+using namespace lwm2m;
+using namespace lwm2m::test::server_tests;
+using server::request_spec;
+
+namespace {
+format::record R(std::string_view p, value v) { return format::record{P(p), v, std::nullopt}; }
+} // namespace
+
+TEST_CASE("Core §6.3.1 Read against a 1.1 client: SenML CBOR by default, values decoded with the schema") {
+    world w;
+    w.add_client("lamp-1");
+    w.register_all();
+    auto reg = w.srv.engine->find("lamp-1");
+    REQUIRE(reg.has_value());
+    CHECK(reg->version == server::lwm2m_version::v1_1);
+    CHECK(reg->formats.has(format::content_format::senml_cbor));
+    const result_copy r = w.request("lamp-1", request_spec::read(P("/3311/0")));
+    CHECK(!r.failure);
+    CHECK(r.code == coap::code::content);
+    CHECK(r.endpoint == "lamp-1");
+    CHECK(r.cf == format::content_format::senml_cbor);
+    CHECK(!r.decode_error);
+    const rec* dim = find_rec(r.records, "/3311/0/5851");
+    REQUIRE(dim != nullptr);
+    CHECK(dim->kind == value_kind::integer);
+    CHECK(dim->number == 50);
+    const rec* on = find_rec(r.records, "/3311/0/5850");
+    REQUIRE(on != nullptr);
+    CHECK(on->kind == value_kind::boolean);
+    CHECK(on->boolean == false);
+    const rec* colour = find_rec(r.records, "/3311/0/5706");
+    REQUIRE(colour != nullptr);
+    CHECK(colour->text == "white");
+    // Device object: strings.
+    const result_copy d = w.request("lamp-1", request_spec::read(P("/3/0/0")));
+    REQUIRE(d.records.size() == 1);
+    CHECK(d.records[0].text == "ACME");
+    // Missing instance: the client's 4.04 comes back as the code.
+    const result_copy nf = w.request("lamp-1", request_spec::read(P("/3311/9")));
+    CHECK(!nf.failure);
+    CHECK(nf.code == coap::code::not_found);
+    CHECK(nf.records.empty());
+}
+
+TEST_CASE("Core §6.3 default format of a 1.0 client is TLV; a request may override the format") {
+    world w;
+    w.add_client("old", world::default_config("1.0"));
+    w.register_all();
+    CHECK(w.srv.engine->find("old")->version == server::lwm2m_version::v1_0);
+    const result_copy r = w.request("old", request_spec::read(P("/3311/1")));
+    CHECK(r.code == coap::code::content);
+    CHECK(r.cf == format::content_format::tlv);
+    const rec* dim = find_rec(r.records, "/3311/1/5851");
+    REQUIRE(dim != nullptr);
+    CHECK(dim->kind == value_kind::integer);  // TLV typed through the schema
+    CHECK(dim->number == 50);
+    request_spec json = request_spec::read(P("/3311/1"));
+    json.format = format::content_format::senml_json;
+    const result_copy j = w.request("old", json);
+    CHECK(j.cf == format::content_format::senml_json);
+    CHECK(j.payload.find("5851") != std::string::npos);
+    CHECK(find_rec(j.records, "/3311/1/5851") != nullptr);
+}
+
+TEST_CASE("Core §6.3.2 Discover returns the link-format text") {
+    world w;
+    w.add_client("disc");
+    w.register_all();
+    const result_copy r = w.request("disc", request_spec::discover(P("/3311/0")));
+    CHECK(r.code == coap::code::content);
+    CHECK(r.cf == format::content_format::link_format);
+    CHECK(r.payload.find("</3311/0/5851>") != std::string::npos);
+    CHECK(r.records.empty());
+}
+
+TEST_CASE("Core §6.3.3 Write replace and partial update change the client's values") {
+    world w;
+    device& d = w.add_client("wr");
+    w.register_all();
+    const std::array<format::record, 1> one{R("/3311/0/5851", value::of_integer(77))};
+    const result_copy r1 = w.request("wr", request_spec::write(P("/3311/0/5851"), one));
+    CHECK(r1.code == coap::code::changed);
+    CHECK(d.lamps.items[0].dimmer == 77);
+    const std::array<format::record, 2> two{R("/3311/1/5850", value::of_boolean(true)), R("/3311/1/5851", value::of_integer(5))};
+    const result_copy r2 = w.request("wr", request_spec::write(P("/3311/1"), two, false));
+    CHECK(r2.op == server::operation::write_partial);
+    CHECK(r2.code == coap::code::changed);
+    CHECK(d.lamps.items[1].on);
+    CHECK(d.lamps.items[1].dimmer == 5);
+    CHECK(d.lamps.items[1].colour == "white");  // untouched by a partial update
+    // Read-only resource: 4.05 from the client.
+    const std::array<format::record, 1> ro{R("/3/0/0", value::of_string("x"))};
+    CHECK(w.request("wr", request_spec::write(P("/3/0/0"), ro)).code == coap::code::method_not_allowed);
+    // Argument checks are synchronous.
+    CHECK(w.srv.engine->submit("wr", request_spec::write(P("/3311"), one), w.now).error().code == errc::invalid_argument);
+    CHECK(w.srv.engine->submit("wr", request_spec::execute(P("/3/0")), w.now).error().code == errc::invalid_argument);
+    CHECK(w.srv.engine->submit("wr", request_spec::create(P("/3311/0"), one), w.now).error().code == errc::invalid_argument);
+}
+
+TEST_CASE("Core §6.3.4 Write-Attributes sends pmin/pmax/gt/lt/st as queries; the client stores them") {
+    world w;
+    w.add_client("wa");
+    w.register_all();
+    notification_attributes a;
+    a.pmin = 10;
+    a.pmax = 60;
+    a.gt = 80.5;
+    a.lt = 20;
+    const result_copy r = w.request("wa", request_spec::write_attributes(P("/3311/0/5851"), a));
+    CHECK(r.code == coap::code::changed);
+    const result_copy disc = w.request("wa", request_spec::discover(P("/3311/0/5851")));
+    CHECK(disc.payload.find("pmin=10") != std::string::npos);
+    CHECK(disc.payload.find("pmax=60") != std::string::npos);
+    CHECK(disc.payload.find("gt=80.5") != std::string::npos);
+    CHECK(disc.payload.find("lt=20") != std::string::npos);
+    // Removal ("?pmax" without value).
+    const result_copy rm = w.request(
+        "wa", request_spec::write_attributes(P("/3311/0/5851"), {}, 1u << static_cast<unsigned>(attribute_name::pmax)));
+    CHECK(rm.code == coap::code::changed);
+    const result_copy disc2 = w.request("wa", request_spec::discover(P("/3311/0/5851")));
+    CHECK(disc2.payload.find("pmax") == std::string::npos);
+    CHECK(disc2.payload.find("pmin=10") != std::string::npos);
+    // Inconsistent set (lt >= gt): the client refuses.
+    notification_attributes bad;
+    bad.gt = 1;
+    bad.lt = 5;
+    CHECK(w.request("wa", request_spec::write_attributes(P("/3311/0/5851"), bad)).code == coap::code::bad_request);
+}
+
+TEST_CASE("Core §6.3.5 Execute runs the client's hook") {
+    world w;
+    device& d = w.add_client("ex");
+    w.register_all();
+    const result_copy r = w.request("ex", request_spec::execute(P("/3/0/4"), "0='now'"));
+    CHECK(r.code == coap::code::changed);
+    w.run_for(1s);
+    CHECK(d.reboots == 1);
+    CHECK(w.request("ex", request_spec::execute(P("/3/0/0"))).code == coap::code::method_not_allowed);
+}
+
+TEST_CASE("Core §6.3.6 Create reports the new instance from the Location-Path; §6.3.7 Delete removes it") {
+    world w;
+    device& d = w.add_client("cr");
+    w.register_all();
+    const std::array<format::record, 2> vals{R("/3311/7/5850", value::of_boolean(true)), R("/3311/7/5851", value::of_integer(33))};
+    const result_copy r = w.request("cr", request_spec::create(P("/3311"), vals));
+    CHECK(r.code == coap::code::created);
+    REQUIRE(r.location.has_value());
+    CHECK(*r.location == P("/3311/7"));
+    REQUIRE(d.lamps.find(7) != nullptr);
+    CHECK(d.lamps.find(7)->dimmer == 33);
+    // The client updates its registration with the new instance.
+    w.run_for(2s);
+    bool listed = false;
+    const auto view = w.srv.engine->find("cr");
+    REQUIRE(view.has_value());
+    for (const auto& l : view->links) listed = listed || (l.object_id == 3311 && l.instance_id == 7);
+    CHECK(listed);
+    const result_copy del = w.request("cr", request_spec::remove(P("/3311/7")));
+    CHECK(del.op == server::operation::remove);
+    CHECK(del.code == coap::code::deleted);
+    CHECK(d.lamps.find(7) == nullptr);
+    CHECK(w.request("cr", request_spec::remove(P("/3311/7"))).code == coap::code::not_found);
+}
+
+TEST_CASE("Core §6.3.8/§6.3.9 Read-Composite (FETCH) and Write-Composite (iPATCH)") {
+    world w;
+    device& d = w.add_client("comp");
+    w.register_all();
+    const std::array<path, 3> paths{P("/3311/0/5851"), P("/3311/1/5850"), P("/3/0/1")};
+    const result_copy r = w.request("comp", request_spec::read_composite(paths));
+    CHECK(r.code == coap::code::content);
+    CHECK(r.cf == format::content_format::senml_cbor);
+    REQUIRE(r.records.size() == 3);
+    CHECK(find_rec(r.records, "/3311/0/5851")->number == 50);
+    CHECK(find_rec(r.records, "/3/0/1")->text == "Lamp");
+    const std::array<format::record, 2> vals{R("/3311/0/5851", value::of_integer(11)), R("/3311/1/5706", value::of_string("red"))};
+    const result_copy wc = w.request("comp", request_spec::write_composite(vals));
+    CHECK(wc.code == coap::code::changed);
+    CHECK(d.lamps.items[0].dimmer == 11);
+    CHECK(d.lamps.items[1].colour == "red");
+    // SenML JSON on request.
+    request_spec js = request_spec::read_composite(paths);
+    js.format = format::content_format::senml_json;
+    const result_copy rj = w.request("comp", js);
+    CHECK(rj.cf == format::content_format::senml_json);
+    CHECK(find_rec(rj.records, "/3311/0/5851")->number == 11);
+}
+
+TEST_CASE("group helper: the same Read to 120 clients, each result tagged with its endpoint") {
+    world w{200};
+    std::vector<std::string> names;
+    for (int i = 0; i < 120; ++i) {
+        names.push_back("grp-" + std::to_string(i));
+        device& d = w.add_client(names.back());
+        d.lamps.items[0].dimmer = i % 100;  // the schema's range is 0..100
+    }
+    w.register_all();
+    CHECK(w.srv.engine->registration_count() == 120);
+    std::vector<std::string_view> views(names.begin(), names.end());
+    views.push_back("nobody");
+    std::vector<result<server::request_id>> ids(views.size(), fail(errc::invalid_argument));
+    const std::size_t issued = w.srv.engine->submit_group(views, request_spec::read(P("/3311/0/5851")), w.now, ids);
+    CHECK(issued == 120);
+    CHECK(!ids.back().has_value());
+    CHECK(ids.back().error().code == errc::not_registered);
+    w.run_for(10s);
+    int matched = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        REQUIRE(ids[i].has_value());
+        const result_copy* r = w.srv.rec.result_of(*ids[i]);
+        REQUIRE(r != nullptr);
+        CHECK(r->endpoint == names[i]);
+        CHECK(r->code == coap::code::content);
+        REQUIRE(r->records.size() == 1);
+        if (r->records[0].number == static_cast<double>(i % 100)) ++matched;
+    }
+    CHECK(matched == 120);
+}
+
+TEST_CASE("request failures: unknown endpoint, timeout, registration ended meanwhile, capacity") {
+    world w;
+    w.add_client("gone");
+    w.add_client("silent");
+    w.register_all();
+    CHECK(w.srv.engine->submit("nobody", request_spec::read(P("/3/0")), w.now).error().code == errc::not_registered);
+    // Timeout: the server's datagrams never arrive.
+    w.drop_to_clients = true;
+    auto id = w.srv.engine->submit("silent", request_spec::read(P("/3/0")), w.now);
+    REQUIRE(id.has_value());
+    w.run_for(100s);
+    const result_copy* t = w.srv.rec.result_of(*id);
+    REQUIRE(t != nullptr);
+    CHECK(t->failure == errc::timeout);
+    CHECK(t->endpoint == "silent");
+    w.drop_to_clients = false;
+    // De-registered before the answer.
+    auto id2 = w.srv.engine->submit("gone", request_spec::read(P("/3/0")), w.now);
+    REQUIRE(id2.has_value());
+    w.dev("gone").engine->deregister(w.now);
+    w.drop_to_clients = true;  // the Read never reaches it; the De-register reaches the server
+    w.run_for(1s);
+    w.drop_to_clients = false;
+    const result_copy* g = w.srv.rec.result_of(*id2);
+    REQUIRE(g != nullptr);
+    CHECK(g->failure == errc::not_registered);
+    CHECK(g->endpoint == "gone");
+    // Capacity: more requests than slots.
+    std::size_t ok = 0, full = 0;
+    for (int i = 0; i < 200; ++i) {
+        auto r = w.srv.engine->submit("silent", request_spec::read(P("/3/0")), w.now);
+        if (r) ++ok;
+        else if (r.error().code == errc::capacity_exceeded) ++full;
+    }
+    CHECK(ok == limits::max_requests);
+    CHECK(full == 200 - limits::max_requests);
+    std::array<server::pending_request, 4> list{};
+    CHECK(w.srv.engine->pending("silent", list) == limits::max_requests);
+}
+
+TEST_CASE("Core §6.3 per-client default format from the registration: Accept and payload Content-Format") {
+    struct format_case {
+        std::vector<std::string> query;
+        std::string links;
+        std::uint16_t expected;
+    };
+    const std::vector<format_case> cases = {
+        {{"ep=f", "lwm2m=1.0"}, "</3/0>", 11542},
+        {{"ep=f", "lwm2m=1.1"}, "</3/0>", 11542},
+        {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct=110,</3/0>)", 110},
+        {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="110 112",</3/0>)", 112},
+        {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="112 11544",</3/0>)", 112},  // LwM2M CBOR is 1.2
+        {{"ep=f", "lwm2m=1.2"}, R"(</>;rt="oma.lwm2m";ct="112 11544",</3/0>)", 11544},
+        {{"ep=f", "lwm2m=1.2"}, R"(</>;rt="oma.lwm2m";ct=110,</3/0>)", 110},
+    };
+    for (const format_case& c : cases) {
+        CAPTURE(c.links);
+        server_box s{2};
+        dgram d;
+        d.query = c.query;
+        d.payload = c.links;
+        REQUIRE(single_answer(s.feed(1, d.build(), time_point{})).code == coap::code::created);
+        REQUIRE(s.engine->submit("f", request_spec::read(P("/3/0")), time_point{}).has_value());
+        const std::array<format::record, 1> v{R("/3/0/14", value::of_string("+01"))};
+        REQUIRE(s.engine->submit("f", request_spec::write(P("/3/0/14"), v), time_point{}).has_value());
+        const auto out = s.drain();
+        REQUIRE(out.size() == 1);  // NSTART 1: the Write waits for the Read
+        auto m = coap::parse(out[0]);
+        REQUIRE(m.has_value());
+        CHECK(m->accept() == std::optional<std::uint16_t>{c.expected});
+        // Answer the Read; the Write follows with its payload in the same format.
+        coap::message_builder<4> b;
+        b.type(coap::message_type::acknowledgement).code(coap::code::content).message_id(m->message_id()).token(m->token());
+        std::array<std::byte, 64> ack{};
+        const auto n = b.serialize(mutable_bytes{ack});
+        REQUIRE(n.has_value());
+        const auto next = s.feed(1, std::vector<std::byte>(ack.begin(), ack.begin() + static_cast<std::ptrdiff_t>(*n)), time_point{1s});
+        REQUIRE(next.size() == 1);
+        auto w = coap::parse(next[0]);
+        REQUIRE(w.has_value());
+        CHECK(w->code() == coap::code::put);
+        CHECK(w->content_format() == std::optional<std::uint16_t>{c.expected});
+        REQUIRE(s.rec.results.size() == 1);
+        CHECK(s.rec.results[0].code == coap::code::content);
+    }
+}

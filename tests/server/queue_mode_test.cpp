@@ -1,0 +1,119 @@
+// LwM2M 1.1 Core §6.5 / Transport §6 Queue Mode, server side: requests to a sleeping client are
+// held (bounded), listed, sent when it sends Update/Register, and fail precisely when its
+// registration ends first.
+#include <doctest/doctest.h>
+
+#include "server_world.hpp"
+
+using namespace lwm2m;
+using namespace lwm2m::test::server_tests;
+using server::request_spec;
+
+namespace {
+server::server_config queue_config() {
+    server::server_config c;
+    c.queue_awake_time = 20s;
+    return c;
+}
+} // namespace
+
+TEST_CASE("Core §6.5 a request to a sleeping queue-mode client is held and sent after its Update") {
+    world w{16, queue_config()};
+    client::client_config cfg = world::default_config();
+    cfg.queue_mode = true;
+    cfg.queue_awake_time = 20s;
+    device& d = w.add_client("sleepy", cfg, 3600);
+    w.register_all();
+    CHECK(w.srv.engine->find("sleepy")->queue);
+    // Awake right after registering: sent at once.
+    CHECK(w.request("sleepy", request_spec::read(P("/3/0/0"))).records.at(0).text == "ACME");
+    w.run_for(30s);
+    REQUIRE(d.engine->sleeping());
+    auto id = w.srv.engine->submit("sleepy", request_spec::read(P("/3311/0/5851")), w.now);
+    REQUIRE(id.has_value());
+    std::array<server::pending_request, 4> list{};
+    REQUIRE(w.srv.engine->pending("sleepy", list) == 1);
+    CHECK(list[0].held);
+    CHECK(list[0].id == *id);
+    CHECK(list[0].op == server::operation::read);
+    CHECK(list[0].target == P("/3311/0/5851"));
+    w.run_for(60s);
+    CHECK(w.srv.rec.result_of(*id) == nullptr);  // still held: nothing was sent
+    d.lamps.items[0].dimmer = 9;
+    d.engine->wake(w.now);  // Update
+    const result_copy r = w.wait_result(*id, 10s);
+    CHECK(r.code == coap::code::content);
+    CHECK(r.records.at(0).number == 9);
+    CHECK(w.srv.engine->pending("sleepy", list) == 0);
+}
+
+TEST_CASE("Core §6.5 held requests are bounded and fail with not_registered when the client de-registers") {
+    world w{16, queue_config()};
+    client::client_config cfg = world::default_config();
+    cfg.queue_mode = true;
+    cfg.queue_awake_time = 20s;
+    device& d = w.add_client("q2", cfg, 3600);
+    w.register_all();
+    w.run_for(30s);
+    std::vector<server::request_id> ids;
+    for (std::size_t i = 0; i < limits::max_held; ++i) {
+        auto id = w.srv.engine->submit("q2", request_spec::read(P("/3/0")), w.now);
+        REQUIRE(id.has_value());
+        ids.push_back(*id);
+    }
+    auto over = w.srv.engine->submit("q2", request_spec::read(P("/3/0")), w.now);
+    REQUIRE(!over.has_value());
+    CHECK(over.error().code == errc::capacity_exceeded);
+    std::array<server::pending_request, 8> list{};
+    CHECK(w.srv.engine->pending("q2", list) == limits::max_held);
+    d.engine->deregister(w.now);
+    w.run_for(2s);
+    for (auto id : ids) {
+        const result_copy* r = w.srv.rec.result_of(id);
+        REQUIRE(r != nullptr);
+        CHECK(r->failure == errc::not_registered);
+        CHECK(r->endpoint == "q2");
+    }
+}
+
+TEST_CASE("Core §6.5 held requests fail with not_registered when the registration expires") {
+    server_box s{4, queue_config()};
+    dgram d;
+    d.query = {"ep=exp", "lwm2m=1.1", "lt=60", "Q"};
+    d.payload = "</3/0>";
+    REQUIRE(single_answer(s.feed(3, d.build(), time_point{})).code == coap::code::created);
+    auto early = s.engine->submit("exp", request_spec::read(P("/3/0")), time_point{1s});
+    REQUIRE(early.has_value());
+    CHECK(s.drain().size() == 1);  // awake: sent
+    auto id = s.engine->submit("exp", request_spec::read(P("/3/0")), time_point{30s});
+    REQUIRE(id.has_value());
+    CHECK(s.drain().empty());  // asleep: held
+    s.engine->on_timeout(time_point{60s});
+    const result_copy* r = s.rec.result_of(*id);
+    REQUIRE(r != nullptr);
+    CHECK(r->failure == errc::not_registered);
+    CHECK(s.rec.events.back().kind == server::registration_event_kind::expired);
+    // A queued request to a 1.0 "UQ" client is held the same way, and an Update releases it.
+    dgram d10;
+    d10.query = {"ep=old", "b=UQ"};
+    d10.payload = "</3/0>";
+    d10.mid = 2;
+    const answer a = single_answer(s.feed(4, d10.build(), time_point{100s}));
+    REQUIRE(a.code == coap::code::created);
+    auto held = s.engine->submit("old", request_spec::read(P("/3/0")), time_point{200s});
+    REQUIRE(held.has_value());
+    CHECK(s.drain().empty());
+    dgram up;
+    up.path = "/rd/" + a.location[1];
+    up.cf.reset();
+    up.mid = 3;
+    const auto out = s.feed(4, up.build(), time_point{201s});
+    REQUIRE(out.size() == 2);  // the 2.04 and the held Read
+    auto m0 = coap::parse(out[0]);
+    auto m1 = coap::parse(out[1]);
+    REQUIRE(m0.has_value());
+    REQUIRE(m1.has_value());
+    CHECK(m0->code() == coap::code::changed);
+    CHECK(m1->code() == coap::code::get);
+    CHECK(m1->accept() == std::optional<std::uint16_t>{11542});  // 1.0: TLV
+}

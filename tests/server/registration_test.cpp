@@ -1,0 +1,505 @@
+// LwM2M 1.1/1.2 Core §6.2 Client Registration Interface, server side: Register, Update,
+// De-register, expiry, replacement, validation of every parameter, 5.03 when the store is
+// full; and the registration store's hash tables and expiry heap.
+#include <doctest/doctest.h>
+
+#include "server_world.hpp"
+
+#include <map>
+#include <random>
+#include <set>
+
+using namespace lwm2m;
+using namespace lwm2m::test::server_tests;
+
+namespace {
+
+const std::string default_links = R"(</>;rt="oma.lwm2m";ct="110 112 11542",</1/0>,</3/0>,</3311/0>,</3311/1>,</5>;ver=1.2)";
+
+dgram reg(std::vector<std::string> q, std::string payload = default_links, std::uint16_t mid = 1) {
+    dgram d;
+    d.query = std::move(q);
+    d.payload = std::move(payload);
+    d.mid = mid;
+    return d;
+}
+
+} // namespace
+
+TEST_CASE("Core §6.2.1 Register: 2.01 with Location-Path rd/<id>, parameters and links stored, event raised") {
+    server_box s{8};
+    const answer a = single_answer(
+        s.feed(7, reg({"ep=dev-1", "lt=120", "lwm2m=1.1", "b=U", "sms=+3312345", "Q"}).build(), time_point{1000ms}));
+    CHECK(a.code == coap::code::created);
+    REQUIRE(a.location.size() == 2);
+    CHECK(a.location[0] == "rd");
+    CHECK(!a.location[1].empty());
+    REQUIRE(s.rec.events.size() == 1);
+    const reg_event& e = s.rec.events[0];
+    CHECK(e.kind == server::registration_event_kind::registered);
+    CHECK(e.endpoint == "dev-1");
+    CHECK(e.lifetime == 120);
+    CHECK(e.version == server::lwm2m_version::v1_1);
+    CHECK(e.binding.has('U'));
+    CHECK(!e.binding.has('S'));
+    CHECK(e.queue);
+    CHECK(e.sms == "+3312345");
+    CHECK(!e.replaced);
+    CHECK(e.formats.has(format::content_format::senml_cbor));
+    CHECK(e.formats.has(format::content_format::senml_json));
+    CHECK(e.formats.has(format::content_format::tlv));
+    CHECK(!e.formats.has(format::content_format::lwm2m_cbor));
+    REQUIRE(e.links.size() == 5);
+    CHECK(e.links[0] == server::object_link{1, 0, 0, 0});
+    CHECK(e.links[2] == server::object_link{3311, 0, 0, 0});
+    CHECK(e.links[4] == server::object_link{5, server::object_link::no_instance, 1, 2});
+    // Lookups by name, location and peer.
+    auto v = s.engine->find("dev-1");
+    REQUIRE(v.has_value());
+    CHECK(v->peer == exchange::peer_id{7});
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%x", v->location);
+    CHECK(a.location[1] == hex);
+    CHECK(s.engine->find_location(v->location).has_value());
+    CHECK(s.engine->find(exchange::peer_id{7})->endpoint == "dev-1");
+    CHECK(s.engine->registration_count() == 1);
+    // Expiry is a deadline.
+    REQUIRE(s.engine->next_deadline().has_value());
+    CHECK(*s.engine->next_deadline() == time_point{1000ms} + 120s);
+}
+
+TEST_CASE("Core §6.2.1 Register defaults: lt 86400, lwm2m 1.0, binding U, no queue") {
+    server_box s{4};
+    CHECK(single_answer(s.feed(1, reg({"ep=plain"}, "</1/0>,</3/0>").build(), time_point{})).code == coap::code::created);
+    const reg_event& e = s.rec.events.at(0);
+    CHECK(e.lifetime == 86400);
+    CHECK(e.version == server::lwm2m_version::v1_0);
+    CHECK(e.binding == server::binding_mode{1});
+    CHECK(!e.queue);
+    CHECK(e.sms.empty());
+    CHECK(e.links.size() == 2);
+}
+
+TEST_CASE("Core §6.2.1 Register validation: each bad parameter is refused with its code and a diagnostic") {
+    struct bad_case {
+        std::vector<std::string> query;
+        coap::code code;
+        std::string reason;
+    };
+    const std::vector<bad_case> cases = {
+        {{"lt=60"}, coap::code::bad_request, "missing ep"},
+        {{"ep="}, coap::code::bad_request, "missing ep"},
+        {{"ep=a", "lt=0"}, coap::code::bad_request, "invalid lt"},
+        {{"ep=a", "lt=-5"}, coap::code::bad_request, "invalid lt"},
+        {{"ep=a", "lt=abc"}, coap::code::bad_request, "invalid lt"},
+        {{"ep=a", "lt=4294967296"}, coap::code::bad_request, "invalid lt"},
+        {{"ep=a", "lwm2m=1.3"}, coap::code::precondition_failed, "unsupported lwm2m version"},
+        {{"ep=a", "lwm2m=2.0"}, coap::code::precondition_failed, "unsupported lwm2m version"},
+        {{"ep=a", "lwm2m=banana"}, coap::code::precondition_failed, "unsupported lwm2m version"},
+        {{"ep=a", "lwm2m=1.0", "b=T"}, coap::code::bad_request, "invalid b"},
+        {{"ep=a", "lwm2m=1.0", "b=QU"}, coap::code::bad_request, "invalid b"},
+        {{"ep=a", "b=SU"}, coap::code::bad_request, "invalid b"},  // 1.0 (absent): only the six values
+        {{"ep=a", "lwm2m=1.1", "b=UQ"}, coap::code::bad_request, "invalid b"},
+        {{"ep=a", "lwm2m=1.1", "b=UU"}, coap::code::bad_request, "invalid b"},
+        {{"ep=a", "lwm2m=1.1", "b=X"}, coap::code::bad_request, "invalid b"},
+        {{"ep=a", "lwm2m=1.1", "b="}, coap::code::bad_request, "invalid b"},
+        {{"ep=a", "lwm2m=1.1", "Q=1"}, coap::code::bad_request, "Q takes no value"},
+        {{"ep=a", "lwm2m=1.1", "Q", "Q"}, coap::code::bad_request, "duplicate Q"},
+        {{"ep=a", "Q"}, coap::code::bad_request, "Q needs lwm2m 1.1"},
+        {{"ep=a", "ep=b"}, coap::code::bad_request, "duplicate parameter"},
+        {{"ep=a", "foo=bar"}, coap::code::bad_request, "unknown parameter"},
+        {{"ep=a", "sms"}, coap::code::bad_request, "parameter without value"},
+        {{"ep=a", "sms="}, coap::code::bad_request, "invalid sms"},
+        {{"ep=" + std::string(65, 'x')}, coap::code::bad_request, "ep too long"},
+    };
+    for (const bad_case& c : cases) {
+        server_box s{4};
+        std::string q;
+        for (const auto& x : c.query) q += x + "&";
+        CAPTURE(q);
+        const answer a = single_answer(s.feed(1, reg(c.query).build(), time_point{}));
+        CHECK(a.code == c.code);
+        CHECK(a.payload == c.reason);
+        CHECK(s.rec.events.empty());
+        CHECK(s.engine->registration_count() == 0);
+    }
+}
+
+TEST_CASE("Core §6.2.1 Register: bindings valid for the version are accepted") {
+    const std::vector<std::pair<std::vector<std::string>, std::pair<std::string, bool>>> ok = {
+        {{"lwm2m=1.0", "b=U"}, {"U", false}},   {{"lwm2m=1.0", "b=UQ"}, {"U", true}},
+        {{"lwm2m=1.0", "b=S"}, {"S", false}},   {{"lwm2m=1.0", "b=SQ"}, {"S", true}},
+        {{"lwm2m=1.0", "b=US"}, {"US", false}}, {{"lwm2m=1.0", "b=UQS"}, {"US", true}},
+        {{"lwm2m=1.1", "b=UT"}, {"UT", false}}, {{"lwm2m=1.2", "b=NSUTHM"}, {"UMHTSN", false}},
+        {{"lwm2m=1.2", "b=M", "Q"}, {"M", true}},
+    };
+    for (const auto& item : ok) {
+        const auto& expect = item.second;
+        server_box s{4};
+        auto query = item.first;
+        query.insert(query.begin(), "ep=x");
+        CHECK(single_answer(s.feed(1, reg(query).build(), time_point{})).code == coap::code::created);
+        REQUIRE(s.rec.events.size() == 1);
+        char letters[8];
+        const std::size_t n = s.rec.events[0].binding.format_to(letters);
+        CHECK(std::string(letters, n) == expect.first);
+        CHECK(s.rec.events[0].queue == expect.second);
+    }
+}
+
+TEST_CASE("Core §6.2.1 Register: malformed links, wrong levels and wrong content format are refused") {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"</1/0>,", "malformed link"},
+        {"</1/0", "malformed link"},
+        {"1/0", "malformed link"},
+        {"</1/0/1>", "link is not an object or instance"},
+        {"</abc>", "invalid link"},
+        {"</3>;ver=x", "invalid ver"},
+        {"</3>;ver=1.", "invalid ver"},
+        {"</>;rt=\"oma.lwm2m\",</>;rt=\"oma.lwm2m\"", "invalid root link"},
+        {"</3>;ct=abc", "invalid link"},
+    };
+    for (const auto& item : bad) {
+        const std::string& payload = item.first;
+        const std::string& reason = item.second;
+        CAPTURE(payload);
+        server_box s{4};
+        const answer a = single_answer(s.feed(1, reg({"ep=a"}, payload).build(), time_point{}));
+        CHECK(a.code == coap::code::bad_request);
+        CHECK(a.payload == reason);
+        CHECK(s.engine->registration_count() == 0);
+    }
+    server_box s{4};
+    dgram d = reg({"ep=a"});
+    d.cf = 0;
+    CHECK(single_answer(s.feed(1, d.build(), time_point{})).code == coap::code::unsupported_content_format);
+}
+
+TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it are read") {
+    server_box s{4};
+    CHECK(single_answer(s.feed(1, reg({"ep=alt", "lwm2m=1.1"}, R"(</lwm2m>;rt="oma.lwm2m";ct=112,</lwm2m/3/0>,</lwm2m/1/0>)").build(),
+                               time_point{}))
+              .code == coap::code::created);
+    auto v = s.engine->find("alt");
+    REQUIRE(v.has_value());
+    CHECK(v->alternate_root == "/lwm2m");
+    REQUIRE(v->links.size() == 2);
+    CHECK(v->links[0].object_id == 3);
+    server_box s2{4};
+    CHECK(single_answer(s2.feed(1, reg({"ep=alt"}, R"(</lwm2m>;rt="oma.lwm2m",</3/0>)").build(), time_point{})).code ==
+          coap::code::bad_request);
+}
+
+TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry moves; unknown id is 4.04") {
+    server_box s{4};
+    const answer a = single_answer(s.feed(1, reg({"ep=u1", "lt=100", "lwm2m=1.1"}).build(), time_point{0ms}));
+    const std::string loc = "/rd/" + a.location[1];
+    dgram up;
+    up.path = loc;
+    up.query = {"lt=500", "b=UT", "sms=123"};
+    up.payload = "</1/0>,</3/0>,</3303/0>";
+    up.mid = 2;
+    CHECK(single_answer(s.feed(9, up.build(), time_point{50s})).code == coap::code::changed);
+    REQUIRE(s.rec.events.size() == 2);
+    const reg_event& e = s.rec.events[1];
+    CHECK(e.kind == server::registration_event_kind::updated);
+    CHECK(e.links_changed);
+    CHECK(e.lifetime == 500);
+    CHECK(e.binding.has('T'));
+    CHECK(e.sms == "123");
+    REQUIRE(e.links.size() == 3);
+    CHECK(e.links[2].object_id == 3303);
+    CHECK(*s.engine->next_deadline() == time_point{50s} + 500s);
+    // The peer moved (NAT rebinding): lookups by the new peer work.
+    CHECK(s.engine->find(exchange::peer_id{9}).has_value());
+    CHECK(!s.engine->find(exchange::peer_id{1}).has_value());
+    // An empty Update keeps everything and only refreshes the lifetime.
+    dgram empty;
+    empty.path = loc;
+    empty.cf.reset();
+    empty.mid = 3;
+    CHECK(single_answer(s.feed(9, empty.build(), time_point{60s})).code == coap::code::changed);
+    CHECK(!s.rec.events.back().links_changed);
+    CHECK(s.rec.events.back().links.size() == 3);
+    CHECK(*s.engine->next_deadline() == time_point{60s} + 500s);
+    // A bad parameter changes nothing.
+    dgram bad = empty;
+    bad.query = {"lt=0"};
+    bad.mid = 4;
+    const answer b = single_answer(s.feed(9, bad.build(), time_point{70s}));
+    CHECK(b.code == coap::code::bad_request);
+    CHECK(b.payload == "invalid lt");
+    bad.query = {"ep=x"};
+    bad.mid = 5;
+    CHECK(single_answer(s.feed(9, bad.build(), time_point{70s})).code == coap::code::bad_request);
+    bad.query = {"b=UQ"};  // 1.1 client: Q is not a binding letter
+    bad.mid = 6;
+    CHECK(single_answer(s.feed(9, bad.build(), time_point{70s})).code == coap::code::bad_request);
+    CHECK(s.engine->find("u1")->lifetime == 500);
+    // Unknown or malformed location.
+    for (std::string p : {"/rd/ffffffff", "/rd/zz", "/rd/0", "/rd/"}) {
+        dgram x = empty;
+        x.path = p;
+        x.mid = static_cast<std::uint16_t>(x.mid + 10);
+        CAPTURE(p);
+        CHECK(single_answer(s.feed(9, x.build(), time_point{70s})).code == coap::code::not_found);
+    }
+}
+
+TEST_CASE("Core §6.2.3 De-register: 2.02 and event; the location is gone; a second one is 4.04") {
+    server_box s{4};
+    const answer a = single_answer(s.feed(1, reg({"ep=d1"}).build(), time_point{}));
+    dgram del;
+    del.method = coap::code::delete_;
+    del.path = "/rd/" + a.location[1];
+    del.cf.reset();
+    del.mid = 2;
+    CHECK(single_answer(s.feed(1, del.build(), time_point{1s})).code == coap::code::deleted);
+    REQUIRE(s.rec.events.size() == 2);
+    CHECK(s.rec.events[1].kind == server::registration_event_kind::deregistered);
+    CHECK(s.rec.events[1].endpoint == "d1");
+    CHECK(s.engine->registration_count() == 0);
+    CHECK(!s.engine->find("d1").has_value());
+    CHECK(!s.engine->next_deadline().has_value());
+    del.mid = 3;
+    CHECK(single_answer(s.feed(1, del.build(), time_point{2s})).code == coap::code::not_found);
+    // Wrong methods.
+    dgram get = del;
+    get.method = coap::code::get;
+    get.mid = 4;
+    CHECK(single_answer(s.feed(1, get.build(), time_point{2s})).code == coap::code::method_not_allowed);
+    get.path = "/rd";
+    get.mid = 5;
+    CHECK(single_answer(s.feed(1, get.build(), time_point{2s})).code == coap::code::method_not_allowed);
+    get.path = "/other";
+    get.mid = 6;
+    CHECK(single_answer(s.feed(1, get.build(), time_point{2s})).code == coap::code::not_found);
+}
+
+TEST_CASE("Core §6.2.2 expiry: a registration whose lifetime passes is removed and reported, in expiry order") {
+    server_box s{8};
+    (void)s.feed(1, reg({"ep=short", "lt=30"}, "</3/0>", 1).build(), time_point{0s});
+    (void)s.feed(2, reg({"ep=long", "lt=90"}, "</3/0>", 2).build(), time_point{0s});
+    (void)s.feed(3, reg({"ep=mid", "lt=60"}, "</3/0>", 3).build(), time_point{0s});
+    CHECK(*s.engine->next_deadline() == time_point{30s});
+    s.engine->on_timeout(time_point{29s});
+    CHECK(s.engine->registration_count() == 3);
+    s.engine->on_timeout(time_point{30s});
+    CHECK(s.engine->registration_count() == 2);
+    REQUIRE(s.rec.events.back().kind == server::registration_event_kind::expired);
+    CHECK(s.rec.events.back().endpoint == "short");
+    CHECK(*s.engine->next_deadline() == time_point{60s});
+    s.engine->on_timeout(time_point{100s});
+    CHECK(s.engine->registration_count() == 0);
+    REQUIRE(s.rec.events.size() == 6);
+    CHECK(s.rec.events[4].endpoint == "mid");
+    CHECK(s.rec.events[5].endpoint == "long");
+    CHECK(!s.engine->next_deadline().has_value());
+}
+
+TEST_CASE("Core §6.2.1 a new Register of a registered endpoint name replaces the old registration") {
+    server_box s{2};
+    const answer a1 = single_answer(s.feed(1, reg({"ep=same", "lt=100"}, "</3/0>", 1).build(), time_point{}));
+    const answer a2 = single_answer(s.feed(2, reg({"ep=same", "lt=200"}, "</3/0>,</4/0>", 2).build(), time_point{1s}));
+    CHECK(a2.code == coap::code::created);
+    CHECK(a1.location[1] != a2.location[1]);
+    CHECK(s.engine->registration_count() == 1);
+    REQUIRE(s.rec.events.size() == 2);
+    CHECK(s.rec.events[1].replaced);
+    CHECK(s.rec.events[1].links.size() == 2);
+    CHECK(s.engine->find("same")->lifetime == 200);
+    CHECK(s.engine->find("same")->peer == exchange::peer_id{2});
+    // The old location is gone.
+    dgram up;
+    up.path = "/rd/" + a1.location[1];
+    up.cf.reset();
+    up.mid = 3;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{2s})).code == coap::code::not_found);
+    CHECK(*s.engine->next_deadline() == time_point{1s} + 200s);
+}
+
+TEST_CASE("Core §6.2.1 a full store answers 5.03 Service Unavailable; room comes back after De-register") {
+    server_box s{3};
+    std::vector<answer> as;
+    for (std::uint16_t i = 0; i < 3; ++i)
+        as.push_back(single_answer(s.feed(i + 1, reg({"ep=n" + std::to_string(i)}, "</3/0>", i + 1).build(), time_point{})));
+    const answer full = single_answer(s.feed(9, reg({"ep=n9"}, "</3/0>", 9).build(), time_point{}));
+    CHECK(full.code == coap::code::service_unavailable);
+    CHECK(full.payload == "registration store full");
+    CHECK(s.engine->registration_count() == 3);
+    // Replacing an existing name still works when full.
+    CHECK(single_answer(s.feed(1, reg({"ep=n0"}, "</3/0>", 10).build(), time_point{})).code == coap::code::created);
+    dgram del;
+    del.method = coap::code::delete_;
+    del.path = "/rd/" + as[1].location[1];
+    del.cf.reset();
+    del.mid = 11;
+    CHECK(single_answer(s.feed(2, del.build(), time_point{})).code == coap::code::deleted);
+    CHECK(single_answer(s.feed(9, reg({"ep=n9"}, "</3/0>", 12).build(), time_point{})).code == coap::code::created);
+}
+
+TEST_CASE("Core §6.2.1 links beyond the slot capacity are cut and flagged, the registration stands") {
+    server_box s{2};
+    std::string links;
+    for (int i = 0; i < 40; ++i) links += (i ? "," : "") + std::string("</3303/") + std::to_string(i) + ">";
+    CHECK(single_answer(s.feed(1, reg({"ep=many"}, links).build(), time_point{})).code == coap::code::created);
+    auto v = s.engine->find("many");
+    REQUIRE(v.has_value());
+    CHECK(v->links.size() == slot::max_links);
+    CHECK(v->links_truncated);
+    CHECK(v->links.back().instance_id == slot::max_links - 1);
+}
+
+TEST_CASE("registration_store: slot size, O(1) lookups under churn match a reference model") {
+    static_assert(sizeof(server::registration_slot<64>) <= 1024);
+    static_assert(sizeof(slot) <= 1024);
+    using S = server::registration_slot<4>;
+    constexpr std::size_t cap = 500;
+    std::vector<S> slots(cap);
+    std::vector<std::uint32_t> index(server::registration_store<S>::index_words(cap));
+    server::registration_store<S> store{slots, index};
+    CHECK(store.capacity() == cap);
+    std::mt19937 rng(5);
+    std::map<std::string, std::pair<std::uint32_t, std::int64_t>> model;  // name -> (location, expiry s)
+    std::uint32_t next_loc = 1;
+    for (int step = 0; step < 20000; ++step) {
+        const std::string name = "ep" + std::to_string(rng() % 700);
+        if (S* s = store.find_name(name)) {
+            REQUIRE(model.count(name) == 1);
+            CHECK(s->location == model[name].first);
+            if (rng() % 2) {
+                store.remove(*s);
+                model.erase(name);
+            } else {
+                const std::int64_t exp = rng() % 100000;
+                store.set_expiry(*s, time_point{std::chrono::seconds(exp)});
+                store.set_peer(*s, exchange::peer_id{static_cast<std::uint32_t>(rng() % 50)});
+                model[name].second = exp;
+            }
+        } else {
+            CHECK(model.count(name) == 0);
+            S* fresh = store.acquire();
+            if (model.size() == cap) {
+                CHECK(fresh == nullptr);
+                continue;
+            }
+            REQUIRE(fresh != nullptr);
+            fresh->name_size = static_cast<std::uint8_t>(name.size());
+            std::copy(name.begin(), name.end(), fresh->name_text.begin());
+            fresh->location = next_loc++;
+            fresh->peer = exchange::peer_id{static_cast<std::uint32_t>(rng() % 50)};
+            const std::int64_t exp = rng() % 100000;
+            fresh->expires = time_point{std::chrono::seconds(exp)};
+            store.insert(*fresh);
+            model[name] = {fresh->location, exp};
+        }
+        if (step % 1000 == 0) {
+            CHECK(store.size() == model.size());
+            std::int64_t min = -1;
+            for (auto& [n, v] : model) {
+                const S* s = store.find_name(n);
+                REQUIRE(s != nullptr);
+                CHECK(store.find_location(v.first) == s);
+                if (min < 0 || v.second < min) min = v.second;
+            }
+            if (!model.empty()) CHECK(store.earliest()->expires == time_point{std::chrono::seconds(min)});
+        }
+    }
+    // Peer lookup: every registration found by peer has that peer.
+    for (std::uint32_t p = 0; p < 50; ++p)
+        if (const S* s = store.find_peer(exchange::peer_id{p})) CHECK(s->peer == exchange::peer_id{p});
+}
+
+TEST_CASE("registration_store: a too small index reduces the capacity instead of overflowing") {
+    using S = server::registration_slot<4>;
+    std::vector<S> slots(100);
+    std::vector<std::uint32_t> index(server::registration_store<S>::index_words(10));
+    server::registration_store<S> store{slots, index};
+    CHECK(store.capacity() <= 10);
+    CHECK(store.capacity() >= 5);
+    CHECK(server::registration_store<S>::index_words(store.capacity()) <= index.size());
+}
+
+TEST_CASE("registration_store: 100000 registrations are looked up by name, location and peer") {
+    using S = server::registration_slot<8>;
+    constexpr std::size_t n = 100000;
+    std::vector<S> slots(n);
+    std::vector<std::uint32_t> index(server::registration_store<S>::index_words(n));
+    server::registration_store<S> store{slots, index};
+    for (std::size_t i = 0; i < n; ++i) {
+        S* s = store.acquire();
+        REQUIRE(s != nullptr);
+        const std::string name = "urn:dev:" + std::to_string(i);
+        s->name_size = static_cast<std::uint8_t>(name.size());
+        std::copy(name.begin(), name.end(), s->name_text.begin());
+        s->location = static_cast<std::uint32_t>(i * 7919 + 1);
+        s->peer = exchange::peer_id{static_cast<std::uint32_t>(i + 1)};
+        s->expires = time_point{std::chrono::seconds(n - i)};
+        store.insert(*s);
+    }
+    CHECK(store.full());
+    CHECK(store.acquire() == nullptr);
+    CHECK(store.earliest()->name() == "urn:dev:99999");
+    for (std::size_t i = 0; i < n; i += 997) {
+        const S* s = store.find_name("urn:dev:" + std::to_string(i));
+        REQUIRE(s != nullptr);
+        CHECK(store.find_location(static_cast<std::uint32_t>(i * 7919 + 1)) == s);
+        CHECK(store.find_peer(exchange::peer_id{static_cast<std::uint32_t>(i + 1)}) == s);
+    }
+    CHECK(store.find_name("urn:dev:x") == nullptr);
+}
+
+namespace lwm2m::test::server_tests {
+/** A handler that only counts (allocates nothing). */
+struct counting_handler {
+    std::size_t events = 0, results = 0, notifications = 0, sends = 0, records = 0;
+    void on_registration(const server::registration_event&) { ++events; }
+    void on_result(const server::request_result& r) {
+        ++results;
+        records += r.records.size();
+    }
+    void on_notification(const server::notification&) { ++notifications; }
+    void on_send(const server::send_report&) { ++sends; }
+};
+} // namespace lwm2m::test::server_tests
+
+#include "../support/allocation_counter.hpp"
+
+TEST_CASE("server engine: Register, a Read and its decoded answer, Update, expiry allocate nothing") {
+    using counting_engine = server::engine<limits, xorshift, counting_handler>;
+    counting_handler h;
+    std::vector<slot> slots(4);
+    std::vector<std::uint32_t> index(counting_engine::index_words(slots.size()));
+    auto e = std::make_unique<counting_engine>(h, std::span<slot>{slots}, std::span<std::uint32_t>{index}, xorshift{});
+    const std::vector<std::byte> r = reg({"ep=na", "lt=60", "lwm2m=1.1"}).build();
+    std::array<std::byte, 1500> buf{};
+    std::array<std::byte, 1500> answer_buf{};
+    std::size_t allocations = 0;
+    std::size_t sent = 0;
+    bool parsed = false;
+    {
+        lwm2m::test::allocation_scope scope;
+        e->on_datagram(exchange::peer_id{1}, r, time_point{});
+        while (auto t = e->poll_transmit(buf)) ++sent;
+        auto id = e->submit("na", server::request_spec::read(*path::make(3311, 0, 5851)), time_point{1s});
+        if (auto t = e->poll_transmit(buf)) {
+            ++sent;
+            if (auto m = coap::parse(bytes_view{buf.data(), t->size})) {
+                parsed = true;
+                coap::message_builder<4> b;
+                b.type(coap::message_type::acknowledgement).code(coap::code::content).message_id(m->message_id()).token(m->token());
+                b.content_format(0).payload(std::string_view{"42"});
+                if (auto n = b.serialize(mutable_bytes{answer_buf})) e->on_datagram(exchange::peer_id{1}, bytes_view{answer_buf.data(), *n}, time_point{2s});
+            }
+        }
+        (void)id;
+        e->on_timeout(time_point{100s});
+        allocations = scope.count();
+    }
+    CHECK(allocations == 0);
+    CHECK(parsed);
+    CHECK(sent == 2);
+    CHECK(h.events == 2);  // registered, expired
+    CHECK(h.results == 1);
+    CHECK(h.records == 1);
+}
