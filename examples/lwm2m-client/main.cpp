@@ -3,12 +3,13 @@
 // Control (3311) — on the sans-I/O engine and the POSIX UDP adapter.
 //
 //   lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P] [--lights N]
-//                [--strict] [--senml] [--quiet]
+//                [--strict] [--senml] [--queue S] [--quiet]
 //
 // Every datagram is logged on stderr in one line: direction, type, code, path, message id.
 // SIGINT/SIGTERM de-register cleanly before exiting. By default requests from any address
 // are answered as if from the server (so generic CoAP tools can manage it); --strict answers
-// 4.01 to anyone but the server.
+// 4.01 to anyone but the server. --queue S registers in Queue Mode (LwM2M 1.1 Core §6.5, `Q`)
+// and sleeps after S seconds without an exchange (datagrams that still arrive wake it up).
 
 #include <lwm2m/client.hpp>
 #include <lwm2m/coap/parse.hpp>
@@ -149,12 +150,13 @@ struct options {
     bool strict = false;
     bool senml = false;
     bool quiet = false;
+    std::uint32_t queue_awake = 0;  // --queue S: queue mode, asleep after S s without exchange
 };
 
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
                  "error: %s\nusage: lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P]"
-                 " [--lights N] [--strict] [--senml] [--quiet]\n",
+                 " [--lights N] [--strict] [--senml] [--queue S] [--quiet]\n",
                  why);
     std::exit(2);
 }
@@ -210,6 +212,10 @@ options parse_args(int argc, char** argv) {
             o.strict = true;
         } else if (a == "--senml") {
             o.senml = true;
+        } else if (a == "--queue") {
+            const long q = std::strtol(std::string(next()).c_str(), nullptr, 10);
+            if (q <= 0 || q > 86400) usage("bad --queue (awake seconds, 1..86400)");
+            o.queue_awake = static_cast<std::uint32_t>(q);
         } else if (a == "--quiet") {
             o.quiet = true;
         } else if (a == "--help" || a == "-h") {
@@ -261,6 +267,8 @@ void on_event(void*, const lwm2m::client::client_event& e) {
     case lwm2m::client::client_event_kind::disabled: what = "disabled"; break;
     case lwm2m::client::client_event_kind::send_acknowledged: what = "send acknowledged"; break;
     case lwm2m::client::client_event_kind::send_failed: what = "send failed"; break;
+    case lwm2m::client::client_event_kind::sleeping: what = "sleeping (queue mode)"; break;
+    case lwm2m::client::client_event_kind::woke_up: what = "woke up (queue mode)"; break;
     }
     const auto code = lwm2m::coap::dotted(e.code);
     std::fprintf(stderr, "-- server %u: %s (%.4s)\n", static_cast<unsigned>(e.ssid), what,
@@ -302,6 +310,10 @@ int main(int argc, char** argv) {
     cfg.accept_unknown_peers = !opt.strict;
     if (opt.senml) cfg.multi_value_format = lwm2m::format::content_format::senml_json;
     cfg.on_event = on_event;
+    if (opt.queue_awake > 0) {
+        cfg.queue_mode = true;
+        cfg.queue_awake_time = std::chrono::seconds(opt.queue_awake);
+    }
     cfg.retry_initial = 5s;
     cfg.retry_max = 300s;
     static engine_type client{cfg, random_source{&mt}};
