@@ -9,6 +9,8 @@
 // Needs: the server binary, from the macro LWM2M_SERVER_EXE or the environment variable of the
 // same name; coap-client from LWM2M_COAP_CLIENT (or `coap-client-notls` on PATH). Skipped (with
 // a message) when either is missing.
+#include "../support/libcoap_tools.hpp"
+
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
@@ -36,37 +38,17 @@ namespace server_libcoap_test {
 
 std::string server_exe() {
 #ifdef LWM2M_SERVER_EXE
-    if (std::string(LWM2M_SERVER_EXE).size() > 0) return LWM2M_SERVER_EXE;
+    return lwm2m::test::libcoap_tools::program_path(LWM2M_SERVER_EXE, "LWM2M_SERVER_EXE");
+#else
+    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_SERVER_EXE");
 #endif
-    const char* e = std::getenv("LWM2M_SERVER_EXE");
-    return e != nullptr ? e : "";
 }
 
-std::string coap_client() {
-#ifdef LWM2M_COAP_CLIENT
-    if (std::string(LWM2M_COAP_CLIENT).size() > 0) return LWM2M_COAP_CLIENT;
-#endif
-    return "coap-client-notls";
-}
-
-bool executable(const std::string& p) { return !p.empty() && ::access(p.c_str(), X_OK) == 0; }
-bool on_path(const std::string& name) {
-    if (name.find('/') != std::string::npos) return executable(name);
-    return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-/** A free UDP port on 127.0.0.1 (bound and released: good enough for a test). */
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
+using lwm2m::test::libcoap_tools::coap;
+using lwm2m::test::libcoap_tools::coap_client;
+using lwm2m::test::libcoap_tools::executable;
+using lwm2m::test::libcoap_tools::free_port;
+using lwm2m::test::libcoap_tools::on_path;
 
 /** The server process: stdin and stdout on pipes (stdout lines collected by a thread), stderr to a file. */
 class server_process {
@@ -186,20 +168,6 @@ private:
     std::vector<std::string> lines_;
     std::size_t consumed_ = 0;
 };
-
-/** Runs coap-client (bounded by `seconds`), returns stdout+stderr. */
-std::string coap(const std::string& args, int seconds = 10) {
-    const std::string cmd = "timeout " + std::to_string(seconds) + " " + coap_client() + " " + args + " 2>&1";
-    std::string out;
-    if (FILE* f = ::popen(cmd.c_str(), "r")) {
-        char buf[512];
-        std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-        ::pclose(f);
-    }
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-    return out;
-}
 
 /** The response code coap-client -v 6 logged for the ACK ("2.01"), or "". */
 std::string ack_code(const std::string& verbose_output) {
