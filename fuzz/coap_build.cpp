@@ -198,7 +198,7 @@ struct writer_model {
     }
     void header(unsigned t, std::uint8_t c, std::uint16_t id, std::span<const std::uint8_t> tok) {
         if (headers == 0 && !out.empty()) header_first = false;
-        ++headers;
+        if (headers++ > 0) return fail(errc::header_not_first);  // a second header writes nothing
         const unsigned cls = c >> 5;
         if (tok.size() > 8) return fail(errc::invalid_token_length);
         if (c == 0 && !tok.empty()) return fail(errc::empty_message_not_empty);
@@ -593,7 +593,7 @@ struct writer_op {
 
 std::vector<writer_op> read_writer_program(reader& in) {
     std::vector<writer_op> ops;
-    // The header comes first, as documented; more headers may follow (misuse, modelled).
+    // The header comes first, as documented; a second header is misuse (errc::header_not_first).
     auto header = [&] {
         writer_op h{};
         h.kind = 0;

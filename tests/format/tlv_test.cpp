@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -381,7 +382,13 @@ TEST_CASE("tlv values: floats take 4 bytes when exact, else 8") {
     CHECK(tlv::encode_float(-42.0e3).size == 4);
     CHECK(tlv::encode_float(1e300).size == 8);
     CHECK(tlv::encode_float(std::numeric_limits<double>::infinity()).size == 4);
-    CHECK(tlv::encode_float(std::numeric_limits<double>::quiet_NaN()).size == 8);
+    // A NaN keeps its payload: 4 bytes when binary32 can carry it, else 8.
+    const auto nan = tlv::encode_float(std::numeric_limits<double>::quiet_NaN());
+    CHECK(std::vector<std::byte>(nan.view().begin(), nan.view().end()) == hex("7F C0 00 00"));
+    const auto nan_in = tlv::decode_value(hex("FF FF FF 4B"), data_type::float_);
+    const auto nan_out = tlv::encode_float(nan_in->as_float());
+    CHECK(std::vector<std::byte>(nan_out.view().begin(), nan_out.view().end()) == hex("FF FF FF 4B"));
+    CHECK(tlv::encode_float(std::bit_cast<double>(std::uint64_t{0x7FF8000000000001})).size == 8);
     CHECK(tlv::encode_float(std::numeric_limits<double>::denorm_min()).size == 8);
     CHECK(tlv::encode_float(static_cast<double>(std::numeric_limits<float>::denorm_min())).size == 4);
     const auto neg_zero = tlv::encode_float(-0.0);

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/model/coerce.hpp>
@@ -80,13 +81,27 @@ struct fixed_value {
     return out;
 }
 
-/** True if `v` survives a round trip through binary32 (NaN: false, so NaN payloads keep 8 bytes). */
-[[nodiscard]] constexpr bool fits_float32(double v) noexcept {
-    if (v != v) return false;
+/**
+ * The binary32 bits of `v` when `v` survives a round trip through binary32 bit for bit, else
+ * nothing. A quiet NaN whose payload fits binary32's 22 payload bits keeps its payload (and so
+ * takes 4 bytes, as it did when it came in as a 4-byte float).
+ */
+[[nodiscard]] constexpr std::optional<std::uint32_t> float32_bits(double v) noexcept {
+    if (v != v) {
+        const auto b = std::bit_cast<std::uint64_t>(v);
+        constexpr std::uint64_t dropped = (std::uint64_t{1} << 29) - 1;  // mantissa bits binary32 lacks
+        constexpr std::uint64_t quiet = std::uint64_t{1} << 51;
+        if ((b & dropped) != 0 || (b & quiet) == 0) return std::nullopt;
+        return static_cast<std::uint32_t>(((b >> 63) << 31) | 0x7F800000u | ((b >> 29) & 0x7FFFFFu));
+    }
     if (v > static_cast<double>(std::numeric_limits<float>::max()) ||
-        v < -static_cast<double>(std::numeric_limits<float>::max()))
-        return v == std::numeric_limits<double>::infinity() || v == -std::numeric_limits<double>::infinity();
-    return static_cast<double>(static_cast<float>(v)) == v;
+        v < -static_cast<double>(std::numeric_limits<float>::max())) {
+        if (v != std::numeric_limits<double>::infinity() && v != -std::numeric_limits<double>::infinity())
+            return std::nullopt;
+    } else if (static_cast<double>(static_cast<float>(v)) != v) {
+        return std::nullopt;
+    }
+    return std::bit_cast<std::uint32_t>(static_cast<float>(v));
 }
 
 /**
@@ -96,9 +111,9 @@ struct fixed_value {
  */
 [[nodiscard]] constexpr fixed_value encode_float(double v) noexcept {
     fixed_value out;
-    if (fits_float32(v)) {
+    if (const auto bits = float32_bits(v)) {
         out.size = 4;
-        store_be(std::bit_cast<std::uint32_t>(static_cast<float>(v)), mutable_bytes{out.bytes.data(), 4});
+        store_be(*bits, mutable_bytes{out.bytes.data(), 4});
     } else {
         out.size = 8;
         store_be(std::bit_cast<std::uint64_t>(v), mutable_bytes{out.bytes.data(), 8});
