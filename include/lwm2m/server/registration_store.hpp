@@ -10,8 +10,11 @@
  * however it likes; the store itself never allocates. Lookups by endpoint name, by location
  * id (the `<id>` of `/rd/<id>`) and by peer are O(1) on average: three open-addressing hash
  * tables (linear probing, backward-shift deletion, load factor <= 1/2). The registration
- * that expires first is found in O(1) through a binary min-heap on the expiry time
- * (insert/update/remove O(log n)). Free slots are chained, so allocation is O(1).
+ * that expires first is found in O(1) through a 4-ary min-heap on the expiry time
+ * (insert/update/remove O(log n)). Each heap entry carries its key (the expiry time) next to
+ * the slot index, so sifting compares entries of the heap array and never reads the large,
+ * randomly placed slots; only the moved entries' `heap_pos` is written back. Free slots are
+ * chained, so allocation is O(1).
  *
  * Allocation: none.
  */
@@ -199,9 +202,15 @@ public:
         while (t < 2 * capacity) t *= 2;
         return t;
     }
-    /** Index words needed for `capacity` registrations: three hash tables and the expiry heap. */
+    /** 32-bit words per expiry-heap entry: the expiry time (two words) and the slot index. */
+    static constexpr std::size_t heap_entry_words = 3;
+
+    /**
+     * Index words needed for `capacity` registrations: three hash tables (one word per entry)
+     * and the expiry heap (`heap_entry_words` per registration).
+     */
     [[nodiscard]] static constexpr std::size_t index_words(std::size_t capacity) noexcept {
-        return 3 * table_size(capacity) + capacity;
+        return 3 * table_size(capacity) + heap_entry_words * capacity;
     }
 
     constexpr registration_store() noexcept = default;
@@ -213,7 +222,7 @@ public:
         by_name_ = index.subspan(0, t);
         by_location_ = index.subspan(t, t);
         by_peer_ = index.subspan(2 * t, t);
-        heap_ = index.subspan(3 * t, n);
+        heap_ = index.subspan(3 * t, heap_entry_words * n);
         clear();
     }
 
@@ -259,8 +268,8 @@ public:
     }
 
     /** The registration that expires first, or nullptr. */
-    [[nodiscard]] const Slot* earliest() const noexcept { return heap_size_ == 0 ? nullptr : &slots_[heap_[0]]; }
-    [[nodiscard]] Slot* earliest() noexcept { return heap_size_ == 0 ? nullptr : &slots_[heap_[0]]; }
+    [[nodiscard]] const Slot* earliest() const noexcept { return heap_size_ == 0 ? nullptr : &slots_[heap_slot(0)]; }
+    [[nodiscard]] Slot* earliest() noexcept { return heap_size_ == 0 ? nullptr : &slots_[heap_slot(0)]; }
 
     /** Calls `f(const Slot&)` for every inserted registration (O(capacity)). */
     template <class F>
@@ -288,10 +297,8 @@ public:
         put(by_name_, detail::hash_name(s.name()), i);
         put(by_location_, detail::mix32(s.location), i);
         put_peer(i);
-        heap_[heap_size_] = i;
-        s.heap_pos = static_cast<std::uint32_t>(heap_size_);
         ++heap_size_;
-        sift_up(s.heap_pos);
+        sift_up(heap_size_ - 1, heap_entry{heap_key(s.expires), i});
     }
 
     /** Removes `s` from every lookup and the expiry heap; its data stays readable until `free`. */
@@ -329,8 +336,7 @@ public:
     void set_expiry(Slot& s, time_point expires) noexcept {
         s.expires = expires;
         if (s.heap_pos == unindexed) return;
-        sift_up(s.heap_pos);
-        sift_down(s.heap_pos);
+        heap_place(s.heap_pos, heap_entry{heap_key(expires), index_of(s)});
     }
 
 private:
@@ -396,37 +402,78 @@ private:
         }
     }
 
-    bool earlier(std::size_t a, std::size_t b) const noexcept { return slots_[heap_[a]].expires < slots_[heap_[b]].expires; }
-    void swap_heap(std::size_t a, std::size_t b) noexcept {
-        std::swap(heap_[a], heap_[b]);
-        slots_[heap_[a]].heap_pos = static_cast<std::uint32_t>(a);
-        slots_[heap_[b]].heap_pos = static_cast<std::uint32_t>(b);
+    // ---- expiry heap ----------------------------------------------------------------------
+    // A 4-ary min-heap (children of i: 4i+1..4i+4) of `heap_entry_words`-word entries
+    // {key low, key high, slot index}. The key is the expiry time made unsigned with its order
+    // kept (sign bit flipped), so comparisons read only the heap array: the four children of a
+    // node are contiguous (48 bytes, at most two cache lines), and the heap is half as deep as
+    // a binary one. Sifting moves a hole instead of swapping, so each moved entry costs one
+    // write of its slot's `heap_pos` (the only slot access).
+    static constexpr std::size_t heap_arity = 4;
+
+    struct heap_entry {
+        std::uint64_t key;
+        std::uint32_t slot;
+    };
+
+    static constexpr std::uint64_t heap_key(time_point t) noexcept {
+        return static_cast<std::uint64_t>(t.time_since_epoch().count()) ^ (std::uint64_t{1} << 63);
     }
-    void sift_up(std::size_t i) noexcept {
-        while (i > 0 && earlier(i, (i - 1) / 2)) {
-            swap_heap(i, (i - 1) / 2);
-            i = (i - 1) / 2;
+    std::uint64_t key_at(std::size_t i) const noexcept {
+        const std::uint32_t* w = heap_.data() + heap_entry_words * i;
+        return static_cast<std::uint64_t>(w[0]) | (static_cast<std::uint64_t>(w[1]) << 32);
+    }
+    std::uint32_t heap_slot(std::size_t i) const noexcept { return heap_[heap_entry_words * i + 2]; }
+    heap_entry heap_get(std::size_t i) const noexcept { return {key_at(i), heap_slot(i)}; }
+    // Stores `e` at position i and records the position in its slot.
+    void heap_set(std::size_t i, heap_entry e) noexcept {
+        std::uint32_t* w = heap_.data() + heap_entry_words * i;
+        w[0] = static_cast<std::uint32_t>(e.key);
+        w[1] = static_cast<std::uint32_t>(e.key >> 32);
+        w[2] = e.slot;
+        slots_[e.slot].heap_pos = static_cast<std::uint32_t>(i);
+    }
+    // Puts `e` into the hole at i, moving it towards the root.
+    void sift_up(std::size_t i, heap_entry e) noexcept {
+        while (i > 0) {
+            const std::size_t parent = (i - 1) / heap_arity;
+            const heap_entry p = heap_get(parent);
+            if (!(e.key < p.key)) break;
+            heap_set(i, p);
+            i = parent;
         }
+        heap_set(i, e);
     }
-    void sift_down(std::size_t i) noexcept {
+    // Puts `e` into the hole at i, moving it towards the leaves.
+    void sift_down(std::size_t i, heap_entry e) noexcept {
         for (;;) {
-            std::size_t m = i;
-            const std::size_t l = 2 * i + 1, r = 2 * i + 2;
-            if (l < heap_size_ && earlier(l, m)) m = l;
-            if (r < heap_size_ && earlier(r, m)) m = r;
-            if (m == i) return;
-            swap_heap(i, m);
-            i = m;
+            const std::size_t first = heap_arity * i + 1;
+            if (first >= heap_size_) break;
+            const std::size_t end = std::min(first + heap_arity, heap_size_);
+            std::size_t best = first;
+            std::uint64_t best_key = key_at(first);
+            for (std::size_t c = first + 1; c < end; ++c) {
+                const std::uint64_t k = key_at(c);
+                if (k < best_key) {
+                    best = c;
+                    best_key = k;
+                }
+            }
+            if (!(best_key < e.key)) break;
+            heap_set(i, heap_get(best));
+            i = best;
         }
+        heap_set(i, e);
+    }
+    // Puts `e` into the hole at i, whichever way its key requires.
+    void heap_place(std::size_t i, heap_entry e) noexcept {
+        if (i > 0 && e.key < key_at((i - 1) / heap_arity)) sift_up(i, e);
+        else sift_down(i, e);
     }
     void heap_remove(std::size_t pos) noexcept {
         const std::size_t last = heap_size_ - 1;
-        if (pos != last) swap_heap(pos, last);
         --heap_size_;
-        if (pos < heap_size_) {
-            sift_up(pos);
-            sift_down(pos);
-        }
+        if (pos != last) heap_place(pos, heap_get(last));
     }
 
     std::span<Slot> slots_{};
