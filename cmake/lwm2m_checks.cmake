@@ -34,7 +34,8 @@ function(lwm2m_add_self_contained_check target)
 endfunction()
 
 # lwm2m_add_odr_check(<target>)
-#   Links two translation units that each include every header.
+#   Links two translation units that each include every header (the second without
+#   exceptions and RTTI).
 function(lwm2m_add_odr_check target)
     set(INCLUDES "")
     foreach(header IN LISTS LWM2M_HEADERS)
@@ -51,6 +52,11 @@ function(lwm2m_add_odr_check target)
         "${CMAKE_CURRENT_BINARY_DIR}/self_contained/all_headers_a.cpp"
         "${CMAKE_CURRENT_BINARY_DIR}/self_contained/all_headers_b.cpp")
     target_link_libraries(${target} PRIVATE lwm2m::lwm2m lwm2m_warnings)
+    if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+        # The second TU also proves every header builds without exceptions and RTTI.
+        set_source_files_properties("${CMAKE_CURRENT_BINARY_DIR}/self_contained/all_headers_b.cpp"
+            PROPERTIES COMPILE_OPTIONS "-fno-exceptions;-fno-rtti")
+    endif()
 endfunction()
 
 set(LWM2M_EMBEDDED_FLAGS -fno-exceptions -fno-rtti -Os)
