@@ -1,7 +1,8 @@
 // libFuzzer target: exchange::endpoint (the sans-I/O CoAP message layer) fed an arbitrary
 // script of datagrams, clock steps and API calls.
 //
-// Input: byte 0 picks the configuration (two capacity sets, NSTART, MAX_RETRANSMIT); bytes
+// Input: byte 0 picks the configuration (three capacity sets, the third reassembling Block1
+// bodies up to 600 bytes; NSTART, MAX_RETRANSMIT); bytes
 // 1-4 seed the endpoint's random source; then records, each an opcode byte and operands:
 //   0-2  datagram: peer (0..2), clock step (x 8 ms), length, bytes (a CoAP-ish header is
 //        forced for opcode 1 so that most datagrams parse and reach the deeper paths)
@@ -239,6 +240,13 @@ struct harness {
                 d.insert(d.end(), tok.begin(), tok.end());
                 len = len > tkl ? len - tkl : 0;
             }
+            if ((t & 0x10) && (tkl == 0 || !tok.empty())) {  // not between the header and a token from `rest`
+                // A Block1 option first (delta 27 = 13 + 14; one byte: NUM 0..15, M, SZX 0..7),
+                // so that Block1 sequences reach the reassembly of the third configuration.
+                d.push_back(std::byte{0xD1});
+                d.push_back(std::byte{14});
+                d.push_back(static_cast<std::byte>(in.byte()));
+            }
         }
         const bytes_view rest = in.take(len);
         d.insert(d.end(), rest.begin(), rest.end());
@@ -366,6 +374,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reader in{data, size};
     const std::uint8_t config = in.byte();
     if (config & 1) run<ex::endpoint_limits<128, 3, 4, 4, 2, 2>>(in, config);
+    else if (config & 32) run<ex::endpoint_limits<256, 3, 4, 4, 2, 8, 600>>(in, config);  // Block1 reassembly
     else run<ex::endpoint_limits<>>(in, config);
     return 0;
 }

@@ -280,7 +280,9 @@ struct random_source {
     std::uint32_t operator()() { return static_cast<std::uint32_t>((*engine)()); }
 };
 
-using limits = lwm2m::client::client_limits<1152, 1, 8, 16, 32, 640, 16384>;
+// 1 server, 16 observations, 640 values per Read; Block1 writes up to 8 KiB (RFC 7959 §2.3).
+using limits = lwm2m::client::client_limits<1152, 1, 8, 16, 32, 640, 16384, lwm2m::client::format_set::all,
+                                            1 + 16 + 6, 16, 16, 8192>;
 using engine_type = lwm2m::client::engine<limits, random_source>;
 
 } // namespace

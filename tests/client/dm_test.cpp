@@ -104,6 +104,49 @@ TEST_CASE("LwM2M 1.1 §6.3.4 Write: text and TLV, replace and partial update, an
     CHECK(big.code == coap::code::request_entity_too_large);
 }
 
+TEST_CASE("RFC 7959 §2.3 Block1 Write into a client with max_body: 2.31 per block, then one write of the whole value") {
+    // test_limits plus MaxBody 512 (the endpoint reassembles; the object sees one Write).
+    using block1_limits = client::client_limits<1152, 2, 8, 8, 16, 64, 2048, client::format_set::all, 16, 16, 16, 512>;
+    basic_sim_world<block1_limits> w;
+    w.register_client();
+    std::string colour;
+    for (int i = 0; i < 150; ++i) colour += static_cast<char>('a' + i % 26);
+    const auto put_block = [&](std::uint32_t num, bool more, std::size_t from, std::size_t n) {
+        return w.request(coap::code::put, "/3311/1/5706",
+                         [&](coap::message_builder_base& b) { b.content_format(0).block1(coap::block_option{num, more, 2}); },
+                         bytes_of(std::string_view{colour}.substr(from, n)));
+    };
+    const int writes_before = w.lights.writes;
+    // 150 bytes in 64-byte blocks (SZX 2): 64 + 64 + 22.
+    const auto b0 = put_block(0, true, 0, 64);
+    CHECK(b0.code == coap::code::continue_);
+    REQUIRE(b0.block1.has_value());
+    CHECK(b0.block1->num == 0);
+    CHECK(b0.block1->more);
+    CHECK(w.lights.lights[1].colour == "white");  // nothing written before the last block
+    CHECK(put_block(1, true, 64, 64).code == coap::code::continue_);
+    const auto last = put_block(2, false, 128, 22);
+    CHECK(last.code == coap::code::changed);
+    REQUIRE(last.block1.has_value());
+    CHECK(last.block1->num == 2);
+    CHECK_FALSE(last.block1->more);
+    CHECK(w.lights.lights[1].colour == colour);
+    CHECK(w.lights.writes == writes_before + 1);
+    CHECK(w.request(coap::code::get, "/3311/1/5706").text() == colour);  // read back (Block2 on the way out)
+
+    // A block that does not continue the body: 4.08 (§2.9.2); nothing written.
+    CHECK(put_block(0, true, 0, 64).code == coap::code::continue_);
+    CHECK(put_block(2, false, 128, 22).code == coap::code::request_entity_incomplete);
+    CHECK(w.lights.writes == writes_before + 1);
+    // More than max_body: 4.13 with Size1 = 512 (§2.9.3).
+    const auto big = w.request(coap::code::put, "/3311/1/5706",
+                               [](coap::message_builder_base& b) { b.content_format(0).block1(coap::block_option{0, true, 2}).size1(4000); },
+                               bytes_of(std::string(64, 'z')));
+    CHECK(big.code == coap::code::request_entity_too_large);
+    CHECK(big.size1 == std::optional<std::uint32_t>{512});
+    CHECK(w.lights.lights[1].colour == colour);
+}
+
 TEST_CASE("LwM2M 1.1 §6.3.5 Execute: 2.04, 4.05 on a value resource, 4.00 on bad arguments, 4.04 absent") {
     sim_world w;
     w.register_client();

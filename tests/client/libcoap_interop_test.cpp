@@ -278,6 +278,19 @@ TEST_CASE("interop: the example client managed by libcoap's coap-client (RFC 725
         CHECK(coap("-m get " + base + "/3311/3/5850") == "4.04");
     }
 
+    // Block-wise write (RFC 7959 §2.3): 600 bytes of text in 64-byte blocks, then read back
+    // whole and in 64-byte blocks (§2.4).
+    {
+        std::string text;
+        for (int i = 0; i < 600; ++i) text += static_cast<char>('A' + i % 26);
+        const std::string f = "/tmp/lwm2m-block1-" + std::to_string(::getpid()) + ".txt";
+        std::ofstream(f, std::ios::binary) << text;
+        CHECK(coap("-m put -t 0 -b 64 -f " + f + " " + base + "/3311/2/5750") == "");
+        std::remove(f.c_str());
+        CHECK(coap("-m get " + base + "/3311/2/5750") == text);
+        CHECK(coap("-m get -b 64 " + base + "/3311/2/5750") == text);
+    }
+
     // Observe for 6 s while another coap-client switches the light on.
     {
         std::string observed;

@@ -53,7 +53,9 @@ struct sim_response {
     std::optional<std::uint16_t> content_format;
     std::optional<std::uint32_t> observe;
     std::vector<std::string> location;
+    std::optional<coap::block_option> block1;
     std::optional<coap::block_option> block2;
+    std::optional<std::uint32_t> size1;
     time_point at{};
     std::string text() const { return text_of(payload); }
 };
@@ -122,7 +124,9 @@ public:
             s.content_format = res->content_format();
             s.observe = res->observe();
             for (std::string_view l : res->location_path()) s.location.emplace_back(l);
+            if (auto b = res->block1(); b && *b) s.block1 = **b;
             if (auto b = res->block2(); b && *b) s.block2 = **b;
+            s.size1 = res->size1();
         }
         responses[h.value].push_back(s);
     }
@@ -206,13 +210,13 @@ public:
 };
 
 using test_limits = client::client_limits<1152, 2, 8, 8, 16, 64, 2048>;
-using test_engine = client::engine<test_limits, sim_random>;
 
 /** Client + server + network under one virtual clock. */
-class sim_world {
+template <class Limits = test_limits>
+class basic_sim_world {
 public:
-    explicit sim_world(std::uint32_t seed = 1, sim_conditions c = {}, client::client_config cfg = default_config(),
-                       std::uint32_t lifetime = 300)
+    explicit basic_sim_world(std::uint32_t seed = 1, sim_conditions c = {}, client::client_config cfg = default_config(),
+                             std::uint32_t lifetime = 300)
         : net(seed, c), server(seed + 7), client(cfg, sim_random{seed * 2654435761u + 1}) {
         client::server_account a;
         a.ssid = 101;
@@ -302,7 +306,9 @@ public:
     int reboots = 0;
     client::device_object device;
     test_lights lights;
-    test_engine client;
+    client::engine<Limits, sim_random> client;
 };
+
+using sim_world = basic_sim_world<>;
 
 } // namespace lwm2m::test

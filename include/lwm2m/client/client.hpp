@@ -87,7 +87,7 @@ template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
           std::size_t ArenaBytes = 2048, format_set Formats = format_set::all,
           std::size_t MaxPending = MaxServers + MaxObservations + 6, std::size_t DedupEntries = 16,
-          std::size_t QueueLength = 16>
+          std::size_t QueueLength = 16, std::size_t MaxBody = 0, std::size_t CompositePaths = 4>
 struct client_limits {
     static constexpr format_set formats = Formats;               ///< content formats read and written
     static constexpr std::size_t max_message = MaxMessage;        ///< largest datagram
@@ -100,8 +100,20 @@ struct client_limits {
     static constexpr std::size_t max_pending = MaxPending;        ///< endpoint slots (requests, notifications)
     static constexpr std::size_t dedup_entries = DedupEntries;    ///< answers kept for duplicate detection
     static constexpr std::size_t queue_length = QueueLength;      ///< datagrams waiting for poll_transmit
+    /**
+     * Largest request body taken in Block1 blocks (RFC 7959 §2.3): a Write or Create whose
+     * body does not fit one datagram. 0 (the default): not taken, such a request gets 4.13
+     * with Size1. Costs MaxMessage + MaxBody bytes of RAM (see exchange::endpoint_limits).
+     */
+    static constexpr std::size_t max_body = MaxBody;
+    /**
+     * Paths one Observe-Composite may list (LwM2M 1.1 Core §6.4.3), kept per observation. A
+     * FETCH with more paths is answered as a plain Read-Composite (RFC 7641 §4.1).
+     */
+    static constexpr std::size_t composite_paths = CompositePaths;
+    static_assert(CompositePaths <= 255);
     /** The endpoint (by default: one request per server, one CON notification per observation, 4 Sends in flight, 2 spare). */
-    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxPending, DedupEntries, QueueLength, 1, 8>;
+    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxPending, DedupEntries, QueueLength, 1, 8, MaxBody>;
 };
 
 /** What happened to a registration, for logs and applications (`client_config::on_event`). */
@@ -300,8 +312,7 @@ public:
      * notification goes out when the callback returns).
      */
     void value_changed(const path& p, time_point now) noexcept {
-        for (observation& o : observations_)
-            if (o.used && (p.is_prefix_of(o.target) || o.target.is_prefix_of(p))) o.changed = true;
+        mark_changed(p);
         if (!in_dispatch_) {
             now_ = now;
             process(now);
@@ -773,6 +784,89 @@ private:
 
     // ---- observations -----------------------------------------------------------------------
 
+    /** The paths `o` observes: its target, or the list of an Observe-Composite. */
+    [[nodiscard]] std::span<const path> observed_paths(const observation& o) const noexcept {
+        if (o.composite_paths == 0) return {&o.target, 1};
+        const auto slot = static_cast<std::size_t>(&o - observations_.data());
+        return {composite_paths_[slot].data(), o.composite_paths};
+    }
+
+    /** Observations of `p`, of its ancestors or of its descendants have a change to report. */
+    void mark_changed(const path& p) noexcept {
+        for (observation& o : observations_) {
+            if (!o.used) continue;
+            for (const path& t : observed_paths(o))
+                if (p.is_prefix_of(t) || t.is_prefix_of(p)) {
+                    o.changed = true;
+                    break;
+                }
+        }
+    }
+
+    /**
+     * Reads one path of a composite request into `records_`, after what is there: a path that
+     * does not exist or is not readable adds nothing (`any` stays as it was); the Security
+     * object is never read (LwM2M 1.1 Core §6.3.8). Only running out of room is an error.
+     */
+    result<void> collect_listed(const path& p, bool& any) noexcept {
+        const std::size_t before = records_.size();
+        if (p.has_object() && p.object_id() == 0) return {};
+        auto c = dm::collect(objects(), p, records_);
+        if (c) any = true;
+        else if (c.error().code == errc::capacity_exceeded) return c;
+        else records_.truncate(before);
+        return {};
+    }
+
+    /** Reads what `o` observes into `records_` (sorted by path for a composite one). */
+    result<void> sample(const observation& o) noexcept {
+        records_.clear();
+        if (o.composite_paths == 0) return dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
+        bool any = false;
+        for (const path& p : observed_paths(o))
+            if (auto ok = collect_listed(p, any); !ok) return ok;
+        if (!any) return fail(errc::not_found);
+        records_.sort();
+        return {};
+    }
+
+    /**
+     * Starts (or restarts, same peer and token) an observation of `target` from the request
+     * being answered; nullptr when every slot is taken (then the answer is a plain read,
+     * RFC 7641 §4.1). The caller has just read the values into `records_`.
+     */
+    observation* start_observation(exchange::peer_id peer, const coap::token& tok, std::uint16_t ssid, const path& target,
+                                   format::content_format f) noexcept {
+        observation* slot = nullptr;
+        for (observation& o : observations_) {
+            if (o.used && o.peer == peer && o.token == tok) {
+                slot = &o;
+                break;
+            }
+            if (!o.used && slot == nullptr) slot = &o;
+        }
+        if (slot == nullptr) return nullptr;
+        *slot = observation{};
+        slot->used = true;
+        slot->peer = peer;
+        slot->token = tok;
+        slot->target = target;
+        slot->ssid = ssid;
+        slot->format = f;
+        slot->last_sent = now_;
+        slot->last_confirmable = now_;
+        slot->last_sampled = now_;
+        slot->last_numeric = single_numeric();
+        slot->last_digest = client::records_digest(records_.records());
+        return slot;
+    }
+
+    /** Observe=1 (RFC 7641 §3.6): ends the observation of `peer` with this token. */
+    void cancel_observation(exchange::peer_id peer, const coap::token& tok) noexcept {
+        for (observation& o : observations_)
+            if (o.used && o.peer == peer && o.token == tok) o = observation{};
+    }
+
     void drop_observations_of(const server_session& s) noexcept {
         for (observation& o : observations_)
             if (o.used && (o.peer == s.account.peer || o.ssid == s.account.ssid)) {
@@ -833,8 +927,7 @@ private:
                 result<void> sample{};
                 if (!notify) {
                     // Evaluation: read, then decide whether the value changed enough.
-                    records_.clear();
-                    sample = dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
+                    sample = this->sample(o);
                     o.last_sampled = now;
                     if (!sample) {
                         notify = true;  // the error ends the observation (RFC 7641 §3.2)
@@ -873,8 +966,7 @@ private:
         if (sampled != nullptr) {
             collected = *sampled;
         } else {
-            records_.clear();
-            collected = dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
+            collected = sample(o);
         }
         o.last_sampled = now;
         coap::message_builder<8> b;
@@ -964,7 +1056,8 @@ private:
         else if (config_.accept_unknown_peers) ssid = server_count_ > 0 ? servers_[0].account.ssid : 0;
         else return fail_request(r, coap::code::unauthorized);
 
-        // No Block1 reassembly: a body that does not come whole is too large (RFC 7959 §2.9.3).
+        // Block1 blocks reach us only when the endpoint does not reassemble them (max_body 0;
+        // it hands over reassembled and single-block requests): too large (RFC 7959 §2.9.3).
         if (auto b1 = m.block1(); !b1) return fail_request(r, coap::code::bad_request);
         else if (*b1 && ((*b1)->num != 0 || (*b1)->more)) {
             fail_request(r, coap::code::request_entity_too_large);
@@ -1009,7 +1102,7 @@ private:
         }
         case coap::code::fetch:
             if (!p.is_root()) return fail_request(r, coap::code::method_not_allowed);
-            return handle_read_composite(m, r);
+            return handle_read_composite(peer, ssid, m, r);
         case coap::code::ipatch:
             if (!p.is_root()) return fail_request(r, coap::code::method_not_allowed);
             return handle_write_composite(m, r);
@@ -1058,24 +1151,27 @@ private:
     /**
      * Read-Composite (LwM2M 1.1 Core §6.3.8): FETCH / with a SenML path list; the answer holds
      * the values of every listed path that exists and is readable (others are left out; 4.04
-     * when none is). Observe-Composite is not supported: an Observe option is ignored, so the
-     * server sees a plain Read-Composite answer.
+     * when none is). With Observe 0 it is an Observe-Composite (§6.4.3): the listed paths are
+     * observed as one, each notification carrying all their values; the timing attributes
+     * are the server's defaults (pmin/pmax of its Server object: attributes belong to single
+     * paths, and a composite has none), a notification goes out when any value changes.
+     * Observe 1 (or a Reset) cancels it (RFC 7641 §3.6).
      */
-    void handle_read_composite(const coap::message_view& m, exchange::response& r) noexcept {
+    void handle_read_composite(exchange::peer_id peer, std::uint16_t ssid, const coap::message_view& m,
+                               exchange::response& r) noexcept {
         const auto cf = m.content_format();
         if (!cf || !is_senml(*cf)) return fail_request(r, coap::code::unsupported_content_format);
         const std::uint16_t out_cf = m.accept().value_or(*cf);
         if (!is_senml(out_cf)) return fail_request(r, coap::code::not_acceptable);
         records_.clear();
         bool any = false;
+        std::array<path, Limits::composite_paths> listed{};
+        std::size_t count = 0;
+        bool too_many = false;
         auto ok = for_each_senml(*cf, m.payload(), true, [&](const format::record& rec) -> result<void> {
-            const std::size_t before = records_.size();
-            auto c = dm::collect(objects(), rec.path, records_);
-            if (c) any = true;
-            else if (c.error().code == errc::capacity_exceeded) return c;
-            else records_.truncate(before);
-            if (rec.path.has_object() && rec.path.object_id() == 0) records_.truncate(before);
-            return {};
+            if (count < listed.size()) listed[count++] = rec.path;
+            else too_many = true;
+            return collect_listed(rec.path, any);
         });
         if (!ok) return fail_request(r, response_code(ok.error().code));
         if (!any) return fail_request(r, coap::code::not_found);
@@ -1083,6 +1179,19 @@ private:
         if (!dm::encode<formats>(records_.records(), path{}, static_cast<format::content_format>(out_cf), r.body()))
             return fail_request(r, coap::code::internal_server_error);
         r.options().content_format(out_cf);
+
+        const auto obs = m.observe();
+        const auto b2 = m.block2();
+        if (!obs || (b2 && *b2 && (*b2)->num != 0)) return;  // Observe on the first block only
+        const coap::token tok{m.token()};
+        if (*obs == coap::observe_deregister) return cancel_observation(peer, tok);
+        if (*obs != coap::observe_register || too_many || count == 0) return;
+        observation* o = start_observation(peer, tok, ssid, path{}, static_cast<format::content_format>(out_cf));
+        if (o == nullptr) return;
+        const auto slot = static_cast<std::size_t>(o - observations_.data());
+        std::copy(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(count), composite_paths_[slot].begin());
+        o->composite_paths = static_cast<std::uint8_t>(count);
+        r.options().observe(sequence_.next());
     }
 
     /**
@@ -1106,8 +1215,7 @@ private:
         auto ok = for_each_senml(*cf, m.payload(), false, [&](const format::record& rec) -> result<void> {
             const object_binding* o = dm::find_object(objects(), rec.path.object_id());
             if (auto w = o->ops->write(o->self, rec.path, rec.value); !w) return w;
-            for (observation& x : observations_)
-                if (x.used && (rec.path.is_prefix_of(x.target) || x.target.is_prefix_of(rec.path))) x.changed = true;
+            mark_changed(rec.path);
             return {};
         });
         if (!ok) return fail_request(r, response_code(ok.error().code));
@@ -1138,30 +1246,9 @@ private:
         const bool first_block = !b2 || !*b2 || (*b2)->num == 0;
         if (!obs || !first_block) return;
         const coap::token tok{m.token()};
-        if (*obs == coap::observe_deregister) {
-            for (observation& o : observations_)
-                if (o.used && o.peer == peer && o.token == tok) o = observation{};
-            return;
-        }
+        if (*obs == coap::observe_deregister) return cancel_observation(peer, tok);
         if (*obs != coap::observe_register) return;
-        observation* slot = nullptr;
-        for (observation& o : observations_) {
-            if (o.used && o.peer == peer && o.token == tok) { slot = &o; break; }
-            if (!o.used && slot == nullptr) slot = &o;
-        }
-        if (slot == nullptr) return;  // full: answer as a plain Read (RFC 7641 §4.1)
-        *slot = observation{};
-        slot->used = true;
-        slot->peer = peer;
-        slot->token = tok;
-        slot->target = p;
-        slot->ssid = ssid;
-        slot->format = *cf;
-        slot->last_sent = now_;
-        slot->last_confirmable = now_;
-        slot->last_sampled = now_;
-        slot->last_numeric = single_numeric();
-        slot->last_digest = client::records_digest(records_.records());
+        if (start_observation(peer, tok, ssid, p, *cf) == nullptr) return;  // full: a plain Read (RFC 7641 §4.1)
         r.options().observe(sequence_.next());
     }
 
@@ -1208,8 +1295,7 @@ private:
         auto ok = dm::write<formats>(objects(), registry_, p, cf, m.payload(), mode);
         if (!ok) return fail_request(r, response_code(ok.error().code));
         r.code(coap::code::changed);
-        for (observation& o : observations_)
-            if (o.used && (p.is_prefix_of(o.target) || o.target.is_prefix_of(p))) o.changed = true;
+        mark_changed(p);
     }
 
     void handle_create(const path& p, const coap::message_view& m, exchange::response& r) noexcept {
@@ -1256,6 +1342,7 @@ private:
     schema_registry registry_{};
     attribute_store<Limits::max_attributes> attributes_{};
     std::array<observation, Limits::max_observations> observations_{};
+    std::array<std::array<path, Limits::composite_paths>, Limits::max_observations> composite_paths_{};  // by observation slot
     std::optional<time_point> observation_deadline_{};
     coap::observe_sequence sequence_{};
     record_buffer<Limits::max_records, Limits::arena_bytes> records_{};

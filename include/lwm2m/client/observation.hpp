@@ -47,7 +47,8 @@ struct observation {
     bool used = false;
     exchange::peer_id peer{};
     coap::token token{};
-    path target{};
+    path target{};                       ///< `/` for Observe-Composite (its paths live in the engine)
+    std::uint8_t composite_paths = 0;    ///< Observe-Composite: how many paths it lists; 0 otherwise
     std::uint16_t ssid = 0;
     format::content_format format = format::content_format::tlv;
     time_point last_sent{};

@@ -15,6 +15,10 @@
  *   other message carrying one rejected (§5.4.1); Block2 served
  *   transparently (RFC 7959 §2.4): the handler writes the whole body into a window and the
  *   endpoint sends the block that was asked for, with the Block2 (and Size2) option.
+ *   With `endpoint_limits<..., MaxBody>` above 0, Block1 requests are reassembled
+ *   (RFC 7959 §2.3, §2.5): each non-final block is answered 2.31 Continue, and the handler
+ *   gets ONE request carrying the whole body (and no Block1/Size1) after the last block.
+ *   See `endpoint_limits::max_body` for the rules.
  * - Anything else: CoAP ping (empty CON) and unparseable CON messages get a Reset (§4.2,
  *   §4.3); an ACK/RST that matches nothing is ignored; a CON response that matches nothing
  *   gets a Reset. `cancel()` may let a queued exchange start: `next_deadline()` then
@@ -68,7 +72,8 @@ concept endpoint_handler = requires(H& h, peer_id p, const coap::message_view& m
 
 /** Capacities of an endpoint. */
 template <std::size_t MaxMessage = 1152, std::size_t MaxPending = 8, std::size_t DedupEntries = 16,
-          std::size_t QueueLength = 16, std::size_t MaxObservations = 8, std::size_t TokenLength = 8>
+          std::size_t QueueLength = 16, std::size_t MaxObservations = 8, std::size_t TokenLength = 8,
+          std::size_t MaxBody = 0>
 struct endpoint_limits {
     static constexpr std::size_t max_message = MaxMessage;    ///< largest datagram sent or cached
     static constexpr std::size_t max_pending = MaxPending;    ///< requests/notifications in flight or queued
@@ -76,6 +81,22 @@ struct endpoint_limits {
     static constexpr std::size_t queue_length = QueueLength;  ///< datagrams waiting for poll_transmit
     static constexpr std::size_t max_observations = MaxObservations;  ///< observations we hold on peers
     static constexpr std::size_t token_length = TokenLength;
+    /**
+     * Largest request body reassembled from Block1 blocks (RFC 7959 §2.3, §2.5). 0 (the
+     * default): no reassembly, every block reaches the handler as its own request (the
+     * engines then answer 4.13 themselves, §2.9.3). Above 0, the endpoint reassembles ONE
+     * request at a time: blocks from the same peer with the same code and options (except
+     * Block1, Block2, Size1, Size2; the token may change) and consecutive offsets; the first
+     * block may be answered with a smaller SZX (our largest block), later blocks may use any
+     * size whose offset continues the body. A block that does not continue it gets 4.08
+     * Request Entity Incomplete (§2.9.2) and abandons the body; a body (or a Size1) larger
+     * than MaxBody gets 4.13 with Size1 = MaxBody (§2.9.3); a request from the same peer
+     * without Block1, a NUM 0 block, or EXCHANGE_LIFETIME without a block, abandons it.
+     * A single-block request (NUM 0, M 0) is handled as a normal request. The handler's
+     * response to the reassembled (or single-block) request carries the Block1 echo (M 0).
+     * Costs MaxMessage + MaxBody bytes of RAM.
+     */
+    static constexpr std::size_t max_body = MaxBody;
     static_assert(MaxMessage >= 64 && TokenLength <= 8 && MaxPending > 0 && QueueLength > 0);
 };
 
@@ -245,6 +266,7 @@ public:
             if (o.used && o.peer == peer) o.used = false;
         for (recent_non& r : recent_)
             if (r.used && r.peer == peer) r.used = false;
+        if (b1_.active && b1_.peer == peer) b1_.active = false;
     }
     /**
      * Stops accepting notifications for an observation started by request `h`; the next
@@ -426,6 +448,11 @@ private:
             return;
         }
         const time_point expires = now + (con ? params_.exchange_lifetime() : params_.non_lifetime());
+        coap::message_view whole = m;  // the request the handler sees (reassembled from Block1)
+        std::optional<coap::block_option> block1_echo;
+        if constexpr (Limits::max_body > 0) {
+            if (reassemble(peer, m, now, expires, whole, block1_echo) == block1_step::answered) return;
+        }
         // Transparent Block2 (RFC 7959 §2.4): the handler writes the whole body into a window
         // positioned on the requested block; we send that block and say whether more follow.
         std::size_t block_size = largest_block();
@@ -443,7 +470,9 @@ private:
         }
         response r{mutable_bytes{body_scratch_.data(), block_size}, static_cast<std::size_t>(block_num) * block_size};
         if (!m.first_unrecognized_critical()) {
-            handler.on_request(peer, m, r);
+            handler.on_request(peer, whole, r);
+            // RFC 7959 §2.3: the final response echoes the last block's number (M 0).
+            if (block1_echo && coap::is_success(r.code())) r.builder().block1(*block1_echo);
         } else if (con) {
             r.code(coap::code::bad_option);  // §5.4.1
         } else {
@@ -483,10 +512,128 @@ private:
         enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
     }
 
-    void respond_with(peer_id peer, const coap::message_view& m, coap::code c, time_point expires) noexcept {
+    void respond_with(peer_id peer, const coap::message_view& m, coap::code c, time_point expires,
+                      std::optional<coap::block_option> block1 = std::nullopt,
+                      std::optional<std::uint32_t> size1 = std::nullopt) noexcept {
         response r{mutable_bytes{body_scratch_.data(), 0}};
         r.code(c);
+        if (block1) r.builder().block1(*block1);
+        if (size1) r.builder().size1(*size1);
         finish_response(peer, m, r, expires);
+    }
+
+    // ---- Block1 reassembly (RFC 7959 §2.3, §2.5; see endpoint_limits::max_body) ----------
+
+    enum class block1_step : std::uint8_t { deliver, answered };
+
+    // Identifies "the same request" across its blocks: the code and every option except the
+    // ones that vary from block to block (FNV-1a, 64 bits).
+    static std::uint64_t block1_fingerprint(const coap::message_view& m) noexcept {
+        std::uint64_t h = 14695981039346656037ull;
+        const auto mix = [&h](std::uint32_t byte) noexcept { h = (h ^ (byte & 0xFFu)) * 1099511628211ull; };
+        mix(static_cast<std::uint32_t>(m.code()));
+        for (const coap::option_view& o : m.options()) {
+            if (o.number == coap::option_number::block1 || o.number == coap::option_number::block2 ||
+                o.number == coap::option_number::size1 || o.number == coap::option_number::size2)
+                continue;
+            const auto n = static_cast<std::uint32_t>(o.number);
+            mix(n >> 8);
+            mix(n);
+            mix(static_cast<std::uint32_t>(o.value.size() >> 8));
+            mix(static_cast<std::uint32_t>(o.value.size()));
+            for (const std::byte b : o.value) mix(static_cast<std::uint32_t>(b));
+        }
+        return h;
+    }
+
+    static constexpr std::uint8_t preferred_block1_szx() noexcept {
+        std::uint8_t szx = 0;
+        while ((std::size_t{16} << (szx + 1)) <= largest_block()) ++szx;
+        return szx;
+    }
+
+    // Answers a Block1 block (2.31, 4.08, 4.13, 4.00) or lets the request through: a request
+    // without Block1, a single-block one (`echo` set), or the last block with `whole` set to
+    // the reassembled request.
+    block1_step reassemble(peer_id peer, const coap::message_view& m, time_point now, time_point expires,
+                           coap::message_view& whole, std::optional<coap::block_option>& echo) noexcept {
+        if (b1_.active && now >= b1_.deadline) b1_.active = false;  // EXCHANGE_LIFETIME passed: dropped
+        if (m.first_unrecognized_critical()) return block1_step::deliver;  // answered 4.02 / rejected as before
+        const auto b1 = m.block1();
+        if (!b1) {  // SZX 7 or too long (RFC 7959 §2.2)
+            respond_with(peer, m, coap::code::bad_request, expires);
+            return block1_step::answered;
+        }
+        if (!*b1 || ((*b1)->num == 0 && !(*b1)->more)) {
+            // Not (or no longer) a Block1 transfer: a new request from this peer replaces the
+            // partial one.
+            if (b1_.active && b1_.peer == peer) b1_.active = false;
+            if (*b1) echo = **b1;
+            return block1_step::deliver;
+        }
+        const coap::block_option b = **b1;
+        const bytes_view part = m.payload();
+        const std::uint64_t fp = block1_fingerprint(m);
+        const bool ours = b1_.active && b1_.peer == peer && b1_.fingerprint == fp;
+        if (b.num == 0) {
+            b1_ = block1_state{true, peer, fp, 0, now};  // starts (and abandons any other one)
+        } else if (!ours || b.offset() != b1_.received) {
+            if (ours) b1_.active = false;  // a gap: the client has to start again
+            respond_with(peer, m, coap::code::request_entity_incomplete, expires);  // §2.9.2
+            return block1_step::answered;
+        }
+        if ((b.more && part.size() != b.size()) || part.size() > b.size()) {  // §2.3: M 1 means a full block
+            b1_.active = false;
+            respond_with(peer, m, coap::code::bad_request, expires);
+            return block1_step::answered;
+        }
+        const auto size1 = m.size1();
+        if (b1_.received + part.size() > Limits::max_body || (size1 && *size1 > Limits::max_body)) {
+            b1_.active = false;  // §2.9.3, RFC 7252 §5.10.9: say how much we take
+            respond_with(peer, m, coap::code::request_entity_too_large, expires, std::nullopt,
+                         static_cast<std::uint32_t>(Limits::max_body));
+            return block1_step::answered;
+        }
+        std::copy(part.begin(), part.end(), assembly_.begin() + static_cast<std::ptrdiff_t>(Limits::max_message + b1_.received));
+        b1_.received += part.size();
+        b1_.deadline = now + params_.exchange_lifetime();
+        if (b.more) {
+            // §2.3: 2.31 Continue echoes NUM with M 1; on the first block we may ask for
+            // smaller blocks (the client then continues at the matching, larger NUM).
+            const std::uint8_t szx = b.num == 0 ? std::min(b.szx, preferred_block1_szx()) : b.szx;
+            respond_with(peer, m, coap::code::continue_, expires, coap::block_option{b.num, true, szx});
+            return block1_step::answered;
+        }
+        b1_.active = false;
+        // The whole request: the last block's header, token and options (without Block1 and
+        // Size1), then the body, rebuilt in front of the body in assembly_.
+        coap::message_writer w{mutable_bytes{assembly_.data(), Limits::max_message - 1}};
+        w.header(m.type(), m.code(), m.message_id(), m.token());
+        for (const coap::option_view& o : m.options())
+            if (o.number != coap::option_number::block1 && o.number != coap::option_number::size1) w.option(o.number, o.value);
+        const auto head = w.finish();
+        if (!head) {
+            respond_with(peer, m, coap::code::request_entity_too_large, expires, std::nullopt,
+                         static_cast<std::uint32_t>(Limits::max_body));
+            return block1_step::answered;
+        }
+        std::size_t size = *head;
+        if (b1_.received > 0) {
+            assembly_[size] = std::byte{0xFF};
+            if (size + 1 != Limits::max_message) {
+                const auto from = assembly_.begin() + static_cast<std::ptrdiff_t>(Limits::max_message);
+                std::copy(from, from + static_cast<std::ptrdiff_t>(b1_.received), assembly_.begin() + static_cast<std::ptrdiff_t>(size + 1));
+            }
+            size += 1 + b1_.received;
+        }
+        const auto parsed = coap::parse(bytes_view{assembly_.data(), size});
+        if (!parsed) {
+            respond_with(peer, m, coap::code::bad_request, expires);
+            return block1_step::answered;
+        }
+        whole = *parsed;
+        echo = b;
+        return block1_step::deliver;
     }
 
     template <class H>
@@ -645,6 +792,16 @@ private:
     std::array<observation, Limits::max_observations> observations_{};
     std::array<std::byte, Limits::max_message> scratch_{};
     std::array<std::byte, largest_block()> body_scratch_{};
+    // Block1 reassembly: one request at a time (see endpoint_limits::max_body).
+    struct block1_state {
+        bool active = false;
+        peer_id peer{};
+        std::uint64_t fingerprint = 0;
+        std::size_t received = 0;  // body bytes so far, at assembly_[max_message...]
+        time_point deadline{};
+    };
+    block1_state b1_{};
+    std::array<std::byte, Limits::max_body == 0 ? 0 : Limits::max_message + Limits::max_body> assembly_{};
 };
 
 } // namespace lwm2m::exchange
