@@ -5,7 +5,11 @@
 // and an Observe outstanding to fz-1. The input is a sequence of chunks
 //   [peer: 1 byte][time step: 1 byte][length: 1 byte][datagram: length bytes]
 // fed as datagrams from peer (1 + byte % 6) after advancing the clock by `step` * 100 ms
-// (on_timeout when a deadline passed). Checks:
+// (on_timeout when a deadline passed). A peer byte with the high bit set makes the chunk an
+// answer of fz-1 to the server's latest request to it: an ACK with that request's Message ID
+// and token, code = datagram[0], a Block2 option = datagram[1] (so block-wise results and
+// notifications are reassembled, with small limits: 600-byte bodies, 2 at once), then the
+// rest of the datagram (more options, payload). Checks:
 //  * every datagram the server sends parses as CoAP (coap::parse);
 //  * the registrations the input did not end (no De-register / replacement / expiry event for
 //    them) are still there, at the same location, findable by name and by location;
@@ -80,7 +84,7 @@ struct handler {
     void on_send(const lwm2m::server::send_report&) {}
 };
 
-using limits = lwm2m::server::server_limits<512, 8, 4, 16, 16, 256, 4>;
+using limits = lwm2m::server::server_limits<512, 8, 4, 16, 16, 256, 4, 600, 2>;
 using engine = lwm2m::server::engine<limits, fuzz_random, handler>;
 
 /** A Register datagram for "fz-<n>". */
@@ -108,9 +112,37 @@ struct world {
     lwm2m::time_point now{};
     std::array<std::byte, 600> buf{};
 
+    // The latest request the server sent to fz-1 (peer 1): its Message ID and token.
+    std::uint16_t last_mid = 0;
+    std::array<std::byte, 8> last_token{};
+    std::size_t last_token_size = 0;
+
     void drain() {
-        while (auto t = e.poll_transmit(buf))
-            if (!lwm2m::coap::parse(lwm2m::bytes_view{buf.data(), t->size})) std::abort();
+        while (auto t = e.poll_transmit(buf)) {
+            const auto m = lwm2m::coap::parse(lwm2m::bytes_view{buf.data(), t->size});
+            if (!m) std::abort();
+            if (t->peer.value == 1 && lwm2m::coap::is_request(m->code())) {
+                last_mid = m->message_id();
+                last_token_size = m->token().size();
+                std::copy(m->token().begin(), m->token().end(), last_token.begin());
+            }
+        }
+    }
+    /** An ACK answering the latest request to fz-1, shaped by `d` (see the file comment). */
+    std::size_t make_answer(lwm2m::bytes_view d, std::array<std::byte, 600>& out) const {
+        std::size_t n = 0;
+        out[n++] = static_cast<std::byte>(0x60 | last_token_size);
+        out[n++] = d.empty() ? std::byte{0x45} : d[0];
+        out[n++] = static_cast<std::byte>(last_mid >> 8);
+        out[n++] = static_cast<std::byte>(last_mid & 0xFF);
+        for (std::size_t i = 0; i < last_token_size; ++i) out[n++] = last_token[i];
+        if (d.size() > 1) {
+            out[n++] = std::byte{0xD1};  // option delta 13 + 10 = 23 (Block2), length 1
+            out[n++] = std::byte{10};
+            out[n++] = d[1];
+        }
+        for (std::size_t i = 2; i < d.size() && n < out.size(); ++i) out[n++] = d[i];
+        return n;
     }
     void setup() {
         std::array<std::byte, 256> d{};
@@ -148,13 +180,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     w->check();
     std::size_t i = 0;
     while (i + 3 <= size) {
+        const bool answer_to_fz1 = (data[i] & 0x80) != 0;
         const std::uint32_t peer = 1u + data[i] % 6u;
         w->now += std::chrono::milliseconds(100 * data[i + 1]);
         const std::size_t len = std::min<std::size_t>(data[i + 2], size - i - 3);
         const lwm2m::bytes_view d{reinterpret_cast<const std::byte*>(data + i + 3), len};
         i += 3 + len;
         if (auto t = w->e.next_deadline(); t && *t <= w->now) w->e.on_timeout(w->now);
-        w->e.on_datagram(lwm2m::exchange::peer_id{peer}, d, w->now);
+        if (answer_to_fz1) {
+            std::array<std::byte, 600> answer{};
+            const std::size_t n = w->make_answer(d, answer);
+            w->e.on_datagram(lwm2m::exchange::peer_id{1}, lwm2m::bytes_view{answer.data(), n}, w->now);
+        } else {
+            w->e.on_datagram(lwm2m::exchange::peer_id{peer}, d, w->now);
+        }
         w->drain();
         w->check();
     }

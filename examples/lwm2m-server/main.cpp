@@ -138,8 +138,9 @@ struct random_source {
 };
 
 // 1024 requests in flight or held at once (a group command larger than that waits in the
-// backlog below), 512 observations, 128 values per response, 64 links per registration.
-using limits = srv::server_limits<1152, 1024, 512, 128, 64, 1024, 256>;
+// backlog below), 512 observations, 128 values per response, 64 links per registration,
+// 256 held for sleeping clients; block-wise responses up to 16 KiB, 16 reassembled at once.
+using limits = srv::server_limits<1152, 1024, 512, 128, 64, 1024, 256, 16384, 16>;
 constexpr std::size_t batch = 64;
 constexpr std::size_t rx_buffer_size = 1536;
 
@@ -196,6 +197,9 @@ std::string failure_text(lwm2m::errc e) {
     case lwm2m::errc::not_registered: return "not registered";
     case lwm2m::errc::cancelled: return "cancelled";
     case lwm2m::errc::capacity_exceeded: return "capacity exceeded";
+    case lwm2m::errc::no_observation_slot: return "too many observations";
+    case lwm2m::errc::held_queue_full: return "too many requests held for sleeping clients";
+    case lwm2m::errc::request_entity_too_large: return "request body too large";
     case lwm2m::errc::invalid_argument: return "invalid request for this path";
     default: return std::string(lwm2m::name(e)) + ": " + std::string(lwm2m::description(e));
     }
@@ -523,7 +527,10 @@ public:
             job& j = backlog_.front();
             const auto t = now();
             auto id = engine_->submit(j.ep, j.cmd->spec(), t);
-            if (!id && id.error().code == lwm2m::errc::capacity_exceeded && !requests_.empty()) return;  // retry later
+            // No request slot (or the endpoint is full) while requests are out: retry when one completes.
+            const bool transient = !id && (id.error().code == lwm2m::errc::no_request_slot ||
+                                           id.error().code == lwm2m::errc::capacity_exceeded);
+            if (transient && !requests_.empty()) return;
             if (!id) {
                 print(lwm2m_server::format_error(j.cmd->cmd.id, j.ep, failure_text(id.error().code)));
             } else {

@@ -15,7 +15,7 @@ format::record R(std::string_view p, value v) { return format::record{P(p), v, s
 
 void set_dimmer(world& w, std::string_view name, std::int64_t v) {
     device& d = w.dev(name);
-    d.lamps.items[0].dimmer = v;
+    d.lamps.lights[0].dimmer = v;
     d.engine->value_changed(P("/3311/0/5851"), w.now);
 }
 } // namespace
@@ -280,7 +280,7 @@ TEST_CASE("Core §6.4.3 Send from a registered client: event with records, 2.04 
     };
     device& d = w.add_client("sender", cfg);
     w.register_all();
-    d.lamps.items[1].dimmer = 42;
+    d.lamps.lights[1].dimmer = 42;
     const std::array<path, 2> paths{P("/3311/1/5851"), P("/3/0/0")};
     REQUIRE(d.engine->send(1, paths, w.now).has_value());
     w.run_for(1s);
@@ -324,4 +324,38 @@ TEST_CASE("Core §6.4.3 Send refused: unknown peer 4.04, wrong format 4.15, unde
     d.method = coap::code::get;
     CHECK(single_answer(s.feed(5, d.build(), time_point{})).code == coap::code::method_not_allowed);
     CHECK(s.rec.sends.size() == 1);
+}
+
+TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetches the rest with GETs and delivers it whole") {
+    world w;
+    device& d = w.add_client("bigobs");
+    w.register_all();
+    auto spec = request_spec::observe(P("/3311/0/5706"));
+    spec.format = format::content_format::text;
+    auto id = w.srv.engine->submit("bigobs", spec, w.now);
+    REQUIRE(id.has_value());
+    const result_copy first = w.wait_result(*id);
+    CHECK(first.observing);
+    CHECK(first.payload == "white");
+    std::string colour;
+    for (int i = 0; i < 1500; ++i) colour += static_cast<char>('A' + i % 26);
+    d.lamps.lights[0].colour = colour;
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    w.run_for(2s);
+    auto ns = w.srv.rec.notifications_of(*id);
+    REQUIRE(ns.size() == 1);
+    CHECK(!ns[0]->failure);
+    CHECK(!ns[0]->ended);
+    REQUIRE(ns[0]->records.size() == 1);
+    CHECK(ns[0]->records[0].text == colour);
+    // A short value again: one block, delivered as it comes; the observation goes on.
+    d.lamps.lights[0].colour = "red";
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    w.run_for(2s);
+    ns = w.srv.rec.notifications_of(*id);
+    REQUIRE(ns.size() == 2);
+    REQUIRE(ns[1]->records.size() == 1);
+    CHECK(ns[1]->records[0].text == "red");
+    CHECK(ns[1]->sequence > ns[0]->sequence);
+    CHECK(w.srv.engine->observation_count() == 1);
 }

@@ -39,7 +39,7 @@ TEST_CASE("Core §6.5 a request to a sleeping queue-mode client is held and sent
     CHECK(list[0].target == P("/3311/0/5851"));
     w.run_for(60s);
     CHECK(w.srv.rec.result_of(*id) == nullptr);  // still held: nothing was sent
-    d.lamps.items[0].dimmer = 9;
+    d.lamps.lights[0].dimmer = 9;
     d.engine->wake(w.now);  // Update
     const result_copy r = w.wait_result(*id, 10s);
     CHECK(r.code == coap::code::content);
@@ -63,7 +63,7 @@ TEST_CASE("Core §6.5 held requests are bounded and fail with not_registered whe
     }
     auto over = w.srv.engine->submit("q2", request_spec::read(P("/3/0")), w.now);
     REQUIRE(!over.has_value());
-    CHECK(over.error().code == errc::capacity_exceeded);
+    CHECK(over.error().code == errc::held_queue_full);
     std::array<server::pending_request, 8> list{};
     CHECK(w.srv.engine->pending("q2", list) == limits::max_held);
     d.engine->deregister(w.now);

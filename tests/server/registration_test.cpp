@@ -276,6 +276,31 @@ TEST_CASE("Core §6.2.3 De-register: 2.02 and event; the location is gone; a sec
     CHECK(single_answer(s.feed(1, get.build(), time_point{2s})).code == coap::code::not_found);
 }
 
+TEST_CASE("for_each_registration lists every registration once, with its parameters; ended ones are gone") {
+    server_box s{8};
+    std::vector<std::string> locations;
+    for (int i = 0; i < 5; ++i) {
+        const answer a = single_answer(s.feed(static_cast<std::uint32_t>(10 + i),
+                                              reg({"ep=list-" + std::to_string(i), "lt=" + std::to_string(100 + i)}, default_links,
+                                                  static_cast<std::uint16_t>(i + 1))
+                                                  .build(),
+                                              time_point{}));
+        REQUIRE(a.code == coap::code::created);
+        locations.push_back(a.location[1]);
+    }
+    dgram del;
+    del.method = coap::code::delete_;
+    del.path = "/rd/" + locations[2];
+    del.cf.reset();
+    del.mid = 50;
+    CHECK(single_answer(s.feed(12, del.build(), time_point{1s})).code == coap::code::deleted);
+    std::map<std::string, std::uint32_t> seen;
+    s.engine->for_each_registration([&](const server::registration_view& v) {
+        CHECK(seen.emplace(std::string(v.endpoint), v.lifetime).second);
+    });
+    CHECK(seen == std::map<std::string, std::uint32_t>{{"list-0", 100}, {"list-1", 101}, {"list-3", 103}, {"list-4", 104}});
+}
+
 TEST_CASE("Core §6.2.2 expiry: a registration whose lifetime passes is removed and reported, in expiry order") {
     server_box s{8};
     (void)s.feed(1, reg({"ep=short", "lt=30"}, "</3/0>", 1).build(), time_point{0s});

@@ -42,6 +42,16 @@
  *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after its Register, Update or Send;
  *   requests issued outside that window are held (at most `Limits::max_held`) and sent when
  *   it next registers or updates.
+ * - Block-wise responses (RFC 7959 §2.4, §3.3): a 2.xx with Block2 M=1 to a Read, Discover,
+ *   Observe or a composite read is completed block by block (the same request without
+ *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
+ *   (at most `MaxResponseBody`, `MaxBlockTransfers` at once). A notification whose first block
+ *   says M=1 is completed with GETs the same way and delivered whole (if no newer one came
+ *   meanwhile). Failures: `request_entity_too_large` (over MaxResponseBody, or Size2 says
+ *   so), `request_entity_incomplete` (a block out of order, or another ETag or format),
+ *   `capacity_exceeded` (no free reassembly); a notification then comes with that failure.
+ *   Observe-Composite notifications are not completed (there is no GET for them; their
+ *   first block is delivered with the failure `request_entity_incomplete`).
  * - Responses are decoded with `server_config::schemas` (the shipped `objects::registry` by
  *   default); objects without a schema decode generically (TLV values stay untyped), and a
  *   resource unknown to the schema (a newer object version) makes the body decode generically.
@@ -94,11 +104,13 @@ namespace lwm2m::server {
  * - `MaxRecords`: values one decoded response, notification or Send may hold;
  * - `MaxLinks`: object/instance links kept per registration (the slot stays <= 1 KiB);
  * - `MaxRequestPayload`: largest request body (Write, Create, composite path lists);
- * - `MaxHeld`: queue mode, requests held for sleeping clients (all clients together).
+ * - `MaxHeld`: queue mode, requests held for sleeping clients (all clients together);
+ * - `MaxResponseBody`: largest response or notification body reassembled from Block2 blocks;
+ * - `MaxBlockTransfers`: Block2 reassemblies at once (each holds `MaxResponseBody` bytes).
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxRequests = 32, std::size_t MaxObservations = 32,
           std::size_t MaxRecords = 64, std::size_t MaxLinks = 64, std::size_t MaxRequestPayload = 512,
-          std::size_t MaxHeld = 16>
+          std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4>
 struct server_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_requests = MaxRequests;
@@ -106,6 +118,9 @@ struct server_limits {
     static constexpr std::size_t max_records = MaxRecords;
     static constexpr std::size_t max_request_payload = MaxRequestPayload;
     static constexpr std::size_t max_held = MaxHeld;
+    static constexpr std::size_t max_response_body = MaxResponseBody;
+    static constexpr std::size_t max_block_transfers = MaxBlockTransfers;
+    static_assert(MaxBlockTransfers < 255);
     using slot = registration_slot<MaxLinks>;
     static_assert(sizeof(slot) <= 1024, "a registration slot must stay within 1 KiB: lower MaxLinks");
     using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxRequests, 32, MaxRequests + 32, MaxObservations, 8>;
@@ -186,9 +201,11 @@ public:
      * `handler.on_result` with the returned id (for Observe, notifications carry it too).
      * Errors: `not_registered` (no such registration), `invalid_argument` (a target at the
      * wrong level for the operation, composite without paths/records, a raw payload without
-     * format), `capacity_exceeded` (no free request/observation slot, too many held, the
-     * body does not fit `MaxRequestPayload`, the endpoint is full), encoding errors of the
-     * records (`type_mismatch`...).
+     * format), `no_request_slot` (all `MaxRequests` in use: retry when a result came),
+     * `no_observation_slot` (all `MaxObservations` in use), `held_queue_full` (`MaxHeld`
+     * requests already wait for sleeping clients), `request_entity_too_large` (the body does
+     * not fit `MaxRequestPayload`), `capacity_exceeded` (the endpoint cannot take another
+     * message now), encoding errors of the records (`type_mismatch`...).
      */
     [[nodiscard]] result<request_id> submit(std::string_view endpoint, const request_spec& spec, time_point now) noexcept {
         now_ = now;
@@ -197,13 +214,13 @@ public:
         if (spec.op == operation::cancel_observe) return fail(errc::invalid_argument);
         if (auto ok = check_target(spec); !ok) return unexpected{ok.error()};
         request_entry* e = free_request();
-        if (e == nullptr) return fail(errc::capacity_exceeded);
+        if (e == nullptr) return fail(errc::no_request_slot);
         const bool hold = !awake(*s, now);
-        if (hold && held_count() >= Limits::max_held) return fail(errc::capacity_exceeded);
+        if (hold && held_count() >= Limits::max_held) return fail(errc::held_queue_full);
         observation_entry* o = nullptr;
         if (spec.op == operation::observe || spec.op == operation::observe_composite) {
             o = free_observation();
-            if (o == nullptr) return fail(errc::capacity_exceeded);
+            if (o == nullptr) return fail(errc::no_observation_slot);
         }
         *e = request_entry{};
         e->op = spec.op;
@@ -261,7 +278,8 @@ public:
      * Cancels observation `observation` (the id `submit` returned for the Observe). Passive:
      * returns the observation id. Active: returns the id of the GET with Observe=1, whose
      * answer comes as a `request_result` (op `cancel_observe`). An Observe not yet answered is
-     * withdrawn (its result reports `cancelled`). Errors: `not_found`, `capacity_exceeded`.
+     * withdrawn (its result reports `cancelled`). Errors: `not_found`, `no_request_slot`,
+     * `capacity_exceeded` (the endpoint is full).
      */
     [[nodiscard]] result<request_id> cancel_observation(request_id observation, cancel_mode mode, time_point now) noexcept {
         now_ = now;
@@ -271,6 +289,7 @@ public:
             if (request_entry* e = find_request(observation)) {
                 if (e->state == request_entry::in_flight) endpoint_.cancel(e->handle);
                 const request_result r = failed_result(*e, errc::cancelled);
+                release_transfer(*e);
                 e->state = request_entry::free;
                 o->state = observation_entry::free;
                 handler_.on_result(r);
@@ -281,11 +300,17 @@ public:
         const std::optional<coap::token> token = endpoint_.observation_token(o->handle);
         endpoint_.cancel_observation(o->handle);
         o->state = observation_entry::free;
+        for (request_entry& e : requests_)  // the rest of a block-wise notification
+            if (e.state == request_entry::in_flight && e.notification_of == observation) {
+                endpoint_.cancel(e.handle);
+                release_transfer(e);
+                e.state = request_entry::free;
+            }
         if (mode == cancel_mode::passive || o->composite || !token) return observation;
         slot_type* s = store_.find_location(o->location);
         request_entry* e = free_request();
         if (s == nullptr) return fail(errc::not_registered);
-        if (e == nullptr) return fail(errc::capacity_exceeded);
+        if (e == nullptr) return fail(errc::no_request_slot);
         *e = request_entry{};
         e->op = operation::cancel_observe;
         e->target = o->target;
@@ -321,6 +346,14 @@ public:
         if (const slot_type* s = store_.find_location(location)) return registration_view::of(*s);
         return std::nullopt;
     }
+    /**
+     * Calls `f(registration_view)` for every registration (in storage order; O(capacity)). `f`
+     * must not register, update or end registrations (the views point into the store).
+     */
+    template <class F>
+    void for_each_registration(F&& f) const noexcept {
+        store_.for_each([&f](const slot_type& s) { f(registration_view::of(s)); });
+    }
     /** Number of registrations. */
     [[nodiscard]] std::size_t registration_count() const noexcept { return store_.size(); }
     /** Registrations the storage can hold. */
@@ -335,7 +368,7 @@ public:
         if (s == nullptr) return 0;
         std::size_t n = 0;
         for (const request_entry& e : requests_)
-            if (e.state != request_entry::free && e.location == s->location) {
+            if (e.state != request_entry::free && e.location == s->location && e.notification_of.value == 0) {
                 if (n < out.size()) out[n] = pending_request{e.id, e.op, e.target, e.state == request_entry::held};
                 ++n;
             }
@@ -367,8 +400,31 @@ private:
         format::content_format format = format::content_format::tlv;
         notification_attributes attributes{};
         coap::token token{};
+        std::uint8_t transfer = no_transfer;  // Block2 reassembly in use (index into transfers_)
+        request_id notification_of{};        // fetching the rest of a notification of this observation
+        std::uint32_t sequence = 0;          // that notification's Observe value
         std::size_t payload_size = 0;
         std::array<std::byte, Limits::max_request_payload> payload{};
+    };
+    static constexpr std::uint8_t no_transfer = 0xFF;
+    /** A response body being reassembled from Block2 blocks (RFC 7959 §2.4). */
+    struct block_transfer {
+        bool used = false;
+        coap::code code = coap::code::empty;          // of the first block
+        std::optional<std::uint16_t> content_format{};
+        std::optional<std::uint32_t> observe{};
+        std::uint8_t etag_size = 0;
+        bool has_etag = false;
+        std::array<std::byte, 8> etag{};
+        std::size_t size = 0;
+        std::array<std::byte, Limits::max_response_body> body{};
+    };
+    /** The parts of a response the result is made of (the last block's, or the reassembled ones). */
+    struct response_parts {
+        coap::code code = coap::code::empty;
+        std::optional<std::uint16_t> content_format{};
+        bytes_view payload{};
+        std::optional<std::uint32_t> observe{};
     };
     struct observation_entry {
         enum state_kind : std::uint8_t { free, pending, active } state = free;
@@ -491,7 +547,7 @@ private:
     result<void> encode_body(request_entry& e, const request_spec& spec) noexcept {
         const mutable_bytes buf{e.payload};
         if (!spec.payload.empty()) {
-            if (spec.payload.size() > buf.size()) return fail(errc::capacity_exceeded);
+            if (spec.payload.size() > buf.size()) return fail(errc::request_entity_too_large);
             std::copy(spec.payload.begin(), spec.payload.end(), buf.begin());
             e.payload_size = spec.payload.size();
             return {};
@@ -508,7 +564,7 @@ private:
         }
         case operation::read_composite:
         case operation::observe_composite: {
-            if (spec.paths.size() > path_records_.size()) return fail(errc::capacity_exceeded);
+            if (spec.paths.size() > path_records_.size()) return fail(errc::request_entity_too_large);
             for (std::size_t i = 0; i < spec.paths.size(); ++i) path_records_[i] = format::record{spec.paths[i], value{}, {}};
             if (auto ok = format::write_records(e.format, std::span<const format::record>{path_records_.data(), spec.paths.size()},
                                                 lwm2m::path{}, out);
@@ -518,22 +574,27 @@ private:
         }
         case operation::execute: {
             const bytes_view a = as_bytes(spec.arguments);
-            if (a.size() > buf.size()) return fail(errc::capacity_exceeded);
+            if (a.size() > buf.size()) return fail(errc::request_entity_too_large);
             std::copy(a.begin(), a.end(), buf.begin());
             e.payload_size = a.size();
             return {};
         }
         default: e.payload_size = 0; return {};
         }
-        if (out.overflowed()) return fail(errc::capacity_exceeded);
+        if (out.overflowed()) return fail(errc::request_entity_too_large);
         e.payload_size = out.bytes().size();
         return {};
     }
 
     // ---- sending ------------------------------------------------------------------------------
 
-    /** Builds the CoAP request of `e` for registration `s` and hands it to the endpoint. */
-    result<void> dispatch(request_entry& e, const slot_type& s, time_point now) noexcept {
+    /**
+     * Builds the CoAP request of `e` for registration `s` and hands it to the endpoint. With
+     * `block2`: the request for that block of the response (RFC 7959 §2.4), without Observe
+     * (§3.4: later blocks of an observed resource are fetched with plain requests).
+     */
+    result<void> dispatch(request_entry& e, const slot_type& s, time_point now,
+                          std::optional<coap::block_option> block2 = std::nullopt) noexcept {
         using format::content_format;
         coap::message_builder<24> b;
         b.type(e.confirmable ? coap::message_type::confirmable : coap::message_type::non_confirmable);
@@ -548,7 +609,10 @@ private:
         case operation::discover:
             b.code(coap::code::get).accept(static_cast<std::uint16_t>(content_format::link_format));
             break;
-        case operation::observe: b.code(coap::code::get).observe(coap::observe_register).accept(cf); break;
+        case operation::observe:
+            b.code(coap::code::get).accept(cf);
+            if (!block2) b.observe(coap::observe_register);
+            break;
         case operation::cancel_observe: b.code(coap::code::get).observe(coap::observe_deregister).accept(cf); break;
         case operation::write_replace: b.code(coap::code::put).content_format(cf).payload(body); break;
         case operation::write_partial:
@@ -594,16 +658,18 @@ private:
             b.code(coap::code::fetch).content_format(cf).accept(cf).payload(body);
             break;
         case operation::observe_composite:
-            b.code(coap::code::fetch).observe(coap::observe_register).content_format(cf).accept(cf).payload(body);
+            b.code(coap::code::fetch).content_format(cf).accept(cf).payload(body);
+            if (!block2) b.observe(coap::observe_register);
             break;
         case operation::write_composite: b.code(coap::code::ipatch).content_format(cf).payload(body); break;
         }
+        if (block2) b.block2(*block2);
         auto h = e.op == operation::cancel_observe ? endpoint_.send_request(s.peer, b, e.token, now)
                                                    : endpoint_.send_request(s.peer, b, now);
         if (!h) return unexpected{h.error()};
         e.handle = *h;
         e.state = request_entry::in_flight;
-        if (e.op == operation::observe || e.op == operation::observe_composite)
+        if (!block2 && (e.op == operation::observe || e.op == operation::observe_composite))
             if (observation_entry* o = find_observation(e.id)) o->handle = *h;
         return {};
     }
@@ -655,7 +721,122 @@ private:
             if (o.state == observation_entry::active && o.handle == h) return notify(o, res);
     }
 
+    // ---- Block2 reassembly (RFC 7959 §2.4, §3.3) ----------------------------------------------
+
+    enum class block_step : std::uint8_t { whole, fetching, failed };
+
+    static constexpr bool fetchable(operation op) noexcept {
+        return op == operation::read || op == operation::discover || op == operation::observe ||
+               op == operation::read_composite || op == operation::observe_composite;
+    }
+    block_transfer* transfer_of(const request_entry& e) noexcept {
+        return e.transfer == no_transfer ? nullptr : &transfers_[e.transfer];
+    }
+    /** Takes a free reassembly buffer for `e` and starts it with the first block `m`. */
+    block_transfer* start_transfer(request_entry& e, const coap::message_view& m) noexcept {
+        for (std::size_t i = 0; i < transfers_.size(); ++i) {
+            block_transfer& t = transfers_[i];
+            if (t.used) continue;
+            t.used = true;
+            t.code = m.code();
+            t.content_format = m.content_format();
+            t.observe = m.observe();
+            t.has_etag = false;
+            t.etag_size = 0;
+            if (const auto tag = m.etag(); tag && tag->size() <= t.etag.size()) {
+                t.has_etag = true;
+                t.etag_size = static_cast<std::uint8_t>(tag->size());
+                std::copy(tag->begin(), tag->end(), t.etag.begin());
+            }
+            t.size = 0;
+            e.transfer = static_cast<std::uint8_t>(i);
+            return &t;
+        }
+        return nullptr;
+    }
+    void release_transfer(request_entry& e) noexcept {
+        if (block_transfer* t = transfer_of(e)) t->used = false;
+        e.transfer = no_transfer;
+    }
+    static bool same_etag(const block_transfer& t, const coap::message_view& m) noexcept {
+        const auto tag = m.etag();
+        if (!tag) return !t.has_etag;
+        return t.has_etag && std::equal(tag->begin(), tag->end(), t.etag.begin(), t.etag.begin() + t.etag_size);
+    }
+
+    /**
+     * One response to `e`: anything but a 2.xx with Block2 to a fetchable request is `whole`
+     * as it is. A block is appended to the reassembly; with M=1 the next block is requested
+     * (`fetching`), with M=0 `parts` is the whole body. `failed` sets `why`.
+     */
+    block_step collect_block(request_entry& e, const coap::message_view& m, response_parts& parts, errc& why) noexcept {
+        parts = response_parts{m.code(), m.content_format(), m.payload(), m.observe()};
+        block_transfer* t = transfer_of(e);
+        const auto b2 = m.block2();
+        if (!coap::is_success(m.code()) || !fetchable(e.op) || !b2 || !*b2) {
+            if (t == nullptr || !coap::is_success(m.code())) return block_step::whole;  // an error ends it as is
+            why = errc::request_entity_incomplete;  // a later "block" without Block2
+            return block_step::failed;
+        }
+        const coap::block_option b = **b2;
+        if (t == nullptr) {
+            if (b.num != 0 || !b.more) return block_step::whole;  // the only block, or one we did not ask for
+            if (const auto size2 = m.size2(); size2 && *size2 > Limits::max_response_body) {
+                why = errc::request_entity_too_large;
+                return block_step::failed;
+            }
+            t = start_transfer(e, m);
+            if (t == nullptr) {
+                why = errc::capacity_exceeded;
+                return block_step::failed;
+            }
+        } else if (b.offset() != t->size || !same_etag(*t, m) || m.content_format() != t->content_format) {
+            why = errc::request_entity_incomplete;  // §2.4: another representation, or out of order
+            return block_step::failed;
+        }
+        const bytes_view part = m.payload();
+        if ((b.more && part.size() != b.size()) || part.size() > b.size()) {
+            why = errc::request_entity_incomplete;  // §2.3: M=1 means a full block
+            return block_step::failed;
+        }
+        if (t->size + part.size() > Limits::max_response_body) {
+            why = errc::request_entity_too_large;
+            return block_step::failed;
+        }
+        std::copy(part.begin(), part.end(), t->body.begin() + static_cast<std::ptrdiff_t>(t->size));
+        t->size += part.size();
+        if (b.more) {
+            const slot_type* s = store_.find_location(e.location);
+            if (s == nullptr) {
+                why = errc::not_registered;
+                return block_step::failed;
+            }
+            if (b.num + 1 > coap::block_option::max_num) {
+                why = errc::request_entity_too_large;
+                return block_step::failed;
+            }
+            if (auto sent = dispatch(e, *s, now_, coap::block_option{b.num + 1, false, b.szx}); !sent) {
+                why = sent.error().code;
+                return block_step::failed;
+            }
+            return block_step::fetching;
+        }
+        parts = response_parts{t->code, t->content_format, bytes_view{t->body.data(), t->size}, t->observe};
+        return block_step::whole;
+    }
+
     void complete(request_entry& e, const result<coap::message_view>& res) noexcept {
+        response_parts parts;
+        std::optional<errc> failure;
+        if (!res) {
+            failure = res.error().code;
+        } else {
+            errc why = errc::request_entity_incomplete;
+            const block_step step = collect_block(e, *res, parts, why);
+            if (step == block_step::fetching) return;  // the next block is on its way
+            if (step == block_step::failed) failure = why;
+        }
+        if (e.notification_of.value != 0) return complete_notification(e, parts, failure);
         const slot_type* s = store_.find_location(e.location);
         request_result r;
         r.id = e.id;
@@ -664,34 +845,99 @@ private:
         if (s != nullptr) r.endpoint = s->name();
         observation_entry* o = (e.op == operation::observe || e.op == operation::observe_composite) ? find_observation(e.id) : nullptr;
         e.state = request_entry::free;
-        if (!res) {
-            r.failure = res.error().code;
-            if (o != nullptr) o->state = observation_entry::free;
+        if (failure) {
+            r.failure = failure;
+            if (res) r.code = res->code();
+            if (o != nullptr) {
+                // The client may hold the observation (its first block said so): let it go.
+                if (o->handle.value != 0) endpoint_.cancel_observation(o->handle);
+                o->state = observation_entry::free;
+            }
+            release_transfer(e);
             handler_.on_result(r);
             return;
         }
         const coap::message_view& m = *res;
-        r.code = m.code();
-        if (const auto cf = m.content_format()) r.content_format = static_cast<format::content_format>(*cf);
-        r.payload = m.payload();
-        if (coap::is_success(m.code()) && e.op != operation::discover) decode(m.content_format(), m.payload(), e.target, r.records, r.decode_error);
+        r.code = parts.code;
+        if (parts.content_format) r.content_format = static_cast<format::content_format>(*parts.content_format);
+        r.payload = parts.payload;
+        if (coap::is_success(parts.code) && e.op != operation::discover)
+            decode(parts.content_format, parts.payload, e.target, r.records, r.decode_error);
         if (e.op == operation::create && m.code() == coap::code::created) {
             auto p = parse_path_segments(m.location_path(), s != nullptr ? s->alternate_root() : std::string_view{});
             if (p && p->level() == path_level::instance) r.location = *p;
         }
         if (o != nullptr) {
-            const auto seq = m.observe();
-            if (coap::is_success(m.code()) && seq) {
+            const auto seq = parts.observe;
+            if (coap::is_success(parts.code) && seq) {
                 o->state = observation_entry::active;
                 o->has_sequence = true;
                 o->last_sequence = *seq;
                 o->last_time = now_;
                 r.observing = true;
             } else {
+                if (o->handle.value != 0) endpoint_.cancel_observation(o->handle);  // e.g. an error mid-transfer
                 o->state = observation_entry::free;
             }
         }
         handler_.on_result(r);
+        release_transfer(e);  // after the handler: r.payload points into it
+    }
+
+    /** The rest of a block-wise notification arrived (or failed): deliver it whole. */
+    void complete_notification(request_entry& e, const response_parts& parts, std::optional<errc> failure) noexcept {
+        e.state = request_entry::free;
+        observation_entry* o = find_observation(e.notification_of);
+        if (o == nullptr || o->state != observation_entry::active) return release_transfer(e);  // cancelled meanwhile
+        if (o->last_sequence != e.sequence) {
+            ++stale_;  // a newer notification arrived meanwhile (RFC 7641 §3.4)
+            return release_transfer(e);
+        }
+        notification n;
+        n.observation = o->id;
+        n.target = o->target;
+        n.composite = o->composite;
+        n.sequence = e.sequence;
+        if (const slot_type* s = store_.find_location(o->location)) n.endpoint = s->name();
+        n.failure = failure;
+        if (!failure) {
+            n.code = parts.code;
+            if (parts.content_format) n.content_format = static_cast<format::content_format>(*parts.content_format);
+            n.payload = parts.payload;
+            if (coap::is_success(parts.code)) decode(parts.content_format, parts.payload, o->target, n.records, n.decode_error);
+        }
+        handler_.on_notification(n);
+        release_transfer(e);
+    }
+
+    /**
+     * A notification whose first block says M=1 (RFC 7959 §3.4, RFC 7641 §3.2): fetch the rest
+     * with GETs; true if that started (the notification is delivered when whole).
+     */
+    bool fetch_rest_of_notification(const observation_entry& o, const coap::message_view& m, std::uint32_t seq,
+                                    errc& why) noexcept {
+        why = errc::capacity_exceeded;
+        if (o.composite) {
+            why = errc::request_entity_incomplete;  // no GET for a composite (see the file comment)
+            return false;
+        }
+        const slot_type* s = store_.find_location(o.location);
+        request_entry* e = free_request();
+        if (s == nullptr || e == nullptr) return false;
+        *e = request_entry{};
+        e->op = operation::read;
+        e->target = o.target;
+        e->location = o.location;
+        e->notification_of = o.id;
+        e->sequence = seq;
+        e->format = static_cast<format::content_format>(m.content_format().value_or(0));
+        e->id = new_request_id();
+        response_parts ignored;
+        const block_step step = collect_block(*e, m, ignored, why);
+        if (step == block_step::fetching) return true;
+        release_transfer(*e);
+        e->state = request_entry::free;
+        return false;
     }
 
     void notify(observation_entry& o, const result<coap::message_view>& res) noexcept {
@@ -719,6 +965,11 @@ private:
             o.last_time = now_;
         }
         n.sequence = seq.value_or(0);
+        if (const auto b2 = m.block2(); seq && coap::is_success(m.code()) && b2 && *b2 && (*b2)->more && (*b2)->num == 0) {
+            errc why{};
+            if (fetch_rest_of_notification(o, m, *seq, why)) return;
+            n.failure = why;  // delivered as it is, with the reason it is not whole
+        }
         n.code = m.code();
         if (const auto cf = m.content_format()) n.content_format = static_cast<format::content_format>(*cf);
         n.payload = m.payload();
@@ -904,6 +1155,11 @@ private:
         for (request_entry& e : requests_) {
             if (e.state == request_entry::free || e.location != loc) continue;
             if (e.state == request_entry::in_flight) endpoint_.cancel(e.handle);
+            release_transfer(e);
+            if (e.notification_of.value != 0) {  // internal: its observation ends below
+                e.state = request_entry::free;
+                continue;
+            }
             request_result res;
             res.id = e.id;
             res.op = e.op;
@@ -967,6 +1223,7 @@ private:
     std::size_t stale_ = 0;
     std::array<request_entry, Limits::max_requests> requests_{};
     std::array<observation_entry, Limits::max_observations> observations_{};
+    std::array<block_transfer, Limits::max_block_transfers> transfers_{};
     std::array<format::record, Limits::max_records> records_{};
     std::array<format::record, Limits::max_records> path_records_{};
 };
