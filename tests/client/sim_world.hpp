@@ -8,6 +8,7 @@
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/model/objects/light_control.hpp>
 
+#include "../support/test_lights.hpp"
 #include "sim_network.hpp"
 
 #include <doctest/doctest.h>
@@ -150,63 +151,6 @@ public:
 private:
     exchange::endpoint<limits, sim_random> ep_;
     std::string path_text_;
-};
-
-/** The test application object: IPSO Light Control (3311) with counters. */
-class test_lights {
-public:
-    static constexpr const auto& schema = objects::light_control::object;
-    struct light {
-        std::uint16_t id;
-        bool on = false;
-        std::int64_t dimmer = 50;
-        std::string colour = "white";
-        double power = 12.5;
-    };
-    std::vector<light> lights{{0}, {1}};
-    int writes = 0;
-
-    std::size_t instance_count() const { return lights.size(); }
-    std::uint16_t instance_id(std::size_t i) const { return lights[i].id; }
-    light* find(std::uint16_t id) {
-        for (auto& l : lights)
-            if (l.id == id) return &l;
-        return nullptr;
-    }
-    result<void> read(const path& p, client::resource_output& out) {
-        light* l = find(p.instance_id());
-        if (!l) return fail(errc::not_found);
-        switch (p.resource_id()) {
-        case 5850: return out.value(l->on);
-        case 5851: return out.value(l->dimmer);
-        case 5706: return out.value(std::string_view{l->colour});
-        case 5805: return out.value(l->power);
-        default: return fail(errc::not_found);
-        }
-    }
-    result<void> write(const path& p, const value& v) {
-        light* l = find(p.instance_id());
-        if (!l) return fail(errc::not_found);
-        ++writes;
-        switch (p.resource_id()) {
-        case 5850: l->on = v.as_boolean(); return {};
-        case 5851: l->dimmer = v.as_integer(); return {};
-        case 5706: l->colour.assign(as_chars(v.encoded_bytes())); return {};
-        default: return fail(errc::operation_not_allowed);
-        }
-    }
-    result<void> create(std::uint16_t id) {
-        lights.push_back(light{id});
-        return {};
-    }
-    result<void> remove(std::uint16_t id) {
-        for (auto it = lights.begin(); it != lights.end(); ++it)
-            if (it->id == id) {
-                lights.erase(it);
-                return {};
-            }
-        return fail(errc::not_found);
-    }
 };
 
 using test_limits = client::client_limits<1152, 2, 8, 8, 16, 64, 2048>;

@@ -12,6 +12,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/test_lights.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -274,58 +276,8 @@ inline answer single_answer(const std::vector<std::vector<std::byte>>& out) {
 
 // ---- real clients ------------------------------------------------------------------------------
 
-/** IPSO Light Control (3311) with two instances, as the application object of a client. */
-class lights {
-public:
-    static constexpr const auto& schema = objects::light_control::object;
-    struct light {
-        std::uint16_t id;
-        bool on = false;
-        std::int64_t dimmer = 50;
-        std::string colour = "white";
-    };
-    std::vector<light> items{{0}, {1}};
-
-    std::size_t instance_count() const { return items.size(); }
-    std::uint16_t instance_id(std::size_t i) const { return items[i].id; }
-    light* find(std::uint16_t id) {
-        for (auto& l : items)
-            if (l.id == id) return &l;
-        return nullptr;
-    }
-    result<void> read(const path& p, client::resource_output& out) {
-        light* l = find(p.instance_id());
-        if (!l) return fail(errc::not_found);
-        switch (p.resource_id()) {
-        case 5850: return out.value(l->on);
-        case 5851: return out.value(l->dimmer);
-        case 5706: return out.value(std::string_view{l->colour});
-        default: return fail(errc::not_found);
-        }
-    }
-    result<void> write(const path& p, const value& v) {
-        light* l = find(p.instance_id());
-        if (!l) return fail(errc::not_found);
-        switch (p.resource_id()) {
-        case 5850: l->on = v.as_boolean(); return {};
-        case 5851: l->dimmer = v.as_integer(); return {};
-        case 5706: l->colour.assign(as_chars(v.encoded_bytes())); return {};
-        default: return fail(errc::operation_not_allowed);
-        }
-    }
-    result<void> create(std::uint16_t id) {
-        items.push_back(light{id});
-        return {};
-    }
-    result<void> remove(std::uint16_t id) {
-        for (auto it = items.begin(); it != items.end(); ++it)
-            if (it->id == id) {
-                items.erase(it);
-                return {};
-            }
-        return fail(errc::not_found);
-    }
-};
+/** IPSO Light Control (3311), the application object of every simulated client. */
+using lights = lwm2m::test::test_lights;
 
 using client_limits = client::client_limits<1152, 1, 8, 8, 16, 64, 2048>;
 using client_engine = client::engine<client_limits, xorshift>;
