@@ -652,7 +652,7 @@ TEST_CASE("§4.5: an Execute retried many times, interleaved with other traffic,
     CHECK(drain(ep).size() == 16);  // queue length 16: 20 answers, the 4 oldest were dropped
 }
 
-TEST_CASE("§4.5 (capacity): a full dedup cache replaces the entry expiring first; a late duplicate of it runs again") {
+TEST_CASE("§4.5 (capacity): a full dedup cache replaces its oldest entry; a late duplicate of it runs again") {
     // Documents the fixed-capacity trade-off of dedup_cache.hpp: DedupEntries must cover the
     // requests a peer set can send within EXCHANGE_LIFETIME, or at-most-once is lost.
     ex::endpoint<ex::endpoint_limits<1152, 8, 4>, residue_random> ep{residue_random{}};
