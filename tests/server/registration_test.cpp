@@ -331,6 +331,9 @@ TEST_CASE("Core §6.2.1 a new Register of a registered endpoint name replaces th
     CHECK(s.engine->registration_count() == 1);
     REQUIRE(s.rec.events.size() == 2);
     CHECK(s.rec.events[1].replaced);
+    CHECK(s.rec.events[1].previous_peer == std::optional<exchange::peer_id>{exchange::peer_id{1}});
+    CHECK(s.rec.events[1].previous_location == s.rec.events[0].location);
+    CHECK_FALSE(s.rec.events[0].previous_peer.has_value());
     CHECK(s.rec.events[1].links.size() == 2);
     CHECK(s.engine->find("same")->lifetime == 200);
     CHECK(s.engine->find("same")->peer == exchange::peer_id{2});

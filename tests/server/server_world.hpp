@@ -94,6 +94,8 @@ struct reg_event {
     std::vector<server::object_link> links;
     server::announced_formats formats{};
     bool replaced = false;
+    std::optional<exchange::peer_id> previous_peer;
+    std::uint32_t previous_location = 0;
     bool links_changed = false;
 };
 struct result_copy {
@@ -150,6 +152,8 @@ struct recorder {
         x.links.assign(e.registration.links.begin(), e.registration.links.end());
         x.formats = e.registration.formats;
         x.replaced = e.replaced;
+        x.previous_peer = e.previous_peer;
+        x.previous_location = e.previous_location;
         x.links_changed = e.links_changed;
         events.push_back(x);
     }

@@ -106,11 +106,16 @@ namespace lwm2m::server {
  * - `MaxRequestPayload`: largest request body (Write, Create, composite path lists);
  * - `MaxHeld`: queue mode, requests held for sleeping clients (all clients together);
  * - `MaxResponseBody`: largest response or notification body reassembled from Block2 blocks;
- * - `MaxBlockTransfers`: Block2 reassemblies at once (each holds `MaxResponseBody` bytes).
+ * - `MaxBlockTransfers`: Block2 reassemblies at once (each holds `MaxResponseBody` bytes);
+ * - `DedupEntries`: requests remembered with their answer for deduplication (RFC 7252 §4.5;
+ *   each holds one datagram). It must cover the CON requests all clients send within the
+ *   time a retransmission can still arrive (at least MAX_TRANSMIT_SPAN, 45 s), or a late
+ *   duplicate Register/Update/Send is processed again.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxRequests = 32, std::size_t MaxObservations = 32,
           std::size_t MaxRecords = 64, std::size_t MaxLinks = 64, std::size_t MaxRequestPayload = 512,
-          std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4>
+          std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4,
+          std::size_t DedupEntries = 128>
 struct server_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_requests = MaxRequests;
@@ -123,7 +128,9 @@ struct server_limits {
     static_assert(MaxBlockTransfers < 255);
     using slot = registration_slot<MaxLinks>;
     static_assert(sizeof(slot) <= 1024, "a registration slot must stay within 1 KiB: lower MaxLinks");
-    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxRequests, 32, MaxRequests + 32, MaxObservations, 8>;
+    static constexpr std::size_t dedup_entries = DedupEntries;
+    using endpoint_limits =
+        exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32, MaxObservations, 8>;
 };
 
 /** Run-time configuration of a server engine. */
@@ -1074,7 +1081,11 @@ private:
         link_set<slot_type::max_links> links;
         if (auto why = parse_registration_links(m.payload(), slot_type::max_root, links)) return reject(r, *why);
         bool replaced = false;
+        exchange::peer_id previous_peer{};
+        std::uint32_t previous_location = 0;
         if (slot_type* old = store_.find_name(q.endpoint)) {
+            previous_peer = old->peer;
+            previous_location = old->location;
             end_registration(*old, registration_event_kind::deregistered, false);
             replaced = true;
         }
@@ -1101,6 +1112,10 @@ private:
         ev.kind = registration_event_kind::registered;
         ev.registration = registration_view::of(*s);
         ev.replaced = replaced;
+        if (replaced) {
+            ev.previous_peer = previous_peer;
+            ev.previous_location = previous_location;
+        }
         handler_.on_registration(ev);
     }
 

@@ -223,6 +223,8 @@ struct registration_event {
     registration_event_kind kind = registration_event_kind::registered;
     registration_view registration{};
     bool replaced = false;         ///< registered: an earlier registration of the same endpoint name was dropped
+    std::optional<exchange::peer_id> previous_peer{};  ///< replaced: where that registration came from
+    std::uint32_t previous_location = 0;                ///< replaced: its location id (no longer valid)
     bool links_changed = false;    ///< updated: the Update carried a new link payload
 };
 
