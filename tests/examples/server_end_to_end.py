@@ -10,9 +10,12 @@ Checks, each bounded in time (the whole test takes about 30 s, at most 60 s):
      thresholds: only the crossings are notified (§5.1.2, §6.4);
   4. Disable with a 3 s Disable Timeout (/1/0/5, then Execute /1/0/4): the client de-registers
      and registers again by itself after the timeout (§6.2.3, Object 1);
-  5. a client in Queue Mode (--queue, `Q`; §6.5): a Read issued while it sleeps is held by the
+  5. the other operations on one client: Discover, partial Write with SenML content, Create
+     and Delete, Read-Composite, Write-Composite, Observe-Composite with a notification and
+     its cancellation (§6.3, §6.4);
+  6. a client in Queue Mode (--queue, `Q`; §6.5): a Read issued while it sleeps is held by the
      server and answered after the client's next Update;
-  6. every client is stopped (SIGTERM) and de-registers.
+  7. every client is stopped (SIGTERM) and de-registers.
 Every process is killed at the end.
 
 usage: server_end_to_end.py SERVER_BINARY CLIENT_BINARY [--clients N] [--verbose]
@@ -137,9 +140,52 @@ def main(argv):
         after = time.monotonic() - gone_at
         c.check(back is not None and 2.5 <= after <= 8, f"{ep} registered again after {after:.1f} s")
 
-        # 5. queue mode ------------------------------------------------------------------------
+        # 5. every other operation on one client ----------------------------------------------
+        ep = names[2]
+        print(f"5. discover, partial write, create/delete, composites on {ep}", flush=True)
+
+        def status(reply):
+            return reply[0].get("status") if reply else None
+
+        def values(reply):
+            return {x.get("n"): value_of(x) for x in (reply[0].get("content", []) if reply else [])}
+
+        r = server.request({"op": "discover", "ep": ep, "path": "/3311/0"})
+        c.check(status(r) == "2.05" and "</3311/0/5851>" in r[0].get("links", ""), f"discover /3311/0: {r}")
+        r = server.request({"op": "write", "ep": ep, "path": "/3311/0", "partial": True,
+                            "content": [{"bn": "/3311/0/", "n": "5850", "vb": True}, {"n": "5851", "v": 42}]})
+        c.check(status(r) == "2.04", f"partial write of /3311/0: {r}")
+        v = values(server.request({"op": "read", "ep": ep, "path": "/3311/0"}))
+        c.check(v.get("/3311/0/5850") is True and v.get("/3311/0/5851") == 42, f"read back /3311/0: {v}")
+        # (On/Off 5850 is mandatory and writable: a Create must give it, §6.3.6)
+        r = server.request({"op": "create", "ep": ep, "path": "/3311",
+                            "content": [{"n": "/3311/5/5850", "vb": True}, {"n": "/3311/5/5851", "v": 7}]})
+        c.check(status(r) == "2.01" and r[0].get("location") == "/3311/5", f"create /3311/5: {r}")
+        c.check(values(server.request({"op": "read", "ep": ep, "path": "/3311/5/5851"})).get("/3311/5/5851") == 7,
+                "the created instance reads 7")
+        c.check(status(server.request({"op": "delete", "ep": ep, "path": "/3311/5"})) == "2.02", "delete /3311/5")
+        c.check(status(server.request({"op": "read", "ep": ep, "path": "/3311/5"})) == "4.04", "deleted: 4.04")
+        v = values(server.request({"op": "read-composite", "ep": ep, "paths": ["/3/0/0", "/3311/0/5851"]}))
+        c.check(v.get("/3/0/0") == "lwm2m toolkit" and v.get("/3311/0/5851") == 42, f"read-composite: {v}")
+        r = server.request({"op": "write-composite", "ep": ep,
+                            "content": [{"n": "/3311/0/5851", "v": 43}, {"n": "/3311/0/5850", "vb": False}]})
+        c.check(status(r) == "2.04", f"write-composite: {r}")
+        pair = ["/3311/0/5851", "/3311/0/5850"]
+        r = server.request({"op": "observe-composite", "ep": ep, "paths": pair})
+        c.check(status(r) == "2.05" and r[0].get("observing") is True and values(r).get("/3311/0/5851") == 43,
+                f"observe-composite: {r}")
+        composite = r[0]["id"] if r else None
+        server.request({"op": "write", "ep": ep, "path": "/3311/0/5851", "value": 44})
+        got = server.wait_for(lambda m: m.get("event") == "notify" and m.get("id") == composite and
+                              {x.get("n"): value_of(x) for x in m.get("content", [])} ==
+                              {"/3311/0/5851": 44, "/3311/0/5850": False}, timeout=5)
+        c.check(got is not None, "observe-composite notified both values when one changed")
+        r = server.request({"op": "cancel-observe", "ep": ep, "paths": pair})
+        c.check(bool(r) and "error" not in r[0], f"observe-composite cancelled: {r}")
+
+        # 6. queue mode ------------------------------------------------------------------------
         ep = "e2e-queue"
-        print(f"5. {ep} in queue mode (awake 2 s, lifetime 10 s: Update every 5 s)", flush=True)
+        print(f"6. {ep} in queue mode (awake 2 s, lifetime 10 s: Update every 5 s)", flush=True)
         clients[ep] = subprocess.Popen(
             [client_bin, "--server", f"coap://127.0.0.1:{port}", "--endpoint", ep, "--lifetime", "10",
              "--lights", "1", "--strict", "--quiet", "--queue", "2"],
@@ -158,8 +204,8 @@ def main(argv):
         c.check(reply is not None and reply.get("status") == "2.05" and update is not None,
                 f"the held read was answered after the Update ({waited:.1f} s): {reply}")
 
-        # 6. de-registration -------------------------------------------------------------------
-        print("6. every client stops and de-registers", flush=True)
+        # 7. de-registration -------------------------------------------------------------------
+        print("7. every client stops and de-registers", flush=True)
         for p in clients.values():
             p.send_signal(signal.SIGTERM)
         left = set(clients)
