@@ -249,6 +249,7 @@ public:
         }
         if (hold) {
             e->state = request_entry::held;
+            maybe_held_ = true;
             return e->id;
         }
         if (auto sent = dispatch(*e, *s, now); !sent) {
@@ -327,6 +328,7 @@ public:
         e->id = new_request_id();
         if (!awake(*s, now)) {
             e->state = request_entry::held;
+            maybe_held_ = true;
             return e->id;
         }
         if (auto sent = dispatch(*e, *s, now); !sent) {
@@ -681,14 +683,20 @@ private:
         return {};
     }
 
-    /** Sends held requests of clients that are awake now. */
+    /**
+     * Sends held requests of clients that are awake now. Runs after every datagram: without
+     * held requests (the common case) it must not walk the request table.
+     */
     void process(time_point now) noexcept {
+        if (!maybe_held_) return;
+        bool still_held = false;
         for (request_entry& e : requests_) {
             if (e.state != request_entry::held) continue;
             const slot_type* s = store_.find_location(e.location);
-            if (s == nullptr || !awake(*s, now)) continue;
-            (void)dispatch(e, *s, now);  // on failure (endpoint full) it stays held and is retried
+            if (s != nullptr && awake(*s, now)) (void)dispatch(e, *s, now);  // on failure (endpoint full) it stays held
+            still_held = still_held || e.state == request_entry::held;
         }
+        maybe_held_ = still_held;
     }
 
     // ---- responses and notifications ----------------------------------------------------------
@@ -1236,6 +1244,7 @@ private:
     std::uint32_t next_request_ = 1;
     std::uint32_t next_location_ = 1;
     std::size_t stale_ = 0;
+    bool maybe_held_ = false;  // some request may be held (see process)
     std::array<request_entry, Limits::max_requests> requests_{};
     std::array<observation_entry, Limits::max_observations> observations_{};
     std::array<block_transfer, Limits::max_block_transfers> transfers_{};
