@@ -42,11 +42,12 @@ using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256, lwm2m::cli
 constexpr bool only_three_formats = false;
 #else
 // Endpoint sized for one server: 3 pending slots (a registration request, a CON
-// notification, one spare), 2 dedup entries, 4 queued datagrams.
+// notification, one spare), 2 dedup entries, 4 queued datagrams; no Block1 bodies and no
+// Observe-Composite (not in the minimal feature set).
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
                                                 lwm2m::client::format_set::senml_cbor,
-                                            3, 2, 4>;
+                                            3, 2, 4, 0, 0>;
 constexpr bool only_three_formats = true;
 #endif
 

@@ -1180,18 +1180,24 @@ private:
             return fail_request(r, coap::code::internal_server_error);
         r.options().content_format(out_cf);
 
-        const auto obs = m.observe();
-        const auto b2 = m.block2();
-        if (!obs || (b2 && *b2 && (*b2)->num != 0)) return;  // Observe on the first block only
-        const coap::token tok{m.token()};
-        if (*obs == coap::observe_deregister) return cancel_observation(peer, tok);
-        if (*obs != coap::observe_register || too_many || count == 0) return;
-        observation* o = start_observation(peer, tok, ssid, path{}, static_cast<format::content_format>(out_cf));
-        if (o == nullptr) return;
-        const auto slot = static_cast<std::size_t>(o - observations_.data());
-        std::copy(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(count), composite_paths_[slot].begin());
-        o->composite_paths = static_cast<std::uint8_t>(count);
-        r.options().observe(sequence_.next());
+        if constexpr (Limits::composite_paths > 0) {  // Observe-Composite compiled in
+            const auto obs = m.observe();
+            const auto b2 = m.block2();
+            if (!obs || (b2 && *b2 && (*b2)->num != 0)) return;  // Observe on the first block only
+            const coap::token tok{m.token()};
+            if (*obs == coap::observe_deregister) return cancel_observation(peer, tok);
+            if (*obs != coap::observe_register || too_many || count == 0) return;
+            observation* o = start_observation(peer, tok, ssid, path{}, static_cast<format::content_format>(out_cf));
+            if (o == nullptr) return;
+            const auto slot = static_cast<std::size_t>(o - observations_.data());
+            std::copy(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(count), composite_paths_[slot].begin());
+            o->composite_paths = static_cast<std::uint8_t>(count);
+            r.options().observe(sequence_.next());
+        } else {
+            (void)peer;
+            (void)ssid;
+            (void)too_many;
+        }
     }
 
     /**
