@@ -861,3 +861,131 @@ TEST_CASE("RFC 7252 §3: serialize -> parse round trip of seeded random messages
     CHECK(with_payload > rounds / 4);
     CHECK(empties > 10);
 }
+
+// ---- message_builder fast path ----------------------------------------------------------------
+
+namespace {
+
+/// One option as a test adds it to a builder (and, sorted, to a writer).
+struct added_option {
+    std::uint16_t number;
+    bool as_uint;
+    std::uint32_t uint_value;
+    std::string text;  // the referenced value when !as_uint
+};
+
+/// `b.serialize()` into buffers of every size from 0 to the message size + 2 must agree with
+/// message_writer given the same message with the options stably sorted: same result (size, or
+/// error and offset), same bytes, and nothing written past the message.
+void check_against_writer(const lwm2m::coap::message_builder_base& b, message_type type, code c, std::uint16_t mid,
+                          bytes_view token, const std::vector<added_option>& added, std::string_view payload) {
+    std::vector<added_option> sorted = added;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const added_option& x, const added_option& y) { return x.number < y.number; });
+    const auto write = [&](mutable_bytes out) {
+        message_writer w{out};
+        w.header(type, c, mid, token);
+        for (const added_option& o : sorted) {
+            if (o.as_uint) w.uint_option(static_cast<option_number>(o.number), o.uint_value);
+            else w.option(static_cast<option_number>(o.number), std::string_view{o.text});
+        }
+        w.payload(lwm2m::as_bytes(payload));
+        return w.finish();
+    };
+    // the options as stored: sorted, repeats in the order added, uint values in their shortest form
+    REQUIRE(b.options().size() == sorted.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        CAPTURE(i);
+        CHECK(static_cast<std::uint16_t>(b.options()[i].number) == sorted[i].number);
+        const bytes_view v = b.options()[i].value();
+        if (sorted[i].as_uint) CHECK(byte_vector(v.begin(), v.end()) == shortest_uint(sorted[i].uint_value));
+        else CHECK(std::string(lwm2m::as_chars(v)) == sorted[i].text);
+    }
+    const auto needed = write(mutable_bytes{});
+    const std::size_t n = needed ? 0 : needed.error().offset;
+    CHECK(outcome(b.encoded_size()) == (needed || needed.error().code != errc::buffer_too_small ? outcome(needed) : "ok"));
+    for (std::size_t size = 0; size <= n + 2; ++size) {
+        CAPTURE(size);
+        byte_vector from_writer(size + 4, std::byte{0xA5});
+        byte_vector from_builder(size + 4, std::byte{0xA5});
+        const auto w = write(mutable_bytes{from_writer.data(), size});
+        const auto r = b.serialize(mutable_bytes{from_builder.data(), size});
+        REQUIRE(outcome(r) == outcome(w));
+        if (r) CHECK(*r == *w);
+        CHECK(to_hex(from_builder) == to_hex(from_writer));  // the bytes in the buffer and the canary after it
+    }
+}
+
+} // namespace
+
+TEST_CASE("message_builder<N>: serialize agrees with message_writer for every buffer size (fast path and fallbacks)") {
+    const std::string s12(12, 'a'), s13(13, 'b'), s268(268, 'c'), s269(269, 'd'), s300(300, 'e');
+    const auto token4 = bytes(1, 2, 3, 4);
+    const auto token8 = bytes(1, 2, 3, 4, 5, 6, 7, 8);
+    struct shape {
+        const char* what;
+        message_type type;
+        code c;
+        bool long_token;
+        std::vector<added_option> options;  // in the order added
+        std::string payload;
+    };
+    const std::vector<shape> shapes = {
+        {"in order, one-byte headers (LwM2M Register)", message_type::confirmable, code::post, false,
+         {{11, false, 0, "rd"}, {12, true, 40, ""}, {15, false, 0, "ep=ab"}, {15, false, 0, "lt=300"}},
+         "</1/0>,</3/0>"},
+        {"values of 12, 13 and 268 bytes (two-byte headers), 269 and 300 (extended)", message_type::non_confirmable,
+         code::content, true,
+         {{8, false, 0, s12}, {8, false, 0, s13}, {8, false, 0, s268}, {8, false, 0, s269}, {15, false, 0, s300}}, ""},
+        {"deltas of 12, 13, 14 and 268, numbers from 64 up", message_type::acknowledgement, code::content, true,
+         {{12, true, 0, ""}, {25, false, 0, ""}, {39, false, 0, "x"}, {60, true, 70000, ""}, {252, false, 0, "echo"},
+          {520, false, 0, "y"}, {65535, false, 0, ""}},
+         "p"},
+        {"uint values of every length", message_type::confirmable, code::get, false,
+         {{6, true, 0, ""}, {14, true, 1, ""}, {14, true, 0x1234, ""}, {14, true, 0x123456, ""},
+          {14, true, 0xFFFFFFFF, ""}},
+         ""},
+        {"out of order, repeats keep the order added", message_type::confirmable, code::put, true,
+         {{15, false, 0, "q=1"}, {11, false, 0, "a"}, {12, true, 50, ""}, {4, false, 0, "t"}, {11, false, 0, "b"},
+          {15, false, 0, "q=2"}, {1, false, 0, ""}, {60, true, 1000, ""}, {11, false, 0, "c"}, {6, true, 7, ""}},
+         "body"},
+        {"invalid lengths are the writer's errors", message_type::confirmable, code::get, false,
+         {{11, false, 0, "a"}, {12, true, 0x12345, ""}, {15, false, 0, "q"}}, ""},
+        {"an invalid length among valid ones", message_type::confirmable, code::get, false,
+         {{3, false, 0, ""}, {11, false, 0, "a"}}, "x"},
+        {"a header the writer rejects", message_type::acknowledgement, code::get, false, {{11, false, 0, "a"}}, ""},
+        {"no options", message_type::non_confirmable, code::changed, true, {}, "only a payload"},
+    };
+    for (const shape& sh : shapes) {
+        CAPTURE(sh.what);
+        const bytes_view token = sh.long_token ? bytes_view{token8} : bytes_view{token4};
+        message_builder<12> b;
+        b.type(sh.type).code(sh.c).message_id(0x1a2b).token(token).payload(sh.payload);
+        for (const added_option& o : sh.options) {
+            if (o.as_uint) b.uint_option(static_cast<option_number>(o.number), o.uint_value);
+            else b.option(static_cast<option_number>(o.number), std::string_view{o.text});
+        }
+        REQUIRE_FALSE(b.status().has_value());
+        check_against_writer(b, sh.type, sh.c, 0x1a2b, token, sh.options, sh.payload);
+
+        // a copy (inline values rebound to the copy's own slots), then one more option in order
+        // and one out of order on both
+        message_builder<12> copy = b;
+        check_against_writer(copy, sh.type, sh.c, 0x1a2b, token, sh.options, sh.payload);
+        std::vector<added_option> more = sh.options;
+        more.push_back({61, true, 0xABCD, ""});
+        more.push_back({2, true, 3, ""});
+        for (message_builder<12>* x : {&b, &copy}) x->uint_option(static_cast<option_number>(61), 0xABCD).uint_option(static_cast<option_number>(2), 3);
+        check_against_writer(b, sh.type, sh.c, 0x1a2b, token, more, sh.payload);
+        check_against_writer(copy, sh.type, sh.c, 0x1a2b, token, more, sh.payload);
+
+        // cleared, then the same options again
+        b.clear_options();
+        check_against_writer(b, sh.type, sh.c, 0x1a2b, token, {}, sh.payload);
+        for (const added_option& o : sh.options) {
+            if (o.as_uint) b.uint_option(static_cast<option_number>(o.number), o.uint_value);
+            else b.option(static_cast<option_number>(o.number), std::string_view{o.text});
+        }
+        check_against_writer(b, sh.type, sh.c, 0x1a2b, token, sh.options, sh.payload);
+    }
+}

@@ -12,11 +12,14 @@
  */
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/coap/block.hpp>
@@ -35,16 +38,23 @@ namespace lwm2m::coap {
 struct builder_option {
     // No default member initialisers: a builder's option slots are left uninitialised until used.
     option_number number;
-    std::uint8_t inline_length;
+    bool is_inline;  ///< the value is copied in `inline_value` (a uint option), not referenced
+    /// Set by the builder for `serialize`: the first byte of the option's header (RFC 7252
+    /// §3.1) when the delta from the option before it is below 13, the number below 64 and the
+    /// length valid and below 269 (then the header is that byte, and `size - 13` when the
+    /// length is 13 or more), else 0xFF.
+    std::uint8_t header;
+    /// A uint value in its 4-byte big-endian form; the value is its last `size` bytes.
     std::array<std::byte, 4> inline_value;
-    bool is_inline;
-    // Pointer and size rather than a bytes_view: std::span's default constructor would make
-    // every unused slot cost two stores when a builder is created.
-    const std::byte* referenced_data;
-    std::size_t referenced_size;
+    // The value's bytes and size; pointer and size rather than a bytes_view: std::span's default
+    // constructor would make every unused slot cost two stores when a builder is created. In a
+    // builder's storage `data` of an inline value points into that slot's own `inline_value`, so
+    // that serializing needs no branch; `value()` does not rely on it (a copy may have moved).
+    const std::byte* data;
+    std::size_t size;
 
     [[nodiscard]] constexpr bytes_view value() const noexcept {
-        return is_inline ? bytes_view{inline_value.data(), inline_length} : bytes_view{referenced_data, referenced_size};
+        return is_inline ? bytes_view{inline_value.data() + (4 - size), size} : bytes_view{data, size};
     }
 };
 
@@ -63,7 +73,7 @@ public:
     constexpr message_builder_base& token(bytes_view t) noexcept {
         if (t.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
         token_length_ = static_cast<std::uint8_t>(t.size());
-        lwm2m::detail::copy_bytes(token_.data(), t.data(), t.size());
+        detail::copy_short(token_.data(), t.data(), t.size());
         return *this;
     }
     /** References the payload (not copied). */
@@ -71,22 +81,47 @@ public:
     message_builder_base& payload(std::string_view body) noexcept { return payload(as_bytes(body)); }
 
     /** Adds an option with a referenced value. Errors (sticky): `capacity_exceeded`. */
-    constexpr message_builder_base& option(option_number n, bytes_view value) noexcept {
-        builder_option o{};
-        o.number = n;
-        o.referenced_data = value.data();
-        o.referenced_size = value.size();
-        return insert(o);
+    LWM2M_COAP_HOT_INLINE constexpr message_builder_base& option(option_number n, bytes_view value) noexcept {
+        builder_option* const o = next_;
+        const auto number = static_cast<std::uint32_t>(n);
+        const std::size_t length = value.size();
+        const std::uint32_t delta = number - last_number_;  // wraps (huge) when out of order
+        // Appended with a header known now (`builder_option::header`): in order, a delta below
+        // 13, a number below 64, a valid length below 269.
+        if (o != end_ && (delta | (number & ~63u)) < 13) [[likely]] {
+            if (length < 13) {
+                if (detail::short_lengths.ok(number, length)) [[likely]]
+                    return append_referenced(o, n, (delta << 4) | static_cast<std::uint32_t>(length), value);
+            } else if (length < 269 && detail::option_lengths.fast_ok(number, static_cast<std::uint32_t>(length))) {
+                return append_referenced(o, n, (delta << 4) | 13u, value);
+            }
+        }
+        builder_option* const s = slot_for_other(n);
+        if (s == nullptr) return *this;
+        s->is_inline = false;
+        s->data = value.data();
+        s->size = length;
+        return *this;
     }
     message_builder_base& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
     /** Adds a uint option (copied, shortest encoding). */
-    constexpr message_builder_base& uint_option(option_number n, std::uint32_t value) noexcept {
-        builder_option o{};
-        o.number = n;
-        o.is_inline = true;
-        o.inline_length = static_cast<std::uint8_t>(uint_length(value));
-        store_be(value, mutable_bytes{o.inline_value.data(), o.inline_length});
-        return insert(o);
+    LWM2M_COAP_HOT_INLINE constexpr message_builder_base& uint_option(option_number n, std::uint32_t value) noexcept {
+        builder_option* const o = next_;
+        const auto number = static_cast<std::uint32_t>(n);
+        const std::size_t length = detail::uint32_length(value);
+        const std::uint32_t delta = number - last_number_;
+        if (o != end_ && (delta | (number & ~63u)) < 13 && detail::short_lengths.ok(number, length)) [[likely]] {
+            o->number = n;
+            o->header = static_cast<std::uint8_t>((delta << 4) | length);
+            set_inline(*o, value, length);
+            next_ = o + 1;
+            last_number_ = number;
+            return *this;
+        }
+        builder_option* const s = slot_for_other(n);
+        if (s == nullptr) return *this;
+        set_inline(*s, value, length);
+        return *this;
     }
     /** Adds an empty option (e.g. If-None-Match). */
     constexpr message_builder_base& empty_option(option_number n) noexcept { return option(n, bytes_view{}); }
@@ -130,19 +165,57 @@ public:
     constexpr message_builder_base& etag(bytes_view tag) noexcept { return option(option_number::etag, tag); }
 
     /** Removes every option (keeps header fields, token and payload). */
-    constexpr void clear_options() noexcept { count_ = 0; }
+    constexpr void clear_options() noexcept {
+        next_ = first_;
+        last_number_ = 0;
+    }
     /** Options added so far, in encoding order. */
-    [[nodiscard]] constexpr std::span<const builder_option> options() const noexcept { return storage_.first(count_); }
+    [[nodiscard]] constexpr std::span<const builder_option> options() const noexcept { return {first_, next_}; }
 
     /** Serializes into `out`. Errors: the first sticky error, any `message_writer` error,
      *  `buffer_too_small` with the size needed. */
-    [[nodiscard]] constexpr result<std::size_t> serialize(mutable_bytes out) const noexcept {
+    [[nodiscard]] LWM2M_COAP_HOT_INLINE constexpr result<std::size_t> serialize(mutable_bytes out) const noexcept {
         if (has_error_) return fail(error_);
-        message_writer w{out};
-        w.header(type_, code_, message_id_, bytes_view{token_.data(), token_length_});
-        for (const builder_option& o : options()) w.option(o.number, o.value());
-        w.payload(payload_);
-        return w.finish();
+        // Fast path: a header the writer accepts (`token` keeps token_length_ <= 8), options
+        // (sorted already) whose headers were worked out when they were added, and room for
+        // everything: the bytes the writer would produce, without its checks and bookkeeping.
+        // Anything else is done again by the writer, whose errors (and partial writes) are then
+        // the ones reported.
+        if (!detail::type_code_fast_ok(type_, code_) || out.size() < 4u + token_length_) [[unlikely]]
+            return serialize_checked(out);
+        std::byte* p = out.data();
+        std::byte* const end = p + out.size();
+        detail::put_header(p, type_, code_, message_id_, token_length_);
+        detail::copy_short(p + 4, token_.data(), token_length_);
+        p += 4 + token_length_;
+        for (const builder_option* o = first_; o != next_; ++o) {
+            const std::size_t length = o->size;
+            const auto room = static_cast<std::size_t>(end - p);
+            if (o->header != 0xFF) [[likely]] {
+                if (length < 13) {
+                    if (length >= room) [[unlikely]] return serialize_checked(out);
+                    p[0] = static_cast<std::byte>(o->header);
+                    detail::copy_short(p + 1, o->data, length);
+                    p += 1 + length;
+                } else {
+                    if (length + 2 > room) [[unlikely]] return serialize_checked(out);
+                    p[0] = static_cast<std::byte>(o->header);
+                    p[1] = static_cast<std::byte>(length - 13);
+                    lwm2m::detail::copy_bytes(p + 2, o->data, length);
+                    p += 2 + length;
+                }
+                continue;
+            }
+            p = put_other(o, p, room);
+            if (p == nullptr) return serialize_checked(out);
+        }
+        if (!payload_.empty()) {
+            if (payload_.size() >= static_cast<std::size_t>(end - p)) return serialize_checked(out);
+            *p++ = std::byte{0xFF};
+            detail::copy_any(p, payload_.data(), payload_.size());
+            p += payload_.size();
+        }
+        return static_cast<std::size_t>(p - out.data());
     }
     /** Exact size `serialize` needs, or the error it would report. */
     [[nodiscard]] constexpr result<std::size_t> encoded_size() const noexcept {
@@ -156,11 +229,22 @@ public:
     }
 
 protected:
-    constexpr explicit message_builder_base(std::span<builder_option> storage) noexcept : storage_(storage) {}
+    constexpr explicit message_builder_base(std::span<builder_option> storage) noexcept
+        : first_(storage.data()), next_(storage.data()), end_(storage.data() + storage.size()) {}
     constexpr void copy_state_from(const message_builder_base& o) noexcept {
         type_ = o.type_; code_ = o.code_; message_id_ = o.message_id_; token_ = o.token_;
-        token_length_ = o.token_length_; payload_ = o.payload_; error_ = o.error_; has_error_ = o.has_error_; count_ = 0;
-        for (const builder_option& x : o.options()) insert(x);
+        token_length_ = o.token_length_; payload_ = o.payload_; error_ = o.error_; has_error_ = o.has_error_;
+        clear_options();
+        for (const builder_option& x : o.options()) {  // in order: appended, headers still right
+            if (next_ == end_) {
+                set_error(errc::capacity_exceeded);
+                break;
+            }
+            *next_ = x;
+            rebind(*next_);
+            last_number_ = static_cast<std::uint32_t>(x.number);
+            ++next_;
+        }
     }
 
 private:
@@ -168,21 +252,89 @@ private:
         if (b.szx > 6 || b.num > block_option::max_num) return set_error(errc::invalid_block_option);
         return uint_option(n, b.encode());
     }
-    // Stable insertion keeps repeated options in the order added; options usually come in
-    // ascending order, so this is O(1) per option in practice.
-    constexpr message_builder_base& insert(const builder_option& o) noexcept {
-        if (count_ == storage_.size()) return set_error(errc::capacity_exceeded);
-        std::size_t i = count_;
-        // Options usually come in order: append without entering the shifting loop.
-        if (i != 0 && static_cast<std::uint16_t>(storage_[i - 1].number) > static_cast<std::uint16_t>(o.number)) [[unlikely]] {
-            while (i > 0 && static_cast<std::uint16_t>(storage_[i - 1].number) > static_cast<std::uint16_t>(o.number)) {
-                storage_[i] = storage_[i - 1];
-                --i;
-            }
-        }
-        storage_[i] = o;
-        ++count_;
+    // Appends the option in slot `o` with its `header`.
+    LWM2M_COAP_HOT_INLINE constexpr message_builder_base& append_referenced(builder_option* o, option_number n,
+                                                                          std::uint32_t header, bytes_view value) noexcept {
+        o->number = n;
+        o->is_inline = false;
+        o->header = static_cast<std::uint8_t>(header);
+        o->data = value.data();
+        o->size = value.size();
+        next_ = o + 1;
+        last_number_ = static_cast<std::uint32_t>(n);
         return *this;
+    }
+    // `serialize` of an option without a header worked out (a delta from 13, a number from 64 or
+    // a length from 269 up, an invalid length, added out of order) at `p`, `room` bytes left:
+    // the end of the option, or nullptr to leave it all to the writer.
+    LWM2M_NOINLINE constexpr std::byte* put_other(const builder_option* o, std::byte* p, std::size_t room) const noexcept {
+        const auto number = static_cast<std::uint32_t>(o->number);
+        const std::uint32_t delta = number - (o == first_ ? 0u : static_cast<std::uint32_t>(o[-1].number));
+        if (!detail::option_lengths.fast_ok(number, static_cast<std::uint32_t>(o->size)) || o->size + 5 > room)
+            return nullptr;
+        return detail::put_option(p, delta, o->data, o->size);
+    }
+    // The writer does it all, checks included: the reference behaviour, for whatever the fast
+    // path of `serialize` does not take.
+    LWM2M_NOINLINE constexpr result<std::size_t> serialize_checked(mutable_bytes out) const noexcept {
+        message_writer w{out};
+        w.header(type_, code_, message_id_, bytes_view{token_.data(), token_length_});
+        for (const builder_option& o : options()) w.option(o.number, o.value());
+        w.payload(payload_);
+        return w.finish();
+    }
+    // The slot for an option that `option`/`uint_option` cannot append with its header worked out
+    // (header 0xFF: left to `serialize`), its `number` and `header` set, the caller fills in the value; nullptr when
+    // the storage is full (`capacity_exceeded`). Stable insertion keeps repeated options in the
+    // order added.
+    constexpr builder_option* slot_for_other(option_number n) noexcept {
+        builder_option* const s = next_;
+        if (s == end_) {
+            set_error(errc::capacity_exceeded);
+            return nullptr;
+        }
+        next_ = s + 1;
+        if (static_cast<std::uint32_t>(n) >= last_number_) {
+            last_number_ = static_cast<std::uint32_t>(n);
+            s->number = n;
+            s->header = 0xFF;
+            return s;
+        }
+        return make_room(s, n);
+    }
+    // Out of order: moves the options numbered above `n` one slot up (from `free`, the first
+    // unused slot) and returns the slot freed for `n`, its number and header set. The option
+    // after it has a new predecessor: both headers are left to `serialize`.
+    LWM2M_NOINLINE constexpr builder_option* make_room(builder_option* free, option_number n) noexcept {
+        builder_option* s = free;
+        while (s != first_ && s[-1].number > n) {
+            *s = s[-1];
+            rebind(*s);
+            --s;
+        }
+        s[0].number = n;
+        s[0].header = 0xFF;
+        s[1].header = 0xFF;
+        return s;
+    }
+    // Stores a uint value inline, `length` = uint_length(value).
+    static constexpr void set_inline(builder_option& o, std::uint32_t value, std::size_t length) noexcept {
+        o.is_inline = true;
+        if (std::is_constant_evaluated()) {
+            store_be(value, mutable_bytes{o.inline_value});
+        } else {
+            // One 4-byte store of the value in big-endian byte order.
+            const std::uint32_t be = std::endian::native == std::endian::little
+                                         ? (value >> 24) | ((value >> 8) & 0xFF00u) | ((value << 8) & 0xFF0000u) | (value << 24)
+                                         : value;
+            std::memcpy(o.inline_value.data(), &be, 4);
+        }
+        o.data = o.inline_value.data() + (4 - length);
+        o.size = length;
+    }
+    // An inline value's `data` points into its own slot (after a copy or a move).
+    static constexpr void rebind(builder_option& o) noexcept {
+        if (o.is_inline) o.data = o.inline_value.data() + (4 - o.size);
     }
     constexpr message_builder_base& set_error(errc e) noexcept {
         if (!has_error_) {
@@ -192,8 +344,10 @@ private:
         return *this;
     }
 
-    std::span<builder_option> storage_;
-    std::size_t count_ = 0;
+    builder_option* first_;          // the storage: [first_, end_)
+    builder_option* next_;           // the first unused slot
+    builder_option* end_;
+    std::uint32_t last_number_ = 0;  // the largest option number added (0 without options)
     bytes_view payload_{};
     std::array<std::byte, 8> token_{};
     std::uint8_t token_length_ = 0;

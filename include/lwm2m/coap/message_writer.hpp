@@ -15,10 +15,13 @@
  */
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/coap/code.hpp>
@@ -27,10 +30,153 @@
 #include <lwm2m/config.hpp>
 #include <lwm2m/result.hpp>
 
+/// Forces the serializers' hot paths inline (the callgrind figures of bench/callgrind.sh depend
+/// on it), except when optimising for size (-Os, -Oz), where the calls are smaller.
+#if defined(__OPTIMIZE_SIZE__) || !(defined(__GNUC__) || defined(__clang__))
+#define LWM2M_COAP_HOT_INLINE
+#else
+#define LWM2M_COAP_HOT_INLINE [[gnu::always_inline]]
+#endif
+
 namespace lwm2m::coap {
 
 /** Largest option value the delta/length encoding can express: 65535 + 269 (RFC 7252 §3.1). */
 inline constexpr std::size_t max_option_value_length = 65535 + 269;
+
+namespace detail {
+
+/**
+ * Bit `4 * class + type` is set when a sender may use that type with a non-Empty code of that
+ * class (RFC 7252 §4.2, §4.3, §12.1): classes 0 and 2-5 (not the reserved 1, 6, 7), never
+ * RST, and ACK only with a response (class 2-5). The header's fast check; every other
+ * combination goes through the rules one by one.
+ */
+inline constexpr std::uint32_t sendable_type_class = [] {
+    std::uint32_t mask = 0;
+    for (unsigned cls = 0; cls < 8; ++cls) {
+        if (cls == 1 || cls >= 6) continue;
+        mask |= 1u << (4 * cls + 0);                // CON
+        mask |= 1u << (4 * cls + 1);                // NON
+        if (cls != 0) mask |= 1u << (4 * cls + 2);  // ACK: a response only
+    }
+    return mask;
+}();
+
+/** True when a sender may use `type` with the non-Empty code `c` (a fast sufficient test of the
+ *  header rules: false sends the caller through the rules one by one). */
+[[nodiscard]] constexpr bool type_code_fast_ok(message_type type, coap::code c) noexcept {
+    const unsigned k = static_cast<unsigned>(c);
+    return k != 0 && ((sendable_type_class >> ((k >> 5) * 4 + (static_cast<unsigned>(type) & 3u))) & 1u) != 0;
+}
+/** The same, with a token of `token_length` bytes. */
+[[nodiscard]] constexpr bool header_fast_ok(message_type type, coap::code c, std::size_t token_length) noexcept {
+    return token_length <= config::coap_max_token_length && type_code_fast_ok(type, c);
+}
+
+/** The 4-byte fixed header (RFC 7252 §3) at `h`. */
+LWM2M_COAP_HOT_INLINE constexpr void put_header(std::byte* h, message_type type, coap::code c, std::uint16_t message_id,
+                                                 std::size_t token_length) noexcept {
+    h[0] = static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token_length);
+    h[1] = static_cast<std::byte>(c);
+    if (std::is_constant_evaluated() || std::endian::native != std::endian::little) {
+        h[2] = static_cast<std::byte>(message_id >> 8);
+        h[3] = static_cast<std::byte>(message_id & 0xFF);
+    } else {
+        // One 16-bit store (byte stores get merged with the others through a chain of shifts).
+        const auto be = static_cast<std::uint16_t>((message_id >> 8) | (message_id << 8));
+        std::memcpy(h + 2, &be, 2);
+    }
+}
+
+/** Copies `n` <= 16 bytes (a token, an option value in the one-byte header form); all loads
+ *  come before the stores, so the ranges may overlap. */
+LWM2M_COAP_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+    if (std::is_constant_evaluated()) {
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+        return;
+    }
+    // Two overlapping fixed-size moves of the largest size that fits (the common short
+    // values, uints and tokens, first).
+    if (n <= 4) {
+        if (n >= 2) {
+            std::uint16_t a, b;
+            std::memcpy(&a, src, 2);
+            std::memcpy(&b, src + n - 2, 2);
+            std::memcpy(dst, &a, 2);
+            std::memcpy(dst + n - 2, &b, 2);
+        } else if (n != 0) {
+            dst[0] = src[0];
+        }
+    } else if (n >= 8) {
+        std::uint64_t a, b;
+        std::memcpy(&a, src, 8);
+        std::memcpy(&b, src + n - 8, 8);
+        std::memcpy(dst, &a, 8);
+        std::memcpy(dst + n - 8, &b, 8);
+    } else {
+        std::uint32_t a, b;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+    }
+}
+
+/** Copies `n` bytes, the ranges may overlap: `copy_short` up to 16 bytes, else `copy_bytes`. */
+LWM2M_COAP_HOT_INLINE constexpr void copy_any(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+    if (n <= 16) copy_short(dst, src, n);
+    else lwm2m::detail::copy_bytes(dst, src, n);
+}
+
+/** `uint_length` of a 32-bit value (one bit scan on 32 bits). */
+[[nodiscard]] constexpr std::size_t uint32_length(std::uint32_t v) noexcept {
+    return (static_cast<std::size_t>(std::bit_width(v)) + 7) / 8;
+}
+
+/** Writes `v` big-endian in its shortest form, `n` = `uint_length(v)` (0..4) bytes. */
+LWM2M_COAP_HOT_INLINE constexpr void put_uint(std::byte* dst, std::uint32_t v, std::size_t n) noexcept {
+    if (n >= 2) {
+        // Two overlapping 2-byte stores: the top two bytes of the value, then the low two.
+        const std::uint32_t top = v >> (8 * (n - 2));
+        dst[0] = static_cast<std::byte>(top >> 8);
+        dst[1] = static_cast<std::byte>(top);
+        dst[n - 2] = static_cast<std::byte>(v >> 8);
+        dst[n - 1] = static_cast<std::byte>(v);
+    } else if (n != 0) {
+        dst[0] = static_cast<std::byte>(v);
+    }
+}
+
+/** The 4-bit delta or length field for `v` (RFC 7252 §3.1): itself below 13, else 13 or 14. */
+[[nodiscard]] constexpr std::uint32_t option_nibble(std::uint32_t v) noexcept { return v < 13 ? v : v < 269 ? 13 : 14; }
+
+/** The extended delta or length bytes for `v` (none below 13, one below 269, else two); returns how many. */
+constexpr std::size_t option_extended_bytes(std::uint32_t v, std::byte* out) noexcept {
+    if (v < 13) return 0;
+    if (v < 269) {
+        out[0] = static_cast<std::byte>(v - 13);
+        return 1;
+    }
+    out[0] = static_cast<std::byte>((v - 269) >> 8);
+    out[1] = static_cast<std::byte>((v - 269) & 0xFF);
+    return 2;
+}
+
+/**
+ * One option of any delta and of a length up to 65804, header with its extended bytes then the
+ * value, at `head`, which must have room for 5 + `length` bytes. Returns the end of the option.
+ */
+constexpr std::byte* put_option(std::byte* head, std::uint32_t delta, const std::byte* value, std::size_t length) noexcept {
+    const auto len = static_cast<std::uint32_t>(length);
+    head[0] = static_cast<std::byte>((option_nibble(delta) << 4) | option_nibble(len));
+    std::byte* q = head + 1;
+    q += option_extended_bytes(delta, q);
+    q += option_extended_bytes(len, q);
+    lwm2m::detail::copy_bytes(q, value, length);
+    return q + length;
+}
+
+} // namespace detail
 
 class message_writer {
 public:
@@ -46,21 +192,12 @@ public:
      */
     constexpr message_writer& header(message_type type, coap::code c, std::uint16_t message_id,
                                      bytes_view token = {}) noexcept {
-        if (header_written_) return set_error(errc::header_not_first);
+        if (header_written_ || !detail::header_fast_ok(type, c, token.size())) [[unlikely]]
+            return header_checked(type, c, message_id, token);
         header_written_ = true;
-        if (token.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
-        if (c == code::empty && !token.empty()) return set_error(errc::empty_message_not_empty);
-        if (is_reserved_class(c)) return set_error(errc::reserved_code_class);
-        if (type == message_type::reset && c != code::empty) return set_error(errc::reset_not_empty);
-        if (type == message_type::acknowledgement && is_request(c)) return set_error(errc::ack_carries_request);
-        if (type == message_type::non_confirmable && c == code::empty) return set_error(errc::non_confirmable_empty);
         code_ = c;
-        min_number_ = c == code::empty ? 0x10001 : 0;  // Empty: every option takes the checked path (and fails)
-        const std::byte h[4] = {static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token.size()),
-                                static_cast<std::byte>(c), static_cast<std::byte>(message_id >> 8),
-                                static_cast<std::byte>(message_id & 0xFF)};
-        put(bytes_view{h, 4});
-        put(token);
+        last_number_ = 0;
+        write_header(type, c, message_id, token);
         return *this;
     }
 
@@ -70,50 +207,41 @@ public:
      * values over 65804 bytes: `option_value_too_long`; any option on an Empty message:
      * `empty_message_not_empty`.
      */
-    [[gnu::always_inline]] constexpr message_writer& option(option_number n, bytes_view value) noexcept {
+    LWM2M_COAP_HOT_INLINE constexpr message_writer& option(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = value.size();
-        // Fast path: in order, a number below 64 with an acceptable length, not on an Empty
-        // message, and room for the longest option header (5 bytes) and the value.
-        if (number < min_number_ || !detail::option_lengths.fast_ok(number, length) ||
-            size_ + 5 + length > out_.size()) [[unlikely]]
-            return option_checked(n, value);
-        const std::uint32_t delta = number - last_number_;
-        last_number_ = number;
-        min_number_ = number;
-        std::byte* const head = out_.data() + size_;
-        std::byte* q = head + 1;
-        const std::uint32_t delta_nibble = delta < 13 ? delta : delta < 269 ? 13 : 14;
-        const std::uint32_t length_nibble = length < 13 ? static_cast<std::uint32_t>(length) : length < 269 ? 13 : 14;
-        head[0] = static_cast<std::byte>((delta_nibble << 4) | length_nibble);
-        // §3.1: extended delta bytes, then extended length bytes.
-        if (delta_nibble == 13) {
-            *q++ = static_cast<std::byte>(delta - 13);
-        } else if (delta_nibble == 14) {
-            q[0] = static_cast<std::byte>((delta - 269) >> 8);
-            q[1] = static_cast<std::byte>(delta - 269);
-            q += 2;
+        const std::uint32_t delta = number - last_number_;  // wraps (huge) when out of order or forced
+        // Fast path: in order with a delta and a length below 13 (one header byte), a number
+        // below 64 that accepts the length, and room for it all.
+        if ((delta | length | (number & ~63u)) < 13 && detail::short_lengths.ok(number, length) &&
+            size_ + 1 + length <= out_.size()) [[likely]] {
+            std::byte* const head = out_.data() + size_;
+            head[0] = static_cast<std::byte>((delta << 4) | length);
+            detail::copy_short(head + 1, value.data(), length);
+            size_ += 1 + length;
+            last_number_ = number;
+            return *this;
         }
-        if (length_nibble == 13) {
-            *q++ = static_cast<std::byte>(length - 13);
-        } else if (length_nibble == 14) {
-            q[0] = static_cast<std::byte>((length - 269) >> 8);
-            q[1] = static_cast<std::byte>(length - 269);
-            q += 2;
-        }
-        lwm2m::detail::copy_bytes(q, value.data(), length);
-        size_ = static_cast<std::size_t>(q - out_.data()) + length;
-        return *this;
+        return option_extended(n, value);
     }
     /** A string option (Uri-Path, Uri-Query, ...). */
     message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
     /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
-    constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
-        // The 4-byte big-endian form, of which the shortest encoding is the tail.
-        const std::byte b[4] = {static_cast<std::byte>(value >> 24), static_cast<std::byte>(value >> 16),
-                                static_cast<std::byte>(value >> 8), static_cast<std::byte>(value)};
-        const std::size_t len = uint_length(value);
-        return option(n, bytes_view{b + 4 - len, len});
+    LWM2M_COAP_HOT_INLINE constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
+        const auto number = static_cast<std::uint32_t>(n);
+        const std::size_t length = detail::uint32_length(value);
+        const std::uint32_t delta = number - last_number_;
+        // The fast path of `option`, for a value of at most 4 bytes.
+        if ((delta | (number & ~63u)) < 13 && detail::short_lengths.ok(number, length) &&
+            size_ + 1 + length <= out_.size()) [[likely]] {
+            std::byte* const head = out_.data() + size_;
+            head[0] = static_cast<std::byte>((delta << 4) | length);
+            detail::put_uint(head + 1, value, length);
+            size_ += 1 + length;
+            last_number_ = number;
+            return *this;
+        }
+        return uint_option_checked(n, value);
     }
     /** An empty option (If-None-Match). */
     constexpr message_writer& empty_option(option_number n) noexcept { return option(n, bytes_view{}); }
@@ -126,11 +254,11 @@ public:
         if (!header_written_) return set_error(errc::header_not_first);
         if (body.empty()) return *this;
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
-        const std::byte marker{0xFF};
-        put(bytes_view{&marker, 1});
-        put(body);
-        last_number_ = 0x10000;  // nothing may follow the payload
-        min_number_ = 0x10000;
+        if (size_ < out_.size()) out_.data()[size_] = std::byte{0xFF};
+        ++size_;
+        if (size_ + body.size() <= out_.size()) detail::copy_any(out_.data() + size_, body.data(), body.size());
+        size_ += body.size();
+        last_number_ = after_payload;  // nothing may follow the payload
         return *this;
     }
 
@@ -146,44 +274,84 @@ public:
     }
 
 private:
+    // `last_number_` past every option number: after the payload (an option there is out of
+    // order), and "0, but check every option" (before the header, on an Empty message).
+    static constexpr std::uint32_t after_payload = 0x10000;
+    static constexpr std::uint32_t check_all = 0x10001;
+
+    // All the rules of `header` in order (the error reported is the first rule broken).
+    LWM2M_NOINLINE constexpr message_writer& header_checked(message_type type, coap::code c, std::uint16_t message_id,
+                                                            bytes_view token) noexcept {
+        if (header_written_) return set_error(errc::header_not_first);
+        header_written_ = true;
+        if (token.size() > config::coap_max_token_length) return set_error(errc::invalid_token_length);
+        if (c == code::empty && !token.empty()) return set_error(errc::empty_message_not_empty);
+        if (is_reserved_class(c)) return set_error(errc::reserved_code_class);
+        if (type == message_type::reset && c != code::empty) return set_error(errc::reset_not_empty);
+        if (type == message_type::acknowledgement && is_request(c)) return set_error(errc::ack_carries_request);
+        if (type == message_type::non_confirmable && c == code::empty) return set_error(errc::non_confirmable_empty);
+        code_ = c;
+        last_number_ = c == code::empty ? check_all : 0;  // Empty: every option takes the checked path (and fails)
+        write_header(type, c, message_id, token);
+        return *this;
+    }
+    constexpr void write_header(message_type type, coap::code c, std::uint16_t message_id, bytes_view token) noexcept {
+        // (The header and the token each written when it fits, as `put` does.)
+        if (size_ + 4 <= out_.size()) {
+            detail::put_header(out_.data() + size_, type, c, message_id, token.size());
+        }
+        size_ += 4;
+        if (size_ + token.size() <= out_.size()) detail::copy_short(out_.data() + size_, token.data(), token.size());
+        size_ += token.size();
+    }
     // All the rules of `option` in order (the error reported is the first rule broken).
     LWM2M_NOINLINE constexpr message_writer& option_checked(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
+        const std::uint32_t last = last_number_ == check_all ? 0 : last_number_;
         if (!header_written_) return set_error(errc::header_not_first);
-        if (number < last_number_) return set_error(errc::options_out_of_order);
+        if (number < last) return set_error(errc::options_out_of_order);
         if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
         if (const std::size_t i = detail::option_index(n);
             i != detail::no_option_index && (value.size() < detail::known_options[i].min_length ||
                                              value.size() > detail::known_options[i].max_length))
             return set_error(errc::invalid_option_length);
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
+        const std::uint32_t delta = number - last;
+        last_number_ = number;
+        return encode(delta, value);
+    }
+    // Options that need an extended delta or length, or a number from 64 up: still without
+    // the checks when in order, of an acceptable length and with room for the longest option
+    // header (5 bytes) and the value; `option_checked` otherwise.
+    constexpr message_writer& option_extended(option_number n, bytes_view value) noexcept {
+        const auto number = static_cast<std::uint32_t>(n);
+        const std::size_t length = value.size();
+        if (number < last_number_ || !detail::option_lengths.fast_ok(number, static_cast<std::uint32_t>(length)) ||
+            size_ + 5 + length > out_.size()) [[unlikely]]
+            return option_checked(n, value);
         const std::uint32_t delta = number - last_number_;
         last_number_ = number;
-        min_number_ = number;
-        return encode(delta, value);
+        size_ = static_cast<std::size_t>(detail::put_option(out_.data() + size_, delta, value.data(), length) - out_.data());
+        return *this;
+    }
+    LWM2M_NOINLINE constexpr message_writer& uint_option_checked(option_number n, std::uint32_t value) noexcept {
+        // The 4-byte big-endian form, of which the shortest encoding is the tail.
+        const std::byte b[4] = {static_cast<std::byte>(value >> 24), static_cast<std::byte>(value >> 16),
+                                static_cast<std::byte>(value >> 8), static_cast<std::byte>(value)};
+        const std::size_t len = uint_length(value);
+        return option_extended(n, bytes_view{b + 4 - len, len});
     }
     // Any delta and length, with extended bytes.
     constexpr message_writer& encode(std::uint32_t delta, bytes_view value) noexcept {
         const auto length = static_cast<std::uint32_t>(value.size());
         std::byte head[5];
         std::size_t n_head = 1;
-        head[0] = static_cast<std::byte>((nibble(delta) << 4) | nibble(length));
-        n_head += extended(delta, head + n_head);
-        n_head += extended(length, head + n_head);
+        head[0] = static_cast<std::byte>((detail::option_nibble(delta) << 4) | detail::option_nibble(length));
+        n_head += detail::option_extended_bytes(delta, head + n_head);
+        n_head += detail::option_extended_bytes(length, head + n_head);
         put(bytes_view{head, n_head});
         put(value);
         return *this;
-    }
-    static constexpr std::uint32_t nibble(std::uint32_t v) noexcept { return v < 13 ? v : v < 269 ? 13 : 14; }
-    static constexpr std::size_t extended(std::uint32_t v, std::byte* out) noexcept {
-        if (v < 13) return 0;
-        if (v < 269) {
-            out[0] = static_cast<std::byte>(v - 13);
-            return 1;
-        }
-        out[0] = static_cast<std::byte>((v - 269) >> 8);
-        out[1] = static_cast<std::byte>((v - 269) & 0xFF);
-        return 2;
     }
     constexpr void put(bytes_view b) noexcept {
         if (size_ + b.size() <= out_.size()) lwm2m::detail::copy_bytes(out_.data() + size_, b.data(), b.size());
@@ -199,10 +367,10 @@ private:
 
     mutable_bytes out_;
     std::size_t size_ = 0;
-    std::uint32_t last_number_ = 0;
-    // The fast path takes numbers >= this: last_number_, or more to force the checks (before
-    // the header, on an Empty message, after the payload).
-    std::uint32_t min_number_ = 0x10001;
+    // The number of the last option written: the fast path takes numbers >= this. Above
+    // 0xFFFF to force the checks (`check_all`: before the header and on an Empty message,
+    // where the last number counts as 0; `after_payload`).
+    std::uint32_t last_number_ = check_all;
     bool header_written_ = false;
     coap::code code_ = code::get;
     // errc + flag rather than std::optional: g++ 12 -O1 warns (maybe-uninitialized) on the latter.

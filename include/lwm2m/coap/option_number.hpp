@@ -146,6 +146,25 @@ struct option_length_table {
     }
 };
 inline constexpr option_length_table option_lengths{};
+
+/**
+ * The same rule for the serializers' one-byte option headers: bit `length` of `mask[number]`
+ * (number < 64, length < 13) is set iff options 0..63 accept that length. One load and one
+ * bit test where `fast_ok` needs a clamp and two loads.
+ */
+struct short_length_table {
+    std::uint16_t mask[64];
+    constexpr short_length_table() : mask{} {
+        for (std::uint32_t n = 0; n < 64; ++n)
+            for (std::uint32_t length = 0; length < 13; ++length)
+                if (option_lengths.fast_ok(n, length)) mask[n] = static_cast<std::uint16_t>(mask[n] | (1u << length));
+    }
+    /** Precondition: `number < 64`, `length < 13`. */
+    [[nodiscard]] constexpr bool ok(std::uint32_t number, std::size_t length) const noexcept {
+        return ((mask[number] >> length) & 1u) != 0;
+    }
+};
+inline constexpr short_length_table short_lengths{};
 } // namespace detail
 
 /** Registry facts for a known option, or nullptr. O(1) for numbers below 64. Allocation: none. */
