@@ -5,7 +5,8 @@
 #   lists   scripts/check-lists.sh (cmake/lists/*.txt match the tree)
 #   dev     CMake preset dev   (g++ Debug): configure, build, ctest (every test)
 #   asan    CMake preset asan  (clang++ ASan+UBSan; every header compiled alone): configure,
-#           build, ctest without the `static` tests (compile-fail, footprint, lists)
+#           build, ctest without the `static` tests (compile-fail, footprint, lists) and
+#           without corpus replays (the fuzz stage runs the corpora under ASan+UBSan)
 #   meson   meson setup/compile/test in build/meson with clang++ (so the compile-fail tests
 #           also see clang; g++ had them in dev)
 #   fuzz    CMake preset fuzz  (libFuzzer): build, then run every fuzzer of fuzzers.txt for
