@@ -142,7 +142,8 @@ public:
     /** Retransmits and gives up as deadlines pass. Call when `next_deadline()` is reached. */
     template <endpoint_handler H>
     void on_timeout(time_point now, H& handler) noexcept {
-        dedup_.expire(now);
+        // No dedup_cache::expire here: lookups already ignore expired entries and slots are
+        // reused oldest-first, so a walk over every entry per timeout would buy nothing.
         // Queued exchanges whose peer has room again (e.g. after cancel(), which has no `now`).
         for (std::size_t i = 0; i < pending_.size(); ++i)
             if (pending_[i].state == slot_state::queued) launch_next(pending_[i].peer, now);
