@@ -8,14 +8,46 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::encoding {
 
+namespace detail {
+/** True when none of the `N` bytes at `p` has its high bit set (N = 1, 2, 4 or 8). Run time only. */
+template <std::size_t N>
+[[nodiscard]] inline bool ascii_bytes(const std::byte* p) noexcept {
+    using word = std::conditional_t<N == 8, std::uint64_t,
+                                    std::conditional_t<N == 4, std::uint32_t, std::conditional_t<N == 2, std::uint16_t, std::uint8_t>>>;
+    word w = 0;
+    std::memcpy(&w, p, N);
+    return (w & static_cast<word>(0x8080808080808080u)) == 0;
+}
+
+/**
+ * True when all of `s` is ASCII, with a few word loads: the last (partial) word is read as an
+ * overlapping load ending at the end of `s`. Run time only.
+ */
+[[nodiscard]] inline bool all_ascii(bytes_view s) noexcept {
+    const std::byte* p = s.data();
+    const std::size_t n = s.size();
+    if (n >= 8) {
+        for (std::size_t i = 0; n - i > 8; i += 8)
+            if (!ascii_bytes<8>(p + i)) return false;
+        return ascii_bytes<8>(p + n - 8);
+    }
+    if (n >= 4) return ascii_bytes<4>(p) && ascii_bytes<4>(p + n - 4);
+    if (n >= 2) return ascii_bytes<2>(p) && ascii_bytes<2>(p + n - 2);
+    return n == 0 || ascii_bytes<1>(p);
+}
+} // namespace detail
+
 /** Validates UTF-8. Errors: `invalid_utf8` at the offset of the first byte of the bad sequence. */
 [[nodiscard]] constexpr result<void> validate_utf8(bytes_view s) noexcept {
+    // Most LwM2M text is ASCII: settle it with a few word loads, else find the offending byte below.
+    if (!std::is_constant_evaluated() && detail::all_ascii(s)) return {};
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {

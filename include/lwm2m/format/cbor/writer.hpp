@@ -8,8 +8,9 @@
 
 #include <bit>
 #include <cmath>
-#include <optional>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -17,14 +18,105 @@
 
 namespace lwm2m::format::cbor {
 
+/** Longest head of a data item: the initial byte and an 8-byte argument (RFC 8949 §3). */
+inline constexpr std::size_t max_head_size = 9;
+
+namespace detail {
+// The heads with a 1, 2, 4 or 8-byte argument (v >= 24), kept out of line.
+constexpr std::byte* put_long_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
+    const auto m = static_cast<std::uint8_t>(major << 5);
+    unsigned n = 8;
+    *p = static_cast<std::byte>(m | 27);
+    if (v <= 0xFF) { *p = static_cast<std::byte>(m | 24); n = 1; }
+    else if (v <= 0xFFFF) { *p = static_cast<std::byte>(m | 25); n = 2; }
+    else if (v <= 0xFFFFFFFFu) { *p = static_cast<std::byte>(m | 26); n = 4; }
+    for (unsigned i = 1; i <= n; ++i) p[i] = static_cast<std::byte>((v >> (8 * (n - i))) & 0xFF);
+    return p + 1 + n;
+}
+} // namespace detail
+
+/**
+ * Writes the head of a data item of major type `major` with argument `v` at `p`, in preferred
+ * serialization (RFC 8949 §4.2.1: the shortest argument); returns the end (at most
+ * `max_head_size` bytes). Writers that reserved room with `output_window::direct` use it
+ * straight; `writer` goes through it too, so both write the same bytes.
+ */
+constexpr std::byte* put_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
+    if (v >= 24) return detail::put_long_head(p, major, v);
+    *p = static_cast<std::byte>((major << 5) | v);
+    return p + 1;
+}
+
+/** Writes a signed integer (major 0 or 1) at `p`; returns the end. */
+constexpr std::byte* put_integer(std::byte* p, std::int64_t v) noexcept {
+    if (v >= 0) return put_head(p, 0, static_cast<std::uint64_t>(v));
+    return put_head(p, 1, static_cast<std::uint64_t>(-(v + 1)));
+}
+
+namespace detail {
+// Half-precision bits if `v` is exactly representable as a half (incl. ±0, ±inf), else none.
+constexpr std::optional<std::uint16_t> to_half(double v) noexcept {
+    if (std::isnan(v)) return std::uint16_t{0x7E00};
+    const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+    const double a = std::fabs(v);
+    if (a == 0) return sign;
+    if (std::isinf(a)) return static_cast<std::uint16_t>(sign | 0x7C00);
+    int e = 0;
+    const double m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
+    // Normal halves: exponent e-1 in [-14, 15], 11 significant bits.
+    if (e - 1 >= -14 && e - 1 <= 15) {
+        const double scaled = m * 2048.0;  // 11 bits
+        if (scaled != std::trunc(scaled)) return std::nullopt;
+        const auto mant = static_cast<std::uint16_t>(static_cast<std::uint32_t>(scaled) - 1024u);
+        return static_cast<std::uint16_t>(sign | ((e - 1 + 15) << 10) | mant);
+    }
+    // Subnormal halves: multiples of 2^-24 below 2^-14.
+    if (e - 1 < -14) {
+        const double units = a * 16777216.0;  // a / 2^-24
+        if (units != std::trunc(units) || units >= 1024) return std::nullopt;
+        return static_cast<std::uint16_t>(sign | static_cast<std::uint16_t>(units));
+    }
+    return std::nullopt;
+}
+} // namespace detail
+
+/**
+ * Writes `v` at `p` as the shortest of half, single and double that represents it exactly
+ * (RFC 8949 §4.1; at most `max_head_size` bytes); returns the end.
+ */
+constexpr std::byte* put_float(std::byte* p, double v) noexcept {
+    // Major 7 heads: additional info 25/26/27 select half/single/double (RFC 8949 §3.3).
+    if (const auto h = detail::to_half(v)) {
+        *p = std::byte{0xF9};
+        p[1] = static_cast<std::byte>(*h >> 8);
+        p[2] = static_cast<std::byte>(*h & 0xFF);
+        return p + 3;
+    }
+    const auto f = static_cast<float>(v);
+    std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
+    unsigned n = 8;
+    *p = std::byte{0xFB};
+    if (static_cast<double>(f) == v || std::isnan(v)) {
+        bits = std::bit_cast<std::uint32_t>(f);
+        n = 4;
+        *p = std::byte{0xFA};
+    }
+    for (unsigned i = 1; i <= n; ++i) p[i] = static_cast<std::byte>((bits >> (8 * (n - i))) & 0xFF);
+    return p + 1 + n;
+}
+
+/**
+ * Writes CBOR items into an `output_window` (which keeps its window and counts the rest).
+ * Allocation: none.
+ */
 class writer {
 public:
     constexpr explicit writer(output_window& out) noexcept : out_(&out) {}
 
     constexpr void unsigned_integer(std::uint64_t v) noexcept { head(0, v); }
     constexpr void integer(std::int64_t v) noexcept {
-        if (v >= 0) head(0, static_cast<std::uint64_t>(v));
-        else head(1, static_cast<std::uint64_t>(-(v + 1)));
+        std::byte buf[max_head_size]{};
+        put_small(buf, put_integer(buf, v));
     }
     constexpr void bytes(bytes_view b) noexcept { head(2, b.size()); out_->put(b); }
     /** A byte string whose contents the caller writes next (exactly `size` bytes) with `raw`. */
@@ -40,57 +132,22 @@ public:
 
     /** The shortest float encoding that represents `v` exactly (RFC 8949 §4.1). */
     constexpr void floating(double v) noexcept {
-        if (const auto h = to_half(v)) {
-            out_->put(std::byte{0xF9});
-            be(*h, 2);
-            return;
-        }
-        const auto f = static_cast<float>(v);
-        if (static_cast<double>(f) == v || std::isnan(v)) {
-            out_->put(std::byte{0xFA});
-            be(std::bit_cast<std::uint32_t>(f), 4);
-            return;
-        }
-        out_->put(std::byte{0xFB});
-        be(std::bit_cast<std::uint64_t>(v), 8);
+        std::byte buf[max_head_size]{};
+        put_small(buf, put_float(buf, v));
     }
 
 private:
     constexpr void head(unsigned major, std::uint64_t v) noexcept {
-        const auto m = static_cast<std::uint8_t>(major << 5);
-        if (v < 24) { out_->put(static_cast<std::byte>(m | v)); return; }
-        if (v <= 0xFF) { out_->put(static_cast<std::byte>(m | 24)); be(v, 1); return; }
-        if (v <= 0xFFFF) { out_->put(static_cast<std::byte>(m | 25)); be(v, 2); return; }
-        if (v <= 0xFFFFFFFFu) { out_->put(static_cast<std::byte>(m | 26)); be(v, 4); return; }
-        out_->put(static_cast<std::byte>(m | 27));
-        be(v, 8);
-    }
-    constexpr void be(std::uint64_t v, unsigned n) noexcept {
-        for (unsigned i = n; i-- > 0;) out_->put(static_cast<std::byte>((v >> (8 * i)) & 0xFF));
-    }
-    // Half-precision bits if `v` is exactly representable as a half (incl. ±0, ±inf), else none.
-    static constexpr std::optional<std::uint16_t> to_half(double v) noexcept {
-        if (std::isnan(v)) return std::uint16_t{0x7E00};
-        const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-        const double a = std::fabs(v);
-        if (a == 0) return sign;
-        if (std::isinf(a)) return static_cast<std::uint16_t>(sign | 0x7C00);
-        int e = 0;
-        const double m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
-        // Normal halves: exponent e-1 in [-14, 15], 11 significant bits.
-        if (e - 1 >= -14 && e - 1 <= 15) {
-            const double scaled = m * 2048.0;  // 11 bits
-            if (scaled != std::trunc(scaled)) return std::nullopt;
-            const auto mant = static_cast<std::uint16_t>(static_cast<std::uint32_t>(scaled) - 1024u);
-            return static_cast<std::uint16_t>(sign | ((e - 1 + 15) << 10) | mant);
+        if (v < 24) {
+            out_->put(static_cast<std::byte>((major << 5) | v));
+            return;
         }
-        // Subnormal halves: multiples of 2^-24 below 2^-14.
-        if (e - 1 < -14) {
-            const double units = a * 16777216.0;  // a / 2^-24
-            if (units != std::trunc(units) || units >= 1024) return std::nullopt;
-            return static_cast<std::uint16_t>(sign | static_cast<std::uint16_t>(units));
-        }
-        return std::nullopt;
+        std::byte buf[max_head_size]{};
+        put_small(buf, put_head(buf, major, v));
+    }
+    // Copies the bytes [begin, end) of a head written in a local buffer to the window.
+    constexpr void put_small(const std::byte* begin, const std::byte* end) noexcept {
+        out_->put(bytes_view{begin, static_cast<std::size_t>(end - begin)});
     }
 
     output_window* out_;

@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
+#include <string_view>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/format/cbor/writer.hpp>
@@ -23,40 +25,92 @@ namespace lwm2m::format {
 
 namespace detail::senml_cbor_writer {
 
-inline void key(cbor::writer& w, senml::label l) noexcept {
-    if (const auto k = senml::label_cbor_key(l)) w.integer(*k);
-    else w.text(senml::label_text(l));
+/** Writes the head of a text string and `text` at `p`; returns the end. */
+constexpr std::byte* put_text(std::byte* p, std::string_view text) noexcept {
+    p = cbor::put_head(p, 3, text.size());
+    for (const char c : text) *p++ = static_cast<std::byte>(c);
+    return p;
 }
 
-inline void value_field(cbor::writer& w, const value& v) noexcept {
-    const auto l = senml::value_label(v.kind());
-    if (!l) return;  // a name-only record (path list)
-    key(w, *l);
+/** The one-byte key of a label with an integer key (RFC 8428 §6 Table 4: -6..8, major 0 or 1). */
+constexpr std::byte key_byte(senml::label l) noexcept {
+    const std::int8_t k = senml::label_cbor_key(l).value_or(0);
+    return static_cast<std::byte>(k >= 0 ? k : 0x20 | (-1 - k));
+}
+
+/**
+ * Most bytes `put_record_prefix` writes: the map head (1), "bn" (key 1, head 2, 25 chars),
+ * "n" (key 1, head 1, `name_plan::max_name_length` chars), "t" (key 1, 9), and the value
+ * (key up to 4 for "vlo", then a head or float of up to 9, or an object link of 1 + 11).
+ */
+inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::detail::name_plan::max_name_length) +
+                                          (1 + cbor::max_head_size) + (4 + 1 + 11);
+
+/**
+ * Writes record `r` at `p` up to the contents of a String, Corelnk or Opaque value, whose
+ * `content_size` decoded bytes the caller writes next; returns the end (at most `max_prefix`
+ * bytes). Map keys in the order bn, n, t, value; value labels as `senml::value_label`.
+ * Precondition: `r` passed `validate_records` (no `untyped` value).
+ */
+constexpr std::byte* put_record_prefix(std::byte* p, const record& r, const senml::detail::name_plan& names,
+                                       bool first, std::size_t content_size) noexcept {
+    using senml::label;
+    const value& v = r.value;
+    const bool has_name = names.has_name(r.path);
+    const bool has_value = v.kind() != value_kind::none;
+    // At most 4 pairs: a one-byte map head (RFC 8949 §3.1).
+    *p++ = static_cast<std::byte>(0xA0 | ((first ? 1u : 0u) + (has_name ? 1u : 0u) + (r.time ? 1u : 0u) +
+                                          (has_value ? 1u : 0u)));
+    if (first) {
+        *p++ = key_byte(label::bn);
+        p = put_text(p, names.base_name());
+    }
+    if (has_name) {
+        *p++ = key_byte(label::n);
+        // A name is at most 23 chars, so its text head is one byte (RFC 8949 §3.1).
+        static_assert(senml::detail::name_plan::max_name_length < 24);
+        std::byte* const text = p + 1;
+        std::byte* const end = names.write_name(r.path, text);
+        *p = static_cast<std::byte>(0x60 | (end - text));
+        p = end;
+    }
+    if (r.time) {
+        *p++ = key_byte(label::t);
+        if (senml::detail::integral_time(*r.time)) p = cbor::put_integer(p, static_cast<std::int64_t>(*r.time));
+        else p = cbor::put_float(p, *r.time);
+    }
     switch (v.kind()) {
     case value_kind::integer:
-    case value_kind::time: w.integer(v.as_integer()); break;
-    case value_kind::unsigned_integer: w.unsigned_integer(v.as_unsigned()); break;
-    case value_kind::float_: w.floating(v.as_float()); break;
-    case value_kind::boolean: w.boolean(v.as_boolean()); break;
+    case value_kind::time:
+        *p++ = key_byte(label::v);
+        return cbor::put_integer(p, v.as_integer());
+    case value_kind::unsigned_integer:
+        *p++ = key_byte(label::v);
+        return cbor::put_head(p, 0, v.as_unsigned());
+    case value_kind::float_:
+        *p++ = key_byte(label::v);
+        return cbor::put_float(p, v.as_float());
+    case value_kind::boolean:
+        p[0] = key_byte(label::vb);
+        p[1] = v.as_boolean() ? std::byte{0xF5} : std::byte{0xF4};
+        return p + 2;
     case value_kind::string:
     case value_kind::corelnk:
-    case value_kind::opaque: {
-        // Validated by validate_records: decoding cannot fail here.
-        const std::size_t size = senml::detail::decoded_size(v);
-        if (v.kind() == value_kind::opaque) w.bytes_header(size);
-        else w.text_header(size);
-        (void)for_each_value_byte(v, [&](std::byte b) { w.raw(b); });
-        break;
-    }
+        *p++ = key_byte(label::vs);
+        return cbor::put_head(p, 3, content_size);
+    case value_kind::opaque:
+        *p++ = key_byte(label::vd);
+        return cbor::put_head(p, 2, content_size);
     case value_kind::objlnk: {
+        p = put_text(p, senml::label_text(label::vlo));  // a text key (LwM2M 1.1 Core §7.4.5)
         char text[11]{};
         const std::size_t n = senml::detail::format_objlnk(v.as_objlnk(), text);
-        w.text(std::string_view{text, n});
-        break;
+        return put_text(p, std::string_view{text, n});
     }
-    case value_kind::none:
+    case value_kind::none:  // a name-only record (path list)
     case value_kind::untyped: break;
     }
+    return p;
 }
 
 } // namespace detail::senml_cbor_writer
@@ -81,31 +135,29 @@ inline void value_field(cbor::writer& w, const value& v) noexcept {
  */
 [[nodiscard]] inline result<void> write_senml_cbor(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
-    using senml::label;
     if (auto ok = senml::detail::validate_records(records, base, false); !ok) return ok;
     const senml::detail::name_plan names{records, base};
-    cbor::writer w{out};
-    w.array(records.size());
+    cbor::writer{out}.array(records.size());
+    std::byte aside[detail::senml_cbor_writer::max_prefix];
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
-        const auto name = names.name_of(r.path);
-        const bool has_value = senml::value_label(r.value.kind()).has_value();
-        const std::uint64_t fields = (i == 0 ? 1u : 0u) + (name ? 1u : 0u) + (r.time ? 1u : 0u) + (has_value ? 1u : 0u);
-        w.map(fields);
-        if (i == 0) {
-            detail::senml_cbor_writer::key(w, label::bn);
-            w.text(names.base_name());
+        const value& v = r.value;
+        // Validated by validate_records: decoding cannot fail here.
+        const std::size_t content_size = v.is_bytes() ? senml::detail::decoded_size(v) : 0;
+        const bool raw = !v.is_bytes() || v.encoding() == text_encoding::raw;
+        // Fast path: the whole record fits in the window, written in place with one check.
+        if (std::byte* const at = raw ? out.direct(detail::senml_cbor_writer::max_prefix + content_size) : nullptr) {
+            std::byte* const end = detail::senml_cbor_writer::put_record_prefix(at, r, names, i == 0, content_size);
+            if (content_size != 0) std::memcpy(end, v.encoded_bytes().data(), content_size);
+            out.advance(static_cast<std::size_t>(end - at) + content_size);
+            continue;
         }
-        if (name) {
-            detail::senml_cbor_writer::key(w, label::n);
-            w.text(name->view());
-        }
-        if (r.time) {
-            detail::senml_cbor_writer::key(w, label::t);
-            if (senml::detail::integral_time(*r.time)) w.integer(static_cast<std::int64_t>(*r.time));
-            else w.floating(*r.time);
-        }
-        detail::senml_cbor_writer::value_field(w, r.value);
+        // Else (the end of the window, a Block2 window, an encoded value): through `put`.
+        std::byte* const end = detail::senml_cbor_writer::put_record_prefix(aside, r, names, i == 0, content_size);
+        out.put(bytes_view{aside, static_cast<std::size_t>(end - aside)});
+        if (!v.is_bytes()) continue;
+        if (raw) out.put(v.encoded_bytes());
+        else (void)for_each_value_byte(v, [&](std::byte b) { out.put(b); });
     }
     return {};
 }

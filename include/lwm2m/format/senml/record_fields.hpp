@@ -578,15 +578,22 @@ struct short_text {
  * ids below `base`, joined by "/" (with a leading "/" when "bn" does not end in one); a record
  * whose path equals `base` has no "n" and takes "bn" as its name.
  * E.g. base /3/0: `{"bn":"/3/0/","n":"0"}`, `{"n":"6/1"}`; base /3/0/1 and one record at
- * /3/0/1: `{"bn":"/3/0/1"}`; base /: `{"bn":"/","n":"3/0/1"}`. Allocation: none.
+ * /3/0/1: `{"bn":"/3/0/1"}`; base /: `{"bn":"/","n":"3/0/1"}`. Precondition: every path is
+ * `base` or under it (`validate_records` checks it first). Allocation: none.
  */
 class name_plan {
 public:
     constexpr name_plan(std::span<const record> records, const path& base) noexcept : base_(base) {
+        // Precondition (validate_records): every path is under base, so equal depth is equality.
         bool some_equal = false;
-        for (const record& r : records) some_equal = some_equal || r.path == base;
-        const auto text = base.text();
-        for (const char c : text.view()) base_name_.push(c);
+        for (const record& r : records)
+            if (r.path.depth() == base.depth()) {
+                some_equal = true;
+                break;
+            }
+        // Cannot fail: the buffer holds path::max_text_length chars and one more for '/'.
+        base_name_.length = static_cast<std::uint8_t>(
+            base.format_to(std::span<char>{base_name_.chars.data(), path::max_text_length}).value());
         slash_ = base.is_root() || !some_equal;
         if (slash_ && !base.is_root()) base_name_.push('/');
     }
@@ -596,18 +603,37 @@ public:
 
     /** The "n" of a record at `p` (a descendant-or-self of base); nullopt when it has none. */
     [[nodiscard]] constexpr std::optional<short_text> name_of(const path& p) const noexcept {
-        if (p == base_) return std::nullopt;
+        if (!has_name(p)) return std::nullopt;
         short_text out;
+        out.length = static_cast<std::uint8_t>(write_name(p, out.chars.data()) - out.chars.data());
+        return out;
+    }
+
+    /** True when a record at `p` (a descendant-or-self of base) carries "n": `p` is not base. */
+    [[nodiscard]] constexpr bool has_name(const path& p) const noexcept { return p.depth() != base_.depth(); }
+
+    /** Longest "n": four 5-digit ids and three '/' (a leading '/' comes with at most three ids). */
+    static constexpr std::size_t max_name_length = 23;
+
+    /**
+     * Writes the "n" of a record at `p` (a descendant-or-self of base) at `out` as `Char`s
+     * (char, or std::byte for binary writers); returns the end. Allocation: none.
+     */
+    template <class Char>
+    constexpr Char* write_name(const path& p, Char* out) const noexcept {
         for (std::size_t i = base_.depth(); i < p.depth(); ++i) {
-            if (i != base_.depth() || !slash_) out.push('/');
-            char digits[5]{};
+            if (i != base_.depth() || !slash_) *out++ = static_cast<Char>('/');
             std::uint16_t id = p.id(i);
-            std::size_t k = 0;
-            do {
-                digits[k++] = static_cast<char>('0' + id % 10);
+            if (id < 10) {  // the common case: one digit
+                *out++ = static_cast<Char>('0' + id);
+                continue;
+            }
+            const std::size_t n = lwm2m::detail::path_decimal_length(id);
+            for (std::size_t k = n; k-- > 0;) {
+                out[k] = static_cast<Char>('0' + id % 10);
                 id = static_cast<std::uint16_t>(id / 10);
-            } while (id != 0);
-            while (k > 0) out.push(digits[--k]);
+            }
+            out += n;
         }
         return out;
     }
