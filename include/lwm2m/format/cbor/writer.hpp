@@ -115,8 +115,8 @@ public:
 
     constexpr void unsigned_integer(std::uint64_t v) noexcept { head(0, v); }
     constexpr void integer(std::int64_t v) noexcept {
-        std::byte buf[max_head_size]{};
-        put_small(buf, put_integer(buf, v));
+        if (v >= 0) head(0, static_cast<std::uint64_t>(v));
+        else head(1, static_cast<std::uint64_t>(-(v + 1)));
     }
     constexpr void bytes(bytes_view b) noexcept { head(2, b.size()); out_->put(b); }
     /** A byte string whose contents the caller writes next (exactly `size` bytes) with `raw`. */
@@ -145,9 +145,10 @@ private:
         std::byte buf[max_head_size]{};
         put_small(buf, put_head(buf, major, v));
     }
-    // Copies the bytes [begin, end) of a head written in a local buffer to the window.
+    // Copies the bytes [begin, end) of a head written in a local buffer to the window (a few
+    // bytes: one put each costs less than a call to copy them).
     constexpr void put_small(const std::byte* begin, const std::byte* end) noexcept {
-        out_->put(bytes_view{begin, static_cast<std::size_t>(end - begin)});
+        for (; begin != end; ++begin) out_->put(*begin);
     }
 
     output_window* out_;

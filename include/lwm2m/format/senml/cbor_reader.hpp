@@ -62,12 +62,12 @@ public:
 
     /** A reader in values mode over `payload` sent to/for `base`. Allocation: none. */
     senml_cbor_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), cbor_(payload), resolver_(base, schemas, false) {}
+        : payload_(payload), resolver_(base, schemas, false) {}
 
     /** A reader in path-list mode. Allocation: none. */
     senml_cbor_reader(bytes_view payload, const lwm2m::path& base, senml::path_list_mode_t,
                       const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), cbor_(payload), resolver_(base, schemas, true) {}
+        : payload_(payload), resolver_(base, schemas, true) {}
 
     /**
      * The next record, or `std::nullopt` after the last one (and on every later call).
@@ -89,10 +89,36 @@ private:
     using item_kind = cbor::item_kind;
     enum class state : std::uint8_t { start, records, done };
 
+    /**
+     * The pack is read with `cbor::decode_item`, the nesting tracked here: an array (level 1)
+     * of maps (level 2), whose values are single items but for a decimal fraction (tag 4) and
+     * the skipped values of unknown labels. Where `cbor::reader` would reject a "break" that
+     * closes nothing, so does `item_here`.
+     */
+    static constexpr std::size_t record_depth = 2;
+
     /** True when the next byte is a "break" (0xFF) closing an indefinite container. */
     [[nodiscard]] bool at_break() const noexcept {
-        const std::size_t at = cbor_.offset();
-        return at < payload_.size() && payload_[at] == std::byte{0xFF};
+        return pos_ < payload_.size() && payload_[pos_] == std::byte{0xFF};
+    }
+
+    /** The next item where no indefinite container is open at this level: a "break" is `invalid_cbor`. */
+    [[nodiscard]] result<item> item_here() noexcept {
+        if (at_break()) return fail(errc::invalid_cbor, pos_);
+        return next_item();
+    }
+
+    /** The next item (a "break" as `item_kind::break_`); the hot path, kept free of a `result<item>` copy. */
+    [[nodiscard]] LWM2M_CBOR_HOT_INLINE bool next_item(item& it, error& e) noexcept {
+        if (cbor::detail::decode_into(payload_, pos_, it, e.code)) return true;
+        e.offset = it.offset;
+        return false;
+    }
+    [[nodiscard]] result<item> next_item() noexcept {
+        item it{};
+        error e{};
+        if (!next_item(it, e)) return unexpected{e};
+        return it;
     }
 
     [[nodiscard]] std::size_t offset_of(bytes_view inner) const noexcept {
@@ -109,12 +135,13 @@ private:
 
     /** A decimal fraction (tag 4 already read at `at`): [exponent, mantissa], as a double. */
     [[nodiscard]] result<value> decimal_fraction(std::size_t at) noexcept {
-        LWM2M_TRY(a, cbor_.next());
+        // Inside the tag and then the definite array: a "break" closes nothing.
+        LWM2M_TRY(a, item_here());
         if (a.kind != item_kind::array || a.indefinite || a.uint != 2) return fail(errc::invalid_senml, a.offset);
-        LWM2M_TRY(e, cbor_.next());
+        LWM2M_TRY(e, item_here());
         if (e.kind != item_kind::unsigned_integer && e.kind != item_kind::negative_integer)
             return fail(errc::invalid_senml, e.offset);
-        LWM2M_TRY(m, cbor_.next());
+        LWM2M_TRY(m, item_here());
         if (m.kind != item_kind::unsigned_integer && m.kind != item_kind::negative_integer)
             return fail(errc::invalid_senml, m.offset);
         // "<mantissa>e<exponent>" read back by from_chars: exact decimal, correctly rounded.
@@ -162,6 +189,18 @@ private:
         return v.numeric();
     }
 
+    /** Stores the (validated) text of "bn", "n" or "vs" into `r`. */
+    static void take_text(senml::label l, const senml::detail::text_field& f, senml::detail::raw_record& r) noexcept {
+        using senml::label;
+        if (l == label::bn) r.bn = f;
+        else if (l == label::n) r.n = f;
+        else {
+            r.val = value::of_string(f.text);
+            r.value_label = l;
+            r.value_offset = f.offset;
+        }
+    }
+
     /** Reads the value of a known label into `r`. */
     [[nodiscard]] result<void> field(senml::label l, const item& it, senml::detail::raw_record& r) noexcept {
         using senml::label;
@@ -171,14 +210,11 @@ private:
             r.bver = it.uint;
             r.bver_offset = it.offset;
             return {};
-        case label::bn: {
+        case label::bn:
+        case label::n:
+        case label::vs: {
             LWM2M_TRY(f, text(it));
-            r.bn = f;
-            return {};
-        }
-        case label::n: {
-            LWM2M_TRY(f, text(it));
-            r.n = f;
+            take_text(l, f, r);
             return {};
         }
         case label::bu:
@@ -215,11 +251,6 @@ private:
         case label::v: {
             LWM2M_TRY(v, number(it));
             r.val = v;
-            break;
-        }
-        case label::vs: {
-            LWM2M_TRY(f, text(it));
-            r.val = value::of_string(f.text);
             break;
         }
         case label::vb:
@@ -263,42 +294,88 @@ private:
         return fail(errc::invalid_senml, k.offset);
     }
 
-    /** Reads one record map (its head already read as `m`). */
-    [[nodiscard]] result<senml::detail::raw_record> read_record(const item& m) noexcept {
-        senml::detail::raw_record r;
-        r.offset = m.offset;
-        std::uint64_t pairs = m.uint;
+    /**
+     * Skips the value of an unknown label (RFC 8428 §4.4: ignored) with everything nested in
+     * it, as `cbor::reader::skip` over the whole pack would: `items_left` of the record map
+     * counting this value (0 for an indefinite map). Note: that skip rejects (`invalid_cbor`)
+     * a value ending in a "break" when it is the last item of a definite map.
+     */
+    [[nodiscard]] result<void> skip_value(std::uint64_t items_left) noexcept {
+        cbor::reader nested{payload_, pos_, record_depth, items_left};
+        if (auto ok = nested.skip(); !ok) return ok;
+        pos_ = nested.offset();
+        return {};
+    }
+
+    /**
+     * The label of a one-byte integer key (RFC 8949 §3.1: 0x00-0x17 for 0..23, 0x20-0x37 for
+     * -1..-24), as `key_label` gives it: n 0 .. vd 8 and bver -1 .. bs -6 (RFC 8428 §6 Table 4),
+     * nullopt for the others.
+     */
+    [[nodiscard]] static constexpr std::optional<senml::label> small_key_label(std::uint8_t b) noexcept {
+        if (b <= 8) return static_cast<senml::label>(static_cast<unsigned>(senml::label::n) + b);
+        if (b >= 0x20 && b <= 0x25) return static_cast<senml::label>(static_cast<unsigned>(senml::label::bver) + (b - 0x20u));
+        return std::nullopt;
+    }
+
+    /** Reads the pairs of one record map (its head already read: `pairs`, or until a "break"). */
+    [[nodiscard]] result<void> read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
+                                          bool indefinite) noexcept {
         for (;;) {
-            if (m.indefinite) {
+            if (indefinite) {
                 if (at_break()) {
-                    LWM2M_TRY(b, cbor_.next());
-                    (void)b;
-                    return r;
+                    ++pos_;
+                    return {};
                 }
             } else {
-                if (pairs == 0) return r;
+                if (pairs == 0) return {};
                 --pairs;
             }
-            LWM2M_TRY(k, cbor_.next());
-            LWM2M_TRY(l, key_label(k));
+            const std::size_t key_at = pos_;
+            std::optional<senml::label> l;
+            const auto kb = pos_ < payload_.size() ? static_cast<std::uint8_t>(payload_[pos_]) : std::uint8_t{0xFF};
+            if (kb < 0x18 || (kb >= 0x20 && kb < 0x38)) {  // the common case: a one-byte integer key
+                ++pos_;
+                l = small_key_label(kb);
+            } else {
+                LWM2M_TRY(k, item_here());
+                LWM2M_TRY(kl, key_label(k));
+                l = kl;
+            }
             if (!l) {
                 // RFC 8428 §4.4: unknown labels are ignored.
-                if (auto ok = cbor_.skip(); !ok) return unexpected{ok.error()};
+                if (auto ok = skip_value(indefinite ? 0 : 2 * pairs + 1); !ok) return ok;
                 continue;
             }
-            if (r.labels.has(*l)) return fail(errc::duplicate_entry, k.offset);
+            if (r.labels.has(*l)) return fail(errc::duplicate_entry, key_at);
             r.labels.add(*l);
             if (senml::is_value_label(*l)) {
-                if (r.value_label) return fail(errc::invalid_senml, k.offset);
-                r.value_key_offset = k.offset;
+                if (r.value_label) return fail(errc::invalid_senml, key_at);
+                r.value_key_offset = key_at;
             }
-            LWM2M_TRY(v, cbor_.next());
-            if (auto ok = field(*l, v, r); !ok) return unexpected{ok.error()};
+            // The common case in place: the text of "bn", "n" or "vs" with a one-byte head (RFC 8949 §3.1).
+            const auto vb = pos_ < payload_.size() ? static_cast<std::uint8_t>(payload_[pos_]) : std::uint8_t{0xFF};
+            if (vb >= 0x60 && vb < 0x78 && (*l == senml::label::bn || *l == senml::label::n || *l == senml::label::vs)) {
+                const std::size_t at = pos_++;
+                const std::size_t length = vb & 31u;
+                if (length > payload_.size() - pos_) return fail(errc::truncated_value, at);
+                const bytes_view text = payload_.subspan(pos_, length);
+                pos_ += length;
+                if (auto ok = encoding::validate_utf8(text); !ok) return fail(errc::invalid_utf8, at + 1 + ok.error().offset);
+                take_text(*l, senml::detail::text_field{as_chars(text), false, at}, r);
+                continue;
+            }
+            // In an indefinite map a "break" here is an item of the wrong type (field rejects it).
+            if (!indefinite && vb == 0xFF && pos_ < payload_.size()) return fail(errc::invalid_cbor, pos_);
+            item v{};
+            error e{};
+            if (!next_item(v, e)) return unexpected{e};
+            if (auto ok = field(*l, v, r); !ok) return ok;
         }
     }
 
     [[nodiscard]] result<opt_record> finish() noexcept {
-        if (!cbor_.at_end()) return fail(errc::invalid_cbor, cbor_.offset());
+        if (pos_ != payload_.size()) return fail(errc::invalid_cbor, pos_);
         state_ = state::done;
         return opt_record{};
     }
@@ -306,7 +383,7 @@ private:
     [[nodiscard]] result<opt_record> step() noexcept {
         if (state_ == state::done) return opt_record{};
         if (state_ == state::start) {
-            LWM2M_TRY(a, cbor_.next());
+            LWM2M_TRY(a, item_here());
             if (a.kind != item_kind::array) return fail(errc::invalid_senml, a.offset);
             indefinite_ = a.indefinite;
             remaining_ = a.uint;
@@ -315,25 +392,29 @@ private:
         for (;;) {
             if (indefinite_) {
                 if (at_break()) {
-                    LWM2M_TRY(b, cbor_.next());
-                    (void)b;
+                    ++pos_;
                     return finish();
                 }
             } else {
                 if (remaining_ == 0) return finish();
                 --remaining_;
             }
-            LWM2M_TRY(m, cbor_.next());
+            raw_.clear(pos_);
+            if (at_break()) return fail(errc::invalid_cbor, pos_);
+            item m{};
+            error e{};
+            if (!next_item(m, e)) return unexpected{e};
             if (m.kind != item_kind::map) return fail(errc::invalid_senml, m.offset);
-            LWM2M_TRY(raw, read_record(m));
-            LWM2M_TRY(rec, resolver_.resolve(raw));
-            if (rec) return rec;  // else a record of base fields only: go on
+            if (auto ok = read_pairs(raw_, m.uint, m.indefinite); !ok) return unexpected{ok.error()};
+            auto rec = resolver_.resolve(raw_);
+            if (!rec || *rec) return rec;  // else a record of base fields only: go on
         }
     }
 
     bytes_view payload_;
-    cbor::reader cbor_;
+    std::size_t pos_ = 0;
     senml::detail::pack_resolver resolver_;
+    senml::detail::raw_record raw_{};  // the record being read (reused: see raw_record::clear)
     state state_ = state::start;
     bool indefinite_ = false;
     std::uint64_t remaining_ = 0;

@@ -174,6 +174,8 @@ class label_set {
 public:
     [[nodiscard]] constexpr bool has(label l) const noexcept { return (bits_ >> static_cast<unsigned>(l)) & 1u; }
     constexpr void add(label l) noexcept { bits_ |= std::uint32_t{1} << static_cast<unsigned>(l); }
+    /** Bit `l` set for each label `l` present. */
+    [[nodiscard]] constexpr std::uint32_t bits() const noexcept { return bits_; }
 
 private:
     std::uint32_t bits_ = 0;
@@ -205,7 +207,7 @@ class path_builder {
 public:
     constexpr void put(char c) noexcept {
         if (failed_) return;
-        if (total_++ == 0) {
+        if (total_ < 2 && total_++ == 0) {
             if (c != '/') fail_with(errc::path_syntax);
             return;
         }
@@ -213,22 +215,41 @@ public:
             end_segment();
             return;
         }
-        if (length_ == 0 && path_.depth() == path::max_depth) {
-            fail_with(errc::path_too_deep);
-            return;
+        if (length_ == 0) {
+            if (path_.depth() == path::max_depth) {
+                fail_with(errc::path_too_deep);
+                return;
+            }
+            first_zero_ = c == '0';
+            length_ = 1;
+        } else {
+            bad_digit_ = bad_digit_ || first_zero_;  // a leading zero
+            length_ = 2;
         }
-        ++length_;
         if (c < '0' || c > '9') {
             bad_digit_ = true;
             return;
         }
-        if (length_ == 1) first_zero_ = c == '0';
-        else if (first_zero_) bad_digit_ = true;
-        if (!too_big_) {
-            id_ = id_ * 10 + static_cast<std::uint32_t>(c - '0');
-            too_big_ = id_ > path::max_id;
-        }
+        // Saturates above max_id: the value only matters while it is in range.
+        id_ = id_ * 10 + static_cast<std::uint32_t>(c - '0');
+        if (id_ > path::max_id) id_ = path::max_id + 1;
     }
+
+    /**
+     * Feeds the decoded characters of a text field. The state is small, so that the compiler
+     * can keep a local builder in registers. Allocation: none.
+     */
+    constexpr void put(const text_field& f) noexcept {
+        if (f.escaped) put_escaped(f);
+        else
+            for (const char c : f.text) put(c);
+    }
+
+    /**
+     * The path of the segments completed so far (each ended by a '/'); a finished path is
+     * this one or extends it. Allocation: none.
+     */
+    [[nodiscard]] constexpr const path& completed() const noexcept { return path_; }
 
     /** The path, or the `parse_path` error code of the text fed so far. */
     [[nodiscard]] constexpr result<path> finish() noexcept {
@@ -241,6 +262,9 @@ public:
     }
 
 private:
+    constexpr void put_escaped(const text_field& f) noexcept {
+        for_each_char(f, [&](char c) { put(c); });
+    }
     constexpr void fail_with(errc e) noexcept {
         failed_ = true;
         error_ = e;
@@ -248,7 +272,7 @@ private:
     constexpr void end_segment() noexcept {
         if (length_ == 0) fail_with(errc::path_syntax);
         else if (bad_digit_) fail_with(errc::path_invalid_number);
-        else if (too_big_) fail_with(errc::path_id_out_of_range);
+        else if (id_ > path::max_id) fail_with(errc::path_id_out_of_range);
         else {
             auto next = path_.child(id_);
             LWM2M_ASSERT(next.has_value());
@@ -256,15 +280,14 @@ private:
         }
         length_ = 0;
         id_ = 0;
-        bad_digit_ = too_big_ = first_zero_ = false;
+        bad_digit_ = first_zero_ = false;
     }
 
     path path_{};
-    std::size_t total_ = 0;
-    std::size_t length_ = 0;
-    std::uint32_t id_ = 0;
+    std::uint32_t id_ = 0;      // the pending segment's value, max_id + 1 when above max_id
+    std::uint8_t total_ = 0;    // characters fed, counted up to 2 (none, the leading '/', more)
+    std::uint8_t length_ = 0;   // characters of the pending segment, counted up to 2
     bool bad_digit_ = false;
-    bool too_big_ = false;
     bool first_zero_ = false;
     bool failed_ = false;
     errc error_{};
@@ -352,6 +375,16 @@ struct raw_record {
     value val{};                         ///< the value as read (numbers: integer, unsigned or float)
     std::size_t value_offset = 0;        ///< offset of the value token
     std::size_t value_key_offset = 0;    ///< offset of its label
+
+    /**
+     * Makes this an empty record starting at `at`, for a reader that reuses one `raw_record`:
+     * `pack_resolver::resolve` reads a field only when its label (or value label) is present.
+     */
+    constexpr void clear(std::size_t at) noexcept {
+        offset = at;
+        labels = label_set{};
+        value_label.reset();
+    }
 };
 
 /** Signed 65-bit magnitude arithmetic for base value + value (RFC 8428 §4.5.4), exact when it fits. */
@@ -416,7 +449,9 @@ struct wide_integer {
  */
 [[nodiscard]] constexpr result<value> apply_schema(const value& v, const resource_def& def, std::size_t at) noexcept {
     value typed = v;
-    if (def.type == data_type::objlnk && v.kind() == value_kind::string) {
+    if (v.kind() == kind_of(def.type)) {
+        // Already of the resource's type (coerce would return it as it is).
+    } else if (def.type == data_type::objlnk && v.kind() == value_kind::string) {
         objlnk_parser p;
         if (auto ok = for_each_value_byte(v, [&](std::byte b) { p.put(static_cast<char>(b)); }); !ok)
             return fail(ok.error().code, at);
@@ -428,6 +463,7 @@ struct wide_integer {
         if (!c) return fail(c.error().code, at);
         typed = *c;
     }
+    if (!def.range.present) return typed;  // nothing to check
     if ((typed.kind() == value_kind::string || typed.kind() == value_kind::opaque) &&
         typed.encoding() != text_encoding::raw) {
         if (!def.range.contains(static_cast<double>(decoded_size(typed)))) return fail(errc::number_out_of_range, at);
@@ -465,7 +501,9 @@ public:
             has_bn_ = true;
             // Parse the base name once: each record's name continues from this state.
             bn_builder_ = path_builder{};
-            for_each_char(bn_, [&](char c) { bn_builder_.put(c); });
+            bn_builder_.put(bn_);
+            // Every name extends the segments "bn" completed: if they are under base, so is the name.
+            bn_under_base_ = base_.is_prefix_of(bn_builder_.completed());
         }
         if (r.labels.has(label::bt)) {
             bt_ = r.bt;
@@ -486,14 +524,14 @@ public:
         if (!has_n && !has_bn_) return fail(errc::invalid_senml, r.offset);
         const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
         path_builder builder = has_bn_ ? bn_builder_ : path_builder{};
-        if (has_n) for_each_char(r.n, [&](char c) { builder.put(c); });
+        if (has_n) builder.put(r.n);
         auto p = builder.finish();
         if (!p) return fail(p.error().code, name_at);
 
         const bool has_value = r.value_label.has_value();
         if (path_list_ && has_value) return fail(errc::invalid_senml, r.value_key_offset);
         if (!path_list_ && !has_value) return fail(errc::invalid_senml, r.offset);
-        if (!base_.is_prefix_of(*p)) return fail(errc::invalid_nesting, name_at);
+        if (!(has_bn_ && bn_under_base_) && !base_.is_prefix_of(*p)) return fail(errc::invalid_nesting, name_at);
         if (!path_list_ && !p->has_resource()) return fail(errc::not_resource_instance_level, name_at);
 
         record out{*p, value::of_none(), std::nullopt};
@@ -517,7 +555,12 @@ public:
         }
 
         if (schemas_ != nullptr && p->has_resource()) {
-            if (const object_view* object = schemas_->find(p->object_id())) {
+            // The records of a pack are mostly of one object: look it up once.
+            if (p->object_id() != object_id_) {
+                object_id_ = p->object_id();
+                object_ = schemas_->find(object_id_);
+            }
+            if (const object_view* object = object_) {
                 const resource_def* def = object->find(p->resource_id());
                 if (def == nullptr) return fail(errc::resource_not_in_schema, name_at);
                 if (p->has_resource_instance() && !def->is_multiple()) return fail(errc::invalid_nesting, name_at);
@@ -533,17 +576,14 @@ public:
     }
 
 private:
+    /** True when `labels` holds base fields (bver, bn, bt, bu, bv, bs) and nothing else. */
     [[nodiscard]] static constexpr bool is_base_only(label_set labels) noexcept {
-        bool base = false;
-        for (std::size_t i = 0; i < label_count; ++i) {
-            const auto l = static_cast<label>(i);
-            if (!labels.has(l)) continue;
-            const bool is_base = l == label::bver || l == label::bn || l == label::bt || l == label::bu ||
-                                 l == label::bv || l == label::bs;
-            if (!is_base) return false;
-            base = true;
-        }
-        return base;
+        constexpr std::uint32_t base = [] {
+            label_set b;
+            for (const label l : {label::bver, label::bn, label::bt, label::bu, label::bv, label::bs}) b.add(l);
+            return b.bits();
+        }();
+        return labels.bits() != 0 && (labels.bits() & ~base) == 0;
     }
 
     path base_;
@@ -551,6 +591,7 @@ private:
     bool path_list_ = false;
     text_field bn_{};
     path_builder bn_builder_{};  // the state after feeding bn_
+    bool bn_under_base_ = false; // base_ is a prefix of bn_builder_.completed()
     bool has_bn_ = false;
     double bt_ = 0;
     std::size_t bt_offset_ = 0;
@@ -559,6 +600,8 @@ private:
     bool has_bv_ = false;
     std::uint64_t version_ = max_version;
     std::size_t count_ = 0;
+    std::uint16_t object_id_ = path::no_id; // the object last looked up (no_id: none yet)
+    const object_view* object_ = nullptr;   // its schema, or nullptr
 };
 
 // ---- writers -------------------------------------------------------------------------------
