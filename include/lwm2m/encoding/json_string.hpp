@@ -5,8 +5,10 @@
  * byte by byte so callers can decode into any sink. Allocation: none.
  */
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -14,6 +16,38 @@
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::encoding {
+
+/**
+ * Length of the longest prefix of `s` that a JSON string body can hold as it is: no '"', no
+ * '\\', no control character (RFC 8259 §7) and, with `ascii_only`, no byte >= 0x80. Such a run
+ * needs no unescaping, no escaping and (when ASCII) no UTF-8 validation, so the tokenizer and
+ * the writer copy or skip it in one go. At run time eight bytes are tested at once (SWAR).
+ */
+[[nodiscard]] constexpr std::size_t json_plain_prefix(std::string_view s, bool ascii_only) noexcept {
+    std::size_t i = 0;
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+        constexpr std::uint64_t ones = 0x0101010101010101u;
+        constexpr std::uint64_t high = 0x8080808080808080u;
+        while (s.size() - i >= 8) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, s.data() + i, 8);
+            const std::uint64_t quote = w ^ (ones * '"');
+            const std::uint64_t backslash = w ^ (ones * '\\');
+            // A byte's high bit is set when it is '"', '\\' or < 0x20 (the classic zero-byte
+            // test: a false positive only ever lies above a true one, so the lowest is exact).
+            std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w);
+            if (ascii_only) special |= w;
+            special &= high;
+            if (special != 0) return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+            i += 8;
+        }
+    }
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\' || c < 0x20 || (ascii_only && c >= 0x80)) break;
+    }
+    return i;
+}
 
 namespace detail {
 constexpr int hex4(std::string_view s, std::size_t at) noexcept {

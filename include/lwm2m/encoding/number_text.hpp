@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -35,34 +36,61 @@ inline constexpr std::size_t max_number_text = 32;
  * `is_integer` tells whether it had neither fraction nor exponent.
  */
 [[nodiscard]] constexpr std::size_t scan_json_number(std::string_view s, bool& is_integer) noexcept {
+    const std::size_t n = s.size();
     std::size_t i = 0;
-    const auto digit = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+    const auto digit = [&](std::size_t k) { return k < n && static_cast<unsigned char>(s[k] - '0') < 10; };
+    const auto digits = [&](std::size_t k) {
+        while (digit(k)) ++k;
+        return k;
+    };
     is_integer = true;
-    if (i < s.size() && s[i] == '-') ++i;
+    if (i < n && s[i] == '-') ++i;
     if (!digit(i)) return 0;
-    if (s[i] == '0') ++i;
-    else while (digit(i)) ++i;
-    if (i < s.size() && s[i] == '.') {
+    i = s[i] == '0' ? i + 1 : digits(i + 1);
+    if (i == n) return i;
+    if (s[i] == '.') {
         if (!digit(i + 1)) return 0;
-        i += 1;
-        while (digit(i)) ++i;
+        i = digits(i + 2);
         is_integer = false;
     }
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         std::size_t k = i + 1;
-        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+        if (k < n && (s[k] == '+' || s[k] == '-')) ++k;
         if (!digit(k)) return 0;
-        while (digit(k)) ++k;
-        i = k;
+        i = digits(k + 1);
         is_integer = false;
     }
     return i;
 }
 
+namespace detail {
+/**
+ * `s` as `-?[0-9]+` when that is the whole JSON integer literal (no leading zero) of at most 18
+ * digits, which cannot overflow: the common case, parsed without `from_chars`. nullopt when `s`
+ * is anything else; the callers then take the general path, which decides.
+ */
+[[nodiscard]] constexpr std::optional<std::uint64_t> short_integer_magnitude(std::string_view s, bool negative) noexcept {
+    const std::size_t first = negative ? 1 : 0;
+    const std::size_t count = s.size() - first;
+    if (count == 0 || count > 18 || (s[first] == '0' && count > 1)) return std::nullopt;
+    std::uint64_t v = 0;
+    for (std::size_t i = first; i < s.size(); ++i) {
+        const auto d = static_cast<unsigned char>(s[i] - '0');
+        if (d > 9) return std::nullopt;
+        v = v * 10 + d;
+    }
+    return v;
+}
+} // namespace detail
+
 /** Parses a whole string as a signed decimal integer. Errors: `invalid_number`, `number_out_of_range`. */
 [[nodiscard]] inline result<std::int64_t> parse_int64(std::string_view s) noexcept {
+    if (s.empty()) return fail(errc::invalid_number, 0);
+    const bool negative = s[0] == '-';
+    if (const auto m = detail::short_integer_magnitude(s, negative))
+        return negative ? -static_cast<std::int64_t>(*m) : static_cast<std::int64_t>(*m);
     bool integral = false;
-    if (s.empty() || scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
+    if (scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
     std::int64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     if (r.ec == std::errc::result_out_of_range) return fail(errc::number_out_of_range, 0);
@@ -72,9 +100,10 @@ inline constexpr std::size_t max_number_text = 32;
 
 /** Parses a whole string as an unsigned decimal integer (no sign). */
 [[nodiscard]] inline result<std::uint64_t> parse_uint64(std::string_view s) noexcept {
+    if (s.empty() || s[0] == '-') return fail(errc::invalid_number, 0);
+    if (const auto m = detail::short_integer_magnitude(s, false)) return *m;
     bool integral = false;
-    if (s.empty() || s[0] == '-' || scan_json_number(s, integral) != s.size() || !integral)
-        return fail(errc::invalid_number, 0);
+    if (scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
     std::uint64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
     if (r.ec == std::errc::result_out_of_range) return fail(errc::number_out_of_range, 0);

@@ -264,6 +264,93 @@ private:
         return {};
     }
 
+    /**
+     * The fast path for the records nearly every pack is made of: known labels, string values
+     * of printable ASCII without escapes, numbers and booleans. Scans the next record straight
+     * from the payload into `r`, exactly as `read_record` would read it, and returns where the
+     * record ends; returns 0 (leaving the tokenizer where it was) at anything else: other
+     * shapes, unknown labels and every error are left to `read_record`, which then reads the
+     * record again token by token and reports what it finds.
+     */
+    [[nodiscard]] std::size_t scan_record(senml::detail::raw_record& r) const noexcept {
+        using position = json::reader::array_position;
+        const position where = json_.position_in_array();
+        if (where == position::none) return 0;
+        const std::string_view in = json_.input();
+        const std::size_t size = in.size();
+        std::size_t i = json_.offset();
+        const auto skip_ws = [&] {
+            while (i < size && in[i] <= ' ' && (in[i] == ' ' || in[i] == '\n' || in[i] == '\r' || in[i] == '\t')) ++i;
+        };
+        const auto at = [&](char c) { return i < size && in[i] == c; };
+        skip_ws();
+        if (where == position::after_element) {
+            if (!at(',')) return 0;
+            ++i;
+            skip_ws();
+        }
+        if (!at('{')) return 0;
+        r.offset = i++;
+        // A string of printable ASCII at `i` (its opening quote): its body, or nullopt.
+        const auto plain_string = [&]() -> std::optional<std::string_view> {
+            const std::size_t body = i + 1;
+            const std::size_t end = body + encoding::json_plain_prefix(slice(in, body), true);
+            if (end >= size || in[end] != '"') return std::nullopt;
+            i = end + 1;
+            return slice(in, body, end - body);
+        };
+        for (;;) {
+            skip_ws();
+            if (!at('"')) return 0;
+            const std::size_t key_at = i;
+            const auto key = plain_string();
+            if (!key) return 0;
+            const auto l = senml::label_from_text(*key);
+            if (!l || r.labels.has(*l)) return 0;
+            skip_ws();
+            if (!at(':')) return 0;
+            ++i;
+            skip_ws();
+            if (i == size) return 0;
+            token v{};
+            v.offset = i;
+            const char c = in[i];
+            if (c == '"') {
+                const auto text = plain_string();
+                if (!text) return 0;
+                v.kind = token_kind::string;
+                v.text = *text;
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                const std::size_t n = encoding::scan_json_number(slice(in, i), v.integer);
+                if (n == 0) return 0;
+                v.kind = token_kind::number;
+                v.text = slice(in, i, n);
+                i += n;
+            } else if (slice(in, i, 4) == "true") {
+                v.kind = token_kind::true_;
+                i += 4;
+            } else if (slice(in, i, 5) == "false") {
+                v.kind = token_kind::false_;
+                i += 5;
+            } else {
+                return 0;
+            }
+            r.labels.add(*l);
+            if (senml::is_value_label(*l)) {
+                if (r.value_label) return 0;
+                r.value_key_offset = key_at;
+            }
+            if (!field(*l, v, r)) return 0;
+            skip_ws();
+            if (at(',')) {
+                ++i;
+                continue;
+            }
+            if (at('}')) return i + 1;
+            return 0;
+        }
+    }
+
     /** Reads one record object whose '{' was at `at`. */
     [[nodiscard]] result<senml::detail::raw_record> read_record(std::size_t at) noexcept {
         senml::detail::raw_record r;
@@ -299,16 +386,22 @@ private:
             state_ = state::records;
         }
         for (;;) {
-            LWM2M_TRY(t, json_.next());
-            if (t.kind == token_kind::end_array) {
-                // The tokenizer rejects anything but whitespace after the array.
-                LWM2M_TRY(end, json_.next());
-                (void)end;
-                state_ = state::done;
-                return opt_record{};
+            senml::detail::raw_record raw;
+            if (const std::size_t end = scan_record(raw); end != 0) {
+                json_.element_scanned(end);
+            } else {
+                LWM2M_TRY(t, json_.next());
+                if (t.kind == token_kind::end_array) {
+                    // The tokenizer rejects anything but whitespace after the array.
+                    LWM2M_TRY(end_token, json_.next());
+                    (void)end_token;
+                    state_ = state::done;
+                    return opt_record{};
+                }
+                if (t.kind != token_kind::begin_object) return fail(errc::invalid_senml, t.offset);
+                LWM2M_TRY(slow, read_record(t.offset));
+                raw = slow;
             }
-            if (t.kind != token_kind::begin_object) return fail(errc::invalid_senml, t.offset);
-            LWM2M_TRY(raw, read_record(t.offset));
             LWM2M_TRY(rec, resolver_.resolve(raw));
             if (rec) return rec;  // else a record of base fields only: go on
         }

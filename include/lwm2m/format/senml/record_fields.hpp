@@ -113,10 +113,58 @@ inline constexpr label_info label_table[label_count] = {
 
 /** The label named `text` in SenML JSON (RFC 8428 §5 Table 2, plus "vlo"), if known. Allocation: none. */
 [[nodiscard]] constexpr std::optional<label> label_from_text(std::string_view text) noexcept {
-    for (std::size_t i = 0; i < label_count; ++i)
-        if (detail::label_table[i].text == text) return static_cast<label>(i);
-    return std::nullopt;
+    // Called for every member of every record: dispatch on the length and first character
+    // instead of comparing with each of the 16 names.
+    const auto is = [&](std::size_t i, char c) { return text[i] == c; };
+    switch (text.size()) {
+    case 1:
+        switch (text[0]) {
+        case 'n': return label::n;
+        case 'u': return label::u;
+        case 'v': return label::v;
+        case 's': return label::s;
+        case 't': return label::t;
+        default: return std::nullopt;
+        }
+    case 2:
+        if (is(0, 'b')) {
+            switch (text[1]) {
+            case 'n': return label::bn;
+            case 't': return label::bt;
+            case 'u': return label::bu;
+            case 'v': return label::bv;
+            case 's': return label::bs;
+            default: return std::nullopt;
+            }
+        }
+        if (is(0, 'v')) {
+            switch (text[1]) {
+            case 's': return label::vs;
+            case 'b': return label::vb;
+            case 'd': return label::vd;
+            default: return std::nullopt;
+            }
+        }
+        if (is(0, 'u') && is(1, 't')) return label::ut;
+        return std::nullopt;
+    case 3:
+        if (is(0, 'v') && is(1, 'l') && is(2, 'o')) return label::vlo;
+        return std::nullopt;
+    case 4:
+        if (is(0, 'b') && is(1, 'v') && is(2, 'e') && is(3, 'r')) return label::bver;
+        return std::nullopt;
+    default: return std::nullopt;
+    }
 }
+
+namespace detail {
+[[nodiscard]] constexpr bool label_names_round_trip() noexcept {
+    for (std::size_t i = 0; i < label_count; ++i)
+        if (label_from_text(label_table[i].text) != static_cast<label>(i)) return false;
+    return true;
+}
+static_assert(label_names_round_trip(), "label_from_text must know exactly the names of label_table");
+} // namespace detail
 
 /** The label with SenML CBOR integer key `key` (RFC 8428 §6 Table 4), if known. Allocation: none. */
 [[nodiscard]] constexpr std::optional<label> label_from_cbor_key(std::int64_t key) noexcept {
