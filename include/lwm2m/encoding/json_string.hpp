@@ -146,31 +146,60 @@ constexpr result<std::size_t> json_unescape_each(std::string_view escaped, Put&&
 }
 
 /**
- * Escapes UTF-8 text for a JSON string body, calling `put(char)`: `"` `\` and control
- * characters are escaped (control characters as \uXXXX except \b \f \n \r \t).
- * Precondition: valid UTF-8 (bytes >= 0x80 are passed through).
+ * Escapes UTF-8 text for a JSON string body, calling `put_run(bytes_view)` with pieces of the
+ * output in order: runs of bytes that need no escape (passed through whole, so writers copy
+ * them in one go) and escape sequences. `"` `\\` and control characters are escaped (control
+ * characters as \uXXXX except \b \f \n \r \t). Precondition: valid UTF-8 (bytes >= 0x80 are
+ * passed through).
  */
+template <class PutRun>
+constexpr void json_escape_runs(bytes_view text, PutRun&& put_run) {
+    constexpr char hex[] = "0123456789abcdef";
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t run = 0;
+        if (std::is_constant_evaluated()) {
+            for (; i + run < text.size(); ++run) {
+                const auto c = static_cast<unsigned char>(text[i + run]);
+                if (c == '"' || c == '\\' || c < 0x20) break;
+            }
+        } else {
+            run = json_plain_prefix(as_chars(text.subspan(i)), false);
+        }
+        if (run > 0) {
+            put_run(text.subspan(i, run));
+            i += run;
+            if (i == text.size()) break;
+        }
+        const auto c = static_cast<unsigned char>(text[i++]);
+        std::byte escape[6] = {std::byte{'\\'}};
+        std::size_t n = 2;
+        switch (c) {
+        case '"': escape[1] = std::byte{'"'}; break;
+        case '\\': escape[1] = std::byte{'\\'}; break;
+        case '\b': escape[1] = std::byte{'b'}; break;
+        case '\f': escape[1] = std::byte{'f'}; break;
+        case '\n': escape[1] = std::byte{'n'}; break;
+        case '\r': escape[1] = std::byte{'r'}; break;
+        case '\t': escape[1] = std::byte{'t'}; break;
+        default:
+            escape[1] = std::byte{'u'};
+            escape[2] = std::byte{'0'};
+            escape[3] = std::byte{'0'};
+            escape[4] = static_cast<std::byte>(hex[c >> 4]);
+            escape[5] = static_cast<std::byte>(hex[c & 15]);
+            n = 6;
+        }
+        put_run(bytes_view{escape, n});
+    }
+}
+
+/** As `json_escape_runs`, calling `put(char)` for each byte of the escaped text. */
 template <class Put>
 constexpr void json_escape_each(bytes_view text, Put&& put) {
-    constexpr char hex[] = "0123456789abcdef";
-    for (std::byte b : text) {
-        const auto c = static_cast<unsigned char>(b);
-        switch (c) {
-        case '"': put('\\'); put('"'); break;
-        case '\\': put('\\'); put('\\'); break;
-        case '\b': put('\\'); put('b'); break;
-        case '\f': put('\\'); put('f'); break;
-        case '\n': put('\\'); put('n'); break;
-        case '\r': put('\\'); put('r'); break;
-        case '\t': put('\\'); put('t'); break;
-        default:
-            if (c < 0x20) {
-                put('\\'); put('u'); put('0'); put('0'); put(hex[c >> 4]); put(hex[c & 15]);
-            } else {
-                put(static_cast<char>(c));
-            }
-        }
-    }
+    json_escape_runs(text, [&](bytes_view run) {
+        for (const std::byte b : run) put(static_cast<char>(b));
+    });
 }
 
 } // namespace lwm2m::encoding

@@ -342,16 +342,29 @@ struct double_double {
 #endif
 }
 
+namespace detail {
+/** Writes `v` in decimal, optionally after a '-', into `out` (what `std::to_chars` writes). */
+[[nodiscard]] inline result<std::size_t> format_decimal(bool negative, std::uint64_t v, std::span<char> out) noexcept {
+    std::size_t digits = 1;
+    for (std::uint64_t rest = v; rest >= 10; rest /= 10) ++digits;
+    const std::size_t n = digits + (negative ? 1 : 0);
+    if (n > out.size()) return fail(errc::buffer_too_small, 20);
+    if (negative) out[0] = '-';
+    for (std::size_t k = n; k-- > n - digits;) {
+        out[k] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
+    return n;
+}
+} // namespace detail
+
 /** Writes `v` in decimal. Errors: `buffer_too_small`. Returns the length. */
 [[nodiscard]] inline result<std::size_t> format_number(std::int64_t v, std::span<char> out) noexcept {
-    const auto r = std::to_chars(out.data(), out.data() + out.size(), v);
-    if (r.ec != std::errc{}) return fail(errc::buffer_too_small, 20);
-    return static_cast<std::size_t>(r.ptr - out.data());
+    const std::uint64_t magnitude = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+    return detail::format_decimal(v < 0, magnitude, out);
 }
 [[nodiscard]] inline result<std::size_t> format_number(std::uint64_t v, std::span<char> out) noexcept {
-    const auto r = std::to_chars(out.data(), out.data() + out.size(), v);
-    if (r.ec != std::errc{}) return fail(errc::buffer_too_small, 20);
-    return static_cast<std::size_t>(r.ptr - out.data());
+    return detail::format_decimal(false, v, out);
 }
 /**
  * Writes a finite double in the shortest form that reads back to the same value

@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -19,75 +21,162 @@
 
 namespace lwm2m::format::json {
 
+namespace detail {
+/**
+ * Writes a piece of output. Where the window holds all of it, it is copied straight into the
+ * buffer (one range check for the piece, not one per byte); else it goes through `put`.
+ */
+inline void write_piece(output_window& out, const char* piece, std::size_t n) noexcept {
+    if (std::byte* at = out.direct(n)) {
+        if (n != 0) std::memcpy(at, piece, n);
+        out.advance(n);
+    } else {
+        out.put(std::string_view{piece, n});
+    }
+}
+
+/**
+ * The JSON text of a finite double into `out` (room for `max_number_text`): the shortest
+ * round-trip form, with ".0" appended to an integral value (22.0 is written `22.0`, not `22`)
+ * so that readers which tell integer literals from other numbers (SenML "v", OMA JSON) read a
+ * double back. Errors: as `encoding::format_number` (NaN/inf: `invalid_argument`).
+ */
+[[nodiscard]] inline result<std::size_t> double_text(double v, std::span<char> out) noexcept {
+    auto n = encoding::format_number(v, out);
+    if (!n) return n;
+    std::size_t len = *n;
+    bool integral = true;
+    for (std::size_t i = 0; i < len; ++i)
+        if (out[i] != '-' && (out[i] < '0' || out[i] > '9')) integral = false;
+    if (integral && len + 2 <= encoding::max_number_text) {
+        out[len++] = '.';
+        out[len++] = '0';
+    }
+    return len;
+}
+} // namespace detail
+
 class writer {
 public:
     constexpr explicit writer(output_window& out) noexcept : out_(&out) {}
 
-    void begin_object() noexcept { separate(); out_->put('{'); need_comma_ = false; }
-    void end_object() noexcept { out_->put('}'); need_comma_ = true; }
-    void begin_array() noexcept { separate(); out_->put('['); need_comma_ = false; }
-    void end_array() noexcept { out_->put(']'); need_comma_ = true; }
+    void begin_object() noexcept { punctuation('{'); need_comma_ = false; }
+    void end_object() noexcept { emit("}", 1); need_comma_ = true; }
+    void begin_array() noexcept { punctuation('['); need_comma_ = false; }
+    void end_array() noexcept { emit("]", 1); need_comma_ = true; }
 
     /** An object member name (escaped as needed), followed by ':'. */
     void key(std::string_view k) noexcept {
-        separate();
-        quoted(as_bytes(k));
-        out_->put(':');
+        // One piece `,"k":` for the short plain names formats use.
+        if (k.size() <= short_text && encoding::json_plain_prefix(k, false) == k.size()) {
+            char piece[short_text + 4];
+            std::size_t n = separator(piece);
+            piece[n++] = '"';
+            for (const char c : k) piece[n++] = c;
+            piece[n++] = '"';
+            piece[n++] = ':';
+            emit(piece, n);
+        } else {
+            separate();
+            quoted(as_bytes(k));
+            emit(":", 1);
+        }
         after_key_ = true;
     }
     /** A string value from UTF-8 text. */
     void string(std::string_view s) noexcept { string(as_bytes(s)); }
-    void string(bytes_view utf8) noexcept { separate(); quoted(utf8); need_comma_ = true; }
+    void string(bytes_view utf8) noexcept {
+        const std::string_view text = as_chars(utf8);
+        if (text.size() <= short_text && encoding::json_plain_prefix(text, false) == text.size()) {
+            char piece[short_text + 3];
+            std::size_t n = separator(piece);
+            piece[n++] = '"';
+            for (const char c : text) piece[n++] = c;
+            piece[n++] = '"';
+            emit(piece, n);
+        } else {
+            separate();
+            quoted(utf8);
+        }
+        need_comma_ = true;
+    }
     /**
      * A string whose contents the caller streams with `string_byte` after `begin_string`
      * and closes with `end_string` (lets writers transcode values without a buffer).
      */
-    void begin_string() noexcept { separate(); out_->put('"'); }
-    void string_bytes(bytes_view utf8) noexcept { encoding::json_escape_each(utf8, [&](char c) { out_->put(c); }); }
-    void string_char(char c) noexcept { out_->put(c); }  // precondition: needs no escaping
-    void end_string() noexcept { out_->put('"'); need_comma_ = true; }
+    void begin_string() noexcept { punctuation('"'); }
+    void string_bytes(bytes_view utf8) noexcept { escaped(utf8); }
+    void string_char(char c) noexcept { emit(&c, 1); }  // precondition: needs no escaping
+    void end_string() noexcept { emit("\"", 1); need_comma_ = true; }
 
-    void number(std::int64_t v) noexcept { number_text(encoding::format_number(v, buf_)); }
-    void number(std::uint64_t v) noexcept { number_text(encoding::format_number(v, buf_)); }
+    void number(std::int64_t v) noexcept { number_text(encoding::format_number(v, number_buffer())); }
+    void number(std::uint64_t v) noexcept { number_text(encoding::format_number(v, number_buffer())); }
     /**
      * A finite double; NaN/inf have no JSON form and are written as null. An integral value
      * gets a ".0" (22.0 is written `22.0`, not `22`) so that readers which tell integer
      * literals from other numbers (SenML "v", OMA JSON) read a double back.
      */
     void number(double v) noexcept {
-        auto n = encoding::format_number(v, buf_);
+        auto n = detail::double_text(v, number_buffer());
         if (!n) { null(); return; }
-        std::size_t len = *n;
-        bool integral = true;
-        for (std::size_t i = 0; i < len; ++i)
-            if (buf_[i] != '-' && (buf_[i] < '0' || buf_[i] > '9')) integral = false;
-        if (integral && len + 2 <= sizeof(buf_)) {
-            buf_[len++] = '.';
-            buf_[len++] = '0';
-        }
-        number_text(result<std::size_t>{len});
+        number_text(n);
     }
-    void boolean(bool b) noexcept { separate(); out_->put(b ? std::string_view{"true"} : std::string_view{"false"}); need_comma_ = true; }
-    void null() noexcept { separate(); out_->put(std::string_view{"null"}); need_comma_ = true; }
+    void boolean(bool b) noexcept { word(b ? std::string_view{"true"} : std::string_view{"false"}); }
+    void null() noexcept { word("null"); }
 
 private:
+    /** Strings and keys up to this long are written as one piece with their quotes. */
+    static constexpr std::size_t short_text = 32;
+
+    /** Writes the ',' owed before a value or key into `piece`; returns its length (0 or 1). */
+    std::size_t separator(char* piece) noexcept {
+        if (after_key_) {
+            after_key_ = false;
+            return 0;
+        }
+        if (!need_comma_) return 0;
+        piece[0] = ',';
+        return 1;
+    }
     void separate() noexcept {
-        if (after_key_) { after_key_ = false; return; }
-        if (need_comma_) out_->put(',');
+        char comma[1];
+        if (separator(comma) != 0) emit(comma, 1);
+    }
+    /** The separator and one character, as one piece. */
+    void punctuation(char c) noexcept {
+        char piece[2];
+        std::size_t n = separator(piece);
+        piece[n++] = c;
+        emit(piece, n);
+    }
+    void word(std::string_view w) noexcept {
+        char piece[6];
+        std::size_t n = separator(piece);
+        for (const char c : w) piece[n++] = c;
+        emit(piece, n);
+        need_comma_ = true;
+    }
+    void emit(const char* piece, std::size_t n) noexcept { detail::write_piece(*out_, piece, n); }
+    void escaped(bytes_view utf8) noexcept {
+        encoding::json_escape_runs(utf8, [&](bytes_view run) { emit(as_chars(run).data(), run.size()); });
     }
     void quoted(bytes_view utf8) noexcept {
-        out_->put('"');
-        encoding::json_escape_each(utf8, [&](char c) { out_->put(c); });
-        out_->put('"');
+        emit("\"", 1);
+        escaped(utf8);
+        emit("\"", 1);
     }
+    /** Room for the number after its separator, which `number_text` puts in front. */
+    std::span<char> number_buffer() noexcept { return std::span<char>{buf_ + 1, encoding::max_number_text}; }
     void number_text(const result<std::size_t>& n) noexcept {
-        separate();
-        out_->put(std::string_view{buf_, n ? *n : 0});
+        const std::size_t len = n ? *n : 0;
+        const std::size_t comma = separator(buf_);
+        // With no separator the text starts at buf_ + 1.
+        emit(buf_ + 1 - comma, len + comma);
         need_comma_ = true;
     }
 
     output_window* out_;
-    char buf_[encoding::max_number_text]{};
+    char buf_[1 + encoding::max_number_text]{};
     bool need_comma_ = false;
     bool after_key_ = false;
 };

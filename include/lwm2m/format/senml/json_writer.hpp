@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
+#include <string_view>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/format/json/writer.hpp>
@@ -23,36 +25,161 @@ namespace lwm2m::format {
 
 namespace detail::senml_json_writer {
 
-inline void time_field(json::writer& w, double t) noexcept {
-    w.key(senml::label_text(senml::label::t));
-    if (senml::detail::integral_time(t)) w.number(static_cast<std::int64_t>(t));
+/**
+ * The text of the pack, gathered in a small buffer and handed to the window a buffer at a
+ * time: records have a fixed shape (labels, names, numbers), so they are composed directly
+ * instead of through `json::writer`'s per-token separators and per-piece window checks.
+ * The window sees the same bytes in fewer pieces. Allocation: none.
+ */
+class pack_text {
+public:
+    explicit pack_text(output_window& out) noexcept : out_(&out) {}
+
+    /** Room for `n` (<= capacity) more bytes; commit what was written with `added`. */
+    [[nodiscard]] char* room(std::size_t n) noexcept {
+        if (size_ + n > capacity) flush();
+        return buf_ + size_;
+    }
+    void added(std::size_t n) noexcept { size_ += n; }
+
+    void text(std::string_view s) noexcept {
+        if (s.empty()) return;
+        if (s.size() > capacity) {
+            flush();
+            json::detail::write_piece(*out_, s.data(), s.size());
+            return;
+        }
+        std::memcpy(room(s.size()), s.data(), s.size());
+        size_ += s.size();
+    }
+    void character(char c) noexcept {
+        *room(1) = c;
+        ++size_;
+    }
+    /** The member name of `l` with its quotes and ':', after a ',' unless it is the first member. */
+    void label(senml::label l, bool& first) noexcept {
+        const std::string_view name = senml::label_text(l);
+        char* at = room(name.size() + 4);
+        std::size_t n = 0;
+        if (!first) at[n++] = ',';
+        first = false;
+        at[n++] = '"';
+        for (const char c : name) at[n++] = c;
+        at[n++] = '"';
+        at[n++] = ':';
+        size_ += n;
+    }
+    /** UTF-8 text as the body of a JSON string (RFC 8259 §7): runs that need no escape whole. */
+    void escaped(bytes_view utf8) noexcept {
+        encoding::json_escape_runs(utf8, [&](bytes_view run) { text(as_chars(run)); });
+    }
+    void string(bytes_view utf8) noexcept {
+        // Names and most values need no escape: copied with their quotes in one go.
+        const std::string_view s = as_chars(utf8);
+        if (s.size() + 2 <= capacity) {
+            char* at = room(s.size() + 2);
+            if (copy_plain(s, at + 1)) {
+                at[0] = '"';
+                at[s.size() + 1] = '"';
+                size_ += s.size() + 2;
+                return;
+            }
+        }
+        character('"');
+        escaped(utf8);
+        character('"');
+    }
+    void string(std::string_view s) noexcept { string(as_bytes(s)); }
+    /** A record name (ids and '/', nothing to escape) with its quotes. */
+    void name(const senml::detail::short_text& name) noexcept {
+        char* at = room(name.chars.size() + 2);
+        at[0] = '"';
+        // The whole fixed-size array: a copy of constant size, of which `length` bytes count.
+        std::memcpy(at + 1, name.chars.data(), name.chars.size());
+        at[name.length + 1] = '"';
+        size_ += name.length + 2u;
+    }
+    void integer(std::int64_t v) noexcept { added(*encoding::format_number(v, number_room())); }
+    void integer(std::uint64_t v) noexcept { added(*encoding::format_number(v, number_room())); }
+    /** A double as `json::writer::number` writes it (NaN/inf, rejected by the validation, as null). */
+    void number(double v) noexcept {
+        if (auto n = json::detail::double_text(v, number_room())) added(*n);
+        else text("null");
+    }
+    void flush() noexcept {
+        json::detail::write_piece(*out_, buf_, size_);
+        size_ = 0;
+    }
+
+private:
+    static constexpr std::size_t capacity = 256;
+
+    /** Copies `s` to `out` when none of it needs an escape; false (and `out` scribbled on) else. */
+    static bool copy_plain(std::string_view s, char* out) noexcept {
+        if (s.size() >= 8) {
+            if (encoding::json_plain_prefix(s, false) != s.size()) return false;
+            std::memcpy(out, s.data(), s.size());
+            return true;
+        }
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const char c = s[i];
+            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+            out[i] = c;
+        }
+        return true;
+    }
+    std::span<char> number_room() noexcept { return std::span<char>{room(encoding::max_number_text), encoding::max_number_text}; }
+
+    output_window* out_;
+    std::size_t size_ = 0;
+    char buf_[capacity];
+};
+
+inline void time_field(pack_text& w, double t, bool& first) noexcept {
+    w.label(senml::label::t, first);
+    if (senml::detail::integral_time(t)) w.integer(static_cast<std::int64_t>(t));
     else w.number(t);
 }
 
-inline void value_field(json::writer& w, const value& v) noexcept {
+inline void value_field(pack_text& w, const value& v, bool& first) noexcept {
     const auto l = senml::value_label(v.kind());
     if (!l) return;  // a name-only record (path list)
-    w.key(senml::label_text(*l));
+    w.label(*l, first);
     switch (v.kind()) {
     case value_kind::integer:
-    case value_kind::time: w.number(v.as_integer()); break;
-    case value_kind::unsigned_integer: w.number(v.as_unsigned()); break;
+    case value_kind::time: w.integer(v.as_integer()); break;
+    case value_kind::unsigned_integer: w.integer(v.as_unsigned()); break;
     case value_kind::float_: w.number(v.as_float()); break;
-    case value_kind::boolean: w.boolean(v.as_boolean()); break;
+    case value_kind::boolean: w.text(v.as_boolean() ? "true" : "false"); break;
     case value_kind::string:
-    case value_kind::corelnk:
-        w.begin_string();
-        // Validated by validate_records: decoding cannot fail here.
-        (void)for_each_value_byte(v, [&](std::byte b) { w.string_bytes(bytes_view{&b, 1}); });
-        w.end_string();
+    case value_kind::corelnk: {
+        if (v.encoding() == text_encoding::raw) {
+            w.string(v.encoded_bytes());
+            break;
+        }
+        w.character('"');
+        // Validated by validate_records: decoding cannot fail here. Escaping works byte by
+        // byte, so escaping the decoded bytes in chunks writes the same text.
+        std::byte chunk[32];
+        std::size_t n = 0;
+        (void)for_each_value_byte(v, [&](std::byte b) {
+            chunk[n++] = b;
+            if (n == sizeof(chunk)) {
+                w.escaped(bytes_view{chunk, n});
+                n = 0;
+            }
+        });
+        w.escaped(bytes_view{chunk, n});
+        w.character('"');
         break;
+    }
     case value_kind::opaque: {
-        w.begin_string();
-        const auto put = [&](char c) { w.string_char(c); };
+        w.character('"');
+        const auto put = [&](char c) { w.character(c); };
         senml::detail::base64url_stream<decltype(put)> b64{put};
         (void)for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
         b64.finish();
-        w.end_string();
+        w.character('"');
         break;
     }
     case value_kind::objlnk: {
@@ -97,24 +224,27 @@ inline void value_field(json::writer& w, const value& v) noexcept {
                                                    output_window& out) noexcept {
     if (auto ok = senml::detail::validate_records(records, base, true); !ok) return ok;
     const senml::detail::name_plan names{records, base};
-    json::writer w{out};
-    w.begin_array();
+    detail::senml_json_writer::pack_text w{out};
+    w.character('[');
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
-        w.begin_object();
+        if (i != 0) w.character(',');
+        w.character('{');
+        bool first = true;
         if (i == 0) {
-            w.key(senml::label_text(senml::label::bn));
+            w.label(senml::label::bn, first);
             w.string(names.base_name());
         }
         if (const auto name = names.name_of(r.path)) {
-            w.key(senml::label_text(senml::label::n));
-            w.string(name->view());
+            w.label(senml::label::n, first);
+            w.name(*name);
         }
-        if (r.time) detail::senml_json_writer::time_field(w, *r.time);
-        detail::senml_json_writer::value_field(w, r.value);
-        w.end_object();
+        if (r.time) detail::senml_json_writer::time_field(w, *r.time, first);
+        detail::senml_json_writer::value_field(w, r.value, first);
+        w.character('}');
     }
-    w.end_array();
+    w.character(']');
+    w.flush();
     return {};
 }
 
