@@ -28,11 +28,34 @@ namespace detail {
  */
 inline void write_piece(output_window& out, const char* piece, std::size_t n) noexcept {
     if (std::byte* at = out.direct(n)) {
-        if (n != 0) std::memcpy(at, piece, n);
+        // Most pieces are a few bytes: a loop is cheaper than a call to memcpy.
+        if (n <= 16) {
+            for (std::size_t i = 0; i < n; ++i) at[i] = static_cast<std::byte>(piece[i]);
+        } else {
+            std::memcpy(at, piece, n);
+        }
         out.advance(n);
     } else {
         out.put(std::string_view{piece, n});
     }
+}
+
+/**
+ * Copies `s` to `out` when no byte of it needs an escape in a JSON string (RFC 8259 §7);
+ * false (and `out` partly written) otherwise.
+ */
+inline bool copy_unescaped(std::string_view s, char* out) noexcept {
+    if (s.size() >= 8) {
+        if (encoding::json_plain_prefix(s, false) != s.size()) return false;
+        std::memcpy(out, s.data(), s.size());
+        return true;
+    }
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+        out[i] = c;
+    }
+    return true;
 }
 
 /**
@@ -60,26 +83,27 @@ class writer {
 public:
     constexpr explicit writer(output_window& out) noexcept : out_(&out) {}
 
-    void begin_object() noexcept { punctuation('{'); need_comma_ = false; }
-    void end_object() noexcept { emit("}", 1); need_comma_ = true; }
-    void begin_array() noexcept { punctuation('['); need_comma_ = false; }
-    void end_array() noexcept { emit("]", 1); need_comma_ = true; }
+    void begin_object() noexcept { separate(); out_->put('{'); need_comma_ = false; }
+    void end_object() noexcept { out_->put('}'); need_comma_ = true; }
+    void begin_array() noexcept { separate(); out_->put('['); need_comma_ = false; }
+    void end_array() noexcept { out_->put(']'); need_comma_ = true; }
 
     /** An object member name (escaped as needed), followed by ':'. */
     void key(std::string_view k) noexcept {
         // One piece `,"k":` for the short plain names formats use.
-        if (k.size() <= short_text && encoding::json_plain_prefix(k, false) == k.size()) {
-            char piece[short_text + 4];
+        char piece[short_text + 4];
+        const std::size_t comma = after_key_ || !need_comma_ ? 0 : 1;
+        if (k.size() <= short_text && detail::copy_unescaped(k, piece + comma + 1)) {
             std::size_t n = separator(piece);
             piece[n++] = '"';
-            for (const char c : k) piece[n++] = c;
+            n += k.size();
             piece[n++] = '"';
             piece[n++] = ':';
             emit(piece, n);
         } else {
             separate();
             quoted(as_bytes(k));
-            emit(":", 1);
+            out_->put(':');
         }
         after_key_ = true;
     }
@@ -87,11 +111,12 @@ public:
     void string(std::string_view s) noexcept { string(as_bytes(s)); }
     void string(bytes_view utf8) noexcept {
         const std::string_view text = as_chars(utf8);
-        if (text.size() <= short_text && encoding::json_plain_prefix(text, false) == text.size()) {
-            char piece[short_text + 3];
+        char piece[short_text + 3];
+        const std::size_t comma = after_key_ || !need_comma_ ? 0 : 1;
+        if (text.size() <= short_text && detail::copy_unescaped(text, piece + comma + 1)) {
             std::size_t n = separator(piece);
             piece[n++] = '"';
-            for (const char c : text) piece[n++] = c;
+            n += text.size();
             piece[n++] = '"';
             emit(piece, n);
         } else {
@@ -104,10 +129,10 @@ public:
      * A string whose contents the caller streams with `string_byte` after `begin_string`
      * and closes with `end_string` (lets writers transcode values without a buffer).
      */
-    void begin_string() noexcept { punctuation('"'); }
+    void begin_string() noexcept { separate(); out_->put('"'); }
     void string_bytes(bytes_view utf8) noexcept { escaped(utf8); }
-    void string_char(char c) noexcept { emit(&c, 1); }  // precondition: needs no escaping
-    void end_string() noexcept { emit("\"", 1); need_comma_ = true; }
+    void string_char(char c) noexcept { out_->put(c); }  // precondition: needs no escaping
+    void end_string() noexcept { out_->put('"'); need_comma_ = true; }
 
     void number(std::int64_t v) noexcept { number_text(encoding::format_number(v, number_buffer())); }
     void number(std::uint64_t v) noexcept { number_text(encoding::format_number(v, number_buffer())); }
@@ -140,14 +165,7 @@ private:
     }
     void separate() noexcept {
         char comma[1];
-        if (separator(comma) != 0) emit(comma, 1);
-    }
-    /** The separator and one character, as one piece. */
-    void punctuation(char c) noexcept {
-        char piece[2];
-        std::size_t n = separator(piece);
-        piece[n++] = c;
-        emit(piece, n);
+        if (separator(comma) != 0) out_->put(',');
     }
     void word(std::string_view w) noexcept {
         char piece[6];
@@ -161,9 +179,9 @@ private:
         encoding::json_escape_runs(utf8, [&](bytes_view run) { emit(as_chars(run).data(), run.size()); });
     }
     void quoted(bytes_view utf8) noexcept {
-        emit("\"", 1);
+        out_->put('"');
         escaped(utf8);
-        emit("\"", 1);
+        out_->put('"');
     }
     /** Room for the number after its separator, which `number_text` puts in front. */
     std::span<char> number_buffer() noexcept { return std::span<char>{buf_ + 1, encoding::max_number_text}; }

@@ -78,7 +78,7 @@ public:
         const std::string_view s = as_chars(utf8);
         if (s.size() + 2 <= capacity) {
             char* at = room(s.size() + 2);
-            if (copy_plain(s, at + 1)) {
+            if (json::detail::copy_unescaped(s, at + 1)) {
                 at[0] = '"';
                 at[s.size() + 1] = '"';
                 size_ += s.size() + 2;
@@ -114,20 +114,6 @@ public:
 private:
     static constexpr std::size_t capacity = 256;
 
-    /** Copies `s` to `out` when none of it needs an escape; false (and `out` scribbled on) else. */
-    static bool copy_plain(std::string_view s, char* out) noexcept {
-        if (s.size() >= 8) {
-            if (encoding::json_plain_prefix(s, false) != s.size()) return false;
-            std::memcpy(out, s.data(), s.size());
-            return true;
-        }
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            const char c = s[i];
-            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
-            out[i] = c;
-        }
-        return true;
-    }
     std::span<char> number_room() noexcept { return std::span<char>{room(encoding::max_number_text), encoding::max_number_text}; }
 
     output_window* out_;
