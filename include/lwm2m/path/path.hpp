@@ -13,6 +13,7 @@
  */
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <concepts>
 #include <cstddef>
@@ -310,10 +311,10 @@ public:
      * Allocation: none.
      */
     [[nodiscard]] constexpr bool is_prefix_of(const path& other) const noexcept {
-        if (depth() > other.depth()) return false;
-        for (std::size_t i = 0; i < depth(); ++i)
-            if (ids_[i] != other.ids_[i]) return false;
-        return true;
+        // The first depth() ids must match; a shorter `other` fails there too, since its no_id
+        // padding never equals an id of this path.
+        const std::uint64_t mask = is_root() ? 0 : ~std::uint64_t{0} >> (64 - 16 * depth());
+        return ((lanes_() ^ other.lanes_()) & mask) == 0;
     }
 
     /**
@@ -330,10 +331,13 @@ public:
      * `/` < `/0` < `/0/0` < `/0/0/0` < `/0/1` < `/1`. Allocation: none.
      */
     friend constexpr std::strong_ordering operator<=>(const path& a, const path& b) noexcept {
-        const std::size_t n = a.depth() < b.depth() ? a.depth() : b.depth();
-        for (std::size_t i = 0; i < n; ++i)
-            if (a.ids_[i] != b.ids_[i]) return a.ids_[i] <=> b.ids_[i];
-        return a.depth() <=> b.depth();
+        const std::uint64_t x = a.lanes_();
+        const std::uint64_t y = b.lanes_();
+        if (x == y) return std::strong_ordering::equal; // same ids, so the same depth (see ids_)
+        // The first id that differs decides. Adding 1 turns a shorter path's no_id padding into
+        // 0, below every id + 1: the shorter path sorts first.
+        const int shift = std::countr_zero(x ^ y) & ~15;
+        return static_cast<std::uint16_t>((x >> shift) + 1) <=> static_cast<std::uint16_t>((y >> shift) + 1);
     }
 
     /** Exact length of the text form (1..24): "/" for the root, else "/id" per id. Allocation: none. */
@@ -383,6 +387,12 @@ private:
         LWM2M_ASSERT(depth() < max_depth && id <= max_id);
         ids_[depth()] = id;
         level_ = static_cast<path_level>(depth() + 1);
+    }
+
+    /** The four ids in one word, ids_[0] in the low 16 bits (ordering and prefix tests). */
+    [[nodiscard]] constexpr std::uint64_t lanes_() const noexcept {
+        return std::uint64_t{ids_[0]} | std::uint64_t{ids_[1]} << 16 | std::uint64_t{ids_[2]} << 32 |
+               std::uint64_t{ids_[3]} << 48;
     }
 
     // Invariant: ids_[i] == no_id for every i >= depth(), so the defaulted == is exact.
