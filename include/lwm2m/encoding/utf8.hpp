@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/result.hpp>
@@ -16,38 +15,36 @@
 namespace lwm2m::encoding {
 
 namespace detail {
-/** True when none of the `N` bytes at `p` has its high bit set (N = 1, 2, 4 or 8). Run time only. */
-template <std::size_t N>
-[[nodiscard]] inline bool ascii_bytes(const std::byte* p) noexcept {
-    using word = std::conditional_t<N == 8, std::uint64_t,
-                                    std::conditional_t<N == 4, std::uint32_t, std::conditional_t<N == 2, std::uint16_t, std::uint8_t>>>;
-    word w = 0;
-    std::memcpy(&w, p, N);
-    return (w & static_cast<word>(0x8080808080808080u)) == 0;
-}
-
 /**
- * True when all of `s` is ASCII, with a few word loads: the last (partial) word is read as an
- * overlapping load ending at the end of `s`. Run time only.
+ * True when every byte is ASCII (run time: word loads, overlapping at the end, so short text
+ * costs a few instructions and no per-byte loop).
  */
-[[nodiscard]] inline bool all_ascii(bytes_view s) noexcept {
+[[nodiscard]] inline bool is_ascii(bytes_view s) noexcept {
     const std::byte* p = s.data();
     const std::size_t n = s.size();
     if (n >= 8) {
-        for (std::size_t i = 0; n - i > 8; i += 8)
-            if (!ascii_bytes<8>(p + i)) return false;
-        return ascii_bytes<8>(p + n - 8);
+        std::uint64_t any = 0, word = 0;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&word, p + i, 8);
+            any |= word;
+        }
+        std::memcpy(&word, p + n - 8, 8);
+        return ((any | word) & 0x8080808080808080u) == 0;
     }
-    if (n >= 4) return ascii_bytes<4>(p) && ascii_bytes<4>(p + n - 4);
-    if (n >= 2) return ascii_bytes<2>(p) && ascii_bytes<2>(p + n - 2);
-    return n == 0 || ascii_bytes<1>(p);
+    if (n >= 4) {
+        std::uint32_t a = 0, b = 0;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        return ((a | b) & 0x80808080u) == 0;
+    }
+    if (n == 0) return true;
+    return ((static_cast<unsigned>(p[0]) | static_cast<unsigned>(p[n / 2]) | static_cast<unsigned>(p[n - 1])) & 0x80u) == 0;
 }
 } // namespace detail
 
 /** Validates UTF-8. Errors: `invalid_utf8` at the offset of the first byte of the bad sequence. */
 [[nodiscard]] constexpr result<void> validate_utf8(bytes_view s) noexcept {
-    // Most LwM2M text is ASCII: settle it with a few word loads, else find the offending byte below.
-    if (!std::is_constant_evaluated() && detail::all_ascii(s)) return {};
+    if (!std::is_constant_evaluated() && detail::is_ascii(s)) return {};  // most LwM2M text
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
