@@ -100,22 +100,37 @@ struct header_bytes {
 };
 
 /**
+ * Writes the shortest header for an entry of `type` with `id` and a value of `length` bytes
+ * at `out` (room for `max_header_size` bytes) and returns its size (2..6).
+ * Precondition: `length <= max_value_length`. Allocation: none.
+ */
+constexpr std::size_t write_header(std::byte* out, entry_type type, std::uint16_t id, std::size_t length) noexcept {
+    LWM2M_ASSERT(length <= max_value_length);
+    auto t = static_cast<std::uint8_t>(static_cast<std::uint8_t>(type) << 6);
+    std::size_t n = 1;
+    if (id > 0xFF) {
+        t |= 0x20;
+        out[n++] = static_cast<std::byte>(id >> 8);
+    }
+    out[n++] = static_cast<std::byte>(id);
+    if (length < 8) {
+        t |= static_cast<std::uint8_t>(length);
+    } else {
+        const std::size_t length_size = length_field_size(length);
+        t |= static_cast<std::uint8_t>(length_size << 3);
+        for (std::size_t k = length_size; k-- > 0;) out[n++] = static_cast<std::byte>(length >> (8 * k));
+    }
+    out[0] = static_cast<std::byte>(t);
+    return n;
+}
+
+/**
  * The shortest header for an entry of `type` with `id` and a value of `length` bytes.
  * Precondition: `length <= max_value_length`. Allocation: none.
  */
 [[nodiscard]] constexpr header_bytes encode_header(entry_type type, std::uint16_t id, std::size_t length) noexcept {
-    LWM2M_ASSERT(length <= max_value_length);
     header_bytes h;
-    const std::size_t id_size = id <= 0xFF ? 1 : 2;
-    const std::size_t length_size = length_field_size(length);
-    std::uint8_t t = static_cast<std::uint8_t>(static_cast<std::uint8_t>(type) << 6);
-    if (id_size == 2) t |= 0x20;
-    if (length_size == 0) t |= static_cast<std::uint8_t>(length);
-    else t |= static_cast<std::uint8_t>(length_size << 3);
-    h.bytes[0] = static_cast<std::byte>(t);
-    store_be(id, mutable_bytes{h.bytes.data() + 1, id_size});
-    store_be(length, mutable_bytes{h.bytes.data() + 1 + id_size, length_size});
-    h.size = static_cast<std::uint8_t>(1 + id_size + length_size);
+    h.size = static_cast<std::uint8_t>(write_header(h.bytes.data(), type, id, length));
     return h;
 }
 

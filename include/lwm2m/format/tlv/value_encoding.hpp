@@ -53,33 +53,26 @@ struct fixed_value {
     return 8;
 }
 
-/**
- * Integer (and Time) value: two's complement big-endian in the shortest of 1, 2, 4, 8 bytes
- * (LwM2M 1.0 §6.4.3 Integer; 22 -> `16`, -1 -> `FF`, 3800 -> `0E D8`). Allocation: none.
- */
-[[nodiscard]] constexpr fixed_value encode_integer(std::int64_t v) noexcept {
-    fixed_value out;
-    out.size = integer_length(v);
-    store_be(static_cast<std::uint64_t>(v), mutable_bytes{out.bytes.data(), out.size});
-    return out;
-}
+namespace detail {
+/** A fixed-size value: `size` bytes (1, 2, 4 or 8; 0 for none), the low bytes of `bits`, most significant first. */
+struct fixed_bits {
+    std::uint64_t bits = 0;
+    std::uint8_t size = 0;
+};
 
-/**
- * Unsigned Integer value (LwM2M 1.1 Core Appendix C): big-endian in 1, 2, 4 or 8 bytes.
- * The length is chosen so the top bit is clear whenever the value allows it (values up to
- * 2^63 - 1 use the `encode_integer` length; larger ones 8 bytes), so a peer that reads the
- * resource as a signed Integer gets the same number (200 -> `00 C8`, not `C8`). A TLV writer
- * has no schema, and a record of kind unsigned may well target an Integer resource.
- * Allocation: none.
- */
-[[nodiscard]] constexpr fixed_value encode_unsigned(std::uint64_t v) noexcept {
-    if (v <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        return encode_integer(static_cast<std::int64_t>(v));
-    fixed_value out;
-    out.size = 8;
-    store_be(v, mutable_bytes{out.bytes.data(), out.size});
-    return out;
+[[nodiscard]] constexpr fixed_bits integer_bits(std::int64_t v) noexcept {
+    return {static_cast<std::uint64_t>(v), integer_length(v)};
 }
+[[nodiscard]] constexpr fixed_bits unsigned_bits(std::uint64_t v) noexcept {
+    if (v <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return integer_bits(static_cast<std::int64_t>(v));
+    return {v, 8};
+}
+[[nodiscard]] constexpr fixed_bits boolean_bits(bool v) noexcept { return {v ? 1u : 0u, 1}; }
+[[nodiscard]] constexpr fixed_bits objlnk_bits(objlnk v) noexcept {
+    return {std::uint64_t{v.object_id} << 16 | v.instance_id, 4};
+}
+} // namespace detail
 
 /**
  * The binary32 bits of `v` when `v` survives a round trip through binary32 bit for bit, else
@@ -104,29 +97,69 @@ struct fixed_value {
     return std::bit_cast<std::uint32_t>(static_cast<float>(v));
 }
 
+namespace detail {
+/** Out of line: the binary32 round-trip test is long, and would keep `fixed_bits_of` from being inlined. */
+[[nodiscard]] LWM2M_NOINLINE constexpr fixed_bits float_bits(double v) noexcept {
+    if (const auto bits = float32_bits(v)) return {*bits, 4};
+    return {std::bit_cast<std::uint64_t>(v), 8};
+}
+
+/** The encoding of a number/boolean/objlnk value; size 0 for other kinds. */
+[[nodiscard]] constexpr fixed_bits fixed_bits_of(const value& v) noexcept {
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::time: return integer_bits(v.as_integer());
+    case value_kind::unsigned_integer: return unsigned_bits(v.as_unsigned());
+    case value_kind::float_: return float_bits(v.as_float());
+    case value_kind::boolean: return boolean_bits(v.as_boolean());
+    case value_kind::objlnk: return objlnk_bits(v.as_objlnk());
+    default: return {};
+    }
+}
+
+[[nodiscard]] constexpr fixed_value to_fixed_value(fixed_bits f) noexcept {
+    fixed_value out;
+    out.size = f.size;
+    store_be(f.bits, mutable_bytes{out.bytes.data(), f.size});
+    return out;
+}
+
+/** The fixed-size encoding of a number/boolean/objlnk value; size 0 for other kinds. */
+[[nodiscard]] constexpr fixed_value encode_fixed(const value& v) noexcept { return to_fixed_value(fixed_bits_of(v)); }
+} // namespace detail
+
+/**
+ * Integer (and Time) value: two's complement big-endian in the shortest of 1, 2, 4, 8 bytes
+ * (LwM2M 1.0 §6.4.3 Integer; 22 -> `16`, -1 -> `FF`, 3800 -> `0E D8`). Allocation: none.
+ */
+[[nodiscard]] constexpr fixed_value encode_integer(std::int64_t v) noexcept {
+    return detail::to_fixed_value(detail::integer_bits(v));
+}
+
+/**
+ * Unsigned Integer value (LwM2M 1.1 Core Appendix C): big-endian in 1, 2, 4 or 8 bytes.
+ * The length is chosen so the top bit is clear whenever the value allows it (values up to
+ * 2^63 - 1 use the `encode_integer` length; larger ones 8 bytes), so a peer that reads the
+ * resource as a signed Integer gets the same number (200 -> `00 C8`, not `C8`). A TLV writer
+ * has no schema, and a record of kind unsigned may well target an Integer resource.
+ * Allocation: none.
+ */
+[[nodiscard]] constexpr fixed_value encode_unsigned(std::uint64_t v) noexcept {
+    return detail::to_fixed_value(detail::unsigned_bits(v));
+}
+
 /**
  * Float value: IEEE 754 big-endian, 4 bytes when the value is exactly a binary32
  * (22.5 -> `41 B4 00 00`), else 8 bytes (LwM2M 1.0 §6.4.3 Float: 4 or 8 bytes).
  * Allocation: none.
  */
 [[nodiscard]] constexpr fixed_value encode_float(double v) noexcept {
-    fixed_value out;
-    if (const auto bits = float32_bits(v)) {
-        out.size = 4;
-        store_be(*bits, mutable_bytes{out.bytes.data(), 4});
-    } else {
-        out.size = 8;
-        store_be(std::bit_cast<std::uint64_t>(v), mutable_bytes{out.bytes.data(), 8});
-    }
-    return out;
+    return detail::to_fixed_value(detail::float_bits(v));
 }
 
 /** Boolean value: one byte, 0 or 1 (LwM2M 1.0 §6.4.3 Boolean). Allocation: none. */
 [[nodiscard]] constexpr fixed_value encode_boolean(bool v) noexcept {
-    fixed_value out;
-    out.size = 1;
-    out.bytes[0] = v ? std::byte{1} : std::byte{0};
-    return out;
+    return detail::to_fixed_value(detail::boolean_bits(v));
 }
 
 /**
@@ -134,27 +167,8 @@ struct fixed_value {
  * 65535:65535 is `FF FF FF FF` (LwM2M 1.0 Appendix C Objlnk). Allocation: none.
  */
 [[nodiscard]] constexpr fixed_value encode_objlnk(objlnk v) noexcept {
-    fixed_value out;
-    out.size = 4;
-    store_be(v.object_id, mutable_bytes{out.bytes.data(), 2});
-    store_be(v.instance_id, mutable_bytes{out.bytes.data() + 2, 2});
-    return out;
+    return detail::to_fixed_value(detail::objlnk_bits(v));
 }
-
-namespace detail {
-/** The fixed-size encoding of a number/boolean/objlnk value; size 0 for other kinds. */
-[[nodiscard]] constexpr fixed_value encode_fixed(const value& v) noexcept {
-    switch (v.kind()) {
-    case value_kind::integer:
-    case value_kind::time: return encode_integer(v.as_integer());
-    case value_kind::unsigned_integer: return encode_unsigned(v.as_unsigned());
-    case value_kind::float_: return encode_float(v.as_float());
-    case value_kind::boolean: return encode_boolean(v.as_boolean());
-    case value_kind::objlnk: return encode_objlnk(v.as_objlnk());
-    default: return fixed_value{};
-    }
-}
-} // namespace detail
 
 /**
  * Length of the TLV value bytes of `v` (see the file table). Byte-sequence values in an
@@ -169,7 +183,7 @@ namespace detail {
         if (!n) return fail(n.error().code, 0);
         return *n;
     }
-    return std::size_t{detail::encode_fixed(v).size};
+    return std::size_t{detail::fixed_bits_of(v).size};
 }
 
 /**

@@ -6,8 +6,11 @@
  * instance of an object schema. Allocation: none.
  */
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <optional>
 #include <span>
 
@@ -21,6 +24,7 @@
 #include <lwm2m/model/object_def.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
@@ -30,176 +34,269 @@ namespace detail::tlv_writer {
 
 using tlv::entry_type;
 
-/** Counts bytes instead of storing them (first pass: container lengths). */
-struct byte_counter {
-    std::size_t n = 0;
-    constexpr void put(bytes_view b) noexcept { n += b.size(); }
-    constexpr void put_fixed(entry_type, std::uint16_t id, const tlv::fixed_value& f) noexcept {
-        n += tlv::header_size(id, f.size) + f.size;
-    }
-};
+/** Bytes past the payload end that `sink` may overwrite in place (its 8-byte value stores). */
+inline constexpr std::size_t store_slack = 8;
+/**
+ * Most bytes one record adds besides the bytes of a byte-sequence value: its header, a
+ * fixed-size value, and the headers of a Multiple Resource and an Object Instance around it.
+ */
+inline constexpr std::size_t record_overhead = 3 * tlv::max_header_size + 8;
+/** `validate`'s bound for payloads that may hold a TLV too long to encode: no in-place writes. */
+inline constexpr std::size_t no_bound = std::numeric_limits<std::size_t>::max();
 
-/** Forwards to an output_window (second pass). */
-struct window_sink {
-    output_window* out;
-    constexpr void put(bytes_view b) noexcept { out->put(b); }
-    /** A whole fixed-size value TLV; written in place when it fits the window (the common case). */
-    constexpr void put_fixed(entry_type type, std::uint16_t id, const tlv::fixed_value& f) noexcept {
-        const tlv::header_bytes h = tlv::encode_header(type, id, f.size);
-        std::byte* p = std::is_constant_evaluated() ? nullptr : out->direct(tlv::max_header_size + f.bytes.size());
-        if (p == nullptr) {
-            out->put(h.view());
-            out->put(f.view());
-            return;
-        }
-        lwm2m::detail::copy_bytes(p, h.bytes.data(), h.bytes.size());  // fixed-size copies: no branches on sizes
-        lwm2m::detail::copy_bytes(p + h.size, f.bytes.data(), f.bytes.size());
-        out->advance(std::size_t{h.size} + f.size);
+/** `bound + n`, or `no_bound` once either is beyond a TLV length (so no overflow, even in 32 bits). */
+[[nodiscard]] constexpr std::size_t add_to_bound(std::size_t bound, std::size_t n) noexcept {
+    return bound > tlv::max_value_length || n > tlv::max_value_length ? no_bound : bound + n;
+}
+
+/**
+ * Writes the decoded bytes of escaped or base64 text at `at` (or through `out` when `at` is
+ * null) and returns where the next byte goes. Out of line: such values are rare.
+ */
+LWM2M_NOINLINE constexpr std::byte* put_decoded(output_window& out, std::byte* at, const value& v) noexcept {
+    (void)for_each_value_byte(v, [&](std::byte b) {
+        if (at != nullptr) *at++ = b;
+        else out.put(b);
+    });
+    return at;
+}
+
+/**
+ * Where the TLVs go. When the payload surely fits the window from its current position (its
+ * bound, from `validate`: the common case of a whole-body buffer), the bytes are stored in
+ * place with no window arithmetic per piece; otherwise each piece goes through
+ * `output_window::put`, which also counts what falls outside the window (Block2, `tlv_size`).
+ */
+class sink {
+public:
+    constexpr sink(output_window& out, std::size_t bound) noexcept : out_(&out) {
+        if (!std::is_constant_evaluated()) begin_ = at_ = out.direct(bound);
     }
+
+    constexpr void header(entry_type type, std::uint16_t id, std::size_t length) noexcept {
+        if (at_ != nullptr) at_ += tlv::write_header(at_, type, id, length);
+        else out_->put(tlv::encode_header(type, id, length).view());
+    }
+    constexpr void fixed(tlv::detail::fixed_bits f) noexcept {
+        if (at_ == nullptr) {
+            out_->put(tlv::detail::to_fixed_value(f).view());
+        } else if (f.size != 0) {
+            // Eight bytes, the value in the first `size`: one store whatever the size (store_slack).
+            std::uint64_t v = f.bits << (8 * (8 - f.size));
+            if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+            std::memcpy(at_, &v, 8);
+            at_ += f.size;
+        }
+    }
+    constexpr void bytes(bytes_view b) noexcept {
+        if (at_ != nullptr) {
+            lwm2m::detail::copy_bytes(at_, b.data(), b.size());
+            at_ += b.size();
+        } else {
+            out_->put(b);
+        }
+    }
+    /** The bytes of escaped or base64 text, decoded (`validate` made sure they decode). */
+    constexpr void decoded(const value& v) noexcept { at_ = put_decoded(*out_, at_, v); }
+    /** Counts the bytes stored in place in the window; once, after the last piece. */
+    constexpr void finish() noexcept {
+        if (at_ != nullptr) out_->advance(static_cast<std::size_t>(at_ - begin_));
+    }
+
+private:
+    output_window* out_;
+    std::byte* begin_ = nullptr;
+    std::byte* at_ = nullptr;
 };
 
 /** True for records that are one value of a resource: /O/I/R or /O/I/R/RI. */
 [[nodiscard]] constexpr bool is_value_level(const path& p) noexcept { return p.depth() >= 3; }
 
-// The emit_* functions write through a Sink (byte_counter or window_sink). A container's
-// length comes from running the same emit_* over its records with a byte_counter first.
-
-/** One header; `invalid_argument` (at record `index`) for a length above 2^24 - 1. */
-template <class Sink>
-[[nodiscard]] constexpr result<void> put_entry(Sink& sink, entry_type type, std::uint16_t id, std::size_t length,
-                                               std::size_t index) noexcept {
-    if (length > tlv::max_value_length) return fail(errc::invalid_argument, index);
-    sink.put(tlv::encode_header(type, id, length).view());
-    return {};
+/** True when `q` is a resource instance of the resource of `p` (a resource instance path). */
+[[nodiscard]] constexpr bool same_resource(const path& p, const path& q) noexcept {
+    return q.level() == path_level::resource_instance && q.resource_id() == p.resource_id() &&
+           q.instance_id() == p.instance_id() && q.object_id() == p.object_id();
 }
 
-/** One value TLV (Resource or Resource Instance) for records[i]. */
-template <class Sink>
-[[nodiscard]] constexpr result<void> emit_value(Sink& sink, entry_type type, std::uint16_t id,
-                                                std::span<const record> records, std::size_t i) noexcept {
-    const value& v = records[i].value;
-    if (!v.is_bytes()) {  // numbers, booleans, links, none: encode once, the size follows
-        sink.put_fixed(type, id, tlv::detail::encode_fixed(v));
-        return {};
+/** Length of the TLV value of `v` (after `validate`: encoded text decodes). */
+[[nodiscard]] constexpr std::size_t value_size(const value& v) noexcept {
+    if (!v.is_bytes()) return tlv::detail::fixed_bits_of(v).size;
+    return value_byte_size(v).value_or(0);
+}
+
+/** `value_size(v)`; `invalid_argument` (offset `index`) above 2^24 - 1. */
+[[nodiscard]] constexpr result<std::size_t> checked_value_size(const value& v, std::size_t index) noexcept {
+    const std::size_t n = value_size(v);
+    if (n > tlv::max_value_length) return fail(errc::invalid_argument, index);
+    return n;
+}
+
+/** One value TLV (Resource or Resource Instance). Precondition: its length fits (`checked_value_size`). */
+constexpr void put_value(sink& out, entry_type type, std::uint16_t id, const value& v) noexcept {
+    if (!v.is_bytes()) {  // numbers, booleans, links, none: the size follows from the encoding
+        const auto f = tlv::detail::fixed_bits_of(v);
+        out.header(type, id, f.size);
+        out.fixed(f);
+    } else if (v.encoding() == text_encoding::raw) {
+        out.header(type, id, v.encoded_bytes().size());
+        out.bytes(v.encoded_bytes());
+    } else {
+        out.header(type, id, value_byte_size(v).value_or(0));
+        out.decoded(v);
     }
-    auto length = tlv::encoded_value_size(v);
-    if (!length) return fail(length.error().code, i);
-    if (auto ok = put_entry(sink, type, id, *length, i); !ok) return ok;
-    auto written = tlv::encode_value_each(v, [&](bytes_view b) { sink.put(b); });
-    if (!written) return fail(written.error().code, i);
-    return {};
 }
 
-/** End of the run of records from `i` whose paths start with records[i].path's `level` prefix. */
-[[nodiscard]] constexpr std::size_t run_end(std::span<const record> records, std::size_t i, path_level level) noexcept {
-    const path prefix = records[i].path.prefix(level);
-    std::size_t j = i + 1;
-    while (j < records.size() && prefix.is_prefix_of(records[j].path)) ++j;
-    return j;
+/** The resource-instance records of one resource, [first, end), and their Multiple Resource TLV's value length. */
+struct instances_run {
+    std::size_t end = 0;
+    std::size_t length = 0;
+};
+
+/**
+ * The run of records from `first` (a resource instance) before `limit` that belong to its
+ * resource. Errors (`invalid_argument`): a value too long for a TLV (offset = its index), then
+ * the whole run (offset `first`).
+ */
+[[nodiscard]] constexpr result<instances_run> scan_instances(std::span<const record> records, std::size_t first,
+                                                            std::size_t limit) noexcept {
+    const path& p = records[first].path;
+    instances_run run{first, 0};
+    do {
+        const record& r = records[run.end];
+        LWM2M_TRY(n, checked_value_size(r.value, run.end));
+        run.length += tlv::header_size(r.path.resource_instance_id(), n) + n;
+        ++run.end;
+    } while (run.end < limit && same_resource(p, records[run.end].path));
+    if (run.length > tlv::max_value_length) return fail(errc::invalid_argument, first);
+    return run;
 }
 
 /**
- * The TLVs of one resource starting at records[i]: a Resource TLV for a record at /O/I/R, a
- * Multiple Resource TLV around the Resource Instance TLVs of the records at /O/I/R/RI.
- * `next` receives the index after the resource.
+ * Value length of the Object Instance TLV around records [first, end) (one instance). Errors
+ * (`invalid_argument`): those of its resources' TLVs in order, then the whole (offset `first`).
  */
-template <class Sink>
-[[nodiscard]] constexpr result<void> emit_resource(Sink& sink, std::span<const record> records, std::size_t i,
-                                                   std::size_t& next) noexcept {
-    const path& p = records[i].path;
-    if (p.level() == path_level::resource) {
-        next = i + 1;
-        return emit_value(sink, entry_type::resource, p.resource_id(), records, i);
-    }
-    const std::size_t end = run_end(records, i, path_level::resource);
-    byte_counter count;
-    for (std::size_t k = i; k < end; ++k)
-        if (auto ok = emit_value(count, entry_type::resource_instance, records[k].path.resource_instance_id(), records, k);
-            !ok)
-            return ok;
-    if (auto ok = put_entry(sink, entry_type::multiple_resource, p.resource_id(), count.n, i); !ok) return ok;
-    for (std::size_t k = i; k < end; ++k)
-        if (auto ok = emit_value(sink, entry_type::resource_instance, records[k].path.resource_instance_id(), records, k);
-            !ok)
-            return ok;
-    next = end;
-    return {};
-}
-
-/** The resource TLVs of records [i, end) (all in one instance; an instance-level record is skipped). */
-template <class Sink>
-[[nodiscard]] constexpr result<void> emit_resources(Sink& sink, std::span<const record> records, std::size_t i,
-                                                    std::size_t end) noexcept {
-    while (i < end) {
-        if (!is_value_level(records[i].path)) {
+[[nodiscard]] constexpr result<std::size_t> instance_length(std::span<const record> records, std::size_t first,
+                                                           std::size_t end) noexcept {
+    std::size_t length = 0;
+    for (std::size_t i = first; i < end;) {
+        const record& r = records[i];
+        if (r.path.level() == path_level::resource) {
+            LWM2M_TRY(n, checked_value_size(r.value, i));
+            length += tlv::header_size(r.path.resource_id(), n) + n;
             ++i;
-            continue;
+        } else if (r.path.level() == path_level::resource_instance) {
+            LWM2M_TRY(run, scan_instances(records, i, end));
+            length += tlv::header_size(r.path.resource_id(), run.length) + run.length;
+            i = run.end;
+        } else {
+            ++i;  // the instance itself
         }
-        if (auto ok = emit_resource(sink, records, i, i); !ok) return ok;
     }
-    return {};
-}
-
-/** The Object Instance TLVs of all records (base /O). */
-template <class Sink>
-[[nodiscard]] constexpr result<void> emit_instances(Sink& sink, std::span<const record> records) noexcept {
-    std::size_t i = 0;
-    while (i < records.size()) {
-        const std::size_t end = run_end(records, i, path_level::instance);
-        byte_counter count;
-        if (auto ok = emit_resources(count, records, i, end); !ok) return ok;
-        if (auto ok = put_entry(sink, entry_type::object_instance, records[i].path.instance_id(), count.n, i); !ok)
-            return ok;
-        if (auto ok = emit_resources(sink, records, i, end); !ok) return ok;
-        i = end;
-    }
-    return {};
+    if (length > tlv::max_value_length) return fail(errc::invalid_argument, first);
+    return length;
 }
 
 /**
- * Checks the records against `base` and each other (see `write_tlv`). Errors:
- * `path_wrong_level` (offset 0), `invalid_argument` (offset = record index).
+ * Checks the records against `base` and each other (see `write_tlv`) and returns a bound of
+ * the payload size plus `store_slack` (or `no_bound`). Errors: `path_wrong_level` (offset 0),
+ * `invalid_argument`, `invalid_utf8`, `invalid_json`, `invalid_base64` (offset = record index).
  */
-[[nodiscard]] constexpr result<void> validate(std::span<const record> records, const path& base) noexcept {
+[[nodiscard]] constexpr result<std::size_t> validate(std::span<const record> records, const path& base) noexcept {
     if (base.is_root()) return fail(errc::path_wrong_level, 0);
+    std::size_t bound = store_slack;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const path& p = records[i].path;
+        const value& v = records[i].value;
         if (!base.is_prefix_of(p)) return fail(errc::invalid_argument, i);
         if (i > 0 && !(records[i - 1].path < p)) return fail(errc::invalid_argument, i);
         if (p.level() == path_level::instance) {
-            if (records[i].value.kind() != value_kind::none) return fail(errc::invalid_argument, i);
+            if (v.kind() != value_kind::none) return fail(errc::invalid_argument, i);
         } else if (!is_value_level(p)) {
             return fail(errc::invalid_argument, i);
         }
         // A resource holds either one value or resource instances, not both.
         if (i > 0 && records[i - 1].path.level() == path_level::resource && records[i - 1].path.is_prefix_of(p))
             return fail(errc::invalid_argument, i);
+        bound = add_to_bound(bound, record_overhead);
         // Values must be encodable (NaN and infinities are: IEEE 754 carries them), text UTF-8.
-        const value& v = records[i].value;
         if (!v.is_bytes()) continue;  // fixed-size kinds always encode
-        if (auto n = tlv::encoded_value_size(v); !n) return fail(n.error().code, i);
+        const auto n = value_byte_size(v);
+        if (!n) return fail(n.error().code, i);
+        bound = add_to_bound(bound, *n);
         if ((v.kind() == value_kind::string || v.kind() == value_kind::corelnk) && v.encoding() == text_encoding::raw &&
             !encoding::validate_utf8(v.encoded_bytes()))
             return fail(errc::invalid_utf8, i);
     }
-    return {};
+    return bound;
 }
 
-template <class Sink>
-[[nodiscard]] constexpr result<void> emit(std::span<const record> records, const path& base, Sink& sink) noexcept {
-    if (records.empty()) return {};
-    switch (base.level()) {
-    case path_level::object: return emit_instances(sink, records);
-    case path_level::instance: return emit_resources(sink, records, 0, records.size());
-    case path_level::resource: {
-        std::size_t next = 0;
-        return emit_resource(sink, records, 0, next);
+/** End of the records from `first` in the instance of records[first] (base /O: all are in one object). */
+[[nodiscard]] constexpr std::size_t instance_end(std::span<const record> records, std::size_t first) noexcept {
+    const std::uint16_t instance = records[first].path.instance_id();
+    std::size_t end = first + 1;
+    while (end < records.size() && records[end].path.instance_id() == instance) ++end;
+    return end;
+}
+
+/**
+ * Writes the TLVs of validated, non-empty `records` for `base` into `window`, in place when
+ * `bound` fits it. One pass in record order: an Object Instance TLV (base /O) opens at the
+ * first record of each instance and a Multiple Resource TLV at the first record of each
+ * resource's instances, their lengths measured ahead over their records.
+ * Errors: a TLV too long (`invalid_argument`: a value, offset = its record; a container,
+ * offset = its first record); the TLVs before it are written.
+ */
+[[nodiscard]] constexpr result<void> emit(std::span<const record> records, const path& base, output_window& window,
+                                          std::size_t bound) noexcept {
+    sink out{window, bound};
+    const bool instances = base.level() == path_level::object;
+    const bool bare_instance = base.level() == path_level::resource_instance;  // no Multiple Resource around it
+    std::size_t instance_records_end = 0;  // end of the current Object Instance TLV's records
+    std::size_t instances_end = 0;         // end of the current Multiple Resource TLV's records
+    result<void> ok;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const record& r = records[i];
+        const path& p = r.path;
+        if (instances && i == instance_records_end) {
+            instance_records_end = instance_end(records, i);
+            const auto length = instance_length(records, i, instance_records_end);
+            if (!length) {
+                ok = unexpected{length.error()};
+                break;
+            }
+            out.header(entry_type::object_instance, p.instance_id(), *length);
+        }
+        entry_type type = entry_type::resource;
+        std::uint16_t id = 0;
+        bool measured = false;  // length already checked by a container's scan
+        if (p.level() == path_level::resource) {
+            id = p.resource_id();
+        } else if (p.level() == path_level::resource_instance) {
+            type = entry_type::resource_instance;
+            id = p.resource_instance_id();
+            measured = !bare_instance;
+            if (!bare_instance && i >= instances_end) {
+                const auto run = scan_instances(records, i, records.size());
+                if (!run) {
+                    ok = unexpected{run.error()};
+                    break;
+                }
+                out.header(entry_type::multiple_resource, p.resource_id(), run->length);
+                instances_end = run->end;
+            }
+        } else {
+            continue;  // an instance with no resources: its Object Instance TLV is all
+        }
+        if (!measured && r.value.is_bytes()) {
+            if (auto n = checked_value_size(r.value, i); !n) {
+                ok = unexpected{n.error()};
+                break;
+            }
+        }
+        put_value(out, type, id, r.value);
     }
-    case path_level::resource_instance:
-        return emit_value(sink, entry_type::resource_instance, base.resource_instance_id(), records, 0);
-    case path_level::root: break;
-    }
-    return fail(errc::path_wrong_level, 0);
+    out.finish();
+    return ok;
 }
 
 } // namespace detail::tlv_writer
@@ -233,9 +330,10 @@ template <class Sink>
  */
 [[nodiscard]] constexpr result<void> write_tlv(std::span<const record> records, const lwm2m::path& base,
                                                output_window& out) noexcept {
-    if (auto ok = detail::tlv_writer::validate(records, base); !ok) return ok;
-    detail::tlv_writer::window_sink sink{&out};
-    return detail::tlv_writer::emit(records, base, sink);
+    const auto bound = detail::tlv_writer::validate(records, base);
+    if (!bound) return unexpected{bound.error()};
+    if (records.empty()) return {};
+    return detail::tlv_writer::emit(records, base, out, *bound);
 }
 
 /**
@@ -243,10 +341,9 @@ template <class Sink>
  * Errors: as `write_tlv`. Allocation: none.
  */
 [[nodiscard]] constexpr result<std::size_t> tlv_size(std::span<const record> records, const lwm2m::path& base) noexcept {
-    if (auto ok = detail::tlv_writer::validate(records, base); !ok) return unexpected{ok.error()};
-    detail::tlv_writer::byte_counter count;
-    if (auto ok = detail::tlv_writer::emit(records, base, count); !ok) return unexpected{ok.error()};
-    return count.n;
+    output_window count{mutable_bytes{}};  // stores nothing, counts everything
+    if (auto ok = write_tlv(records, base, count); !ok) return unexpected{ok.error()};
+    return count.total();
 }
 
 namespace tlv {
