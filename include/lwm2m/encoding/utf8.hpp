@@ -40,11 +40,9 @@ namespace detail {
     if (n == 0) return true;
     return ((static_cast<unsigned>(p[0]) | static_cast<unsigned>(p[n / 2]) | static_cast<unsigned>(p[n - 1])) & 0x80u) == 0;
 }
-} // namespace detail
 
-/** Validates UTF-8. Errors: `invalid_utf8` at the offset of the first byte of the bad sequence. */
-[[nodiscard]] constexpr result<void> validate_utf8(bytes_view s) noexcept {
-    if (!std::is_constant_evaluated() && detail::is_ascii(s)) return {};  // most LwM2M text
+/** `validate_utf8` sequence by sequence. Out of line: at run time only text with non-ASCII bytes gets here. */
+[[nodiscard]] LWM2M_NOINLINE constexpr result<void> validate_utf8_sequences(bytes_view s) noexcept {
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
@@ -76,6 +74,13 @@ namespace detail {
         i += len;
     }
     return {};
+}
+} // namespace detail
+
+/** Validates UTF-8. Errors: `invalid_utf8` at the offset of the first byte of the bad sequence. */
+[[nodiscard]] constexpr result<void> validate_utf8(bytes_view s) noexcept {
+    if (!std::is_constant_evaluated() && detail::is_ascii(s)) return {};  // most LwM2M text
+    return detail::validate_utf8_sequences(s);
 }
 
 /** Writes the UTF-8 encoding of `cp` (precondition: a scalar value) to `out`; returns its length 1..4. */

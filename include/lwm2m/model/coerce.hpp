@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -37,45 +38,69 @@ constexpr bool is_uint64_exact(double d) noexcept {
     return std::isfinite(d) && d == std::trunc(d) && d >= 0 && d < 18446744073709551616.0;
 }
 
-/** Interprets LwM2M binary (TLV) value bytes as `t`. */
-constexpr result<value> decode_binary_value(bytes_view b, data_type t) noexcept {
-    switch (t) {
-    case data_type::string:
-        if (auto ok = encoding::validate_utf8(b); !ok) return unexpected{ok.error()};
-        return value::of_string(as_chars(b));
-    case data_type::corelnk:
-        if (auto ok = encoding::validate_utf8(b); !ok) return unexpected{ok.error()};
-        return value::of_corelnk(as_chars(b));
-    case data_type::opaque: return value::of_opaque(b);
-    case data_type::integer:
-    case data_type::time: {
-        if (b.size() != 1 && b.size() != 2 && b.size() != 4 && b.size() != 8) return fail(errc::invalid_integer_length);
-        const std::uint64_t raw = load_be(b);
-        const unsigned shift = static_cast<unsigned>(64 - 8 * b.size());
-        // Sign-extend from the value's width.
-        const auto v = static_cast<std::int64_t>(raw << shift) >> shift;
-        return t == data_type::time ? value::of_time(v) : value::of_integer(v);
+/** True for 1, 2, 4 and 8: the lengths of a binary integer. */
+[[nodiscard]] constexpr bool is_binary_integer_length(std::size_t n) noexcept { return n <= 8 && ((0x116u >> n) & 1u) != 0; }
+
+/** Big-endian integer of `N` bytes at `p` (one load where the compiler can). */
+template <std::size_t N>
+[[nodiscard]] constexpr std::uint64_t load_be_fixed(const std::byte* p) noexcept {
+    return [p]<std::size_t... K>(std::index_sequence<K...>) {
+        return ((std::uint64_t{static_cast<std::uint8_t>(p[K])} << (8 * (N - 1 - K))) | ...);
+    }(std::make_index_sequence<N>{});
+}
+
+/** Big-endian integer of 1, 2, 4 or 8 bytes. Precondition: `is_binary_integer_length(b.size())`. */
+[[nodiscard]] constexpr std::uint64_t load_be_1248(bytes_view b) noexcept {
+    switch (b.size()) {
+    case 1: return load_be_fixed<1>(b.data());
+    case 2: return load_be_fixed<2>(b.data());
+    case 4: return load_be_fixed<4>(b.data());
+    default: return load_be_fixed<8>(b.data());
     }
-    case data_type::unsigned_integer:
-        if (b.size() != 1 && b.size() != 2 && b.size() != 4 && b.size() != 8) return fail(errc::invalid_integer_length);
-        return value::of_unsigned(load_be(b));
+}
+
+/** `decode_binary_value` of the rarer types (float, objlnk, none); out of line. */
+[[nodiscard]] LWM2M_NOINLINE constexpr result<value> decode_other_binary_value(bytes_view b, data_type t) noexcept {
+    switch (t) {
     case data_type::float_:
-        if (b.size() == 4) return value::of_float(static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(load_be(b)))));
-        if (b.size() == 8) return value::of_float(std::bit_cast<double>(load_be(b)));
+        if (b.size() == 4) return value::of_float(static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(load_be_fixed<4>(b.data())))));
+        if (b.size() == 8) return value::of_float(std::bit_cast<double>(load_be_fixed<8>(b.data())));
         return fail(errc::invalid_float_length);
-    case data_type::boolean:
-        if (b.size() != 1) return fail(errc::invalid_boolean);
-        if (b[0] != std::byte{0} && b[0] != std::byte{1}) return fail(errc::invalid_boolean);
-        return value::of_boolean(b[0] == std::byte{1});
     case data_type::objlnk:
         if (b.size() != 4) return fail(errc::invalid_objlnk);
-        return value::of_objlnk(objlnk{static_cast<std::uint16_t>(load_be(b.first(2))),
-                                       static_cast<std::uint16_t>(load_be(b.subspan(2, 2)))});
+        return value::of_objlnk(objlnk{static_cast<std::uint16_t>(load_be_fixed<2>(b.data())),
+                                       static_cast<std::uint16_t>(load_be_fixed<2>(b.data() + 2))});
     case data_type::none:
         if (!b.empty()) return fail(errc::type_mismatch);
         return value::of_none();
+    default: return fail(errc::type_mismatch);
     }
-    return fail(errc::type_mismatch);
+}
+
+/** Interprets LwM2M binary (TLV) value bytes as `t`. */
+[[nodiscard]] constexpr result<value> decode_binary_value(bytes_view b, data_type t) noexcept {
+    switch (t) {
+    case data_type::string:
+    case data_type::corelnk:
+        if (auto ok = encoding::validate_utf8(b); !ok) return unexpected{ok.error()};
+        return t == data_type::string ? value::of_string(as_chars(b)) : value::of_corelnk(as_chars(b));
+    case data_type::opaque: return value::of_opaque(b);
+    case data_type::integer:
+    case data_type::time: {
+        if (!is_binary_integer_length(b.size())) return fail(errc::invalid_integer_length);
+        const unsigned shift = static_cast<unsigned>(64 - 8 * b.size());
+        // Sign-extend from the value's width.
+        const auto v = static_cast<std::int64_t>(load_be_1248(b) << shift) >> shift;
+        return t == data_type::time ? value::of_time(v) : value::of_integer(v);
+    }
+    case data_type::unsigned_integer:
+        if (!is_binary_integer_length(b.size())) return fail(errc::invalid_integer_length);
+        return value::of_unsigned(load_be_1248(b));
+    case data_type::boolean:
+        if (b.size() != 1 || (b[0] != std::byte{0} && b[0] != std::byte{1})) return fail(errc::invalid_boolean);
+        return value::of_boolean(b[0] == std::byte{1});
+    default: return decode_other_binary_value(b, t);
+    }
 }
 } // namespace detail
 
@@ -124,13 +149,9 @@ constexpr result<value> decode_binary_value(bytes_view b, data_type t) noexcept 
     return fail(errc::type_mismatch);
 }
 
-/**
- * Checks a typed value against a resource's `<RangeEnumeration>`: numeric bounds for
- * numbers, length bounds for strings/opaque (raw encoding only; encoded text is checked by
- * its decoded length by the caller). Errors: `number_out_of_range`.
- */
-[[nodiscard]] constexpr result<void> check_range(const value& v, const resource_def& r) noexcept {
-    if (!r.range.present) return {};
+namespace detail {
+/** `check_range` of a resource with a range. */
+[[nodiscard]] constexpr result<void> check_present_range(const value& v, const resource_def& r) noexcept {
     switch (v.kind()) {
     case value_kind::integer:
     case value_kind::unsigned_integer:
@@ -145,6 +166,17 @@ constexpr result<value> decode_binary_value(bytes_view b, data_type t) noexcept 
         return {};
     default: return {};
     }
+}
+} // namespace detail
+
+/**
+ * Checks a typed value against a resource's `<RangeEnumeration>`: numeric bounds for
+ * numbers, length bounds for strings/opaque (raw encoding only; encoded text is checked by
+ * its decoded length by the caller). Errors: `number_out_of_range`.
+ */
+[[nodiscard]] constexpr result<void> check_range(const value& v, const resource_def& r) noexcept {
+    if (!r.range.present) return {};  // most resources: inlined, no call
+    return detail::check_present_range(v, r);
 }
 
 } // namespace lwm2m

@@ -15,6 +15,7 @@
 #include <span>
 #include <string_view>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/resource_def.hpp>
 
@@ -55,6 +56,12 @@ public:
      */
     [[nodiscard]] constexpr const resource_def* find(std::uint16_t id) const noexcept {
         if (id < resources_.size() && resources_[id].id == id) return &resources_[id];  // sorted, unique: exact
+        return find_sparse(id);
+    }
+
+private:
+    /** `find` past the dense ids: binary search, out of line so the O(1) case inlines. */
+    [[nodiscard]] LWM2M_NOINLINE constexpr const resource_def* find_sparse(std::uint16_t id) const noexcept {
         std::size_t lo = 0, hi = resources_.size();
         while (lo < hi) {
             const std::size_t mid = (lo + hi) / 2;
@@ -64,7 +71,6 @@ public:
         return lo < resources_.size() && resources_[lo].id == id ? &resources_[lo] : nullptr;
     }
 
-private:
     const object_info* info_ = nullptr;
     std::span<const resource_def> resources_{};
 };
