@@ -117,7 +117,10 @@ constexpr std::size_t path_write_decimal(std::uint16_t v, char* out) noexcept {
 // Note: the parsers slice with std::string_view{data + pos, n}, not substr(), whose
 // std::out_of_range path drags abort()/signal()/malloc() into -fno-exceptions embedded images.
 
-/** Grants the parsers in this header unchecked construction of a `path`. */
+/**
+ * Grants parsers that have already checked their ids (this header's, the TLV reader's)
+ * unchecked construction of a `path`.
+ */
 struct path_access;
 
 } // namespace detail
@@ -407,6 +410,16 @@ static_assert(std::tuple_size_v<decltype(path_text::chars)> == path::max_text_le
 namespace detail {
 struct path_access {
     static constexpr void push(path& p, std::uint16_t id) noexcept { p.push_(id); }
+    /** The path of 1..4 ids (each <= max_id), built with no checks. */
+    template <class... Ids>
+        requires(sizeof...(Ids) >= 1 && sizeof...(Ids) <= path::max_depth && (std::same_as<Ids, std::uint16_t> && ...))
+    static constexpr path of(Ids... ids) noexcept {
+        path p;
+        std::size_t k = 0;
+        ((p.ids_[k++] = ids), ...);
+        p.level_ = static_cast<path_level>(sizeof...(Ids));
+        return p;
+    }
 };
 } // namespace detail
 

@@ -60,15 +60,18 @@ struct header {
 [[nodiscard]] constexpr result<header> decode_header(bytes_view in) noexcept {
     if (in.empty()) return fail(errc::truncated_value, 0);
     const auto t = static_cast<std::uint8_t>(in[0]);
+    const bool wide_id = (t & 0x20) != 0;
+    const std::size_t length_size = (t >> 3) & 0x03;
     header h;
     h.type = static_cast<entry_type>(t >> 6);
-    const std::size_t id_size = (t & 0x20) != 0 ? 2 : 1;
-    const std::size_t length_size = (t >> 3) & 0x03;
-    h.size = 1 + id_size + length_size;
+    h.size = 2 + std::size_t{wide_id} + length_size;
     if (in.size() < h.size) return fail(errc::truncated_value, 0);
-    h.id = static_cast<std::uint16_t>(load_be(in.subspan(1, id_size)));
-    h.length = length_size == 0 ? std::size_t{t & 0x07u}
-                                : static_cast<std::size_t>(load_be(in.subspan(1 + id_size, length_size)));
+    const std::byte* p = in.data() + 1;
+    h.id = static_cast<std::uint8_t>(p[0]);
+    if (wide_id) h.id = static_cast<std::uint16_t>(h.id << 8 | static_cast<std::uint8_t>(*++p));
+    // Bits 2-0 are the length only without a length field (then they are ignored).
+    h.length = length_size == 0 ? std::size_t{t & 0x07u} : 0;
+    for (std::size_t k = 0; k < length_size; ++k) h.length = h.length << 8 | static_cast<std::uint8_t>(p[1 + k]);
     if (h.length > in.size() - h.size) return fail(errc::length_exceeds_payload, 0);
     return h;
 }

@@ -86,24 +86,26 @@ class tlv_reader {
 public:
     /** A reader over `payload` sent to/for `base`; values typed with `schemas` when given. Allocation: none. */
     tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), base_(base), schemas_(schemas) {}
+        : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {}
 
     /**
      * The next record, or `std::nullopt` at the end of the payload (and on every later call).
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
-        if (failed_) return unexpected{error_};
-        auto r = step();
-        if (!r) {
+        result<opt_record> out;  // an empty optional; the record is built in place, in the caller's object
+        if (failed_) {
+            out = unexpected{error_};
+        } else if (!step(out)) {
             failed_ = true;
-            error_ = r.error();
+            error_ = out.error();
         }
-        return r;
+        return out;
     }
 
 private:
     using opt_record = std::optional<record>;
+    using output = result<opt_record>;
 
     /** A container being read: where its children are, and what ids they used so far. */
     struct frame {
@@ -117,25 +119,50 @@ private:
 
     enum class state : std::uint8_t { start, reading, done };
 
-    [[nodiscard]] static path make_path(std::uint16_t o, std::uint16_t i, std::uint16_t r) noexcept {
-        return *path::make(o, i, r);
-    }
-    [[nodiscard]] static path make_path(std::uint16_t o, std::uint16_t i, std::uint16_t r, std::uint16_t ri) noexcept {
-        return *path::make(o, i, r, ri);
+    /** Stores an error in `out`; returns false (what `step` returns on error). */
+    static bool fail_with(output& out, errc code, std::size_t offset) noexcept {
+        out = unexpected{code, offset};
+        return false;
     }
 
-    [[nodiscard]] result<void> start() noexcept {
-        if (base_.is_root()) return fail(errc::path_wrong_level, 0);
+    /** What an entry turned out to be. */
+    enum class entry : std::uint8_t {
+        value,    ///< a value: its record is to be made (path and schema set)
+        opened,   ///< a container opened, or a record stored: go on (or return the record)
+        invalid,  ///< an error is stored
+    };
+
+    /** Where a value goes: its record's path and its resource's schema (if known). */
+    struct target {
+        path p;
+        const resource_def* def = nullptr;
+    };
+
+    static entry invalid(output& out, errc code, std::size_t offset) noexcept {
+        fail_with(out, code, offset);
+        return entry::invalid;
+    }
+
+    /** The path of `ids` (none is 65535: `step` checks every id it reads). */
+    template <class... Ids>
+    [[nodiscard]] static path path_of(Ids... ids) noexcept {
+        return lwm2m::detail::path_access::of(static_cast<std::uint16_t>(ids)...);
+    }
+
+    [[nodiscard]] bool start(output& out) noexcept {
+        if (base_.is_root()) return fail_with(out, errc::path_wrong_level, 0);
         object_ = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
         if (object_ != nullptr && base_.has_resource()) {
             base_def_ = object_->find(base_.resource_id());
-            if (base_def_ == nullptr) return fail(errc::resource_not_in_schema, 0);
-            if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail(errc::invalid_nesting, 0);
+            if (base_def_ == nullptr) return fail_with(out, errc::resource_not_in_schema, 0);
+            if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail_with(out, errc::invalid_nesting, 0);
         }
         top_.end = payload_.size();
+        top_is_instance_ = base_.level() == path_level::instance;
+        if (top_is_instance_) resources_instance_ = base_.instance_id();
         scan_budget_ = scan_budget_per_byte * payload_.size() + 1024;
         state_ = state::reading;
-        return {};
+        return true;
     }
 
     /**
@@ -143,173 +170,202 @@ private:
      * above or below every earlier sibling's is new; otherwise the earlier siblings are read
      * again, within the reader's scan budget.
      */
-    [[nodiscard]] result<void> add_child(frame& f, std::uint16_t id, std::size_t at) noexcept {
+    [[nodiscard]] bool add_child(frame& f, std::uint16_t id, std::size_t at, output& out) noexcept {
         if (f.count == 0) {
             f.min_child = f.max_child = id;
         } else if (id > f.max_child) {
             f.max_child = id;
         } else if (id < f.min_child) {
             f.min_child = id;
-        } else {
-            // Earlier siblings are complete entries in [begin, at).
-            for (std::size_t p = f.begin; p < at && scan_budget_ > 0; --scan_budget_) {
-                const auto h = tlv::decode_header(payload_.subspan(p, at - p));
-                LWM2M_ASSERT(h.has_value());
-                if (h->id == id) return fail(errc::duplicate_entry, at);
-                p += h->size + h->length;
-            }
+        } else if (earlier_sibling_has(f, id, at)) {
+            return fail_with(out, errc::duplicate_entry, at);
         }
         ++f.count;
-        return {};
+        return true;
     }
 
-    [[nodiscard]] result<opt_record> make_record(const path& p, const resource_def* def, std::size_t value_at,
-                                                 std::size_t length) const noexcept {
-        const bytes_view b = payload_.subspan(value_at, length);
-        record rec{p, value::of_untyped(b), std::nullopt};
-        if (def != nullptr) {
-            auto v = tlv::decode_value(b, def->type);
-            if (!v) return fail(v.error().code, value_at + v.error().offset);
-            if (auto in_range = check_range(*v, *def); !in_range) return fail(in_range.error().code, value_at);
-            rec.value = *v;
+    /** True if an entry in [f.begin, at) (complete sibling entries) has `id`; within the scan budget. */
+    LWM2M_NOINLINE bool earlier_sibling_has(const frame& f, std::uint16_t id, std::size_t at) noexcept {
+        for (std::size_t p = f.begin; p < at && scan_budget_ > 0; --scan_budget_) {
+            const auto h = tlv::decode_header(payload_.subspan(p, at - p));
+            LWM2M_ASSERT(h.has_value());
+            if (h->id == id) return true;
+            p += h->size + h->length;
         }
-        return opt_record{rec};
+        return false;
+    }
+
+    /** Stores the record of the value at `value_at` (typed by `def` when known) in `out`. */
+    [[nodiscard]] bool put_record(output& out, const path& p, const resource_def* def, std::size_t value_at,
+                                  std::size_t length) const noexcept {
+        const bytes_view b{payload_.data() + value_at, length};
+        if (def == nullptr) {
+            out->emplace(record{p, value::of_untyped(b), std::nullopt});
+            return true;
+        }
+        const auto v = tlv::decode_value(b, def->type);
+        if (!v) return fail_with(out, v.error().code, value_at + v.error().offset);
+        if (auto in_range = check_range(*v, *def); !in_range) return fail_with(out, in_range.error().code, value_at);
+        out->emplace(record{p, *v, std::nullopt});
+        return true;
     }
 
     /** Opens a container TLV whose value starts at `value_at`: reading goes on inside it. */
     void open(frame& f, std::uint16_t id, std::size_t value_at, std::size_t length) noexcept {
         f = frame{value_at, value_at + length, id, 0, 0, 0};
         pos_ = value_at;
+        limit_ = f.end;
     }
-
-    /**
-     * A Resource or Multiple Resource TLV inside an instance (`parent` is its frame).
-     * Returns a record, or nullopt after opening a Multiple Resource.
-     */
-    [[nodiscard]] result<opt_record> resource_entry(const tlv::header& h, std::size_t at, std::size_t value_at,
-                                                    frame& parent) noexcept {
-        if (h.type != tlv::entry_type::resource && h.type != tlv::entry_type::multiple_resource)
-            return fail(errc::invalid_nesting, at);
-        if (auto ok = add_child(parent, h.id, at); !ok) return unexpected{ok.error()};
-        const resource_def* def = nullptr;
-        if (object_ != nullptr) {
-            def = object_->find(h.id);
-            if (def == nullptr) return fail(errc::resource_not_in_schema, at);
-            if (def->is_multiple() != (h.type == tlv::entry_type::multiple_resource))
-                return fail(errc::invalid_nesting, at);
-        }
-        const std::uint16_t instance = in_instance_ ? instance_.id : base_.instance_id();
-        if (h.type == tlv::entry_type::resource)
-            return make_record(make_path(base_.object_id(), instance, h.id), def, value_at, h.length);
-        open(multi_, h.id, value_at, h.length);
+    void open_instance(std::uint16_t id, std::size_t value_at, std::size_t length) noexcept {
+        open(instance_, id, value_at, length);
+        resources_instance_ = id;
+        in_instance_ = true;
+    }
+    void open_multiple(std::uint16_t instance, std::uint16_t resource, const resource_def* def, std::size_t value_at,
+                       std::size_t length) noexcept {
+        open(multi_, resource, value_at, length);
         multi_instance_ = instance;
         multi_def_ = def;
         in_multi_ = true;
-        return opt_record{};
+    }
+    /** Leaves the innermost open container (its end is reached); false at the top level. */
+    bool close() noexcept {
+        if (in_multi_) {
+            in_multi_ = false;
+            limit_ = in_instance_ ? instance_.end : payload_.size();
+            return true;
+        }
+        if (in_instance_) {
+            in_instance_ = false;
+            limit_ = payload_.size();
+            return true;
+        }
+        return false;
     }
 
-    /** An entry at the top level of the payload; nullopt after opening a container. */
-    [[nodiscard]] result<opt_record> top_entry(const tlv::header& h, std::size_t at, std::size_t value_at) noexcept {
+    /**
+     * A Resource or Multiple Resource TLV inside an instance (`parent` is its frame): a value
+     * for `to`, or a Multiple Resource opened.
+     */
+    [[nodiscard]] entry resource_entry(const tlv::header& h, std::size_t at, std::size_t value_at, frame& parent,
+                                       target& to, output& out) noexcept {
+        if (h.type != tlv::entry_type::resource && h.type != tlv::entry_type::multiple_resource)
+            return invalid(out, errc::invalid_nesting, at);
+        if (!add_child(parent, h.id, at, out)) return entry::invalid;
+        to.def = nullptr;
+        if (object_ != nullptr) {
+            to.def = object_->find(h.id);
+            if (to.def == nullptr) return invalid(out, errc::resource_not_in_schema, at);
+            if (to.def->is_multiple() != (h.type == tlv::entry_type::multiple_resource))
+                return invalid(out, errc::invalid_nesting, at);
+        }
+        if (h.type == tlv::entry_type::resource) {
+            to.p = path_of(base_.object_id(), resources_instance_, h.id);
+            return entry::value;
+        }
+        open_multiple(resources_instance_, h.id, to.def, value_at, h.length);
+        return entry::opened;
+    }
+
+    /** An entry at the top level of the payload (other than the resources at base /O/I). Out of line: once per payload at most bases. */
+    [[nodiscard]] LWM2M_NOINLINE entry top_entry(const tlv::header& h, std::size_t at, std::size_t value_at, target& to,
+                                                 output& out) noexcept {
         const std::size_t entry_end = value_at + h.length;
         switch (base_.level()) {
         case path_level::object: {
-            if (h.type != tlv::entry_type::object_instance) return fail(errc::invalid_nesting, at);
-            if (auto ok = add_child(top_, h.id, at); !ok) return unexpected{ok.error()};
-            if (h.length == 0) return opt_record{record{*path::make(base_.object_id(), h.id), value::of_none(), {}}};
-            open(instance_, h.id, value_at, h.length);
-            in_instance_ = true;
-            return opt_record{};
+            if (h.type != tlv::entry_type::object_instance) return invalid(out, errc::invalid_nesting, at);
+            if (!add_child(top_, h.id, at, out)) return entry::invalid;
+            if (h.length == 0) {
+                out->emplace(record{path_of(base_.object_id(), h.id), value::of_none(), {}});
+                return entry::opened;
+            }
+            open_instance(h.id, value_at, h.length);
+            return entry::opened;
         }
         case path_level::instance:
-            if (h.type == tlv::entry_type::object_instance) {
-                // One wrapping Object Instance TLV, alone in the payload, with the id of base.
-                if (top_.count != 0 || entry_end != payload_.size() || h.id != base_.instance_id())
-                    return fail(errc::invalid_nesting, at);
-                ++top_.count;
-                open(instance_, h.id, value_at, h.length);
-                in_instance_ = true;
-                return opt_record{};
-            }
-            return resource_entry(h, at, value_at, top_);
+            // One wrapping Object Instance TLV, alone in the payload, with the id of base.
+            if (top_.count != 0 || entry_end != payload_.size() || h.id != base_.instance_id())
+                return invalid(out, errc::invalid_nesting, at);
+            ++top_.count;
+            open_instance(h.id, value_at, h.length);
+            return entry::opened;
         case path_level::resource: {
             if (h.type == tlv::entry_type::resource_instance) {
                 // Bare Resource Instance TLVs (no Multiple Resource around them).
                 if ((top_.count != 0 && !bare_instances_) || (base_def_ != nullptr && !base_def_->is_multiple()))
-                    return fail(errc::invalid_nesting, at);
+                    return invalid(out, errc::invalid_nesting, at);
                 bare_instances_ = true;
-                if (auto ok = add_child(top_, h.id, at); !ok) return unexpected{ok.error()};
-                return make_record(make_path(base_.object_id(), base_.instance_id(), base_.resource_id(), h.id),
-                                   base_def_, value_at, h.length);
+                if (!add_child(top_, h.id, at, out)) return entry::invalid;
+                to = {path_of(base_.object_id(), base_.instance_id(), base_.resource_id(), h.id), base_def_};
+                return entry::value;
             }
             if (top_.count != 0 || h.type == tlv::entry_type::object_instance || h.id != base_.resource_id())
-                return fail(errc::invalid_nesting, at);
+                return invalid(out, errc::invalid_nesting, at);
             ++top_.count;
             const bool multiple = h.type == tlv::entry_type::multiple_resource;
-            if (base_def_ != nullptr && base_def_->is_multiple() != multiple) return fail(errc::invalid_nesting, at);
-            if (!multiple) return make_record(base_, base_def_, value_at, h.length);
-            open(multi_, h.id, value_at, h.length);
-            multi_instance_ = base_.instance_id();
-            multi_def_ = base_def_;
-            in_multi_ = true;
-            return opt_record{};
+            if (base_def_ != nullptr && base_def_->is_multiple() != multiple)
+                return invalid(out, errc::invalid_nesting, at);
+            to = {base_, base_def_};
+            if (!multiple) return entry::value;
+            open_multiple(base_.instance_id(), base_.resource_id(), base_def_, value_at, h.length);
+            return entry::opened;
         }
         case path_level::resource_instance:
             if (top_.count != 0 || h.type != tlv::entry_type::resource_instance || h.id != base_.resource_instance_id())
-                return fail(errc::invalid_nesting, at);
+                return invalid(out, errc::invalid_nesting, at);
             ++top_.count;
-            return make_record(base_, base_def_, value_at, h.length);
+            to = {base_, base_def_};
+            return entry::value;
         case path_level::root: break;
         }
-        return fail(errc::path_wrong_level, 0);
+        return invalid(out, errc::path_wrong_level, 0);
     }
 
-    [[nodiscard]] result<opt_record> finish() noexcept {
+    [[nodiscard]] bool finish(output& out) noexcept {
         state_ = state::done;
         if (top_.count == 0) {
-            if (base_.level() == path_level::resource_instance) return fail(errc::truncated_value, 0);
+            if (base_.level() == path_level::resource_instance) return fail_with(out, errc::truncated_value, 0);
             if (base_.level() == path_level::resource && base_def_ != nullptr && !base_def_->is_multiple())
-                return fail(errc::truncated_value, 0);
+                return fail_with(out, errc::truncated_value, 0);
         }
-        return opt_record{};
+        return true;
     }
 
-    [[nodiscard]] result<opt_record> step() noexcept {
-        if (state_ == state::done) return opt_record{};
-        if (state_ == state::start) {
-            if (auto ok = start(); !ok) return unexpected{ok.error()};
+    /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
+    [[nodiscard]] bool step(output& out) noexcept {
+        if (state_ != state::reading) {
+            if (state_ == state::done) return true;
+            if (!start(out)) return false;
         }
         for (;;) {
-            if (in_multi_ && pos_ == multi_.end) {
-                in_multi_ = false;
-                continue;
+            if (pos_ == limit_) {
+                if (close()) continue;
+                return finish(out);
             }
-            if (in_instance_ && pos_ == instance_.end) {
-                in_instance_ = false;
-                continue;
-            }
-            if (!in_multi_ && !in_instance_ && pos_ == payload_.size()) return finish();
-
-            const std::size_t limit = in_multi_ ? multi_.end : in_instance_ ? instance_.end : payload_.size();
             const std::size_t at = pos_;
-            const auto h = tlv::decode_header(payload_.subspan(at, limit - at));
-            if (!h) return fail(h.error().code, at);
-            if (h->id == path::no_id) return fail(errc::path_id_out_of_range, at);
+            const auto h = tlv::decode_header(bytes_view{payload_.data() + at, limit_ - at});
+            if (!h) return fail_with(out, h.error().code, at);
+            if (h->id == path::no_id) return fail_with(out, errc::path_id_out_of_range, at);
             const std::size_t value_at = at + h->size;
             // Values are skipped whole; a container that opens moves pos_ back to its content.
             pos_ = value_at + h->length;
 
-            result<opt_record> r = opt_record{};
+            target to;
+            entry e = entry::value;
             if (in_multi_) {
-                if (h->type != tlv::entry_type::resource_instance) return fail(errc::invalid_nesting, at);
-                if (auto ok = add_child(multi_, h->id, at); !ok) return unexpected{ok.error()};
-                r = make_record(make_path(base_.object_id(), multi_instance_, multi_.id, h->id), multi_def_, value_at,
-                                h->length);
+                if (h->type != tlv::entry_type::resource_instance) return fail_with(out, errc::invalid_nesting, at);
+                if (!add_child(multi_, h->id, at, out)) return false;
+                to = {path_of(base_.object_id(), multi_instance_, multi_.id, h->id), multi_def_};
             } else if (in_instance_) {
-                r = resource_entry(*h, at, value_at, instance_);
+                e = resource_entry(*h, at, value_at, instance_, to, out);
+            } else if (top_is_instance_ && h->type != tlv::entry_type::object_instance) {
+                e = resource_entry(*h, at, value_at, top_, to, out);
             } else {
-                r = top_entry(*h, at, value_at);
+                e = top_entry(*h, at, value_at, to, out);
             }
-            if (!r || r->has_value()) return r;
+            if (e == entry::value) return put_record(out, to.p, to.def, value_at, h->length);
+            if (e == entry::invalid) return false;
+            if (out->has_value()) return true;
         }
     }
 
@@ -323,11 +379,14 @@ private:
     const object_view* object_ = nullptr;     // schema of base's object, if known
     const resource_def* base_def_ = nullptr;  // schema of base's resource, if known
     std::size_t pos_ = 0;
+    std::size_t limit_ = 0;                   // end of the innermost open container (or of the payload)
     frame top_{};
     frame instance_{};
     frame multi_{};
-    std::uint16_t multi_instance_ = 0;
+    std::uint16_t resources_instance_ = 0;    // instance of the resources being read
+    std::uint16_t multi_instance_ = 0;        // instance of the open Multiple Resource
     const resource_def* multi_def_ = nullptr;
+    bool top_is_instance_ = false;            // base /O/I: resources at the top level
     bool in_instance_ = false;
     bool in_multi_ = false;
     bool bare_instances_ = false;

@@ -201,7 +201,8 @@ struct instances_run {
  * the payload size plus `store_slack` (or `no_bound`). Errors: `path_wrong_level` (offset 0),
  * `invalid_argument`, `invalid_utf8`, `invalid_json`, `invalid_base64` (offset = record index).
  */
-[[nodiscard]] constexpr result<std::size_t> validate(std::span<const record> records, const path& base) noexcept {
+[[nodiscard]] constexpr result<std::size_t> validate(std::span<const record> records, const path& base_ref) noexcept {
+    const path base = base_ref;  // a local: its prefix mask is computed once, not per record
     if (base.is_root()) return fail(errc::path_wrong_level, 0);
     std::size_t bound = store_slack;
     for (std::size_t i = 0; i < records.size(); ++i) {
