@@ -93,7 +93,7 @@ public:
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
-        result<opt_record> out;  // an empty optional; the record is built in place, in the caller's object
+        result<opt_record> out = std::nullopt;  // the record is built in place, in the caller's object
         if (failed_) {
             out = unexpected{error_};
         } else if (!step(out)) {
@@ -332,7 +332,7 @@ private:
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
-    [[nodiscard]] bool step(output& out) noexcept {
+    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
         if (state_ != state::reading) {
             if (state_ == state::done) return true;
             if (!start(out)) return false;
