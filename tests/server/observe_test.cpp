@@ -359,3 +359,38 @@ TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetch
     CHECK(ns[1]->sequence > ns[0]->sequence);
     CHECK(w.srv.engine->observation_count() == 1);
 }
+
+TEST_CASE("RFC 7959 §3.4 / RFC 8132 §2 an Observe-Composite notification larger than one block: completed with FETCHes of the same path list") {
+    world w;
+    device& d = w.add_client("bigcomp");
+    w.register_all();
+    const std::array<path, 2> paths{P("/3311/0/5706"), P("/3311/0/5851")};
+    auto id = w.srv.engine->submit("bigcomp", request_spec::observe_composite(paths), w.now);
+    REQUIRE(id.has_value());
+    const result_copy first = w.wait_result(*id);
+    CHECK(first.observing);
+    REQUIRE(first.records.size() == 2);
+    std::string colour;
+    for (int i = 0; i < 1500; ++i) colour += static_cast<char>('a' + i % 26);
+    d.lamps.lights[0].colour = colour;
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    w.run_for(2s);
+    auto ns = w.srv.rec.notifications_of(*id);
+    REQUIRE(ns.size() == 1);
+    CHECK(!ns[0]->failure);
+    CHECK(!ns[0]->ended);
+    CHECK(ns[0]->target.is_root());
+    REQUIRE(ns[0]->records.size() == 2);
+    CHECK(ns[0]->records[0].p == P("/3311/0/5706"));
+    CHECK(ns[0]->records[0].text == colour);
+    CHECK(ns[0]->records[1].p == P("/3311/0/5851"));
+    CHECK(w.srv.engine->observation_count() == 1);
+    // A one-block notification afterwards is delivered as it comes.
+    d.lamps.lights[0].colour = "red";
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    w.run_for(2s);
+    ns = w.srv.rec.notifications_of(*id);
+    REQUIRE(ns.size() == 2);
+    REQUIRE(ns[1]->records.size() == 2);
+    CHECK(ns[1]->records[0].text == "red");
+}

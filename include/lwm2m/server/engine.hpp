@@ -47,11 +47,12 @@
  *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
  *   (at most `MaxResponseBody`, `MaxBlockTransfers` at once). A notification whose first block
  *   says M=1 is completed with GETs the same way and delivered whole (if no newer one came
- *   meanwhile). Failures: `request_entity_too_large` (over MaxResponseBody, or Size2 says
- *   so), `request_entity_incomplete` (a block out of order, or another ETag or format),
- *   `capacity_exceeded` (no free reassembly); a notification then comes with that failure.
- *   Observe-Composite notifications are not completed (there is no GET for them; their
- *   first block is delivered with the failure `request_entity_incomplete`).
+ *   meanwhile); an Observe-Composite notification is completed with FETCHes carrying its path
+ *   list (kept for up to `CompositeObservePaths` paths; with more, its first block is
+ *   delivered with `request_entity_incomplete`). Failures: `request_entity_too_large` (over
+ *   MaxResponseBody, or Size2 says so), `request_entity_incomplete` (a block out of order, or
+ *   another ETag or format), `capacity_exceeded` (no free reassembly); a notification then
+ *   comes with that failure.
  * - Responses are decoded with `server_config::schemas` (the shipped `objects::registry` by
  *   default); objects without a schema decode generically (TLV values stay untyped), and a
  *   resource unknown to the schema (a newer object version) makes the body decode generically.
@@ -111,11 +112,14 @@ namespace lwm2m::server {
  *   each holds one datagram). It must cover the CON requests all clients send within the
  *   time a retransmission can still arrive (at least MAX_TRANSMIT_SPAN, 45 s), or a late
  *   duplicate Register/Update/Send is processed again.
+ * - `CompositeObservePaths`: paths an Observe-Composite keeps (10 bytes each, per
+ *   observation) to complete a notification larger than one block with FETCHes; one with
+ *   more paths delivers such a notification's first block with `request_entity_incomplete`.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxRequests = 32, std::size_t MaxObservations = 32,
           std::size_t MaxRecords = 64, std::size_t MaxLinks = 64, std::size_t MaxRequestPayload = 512,
           std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4,
-          std::size_t DedupEntries = 128>
+          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4>
 struct server_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_requests = MaxRequests;
@@ -129,6 +133,8 @@ struct server_limits {
     using slot = registration_slot<MaxLinks>;
     static_assert(sizeof(slot) <= 1024, "a registration slot must stay within 1 KiB: lower MaxLinks");
     static constexpr std::size_t dedup_entries = DedupEntries;
+    static constexpr std::size_t composite_observe_paths = CompositeObservePaths;
+    static_assert(CompositeObservePaths < 256);
     using endpoint_limits =
         exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32, MaxObservations, 8>;
 };
@@ -246,6 +252,10 @@ public:
             o->location = s->location;
             o->target = spec.target;
             o->composite = spec.op == operation::observe_composite;
+            if (o->composite && spec.paths.size() <= o->paths.size()) {
+                std::copy(spec.paths.begin(), spec.paths.end(), o->paths.begin());
+                o->path_count = static_cast<std::uint8_t>(spec.paths.size());
+            }
         }
         if (hold) {
             e->state = request_entry::held;
@@ -445,6 +455,10 @@ private:
         lwm2m::path target{};
         std::uint32_t last_sequence = 0;
         time_point last_time{};
+        // Observe-Composite: its paths, to FETCH the rest of a block-wise notification
+        // (0 when there were more than the limit keeps).
+        std::uint8_t path_count = 0;
+        std::array<lwm2m::path, Limits::composite_observe_paths> paths{};
     };
 
     struct dispatcher {
@@ -572,15 +586,7 @@ private:
             break;
         }
         case operation::read_composite:
-        case operation::observe_composite: {
-            if (spec.paths.size() > path_records_.size()) return fail(errc::request_entity_too_large);
-            for (std::size_t i = 0; i < spec.paths.size(); ++i) path_records_[i] = format::record{spec.paths[i], value{}, {}};
-            if (auto ok = format::write_records(e.format, std::span<const format::record>{path_records_.data(), spec.paths.size()},
-                                                lwm2m::path{}, out);
-                !ok)
-                return ok;
-            break;
-        }
+        case operation::observe_composite: return encode_path_list(e, spec.paths);
         case operation::execute: {
             const bytes_view a = as_bytes(spec.arguments);
             if (a.size() > buf.size()) return fail(errc::request_entity_too_large);
@@ -590,6 +596,20 @@ private:
         }
         default: e.payload_size = 0; return {};
         }
+        if (out.overflowed()) return fail(errc::request_entity_too_large);
+        e.payload_size = out.bytes().size();
+        return {};
+    }
+
+    /** Encodes a composite path list (LwM2M 1.1 Core §6.4.3: SenML records with names only) as the body. */
+    result<void> encode_path_list(request_entry& e, std::span<const lwm2m::path> paths) noexcept {
+        if (paths.size() > path_records_.size()) return fail(errc::request_entity_too_large);
+        for (std::size_t i = 0; i < paths.size(); ++i) path_records_[i] = format::record{paths[i], value{}, {}};
+        format::output_window out{mutable_bytes{e.payload}};
+        if (auto ok = format::write_records(e.format, std::span<const format::record>{path_records_.data(), paths.size()},
+                                            lwm2m::path{}, out);
+            !ok)
+            return ok;
         if (out.overflowed()) return fail(errc::request_entity_too_large);
         e.payload_size = out.bytes().size();
         return {};
@@ -927,25 +947,31 @@ private:
 
     /**
      * A notification whose first block says M=1 (RFC 7959 §3.4, RFC 7641 §3.2): fetch the rest
-     * with GETs; true if that started (the notification is delivered when whole).
+     * with GETs (FETCHes with the same path list for an Observe-Composite, RFC 8132 §2); true if
+     * that started (the notification is delivered when whole).
      */
     bool fetch_rest_of_notification(const observation_entry& o, const coap::message_view& m, std::uint32_t seq,
                                     errc& why) noexcept {
         why = errc::capacity_exceeded;
-        if (o.composite) {
-            why = errc::request_entity_incomplete;  // no GET for a composite (see the file comment)
+        if (o.composite && o.path_count == 0) {
+            why = errc::request_entity_incomplete;  // its paths were not kept (see CompositeObservePaths)
             return false;
         }
         const slot_type* s = store_.find_location(o.location);
         request_entry* e = free_request();
         if (s == nullptr || e == nullptr) return false;
         *e = request_entry{};
-        e->op = operation::read;
+        e->op = o.composite ? operation::read_composite : operation::read;
         e->target = o.target;
         e->location = o.location;
         e->notification_of = o.id;
         e->sequence = seq;
         e->format = static_cast<format::content_format>(m.content_format().value_or(0));
+        if (o.composite && (!composite_capable(e->format) ||
+                            !encode_path_list(*e, std::span<const lwm2m::path>{o.paths.data(), o.path_count}))) {
+            why = errc::request_entity_incomplete;  // no path list in the notification's format
+            return false;
+        }
         e->id = new_request_id();
         response_parts ignored;
         const block_step step = collect_block(*e, m, ignored, why);
