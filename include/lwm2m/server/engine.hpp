@@ -63,6 +63,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -698,9 +699,24 @@ private:
         if (!h) return unexpected{h.error()};
         e.handle = *h;
         e.state = request_entry::in_flight;
+        index_handle(*h, handle_of_request | static_cast<std::uint32_t>(&e - requests_.data()));
         if (!block2 && (e.op == operation::observe || e.op == operation::observe_composite))
-            if (observation_entry* o = find_observation(e.id)) o->handle = *h;
+            if (observation_entry* o = find_observation(e.id)) o->handle = *h;  // indexed once active
         return {};
+    }
+
+    // Responses are matched to their request (or observation) through a direct-mapped table
+    // keyed by the endpoint's handle, not by walking MaxRequests entries: a group operation
+    // on thousands of clients gets thousands of answers. Handles grow by one per message, so
+    // live ones rarely share a cell; a cell that names another entry (overwritten, or stale)
+    // falls back to the walk, which is always right.
+    static constexpr std::size_t handle_table_size = std::bit_ceil(2 * (Limits::max_requests + Limits::max_observations));
+    static constexpr std::uint32_t handle_of_request = 1u << 30;
+    static constexpr std::uint32_t handle_of_observation = 2u << 30;
+    static constexpr std::uint32_t handle_entry_index = (1u << 30) - 1;
+    static_assert(Limits::max_requests <= handle_entry_index && Limits::max_observations <= handle_entry_index);
+    void index_handle(exchange::request_handle h, std::uint32_t cell) noexcept {
+        handle_table_[h.value & (handle_table_size - 1)] = cell;
     }
 
     /**
@@ -750,6 +766,15 @@ private:
     }
 
     void handle_response(exchange::request_handle h, exchange::peer_id, const result<coap::message_view>& res) noexcept {
+        const std::uint32_t cell = handle_table_[h.value & (handle_table_size - 1)];
+        const std::size_t i = cell & handle_entry_index;
+        if ((cell & ~handle_entry_index) == handle_of_request && i < requests_.size()) {
+            request_entry& e = requests_[i];
+            if (e.state == request_entry::in_flight && e.handle == h) return complete(e, res);
+        } else if ((cell & ~handle_entry_index) == handle_of_observation && i < observations_.size()) {
+            observation_entry& o = observations_[i];
+            if (o.state == observation_entry::active && o.handle == h) return notify(o, res);
+        }
         for (request_entry& e : requests_)
             if (e.state == request_entry::in_flight && e.handle == h) return complete(e, res);
         for (observation_entry& o : observations_)
@@ -906,6 +931,7 @@ private:
             const auto seq = parts.observe;
             if (coap::is_success(parts.code) && seq) {
                 o->state = observation_entry::active;
+                index_handle(o->handle, handle_of_observation | static_cast<std::uint32_t>(o - observations_.data()));
                 o->has_sequence = true;
                 o->last_sequence = *seq;
                 o->last_time = now_;
@@ -1276,6 +1302,7 @@ private:
     std::array<block_transfer, Limits::max_block_transfers> transfers_{};
     std::array<format::record, Limits::max_records> records_{};
     std::array<format::record, Limits::max_records> path_records_{};
+    std::array<std::uint32_t, handle_table_size> handle_table_{};  // see index_handle
 };
 
 } // namespace lwm2m::server
