@@ -117,3 +117,62 @@ TEST_CASE("Core §6.5 held requests fail with not_registered when the registrati
     CHECK(m1->code() == coap::code::get);
     CHECK(m1->accept() == std::optional<std::uint16_t>{11542});  // 1.0: TLV
 }
+
+TEST_CASE("Core §6.5 held requests go out in the order they were submitted, whichever request slots they took") {
+    server_box s{4, queue_config()};
+    // Fill most request slots with requests to an ordinary client, then let its De-register
+    // free them all: the next requests take the last slots and wrap around to the first.
+    dgram a;
+    a.query = {"ep=busy", "lwm2m=1.1"};
+    a.payload = "</3/0>";
+    const answer reg_a = single_answer(s.feed(3, a.build(), time_point{}));
+    REQUIRE(reg_a.code == coap::code::created);
+    for (std::size_t i = 0; i + 3 < limits::max_requests; ++i)
+        REQUIRE(s.engine->submit("busy", request_spec::read(P("/3/0")), time_point{}).has_value());
+    (void)s.drain();
+    dgram bye;
+    bye.method = coap::code::delete_;
+    bye.path = "/rd/" + reg_a.location[1];
+    bye.cf.reset();
+    bye.payload.clear();
+    bye.mid = 2;
+    REQUIRE(single_answer(s.feed(3, bye.build(), time_point{1s})).code == coap::code::deleted);
+
+    dgram q;
+    q.query = {"ep=sleepy", "lwm2m=1.1", "Q"};
+    q.payload = "</3/0>";
+    q.mid = 3;
+    const answer reg_q = single_answer(s.feed(4, q.build(), time_point{2s}));
+    REQUIRE(reg_q.code == coap::code::created);
+    REQUIRE(limits::max_held >= 4);
+    for (std::uint16_t r = 0; r < 4; ++r)  // asleep (20 s awake window): held
+        REQUIRE(s.engine->submit("sleepy", request_spec::read(*path::make(3, 0, r)), time_point{30s}).has_value());
+    CHECK(s.drain().empty());
+
+    dgram up;
+    up.path = "/rd/" + reg_q.location[1];
+    up.cf.reset();
+    up.payload.clear();
+    up.mid = 4;
+    auto out = s.feed(4, up.build(), time_point{31s});
+    REQUIRE(out.size() == 2);  // the 2.04, then the first held Read (NSTART 1)
+    for (std::uint16_t r = 0; r < 4; ++r) {
+        REQUIRE(!out.empty());
+        auto m = coap::parse(out.back());
+        REQUIRE(m.has_value());
+        REQUIRE(m->code() == coap::code::get);
+        std::vector<std::string> segs;
+        for (std::string_view seg : m->uri_path()) segs.emplace_back(seg);
+        REQUIRE(segs.size() == 3);
+        CHECK(segs[2] == std::to_string(r));
+        // Answer it; the next held one follows.
+        coap::message_builder<4> ack;
+        ack.type(coap::message_type::acknowledgement).code(coap::code::content).message_id(m->message_id()).token(m->token());
+        std::vector<std::byte> d(64);
+        auto n = ack.serialize(mutable_bytes{d});
+        REQUIRE(n.has_value());
+        d.resize(*n);
+        out = s.feed(4, d, time_point{32s});
+    }
+    CHECK(out.empty());
+}

@@ -476,9 +476,16 @@ private:
         if (next_request_ == 0) next_request_ = 1;
         return request_id{next_request_++};
     }
+    // Round robin from the slot after the last one taken: a group operation filling the table
+    // does not walk over all the slots it filled before, once per request.
     request_entry* free_request() noexcept {
-        for (request_entry& e : requests_)
-            if (e.state == request_entry::free) return &e;
+        for (std::size_t k = 0; k < requests_.size(); ++k) {
+            const std::size_t i = (free_hint_ + k) % requests_.size();
+            if (requests_[i].state == request_entry::free) {
+                free_hint_ = (i + 1) % requests_.size();
+                return &requests_[i];
+            }
+        }
         return nullptr;
     }
     request_entry* find_request(request_id id) noexcept {
@@ -720,19 +727,35 @@ private:
     }
 
     /**
-     * Sends held requests of clients that are awake now. Runs after every datagram: without
-     * held requests (the common case) it must not walk the request table.
+     * Sends held requests of clients that are awake now, oldest first: a client gets them in
+     * the order they were submitted (a Write before the Execute that relies on it), whichever
+     * slots they took. Runs after every datagram: without held requests (the common case) it
+     * must not walk the request table.
      */
     void process(time_point now) noexcept {
         if (!maybe_held_) return;
-        bool still_held = false;
-        for (request_entry& e : requests_) {
-            if (e.state != request_entry::held) continue;
-            const slot_type* s = store_.find_location(e.location);
-            if (s != nullptr && awake(*s, now)) (void)dispatch(e, *s, now);  // on failure (endpoint full) it stays held
-            still_held = still_held || e.state == request_entry::held;
+        for (;;) {
+            bool still_held = false;
+            request_entry* oldest = nullptr;
+            const slot_type* oldest_slot = nullptr;
+            for (request_entry& e : requests_) {
+                if (e.state != request_entry::held) continue;
+                still_held = true;
+                if (oldest != nullptr && !submitted_before(e.id, oldest->id)) continue;
+                const slot_type* s = store_.find_location(e.location);
+                if (s != nullptr && awake(*s, now)) {
+                    oldest = &e;
+                    oldest_slot = s;
+                }
+            }
+            maybe_held_ = still_held;
+            // On failure (endpoint full) it stays held, and so do the younger ones.
+            if (oldest == nullptr || !dispatch(*oldest, *oldest_slot, now)) return;
         }
-        maybe_held_ = still_held;
+    }
+    /** Request ids grow by one per request: serial-number order (RFC 1982 style) survives the wrap. */
+    static constexpr bool submitted_before(request_id a, request_id b) noexcept {
+        return static_cast<std::int32_t>(a.value - b.value) < 0;
     }
 
     // ---- responses and notifications ----------------------------------------------------------
@@ -1297,6 +1320,7 @@ private:
     std::uint32_t next_location_ = 1;
     std::size_t stale_ = 0;
     bool maybe_held_ = false;  // some request may be held (see process)
+    std::size_t free_hint_ = 0;  // where free_request starts looking
     std::array<request_entry, Limits::max_requests> requests_{};
     std::array<observation_entry, Limits::max_observations> observations_{};
     std::array<block_transfer, Limits::max_block_transfers> transfers_{};
