@@ -59,6 +59,12 @@ template <std::size_t N>
     }
 }
 
+/** Big-endian two's complement integer of 1, 2, 4 or 8 bytes, sign-extended. Precondition: as `load_be_1248`. */
+[[nodiscard]] constexpr std::int64_t load_be_signed_1248(bytes_view b) noexcept {
+    const unsigned shift = static_cast<unsigned>(64 - 8 * b.size());
+    return static_cast<std::int64_t>(load_be_1248(b) << shift) >> shift;
+}
+
 /** `decode_binary_value` of the rarer types (float, objlnk, none); out of line. */
 [[nodiscard]] LWM2M_NOINLINE constexpr result<value> decode_other_binary_value(bytes_view b, data_type t) noexcept {
     switch (t) {
@@ -88,9 +94,7 @@ template <std::size_t N>
     case data_type::integer:
     case data_type::time: {
         if (!is_binary_integer_length(b.size())) return fail(errc::invalid_integer_length);
-        const unsigned shift = static_cast<unsigned>(64 - 8 * b.size());
-        // Sign-extend from the value's width.
-        const auto v = static_cast<std::int64_t>(load_be_1248(b) << shift) >> shift;
+        const auto v = load_be_signed_1248(b);
         return t == data_type::time ? value::of_time(v) : value::of_integer(v);
     }
     case data_type::unsigned_integer:

@@ -18,6 +18,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <ranges>
@@ -418,6 +419,26 @@ struct path_access {
         std::size_t k = 0;
         ((p.ids_[k++] = ids), ...);
         p.level_ = static_cast<path_level>(sizeof...(Ids));
+        return p;
+    }
+    /**
+     * The four ids of `p` in one word, ids[0] in the low 16 bits, `no_id` past its depth: a
+     * reader keeps the ids shared by its records in one word and ors each record's id in.
+     */
+    [[nodiscard]] static constexpr std::uint64_t lanes(const path& p) noexcept { return p.lanes_(); }
+    /**
+     * The path of `level` whose ids are the lanes of `lanes` (as `lanes` returns them), built
+     * with no checks. Precondition: the ids below `level` are <= max_id, the others `no_id`.
+     * At run time one 8-byte store on little-endian targets.
+     */
+    [[nodiscard]] static constexpr path of_lanes(std::uint64_t lanes, path_level level) noexcept {
+        path p;
+        if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+            std::memcpy(p.ids_.data(), &lanes, sizeof lanes);
+        } else {
+            for (std::size_t k = 0; k < path::max_depth; ++k) p.ids_[k] = static_cast<std::uint16_t>(lanes >> (16 * k));
+        }
+        p.level_ = level;
         return p;
     }
 };

@@ -59,19 +59,23 @@ struct header {
  */
 [[nodiscard]] constexpr result<header> decode_header(bytes_view in) noexcept {
     if (in.empty()) return fail(errc::truncated_value, 0);
-    const auto t = static_cast<std::uint8_t>(in[0]);
-    const bool wide_id = (t & 0x20) != 0;
-    const std::size_t length_size = (t >> 3) & 0x03;
+    const std::byte* p = in.data();
+    const auto t = static_cast<std::uint8_t>(p[0]);
+    const std::size_t length_at = 2 + ((t >> 5) & 1u);  // after the type byte and the 8- or 16-bit id
+    const std::size_t length_size = (t >> 3) & 0x03u;
     header h;
     h.type = static_cast<entry_type>(t >> 6);
-    h.size = 2 + std::size_t{wide_id} + length_size;
+    h.size = length_at + length_size;
     if (in.size() < h.size) return fail(errc::truncated_value, 0);
-    const std::byte* p = in.data() + 1;
-    h.id = static_cast<std::uint8_t>(p[0]);
-    if (wide_id) h.id = static_cast<std::uint16_t>(h.id << 8 | static_cast<std::uint8_t>(*++p));
+    const auto byte = [p](std::size_t i) { return std::size_t{static_cast<std::uint8_t>(p[i])}; };
+    h.id = static_cast<std::uint16_t>(length_at == 2 ? byte(1) : byte(1) << 8 | byte(2));
     // Bits 2-0 are the length only without a length field (then they are ignored).
-    h.length = length_size == 0 ? std::size_t{t & 0x07u} : 0;
-    for (std::size_t k = 0; k < length_size; ++k) h.length = h.length << 8 | static_cast<std::uint8_t>(p[1 + k]);
+    switch (length_size) {
+    case 0: h.length = t & 0x07u; break;
+    case 1: h.length = byte(length_at); break;
+    case 2: h.length = byte(length_at) << 8 | byte(length_at + 1); break;
+    default: h.length = byte(length_at) << 16 | byte(length_at + 1) << 8 | byte(length_at + 2); break;
+    }
     if (h.length > in.size() - h.size) return fail(errc::length_exceeds_payload, 0);
     return h;
 }

@@ -94,10 +94,8 @@ public:
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
         result<opt_record> out = std::nullopt;  // the record is built in place, in the caller's object
-        if (failed_) {
-            out = unexpected{error_};
-        } else if (!step(out)) {
-            failed_ = true;
+        if (!step(out)) {
+            state_ = state::failed;
             error_ = out.error();
         }
         return out;
@@ -117,7 +115,7 @@ private:
         std::size_t count = 0;
     };
 
-    enum class state : std::uint8_t { start, reading, done };
+    enum class state : std::uint8_t { start, reading, done, failed };
 
     /** Stores an error in `out`; returns false (what `step` returns on error). */
     static bool fail_with(output& out, errc code, std::size_t offset) noexcept {
@@ -132,11 +130,21 @@ private:
         invalid,  ///< an error is stored
     };
 
-    /** Where a value goes: its record's path and its resource's schema (if known). */
+    /** Where a value goes: its record's path (as `path_access::lanes` and a level) and its resource's schema (if known). */
     struct target {
-        path p;
+        std::uint64_t lanes = 0;
+        path_level level = path_level::resource;
         const resource_def* def = nullptr;
     };
+
+    /** `id` in lane `k` of a path's lanes (0 = object .. 3 = resource instance). */
+    [[nodiscard]] static constexpr std::uint64_t lane(std::size_t k, std::uint16_t id) noexcept {
+        return std::uint64_t{id} << (16 * k);
+    }
+    /** The lanes of `p` with lane `k` and those after it cleared (so an id can be ored in). */
+    [[nodiscard]] static constexpr std::uint64_t lanes_before(const path& p, std::size_t k) noexcept {
+        return lwm2m::detail::path_access::lanes(p) & ((std::uint64_t{1} << (16 * k)) - 1);
+    }
 
     static entry invalid(output& out, errc code, std::size_t offset) noexcept {
         fail_with(out, code, offset);
@@ -151,15 +159,17 @@ private:
 
     [[nodiscard]] bool start(output& out) noexcept {
         if (base_.is_root()) return fail_with(out, errc::path_wrong_level, 0);
-        object_ = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
-        if (object_ != nullptr && base_.has_resource()) {
-            base_def_ = object_->find(base_.resource_id());
+        const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
+        typed_ = object != nullptr;
+        if (typed_) object_ = *object;
+        if (typed_ && base_.has_resource()) {
+            base_def_ = object_.find(base_.resource_id());
             if (base_def_ == nullptr) return fail_with(out, errc::resource_not_in_schema, 0);
             if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail_with(out, errc::invalid_nesting, 0);
         }
         top_.end = payload_.size();
         top_is_instance_ = base_.level() == path_level::instance;
-        if (top_is_instance_) resources_instance_ = base_.instance_id();
+        if (top_is_instance_) resource_lanes_ = lanes_before(base_, 2) | lane(2, 0) | lane(3, path::no_id);
         scan_budget_ = scan_budget_per_byte * payload_.size() + 1024;
         state_ = state::reading;
         return true;
@@ -195,18 +205,29 @@ private:
         return false;
     }
 
-    /** Stores the record of the value at `value_at` (typed by `def` when known) in `out`. */
-    [[nodiscard]] bool put_record(output& out, const path& p, const resource_def* def, std::size_t value_at,
-                                  std::size_t length) const noexcept {
+    /**
+     * Makes `out` hold the record of `p` and `v`, field by field: the record is not built
+     * aside and copied (that copy was a tenth of a decode).
+     */
+    [[gnu::always_inline]] static void store(output& out, const path& p, const value& v) noexcept {
+        record& r = out->emplace();
+        r.path = p;
+        r.value = v;
+    }
+
+    /** Stores the record of the value at `value_at` for `to` (typed by `to.def` when known) in `out`. */
+    [[nodiscard]] [[gnu::always_inline]] bool put_record(output& out, const target& to, std::size_t value_at,
+                                                         std::size_t length) const noexcept {
         const bytes_view b{payload_.data() + value_at, length};
-        if (def == nullptr) {
-            out->emplace(record{p, value::of_untyped(b), std::nullopt});
+        const path p = lwm2m::detail::path_access::of_lanes(to.lanes, to.level);
+        if (to.def == nullptr) {
+            store(out, p, value::of_untyped(b));
             return true;
         }
-        const auto v = tlv::decode_value(b, def->type);
+        const auto v = tlv::decode_value(b, to.def->type);
         if (!v) return fail_with(out, v.error().code, value_at + v.error().offset);
-        if (auto in_range = check_range(*v, *def); !in_range) return fail_with(out, in_range.error().code, value_at);
-        out->emplace(record{p, *v, std::nullopt});
+        if (auto in_range = check_range(*v, *to.def); !in_range) return fail_with(out, in_range.error().code, value_at);
+        store(out, p, *v);
         return true;
     }
 
@@ -218,13 +239,14 @@ private:
     }
     void open_instance(std::uint16_t id, std::size_t value_at, std::size_t length) noexcept {
         open(instance_, id, value_at, length);
-        resources_instance_ = id;
+        resource_lanes_ = lanes_before(base_, 1) | lane(1, id) | lane(3, path::no_id);
         in_instance_ = true;
     }
-    void open_multiple(std::uint16_t instance, std::uint16_t resource, const resource_def* def, std::size_t value_at,
-                       std::size_t length) noexcept {
+    /** Opens a Multiple Resource TLV; `resource_lanes` are the lanes of its /O/I/R path with lane 3 clear. */
+    void open_multiple(std::uint64_t resource_lanes, std::uint16_t resource, const resource_def* def,
+                       std::size_t value_at, std::size_t length) noexcept {
         open(multi_, resource, value_at, length);
-        multi_instance_ = instance;
+        multi_lanes_ = resource_lanes;
         multi_def_ = def;
         in_multi_ = true;
     }
@@ -253,23 +275,29 @@ private:
             return invalid(out, errc::invalid_nesting, at);
         if (!add_child(parent, h.id, at, out)) return entry::invalid;
         to.def = nullptr;
-        if (object_ != nullptr) {
-            to.def = object_->find(h.id);
+        if (typed_) {
+            to.def = object_.find(h.id);
             if (to.def == nullptr) return invalid(out, errc::resource_not_in_schema, at);
             if (to.def->is_multiple() != (h.type == tlv::entry_type::multiple_resource))
                 return invalid(out, errc::invalid_nesting, at);
         }
         if (h.type == tlv::entry_type::resource) {
-            to.p = path_of(base_.object_id(), resources_instance_, h.id);
+            to.lanes = resource_lanes_ | lane(2, h.id);
+            to.level = path_level::resource;
             return entry::value;
         }
-        open_multiple(resources_instance_, h.id, to.def, value_at, h.length);
+        open_multiple((resource_lanes_ & ~lane(3, path::no_id)) | lane(2, h.id), h.id, to.def, value_at, h.length);
         return entry::opened;
     }
 
-    /** An entry at the top level of the payload (other than the resources at base /O/I). Out of line: once per payload at most bases. */
-    [[nodiscard]] LWM2M_NOINLINE entry top_entry(const tlv::header& h, std::size_t at, std::size_t value_at, target& to,
+    /**
+     * An entry at the top level of the payload (other than the resources at base /O/I); a
+     * value's target goes to `top_target_` (not through a reference, which would keep the
+     * caller's target out of registers). Out of line: once per payload at most bases.
+     */
+    [[nodiscard]] LWM2M_NOINLINE entry top_entry(const tlv::header h, std::size_t at, std::size_t value_at,
                                                  output& out) noexcept {
+        target& to = top_target_;
         const std::size_t entry_end = value_at + h.length;
         switch (base_.level()) {
         case path_level::object: {
@@ -296,7 +324,7 @@ private:
                     return invalid(out, errc::invalid_nesting, at);
                 bare_instances_ = true;
                 if (!add_child(top_, h.id, at, out)) return entry::invalid;
-                to = {path_of(base_.object_id(), base_.instance_id(), base_.resource_id(), h.id), base_def_};
+                to = {lanes_before(base_, 3) | lane(3, h.id), path_level::resource_instance, base_def_};
                 return entry::value;
             }
             if (top_.count != 0 || h.type == tlv::entry_type::object_instance || h.id != base_.resource_id())
@@ -305,16 +333,16 @@ private:
             const bool multiple = h.type == tlv::entry_type::multiple_resource;
             if (base_def_ != nullptr && base_def_->is_multiple() != multiple)
                 return invalid(out, errc::invalid_nesting, at);
-            to = {base_, base_def_};
+            to = {lwm2m::detail::path_access::lanes(base_), base_.level(), base_def_};
             if (!multiple) return entry::value;
-            open_multiple(base_.instance_id(), base_.resource_id(), base_def_, value_at, h.length);
+            open_multiple(lanes_before(base_, 3), base_.resource_id(), base_def_, value_at, h.length);
             return entry::opened;
         }
         case path_level::resource_instance:
             if (top_.count != 0 || h.type != tlv::entry_type::resource_instance || h.id != base_.resource_instance_id())
                 return invalid(out, errc::invalid_nesting, at);
             ++top_.count;
-            to = {base_, base_def_};
+            to = {lwm2m::detail::path_access::lanes(base_), base_.level(), base_def_};
             return entry::value;
         case path_level::root: break;
         }
@@ -335,6 +363,7 @@ private:
     [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
         if (state_ != state::reading) {
             if (state_ == state::done) return true;
+            if (state_ == state::failed) return fail_with(out, error_.code, error_.offset);
             if (!start(out)) return false;
         }
         for (;;) {
@@ -350,20 +379,19 @@ private:
             // Values are skipped whole; a container that opens moves pos_ back to its content.
             pos_ = value_at + h->length;
 
-            target to;
+            target to{0, path_level::resource, nullptr};
             entry e = entry::value;
             if (in_multi_) {
                 if (h->type != tlv::entry_type::resource_instance) return fail_with(out, errc::invalid_nesting, at);
                 if (!add_child(multi_, h->id, at, out)) return false;
-                to = {path_of(base_.object_id(), multi_instance_, multi_.id, h->id), multi_def_};
-            } else if (in_instance_) {
-                e = resource_entry(*h, at, value_at, instance_, to, out);
-            } else if (top_is_instance_ && h->type != tlv::entry_type::object_instance) {
-                e = resource_entry(*h, at, value_at, top_, to, out);
+                to = {multi_lanes_ | lane(3, h->id), path_level::resource_instance, multi_def_};
+            } else if (in_instance_ || (top_is_instance_ && h->type != tlv::entry_type::object_instance)) {
+                e = resource_entry(*h, at, value_at, in_instance_ ? instance_ : top_, to, out);
             } else {
-                e = top_entry(*h, at, value_at, to, out);
+                e = top_entry(*h, at, value_at, out);
+                to = top_target_;
             }
-            if (e == entry::value) return put_record(out, to.p, to.def, value_at, h->length);
+            if (e == entry::value) return put_record(out, to, value_at, h->length);
             if (e == entry::invalid) return false;
             if (out->has_value()) return true;
         }
@@ -376,22 +404,23 @@ private:
     path base_;
     const schema_registry* schemas_ = nullptr;
     std::size_t scan_budget_ = 0;
-    const object_view* object_ = nullptr;     // schema of base's object, if known
+    object_view object_{};                    // schema of base's object, if `typed_`
     const resource_def* base_def_ = nullptr;  // schema of base's resource, if known
     std::size_t pos_ = 0;
     std::size_t limit_ = 0;                   // end of the innermost open container (or of the payload)
     frame top_{};
     frame instance_{};
     frame multi_{};
-    std::uint16_t resources_instance_ = 0;    // instance of the resources being read
-    std::uint16_t multi_instance_ = 0;        // instance of the open Multiple Resource
+    std::uint64_t resource_lanes_ = 0;        // path lanes of the resources being read, resource id 0
+    std::uint64_t multi_lanes_ = 0;           // path lanes of the open Multiple Resource, lane 3 clear
     const resource_def* multi_def_ = nullptr;
+    target top_target_{};                     // where top_entry puts a value's target
+    bool typed_ = false;                      // base's object has a schema
     bool top_is_instance_ = false;            // base /O/I: resources at the top level
     bool in_instance_ = false;
     bool in_multi_ = false;
     bool bare_instances_ = false;
     state state_ = state::start;
-    bool failed_ = false;
     error error_{};
 };
 

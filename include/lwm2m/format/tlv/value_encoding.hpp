@@ -28,6 +28,7 @@
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/value.hpp>
@@ -217,7 +218,19 @@ constexpr result<std::size_t> encode_value_each(const value& v, Put&& put) noexc
  * `invalid_boolean`, `invalid_objlnk`, `invalid_utf8`, `type_mismatch`. Allocation: none.
  */
 [[nodiscard]] constexpr result<value> decode_value(bytes_view b, data_type t) noexcept {
-    return coerce(value::of_untyped(b), t);
+    // The commonest types inline (a reader pays a call per value otherwise); the rest as `coerce`.
+    switch (t) {
+    case data_type::integer:
+    case data_type::time: {
+        if (!lwm2m::detail::is_binary_integer_length(b.size())) return fail(errc::invalid_integer_length);
+        const std::int64_t v = lwm2m::detail::load_be_signed_1248(b);
+        return t == data_type::time ? value::of_time(v) : value::of_integer(v);
+    }
+    case data_type::string:
+        if (auto ok = encoding::validate_utf8(b); !ok) return unexpected{ok.error()};
+        return value::of_string(as_chars(b));
+    default: return coerce(value::of_untyped(b), t);
+    }
 }
 
 } // namespace lwm2m::format::tlv
