@@ -90,10 +90,9 @@ public:
     }
 
     /** True for string, corelnk, opaque and untyped values (byte-sequence values). */
-    [[nodiscard]] constexpr bool is_bytes() const noexcept {
-        return kind_ == value_kind::string || kind_ == value_kind::corelnk || kind_ == value_kind::opaque ||
-               kind_ == value_kind::untyped;
-    }
+    [[nodiscard]] constexpr bool is_bytes() const noexcept { return ((bytes_kinds >> static_cast<unsigned>(kind_)) & 1u) != 0; }
+    /** True for string and corelnk values (text that must be UTF-8). */
+    [[nodiscard]] constexpr bool is_text() const noexcept { return ((text_kinds >> static_cast<unsigned>(kind_)) & 1u) != 0; }
 
     /** Numeric value as double (integer, unsigned, float, time). */
     [[nodiscard]] constexpr double numeric() const noexcept {
@@ -127,6 +126,12 @@ public:
     }
 
 private:
+    // One bit per value_kind: a kind test is a shift and a mask, not a chain of compares.
+    static constexpr unsigned text_kinds =
+        1u << static_cast<unsigned>(value_kind::string) | 1u << static_cast<unsigned>(value_kind::corelnk);
+    static constexpr unsigned bytes_kinds =
+        text_kinds | 1u << static_cast<unsigned>(value_kind::opaque) | 1u << static_cast<unsigned>(value_kind::untyped);
+
     constexpr explicit value(value_kind k) noexcept : i_(0), kind_(k) {}
     static constexpr value text(value_kind k, bytes_view b, text_encoding e) noexcept {
         value x{k};

@@ -395,6 +395,11 @@ private:
 
     /** The four ids in one word, ids_[0] in the low 16 bits (ordering and prefix tests). */
     [[nodiscard]] constexpr std::uint64_t lanes_() const noexcept {
+        if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+            std::uint64_t x;  // one load: ids_ is that word's bytes in memory order
+            std::memcpy(&x, ids_.data(), sizeof x);
+            return x;
+        }
         return std::uint64_t{ids_[0]} | std::uint64_t{ids_[1]} << 16 | std::uint64_t{ids_[2]} << 32 |
                std::uint64_t{ids_[3]} << 48;
     }

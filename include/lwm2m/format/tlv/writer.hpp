@@ -200,33 +200,48 @@ struct instances_run {
  * Checks the records against `base` and each other (see `write_tlv`) and returns a bound of
  * the payload size plus `store_slack` (or `no_bound`). Errors: `path_wrong_level` (offset 0),
  * `invalid_argument`, `invalid_utf8`, `invalid_json`, `invalid_base64` (offset = record index).
+ * One pass, each path against its predecessor through their 64-bit lane words: every check
+ * must pass before the first byte is written, so this loop is paid on every write.
  */
-[[nodiscard]] constexpr result<std::size_t> validate(std::span<const record> records, const path& base_ref) noexcept {
-    const path base = base_ref;  // a local: its prefix mask is computed once, not per record
+[[nodiscard]] constexpr result<std::size_t> validate(std::span<const record> records, const path& base) noexcept {
+    using lwm2m::detail::path_access;
     if (base.is_root()) return fail(errc::path_wrong_level, 0);
+    const std::uint64_t base_lanes = path_access::lanes(base);
+    const std::uint64_t base_mask = ~std::uint64_t{0} >> (64 - 16 * base.depth());  // its ids' lanes (is_prefix_of)
+    constexpr std::uint64_t resource_mask = ~std::uint64_t{0} >> 16;                  // the lanes of /O/I/R
     std::size_t bound = store_slack;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const path& p = records[i].path;
         const value& v = records[i].value;
-        if (!base.is_prefix_of(p)) return fail(errc::invalid_argument, i);
-        if (i > 0 && !(records[i - 1].path < p)) return fail(errc::invalid_argument, i);
+        const std::uint64_t lanes = path_access::lanes(p);
+        // All invalid_argument at i, so their order does not matter: under base, strictly after
+        // the previous path, at value level (or an instance with no value), and not a resource
+        // instance of a resource that has a value record (a resource holds one or the other).
+        if (((lanes ^ base_lanes) & base_mask) != 0) return fail(errc::invalid_argument, i);
+        if (i > 0) {
+            const path& q = records[i - 1].path;
+            if (!(q < p)) return fail(errc::invalid_argument, i);
+            if (q.level() == path_level::resource && ((path_access::lanes(q) ^ lanes) & resource_mask) == 0)
+                return fail(errc::invalid_argument, i);
+        }
         if (p.level() == path_level::instance) {
             if (v.kind() != value_kind::none) return fail(errc::invalid_argument, i);
         } else if (!is_value_level(p)) {
             return fail(errc::invalid_argument, i);
         }
-        // A resource holds either one value or resource instances, not both.
-        if (i > 0 && records[i - 1].path.level() == path_level::resource && records[i - 1].path.is_prefix_of(p))
-            return fail(errc::invalid_argument, i);
-        bound = add_to_bound(bound, record_overhead);
         // Values must be encodable (NaN and infinities are: IEEE 754 carries them), text UTF-8.
-        if (!v.is_bytes()) continue;  // fixed-size kinds always encode
-        const auto n = value_byte_size(v);
-        if (!n) return fail(n.error().code, i);
-        bound = add_to_bound(bound, *n);
-        if ((v.kind() == value_kind::string || v.kind() == value_kind::corelnk) && v.encoding() == text_encoding::raw &&
-            !encoding::validate_utf8(v.encoded_bytes()))
-            return fail(errc::invalid_utf8, i);
+        std::size_t n = 0;  // fixed-size kinds always encode, in at most record_overhead bytes
+        if (v.is_bytes()) {
+            if (v.encoding() == text_encoding::raw) {
+                n = v.encoded_bytes().size();
+                if (v.is_text() && !encoding::validate_utf8(v.encoded_bytes())) return fail(errc::invalid_utf8, i);
+            } else {
+                const auto size = value_byte_size(v);
+                if (!size) return fail(size.error().code, i);
+                n = *size;
+            }
+        }
+        bound = add_to_bound(bound, n + record_overhead);
     }
     return bound;
 }
