@@ -122,6 +122,9 @@ constexpr std::size_t write_header(std::byte* out, entry_type type, std::uint16_
     out[n++] = static_cast<std::byte>(id);
     if (length < 8) {
         t |= static_cast<std::uint8_t>(length);
+    } else if (length <= 0xFF) {  // most strings and opaque values: an 8-bit length field
+        t |= 0x08;
+        out[n++] = static_cast<std::byte>(length);
     } else {
         const std::size_t length_size = length_field_size(length);
         t |= static_cast<std::uint8_t>(length_size << 3);

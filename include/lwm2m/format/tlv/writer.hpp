@@ -75,11 +75,11 @@ public:
 
     constexpr void header(entry_type type, std::uint16_t id, std::size_t length) noexcept {
         if (at_ != nullptr) at_ += tlv::write_header(at_, type, id, length);
-        else out_->put(tlv::encode_header(type, id, length).view());
+        else put_header(*out_, type, id, length);
     }
     constexpr void fixed(tlv::detail::fixed_bits f) noexcept {
         if (at_ == nullptr) {
-            out_->put(tlv::detail::to_fixed_value(f).view());
+            put_fixed(*out_, f);
         } else if (f.size != 0) {
             // Eight bytes, the value in the first `size`: one store whatever the size (store_slack).
             std::uint64_t v = f.bits << (8 * (8 - f.size));
@@ -104,18 +104,32 @@ public:
     }
 
 private:
+    // Through the window's arithmetic (Block2 windows, size counting). Out of line, so the
+    // in-place stores of the common case stay small enough to be inlined.
+    LWM2M_NOINLINE static constexpr void put_header(output_window& out, entry_type type, std::uint16_t id,
+                                                    std::size_t length) noexcept {
+        out.put(tlv::encode_header(type, id, length).view());
+    }
+    LWM2M_NOINLINE static constexpr void put_fixed(output_window& out, tlv::detail::fixed_bits f) noexcept {
+        out.put(tlv::detail::to_fixed_value(f).view());
+    }
+
     output_window* out_;
     std::byte* begin_ = nullptr;
     std::byte* at_ = nullptr;
 };
+
+/** The lanes of the object, instance and resource ids in a path's lane word (`path_access::lanes`). */
+inline constexpr std::uint64_t resource_lanes = ~std::uint64_t{0} >> 16;
 
 /** True for records that are one value of a resource: /O/I/R or /O/I/R/RI. */
 [[nodiscard]] constexpr bool is_value_level(const path& p) noexcept { return p.depth() >= 3; }
 
 /** True when `q` is a resource instance of the resource of `p` (a resource instance path). */
 [[nodiscard]] constexpr bool same_resource(const path& p, const path& q) noexcept {
-    return q.level() == path_level::resource_instance && q.resource_id() == p.resource_id() &&
-           q.instance_id() == p.instance_id() && q.object_id() == p.object_id();
+    using lwm2m::detail::path_access;
+    return q.level() == path_level::resource_instance &&
+           ((path_access::lanes(p) ^ path_access::lanes(q)) & resource_lanes) == 0;
 }
 
 /** Length of the TLV value of `v` (after `validate`: encoded text decodes). */
@@ -208,7 +222,6 @@ struct instances_run {
     if (base.is_root()) return fail(errc::path_wrong_level, 0);
     const std::uint64_t base_lanes = path_access::lanes(base);
     const std::uint64_t base_mask = ~std::uint64_t{0} >> (64 - 16 * base.depth());  // its ids' lanes (is_prefix_of)
-    constexpr std::uint64_t resource_mask = ~std::uint64_t{0} >> 16;                  // the lanes of /O/I/R
     std::size_t bound = store_slack;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const path& p = records[i].path;
@@ -221,7 +234,7 @@ struct instances_run {
         if (i > 0) {
             const path& q = records[i - 1].path;
             if (!(q < p)) return fail(errc::invalid_argument, i);
-            if (q.level() == path_level::resource && ((path_access::lanes(q) ^ lanes) & resource_mask) == 0)
+            if (q.level() == path_level::resource && ((path_access::lanes(q) ^ lanes) & resource_lanes) == 0)
                 return fail(errc::invalid_argument, i);
         }
         if (p.level() == path_level::instance) {
