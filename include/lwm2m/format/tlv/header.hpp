@@ -69,12 +69,13 @@ struct header {
     if (in.size() < h.size) return fail(errc::truncated_value, 0);
     const auto byte = [p](std::size_t i) { return std::size_t{static_cast<std::uint8_t>(p[i])}; };
     h.id = static_cast<std::uint16_t>(length_at == 2 ? byte(1) : byte(1) << 8 | byte(2));
-    // Bits 2-0 are the length only without a length field (then they are ignored).
-    switch (length_size) {
-    case 0: h.length = t & 0x07u; break;
-    case 1: h.length = byte(length_at); break;
-    case 2: h.length = byte(length_at) << 8 | byte(length_at + 1); break;
-    default: h.length = byte(length_at) << 16 | byte(length_at + 1) << 8 | byte(length_at + 2); break;
+    // Bits 2-0 are the length only without a length field (then they are ignored). Tested in
+    // order of frequency: inline lengths, then 8-bit length fields.
+    if (length_size == 0) {
+        h.length = t & 0x07u;
+    } else {
+        h.length = byte(length_at);
+        for (std::size_t k = 1; k < length_size; ++k) h.length = h.length << 8 | byte(length_at + k);
     }
     if (h.length > in.size() - h.size) return fail(errc::length_exceeds_payload, 0);
     return h;
