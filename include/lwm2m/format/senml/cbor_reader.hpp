@@ -74,17 +74,19 @@ public:
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
-        if (failed_) return unexpected{error_};
-        auto r = step();
-        if (!r) {
+        output out = std::nullopt;  // the record is built in place, in the caller's object
+        if (failed_) {
+            out = unexpected{error_};
+        } else if (!step(out)) {
             failed_ = true;
-            error_ = r.error();
+            error_ = out.error();
         }
-        return r;
+        return out;
     }
 
 private:
     using opt_record = std::optional<record>;
+    using output = senml::detail::pack_resolver::output;
     using item = cbor::item;
     using item_kind = cbor::item_kind;
     enum class state : std::uint8_t { start, records, done };
@@ -318,96 +320,189 @@ private:
         return std::nullopt;
     }
 
-    /** Reads the pairs of one record map (its head already read: `pairs`, or until a "break"). */
-    [[nodiscard]] result<void> read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
-                                          bool indefinite) noexcept {
+    /** Stores an error in `out`; returns false (what `step` and `read_pairs` return on error). */
+    static bool fail_with(output& out, const error& e) noexcept {
+        out = unexpected{e};
+        return false;
+    }
+    static bool fail_with(output& out, errc code, std::size_t offset) noexcept { return fail_with(out, error{code, offset}); }
+
+    /** The byte at `pos_`, or 0xFF ("break", which no fast path takes) at the end. */
+    [[nodiscard]] std::uint8_t peek() const noexcept {
+        return pos_ < payload_.size() ? static_cast<std::uint8_t>(payload_[pos_]) : std::uint8_t{0xFF};
+    }
+
+    /**
+     * The value of "v" at `in[pos]` when it is an integer with a head of at most 3 bytes
+     * (RFC 8949 §3.1: 0x00-0x19 unsigned, 0x20-0x37 negative), read as `number` would: its
+     * size in bytes, or 0 (nothing read) for anything else.
+     */
+    [[nodiscard]] static std::size_t small_integer(bytes_view in, std::size_t pos, value& v) noexcept {
+        const auto head = static_cast<std::uint8_t>(in[pos]);
+        if (head < 0x18) {
+            v = value::of_integer(head);
+            return 1;
+        }
+        if (head >= 0x20 && head < 0x38) {
+            v = value::of_integer(-1 - static_cast<std::int64_t>(head - 0x20));
+            return 1;
+        }
+        if (head == 0x18 && in.size() - pos > 1) {
+            v = value::of_integer(static_cast<std::uint8_t>(in[pos + 1]));
+            return 2;
+        }
+        if (head == 0x19 && in.size() - pos > 2) {
+            v = value::of_integer(static_cast<std::int64_t>(load_be(in.subspan(pos + 1, 2))));
+            return 3;
+        }
+        return 0;
+    }
+
+    /**
+     * Reads the pairs of one record map (its head already read: `pairs`, or until a "break");
+     * false with the error in `out`. The position is kept in a local (stores to `r` could
+     * otherwise alias `pos_`), stored back around the out-of-line cases.
+     */
+    [[nodiscard]] bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs, bool indefinite,
+                                  output& out) noexcept {
+        using senml::label;
+        const bytes_view in = payload_;
+        std::size_t pos = pos_;
+        // The byte at `pos`, or 0xFF ("break", which no fast path takes) at the end.
+        const auto peek = [&] { return pos < in.size() ? static_cast<std::uint8_t>(in[pos]) : std::uint8_t{0xFF}; };
         for (;;) {
+            std::uint8_t kb = peek();
             if (indefinite) {
-                if (at_break()) {
-                    ++pos_;
-                    return {};
+                if (kb == 0xFF && pos < in.size()) {
+                    pos_ = pos + 1;
+                    return true;
                 }
             } else {
-                if (pairs == 0) return {};
+                if (pairs == 0) {
+                    pos_ = pos;
+                    return true;
+                }
                 --pairs;
             }
-            const std::size_t key_at = pos_;
-            std::optional<senml::label> l;
-            const auto kb = pos_ < payload_.size() ? static_cast<std::uint8_t>(payload_[pos_]) : std::uint8_t{0xFF};
+            const std::size_t key_at = pos;
+            std::optional<label> l;
             if (kb < 0x18 || (kb >= 0x20 && kb < 0x38)) {  // the common case: a one-byte integer key
-                ++pos_;
+                ++pos;
                 l = small_key_label(kb);
             } else {
-                LWM2M_TRY(k, item_here());
-                LWM2M_TRY(kl, key_label(k));
-                l = kl;
+                pos_ = pos;
+                auto k = item_here();
+                if (!k) return fail_with(out, k.error());
+                auto kl = key_label(*k);
+                if (!kl) return fail_with(out, kl.error());
+                l = *kl;
+                pos = pos_;
             }
             if (!l) {
                 // RFC 8428 §4.4: unknown labels are ignored.
-                if (auto ok = skip_value(indefinite ? 0 : 2 * pairs + 1); !ok) return ok;
+                pos_ = pos;
+                if (auto ok = skip_value(indefinite ? 0 : 2 * pairs + 1); !ok) return fail_with(out, ok.error());
+                pos = pos_;
                 continue;
             }
-            if (r.labels.has(*l)) return fail(errc::duplicate_entry, key_at);
+            if (r.labels.has(*l)) return fail_with(out, errc::duplicate_entry, key_at);
             r.labels.add(*l);
             if (senml::is_value_label(*l)) {
-                if (r.value_label) return fail(errc::invalid_senml, key_at);
+                if (r.value_label) return fail_with(out, errc::invalid_senml, key_at);
                 r.value_key_offset = key_at;
             }
-            // The common case in place: the text of "bn", "n" or "vs" with a one-byte head (RFC 8949 §3.1).
-            const auto vb = pos_ < payload_.size() ? static_cast<std::uint8_t>(payload_[pos_]) : std::uint8_t{0xFF};
-            if (vb >= 0x60 && vb < 0x78 && (*l == senml::label::bn || *l == senml::label::n || *l == senml::label::vs)) {
-                const std::size_t at = pos_++;
+            // The common cases in place: the text of "bn", "n" or "vs" with a one-byte head
+            // (RFC 8949 §3.1), and "v" as a small integer.
+            const std::uint8_t vb = peek();
+            if (vb >= 0x60 && vb < 0x78 && (*l == label::bn || *l == label::n || *l == label::vs)) {
+                const std::size_t at = pos++;
                 const std::size_t length = vb & 31u;
-                if (length > payload_.size() - pos_) return fail(errc::truncated_value, at);
-                const bytes_view text = payload_.subspan(pos_, length);
-                pos_ += length;
-                if (auto ok = encoding::validate_utf8(text); !ok) return fail(errc::invalid_utf8, at + 1 + ok.error().offset);
+                if (length > in.size() - pos) return fail_with(out, errc::truncated_value, at);
+                const bytes_view text = in.subspan(pos, length);
+                pos += length;
+                if (!encoding::detail::is_ascii(text)) {  // else surely valid (inlined: most text is ASCII)
+                    if (auto ok = encoding::validate_utf8(text); !ok)
+                        return fail_with(out, errc::invalid_utf8, at + 1 + ok.error().offset);
+                }
                 take_text(*l, senml::detail::text_field{as_chars(text), false, at}, r);
                 continue;
             }
+            if (*l == label::v && vb != 0xFF) {
+                if (const std::size_t n = small_integer(in, pos, r.val); n != 0) {
+                    r.value_label = label::v;
+                    r.value_offset = pos;
+                    pos += n;
+                    continue;
+                }
+            }
             // In an indefinite map a "break" here is an item of the wrong type (field rejects it).
-            if (!indefinite && vb == 0xFF && pos_ < payload_.size()) return fail(errc::invalid_cbor, pos_);
+            if (!indefinite && vb == 0xFF && pos < in.size()) return fail_with(out, errc::invalid_cbor, pos);
+            pos_ = pos;
             item v{};
             error e{};
-            if (!next_item(v, e)) return unexpected{e};
-            if (auto ok = field(*l, v, r); !ok) return ok;
+            if (!next_item(v, e)) return fail_with(out, e);
+            if (auto ok = field(*l, v, r); !ok) return fail_with(out, ok.error());
+            pos = pos_;
         }
     }
 
-    [[nodiscard]] result<opt_record> finish() noexcept {
-        if (pos_ != payload_.size()) return fail(errc::invalid_cbor, pos_);
+    [[nodiscard]] bool finish(output& out) noexcept {
+        if (pos_ != payload_.size()) return fail_with(out, errc::invalid_cbor, pos_);
         state_ = state::done;
-        return opt_record{};
+        return true;
     }
 
-    [[nodiscard]] result<opt_record> step() noexcept {
-        if (state_ == state::done) return opt_record{};
-        if (state_ == state::start) {
-            LWM2M_TRY(a, item_here());
-            if (a.kind != item_kind::array) return fail(errc::invalid_senml, a.offset);
-            indefinite_ = a.indefinite;
-            remaining_ = a.uint;
-            state_ = state::records;
+    /** Reads the array head (RFC 8428 §6: the pack is an array); false with the error in `out`. */
+    [[nodiscard]] bool start(output& out) noexcept {
+        auto a = item_here();
+        if (!a) return fail_with(out, a.error());
+        if (a->kind != item_kind::array) return fail_with(out, errc::invalid_senml, a->offset);
+        indefinite_ = a->indefinite;
+        remaining_ = a->uint;
+        state_ = state::records;
+        return true;
+    }
+
+    /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
+    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
+        if (state_ != state::records) {
+            if (state_ == state::done) return true;
+            if (!start(out)) return false;
         }
         for (;;) {
             if (indefinite_) {
                 if (at_break()) {
                     ++pos_;
-                    return finish();
+                    return finish(out);
                 }
             } else {
-                if (remaining_ == 0) return finish();
+                if (remaining_ == 0) return finish(out);
                 --remaining_;
             }
             raw_.clear(pos_);
-            if (at_break()) return fail(errc::invalid_cbor, pos_);
-            item m{};
-            error e{};
-            if (!next_item(m, e)) return unexpected{e};
-            if (m.kind != item_kind::map) return fail(errc::invalid_senml, m.offset);
-            if (auto ok = read_pairs(raw_, m.uint, m.indefinite); !ok) return unexpected{ok.error()};
-            auto rec = resolver_.resolve(raw_);
-            if (!rec || *rec) return rec;  // else a record of base fields only: go on
+            std::uint64_t pairs = 0;
+            bool indefinite = false;
+            const std::uint8_t head = peek();
+            // The common case: a map of up to 23 pairs, one byte (RFC 8949 §3.1), each pair at
+            // least two bytes (as `decode_into` checks).
+            if (head >= 0xA0 && head < 0xB8 && head - 0xA0u <= (payload_.size() - pos_ - 1) / 2) {
+                ++pos_;
+                pairs = head - 0xA0u;
+            } else {
+                if (at_break()) return fail_with(out, errc::invalid_cbor, pos_);
+                item m{};
+                error e{};
+                if (!next_item(m, e)) return fail_with(out, e);
+                if (m.kind != item_kind::map) return fail_with(out, errc::invalid_senml, m.offset);
+                pairs = m.uint;
+                indefinite = m.indefinite;
+            }
+            if (!read_pairs(raw_, pairs, indefinite, out)) return false;
+            switch (resolver_.resolve(raw_, out)) {
+            case senml::detail::resolved::record: return true;
+            case senml::detail::resolved::error: return false;
+            case senml::detail::resolved::base_only: break;  // go on
+            }
         }
     }
 

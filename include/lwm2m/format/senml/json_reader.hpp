@@ -111,17 +111,19 @@ public:
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
-        if (failed_) return unexpected{error_};
-        auto r = step();
-        if (!r) {
+        output out = std::nullopt;  // the record is built in place, in the caller's object
+        if (failed_) {
+            out = unexpected{error_};
+        } else if (!step(out)) {
             failed_ = true;
-            error_ = r.error();
+            error_ = out.error();
         }
-        return r;
+        return out;
     }
 
 private:
     using opt_record = std::optional<record>;
+    using output = senml::detail::pack_resolver::output;
     using token = json::token;
     using token_kind = json::token_kind;
     enum class state : std::uint8_t { start, records, done };
@@ -291,56 +293,81 @@ private:
         }
         if (!at('{')) return 0;
         r.offset = i++;
-        // A string of printable ASCII at `i` (its opening quote): its body, or nullopt.
-        const auto plain_string = [&]() -> std::optional<std::string_view> {
-            const std::size_t body = i + 1;
-            const std::size_t end = body + encoding::json_plain_prefix(slice(in, body), true);
-            if (end >= size || in[end] != '"') return std::nullopt;
-            i = end + 1;
-            return slice(in, body, end - body);
-        };
         for (;;) {
             skip_ws();
             if (!at('"')) return 0;
             const std::size_t key_at = i;
-            const auto key = plain_string();
-            if (!key) return 0;
-            const auto l = senml::label_from_text(*key);
+            // Every label is 1 to 4 letters: find the closing quote by looking, not scanning
+            // (a key with another character is no label: label_from_text rejects it).
+            std::size_t key_length = 1;
+            while (key_length <= 4 && i + 1 + key_length < size && in[i + 1 + key_length] != '"') ++key_length;
+            if (key_length > 4 || i + 1 + key_length >= size) return 0;
+            const auto l = senml::label_from_text(slice(in, i + 1, key_length));
             if (!l || r.labels.has(*l)) return 0;
+            i += key_length + 2;
             skip_ws();
             if (!at(':')) return 0;
             ++i;
             skip_ws();
             if (i == size) return 0;
-            token v{};
-            v.offset = i;
-            const char c = in[i];
-            if (c == '"') {
-                const auto text = plain_string();
-                if (!text) return 0;
-                v.kind = token_kind::string;
-                v.text = *text;
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
-                const std::size_t n = encoding::scan_json_number(slice(in, i), v.integer);
-                if (n == 0) return 0;
-                v.kind = token_kind::number;
-                v.text = slice(in, i, n);
-                i += n;
-            } else if (slice(in, i, 4) == "true") {
-                v.kind = token_kind::true_;
-                i += 4;
-            } else if (slice(in, i, 5) == "false") {
-                v.kind = token_kind::false_;
-                i += 5;
-            } else {
-                return 0;
-            }
             r.labels.add(*l);
             if (senml::is_value_label(*l)) {
                 if (r.value_label) return 0;
                 r.value_key_offset = key_at;
             }
-            if (!field(*l, v, r)) return 0;
+            const std::size_t value_at = i;
+            const char c = in[i];
+            if (c == '"') {
+                // A string of printable ASCII; "n" and "vs" stored here, as `field` would.
+                const std::size_t body = i + 1;
+                const std::size_t end = body + encoding::json_plain_prefix(slice(in, body), true);
+                if (end >= size || in[end] != '"') return 0;
+                i = end + 1;
+                const std::string_view text = slice(in, body, end - body);
+                if (*l == senml::label::n) {
+                    r.n = senml::detail::text_field{text, false, value_at};
+                } else if (*l == senml::label::vs) {
+                    r.val = value::of_string(text);
+                    r.value_label = *l;
+                    r.value_offset = value_at;
+                } else {
+                    token t{};
+                    t.kind = token_kind::string;
+                    t.text = text;
+                    t.offset = value_at;
+                    if (!field(*l, t, r)) return 0;
+                }
+            } else if (c >= '1' && c <= '9' && *l == senml::label::v) {
+                // "v" as a positive integer of up to 18 digits (no overflow), as `field` reads it.
+                std::int64_t x = c - '0';
+                std::size_t k = i + 1;
+                while (k < size && k - i < 18 && static_cast<unsigned char>(in[k] - '0') < 10) x = x * 10 + (in[k++] - '0');
+                if (k == size || in[k] == '.' || in[k] == 'e' || in[k] == 'E' || static_cast<unsigned char>(in[k] - '0') < 10)
+                    return 0;
+                r.val = value::of_integer(x);
+                r.value_label = *l;
+                r.value_offset = value_at;
+                i = k;
+            } else {
+                token t{};
+                t.offset = value_at;
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    const std::size_t n = encoding::scan_json_number(slice(in, i), t.integer);
+                    if (n == 0) return 0;
+                    t.kind = token_kind::number;
+                    t.text = slice(in, i, n);
+                    i += n;
+                } else if (slice(in, i, 4) == "true") {
+                    t.kind = token_kind::true_;
+                    i += 4;
+                } else if (slice(in, i, 5) == "false") {
+                    t.kind = token_kind::false_;
+                    i += 5;
+                } else {
+                    return 0;
+                }
+                if (!field(*l, t, r)) return 0;
+            }
             skip_ws();
             if (at(',')) {
                 ++i;
@@ -378,37 +405,63 @@ private:
         }
     }
 
-    [[nodiscard]] result<opt_record> step() noexcept {
-        if (state_ == state::done) return opt_record{};
-        if (state_ == state::start) {
-            LWM2M_TRY(first, json_.next());
-            if (first.kind != token_kind::begin_array) return fail(errc::invalid_senml, first.offset);
+    /** Stores an error in `out`; returns false (what `step` returns on error). */
+    static bool fail_with(output& out, const error& e) noexcept {
+        out = unexpected{e};
+        return false;
+    }
+
+    /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
+    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
+        if (state_ != state::records) {
+            if (state_ == state::done) return true;
+            auto first = json_.next();
+            if (!first) return fail_with(out, first.error());
+            if (first->kind != token_kind::begin_array) return fail_with(out, error{errc::invalid_senml, first->offset});
             state_ = state::records;
         }
         for (;;) {
-            senml::detail::raw_record raw;
+            senml::detail::raw_record& raw = raw_;
+            raw.clear(0);
             if (const std::size_t end = scan_record(raw); end != 0) {
                 json_.element_scanned(end);
-            } else {
-                LWM2M_TRY(t, json_.next());
-                if (t.kind == token_kind::end_array) {
-                    // The tokenizer rejects anything but whitespace after the array.
-                    LWM2M_TRY(end_token, json_.next());
-                    (void)end_token;
-                    state_ = state::done;
-                    return opt_record{};
-                }
-                if (t.kind != token_kind::begin_object) return fail(errc::invalid_senml, t.offset);
-                LWM2M_TRY(slow, read_record(t.offset));
-                raw = slow;
+            } else if (!read_record_slowly(raw, out)) {
+                return false;
+            } else if (state_ == state::done) {
+                return true;
             }
-            LWM2M_TRY(rec, resolver_.resolve(raw));
-            if (rec) return rec;  // else a record of base fields only: go on
+            switch (resolver_.resolve(raw, out)) {
+            case senml::detail::resolved::record: return true;
+            case senml::detail::resolved::error: return false;
+            case senml::detail::resolved::base_only: break;  // go on
+            }
         }
+    }
+
+    /**
+     * The next element token by token: a record object into `r`, or the end of the array
+     * (state done). False with the error in `out`.
+     */
+    LWM2M_NOINLINE bool read_record_slowly(senml::detail::raw_record& r, output& out) noexcept {
+        auto t = json_.next();
+        if (!t) return fail_with(out, t.error());
+        if (t->kind == token_kind::end_array) {
+            // The tokenizer rejects anything but whitespace after the array.
+            auto end_token = json_.next();
+            if (!end_token) return fail_with(out, end_token.error());
+            state_ = state::done;
+            return true;
+        }
+        if (t->kind != token_kind::begin_object) return fail_with(out, error{errc::invalid_senml, t->offset});
+        auto slow = read_record(t->offset);
+        if (!slow) return fail_with(out, slow.error());
+        r = *slow;
+        return true;
     }
 
     json::reader json_;
     senml::detail::pack_resolver resolver_;
+    senml::detail::raw_record raw_{};  // the record being read (reused: see raw_record::clear)
     state state_ = state::start;
     bool failed_ = false;
     error error_{};

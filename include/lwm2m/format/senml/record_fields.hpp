@@ -175,7 +175,10 @@ static_assert(label_names_round_trip(), "label_from_text must know exactly the n
 
 /** True for the labels that carry a record's value: v, vs, vb, vd, vlo. Allocation: none. */
 [[nodiscard]] constexpr bool is_value_label(label l) noexcept {
-    return l == label::v || l == label::vs || l == label::vb || l == label::vd || l == label::vlo;
+    constexpr unsigned values = 1u << static_cast<unsigned>(label::v) | 1u << static_cast<unsigned>(label::vs) |
+                                1u << static_cast<unsigned>(label::vb) | 1u << static_cast<unsigned>(label::vd) |
+                                1u << static_cast<unsigned>(label::vlo);
+    return ((values >> static_cast<unsigned>(l)) & 1u) != 0;  // one test, not five
 }
 
 /**
@@ -217,11 +220,14 @@ inline constexpr double relative_time_limit = 268435456.0;
 
 namespace detail {
 
+/** The bit of `l` in `label_set::bits()`. */
+[[nodiscard]] constexpr std::uint32_t label_bit(label l) noexcept { return std::uint32_t{1} << static_cast<unsigned>(l); }
+
 /** The set of labels seen in one record (to find duplicates). Allocation: none. */
 class label_set {
 public:
-    [[nodiscard]] constexpr bool has(label l) const noexcept { return (bits_ >> static_cast<unsigned>(l)) & 1u; }
-    constexpr void add(label l) noexcept { bits_ |= std::uint32_t{1} << static_cast<unsigned>(l); }
+    [[nodiscard]] constexpr bool has(label l) const noexcept { return (bits_ & label_bit(l)) != 0; }
+    constexpr void add(label l) noexcept { bits_ |= label_bit(l); }
     /** Bit `l` set for each label `l` present. */
     [[nodiscard]] constexpr std::uint32_t bits() const noexcept { return bits_; }
 
@@ -294,6 +300,12 @@ public:
     }
 
     /**
+     * True when the text fed so far is "/" or ends in '/' with no error: what follows starts
+     * a new segment of `completed()` (the case `append_plain_ids` handles). Allocation: none.
+     */
+    [[nodiscard]] constexpr bool at_segment_start() const noexcept { return !failed_ && total_ != 0 && length_ == 0; }
+
+    /**
      * The path of the segments completed so far (each ended by a '/'); a finished path is
      * this one or extends it. Allocation: none.
      */
@@ -340,6 +352,33 @@ private:
     bool failed_ = false;
     errc error_{};
 };
+
+/**
+ * Appends to `p` the ids of `text` when it is plainly valid: "id/id/..." with each id decimal,
+ * without a leading zero, at most `path::max_id`, and the result at most `path::max_depth`
+ * deep. Anything else (an empty text or segment, a trailing '/', another character, ...)
+ * returns false and leaves the error to `path_builder`, so the fast path never decides one.
+ * Allocation: none.
+ */
+[[nodiscard]] constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    for (;;) {
+        if (i == n || p.depth() == path::max_depth) return false;
+        std::uint32_t id = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]) - '0');
+        if (id > 9) return false;
+        ++i;
+        if (id != 0) {  // "0" is the only id that may start with a zero
+            for (std::uint32_t d = 0; i < n && (d = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]) - '0')) <= 9; ++i) {
+                id = id * 10 + d;
+                if (id > path::max_id) return false;
+            }
+        }
+        lwm2m::detail::path_access::push(p, static_cast<std::uint16_t>(id));
+        if (i == n) return true;
+        if (text[i++] != '/') return false;
+    }
+}
 
 /**
  * Parses an object link "ObjID:InstID" (LwM2M 1.1 Core §7.4.4 "vlo"; each id 0..65535, where
@@ -521,6 +560,13 @@ struct wide_integer {
     return typed;
 }
 
+/** What `pack_resolver::resolve` made of a record. */
+enum class resolved : std::uint8_t {
+    record,    ///< a record is stored in the output
+    base_only, ///< values mode, a record of base fields only: nothing to return, read on
+    error,     ///< the error is stored in the output
+};
+
 /**
  * The state of one SenML pack while it is read: the base fields in force (RFC 8428 §4.1: a
  * base field applies to its record and every later one until the next record that has it),
@@ -529,18 +575,129 @@ struct wide_integer {
  */
 class pack_resolver {
 public:
+    /** Where a reader's `next()` builds its answer: the record is stored straight into it. */
+    using output = result<std::optional<record>>;
+
     constexpr pack_resolver(const path& base, const schema_registry* schemas, bool path_list) noexcept
         : base_(base), schemas_(schemas), path_list_(path_list) {}
 
     /**
-     * Resolves one record; see the reader classes for the rules and errors. nullopt for a
-     * record that only sets base fields in values mode. Allocation: none.
+     * Resolves one record into `out` (which holds an empty optional); see the reader classes
+     * for the rules and errors. Allocation: none.
      */
-    [[nodiscard]] constexpr result<std::optional<record>> resolve(const raw_record& r) noexcept {
+    [[nodiscard]] constexpr resolved resolve(const raw_record& r, output& out) noexcept {
+        path p;
+        value v = r.val;
+        std::optional<double> time;
+        // Most records are "n" and a value under a plain "bn" (see plain_pack_): their checks
+        // are known to pass, only the name is to be parsed.
+        if (plain_pack_ && r.value_label &&
+            r.labels.bits() == (label_bit(label::n) | label_bit(*r.value_label)) && plain_name(r.n, p) &&
+            p.has_resource()) {
+            ++count_;
+        } else if (const resolved done = resolve_fields(r, p, v, time, out); done != resolved::record) {
+            return done;
+        }
+
+        if (schemas_ != nullptr && p.has_resource()) {
+            // The records of a pack are mostly of one object: look it up once.
+            if (p.object_id() != object_id_) {
+                object_id_ = p.object_id();
+                object_ = schemas_->find(object_id_);
+            }
+            if (const object_view* object = object_) {
+                const std::size_t name_at = r.labels.has(label::n) ? r.n.offset : bn_.offset;
+                const resource_def* def = object->find(p.resource_id());
+                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
+                if (p.has_resource_instance() && !def->is_multiple()) return failed(out, errc::invalid_nesting, name_at);
+                if (!path_list_ && !p.has_resource_instance() && def->is_multiple())
+                    return failed(out, errc::invalid_nesting, name_at);
+                // Most values already have the resource's type and no range to check.
+                if (!path_list_ && (v.kind() != kind_of(def->type) || def->range.present)) {
+                    auto typed = apply_schema(v, *def, r.value_offset);
+                    if (!typed) return failed(out, typed.error().code, typed.error().offset);
+                    v = *typed;
+                }
+            }
+        }
+        out->emplace(record{p, v, time});
+        return resolved::record;
+    }
+
+private:
+    /** The labels `take_pack_fields` handles. */
+    static constexpr std::uint32_t pack_field_bits =
+        label_bit(label::bver) | label_bit(label::bn) | label_bit(label::bt) | label_bit(label::bv);
+
+    /**
+     * Every rule of `resolve` before the schema's: the base fields, the name into `p`, the
+     * time, the value `v` (holding `r.val`) plus the base value. `resolved::record` when the
+     * record is to be typed and stored.
+     */
+    constexpr resolved resolve_fields(const raw_record& r, path& p, value& v, std::optional<double>& time,
+                                      output& out) noexcept {
+        const label_set labels = r.labels;
+        if ((labels.bits() & pack_field_bits) != 0) {
+            if (!take_pack_fields(r, out)) return resolved::error;
+        } else {
+            ++count_;
+        }
+
+        // RFC 8428 §5.1.7 opens a pack with a record holding only "bn": in values mode a record
+        // with base fields and no regular field carries them to later records and is no value.
+        if (!path_list_ && is_base_only(labels)) return resolved::base_only;
+
+        // RFC 8428 §4.5.1: name = base name + name; LwM2M: the result is the path.
+        const bool has_n = labels.has(label::n);
+        if (!has_n && !has_bn_) return failed(out, errc::invalid_senml, r.offset);
+        const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
+        if (!(has_n && plain_name(r.n, p))) {
+            path_builder builder = has_bn_ ? bn_builder_ : path_builder{};
+            if (has_n) builder.put(r.n);
+            auto parsed = builder.finish();
+            if (!parsed) return failed(out, parsed.error().code, name_at);
+            p = *parsed;
+        }
+
+        const bool has_value = r.value_label.has_value();
+        if (path_list_ && has_value) return failed(out, errc::invalid_senml, r.value_key_offset);
+        if (!path_list_ && !has_value) return failed(out, errc::invalid_senml, r.offset);
+        if (!(has_bn_ && bn_under_base_) && !base_.is_prefix_of(p)) return failed(out, errc::invalid_nesting, name_at);
+        if (!path_list_ && !p.has_resource()) return failed(out, errc::not_resource_instance_level, name_at);
+
+        // RFC 8428 §4.5.3: time = base time + time (missing ones are 0); relative times stay relative.
+        const bool has_t = labels.has(label::t);
+        if (has_bt_ || has_t) {
+            const double when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
+            if (!std::isfinite(when)) return failed(out, errc::number_out_of_range, has_t ? r.t_offset : bt_offset_);
+            time = when;
+        }
+
+        if (!has_value) {
+            v = value::of_none();
+        } else if (has_bv_ && *r.value_label == label::v) {
+            // RFC 8428 §4.5.4: value = base value + value (numbers only).
+            auto sum = add_base_value(bv_, r.val);
+            if (!sum) return failed(out, errc::number_out_of_range, r.value_offset);
+            v = *sum;
+        }
+        return resolved::record;
+    }
+
+    /** Stores an error in `out`. */
+    static constexpr resolved failed(output& out, errc code, std::size_t offset) noexcept {
+        out = unexpected{code, offset};
+        return resolved::error;
+    }
+
+    /** Checks "bver", counts the record and takes the base fields it sets; false with the error in `out`. */
+    constexpr bool take_pack_fields(const raw_record& r, output& out) noexcept {
         // RFC 8428 §4.4: the version must be understood and the same in every record.
         if (r.labels.has(label::bver)) {
-            if (r.bver == 0 || r.bver > max_version) return fail(errc::invalid_senml, r.bver_offset);
-            if (count_ > 0 && r.bver != version_) return fail(errc::invalid_senml, r.bver_offset);
+            if (r.bver == 0 || r.bver > max_version || (count_ > 0 && r.bver != version_)) {
+                failed(out, errc::invalid_senml, r.bver_offset);
+                return false;
+            }
             version_ = r.bver;
         }
         ++count_;
@@ -550,6 +707,7 @@ public:
             // Parse the base name once: each record's name continues from this state.
             bn_builder_ = path_builder{};
             bn_builder_.put(bn_);
+            bn_plain_ = bn_builder_.at_segment_start();
             // Every name extends the segments "bn" completed: if they are under base, so is the name.
             bn_under_base_ = base_.is_prefix_of(bn_builder_.completed());
         }
@@ -562,68 +720,26 @@ public:
             bv_ = r.bv;
             has_bv_ = true;
         }
-
-        // RFC 8428 §5.1.7 opens a pack with a record holding only "bn": in values mode a record
-        // with base fields and no regular field carries them to later records and is no value.
-        const bool has_n = r.labels.has(label::n);
-        if (!path_list_ && is_base_only(r.labels)) return std::optional<record>{};
-
-        // RFC 8428 §4.5.1: name = base name + name; LwM2M: the result is the path.
-        if (!has_n && !has_bn_) return fail(errc::invalid_senml, r.offset);
-        const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
-        path_builder builder = has_bn_ ? bn_builder_ : path_builder{};
-        if (has_n) builder.put(r.n);
-        auto p = builder.finish();
-        if (!p) return fail(p.error().code, name_at);
-
-        const bool has_value = r.value_label.has_value();
-        if (path_list_ && has_value) return fail(errc::invalid_senml, r.value_key_offset);
-        if (!path_list_ && !has_value) return fail(errc::invalid_senml, r.offset);
-        if (!(has_bn_ && bn_under_base_) && !base_.is_prefix_of(*p)) return fail(errc::invalid_nesting, name_at);
-        if (!path_list_ && !p->has_resource()) return fail(errc::not_resource_instance_level, name_at);
-
-        record out{*p, value::of_none(), std::nullopt};
-
-        // RFC 8428 §4.5.3: time = base time + time (missing ones are 0); relative times stay relative.
-        const bool has_t = r.labels.has(label::t);
-        if (has_bt_ || has_t) {
-            const double when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
-            if (!std::isfinite(when)) return fail(errc::number_out_of_range, has_t ? r.t_offset : bt_offset_);
-            out.time = when;
-        }
-
-        if (has_value) {
-            out.value = r.val;
-            // RFC 8428 §4.5.4: value = base value + value (numbers only).
-            if (has_bv_ && *r.value_label == label::v) {
-                auto sum = add_base_value(bv_, r.val);
-                if (!sum) return fail(errc::number_out_of_range, r.value_offset);
-                out.value = *sum;
-            }
-        }
-
-        if (schemas_ != nullptr && p->has_resource()) {
-            // The records of a pack are mostly of one object: look it up once.
-            if (p->object_id() != object_id_) {
-                object_id_ = p->object_id();
-                object_ = schemas_->find(object_id_);
-            }
-            if (const object_view* object = object_) {
-                const resource_def* def = object->find(p->resource_id());
-                if (def == nullptr) return fail(errc::resource_not_in_schema, name_at);
-                if (p->has_resource_instance() && !def->is_multiple()) return fail(errc::invalid_nesting, name_at);
-                if (!path_list_) {
-                    if (!p->has_resource_instance() && def->is_multiple()) return fail(errc::invalid_nesting, name_at);
-                    auto typed = apply_schema(out.value, *def, r.value_offset);
-                    if (!typed) return unexpected{typed.error()};
-                    out.value = *typed;
-                }
-            }
-        }
-        return std::optional<record>{out};
+        plain_pack_ = !path_list_ && has_bn_ && bn_plain_ && bn_under_base_ && !has_bt_ && !has_bv_;
+        return true;
     }
 
-private:
+    /**
+     * The path of "bn" + `n` in the common case: "bn" ends in '/' (or there is none and `n`
+     * starts with one) and `n` is plain ids (`append_plain_ids`); false for any other name.
+     */
+    [[nodiscard]] constexpr bool plain_name(const text_field& n, path& p) const noexcept {
+        if (n.escaped) return false;
+        if (has_bn_) {
+            if (!bn_plain_) return false;
+            p = bn_builder_.completed();
+            return append_plain_ids(p, n.text);
+        }
+        if (n.text.empty() || n.text[0] != '/') return false;
+        p = path{};
+        return append_plain_ids(p, lwm2m::slice(n.text, 1));
+    }
+
     /** True when `labels` holds base fields (bver, bn, bt, bu, bv, bs) and nothing else. */
     [[nodiscard]] static constexpr bool is_base_only(label_set labels) noexcept {
         constexpr std::uint32_t base = [] {
@@ -639,6 +755,10 @@ private:
     bool path_list_ = false;
     text_field bn_{};
     path_builder bn_builder_{};  // the state after feeding bn_
+    bool bn_plain_ = false;      // bn_builder_.at_segment_start(): names may take `plain_name`
+    // Values mode, "bn" plain and under base_, no "bt" and no "bv": a record of "n" and a
+    // value whose name is plain needs no other check.
+    bool plain_pack_ = false;
     bool bn_under_base_ = false; // base_ is a prefix of bn_builder_.completed()
     bool has_bn_ = false;
     double bt_ = 0;
