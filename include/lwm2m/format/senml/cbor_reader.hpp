@@ -363,8 +363,8 @@ private:
      * false with the error in `out`. The position is kept in a local (stores to `r` could
      * otherwise alias `pos_`), stored back around the out-of-line cases.
      */
-    [[nodiscard]] bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs, bool indefinite,
-                                  output& out) noexcept {
+    [[nodiscard]] [[gnu::always_inline]] bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
+                                                         bool indefinite, output& out) noexcept {
         using senml::label;
         const bytes_view in = payload_;
         std::size_t pos = pos_;
@@ -391,11 +391,7 @@ private:
                 l = small_key_label(kb);
             } else {
                 pos_ = pos;
-                auto k = item_here();
-                if (!k) return fail_with(out, k.error());
-                auto kl = key_label(*k);
-                if (!kl) return fail_with(out, kl.error());
-                l = *kl;
+                if (!read_key(l, out)) return false;
                 pos = pos_;
             }
             if (!l) {
@@ -435,15 +431,33 @@ private:
                     continue;
                 }
             }
-            // In an indefinite map a "break" here is an item of the wrong type (field rejects it).
-            if (!indefinite && vb == 0xFF && pos < in.size()) return fail_with(out, errc::invalid_cbor, pos);
             pos_ = pos;
-            item v{};
-            error e{};
-            if (!next_item(v, e)) return fail_with(out, e);
-            if (auto ok = field(*l, v, r); !ok) return fail_with(out, ok.error());
+            if (!read_value(*l, indefinite, r, out)) return false;
             pos = pos_;
         }
+    }
+
+    /** A map key of any other form than one byte (at `pos_`): its label, nullopt for an ignored one. */
+    LWM2M_NOINLINE bool read_key(std::optional<senml::label>& l, output& out) noexcept {
+        auto k = item_here();
+        if (!k) return fail_with(out, k.error());
+        auto kl = key_label(*k);
+        if (!kl) return fail_with(out, kl.error());
+        l = *kl;
+        return true;
+    }
+
+    /** The value of label `l` at `pos_` into `r`, in the general case. */
+    LWM2M_NOINLINE bool read_value(senml::label l, bool indefinite, senml::detail::raw_record& r, output& out) noexcept {
+        // In a definite map a "break" here closes nothing; in an indefinite one it is an item of
+        // the wrong type (field rejects it).
+        if (!indefinite && pos_ < payload_.size() && payload_[pos_] == std::byte{0xFF})
+            return fail_with(out, errc::invalid_cbor, pos_);
+        item v{};
+        error e{};
+        if (!next_item(v, e)) return fail_with(out, e);
+        if (auto ok = field(l, v, r); !ok) return fail_with(out, ok.error());
+        return true;
     }
 
     [[nodiscard]] bool finish(output& out) noexcept {

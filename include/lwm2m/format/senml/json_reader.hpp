@@ -281,31 +281,43 @@ private:
         const std::string_view in = json_.input();
         const std::size_t size = in.size();
         std::size_t i = json_.offset();
+        // Whether `c` is next, after optional whitespace; most packs have none, so the character
+        // is compared first and whitespace skipped only when it differs.
         const auto skip_ws = [&] {
             while (i < size && in[i] <= ' ' && (in[i] == ' ' || in[i] == '\n' || in[i] == '\r' || in[i] == '\t')) ++i;
         };
-        const auto at = [&](char c) { return i < size && in[i] == c; };
-        skip_ws();
+        const auto at = [&](char c) {
+            if (i < size && in[i] == c) return true;
+            skip_ws();
+            return i < size && in[i] == c;
+        };
         if (where == position::after_element) {
             if (!at(',')) return 0;
             ++i;
-            skip_ws();
         }
         if (!at('{')) return 0;
         r.offset = i++;
         for (;;) {
-            skip_ws();
             if (!at('"')) return 0;
             const std::size_t key_at = i;
             // Every label is 1 to 4 letters: find the closing quote by looking, not scanning
-            // (a key with another character is no label: label_from_text rejects it).
+            // (a key with another character is no label: label_from_text rejects it). The
+            // common lengths 1 and 2 are tried first, so that the lookup is specialised.
+            if (size - i < 6) return 0;  // the shortest member, "n":0, and a closing brace
+            std::optional<senml::label> l;
             std::size_t key_length = 1;
-            while (key_length <= 4 && i + 1 + key_length < size && in[i + 1 + key_length] != '"') ++key_length;
-            if (key_length > 4 || i + 1 + key_length >= size) return 0;
-            const auto l = senml::label_from_text(slice(in, i + 1, key_length));
+            if (in[i + 2] == '"') {
+                l = senml::label_from_text({in.data() + i + 1, 1});
+            } else if (in[i + 3] == '"') {
+                key_length = 2;
+                l = senml::label_from_text({in.data() + i + 1, 2});
+            } else {
+                key_length = in[i + 4] == '"' ? 3 : in[i + 5] == '"' ? 4 : 0;
+                if (key_length == 0) return 0;
+                l = senml::label_from_text({in.data() + i + 1, key_length});
+            }
             if (!l || r.labels.has(*l)) return 0;
             i += key_length + 2;
-            skip_ws();
             if (!at(':')) return 0;
             ++i;
             skip_ws();
@@ -320,10 +332,10 @@ private:
             if (c == '"') {
                 // A string of printable ASCII; "n" and "vs" stored here, as `field` would.
                 const std::size_t body = i + 1;
-                const std::size_t end = body + encoding::json_plain_prefix(slice(in, body), true);
+                const std::size_t end = body + encoding::json_plain_prefix({in.data() + body, size - body}, true);
                 if (end >= size || in[end] != '"') return 0;
                 i = end + 1;
-                const std::string_view text = slice(in, body, end - body);
+                const std::string_view text{in.data() + body, end - body};
                 if (*l == senml::label::n) {
                     r.n = senml::detail::text_field{text, false, value_at};
                 } else if (*l == senml::label::vs) {
@@ -341,7 +353,8 @@ private:
                 // "v" as a positive integer of up to 18 digits (no overflow), as `field` reads it.
                 std::int64_t x = c - '0';
                 std::size_t k = i + 1;
-                while (k < size && k - i < 18 && static_cast<unsigned char>(in[k] - '0') < 10) x = x * 10 + (in[k++] - '0');
+                const std::size_t limit = size - i > 18 ? i + 18 : size;
+                while (k < limit && static_cast<unsigned char>(in[k] - '0') < 10) x = x * 10 + (in[k++] - '0');
                 if (k == size || in[k] == '.' || in[k] == 'e' || in[k] == 'E' || static_cast<unsigned char>(in[k] - '0') < 10)
                     return 0;
                 r.val = value::of_integer(x);
@@ -368,7 +381,6 @@ private:
                 }
                 if (!field(*l, t, r)) return 0;
             }
-            skip_ws();
             if (at(',')) {
                 ++i;
                 continue;

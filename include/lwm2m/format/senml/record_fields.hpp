@@ -112,7 +112,7 @@ inline constexpr label_info label_table[label_count] = {
 }
 
 /** The label named `text` in SenML JSON (RFC 8428 §5 Table 2, plus "vlo"), if known. Allocation: none. */
-[[nodiscard]] constexpr std::optional<label> label_from_text(std::string_view text) noexcept {
+[[nodiscard]] [[gnu::always_inline]] constexpr std::optional<label> label_from_text(std::string_view text) noexcept {
     // Called for every member of every record: dispatch on the length and first character
     // instead of comparing with each of the 16 names.
     const auto is = [&](std::size_t i, char c) { return text[i] == c; };
@@ -585,7 +585,7 @@ public:
      * Resolves one record into `out` (which holds an empty optional); see the reader classes
      * for the rules and errors. Allocation: none.
      */
-    [[nodiscard]] constexpr resolved resolve(const raw_record& r, output& out) noexcept {
+    [[nodiscard]] [[gnu::always_inline]] constexpr resolved resolve(const raw_record& r, output& out) noexcept {
         path p;
         value v = r.val;
         std::optional<double> time;
@@ -612,8 +612,13 @@ public:
                 if (p.has_resource_instance() && !def->is_multiple()) return failed(out, errc::invalid_nesting, name_at);
                 if (!path_list_ && !p.has_resource_instance() && def->is_multiple())
                     return failed(out, errc::invalid_nesting, name_at);
-                // Most values already have the resource's type and no range to check.
-                if (!path_list_ && (v.kind() != kind_of(def->type) || def->range.present)) {
+                // Most values already have the resource's type, and at most an integer range.
+                if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) {
+                    // nothing to do
+                } else if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
+                    if (!def->range.contains(static_cast<double>(v.as_integer())))  // as check_range
+                        return failed(out, errc::number_out_of_range, r.value_offset);
+                } else {
                     auto typed = apply_schema(v, *def, r.value_offset);
                     if (!typed) return failed(out, typed.error().code, typed.error().offset);
                     v = *typed;
@@ -728,7 +733,7 @@ private:
      * The path of "bn" + `n` in the common case: "bn" ends in '/' (or there is none and `n`
      * starts with one) and `n` is plain ids (`append_plain_ids`); false for any other name.
      */
-    [[nodiscard]] constexpr bool plain_name(const text_field& n, path& p) const noexcept {
+    [[nodiscard]] [[gnu::always_inline]] constexpr bool plain_name(const text_field& n, path& p) const noexcept {
         if (n.escaped) return false;
         if (has_bn_) {
             if (!bn_plain_) return false;
