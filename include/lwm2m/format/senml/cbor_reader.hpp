@@ -410,7 +410,9 @@ private:
             // The common cases in place: the text of "bn", "n" or "vs" with a one-byte head
             // (RFC 8949 §3.1), and "v" as a small integer.
             const std::uint8_t vb = peek();
-            if (vb >= 0x60 && vb < 0x78 && (*l == label::bn || *l == label::n || *l == label::vs)) {
+            constexpr std::uint32_t text_labels = senml::detail::label_bit(label::bn) |
+                                                  senml::detail::label_bit(label::n) | senml::detail::label_bit(label::vs);
+            if (vb >= 0x60 && vb < 0x78 && (senml::detail::label_bit(*l) & text_labels) != 0) {
                 const std::size_t at = pos++;
                 const std::size_t length = vb & 31u;
                 if (length > in.size() - pos) return fail_with(out, errc::truncated_value, at);

@@ -606,12 +606,13 @@ public:
                 object_ = schemas_->find(object_id_);
             }
             if (const object_view* object = object_) {
-                const std::size_t name_at = r.labels.has(label::n) ? r.n.offset : bn_.offset;
+                const auto name_at = [&] { return r.labels.has(label::n) ? r.n.offset : bn_.offset; };
                 const resource_def* def = object->find(p.resource_id());
-                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
-                if (p.has_resource_instance() && !def->is_multiple()) return failed(out, errc::invalid_nesting, name_at);
-                if (!path_list_ && !p.has_resource_instance() && def->is_multiple())
-                    return failed(out, errc::invalid_nesting, name_at);
+                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at());
+                // A resource instance of a single resource; in values mode also a multiple
+                // resource as a whole (path lists may name it).
+                if (p.has_resource_instance() != def->is_multiple() && (p.has_resource_instance() || !path_list_))
+                    return failed(out, errc::invalid_nesting, name_at());
                 // Most values already have the resource's type, and at most an integer range.
                 if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) {
                     // nothing to do
