@@ -194,8 +194,8 @@ private:
     /** Stores the (validated) text of "bn", "n" or "vs" into `r`. */
     static void take_text(senml::label l, const senml::detail::text_field& f, senml::detail::raw_record& r) noexcept {
         using senml::label;
-        if (l == label::bn) r.bn = f;
-        else if (l == label::n) r.n = f;
+        if (l == label::n) r.n = f;
+        else if (l == label::bn) r.bn = f;
         else {
             r.val = value::of_string(f.text);
             r.value_label = l;
@@ -386,7 +386,10 @@ private:
             }
             const std::size_t key_at = pos;
             std::optional<label> l;
-            if (kb < 0x18 || (kb >= 0x20 && kb < 0x38)) {  // the common case: a one-byte integer key
+            if (kb <= 8) {  // the common case: a one-byte key n 0 .. vd 8 (RFC 8428 §6 Table 4)
+                ++pos;
+                l = static_cast<label>(static_cast<unsigned>(label::n) + kb);
+            } else if (kb < 0x18 || (kb >= 0x20 && kb < 0x38)) {  // another one-byte integer key
                 ++pos;
                 l = small_key_label(kb);
             } else {
