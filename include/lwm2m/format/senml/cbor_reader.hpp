@@ -363,7 +363,7 @@ private:
      * false with the error in `out`. The position is kept in a local (stores to `r` could
      * otherwise alias `pos_`), stored back around the out-of-line cases.
      */
-    [[nodiscard]] [[gnu::always_inline]] bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
                                                          bool indefinite, output& out) noexcept {
         using senml::label;
         const bytes_view in = payload_;
@@ -483,7 +483,7 @@ private:
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
-    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE bool step(output& out) noexcept {
         if (state_ != state::records) {
             if (state_ == state::done) return true;
             if (!start(out)) return false;

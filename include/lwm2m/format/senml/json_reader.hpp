@@ -424,7 +424,7 @@ private:
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
-    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE bool step(output& out) noexcept {
         if (state_ != state::records) {
             if (state_ == state::done) return true;
             auto first = json_.next();
