@@ -419,6 +419,14 @@ TEST_CASE("SenML CBOR keys: unknown integer keys and text keys ignored, vlo and 
     check_error(H("81 a1 41 00 00"), path{}, errc::invalid_senml, 2);
     check_error(H("81 a1 f4 00"), path{}, errc::invalid_senml, 2);
     check_error(H("81 a1 7f 61 6e ff 00"), path{}, errc::invalid_senml, 2);
+    // RFC 8949 §3.2.2: an ignored value may be indefinite-length, also as the last pair of a
+    // definite map (its "break" then completes the map too): {0: "/1/0/1", 2: 5, "x": [_ 1]}.
+    const auto last = read_cbor(H("81 a3 00 66") + "/1/0/1" + H("02 05 61") + "x" + H("9f 01 ff"));
+    REQUIRE(!last.error);
+    REQUIRE(last.records.size() == 1);
+    CHECK(last.records[0] == rec("/1/0/1", value::of_integer(5)));
+    // A "break" where the ignored value should be is still malformed.
+    check_error(H("81 a3 00 66") + "/1/0/1" + H("02 05 61") + "x" + H("ff"), path{}, errc::invalid_cbor, 14);
 }
 
 TEST_CASE("SenML CBOR indefinite-length pack and records are accepted") {

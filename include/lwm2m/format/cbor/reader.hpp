@@ -226,15 +226,19 @@ public:
 
     /**
      * Skips one complete data item (with everything nested in it). Used for values of
-     * unknown labels. Errors: as `next`.
+     * unknown labels. Errors: as `next`, and `invalid_cbor` for a "break" where the item
+     * should start. Completing the item may complete enclosing definite containers too (the
+     * last value of a map): the depth then ends below where it started, which is not an error.
      */
     [[nodiscard]] constexpr result<void> skip() noexcept {
         const std::size_t base = depth_;
-        do {
+        auto first = next();
+        if (!first) return unexpected{first.error()};
+        if (first->kind == item_kind::break_) return fail(errc::invalid_cbor, first->offset);
+        while (depth_ > base) {
             auto it = next();
             if (!it) return unexpected{it.error()};
-            if (it->kind == item_kind::break_ && depth_ < base) return fail(errc::invalid_cbor, it->offset);
-        } while (depth_ > base);
+        }
         return {};
     }
 

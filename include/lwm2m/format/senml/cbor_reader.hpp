@@ -299,8 +299,7 @@ private:
     /**
      * Skips the value of an unknown label (RFC 8428 §4.4: ignored) with everything nested in
      * it, as `cbor::reader::skip` over the whole pack would: `items_left` of the record map
-     * counting this value (0 for an indefinite map). Note: that skip rejects (`invalid_cbor`)
-     * a value ending in a "break" when it is the last item of a definite map.
+     * counting this value (0 for an indefinite map).
      */
     [[nodiscard]] result<void> skip_value(std::uint64_t items_left) noexcept {
         cbor::reader nested{payload_, pos_, record_depth, items_left};
