@@ -50,7 +50,7 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
  * Writes record `r` at `p` up to the contents of a String, Corelnk or Opaque value, whose
  * `content_size` decoded bytes the caller writes next; returns the end (at most `max_prefix`
  * bytes). Map keys in the order bn, n, t, value; value labels as `senml::value_label`.
- * Precondition: `r` passed `validate_records` (no `untyped` value).
+ * Precondition: `r` passed `prepare_records` (no `untyped` value).
  */
 constexpr std::byte* put_record_prefix(std::byte* p, const record& r, const senml::detail::name_plan& names,
                                        bool first, std::size_t content_size) noexcept {
@@ -135,14 +135,15 @@ constexpr std::byte* put_record_prefix(std::byte* p, const record& r, const senm
  */
 [[nodiscard]] inline result<void> write_senml_cbor(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
-    if (auto ok = senml::detail::validate_records(records, base, false); !ok) return ok;
-    const senml::detail::name_plan names{records, base};
+    const auto plan = senml::detail::prepare_records(records, base, false);
+    if (!plan) return unexpected{plan.error()};
+    const senml::detail::name_plan& names = *plan;
     cbor::writer{out}.array(records.size());
     std::byte aside[detail::senml_cbor_writer::max_prefix];
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
-        // Validated by validate_records: decoding cannot fail here.
+        // Validated by prepare_records: decoding cannot fail here.
         const std::size_t content_size = v.is_bytes() ? senml::detail::decoded_size(v) : 0;
         const bool raw = !v.is_bytes() || v.encoding() == text_encoding::raw;
         // Fast path: the whole record fits in the window, written in place with one check.

@@ -25,86 +25,101 @@ namespace lwm2m::format {
 
 namespace detail::senml_json_writer {
 
+/** Copies the characters of string literal `s` (not its NUL) to `p`; returns the end. */
+template <std::size_t N>
+inline char* put_literal(char* p, const char (&s)[N]) noexcept {
+    std::memcpy(p, s, N - 1);  // a copy of constant size: a store or two
+    return p + (N - 1);
+}
+
+/** A double as `json::writer::number` writes it at `p` (room for `max_number_text`); returns the end. */
+inline char* put_double(char* p, double v) noexcept {
+    // NaN/inf (null for json::writer) cannot come here: prepare_records rejects them.
+    return p + json::detail::double_text(v, std::span<char>{p, encoding::max_number_text}).value_or(0);
+}
+
 /**
- * The text of the pack, gathered in a small buffer and handed to the window a buffer at a
- * time: records have a fixed shape (labels, names, numbers), so they are composed directly
- * instead of through `json::writer`'s per-token separators and per-piece window checks.
- * The window sees the same bytes in fewer pieces. Allocation: none.
+ * Most chars `put_record_prefix` writes, a whole record but the contents of a String, Corelnk
+ * or Opaque value: ",{" (2), "\"bn\":\"" + base name + '"' (6 + 25 + 1), ",\"n\":\"" + name + '"'
+ * (6 + `name_plan::max_name_length` + 1), ",\"t\":" + number (5 + 32), the value member (at
+ * most ",\"v\":" + number, 5 + 32) and '}'.
  */
-class pack_text {
+inline constexpr std::size_t max_record = 2 + (6 + 25 + 1) + (6 + senml::detail::name_plan::max_name_length + 1) +
+                                          (5 + encoding::max_number_text) + (5 + encoding::max_number_text) + 1;
+
+/**
+ * Writes record `r` (the first of the pack when `first`) at `p`: the whole record when its
+ * value is no String, Corelnk or Opaque, else up to the opening quote of the value, whose
+ * contents and closing `"}` the caller writes next. Returns the end (at most `max_record`
+ * chars). Members in the order bn, n, t, value (`senml::value_label`). Precondition: `r`
+ * passed `prepare_records`.
+ */
+inline char* put_record_prefix(char* p, const record& r, const senml::detail::name_plan& names, bool first) noexcept {
+    const value& v = r.value;
+    if (!first) *p++ = ',';
+    *p++ = '{';
+    const char* const members = p;  // every member but the first follows a ','
+    if (first) {
+        // The base name is ids and '/': nothing to escape.
+        const std::string_view bn = names.base_name();
+        p = put_literal(p, "\"bn\":\"");
+        std::memcpy(p, bn.data(), bn.size());
+        p += bn.size();
+        *p++ = '"';
+    }
+    if (names.has_name(r.path)) {
+        if (p != members) *p++ = ',';
+        p = put_literal(p, "\"n\":\"");
+        p = names.write_name(r.path, p);
+        *p++ = '"';
+    }
+    if (r.time) {
+        if (p != members) *p++ = ',';
+        p = put_literal(p, "\"t\":");
+        if (senml::detail::integral_time(*r.time)) p = encoding::detail::write_decimal(p, static_cast<std::int64_t>(*r.time));
+        else p = put_double(p, *r.time);
+    }
+    if (v.kind() != value_kind::none && p != members) *p++ = ',';
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::time: p = encoding::detail::write_decimal(put_literal(p, "\"v\":"), v.as_integer()); break;
+    case value_kind::unsigned_integer: p = encoding::detail::write_decimal(put_literal(p, "\"v\":"), v.as_unsigned()); break;
+    case value_kind::float_: p = put_double(put_literal(p, "\"v\":"), v.as_float()); break;
+    case value_kind::boolean: p = v.as_boolean() ? put_literal(p, "\"vb\":true") : put_literal(p, "\"vb\":false"); break;
+    case value_kind::string:
+    case value_kind::corelnk: return put_literal(p, "\"vs\":\"");
+    case value_kind::opaque: return put_literal(p, "\"vd\":\"");
+    case value_kind::objlnk:
+        p = put_literal(p, "\"vlo\":\"");
+        p += senml::detail::format_objlnk(v.as_objlnk(), p);
+        *p++ = '"';
+        break;
+    case value_kind::none:  // a name-only record (path list)
+    case value_kind::untyped: break;
+    }
+    *p++ = '}';
+    return p;
+}
+
+/**
+ * Chars for the window, gathered a small buffer at a time: for the contents of values that
+ * are not copied whole (text with escapes or kept encoded by a reader, base64url of Opaque).
+ * Allocation: none.
+ */
+class text_stream {
 public:
-    explicit pack_text(output_window& out) noexcept : out_(&out) {}
-
-    /** Room for `n` (<= capacity) more bytes; commit what was written with `added`. */
-    [[nodiscard]] char* room(std::size_t n) noexcept {
-        if (size_ + n > capacity) flush();
-        return buf_ + size_;
+    explicit text_stream(output_window& out) noexcept : out_(&out) {}
+    void put(char c) noexcept {
+        if (size_ == sizeof(buf_)) flush();
+        buf_[size_++] = c;
     }
-    void added(std::size_t n) noexcept { size_ += n; }
-
-    void text(std::string_view s) noexcept {
-        if (s.empty()) return;
-        if (s.size() > capacity) {
-            flush();
-            json::detail::write_piece(*out_, s.data(), s.size());
-            return;
-        }
-        std::memcpy(room(s.size()), s.data(), s.size());
-        size_ += s.size();
-    }
-    void character(char c) noexcept {
-        *room(1) = c;
-        ++size_;
-    }
-    /** The member name of `l` with its quotes and ':', after a ',' unless it is the first member. */
-    void label(senml::label l, bool& first) noexcept {
-        const std::string_view name = senml::label_text(l);
-        char* at = room(name.size() + 4);
-        std::size_t n = 0;
-        if (!first) at[n++] = ',';
-        first = false;
-        at[n++] = '"';
-        for (const char c : name) at[n++] = c;
-        at[n++] = '"';
-        at[n++] = ':';
-        size_ += n;
+    void put(bytes_view run) noexcept {
+        flush();
+        json::detail::write_piece(*out_, as_chars(run).data(), run.size());
     }
     /** UTF-8 text as the body of a JSON string (RFC 8259 §7): runs that need no escape whole. */
     void escaped(bytes_view utf8) noexcept {
-        encoding::json_escape_runs(utf8, [&](bytes_view run) { text(as_chars(run)); });
-    }
-    void string(bytes_view utf8) noexcept {
-        // Names and most values need no escape: copied with their quotes in one go.
-        const std::string_view s = as_chars(utf8);
-        if (s.size() + 2 <= capacity) {
-            char* at = room(s.size() + 2);
-            if (json::detail::copy_unescaped(s, at + 1)) {
-                at[0] = '"';
-                at[s.size() + 1] = '"';
-                size_ += s.size() + 2;
-                return;
-            }
-        }
-        character('"');
-        escaped(utf8);
-        character('"');
-    }
-    void string(std::string_view s) noexcept { string(as_bytes(s)); }
-    /** A record name (ids and '/', nothing to escape) with its quotes. */
-    void name(const senml::detail::short_text& name) noexcept {
-        char* at = room(name.chars.size() + 2);
-        at[0] = '"';
-        // The whole fixed-size array: a copy of constant size, of which `length` bytes count.
-        std::memcpy(at + 1, name.chars.data(), name.chars.size());
-        at[name.length + 1] = '"';
-        size_ += name.length + 2u;
-    }
-    void integer(std::int64_t v) noexcept { added(*encoding::format_number(v, number_room())); }
-    void integer(std::uint64_t v) noexcept { added(*encoding::format_number(v, number_room())); }
-    /** A double as `json::writer::number` writes it (NaN/inf, rejected by the validation, as null). */
-    void number(double v) noexcept {
-        if (auto n = json::detail::double_text(v, number_room())) added(*n);
-        else text("null");
+        encoding::json_escape_runs(utf8, [&](bytes_view run) { put(run); });
     }
     void flush() noexcept {
         json::detail::write_piece(*out_, buf_, size_);
@@ -112,40 +127,27 @@ public:
     }
 
 private:
-    static constexpr std::size_t capacity = 256;
-
-    std::span<char> number_room() noexcept { return std::span<char>{room(encoding::max_number_text), encoding::max_number_text}; }
-
     output_window* out_;
     std::size_t size_ = 0;
-    char buf_[capacity];
+    char buf_[64];
 };
 
-inline void time_field(pack_text& w, double t, bool& first) noexcept {
-    w.label(senml::label::t, first);
-    if (senml::detail::integral_time(t)) w.integer(static_cast<std::int64_t>(t));
-    else w.number(t);
-}
-
-inline void value_field(pack_text& w, const value& v, bool& first) noexcept {
-    const auto l = senml::value_label(v.kind());
-    if (!l) return;  // a name-only record (path list)
-    w.label(*l, first);
-    switch (v.kind()) {
-    case value_kind::integer:
-    case value_kind::time: w.integer(v.as_integer()); break;
-    case value_kind::unsigned_integer: w.integer(v.as_unsigned()); break;
-    case value_kind::float_: w.number(v.as_float()); break;
-    case value_kind::boolean: w.text(v.as_boolean() ? "true" : "false"); break;
-    case value_kind::string:
-    case value_kind::corelnk: {
-        if (v.encoding() == text_encoding::raw) {
-            w.string(v.encoded_bytes());
-            break;
-        }
-        w.character('"');
-        // Validated by validate_records: decoding cannot fail here. Escaping works byte by
-        // byte, so escaping the decoded bytes in chunks writes the same text.
+/**
+ * Writes the contents of String, Corelnk or Opaque value `v` from its `done`-th byte on (the
+ * bytes before were written already; only raw text has them), then the closing `"}`.
+ */
+inline void put_contents(output_window& out, const value& v, std::size_t done) noexcept {
+    text_stream w{out};
+    if (v.kind() == value_kind::opaque) {
+        const auto put = [&](char c) { w.put(c); };
+        senml::detail::base64url_stream<decltype(put)> b64{put};
+        // Validated by prepare_records: decoding cannot fail here.
+        (void)for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
+        b64.finish();
+    } else if (v.encoding() == text_encoding::raw) {
+        w.escaped(v.encoded_bytes().subspan(done));
+    } else {
+        // Escaping works byte by byte, so escaping the decoded bytes in chunks writes the same text.
         std::byte chunk[32];
         std::size_t n = 0;
         (void)for_each_value_byte(v, [&](std::byte b) {
@@ -156,27 +158,10 @@ inline void value_field(pack_text& w, const value& v, bool& first) noexcept {
             }
         });
         w.escaped(bytes_view{chunk, n});
-        w.character('"');
-        break;
     }
-    case value_kind::opaque: {
-        w.character('"');
-        const auto put = [&](char c) { w.character(c); };
-        senml::detail::base64url_stream<decltype(put)> b64{put};
-        (void)for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
-        b64.finish();
-        w.character('"');
-        break;
-    }
-    case value_kind::objlnk: {
-        char text[11]{};
-        const std::size_t n = senml::detail::format_objlnk(v.as_objlnk(), text);
-        w.string(std::string_view{text, n});
-        break;
-    }
-    case value_kind::none:
-    case value_kind::untyped: break;
-    }
+    w.put('"');
+    w.put('}');
+    w.flush();
 }
 
 } // namespace detail::senml_json_writer
@@ -208,29 +193,39 @@ inline void value_field(pack_text& w, const value& v, bool& first) noexcept {
  */
 [[nodiscard]] inline result<void> write_senml_json(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
-    if (auto ok = senml::detail::validate_records(records, base, true); !ok) return ok;
-    const senml::detail::name_plan names{records, base};
-    detail::senml_json_writer::pack_text w{out};
-    w.character('[');
+    using namespace detail::senml_json_writer;
+    const auto names = senml::detail::prepare_records(records, base, true);
+    if (!names) return unexpected{names.error()};
+    out.put('[');
+    char aside[max_record];
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
-        if (i != 0) w.character(',');
-        w.character('{');
-        bool first = true;
-        if (i == 0) {
-            w.label(senml::label::bn, first);
-            w.string(names.base_name());
+        const value& v = r.value;
+        const bool raw_text = (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) &&
+                              v.encoding() == text_encoding::raw;
+        const std::string_view text = raw_text ? as_chars(v.encoded_bytes()) : std::string_view{};
+        // Fast path: the record fits in the window, written in place with one check; else
+        // (the end of the window, a Block2 window) composed aside and handed over.
+        std::byte* const in_window = out.direct(max_record + text.size() + 2);
+        char* const start = in_window != nullptr ? reinterpret_cast<char*>(in_window) : aside;
+        char* p = put_record_prefix(start, r, *names, i == 0);
+        std::size_t done = 0;  // chars of the value's contents written with the prefix
+        if (in_window != nullptr && raw_text) {
+            // Most text needs no escape: copied whole with the closing `"}`.
+            done = encoding::json_plain_prefix(text, false);
+            if (done != 0) std::memcpy(p, text.data(), done);
+            p += done;
+            if (done == text.size()) {
+                p = put_literal(p, "\"}");
+                out.advance(static_cast<std::size_t>(p - start));
+                continue;
+            }
         }
-        if (const auto name = names.name_of(r.path)) {
-            w.label(senml::label::n, first);
-            w.name(*name);
-        }
-        if (r.time) detail::senml_json_writer::time_field(w, *r.time, first);
-        detail::senml_json_writer::value_field(w, r.value, first);
-        w.character('}');
+        if (in_window != nullptr) out.advance(static_cast<std::size_t>(p - start));
+        else out.put(as_bytes(std::string_view{start, static_cast<std::size_t>(p - start)}));
+        if (v.is_bytes()) put_contents(out, v, done);
     }
-    w.character(']');
-    w.flush();
+    out.put(']');
     return {};
 }
 

@@ -797,76 +797,80 @@ struct short_text {
 };
 
 /**
+ * Writes `id` in decimal at `out` as `Char`s (char, or std::byte for binary writers); returns
+ * the end. Ids below 100, nearly every id of a record name, skip the digit count.
+ */
+template <class Char>
+constexpr Char* put_decimal_id(Char* out, std::uint16_t id) noexcept {
+    if (id < 10) {
+        *out = static_cast<Char>('0' + id);
+        return out + 1;
+    }
+    if (id < 100) {
+        out[0] = static_cast<Char>('0' + id / 10);
+        out[1] = static_cast<Char>('0' + id % 10);
+        return out + 2;
+    }
+    const std::size_t n = lwm2m::detail::path_decimal_length(id);
+    for (std::size_t k = n; k-- > 0;) {
+        out[k] = static_cast<Char>('0' + id % 10);
+        id = static_cast<std::uint16_t>(id / 10);
+    }
+    return out + n;
+}
+
+/**
  * How the writers name records (LwM2M 1.1 Core §7.4.4 examples, Leshan's encoder): the first
  * record carries "bn" = the text of `base`, followed by "/" unless `base` is the root or some
  * record's path equals `base`; each record whose path differs from `base` carries "n" = its
  * ids below `base`, joined by "/" (with a leading "/" when "bn" does not end in one); a record
  * whose path equals `base` has no "n" and takes "bn" as its name.
  * E.g. base /3/0: `{"bn":"/3/0/","n":"0"}`, `{"n":"6/1"}`; base /3/0/1 and one record at
- * /3/0/1: `{"bn":"/3/0/1"}`; base /: `{"bn":"/","n":"3/0/1"}`. Precondition: every path is
- * `base` or under it (`validate_records` checks it first). Allocation: none.
+ * /3/0/1: `{"bn":"/3/0/1"}`; base /: `{"bn":"/","n":"3/0/1"}`. Made by `prepare_records`,
+ * which checks the precondition of every member: each path is `base` or under it.
+ * Allocation: none.
  */
 class name_plan {
 public:
-    constexpr name_plan(std::span<const record> records, const path& base) noexcept : base_(base) {
-        // Precondition (validate_records): every path is under base, so equal depth is equality.
-        bool some_equal = false;
-        for (const record& r : records)
-            if (r.path.depth() == base.depth()) {
-                some_equal = true;
-                break;
-            }
+    /** The plan for records under `base`, `some_at_base` when one of them is at `base` itself. */
+    constexpr name_plan(const path& base, bool some_at_base) noexcept
+        : depth_(base.depth()), slash_(base.is_root() || !some_at_base) {
         // Cannot fail: the buffer holds path::max_text_length chars and one more for '/'.
         base_name_.length = static_cast<std::uint8_t>(
             base.format_to(std::span<char>{base_name_.chars.data(), path::max_text_length}).value());
-        slash_ = base.is_root() || !some_equal;
         if (slash_ && !base.is_root()) base_name_.push('/');
     }
 
     /** The text of "bn". */
     [[nodiscard]] constexpr std::string_view base_name() const noexcept { return base_name_.view(); }
 
-    /** The "n" of a record at `p` (a descendant-or-self of base); nullopt when it has none. */
-    [[nodiscard]] constexpr std::optional<short_text> name_of(const path& p) const noexcept {
-        if (!has_name(p)) return std::nullopt;
-        short_text out;
-        out.length = static_cast<std::uint8_t>(write_name(p, out.chars.data()) - out.chars.data());
-        return out;
-    }
-
     /** True when a record at `p` (a descendant-or-self of base) carries "n": `p` is not base. */
-    [[nodiscard]] constexpr bool has_name(const path& p) const noexcept { return p.depth() != base_.depth(); }
+    [[nodiscard]] constexpr bool has_name(const path& p) const noexcept { return p.depth() != depth_; }
 
     /** Longest "n": four 5-digit ids and three '/' (a leading '/' comes with at most three ids). */
     static constexpr std::size_t max_name_length = 23;
 
     /**
-     * Writes the "n" of a record at `p` (a descendant-or-self of base) at `out` as `Char`s
-     * (char, or std::byte for binary writers); returns the end. Allocation: none.
+     * Writes the "n" of a record at `p` (a descendant of base: `has_name(p)`) at `out` as
+     * `Char`s (char, or std::byte for binary writers); returns the end (at most
+     * `max_name_length` further). Allocation: none.
      */
     template <class Char>
     constexpr Char* write_name(const path& p, Char* out) const noexcept {
-        for (std::size_t i = base_.depth(); i < p.depth(); ++i) {
-            if (i != base_.depth() || !slash_) *out++ = static_cast<Char>('/');
-            std::uint16_t id = p.id(i);
-            if (id < 10) {  // the common case: one digit
-                *out++ = static_cast<Char>('0' + id);
-                continue;
-            }
-            const std::size_t n = lwm2m::detail::path_decimal_length(id);
-            for (std::size_t k = n; k-- > 0;) {
-                out[k] = static_cast<Char>('0' + id % 10);
-                id = static_cast<std::uint16_t>(id / 10);
-            }
-            out += n;
+        std::size_t i = depth_;
+        if (!slash_) *out++ = static_cast<Char>('/');
+        out = put_decimal_id(out, p.id(i));
+        while (++i < p.depth()) {
+            *out++ = static_cast<Char>('/');
+            out = put_decimal_id(out, p.id(i));
         }
         return out;
     }
 
 private:
-    path base_;
+    std::size_t depth_;  // of base
+    bool slash_;         // "bn" ends in '/' (or is the root "/")
     short_text base_name_{};
-    bool slash_ = true;
 };
 
 /** Streaming UTF-8 validation (shared: `encoding::utf8_checker`). */
@@ -899,38 +903,77 @@ private:
 };
 
 /**
- * Checks records before a writer emits anything (so an error leaves no partial pack).
- * Errors (offset = index of the record): `invalid_argument` (path not under `base`, or a value
- * at a level above resource), `type_mismatch` (an `untyped` value: coerce it with the schema
- * first), `number_out_of_range` (a non-finite time; with `json`, a non-finite Float value,
- * which JSON cannot carry), `invalid_json` / `invalid_base64` / `invalid_utf8` (a value whose
- * encoded text does not decode, or a String/Corelnk that is not UTF-8).
+ * The checks of `prepare_records` on record `r` (index `i`), in the order that decides which
+ * error a record with several faults reports. Out of the common path: only a record that the
+ * quick screen of `prepare_records` does not pass comes here.
  */
-[[nodiscard]] constexpr result<void> validate_records(std::span<const record> records, const path& base,
-                                                      bool json) noexcept {
+[[nodiscard]] constexpr result<void> check_record(const record& r, std::size_t i, const path& base,
+                                                  bool json) noexcept {
+    const value& v = r.value;
+    if (!base.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
+    if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
+    if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
+    if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
+    if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float())) return fail(errc::number_out_of_range, i);
+    if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
+        if (v.encoding() == text_encoding::raw) {
+            if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
+        } else {
+            utf8_checker check;
+            auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
+            if (!n) return fail(n.error().code, i);
+            if (!check.ok()) return fail(errc::invalid_utf8, i);
+        }
+    } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
+        if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
+    }
+    return {};
+}
+
+/**
+ * Checks records before a writer emits anything (so an error leaves no partial pack) and
+ * plans their names, in one pass. Errors (offset = index of the record): `invalid_argument`
+ * (path not under `base`, or a value at a level above resource), `type_mismatch` (an `untyped`
+ * value: coerce it with the schema first), `number_out_of_range` (a non-finite time; with
+ * `json`, a non-finite Float value, which JSON cannot carry), `invalid_json` /
+ * `invalid_base64` / `invalid_utf8` (a value whose encoded text does not decode, or a
+ * String/Corelnk that is not UTF-8). Allocation: none.
+ */
+[[nodiscard]] constexpr result<name_plan> prepare_records(std::span<const record> records, const path& base,
+                                                          bool json) noexcept {
+    const path under = base;  // a local copy: the prefix test's mask stays in registers
+    const std::size_t depth = base.depth();
+    bool some_at_base = false;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
-        if (!base.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
-        if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
-        if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
-        if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
-        if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float()))
-            return fail(errc::number_out_of_range, i);
-        if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
-            if (v.encoding() == text_encoding::raw) {
-                if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
-            } else {
-                utf8_checker check;
-                auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
-                if (!n) return fail(n.error().code, i);
-                if (!check.ok()) return fail(errc::invalid_utf8, i);
-            }
-        } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
-            if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
+        // A quick screen that passes the usual records; any other goes through `check_record`,
+        // which finds the error (or passes an encoded value whose text decodes).
+        const bool at_resource = r.path.has_resource();
+        bool ok = under.is_prefix_of(r.path) && (!r.time || std::isfinite(*r.time));
+        switch (v.kind()) {
+        case value_kind::none: break;
+        case value_kind::integer:
+        case value_kind::unsigned_integer:
+        case value_kind::boolean:
+        case value_kind::time:
+        case value_kind::objlnk: ok = ok && at_resource; break;
+        case value_kind::float_: ok = ok && at_resource && (!json || std::isfinite(v.as_float())); break;
+        case value_kind::string:
+        case value_kind::corelnk:
+            ok = ok && at_resource && v.encoding() == text_encoding::raw &&
+                 encoding::validate_utf8(v.encoded_bytes()).has_value();
+            break;
+        case value_kind::opaque: ok = ok && at_resource && v.encoding() == text_encoding::raw; break;
+        case value_kind::untyped: ok = false; break;
         }
+        if (!ok) {
+            if (auto checked = check_record(r, i, base, json); !checked) return unexpected{checked.error()};
+        }
+        // Under base (checked above), equal depth is equality.
+        some_at_base = some_at_base || r.path.depth() == depth;
     }
-    return {};
+    return name_plan{base, some_at_base};
 }
 
 /** True when `t` is written as an integer (integral and within int64). */
