@@ -28,18 +28,29 @@ namespace lwm2m::encoding {
     if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
         constexpr std::uint64_t ones = 0x0101010101010101u;
         constexpr std::uint64_t high = 0x8080808080808080u;
-        while (s.size() - i >= 8) {
+        const auto special_bytes = [&](std::size_t at) {
             std::uint64_t w = 0;
-            std::memcpy(&w, s.data() + i, 8);
+            std::memcpy(&w, s.data() + at, 8);
             const std::uint64_t quote = w ^ (ones * '"');
             const std::uint64_t backslash = w ^ (ones * '\\');
             // A byte's high bit is set when it is '"', '\\' or < 0x20 (the classic zero-byte
             // test: a false positive only ever lies above a true one, so the lowest is exact).
             std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w);
             if (ascii_only) special |= w;
-            special &= high;
-            if (special != 0) return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+            return special & high;
+        };
+        while (s.size() - i >= 8) {
+            if (const std::uint64_t special = special_bytes(i); special != 0)
+                return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
             i += 8;
+        }
+        if (i != 0 && i != s.size()) {
+            // The last 1..7 bytes in one word that ends with the text (its first bytes, seen
+            // already, are plain: no borrow from them can flag a later byte).
+            const std::size_t seen = 8 - (s.size() - i);
+            const std::uint64_t special = special_bytes(s.size() - 8) >> (8 * seen);
+            if (special != 0) return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+            return s.size();
         }
     }
     for (; i < s.size(); ++i) {

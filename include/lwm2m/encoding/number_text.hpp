@@ -359,12 +359,17 @@ constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
         *out = static_cast<char>('0' + v);
         return out + 1;
     }
-    const std::size_t n = decimal_digits(v);
-    for (std::size_t k = n; k-- > 0;) {
-        out[k] = static_cast<char>('0' + v % 10);
-        v /= 10;
+    char* const end = out + decimal_digits(v);
+    char* p = end;
+    // Two digits per division (written from the last one back).
+    for (; v >= 100; v /= 100) {
+        const auto pair = static_cast<unsigned>(v % 100);
+        *--p = static_cast<char>('0' + pair % 10);
+        *--p = static_cast<char>('0' + pair / 10);
     }
-    return out + n;
+    if (v >= 10) *--p = static_cast<char>('0' + v % 10), v /= 10;
+    *--p = static_cast<char>('0' + v);
+    return end;
 }
 
 /** Writes `v` in decimal (a '-' first when negative) at `out` (room for 20 chars); returns the end. */

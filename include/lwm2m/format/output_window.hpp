@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -43,10 +45,17 @@ public:
      * Lets writers of small fixed-size items skip the per-put window arithmetic.
      */
     [[nodiscard]] constexpr std::byte* direct(std::size_t n) noexcept {
-        if (total_ < skip_) return nullptr;
-        const std::size_t at = total_ - skip_;
-        if (at > out_.size() || n > out_.size() - at) return nullptr;
-        return out_.data() + at;
+        const mutable_bytes room = free_space();
+        return n <= room.size() ? room.data() : nullptr;
+    }
+    /**
+     * The buffer from the next byte of output on when that byte falls in the window, else
+     * empty: `direct` for writers that check their room themselves. Write there, then
+     * `advance` by the bytes written before any other call.
+     */
+    [[nodiscard]] constexpr mutable_bytes free_space() noexcept {
+        if (total_ < skip_ || total_ - skip_ > out_.size()) return {};
+        return mutable_bytes{out_.data() + (total_ - skip_), out_.size() - (total_ - skip_)};
     }
     /** Counts `k` bytes written through `direct`. */
     constexpr void advance(std::size_t k) noexcept { total_ += k; }
@@ -75,6 +84,75 @@ private:
     mutable_bytes out_;
     std::size_t skip_ = 0;
     std::size_t total_ = 0;
+};
+
+/**
+ * Copies `n` bytes from `from` to `to` (not overlapping); returns `to + n`. The items writers
+ * copy into their output are mostly a few bytes long: up to 32 they move as two overlapping
+ * words instead of through a call to memcpy. Allocation: none.
+ */
+inline std::byte* copy_bytes(std::byte* to, const std::byte* from, std::size_t n) noexcept {
+    const auto two_words = [&](auto word) {
+        constexpr std::size_t size = sizeof(word);
+        std::memcpy(&word, from, size);
+        std::memcpy(to, &word, size);
+        std::memcpy(&word, from + n - size, size);
+        std::memcpy(to + n - size, &word, size);
+    };
+    struct words16 {
+        std::uint64_t a, b;
+    };
+    if (n < 4)
+        for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+    else if (n < 8) two_words(std::uint32_t{});
+    else if (n < 16) two_words(std::uint64_t{});
+    else if (n <= 32) two_words(words16{});
+    else std::memcpy(to, from, n);
+    return to + n;
+}
+
+/**
+ * Writes many small items straight into an `output_window`'s buffer with one room check
+ * each and no window arithmetic: `room(n)` is where `n` bytes may go when they all fall in
+ * the window, `wrote(end)` moves past what was written there, and `through_window` hands the
+ * window over (with the direct bytes counted) for an item that does not fit. Call `flush`
+ * at the end. Allocation: none.
+ */
+class direct_cursor {
+public:
+    constexpr explicit direct_cursor(output_window& out) noexcept : out_(&out) { resume(); }
+
+    /** Where the next `n` bytes may be written, or nullptr when they do not all fit the window. */
+    [[nodiscard]] constexpr std::byte* room(std::size_t n) const noexcept {
+        return static_cast<std::size_t>(end_ - next_) >= n ? next_ : nullptr;
+    }
+    /** The bytes up to `end` were written at `room(...)`. */
+    constexpr void wrote(std::byte* end) noexcept { next_ = end; }
+
+    /** Calls `write(output_window&)` after counting the direct bytes, and follows its output. */
+    template <class Write>
+    constexpr void through_window(Write&& write) {
+        flush();
+        write(*out_);
+        resume();
+    }
+    /** Counts the direct bytes in the window. */
+    constexpr void flush() noexcept {
+        out_->advance(static_cast<std::size_t>(next_ - start_));
+        start_ = next_;
+    }
+
+private:
+    constexpr void resume() noexcept {
+        const mutable_bytes room = out_->free_space();
+        start_ = next_ = room.data();
+        end_ = room.data() + room.size();
+    }
+
+    output_window* out_;
+    std::byte* start_ = nullptr;  // the window's position
+    std::byte* next_ = nullptr;   // where the next direct byte goes
+    std::byte* end_ = nullptr;    // the end of the window's buffer
 };
 
 } // namespace lwm2m::format

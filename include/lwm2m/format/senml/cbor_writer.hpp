@@ -50,22 +50,23 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
  * Writes record `r` at `p` up to the contents of a String, Corelnk or Opaque value, whose
  * `content_size` decoded bytes the caller writes next; returns the end (at most `max_prefix`
  * bytes). Map keys in the order bn, n, t, value; value labels as `senml::value_label`.
- * Precondition: `r` passed `prepare_records` (no `untyped` value).
+ * Precondition: `r` passed `prepare_records` (no `untyped` value). Inlined into the writer's
+ * loop, its one caller: a call would save and restore half the registers for each record.
  */
-constexpr std::byte* put_record_prefix(std::byte* p, const record& r, const senml::detail::name_plan& names,
-                                       bool first, std::size_t content_size) noexcept {
+[[gnu::always_inline]] inline std::byte* put_record_prefix(std::byte* p, const record& r,
+                                                           const senml::detail::name_plan& names, bool first,
+                                                           std::size_t content_size) noexcept {
     using senml::label;
     const value& v = r.value;
-    const bool has_name = names.has_name(r.path);
-    const bool has_value = v.kind() != value_kind::none;
-    // At most 4 pairs: a one-byte map head (RFC 8949 §3.1).
-    *p++ = static_cast<std::byte>(0xA0 | ((first ? 1u : 0u) + (has_name ? 1u : 0u) + (r.time ? 1u : 0u) +
-                                          (has_value ? 1u : 0u)));
+    // At most 4 pairs: a one-byte map head (RFC 8949 §3.1), set once they are counted.
+    std::byte* const map = p++;
+    unsigned pairs = 1;  // the value's, taken back for a name-only record
     if (first) {
         *p++ = key_byte(label::bn);
         p = put_text(p, names.base_name());
+        ++pairs;
     }
-    if (has_name) {
+    if (names.has_name(r.path)) {
         *p++ = key_byte(label::n);
         // A name is at most 23 chars, so its text head is one byte (RFC 8949 §3.1).
         static_assert(senml::detail::name_plan::max_name_length < 24);
@@ -73,43 +74,53 @@ constexpr std::byte* put_record_prefix(std::byte* p, const record& r, const senm
         std::byte* const end = names.write_name(r.path, text);
         *p = static_cast<std::byte>(0x60 | (end - text));
         p = end;
+        ++pairs;
     }
     if (r.time) {
         *p++ = key_byte(label::t);
         if (senml::detail::integral_time(*r.time)) p = cbor::put_integer(p, static_cast<std::int64_t>(*r.time));
         else p = cbor::put_float(p, *r.time);
+        ++pairs;
     }
     switch (v.kind()) {
     case value_kind::integer:
     case value_kind::time:
         *p++ = key_byte(label::v);
-        return cbor::put_integer(p, v.as_integer());
+        p = cbor::put_integer(p, v.as_integer());
+        break;
     case value_kind::unsigned_integer:
         *p++ = key_byte(label::v);
-        return cbor::put_head(p, 0, v.as_unsigned());
+        p = cbor::put_head(p, 0, v.as_unsigned());
+        break;
     case value_kind::float_:
         *p++ = key_byte(label::v);
-        return cbor::put_float(p, v.as_float());
+        p = cbor::put_float(p, v.as_float());
+        break;
     case value_kind::boolean:
         p[0] = key_byte(label::vb);
         p[1] = v.as_boolean() ? std::byte{0xF5} : std::byte{0xF4};
-        return p + 2;
+        p += 2;
+        break;
     case value_kind::string:
     case value_kind::corelnk:
         *p++ = key_byte(label::vs);
-        return cbor::put_head(p, 3, content_size);
+        p = cbor::put_head(p, 3, content_size);
+        break;
     case value_kind::opaque:
         *p++ = key_byte(label::vd);
-        return cbor::put_head(p, 2, content_size);
+        p = cbor::put_head(p, 2, content_size);
+        break;
     case value_kind::objlnk: {
         p = put_text(p, senml::label_text(label::vlo));  // a text key (LwM2M 1.1 Core §7.4.5)
         char text[11]{};
         const std::size_t n = senml::detail::format_objlnk(v.as_objlnk(), text);
-        return put_text(p, std::string_view{text, n});
+        p = put_text(p, std::string_view{text, n});
+        break;
     }
     case value_kind::none:  // a name-only record (path list)
-    case value_kind::untyped: break;
+    case value_kind::untyped: --pairs; break;
     }
+    *map = static_cast<std::byte>(0xA0 | pairs);
     return p;
 }
 
@@ -135,31 +146,34 @@ constexpr std::byte* put_record_prefix(std::byte* p, const record& r, const senm
  */
 [[nodiscard]] inline result<void> write_senml_cbor(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
+    using namespace detail::senml_cbor_writer;
     const auto plan = senml::detail::prepare_records(records, base, false);
     if (!plan) return unexpected{plan.error()};
-    const senml::detail::name_plan& names = *plan;
     cbor::writer{out}.array(records.size());
-    std::byte aside[detail::senml_cbor_writer::max_prefix];
+    direct_cursor cursor{out};
+    std::byte aside[max_prefix];
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
         // Validated by prepare_records: decoding cannot fail here.
         const std::size_t content_size = v.is_bytes() ? senml::detail::decoded_size(v) : 0;
-        const bool raw = !v.is_bytes() || v.encoding() == text_encoding::raw;
+        const bool raw = v.encoding() == text_encoding::raw;  // (every value but an encoded one)
         // Fast path: the whole record fits in the window, written in place with one check.
-        if (std::byte* const at = raw ? out.direct(detail::senml_cbor_writer::max_prefix + content_size) : nullptr) {
-            std::byte* const end = detail::senml_cbor_writer::put_record_prefix(at, r, names, i == 0, content_size);
-            if (content_size != 0) std::memcpy(end, v.encoded_bytes().data(), content_size);
-            out.advance(static_cast<std::size_t>(end - at) + content_size);
+        std::byte* const in_window = raw ? cursor.room(max_prefix + content_size) : nullptr;
+        std::byte* const start = in_window != nullptr ? in_window : aside;
+        std::byte* const end = put_record_prefix(start, r, *plan, i == 0, content_size);
+        if (in_window != nullptr) {
+            cursor.wrote(copy_bytes(end, v.encoded_bytes().data(), content_size));
             continue;
         }
-        // Else (the end of the window, a Block2 window, an encoded value): through `put`.
-        std::byte* const end = detail::senml_cbor_writer::put_record_prefix(aside, r, names, i == 0, content_size);
-        out.put(bytes_view{aside, static_cast<std::size_t>(end - aside)});
-        if (!v.is_bytes()) continue;
-        if (raw) out.put(v.encoded_bytes());
-        else (void)for_each_value_byte(v, [&](std::byte b) { out.put(b); });
+        // Else (the end of the window, a Block2 window, an encoded value): through the window.
+        cursor.through_window([&](output_window& w) {
+            w.put(bytes_view{aside, static_cast<std::size_t>(end - aside)});
+            if (raw) w.put(v.encoded_bytes());
+            else (void)for_each_value_byte(v, [&](std::byte b) { w.put(b); });
+        });
     }
+    cursor.flush();
     return {};
 }
 

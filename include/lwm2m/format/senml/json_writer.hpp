@@ -40,11 +40,11 @@ inline char* put_double(char* p, double v) noexcept {
 
 /**
  * Most chars `put_record_prefix` writes, a whole record but the contents of a String, Corelnk
- * or Opaque value: ",{" (2), "\"bn\":\"" + base name + '"' (6 + 25 + 1), ",\"n\":\"" + name + '"'
+ * or Opaque value: ",{" (2), ",\"bn\":\"" + base name + '"' (7 + 25 + 1), ",\"n\":\"" + name + '"'
  * (6 + `name_plan::max_name_length` + 1), ",\"t\":" + number (5 + 32), the value member (at
  * most ",\"v\":" + number, 5 + 32) and '}'.
  */
-inline constexpr std::size_t max_record = 2 + (6 + 25 + 1) + (6 + senml::detail::name_plan::max_name_length + 1) +
+inline constexpr std::size_t max_record = 2 + (7 + 25 + 1) + (6 + senml::detail::name_plan::max_name_length + 1) +
                                           (5 + encoding::max_number_text) + (5 + encoding::max_number_text) + 1;
 
 /**
@@ -52,51 +52,59 @@ inline constexpr std::size_t max_record = 2 + (6 + 25 + 1) + (6 + senml::detail:
  * value is no String, Corelnk or Opaque, else up to the opening quote of the value, whose
  * contents and closing `"}` the caller writes next. Returns the end (at most `max_record`
  * chars). Members in the order bn, n, t, value (`senml::value_label`). Precondition: `r`
- * passed `prepare_records`.
+ * passed `prepare_records`. Inlined into the writer's loop, its one caller: a call would
+ * save and restore half the registers for each record.
  */
-inline char* put_record_prefix(char* p, const record& r, const senml::detail::name_plan& names, bool first) noexcept {
+[[gnu::always_inline]] inline char* put_record_prefix(char* p, const record& r, const senml::detail::name_plan& names,
+                                                      bool first) noexcept {
     const value& v = r.value;
     if (!first) *p++ = ',';
-    *p++ = '{';
-    const char* const members = p;  // every member but the first follows a ','
+    // Every member is written after a ','; the first one's becomes the '{'.
+    char* const open = p;
     if (first) {
         // The base name is ids and '/': nothing to escape.
         const std::string_view bn = names.base_name();
-        p = put_literal(p, "\"bn\":\"");
+        p = put_literal(p, ",\"bn\":\"");
         std::memcpy(p, bn.data(), bn.size());
         p += bn.size();
         *p++ = '"';
     }
     if (names.has_name(r.path)) {
-        if (p != members) *p++ = ',';
-        p = put_literal(p, "\"n\":\"");
+        p = put_literal(p, ",\"n\":\"");
         p = names.write_name(r.path, p);
         *p++ = '"';
     }
     if (r.time) {
-        if (p != members) *p++ = ',';
-        p = put_literal(p, "\"t\":");
+        p = put_literal(p, ",\"t\":");
         if (senml::detail::integral_time(*r.time)) p = encoding::detail::write_decimal(p, static_cast<std::int64_t>(*r.time));
         else p = put_double(p, *r.time);
     }
-    if (v.kind() != value_kind::none && p != members) *p++ = ',';
     switch (v.kind()) {
     case value_kind::integer:
-    case value_kind::time: p = encoding::detail::write_decimal(put_literal(p, "\"v\":"), v.as_integer()); break;
-    case value_kind::unsigned_integer: p = encoding::detail::write_decimal(put_literal(p, "\"v\":"), v.as_unsigned()); break;
-    case value_kind::float_: p = put_double(put_literal(p, "\"v\":"), v.as_float()); break;
-    case value_kind::boolean: p = v.as_boolean() ? put_literal(p, "\"vb\":true") : put_literal(p, "\"vb\":false"); break;
+    case value_kind::time: p = encoding::detail::write_decimal(put_literal(p, ",\"v\":"), v.as_integer()); break;
+    case value_kind::unsigned_integer: p = encoding::detail::write_decimal(put_literal(p, ",\"v\":"), v.as_unsigned()); break;
+    case value_kind::float_: p = put_double(put_literal(p, ",\"v\":"), v.as_float()); break;
+    case value_kind::boolean: p = v.as_boolean() ? put_literal(p, ",\"vb\":true") : put_literal(p, ",\"vb\":false"); break;
     case value_kind::string:
-    case value_kind::corelnk: return put_literal(p, "\"vs\":\"");
-    case value_kind::opaque: return put_literal(p, "\"vd\":\"");
+    case value_kind::corelnk:
+        p = put_literal(p, ",\"vs\":\"");
+        *open = '{';
+        return p;
+    case value_kind::opaque:
+        p = put_literal(p, ",\"vd\":\"");
+        *open = '{';
+        return p;
     case value_kind::objlnk:
-        p = put_literal(p, "\"vlo\":\"");
+        p = put_literal(p, ",\"vlo\":\"");
         p += senml::detail::format_objlnk(v.as_objlnk(), p);
         *p++ = '"';
         break;
-    case value_kind::none:  // a name-only record (path list)
-    case value_kind::untyped: break;
+    case value_kind::none:  // a name-only record (path list), maybe with no member at all
+    case value_kind::untyped:
+        if (p == open) *p++ = ',';
+        break;
     }
+    *open = '{';
     *p++ = '}';
     return p;
 }
@@ -197,6 +205,7 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
     const auto names = senml::detail::prepare_records(records, base, true);
     if (!names) return unexpected{names.error()};
     out.put('[');
+    direct_cursor cursor{out};
     char aside[max_record];
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
@@ -206,25 +215,29 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
         const std::string_view text = raw_text ? as_chars(v.encoded_bytes()) : std::string_view{};
         // Fast path: the record fits in the window, written in place with one check; else
         // (the end of the window, a Block2 window) composed aside and handed over.
-        std::byte* const in_window = out.direct(max_record + text.size() + 2);
+        std::byte* const in_window = cursor.room(max_record + text.size() + 2);
         char* const start = in_window != nullptr ? reinterpret_cast<char*>(in_window) : aside;
         char* p = put_record_prefix(start, r, *names, i == 0);
         std::size_t done = 0;  // chars of the value's contents written with the prefix
-        if (in_window != nullptr && raw_text) {
-            // Most text needs no escape: copied whole with the closing `"}`.
-            done = encoding::json_plain_prefix(text, false);
-            if (done != 0) std::memcpy(p, text.data(), done);
-            p += done;
-            if (done == text.size()) {
-                p = put_literal(p, "\"}");
-                out.advance(static_cast<std::size_t>(p - start));
-                continue;
+        bool complete = !v.is_bytes();
+        if (in_window != nullptr) {
+            if (raw_text) {
+                // Most text needs no escape: copied whole with the closing `"}`.
+                done = encoding::json_plain_prefix(text, false);
+                p = reinterpret_cast<char*>(copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done));
+                complete = done == text.size();
+                if (complete) p = put_literal(p, "\"}");
             }
+            cursor.wrote(in_window + (p - start));
+            if (!complete) cursor.through_window([&](output_window& w) { put_contents(w, v, done); });
+            continue;
         }
-        if (in_window != nullptr) out.advance(static_cast<std::size_t>(p - start));
-        else out.put(as_bytes(std::string_view{start, static_cast<std::size_t>(p - start)}));
-        if (v.is_bytes()) put_contents(out, v, done);
+        cursor.through_window([&](output_window& w) {
+            w.put(as_bytes(std::string_view{aside, static_cast<std::size_t>(p - aside)}));
+            if (!complete) put_contents(w, v, 0);
+        });
     }
+    cursor.flush();
     out.put(']');
     return {};
 }

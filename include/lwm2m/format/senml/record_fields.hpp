@@ -943,35 +943,30 @@ private:
                                                           bool json) noexcept {
     const path under = base;  // a local copy: the prefix test's mask stays in registers
     const std::size_t depth = base.depth();
+    // The kinds whose value itself needs a check; the others only need a resource-level path.
+    constexpr unsigned checked_kinds = 1u << static_cast<unsigned>(value_kind::float_) |
+                                       1u << static_cast<unsigned>(value_kind::string) |
+                                       1u << static_cast<unsigned>(value_kind::corelnk) |
+                                       1u << static_cast<unsigned>(value_kind::opaque) |
+                                       1u << static_cast<unsigned>(value_kind::untyped);
     bool some_at_base = false;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
         // A quick screen that passes the usual records; any other goes through `check_record`,
         // which finds the error (or passes an encoded value whose text decodes).
-        const bool at_resource = r.path.has_resource();
-        bool ok = under.is_prefix_of(r.path) && (!r.time || std::isfinite(*r.time));
-        switch (v.kind()) {
-        case value_kind::none: break;
-        case value_kind::integer:
-        case value_kind::unsigned_integer:
-        case value_kind::boolean:
-        case value_kind::time:
-        case value_kind::objlnk: ok = ok && at_resource; break;
-        case value_kind::float_: ok = ok && at_resource && (!json || std::isfinite(v.as_float())); break;
-        case value_kind::string:
-        case value_kind::corelnk:
-            ok = ok && at_resource && v.encoding() == text_encoding::raw &&
-                 encoding::validate_utf8(v.encoded_bytes()).has_value();
-            break;
-        case value_kind::opaque: ok = ok && at_resource && v.encoding() == text_encoding::raw; break;
-        case value_kind::untyped: ok = false; break;
+        bool ok = under.is_prefix_of(r.path) && (!r.time || std::isfinite(*r.time)) &&
+                  (r.path.has_resource() || v.kind() == value_kind::none);
+        if (ok && ((checked_kinds >> static_cast<unsigned>(v.kind())) & 1u) != 0) {
+            if (v.kind() == value_kind::float_) ok = !json || std::isfinite(v.as_float());
+            else if (v.kind() == value_kind::untyped || v.encoding() != text_encoding::raw) ok = false;
+            else if (v.kind() != value_kind::opaque) ok = encoding::validate_utf8(v.encoded_bytes()).has_value();
         }
         if (!ok) {
             if (auto checked = check_record(r, i, base, json); !checked) return unexpected{checked.error()};
         }
         // Under base (checked above), equal depth is equality.
-        some_at_base = some_at_base || r.path.depth() == depth;
+        some_at_base = some_at_base | (r.path.depth() == depth);
     }
     return name_plan{base, some_at_base};
 }
