@@ -351,6 +351,25 @@ namespace detail {
 }
 
 /**
+ * Writes `v` in decimal so that it ends just before `end`; returns where it starts (at most
+ * 20 chars before `end`). Two digits per division, from the last one back.
+ */
+constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
+    char* p = end;
+    for (; v >= 100; v /= 100) {
+        const auto pair = static_cast<unsigned>(v % 100);
+        *--p = static_cast<char>('0' + pair % 10);
+        *--p = static_cast<char>('0' + pair / 10);
+    }
+    if (v >= 10) {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
+    *--p = static_cast<char>('0' + v);
+    return p;
+}
+
+/**
  * Writes `v` in decimal at `out` (room for `decimal_digits(v)` <= 20 chars); returns the end.
  * For writers that reserved room in their output already.
  */
@@ -360,15 +379,7 @@ constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
         return out + 1;
     }
     char* const end = out + decimal_digits(v);
-    char* p = end;
-    // Two digits per division (written from the last one back).
-    for (; v >= 100; v /= 100) {
-        const auto pair = static_cast<unsigned>(v % 100);
-        *--p = static_cast<char>('0' + pair % 10);
-        *--p = static_cast<char>('0' + pair / 10);
-    }
-    if (v >= 10) *--p = static_cast<char>('0' + v % 10), v /= 10;
-    *--p = static_cast<char>('0' + v);
+    (void)write_decimal_backward(end, v);
     return end;
 }
 

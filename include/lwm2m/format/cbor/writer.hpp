@@ -22,16 +22,30 @@ namespace lwm2m::format::cbor {
 inline constexpr std::size_t max_head_size = 9;
 
 namespace detail {
+// The low `N` bytes of `v`, most significant first (network byte order), at `p`.
+template <unsigned N>
+constexpr std::byte* put_big_endian(std::byte* p, std::uint64_t v) noexcept {
+    for (unsigned i = 0; i < N; ++i) p[i] = static_cast<std::byte>((v >> (8 * (N - 1 - i))) & 0xFF);
+    return p + N;
+}
 // The heads with a 1, 2, 4 or 8-byte argument (v >= 24), kept out of line.
 constexpr std::byte* put_long_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
     const auto m = static_cast<std::uint8_t>(major << 5);
-    unsigned n = 8;
+    // Each size a store of constant length: no loop over a variable count of bytes.
+    if (v <= 0xFF) {
+        *p = static_cast<std::byte>(m | 24);
+        return put_big_endian<1>(p + 1, v);
+    }
+    if (v <= 0xFFFF) {
+        *p = static_cast<std::byte>(m | 25);
+        return put_big_endian<2>(p + 1, v);
+    }
+    if (v <= 0xFFFFFFFFu) {
+        *p = static_cast<std::byte>(m | 26);
+        return put_big_endian<4>(p + 1, v);
+    }
     *p = static_cast<std::byte>(m | 27);
-    if (v <= 0xFF) { *p = static_cast<std::byte>(m | 24); n = 1; }
-    else if (v <= 0xFFFF) { *p = static_cast<std::byte>(m | 25); n = 2; }
-    else if (v <= 0xFFFFFFFFu) { *p = static_cast<std::byte>(m | 26); n = 4; }
-    for (unsigned i = 1; i <= n; ++i) p[i] = static_cast<std::byte>((v >> (8 * (n - i))) & 0xFF);
-    return p + 1 + n;
+    return put_big_endian<8>(p + 1, v);
 }
 } // namespace detail
 

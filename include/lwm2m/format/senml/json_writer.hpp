@@ -32,6 +32,26 @@ inline char* put_literal(char* p, const char (&s)[N]) noexcept {
     return p + (N - 1);
 }
 
+/** `v` in decimal at `p` (room for 20 chars); returns the end. */
+inline char* put_integer(char* p, std::uint64_t v) noexcept {
+    if (v < 10) {  // most values and times of one digit
+        *p = static_cast<char>('0' + v);
+        return p + 1;
+    }
+    // Written back from the end of a buffer, then copied: no digit count first.
+    char digits[20];
+    const char* const first = encoding::detail::write_decimal_backward(digits + sizeof(digits), v);
+    const auto n = static_cast<std::size_t>(digits + sizeof(digits) - first);
+    copy_bytes(reinterpret_cast<std::byte*>(p), reinterpret_cast<const std::byte*>(first), n);
+    return p + n;
+}
+/** `v` in decimal at `p` (room for 20 chars); returns the end. */
+inline char* put_integer(char* p, std::int64_t v) noexcept {
+    if (v >= 0) return put_integer(p, static_cast<std::uint64_t>(v));
+    *p = '-';
+    return put_integer(p + 1, 0 - static_cast<std::uint64_t>(v));
+}
+
 /** A double as `json::writer::number` writes it at `p` (room for `max_number_text`); returns the end. */
 inline char* put_double(char* p, double v) noexcept {
     // NaN/inf (null for json::writer) cannot come here: prepare_records rejects them.
@@ -76,13 +96,13 @@ inline constexpr std::size_t max_record = 2 + (7 + 25 + 1) + (6 + senml::detail:
     }
     if (r.time) {
         p = put_literal(p, ",\"t\":");
-        if (senml::detail::integral_time(*r.time)) p = encoding::detail::write_decimal(p, static_cast<std::int64_t>(*r.time));
+        if (senml::detail::integral_time(*r.time)) p = put_integer(p, static_cast<std::int64_t>(*r.time));
         else p = put_double(p, *r.time);
     }
     switch (v.kind()) {
     case value_kind::integer:
-    case value_kind::time: p = encoding::detail::write_decimal(put_literal(p, ",\"v\":"), v.as_integer()); break;
-    case value_kind::unsigned_integer: p = encoding::detail::write_decimal(put_literal(p, ",\"v\":"), v.as_unsigned()); break;
+    case value_kind::time: p = put_integer(put_literal(p, ",\"v\":"), v.as_integer()); break;
+    case value_kind::unsigned_integer: p = put_integer(put_literal(p, ",\"v\":"), v.as_unsigned()); break;
     case value_kind::float_: p = put_double(put_literal(p, ",\"v\":"), v.as_float()); break;
     case value_kind::boolean: p = v.as_boolean() ? put_literal(p, ",\"vb\":true") : put_literal(p, ",\"vb\":false"); break;
     case value_kind::string:
