@@ -343,59 +343,28 @@ struct double_double {
 }
 
 namespace detail {
-/** Number of decimal digits of `v` (1..20), by comparisons: cheaper than dividing. */
-[[nodiscard]] constexpr std::size_t decimal_digits(std::uint64_t v) noexcept {
-    std::size_t n = 1;
-    for (std::uint64_t limit = 10; n < 20 && v >= limit; limit *= 10) ++n;
-    return n;
-}
-
 /**
  * Writes `v` in decimal so that it ends just before `end`; returns where it starts (at most
- * 20 chars before `end`). Two digits per division, from the last one back.
+ * 20 chars before `end`): no digit count first.
  */
 constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
     char* p = end;
-    for (; v >= 100; v /= 100) {
-        const auto pair = static_cast<unsigned>(v % 100);
-        *--p = static_cast<char>('0' + pair % 10);
-        *--p = static_cast<char>('0' + pair / 10);
-    }
-    if (v >= 10) {
+    do {
         *--p = static_cast<char>('0' + v % 10);
         v /= 10;
-    }
-    *--p = static_cast<char>('0' + v);
+    } while (v != 0);
     return p;
-}
-
-/**
- * Writes `v` in decimal at `out` (room for `decimal_digits(v)` <= 20 chars); returns the end.
- * For writers that reserved room in their output already.
- */
-constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
-    if (v < 10) {  // the most common value text: one digit
-        *out = static_cast<char>('0' + v);
-        return out + 1;
-    }
-    char* const end = out + decimal_digits(v);
-    (void)write_decimal_backward(end, v);
-    return end;
-}
-
-/** Writes `v` in decimal (a '-' first when negative) at `out` (room for 20 chars); returns the end. */
-constexpr char* write_decimal(char* out, std::int64_t v) noexcept {
-    if (v >= 0) return write_decimal(out, static_cast<std::uint64_t>(v));
-    *out = '-';
-    return write_decimal(out + 1, 0 - static_cast<std::uint64_t>(v));
 }
 
 /** Writes `v` in decimal, optionally after a '-', into `out` (what `std::to_chars` writes). */
 [[nodiscard]] inline result<std::size_t> format_decimal(bool negative, std::uint64_t v, std::span<char> out) noexcept {
-    const std::size_t n = decimal_digits(v) + (negative ? 1 : 0);
+    char digits[20];
+    const char* const first = write_decimal_backward(digits + sizeof(digits), v);
+    const auto count = static_cast<std::size_t>(digits + sizeof(digits) - first);
+    const std::size_t n = count + (negative ? 1 : 0);
     if (n > out.size()) return fail(errc::buffer_too_small, 20);
     if (negative) out[0] = '-';
-    (void)write_decimal(out.data() + (negative ? 1 : 0), v);
+    for (std::size_t k = 0; k < count; ++k) out[n - count + k] = first[k];
     return n;
 }
 } // namespace detail

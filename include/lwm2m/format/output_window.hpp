@@ -88,26 +88,21 @@ private:
 
 /**
  * Copies `n` bytes from `from` to `to` (not overlapping); returns `to + n`. The items writers
- * copy into their output are mostly a few bytes long: up to 32 they move as two overlapping
- * words instead of through a call to memcpy. Allocation: none.
+ * copy into their output are mostly a few bytes long: up to 16 they move as two overlapping
+ * words, or byte by byte below 8, instead of through a call to memcpy. Allocation: none.
  */
 inline std::byte* copy_bytes(std::byte* to, const std::byte* from, std::size_t n) noexcept {
-    const auto two_words = [&](auto word) {
-        constexpr std::size_t size = sizeof(word);
-        std::memcpy(&word, from, size);
-        std::memcpy(to, &word, size);
-        std::memcpy(&word, from + n - size, size);
-        std::memcpy(to + n - size, &word, size);
-    };
-    struct words16 {
-        std::uint64_t a, b;
-    };
-    if (n < 4)
+    if (n < 8) {
         for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
-    else if (n < 8) two_words(std::uint32_t{});
-    else if (n < 16) two_words(std::uint64_t{});
-    else if (n <= 32) two_words(words16{});
-    else std::memcpy(to, from, n);
+    } else if (n <= 16) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, from, 8);
+        std::memcpy(to, &word, 8);
+        std::memcpy(&word, from + n - 8, 8);
+        std::memcpy(to + n - 8, &word, 8);
+    } else {
+        std::memcpy(to, from, n);
+    }
     return to + n;
 }
 

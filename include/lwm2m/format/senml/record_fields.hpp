@@ -903,34 +903,6 @@ private:
 };
 
 /**
- * The checks of `prepare_records` on record `r` (index `i`), in the order that decides which
- * error a record with several faults reports. Out of the common path: only a record that the
- * quick screen of `prepare_records` does not pass comes here.
- */
-[[nodiscard]] constexpr result<void> check_record(const record& r, std::size_t i, const path& base,
-                                                  bool json) noexcept {
-    const value& v = r.value;
-    if (!base.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
-    if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
-    if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
-    if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
-    if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float())) return fail(errc::number_out_of_range, i);
-    if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
-        if (v.encoding() == text_encoding::raw) {
-            if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
-        } else {
-            utf8_checker check;
-            auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
-            if (!n) return fail(n.error().code, i);
-            if (!check.ok()) return fail(errc::invalid_utf8, i);
-        }
-    } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
-        if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
-    }
-    return {};
-}
-
-/**
  * Checks records before a writer emits anything (so an error leaves no partial pack) and
  * plans their names, in one pass. Errors (offset = index of the record): `invalid_argument`
  * (path not under `base`, or a value at a level above resource), `type_mismatch` (an `untyped`
@@ -942,31 +914,30 @@ private:
 [[nodiscard]] constexpr result<name_plan> prepare_records(std::span<const record> records, const path& base,
                                                           bool json) noexcept {
     const path under = base;  // a local copy: the prefix test's mask stays in registers
-    const std::size_t depth = base.depth();
-    // The kinds whose value itself needs a check; the others only need a resource-level path.
-    constexpr unsigned checked_kinds = 1u << static_cast<unsigned>(value_kind::float_) |
-                                       1u << static_cast<unsigned>(value_kind::string) |
-                                       1u << static_cast<unsigned>(value_kind::corelnk) |
-                                       1u << static_cast<unsigned>(value_kind::opaque) |
-                                       1u << static_cast<unsigned>(value_kind::untyped);
     bool some_at_base = false;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
-        // A quick screen that passes the usual records; any other goes through `check_record`,
-        // which finds the error (or passes an encoded value whose text decodes).
-        bool ok = under.is_prefix_of(r.path) && (!r.time || std::isfinite(*r.time)) &&
-                  (r.path.has_resource() || v.kind() == value_kind::none);
-        if (ok && ((checked_kinds >> static_cast<unsigned>(v.kind())) & 1u) != 0) {
-            if (v.kind() == value_kind::float_) ok = !json || std::isfinite(v.as_float());
-            else if (v.kind() == value_kind::untyped || v.encoding() != text_encoding::raw) ok = false;
-            else if (v.kind() != value_kind::opaque) ok = encoding::validate_utf8(v.encoded_bytes()).has_value();
+        if (!under.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
+        if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
+        if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
+        if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
+        if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float()))
+            return fail(errc::number_out_of_range, i);
+        if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
+            if (v.encoding() == text_encoding::raw) {
+                if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
+            } else {
+                utf8_checker check;
+                auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
+                if (!n) return fail(n.error().code, i);
+                if (!check.ok()) return fail(errc::invalid_utf8, i);
+            }
+        } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
+            if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
         }
-        if (!ok) {
-            if (auto checked = check_record(r, i, base, json); !checked) return unexpected{checked.error()};
-        }
-        // Under base (checked above), equal depth is equality.
-        some_at_base = some_at_base | (r.path.depth() == depth);
+        // Under base (checked first), equal depth is equality.
+        some_at_base = some_at_base | (r.path.depth() == under.depth());
     }
     return name_plan{base, some_at_base};
 }
