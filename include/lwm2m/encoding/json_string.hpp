@@ -23,71 +23,26 @@ namespace lwm2m::encoding {
  * needs no unescaping, no escaping and (when ASCII) no UTF-8 validation, so the tokenizer and
  * the writer copy or skip it in one go. At run time eight bytes are tested at once (SWAR).
  */
-namespace detail {
-/**
- * The bytes of `w` (a 32- or 64-bit word of text, first byte lowest) that a JSON string body
- * cannot hold as they are: the high bit of each byte that is '"', '\\' or < 0x20, or with
- * `ascii_only` >= 0x80 (the classic zero-byte test: a false positive only ever lies above a
- * true one, and only a flagged byte borrows from the next, so the lowest flag is exact).
- */
-template <class Word>
-[[nodiscard]] constexpr Word json_special_bytes(Word w, bool ascii_only) noexcept {
-    constexpr Word ones = static_cast<Word>(~Word{0}) / 0xFF;
-    const Word quote = w ^ static_cast<Word>(ones * '"');
-    const Word backslash = w ^ static_cast<Word>(ones * '\\');
-    Word special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
-                   (static_cast<Word>(w - ones * 0x20) & ~w);
-    if (ascii_only) special |= w;
-    return static_cast<Word>(special & (ones * 0x80));
-}
-
-/** The word of type `Word` at `s[at]` (run time only). */
-template <class Word>
-[[nodiscard]] inline Word load_word(std::string_view s, std::size_t at) noexcept {
-    Word w = 0;
-    std::memcpy(&w, s.data() + at, sizeof(Word));
-    return w;
-}
-
-/** Index of the byte flagged lowest in `special` (not 0). */
-[[nodiscard]] constexpr std::size_t first_flagged(std::uint64_t special) noexcept {
-    return static_cast<std::size_t>(std::countr_zero(special)) / 8;
-}
-} // namespace detail
-
-/**
- * Length of the longest prefix of `s` that a JSON string body can hold as it is: no '"', no
- * '\\', no control character (RFC 8259 §7) and, with `ascii_only`, no byte >= 0x80. Such a run
- * needs no unescaping, no escaping and (when ASCII) no UTF-8 validation, so the tokenizer and
- * the writer copy or skip it in one go. At run time eight bytes are tested at once (SWAR),
- * the last ones in a word that ends with the text, and text of 4..7 bytes in two such words.
- */
 [[nodiscard]] constexpr std::size_t json_plain_prefix(std::string_view s, bool ascii_only) noexcept {
-    const std::size_t n = s.size();
     std::size_t i = 0;
     if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
-        using detail::first_flagged;
-        using detail::json_special_bytes;
-        using detail::load_word;
-        if (n >= 8) {
-            for (; n - i >= 8; i += 8)
-                if (const auto special = json_special_bytes(load_word<std::uint64_t>(s, i), ascii_only))
-                    return i + first_flagged(special);
-            if (i == n) return n;
-            // The last word's first 8 - (n - i) bytes were seen (plain): shifted out.
-            const std::uint64_t special = json_special_bytes(load_word<std::uint64_t>(s, n - 8), ascii_only) >> (8 * (8 - (n - i)));
-            return special != 0 ? i + first_flagged(special) : n;
-        }
-        if (n >= 4) {
-            if (const auto special = json_special_bytes(load_word<std::uint32_t>(s, 0), ascii_only))
-                return first_flagged(special);
-            // The bytes from 4 on, in the word of the last four (the first 8 - n seen).
-            const std::uint64_t special =
-                std::uint64_t{json_special_bytes(load_word<std::uint32_t>(s, n - 4), ascii_only)} >> (8 * (8 - n));
-            return special != 0 ? 4 + first_flagged(special) : n;
+        constexpr std::uint64_t ones = 0x0101010101010101u;
+        constexpr std::uint64_t high = 0x8080808080808080u;
+        while (s.size() - i >= 8) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, s.data() + i, 8);
+            const std::uint64_t quote = w ^ (ones * '"');
+            const std::uint64_t backslash = w ^ (ones * '\\');
+            // A byte's high bit is set when it is '"', '\\' or < 0x20 (the classic zero-byte
+            // test: a false positive only ever lies above a true one, so the lowest is exact).
+            std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w);
+            if (ascii_only) special |= w;
+            special &= high;
+            if (special != 0) return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+            i += 8;
         }
     }
-    for (; i < n; ++i) {
+    for (; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c == '"' || c == '\\' || c < 0x20 || (ascii_only && c >= 0x80)) break;
     }

@@ -45,8 +45,10 @@ public:
      * Lets writers of small fixed-size items skip the per-put window arithmetic.
      */
     [[nodiscard]] constexpr std::byte* direct(std::size_t n) noexcept {
-        const mutable_bytes room = free_space();
-        return n <= room.size() ? room.data() : nullptr;
+        if (total_ < skip_) return nullptr;
+        const std::size_t at = total_ - skip_;
+        if (at > out_.size() || n > out_.size() - at) return nullptr;
+        return out_.data() + at;
     }
     /**
      * The buffer from the next byte of output on when that byte falls in the window, else
