@@ -91,16 +91,7 @@ public:
     /** An object member name (escaped as needed), followed by ':'. */
     void key(std::string_view k) noexcept {
         // One piece `,"k":` for the short plain names formats use.
-        char piece[short_text + 4];
-        const std::size_t comma = after_key_ || !need_comma_ ? 0 : 1;
-        if (k.size() <= short_text && detail::copy_unescaped(k, piece + comma + 1)) {
-            std::size_t n = separator(piece);
-            piece[n++] = '"';
-            n += k.size();
-            piece[n++] = '"';
-            piece[n++] = ':';
-            emit(piece, n);
-        } else {
+        if (!short_quoted(k, true)) {
             separate();
             quoted(as_bytes(k));
             out_->put(':');
@@ -110,16 +101,7 @@ public:
     /** A string value from UTF-8 text. */
     void string(std::string_view s) noexcept { string(as_bytes(s)); }
     void string(bytes_view utf8) noexcept {
-        const std::string_view text = as_chars(utf8);
-        char piece[short_text + 3];
-        const std::size_t comma = after_key_ || !need_comma_ ? 0 : 1;
-        if (text.size() <= short_text && detail::copy_unescaped(text, piece + comma + 1)) {
-            std::size_t n = separator(piece);
-            piece[n++] = '"';
-            n += text.size();
-            piece[n++] = '"';
-            emit(piece, n);
-        } else {
+        if (!short_quoted(as_chars(utf8), false)) {
             separate();
             quoted(utf8);
         }
@@ -166,6 +148,22 @@ private:
     void separate() noexcept {
         char comma[1];
         if (separator(comma) != 0) out_->put(',');
+    }
+    /**
+     * `,"text"` (with `:` after it for a key) as one piece, when `text` is short and needs no
+     * escape; false (nothing written, no separator used) otherwise.
+     */
+    bool short_quoted(std::string_view text, bool colon) noexcept {
+        char piece[short_text + 4];
+        const std::size_t comma = after_key_ || !need_comma_ ? 0 : 1;
+        if (text.size() > short_text || !detail::copy_unescaped(text, piece + comma + 1)) return false;
+        std::size_t n = separator(piece);
+        piece[n++] = '"';
+        n += text.size();
+        piece[n++] = '"';
+        if (colon) piece[n++] = ':';
+        emit(piece, n);
+        return true;
     }
     void word(std::string_view w) noexcept {
         char piece[6];
