@@ -13,6 +13,16 @@ using server::request_spec;
 namespace {
 format::record R(std::string_view p, value v) { return format::record{P(p), v, std::nullopt}; }
 
+/** Sets light 0's colour to 1500 letters (a notification of several blocks), runs 2 s, returns it. */
+std::string change_to_long_colour(world& w, device& d) {
+    std::string colour;
+    for (int i = 0; i < 1500; ++i) colour += static_cast<char>('A' + i % 26);
+    d.lamps.lights[0].colour = colour;
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    w.run_for(2s);
+    return colour;
+}
+
 void set_dimmer(world& w, std::string_view name, std::int64_t v) {
     device& d = w.dev(name);
     d.lamps.lights[0].dimmer = v;
@@ -337,11 +347,7 @@ TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetch
     const result_copy first = w.wait_result(*id);
     CHECK(first.observing);
     CHECK(first.payload == "white");
-    std::string colour;
-    for (int i = 0; i < 1500; ++i) colour += static_cast<char>('A' + i % 26);
-    d.lamps.lights[0].colour = colour;
-    d.engine->value_changed(P("/3311/0/5706"), w.now);
-    w.run_for(2s);
+    const std::string colour = change_to_long_colour(w, d);
     auto ns = w.srv.rec.notifications_of(*id);
     REQUIRE(ns.size() == 1);
     CHECK(!ns[0]->failure);
@@ -370,11 +376,7 @@ TEST_CASE("RFC 7959 §3.4 / RFC 8132 §2 an Observe-Composite notification large
     const result_copy first = w.wait_result(*id);
     CHECK(first.observing);
     REQUIRE(first.records.size() == 2);
-    std::string colour;
-    for (int i = 0; i < 1500; ++i) colour += static_cast<char>('a' + i % 26);
-    d.lamps.lights[0].colour = colour;
-    d.engine->value_changed(P("/3311/0/5706"), w.now);
-    w.run_for(2s);
+    const std::string colour = change_to_long_colour(w, d);
     auto ns = w.srv.rec.notifications_of(*id);
     REQUIRE(ns.size() == 1);
     CHECK(!ns[0]->failure);
