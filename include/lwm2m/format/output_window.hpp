@@ -11,8 +11,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -87,26 +85,6 @@ private:
     std::size_t skip_ = 0;
     std::size_t total_ = 0;
 };
-
-/**
- * Copies `n` bytes from `from` to `to` (not overlapping); returns `to + n`. The items writers
- * copy into their output are mostly a few bytes long: up to 16 they move as two overlapping
- * words, or byte by byte below 8, instead of through a call to memcpy. Allocation: none.
- */
-inline std::byte* copy_bytes(std::byte* to, const std::byte* from, std::size_t n) noexcept {
-    if (n < 8) {
-        for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
-    } else if (n <= 16) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, from, 8);
-        std::memcpy(to, &word, 8);
-        std::memcpy(&word, from + n - 8, 8);
-        std::memcpy(to + n - 8, &word, 8);
-    } else {
-        std::memcpy(to, from, n);
-    }
-    return to + n;
-}
 
 /**
  * Writes many small items straight into an `output_window`'s buffer with one room check

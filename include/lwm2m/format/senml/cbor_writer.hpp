@@ -163,7 +163,8 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
         std::byte* const start = in_window != nullptr ? in_window : aside;
         std::byte* const end = put_record_prefix(start, r, *plan, i == 0, content_size);
         if (in_window != nullptr) {
-            cursor.wrote(copy_bytes(end, v.encoded_bytes().data(), content_size));
+            lwm2m::detail::copy_bytes(end, v.encoded_bytes().data(), content_size);
+            cursor.wrote(end + content_size);
             continue;
         }
         // Else (the end of the window, a Block2 window, an encoded value): through the window.

@@ -42,7 +42,7 @@ inline char* put_integer(char* p, std::uint64_t v) noexcept {
     char digits[20];
     const char* const first = encoding::detail::write_decimal_backward(digits + sizeof(digits), v);
     const auto n = static_cast<std::size_t>(digits + sizeof(digits) - first);
-    copy_bytes(reinterpret_cast<std::byte*>(p), reinterpret_cast<const std::byte*>(first), n);
+    lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), reinterpret_cast<const std::byte*>(first), n);
     return p + n;
 }
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
@@ -244,7 +244,8 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
             if (raw_text) {
                 // Most text needs no escape: copied whole with the closing `"}`.
                 done = encoding::json_plain_prefix(text, false);
-                p = reinterpret_cast<char*>(copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done));
+                lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done);
+                p += done;
                 complete = done == text.size();
                 if (complete) p = put_literal(p, "\"}");
             }
