@@ -404,7 +404,8 @@ private:
                std::uint64_t{ids_[3]} << 48;
     }
 
-    // Invariant: ids_[i] == no_id for every i >= depth(), so the defaulted == is exact.
+    // Invariant: ids_[i] == no_id for every i >= depth(): == and <=> rely on it (equal ids mean
+    // equal depth), and so does is_prefix_of.
     std::array<std::uint16_t, 4> ids_{no_id, no_id, no_id, no_id};
     path_level level_ = path_level::root;
 };
