@@ -961,6 +961,27 @@ TEST_CASE("RFC 7959 §2.4: a 3000-byte body is served in 1024-byte blocks; each 
     CHECK(s.h.requests.size() == 3);
 }
 
+TEST_CASE("RFC 7959 §2.4: every block carries the same ETag; a changed body gets another; a one-block body none") {
+    const auto etag_of = [](const sent& r) {
+        const auto e = r.view().etag();
+        REQUIRE(e.has_value());
+        CHECK(e->size() == 4);
+        return std::vector<std::byte>(e->begin(), e->end());
+    };
+    block_server s{3000};
+    const auto tag = etag_of(s.ask(coap::block_option{0, false, 4}));
+    for (std::uint32_t num = 1; num * 256 < 3000; ++num) CHECK(etag_of(s.ask(coap::block_option{num, false, 4})) == tag);
+    CHECK(etag_of(s.ask(std::nullopt)) == tag);  // 1024-byte blocks of the same body
+    // The body changes in a block the client already has: every later block says so.
+    s.body[5] = s.body[5] == 'x' ? 'y' : 'x';
+    CHECK(etag_of(s.ask(coap::block_option{2, false, 4})) != tag);
+    // A body that fits one response has no Block2 and no ETag.
+    block_server small{100};
+    const sent r = small.ask(std::nullopt);
+    CHECK_FALSE(block2_of(r.view()).has_value());
+    CHECK_FALSE(r.view().etag().has_value());
+}
+
 TEST_CASE("RFC 7959 §2.4: the requested smaller block size is used for every block; M is right") {
     for (std::uint8_t szx = 0; szx <= 6; ++szx) {
         CAPTURE(int{szx});

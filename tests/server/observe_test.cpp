@@ -366,6 +366,42 @@ TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetch
     CHECK(w.srv.engine->observation_count() == 1);
 }
 
+TEST_CASE("RFC 7959 §2.4 a value changing between the blocks of a notification is never delivered spliced") {
+    world w;
+    device& d = w.add_client("splice");
+    w.register_all();
+    auto spec = request_spec::observe(P("/3311/0/5706"));
+    spec.format = format::content_format::text;
+    auto id = w.srv.engine->submit("splice", spec, w.now);
+    REQUIRE(id.has_value());
+    CHECK(w.wait_result(*id).observing);
+    std::string first, second;
+    for (int i = 0; i < 1500; ++i) {
+        first += static_cast<char>('A' + i % 26);
+        second += static_cast<char>('a' + i % 26);
+    }
+    d.lamps.lights[0].colour = first;
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    // The first block is on its way (10 ms each way): the value changes before the GET for
+    // the next block reaches the client, which renders the new representation.
+    w.run_for(5ms);
+    d.lamps.lights[0].colour = second;
+    w.run_for(2s);
+    for (const auto* n : w.srv.rec.notifications_of(*id)) {
+        if (n->failure || n->records.empty()) continue;
+        CHECK((n->records[0].text == first || n->records[0].text == second));
+    }
+    // The next change is delivered whole again.
+    d.lamps.lights[0].colour = first;
+    d.engine->value_changed(P("/3311/0/5706"), w.now);
+    w.run_for(2s);
+    const auto ns = w.srv.rec.notifications_of(*id);
+    REQUIRE(!ns.empty());
+    REQUIRE(!ns.back()->failure);
+    REQUIRE(ns.back()->records.size() == 1);
+    CHECK(ns.back()->records[0].text == first);
+}
+
 TEST_CASE("RFC 7959 §3.4 / RFC 8132 §2 an Observe-Composite notification larger than one block: completed with FETCHes of the same path list") {
     world w;
     device& d = w.add_client("bigcomp");

@@ -972,6 +972,7 @@ private:
         coap::message_builder<8> b;
         coap::code code = coap::code::content;
         format::output_window body{mutable_bytes{notify_body_}};
+        exchange::block_etag tag{};  // the builder keeps a view of it until the send below
         if (!collected) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
             code = response_code(collected.error().code);
@@ -981,9 +982,11 @@ private:
             b.observe(sequence_.next());
             b.content_format(static_cast<std::uint16_t>(o.format));
             if (body.overflowed()) {
+                tag = exchange::block_etag_of(body);
                 // RFC 7959 §2.6: the first block; the observer fetches the rest with GET + Block2.
                 const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(notify_body_.size()));
                 b.block2(coap::block_option{0, true, szx ? *szx : std::uint8_t{6}});
+                b.etag(bytes_view{tag});  // what the endpoint puts in the blocks the GETs fetch
             }
             b.payload(body.bytes());
         }

@@ -14,7 +14,8 @@
  *   per request (§4.5); unknown critical options answered 4.02 in a CON request, and any
  *   other message carrying one rejected (§5.4.1); Block2 served
  *   transparently (RFC 7959 §2.4): the handler writes the whole body into a window and the
- *   endpoint sends the block that was asked for, with the Block2 (and Size2) option.
+ *   endpoint sends the block that was asked for, with the Block2 (and Size2) option and
+ *   an ETag of the whole body, so blocks of different representations are not joined.
  *   With `endpoint_limits<..., MaxBody>` above 0, Block1 requests are reassembled
  *   (RFC 7959 §2.3, §2.5): each non-final block is answered 2.31 Continue, and the handler
  *   gets ONE request carrying the whole body (and no Block1/Size1) after the last block.
@@ -490,6 +491,12 @@ private:
             const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(block_size));
             r.builder().block2(coap::block_option{block_num, (block_num + 1) * block_size < total, szx ? *szx : std::uint8_t{6}});
             if (m.size2()) r.builder().size2(static_cast<std::uint32_t>(total));
+            // Each block is rendered afresh: the ETag lets the peer see that the blocks it
+            // joins come from one representation (RFC 7959 §2.4).
+            const block_etag tag = block_etag_of(r.body());
+            r.builder().etag(bytes_view{tag});
+            finish_response(peer, m, r, expires);
+            return;
         }
         finish_response(peer, m, r, expires);
     }

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -18,6 +19,18 @@
 #include <lwm2m/format/output_window.hpp>
 
 namespace lwm2m::exchange {
+
+/**
+ * The ETag of a body served block by block: 4 bytes of its fingerprint, the same in every
+ * block and in the first block of a notification, different once the body changes (RFC 7959
+ * §2.4; RFC 7641 §3.4 for notifications).
+ */
+using block_etag = std::array<std::byte, 4>;
+
+[[nodiscard]] constexpr block_etag block_etag_of(const format::output_window& body) noexcept {
+    const std::uint64_t f = body.fingerprint();
+    return {std::byte(f >> 24), std::byte(f >> 16), std::byte(f >> 8), std::byte(f)};
+}
 
 class response {
 public:

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
@@ -25,14 +26,20 @@ public:
 
     constexpr void put(std::byte b) noexcept {
         if (total_ >= skip_ && total_ - skip_ < out_.size()) out_[total_ - skip_] = b;
+        else if (total_ < skip_) before_ = fold(before_, b);
+        else after_ = fold(after_, b);
         ++total_;
     }
     constexpr void put(char c) noexcept { put(static_cast<std::byte>(c)); }
     constexpr void put(bytes_view b) noexcept {
-        // Copy only the overlap of [total_, total_+n) with the window.
+        // Copy only the overlap of [total_, total_+n) with the window; fold the rest.
+        const std::size_t window_end = skip_ + out_.size();
         const std::size_t begin = std::max(total_, skip_);
-        const std::size_t end = std::min(total_ + b.size(), skip_ + out_.size());
+        const std::size_t end = std::min(total_ + b.size(), window_end);
         if (begin < end) std::copy_n(b.data() + (begin - total_), end - begin, out_.data() + (begin - skip_));
+        if (total_ < skip_) before_ = fold(before_, b.first(std::min(b.size(), skip_ - total_)));
+        if (total_ + b.size() > window_end)
+            after_ = fold(after_, b.last(std::min(b.size(), total_ + b.size() - window_end)));
         total_ += b.size();
     }
     void put(std::string_view s) noexcept { put(as_bytes(s)); }
@@ -80,10 +87,45 @@ public:
         return written();
     }
 
+    /**
+     * A 64-bit fingerprint of the whole logical output, the same for every window position
+     * and size: a Block2 ETag that tells one representation from another (RFC 7959 §2.4,
+     * RFC 7252 §5.10.6) without holding the body. Bytes outside the window are folded as
+     * they pass; the window's own bytes are folded here. Not a cryptographic hash.
+     */
+    [[nodiscard]] constexpr std::uint64_t fingerprint() const noexcept {
+        // A polynomial hash composes over concatenation: H(a|b) = H(a) * B^|b| + H(b).
+        const bytes_view window = bytes();
+        const std::size_t after_size = overflowed() ? total_ - skip_ - out_.size() : 0;
+        std::uint64_t h = before_ * power(window.size() + after_size) + fold(0, window) * power(after_size) + after_;
+        h ^= static_cast<std::uint64_t>(total_);
+        // splitmix64's finaliser: every input bit reaches the low bytes an ETag keeps.
+        h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+        return h ^ (h >> 31);
+    }
+
 private:
+    static constexpr std::uint64_t fingerprint_base = 0x100000001b3ULL;  // odd, so B^k never vanishes
+    static constexpr std::uint64_t fold(std::uint64_t h, std::byte b) noexcept {
+        return h * fingerprint_base + std::to_integer<std::uint64_t>(b) + 1;  // + 1: zeros count too
+    }
+    static constexpr std::uint64_t fold(std::uint64_t h, bytes_view b) noexcept {
+        for (const std::byte x : b) h = fold(h, x);
+        return h;
+    }
+    static constexpr std::uint64_t power(std::size_t k) noexcept {
+        std::uint64_t result = 1, base = fingerprint_base;
+        for (; k != 0; k >>= 1, base *= base)
+            if (k & 1) result *= base;
+        return result;
+    }
+
     mutable_bytes out_;
     std::size_t skip_ = 0;
     std::size_t total_ = 0;
+    std::uint64_t before_ = 0;  // the fold of the bytes before the window
+    std::uint64_t after_ = 0;   // the fold of the bytes past the window
 };
 
 /**
