@@ -237,6 +237,41 @@ TEST_CASE("RFC 7641 §3.4 freshness: a notification older than the last one is d
     CHECK(coap::parse(rst[0])->type() == coap::message_type::reset);
 }
 
+TEST_CASE("RFC 7641 §3.6 active cancel repeats the Observe's options: same token, path and Accept") {
+    // Found against lwm2m-node-lib (tests/interop/node_lwm2m_test.cpp): an Observe asked for
+    // text/plain was cancelled with Accept set to the client's default format (SenML CBOR here).
+    server_box s{4};
+    register_raw(s);
+    request_spec spec = request_spec::observe(P("/3311/0/5851"));
+    spec.format = format::content_format::text;
+    auto id = s.engine->submit("raw", spec, time_point{});
+    REQUIRE(id.has_value());
+    auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    CHECK(req->accept() == std::optional<std::uint16_t>{0});
+    const std::vector<std::byte> token(req->token().begin(), req->token().end());
+    (void)s.feed(5, response(coap::message_type::acknowledgement, req->message_id(), token, coap::code::content, 10, "50"),
+                 time_point{1s});
+    REQUIRE(s.rec.result_of(*id) != nullptr);
+    REQUIRE(s.rec.result_of(*id)->observing);
+
+    auto c = s.engine->cancel_observation(*id, server_engine::cancel_mode::active, time_point{2s});
+    REQUIRE(c.has_value());
+    out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto cancel = coap::parse(out[0]);
+    REQUIRE(cancel.has_value());
+    CHECK(cancel->code() == coap::code::get);
+    CHECK(cancel->observe() == std::optional<std::uint32_t>{1});
+    CHECK(std::vector<std::byte>(cancel->token().begin(), cancel->token().end()) == token);
+    CHECK(cancel->accept() == std::optional<std::uint16_t>{0});
+    std::string uri;
+    for (std::string_view seg : cancel->uri_path()) (uri += "/") += seg;
+    CHECK(uri == "/3311/0/5851");
+}
+
 TEST_CASE("Core §6.4.1 Observe-Composite: FETCH with Observe=0 and a SenML path list; notifications decoded") {
     server_box s{4};
     register_raw(s);

@@ -252,6 +252,7 @@ public:
             o->id = e->id;
             o->location = s->location;
             o->target = spec.target;
+            o->format = e->format;
             o->composite = spec.op == operation::observe_composite;
             if (o->composite && spec.paths.size() <= o->paths.size()) {
                 std::copy(spec.paths.begin(), spec.paths.end(), o->paths.begin());
@@ -335,7 +336,7 @@ public:
         e->target = o->target;
         e->location = o->location;
         e->token = *token;
-        e->format = choose_format(*s, request_spec{});
+        e->format = o->format;  // §3.6: every option but ETag as in the Observe
         e->id = new_request_id();
         if (!awake(*s, now)) {
             e->state = request_entry::held;
@@ -456,6 +457,8 @@ private:
         lwm2m::path target{};
         std::uint32_t last_sequence = 0;
         time_point last_time{};
+        // The Observe's content format (its Accept): an active cancel repeats it (RFC 7641 §3.6).
+        format::content_format format = format::content_format::tlv;
         // Observe-Composite: its paths, to FETCH the rest of a block-wise notification
         // (0 when there were more than the limit keeps).
         std::uint8_t path_count = 0;
