@@ -7,6 +7,7 @@
 #   benchmarks.txt    sources == bench/**/*.cpp (but bench/proposals/)
 #   examples.txt      sources exist, names unique
 #   script-tests.txt  scripts == tests/**/*.sh except tests/consumers/
+# (npm packages installed under tests/, in node_modules/, are not part of the tree)
 # Also: no entry listed twice. Exits non-zero with a list of problems.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -63,7 +64,7 @@ entries tests.txt >"$tmp/tests"
 source_tokens interop-tests.txt 1 >"$tmp/interop"
 check_unique "interop test names" < <(entries interop-tests.txt | awk '{ print $1 }')
 check_unique "test sources" < <(cat "$tmp/tests" "$tmp/interop")
-find tests -name '*_test.cpp' -type f >"$tmp/tests.found"
+find tests -name '*_test.cpp' -type f ! -path '*/node_modules/*' >"$tmp/tests.found"
 cat "$tmp/tests" "$tmp/interop" >"$tmp/tests.all"
 compare "tests.txt (or interop-tests.txt)" "$tmp/tests.all" "$tmp/tests.found"
 
@@ -89,7 +90,7 @@ compare benchmarks.txt "$tmp/bench" "$tmp/bench.found"
 entries script-tests.txt | awk '{ print $2 }' >"$tmp/scripts"
 check_unique "script test names" < <(entries script-tests.txt | awk '{ print $1 }')
 missing script-tests.txt "$tmp/scripts"
-find tests -name '*.sh' -type f ! -path 'tests/consumers/*' >"$tmp/scripts.found"
+find tests -name '*.sh' -type f ! -path 'tests/consumers/*' ! -path '*/node_modules/*' >"$tmp/scripts.found"
 # Listed scripts outside tests/ (e.g. bench/footprint.sh) need only exist (checked above).
 grep '^tests/' "$tmp/scripts" >"$tmp/scripts.in-tests" || true
 compare script-tests.txt "$tmp/scripts.in-tests" "$tmp/scripts.found"
