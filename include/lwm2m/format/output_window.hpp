@@ -25,22 +25,21 @@ public:
     constexpr explicit output_window(mutable_bytes out, std::size_t skip = 0) noexcept : out_(out), skip_(skip) {}
 
     constexpr void put(std::byte b) noexcept {
-        if (total_ >= skip_ && total_ - skip_ < out_.size()) out_[total_ - skip_] = b;
-        else if (total_ < skip_) before_ = fold(before_, b);
-        else after_ = fold(after_, b);
-        ++total_;
+        if (total_ >= skip_ && total_ - skip_ < out_.size()) {
+            out_[total_ - skip_] = b;
+            ++total_;
+        } else {
+            put_across(bytes_view{&b, 1});
+        }
     }
     constexpr void put(char c) noexcept { put(static_cast<std::byte>(c)); }
     constexpr void put(bytes_view b) noexcept {
-        // Copy only the overlap of [total_, total_+n) with the window; fold the rest.
-        const std::size_t window_end = skip_ + out_.size();
-        const std::size_t begin = std::max(total_, skip_);
-        const std::size_t end = std::min(total_ + b.size(), window_end);
-        if (begin < end) std::copy_n(b.data() + (begin - total_), end - begin, out_.data() + (begin - skip_));
-        if (total_ < skip_) before_ = fold(before_, b.first(std::min(b.size(), skip_ - total_)));
-        if (total_ + b.size() > window_end)
-            after_ = fold(after_, b.last(std::min(b.size(), total_ + b.size() - window_end)));
-        total_ += b.size();
+        if (total_ >= skip_ && b.size() <= out_.size() - std::min(out_.size(), total_ - skip_)) [[likely]] {
+            if (!b.empty()) std::copy_n(b.data(), b.size(), out_.data() + (total_ - skip_));
+            total_ += b.size();
+            return;
+        }
+        put_across(b);
     }
     void put(std::string_view s) noexcept { put(as_bytes(s)); }
 
@@ -106,6 +105,18 @@ public:
     }
 
 private:
+    // `put` of bytes that are not all inside the window: copy the overlap, fold the rest.
+    [[gnu::noinline, gnu::cold]] constexpr void put_across(bytes_view b) noexcept {
+        const std::size_t window_end = skip_ + out_.size();
+        const std::size_t begin = std::max(total_, skip_);
+        const std::size_t end = std::min(total_ + b.size(), window_end);
+        if (begin < end) std::copy_n(b.data() + (begin - total_), end - begin, out_.data() + (begin - skip_));
+        if (total_ < skip_) before_ = fold(before_, b.first(std::min(b.size(), skip_ - total_)));
+        if (total_ + b.size() > window_end)
+            after_ = fold(after_, b.last(std::min(b.size(), total_ + b.size() - window_end)));
+        total_ += b.size();
+    }
+
     static constexpr std::uint64_t fingerprint_base = 0x100000001b3ULL;  // odd, so B^k never vanishes
     static constexpr std::uint64_t fold(std::uint64_t h, std::byte b) noexcept {
         return h * fingerprint_base + std::to_integer<std::uint64_t>(b) + 1;  // + 1: zeros count too
