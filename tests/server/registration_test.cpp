@@ -235,7 +235,22 @@ TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry 
     bad.query = {"b=UQ"};  // 1.1 client: Q is not a binding letter
     bad.mid = 6;
     CHECK(single_answer(s.feed(9, bad.build(), time_point{70s})).code == coap::code::bad_request);
+    // `lwm2m` is not an Update parameter: the registered version repeated is tolerated (some
+    // 1.0 clients send it), another version or a second one is refused.
+    bad.query = {"lwm2m=1.0"};
+    bad.mid = 7;
+    const answer other = single_answer(s.feed(9, bad.build(), time_point{70s}));
+    CHECK(other.code == coap::code::bad_request);
+    CHECK(other.payload == "lwm2m differs from the registration");
+    bad.query = {"lwm2m=1.1", "lwm2m=1.1"};
+    bad.mid = 8;
+    CHECK(single_answer(s.feed(9, bad.build(), time_point{70s})).code == coap::code::bad_request);
     CHECK(s.engine->find("u1")->lifetime == 500);
+    dgram same = empty;
+    same.query = {"lwm2m=1.1", "lt=600"};
+    same.mid = 9;
+    CHECK(single_answer(s.feed(9, same.build(), time_point{70s})).code == coap::code::changed);
+    CHECK(s.engine->find("u1")->lifetime == 600);
     // Unknown or malformed location.
     for (std::string p : {"/rd/ffffffff", "/rd/zz", "/rd/0", "/rd/"}) {
         dgram x = empty;

@@ -15,7 +15,8 @@
  *   mode); LwM2M 1.1+: each of U M H T S N at most once, no Q (queue mode is `Q`); absent: U;
  * - `Q` takes no value and exists from 1.1 on; `sms` must have a value;
  * - a parameter given twice, an unknown parameter, or a malformed value answers 4.00
- *   (1.0 §5.3.1: "unknown parameter is specified");
+ *   (1.0 §5.3.1: "unknown parameter is specified"); in an Update, `lwm2m` equal to the
+ *   registered version is tolerated (some 1.0 clients repeat it), any other answers 4.00;
  * - the payload is link-format (Content-Format 40, or none); a malformed link, a link that is
  *   not an object or instance path (below the alternate root), or a malformed `ver` answers
  *   4.00; other attributes are ignored.
@@ -135,6 +136,14 @@ struct query_arg {
     return true;
 }
 
+/** The `lwm2m=` value of a supported version. */
+[[nodiscard]] constexpr std::optional<lwm2m_version> parse_version_name(std::string_view v) noexcept {
+    if (v == "1.0") return lwm2m_version::v1_0;
+    if (v == "1.1") return lwm2m_version::v1_1;
+    if (v == "1.2") return lwm2m_version::v1_2;
+    return std::nullopt;
+}
+
 } // namespace detail
 
 /**
@@ -169,10 +178,9 @@ template <class Queries>
     if (!ep || ep->empty()) return rejection{coap::code::bad_request, "missing ep"};
     out.endpoint = *ep;
     if (ver) {
-        if (*ver == "1.0") out.version = lwm2m_version::v1_0;
-        else if (*ver == "1.1") out.version = lwm2m_version::v1_1;
-        else if (*ver == "1.2") out.version = lwm2m_version::v1_2;
-        else return rejection{coap::code::precondition_failed, "unsupported lwm2m version"};
+        const auto v = detail::parse_version_name(*ver);
+        if (!v) return rejection{coap::code::precondition_failed, "unsupported lwm2m version"};
+        out.version = *v;
     }
     if (lt) {
         const auto v = detail::parse_lifetime(*lt);
@@ -202,18 +210,23 @@ template <class Queries>
 [[nodiscard]] std::optional<rejection> parse_update_query(const Queries& queries, lwm2m_version version,
                                                           update_query& out) noexcept {
     out = update_query{};
-    std::optional<std::string_view> lt, b, sms;
+    std::optional<std::string_view> lt, b, sms, ver;
     for (std::string_view arg : queries) {
         const detail::query_arg a = detail::split_query(arg);
         std::optional<std::string_view>* target = nullptr;
         if (a.name == "lt") target = &lt;
         else if (a.name == "b") target = &b;
         else if (a.name == "sms") target = &sms;
+        else if (a.name == "lwm2m") target = &ver;
         else return rejection{coap::code::bad_request, "unknown parameter"};
         if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
         if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
         *target = a.value;
     }
+    // `lwm2m` is not an Update parameter, but some 1.0 clients (lwm2m-node-lib) repeat it:
+    // the registered version is tolerated, another one cannot change in an Update.
+    if (ver && detail::parse_version_name(*ver) != version)
+        return rejection{coap::code::bad_request, "lwm2m differs from the registration"};
     if (lt) {
         const auto v = detail::parse_lifetime(*lt);
         if (!v) return rejection{coap::code::bad_request, "invalid lt"};
