@@ -437,9 +437,13 @@ private:
         std::uint8_t etag_size = 0;
         bool has_etag = false;
         std::array<std::byte, 8> etag{};
+        std::uint8_t restarts = 0;  // times block 0 was asked again after the body changed
+        bool restarting = false;    // block 0 asked again: its answer starts the body afresh
         std::size_t size = 0;
         std::array<std::byte, Limits::max_response_body> body{};
     };
+    // A body that changes while it is fetched is fetched again from block 0 this many times.
+    static constexpr std::uint8_t max_block_restarts = 2;
     /** The parts of a response the result is made of (the last block's, or the reassembled ones). */
     struct response_parts {
         coap::code code = coap::code::empty;
@@ -824,21 +828,27 @@ private:
             block_transfer& t = transfers_[i];
             if (t.used) continue;
             t.used = true;
-            t.code = m.code();
-            t.content_format = m.content_format();
             t.observe = m.observe();
-            t.has_etag = false;
-            t.etag_size = 0;
-            if (const auto tag = m.etag(); tag && tag->size() <= t.etag.size()) {
-                t.has_etag = true;
-                t.etag_size = static_cast<std::uint8_t>(tag->size());
-                std::copy(tag->begin(), tag->end(), t.etag.begin());
-            }
-            t.size = 0;
+            t.restarts = 0;
+            begin_representation(t, m);
             e.transfer = static_cast<std::uint8_t>(i);
             return &t;
         }
         return nullptr;
+    }
+    /** `t` holds the representation whose first block is `m` (code, format, ETag), empty. */
+    static void begin_representation(block_transfer& t, const coap::message_view& m) noexcept {
+        t.code = m.code();
+        t.content_format = m.content_format();
+        t.has_etag = false;
+        t.etag_size = 0;
+        if (const auto tag = m.etag(); tag && tag->size() <= t.etag.size()) {
+            t.has_etag = true;
+            t.etag_size = static_cast<std::uint8_t>(tag->size());
+            std::copy(tag->begin(), tag->end(), t.etag.begin());
+        }
+        t.restarting = false;
+        t.size = 0;
     }
     void release_transfer(request_entry& e) noexcept {
         if (block_transfer* t = transfer_of(e)) t->used = false;
@@ -876,9 +886,21 @@ private:
                 why = errc::capacity_exceeded;
                 return block_step::failed;
             }
-        } else if (b.offset() != t->size || !same_etag(*t, m) || m.content_format() != t->content_format) {
-            why = errc::request_entity_incomplete;  // §2.4: another representation, or out of order
+        } else if (t->restarting && b.num == 0) {
+            begin_representation(*t, m);  // the body as it is now, from its first block
+        } else if (b.offset() != t->size) {
+            why = errc::request_entity_incomplete;  // out of order
             return block_step::failed;
+        } else if (!same_etag(*t, m) || m.content_format() != t->content_format) {
+            // §2.4: another representation. The blocks so far are stale: start again from block
+            // 0 (a bounded number of times, for a value that keeps changing).
+            if (t->restarts == max_block_restarts) {
+                why = errc::request_entity_incomplete;
+                return block_step::failed;
+            }
+            ++t->restarts;
+            t->restarting = true;
+            return fetch_block(e, coap::block_option{0, false, b.szx}, why);
         }
         const bytes_view part = m.payload();
         if ((b.more && part.size() != b.size()) || part.size() > b.size()) {
@@ -892,23 +914,28 @@ private:
         std::copy(part.begin(), part.end(), t->body.begin() + static_cast<std::ptrdiff_t>(t->size));
         t->size += part.size();
         if (b.more) {
-            const slot_type* s = store_.find_location(e.location);
-            if (s == nullptr) {
-                why = errc::not_registered;
-                return block_step::failed;
-            }
             if (b.num + 1 > coap::block_option::max_num) {
                 why = errc::request_entity_too_large;
                 return block_step::failed;
             }
-            if (auto sent = dispatch(e, *s, now_, coap::block_option{b.num + 1, false, b.szx}); !sent) {
-                why = sent.error().code;
-                return block_step::failed;
-            }
-            return block_step::fetching;
+            return fetch_block(e, coap::block_option{b.num + 1, false, b.szx}, why);
         }
         parts = response_parts{t->code, t->content_format, bytes_view{t->body.data(), t->size}, t->observe};
         return block_step::whole;
+    }
+
+    /** Asks for `block` of `e`'s response (the same request with Block2, RFC 7959 §2.4). */
+    block_step fetch_block(request_entry& e, coap::block_option block, errc& why) noexcept {
+        const slot_type* s = store_.find_location(e.location);
+        if (s == nullptr) {
+            why = errc::not_registered;
+            return block_step::failed;
+        }
+        if (auto sent = dispatch(e, *s, now_, block); !sent) {
+            why = sent.error().code;
+            return block_step::failed;
+        }
+        return block_step::fetching;
     }
 
     void complete(request_entry& e, const result<coap::message_view>& res) noexcept {
