@@ -10,6 +10,7 @@
 // same name; coap-client from LWM2M_COAP_CLIENT (or `coap-client-notls` on PATH). Skipped (with
 // a message) when either is missing.
 #include "../support/libcoap_tools.hpp"
+#include "../support/line_process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -49,125 +50,7 @@ using lwm2m::test::libcoap_tools::coap_client;
 using lwm2m::test::libcoap_tools::executable;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
-
-/** The server process: stdin and stdout on pipes (stdout lines collected by a thread), stderr to a file. */
-class server_process {
-public:
-    server_process(const std::string& exe, std::uint16_t port, const std::string& log) {
-        int in[2], out[2];
-        REQUIRE(::pipe(in) == 0);
-        REQUIRE(::pipe(out) == 0);
-        std::vector<std::string> args = {exe, "--address", "127.0.0.1", "--port", std::to_string(port),
-                                         "--max-registrations", "1000", "--verbose"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-        posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-        posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_addclose(&fa, in[1]);
-        posix_spawn_file_actions_addclose(&fa, out[0]);
-        const int rc = posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&fa);
-        ::close(in[0]);
-        ::close(out[1]);
-        stdin_ = in[1];
-        stdout_ = out[0];
-        REQUIRE(rc == 0);
-        reader_ = std::thread([this] { read_lines(); });
-    }
-    ~server_process() {
-        stop();
-        if (reader_.joinable()) reader_.join();
-        if (stdout_ >= 0) ::close(stdout_);
-    }
-
-    /** Writes one command line to the server's stdin. */
-    void command(const std::string& line) {
-        const std::string l = line + "\n";
-        REQUIRE(::write(stdin_, l.data(), l.size()) == static_cast<ssize_t>(l.size()));
-    }
-
-    /** The first stdout line (seen before or arriving within `limit`) that contains every `needles`. */
-    std::string wait_for(const std::vector<std::string>& needles, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-        const auto end = std::chrono::steady_clock::now() + limit;
-        for (;;) {
-            {
-                std::lock_guard<std::mutex> l(m_);
-                for (std::size_t i = consumed_; i < lines_.size(); ++i) {
-                    bool all = true;
-                    for (const std::string& n : needles) all = all && lines_[i].find(n) != std::string::npos;
-                    if (all) return lines_[i];
-                }
-            }
-            if (std::chrono::steady_clock::now() > end) return {};
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-    }
-    /** Every stdout line so far (for failure messages). */
-    std::string transcript() {
-        std::lock_guard<std::mutex> l(m_);
-        std::string all;
-        for (const std::string& s : lines_) all += s + "\n";
-        return all;
-    }
-    /** Only lines printed after this call are searched by `wait_for`. */
-    void mark() {
-        std::lock_guard<std::mutex> l(m_);
-        consumed_ = lines_.size();
-    }
-
-    bool running() { return pid_ > 0 && ::waitpid(pid_, &status_, WNOHANG) == 0; }
-
-    /** Closes stdin, sends SIGTERM and waits (at most 5 s, then SIGKILL); true on a clean exit 0. */
-    bool stop() {
-        if (stdin_ >= 0) {
-            ::close(stdin_);
-            stdin_ = -1;
-        }
-        if (pid_ <= 0) return false;
-        ::kill(pid_, SIGTERM);
-        for (int i = 0; i < 100; ++i) {
-            if (::waitpid(pid_, &status_, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status_) && WEXITSTATUS(status_) == 0;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status_, 0);
-        pid_ = -1;
-        return false;
-    }
-
-private:
-    void read_lines() {
-        std::string partial;
-        char buf[4096];
-        for (;;) {
-            const ssize_t n = ::read(stdout_, buf, sizeof buf);
-            if (n <= 0) return;  // EOF: the server exited
-            partial.append(buf, static_cast<std::size_t>(n));
-            std::size_t nl;
-            while ((nl = partial.find('\n')) != std::string::npos) {
-                std::lock_guard<std::mutex> l(m_);
-                lines_.push_back(partial.substr(0, nl));
-                partial.erase(0, nl + 1);
-            }
-        }
-    }
-
-    pid_t pid_ = -1;
-    int status_ = 0;
-    int stdin_ = -1;
-    int stdout_ = -1;
-    std::thread reader_;
-    std::mutex m_;
-    std::vector<std::string> lines_;
-    std::size_t consumed_ = 0;
-};
+using lwm2m::test::line_process;
 
 /** The response code coap-client -v 6 logged for the ACK ("2.01"), or "". */
 std::string ack_code(const std::string& verbose_output) {
@@ -192,7 +75,9 @@ TEST_CASE("interop: libcoap's coap-client registers with the example server (LwM
     }
     const std::uint16_t port = free_port();
     const std::string log = "/tmp/lwm2m-server-interop-" + std::to_string(::getpid()) + ".log";
-    server_process server{exe, port, log};
+    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port),
+                         "--max-registrations", "1000", "--verbose"},
+                        false, log};
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     REQUIRE(server.running());
     const std::string rd = "coap://127.0.0.1:" + std::to_string(port) + "/rd";
@@ -210,7 +95,7 @@ TEST_CASE("interop: libcoap's coap-client registers with the example server (LwM
           R"({"event":"registered","ep":"cc1","lifetime":60,"binding":"U","version":"1.1","objects":["/1/0","/3/0"]})");
 
     // The command interface lists it, with its location.
-    server.command(R"({"id":1,"op":"list"})");
+    server.send(R"({"id":1,"op":"list"})");
     const std::string listed = server.wait_for({R"("id":1)"});
     CHECK(listed.find(R"("count":1)") != std::string::npos);
     CHECK(listed.find(R"("location":"/rd/)" + id + "\"") != std::string::npos);
@@ -251,7 +136,7 @@ TEST_CASE("interop: libcoap's coap-client registers with the example server (LwM
     CHECK(coap("-m post " + dp + R"( -t 110 -e '[{"bn":"/3/0/","n":"9","v":88}]')") == "4.04 not registered");
 
     // A malformed command is answered with an error and the server carries on.
-    server.command(R"({"id":2,"op":"reed","ep":"cc1"})");
+    server.send(R"({"id":2,"op":"reed","ep":"cc1"})");
     CHECK(server.wait_for({R"("id":2)"}) == R"({"id":2,"error":"unknown op \"reed\""})");
 
     // De-register (§6.2.3): 2.02 Deleted and a deregistered event; the location is gone after.
@@ -261,7 +146,7 @@ TEST_CASE("interop: libcoap's coap-client registers with the example server (LwM
     CHECK(ack_code(del) == "2.02");
     CHECK(server.wait_for({R"("event":"deregistered")", R"("ep":"cc1")"}) == R"({"event":"deregistered","ep":"cc1"})");
     CHECK(coap("-m post '" + rd + "/" + id + "'") == "4.04 no such registration");
-    server.command(R"({"id":3,"op":"list"})");
+    server.send(R"({"id":3,"op":"list"})");
     const std::string after = server.wait_for({R"("id":3)"});
     CHECK(after.find(R"("count":1)") != std::string::npos);  // cc2 only
     CHECK(after.find(R"("ep":"cc1")") == std::string::npos);

@@ -21,6 +21,7 @@
 'use strict';
 
 const lwm2m = require('lwm2m-node-lib');
+const {emit, readCommands} = require('./json_lines');
 const client = lwm2m.client;
 
 const port = Number(process.argv[2]);
@@ -31,9 +32,6 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535 || !endpoint) {
     process.exit(2);
 }
 
-function emit(object) {
-    process.stdout.write(JSON.stringify(object) + '\n');
-}
 
 const config = {
     client: {
@@ -159,25 +157,15 @@ createObjects(0, function (error) {
         });
         emit({event: 'registered', location: info.location});
 
-        let buffer = '';
-        process.stdin.setEncoding('utf8');
-        process.stdin.on('data', function (chunk) {
-            buffer += chunk;
-            let nl;
-            while ((nl = buffer.indexOf('\n')) >= 0) {
-                const line = buffer.slice(0, nl).trim();
-                buffer = buffer.slice(nl + 1);
-                if (line === '') {
-                    continue;
-                }
-                try {
-                    run(JSON.parse(line));
-                } catch (e) {
-                    emit({event: 'error', message: 'bad command: ' + String(e)});
-                }
+        readCommands(function (command) {
+            try {
+                run(command);
+            } catch (e) {
+                emit({event: 'error', message: 'bad command: ' + String(e)});
             }
-        });
-        process.stdin.on('end', leave);
+        }, function (e) {
+            emit({event: 'error', message: 'bad command: ' + String(e)});
+        }, leave);
     });
 });
 

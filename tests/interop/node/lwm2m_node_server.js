@@ -18,6 +18,7 @@
 'use strict';
 
 const lwm2m = require('lwm2m-node-lib');
+const {emit, readCommands} = require('./json_lines');
 const server = lwm2m.server;
 
 const port = Number(process.argv[2]);
@@ -26,9 +27,6 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     process.exit(2);
 }
 
-function emit(object) {
-    process.stdout.write(JSON.stringify(object) + '\n');
-}
 
 const config = {
     port: port,
@@ -170,28 +168,9 @@ server.start(config, function (error, info) {
     server.getRegistry().checkLifetime(config.lifetimeCheckInterval, deregistered);
     emit({event: 'started', port: port});
 
-    let buffer = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', function (chunk) {
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, nl).trim();
-            buffer = buffer.slice(nl + 1);
-            if (line === '') {
-                continue;
-            }
-            let command;
-            try {
-                command = JSON.parse(line);
-            } catch (e) {
-                emit({id: null, error: 'bad json', message: String(e)});
-                continue;
-            }
-            run(command);
-        }
-    });
-    process.stdin.on('end', function () {
+    readCommands(run, function (e) {
+        emit({id: null, error: 'bad json', message: String(e)});
+    }, function () {
         stop(0);
     });
 });
