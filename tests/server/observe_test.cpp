@@ -23,6 +23,15 @@ std::string change_to_long_colour(world& w, device& d) {
     return colour;
 }
 
+/** Observes the colour of light 0 of `ep` in text; the first result, with its request id. */
+std::pair<server::request_id, result_copy> observe_colour(world& w, std::string_view ep) {
+    auto spec = request_spec::observe(P("/3311/0/5706"));
+    spec.format = format::content_format::text;
+    auto id = w.srv.engine->submit(ep, spec, w.now);
+    REQUIRE(id.has_value());
+    return {*id, w.wait_result(*id)};
+}
+
 void set_dimmer(world& w, std::string_view name, std::int64_t v) {
     device& d = w.dev(name);
     d.lamps.lights[0].dimmer = v;
@@ -375,15 +384,11 @@ TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetch
     world w;
     device& d = w.add_client("bigobs");
     w.register_all();
-    auto spec = request_spec::observe(P("/3311/0/5706"));
-    spec.format = format::content_format::text;
-    auto id = w.srv.engine->submit("bigobs", spec, w.now);
-    REQUIRE(id.has_value());
-    const result_copy first = w.wait_result(*id);
+    const auto [id, first] = observe_colour(w, "bigobs");
     CHECK(first.observing);
     CHECK(first.payload == "white");
     const std::string colour = change_to_long_colour(w, d);
-    auto ns = w.srv.rec.notifications_of(*id);
+    auto ns = w.srv.rec.notifications_of(id);
     REQUIRE(ns.size() == 1);
     CHECK(!ns[0]->failure);
     CHECK(!ns[0]->ended);
@@ -393,7 +398,7 @@ TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetch
     d.lamps.lights[0].colour = "red";
     d.engine->value_changed(P("/3311/0/5706"), w.now);
     w.run_for(2s);
-    ns = w.srv.rec.notifications_of(*id);
+    ns = w.srv.rec.notifications_of(id);
     REQUIRE(ns.size() == 2);
     REQUIRE(ns[1]->records.size() == 1);
     CHECK(ns[1]->records[0].text == "red");
@@ -405,11 +410,8 @@ TEST_CASE("RFC 7959 §2.4 a value changing between the blocks of a notification:
     world w;
     device& d = w.add_client("splice");
     w.register_all();
-    auto spec = request_spec::observe(P("/3311/0/5706"));
-    spec.format = format::content_format::text;
-    auto id = w.srv.engine->submit("splice", spec, w.now);
-    REQUIRE(id.has_value());
-    CHECK(w.wait_result(*id).observing);
+    const auto [id, first_result] = observe_colour(w, "splice");
+    CHECK(first_result.observing);
     std::string first, second;
     for (int i = 0; i < 1500; ++i) {
         first += static_cast<char>('A' + i % 26);
@@ -423,7 +425,7 @@ TEST_CASE("RFC 7959 §2.4 a value changing between the blocks of a notification:
     d.lamps.lights[0].colour = second;
     w.run_for(2s);
     // Block 1 came with another ETag: the server fetched the new body from block 0.
-    auto changed = w.srv.rec.notifications_of(*id);
+    auto changed = w.srv.rec.notifications_of(id);
     REQUIRE(changed.size() == 1);
     CHECK(!changed[0]->failure);
     REQUIRE(changed[0]->records.size() == 1);
@@ -432,7 +434,7 @@ TEST_CASE("RFC 7959 §2.4 a value changing between the blocks of a notification:
     d.lamps.lights[0].colour = first;
     d.engine->value_changed(P("/3311/0/5706"), w.now);
     w.run_for(2s);
-    const auto ns = w.srv.rec.notifications_of(*id);
+    const auto ns = w.srv.rec.notifications_of(id);
     REQUIRE(!ns.empty());
     REQUIRE(!ns.back()->failure);
     REQUIRE(ns.back()->records.size() == 1);
