@@ -53,6 +53,27 @@ public:
      * stored: an answer larger than MaxAnswer is remembered as "processed, no cached answer").
      */
     constexpr const entry& remember(peer_id peer, std::uint16_t mid, time_point expires, bytes_view answer) noexcept {
+        const claimed c = claim(peer, mid, expires);
+        if (answer.size() <= MaxAnswer) {
+            for (std::size_t k = 0; k < answer.size(); ++k) c.answer[k] = answer[k];
+            c.commit(answer.size());
+        }
+        return *c.e;
+    }
+
+    /** An entry claimed by `claim`: its answer storage, and how to record the answer's size. */
+    struct claimed {
+        entry* e;
+        mutable_bytes answer;  // MaxAnswer bytes
+        constexpr void commit(std::size_t size) const noexcept { e->answer_size = size <= answer.size() ? size : 0; }
+    };
+
+    /**
+     * Records (peer, mid) with no answer yet and hands out the entry's answer storage, so the
+     * answer is serialized in place (no staging copy); `commit` then records its size. Until
+     * then the entry reads as "processed, no cached answer".
+     */
+    constexpr claimed claim(peer_id peer, std::uint16_t mid, time_point expires) noexcept {
         std::size_t i = lookup(peer, mid);
         if (i == npos) {
             i = oldest_;
@@ -65,10 +86,9 @@ public:
         }
         entry& e = entries_[i];
         e.expires = expires;
-        e.answer_size = answer.size() <= MaxAnswer ? answer.size() : 0;
-        for (std::size_t k = 0; k < e.answer_size; ++k) answers_[i][k] = answer[k];
+        e.answer_size = 0;
         e.answer_data = answers_[i].data();
-        return e;
+        return claimed{&e, mutable_bytes{answers_[i]}};
     }
 
     /** Drops expired entries (optional housekeeping; lookups ignore them anyway). */

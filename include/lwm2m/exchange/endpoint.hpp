@@ -508,15 +508,19 @@ private:
         const std::uint16_t mid = con ? m.message_id() : mids_.next();
         b.type(type).message_id(mid).token(m.token());
         b.payload(r.body().bytes());
-        auto n = b.serialize(mutable_bytes{scratch_});
+        // Serialized straight into the dedup entry that keeps it for duplicates (§4.5): no
+        // staging buffer. Nothing the builder refers to lives in that entry (the request is
+        // the caller's datagram, the body is body_scratch_, option text is in `r`).
+        const auto slot = dedup_.claim(peer, m.message_id(), expires);
+        auto n = b.serialize(slot.answer);
         if (!n) {
             // The handler's response cannot be encoded (too many options, too long): say so.
             coap::message_builder<1> e;
             e.type(type).code(coap::code::internal_server_error).message_id(mid).token(m.token());
-            n = e.serialize(mutable_bytes{scratch_});
-            if (!n) return;
+            n = e.serialize(slot.answer);
+            if (!n) return;  // remembered as processed, with no answer
         }
-        dedup_.remember(peer, m.message_id(), expires, bytes_view{scratch_.data(), *n});
+        slot.commit(*n);
         enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
     }
 
@@ -798,7 +802,6 @@ private:
     std::array<recent_non, 8> recent_{};
     std::size_t recent_next_ = 0;
     std::array<observation, Limits::max_observations> observations_{};
-    std::array<std::byte, Limits::max_message> scratch_{};
     std::array<std::byte, largest_block()> body_scratch_{};
     // Block1 reassembly: one request at a time (see endpoint_limits::max_body).
     struct block1_state {
