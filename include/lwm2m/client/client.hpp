@@ -971,7 +971,7 @@ private:
         o.last_sampled = now;
         coap::message_builder<8> b;
         coap::code code = coap::code::content;
-        format::output_window body{mutable_bytes{notify_body_}};
+        format::output_window body{notify_body()};
         exchange::block_etag tag{};  // the builder keeps a view of it until the send below
         if (!collected) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
@@ -984,7 +984,7 @@ private:
             if (body.overflowed()) {
                 tag = exchange::block_etag_of(body);
                 // RFC 7959 §2.6: the first block; the observer fetches the rest with GET + Block2.
-                const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(notify_body_.size()));
+                const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(notification_block()));
                 b.block2(coap::block_option{0, true, szx ? *szx : std::uint8_t{6}});
                 b.etag(bytes_view{tag});  // what the endpoint puts in the blocks the GETs fetch
             }
@@ -1330,6 +1330,11 @@ private:
         return b;
     }
 
+    // A notification body: the first notification_block() bytes of payload_ (the largest
+    // body that goes out in one piece; a longer one is sent block-wise).
+    mutable_bytes notify_body() noexcept { return mutable_bytes{payload_}.first(notification_block()); }
+    static_assert(notification_block() <= Limits::max_message);
+
     // The content formats the root link of Register advertises (LwM2M 1.1 Core §6.2.1).
     static constexpr std::string_view supported_formats = detail::ct_list<formats>::view;
     static_assert(detail::ct_list<format_set::all>::view == "0 42 110 112 11542");
@@ -1355,8 +1360,9 @@ private:
     std::optional<time_point> observation_deadline_{};
     coap::observe_sequence sequence_{};
     record_buffer<Limits::max_records, Limits::arena_bytes> records_{};
+    // The body of an outgoing request (Register, Update, Send) or notification, encoded here
+    // and copied into an endpoint slot by the send that follows: one body at a time.
     std::array<std::byte, Limits::max_message> payload_{};
-    std::array<std::byte, notification_block()> notify_body_{};
     time_point now_{};
     time_point last_exchange_{};
     queue_state queue_state_ = queue_state::awake;
