@@ -44,19 +44,21 @@ namespace lwm2m::client {
 
 /** One observation: who observes what, in which format, and its notification state. */
 struct observation {
+    // Small members first, so they share the padding before the 8-byte aligned ones
+    // (112 -> 96 bytes on 32-bit targets; one per Limits::max_observations).
     bool used = false;
+    bool changed = false;                ///< a change is known and not notified yet
     exchange::peer_id peer{};
     coap::token token{};
     path target{};                       ///< `/` for Observe-Composite (its paths live in the engine)
     std::uint8_t composite_paths = 0;    ///< Observe-Composite: how many paths it lists; 0 otherwise
     std::uint16_t ssid = 0;
     format::content_format format = format::content_format::tlv;
+    std::uint32_t last_digest = 0;       ///< `records_digest` of the last notified values
     time_point last_sent{};
     time_point last_confirmable{};
     time_point last_sampled{};           ///< last read of the value (evaluation or notification)
-    bool changed = false;                ///< a change is known and not notified yet
     std::optional<double> last_numeric{};
-    std::uint32_t last_digest = 0;       ///< `records_digest` of the last notified values
     time_point retry_at{};               ///< no endpoint slot was free: not before then
     exchange::request_handle in_flight{};
     exchange::request_handle last_handle{};
