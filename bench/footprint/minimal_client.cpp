@@ -178,12 +178,12 @@ std::optional<engine_type> the_client;
 lwm2m::client::device_object device;
 
 int run(int argc) noexcept {
-    static lwm2m::client::client_config config;
+    lwm2m::client::client_config config;  // copied by the engine: no static copy needed
     config.endpoint_name = "cm4-footprint";
     config.multi_value_format = cf::content_format::tlv;
     engine_type& client = engine_api::construct(the_client, config, rng{static_cast<std::uint32_t>(argc) * 2654435761u});
 
-    static lwm2m::client::server_account account;  // /0/0 and /1/0
+    lwm2m::client::server_account account;  // /0/0 and /1/0, copied by add_server
     account.ssid = 1;
     account.peer = server_peer;
     account.uri = "coap://192.0.2.1:5683";
