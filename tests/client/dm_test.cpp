@@ -1,6 +1,7 @@
 // Device Management and Service Enablement (LwM2M 1.1 Core §6.3, 1.0 §5.4): exact response
 // codes and payload bytes, through the engine and a scripted server.
 #include <lwm2m/client/dm.hpp>
+#include <lwm2m/client/objects/connectivity_monitoring.hpp>
 
 #include <doctest/doctest.h>
 
@@ -227,6 +228,23 @@ TEST_CASE("RFC 7959 §2.4 a Read larger than one block is served block-wise") {
     const auto all = w.request(coap::code::get, "/3/0", accept(11542));
     CHECK(whole == all.payload);
     CHECK(whole.size() > 64);
+}
+
+TEST_CASE("LwM2M 1.0 §6.4.3.1 a Multiple Resource with no instances reads as its TLV header with length 0") {
+    sim_world w;
+    client::connectivity_monitoring_object conn;  // /4/0/4 IP Addresses: mandatory, none yet
+    REQUIRE(w.client.add_object(conn).has_value());
+    w.register_client();
+    const auto tlv = w.request(coap::code::get, "/4/0/4", accept(11542));
+    REQUIRE(tlv.code == coap::code::content);
+    CHECK(tlv.payload == hex("8004"));  // type 10 (Multiple Resource), 8-bit id 4, length 0
+    const auto senml = w.request(coap::code::get, "/4/0/4", accept(110));
+    REQUIRE(senml.code == coap::code::content);
+    CHECK(senml.text() == "[]");
+    // With one address it is an ordinary Multiple Resource TLV.
+    conn.ip_addresses[0] = "10.0.0.7";
+    conn.ip_address_count = 1;
+    CHECK(w.request(coap::code::get, "/4/0/4", accept(11542)).payload == hex("88040b48000831302e302e302e37"));
 }
 
 TEST_CASE("Execute arguments (LwM2M 1.1 §6.3.5 syntax)") {

@@ -976,7 +976,7 @@ private:
         if (!collected) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
             code = response_code(collected.error().code);
-        } else if (!dm::encode<formats>(records_.records(), o.target, o.format, body)) {
+        } else if (!dm::encode_read<formats>(records_.records(), o.target, registry_.find_resource(o.target), o.format, body)) {
             code = coap::code::internal_server_error;
         } else {
             b.observe(sequence_.next());
@@ -1246,7 +1246,8 @@ private:
         auto ok = dm::collect(objects(), p, records_, cf && *cf == format::content_format::tlv);
         if (!ok) return fail_request(r, response_code(ok.error().code));
         if (!cf) return fail_request(r, coap::code::not_acceptable);
-        if (!dm::encode<formats>(records_.records(), p, *cf, r.body())) return fail_request(r, coap::code::internal_server_error);
+        if (!dm::encode_read<formats>(records_.records(), p, def, *cf, r.body()))
+            return fail_request(r, coap::code::internal_server_error);
         r.options().content_format(static_cast<std::uint16_t>(*cf));
 
         // Observe (RFC 7641 §2; LwM2M 1.1 Core §6.4.1) on the first block only.

@@ -221,6 +221,25 @@ template <format_set Formats = format_set::all>
 }
 
 /**
+ * `encode` for a Read or a notification of `target` (`def`: its resource, if any). A Multiple
+ * Resource with no instances read in TLV is its Multiple Resource TLV with length 0 (LwM2M 1.0
+ * §6.4.3.1), not an empty payload, so the reader learns that the resource exists and is empty.
+ */
+template <format_set Formats = format_set::all>
+[[nodiscard]] result<void> encode_read(std::span<const format::record> records, const path& target,
+                                       const resource_def* def, format::content_format cf,
+                                       format::output_window& out) noexcept {
+    if constexpr (contains(Formats, format_set::tlv)) {
+        if (records.empty() && format::canonical(cf) == format::content_format::tlv &&
+            target.level() == path_level::resource && def != nullptr && def->is_multiple()) {
+            out.put(format::tlv::encode_header(format::tlv::entry_type::multiple_resource, target.resource_id(), 0).view());
+            return {};
+        }
+    }
+    return encode<Formats>(records, target, cf, out);
+}
+
+/**
  * Calls `f(const format::record&) -> result<void>` for every record of `payload` (Content-Format
  * `cf`) written to `base`, typed with `schemas`. Stops at the first error.
  * Errors: `unsupported_content_format`, the reader's errors, `f`'s errors.
