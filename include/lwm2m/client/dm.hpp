@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <type_traits>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/client/execute_args.hpp>
@@ -246,14 +247,28 @@ template <format_set Formats = format_set::all>
  */
 template <format_set Formats = format_set::all, class F>
 [[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
-                                           const schema_registry* schemas, F&& f) noexcept {
+                                           const schema_registry* schemas, F&& f) noexcept;
+
+namespace detail {
+
+/** A callback on records by pointer: one copy of the readers serves every caller's callback. */
+struct record_visitor {
+    void* context;
+    result<void> (*call)(void* context, const format::record& r) noexcept;
+};
+
+// The readers, once per format set (not once per callback: on a microcontroller each copy of
+// the five inlined readers costs flash, and a call per record costs next to nothing).
+template <format_set Formats>
+[[nodiscard]] result<void> for_each_record_visit(std::uint16_t cf, bytes_view payload, const path& base,
+                                                 const schema_registry* schemas, record_visitor f) noexcept {
     using format::content_format;
     const auto drain = [&](auto& reader) -> result<void> {
         for (;;) {
             auto r = reader.next();
             if (!r) return unexpected{r.error()};
             if (!r->has_value()) return {};
-            if (auto ok = f(**r); !ok) return ok;
+            if (auto ok = f.call(f.context, **r); !ok) return ok;
         }
     };
     switch (format::canonical(static_cast<content_format>(cf))) {
@@ -290,6 +305,19 @@ template <format_set Formats = format_set::all, class F>
     default: break;
     }
     return fail(errc::unsupported_content_format);
+}
+
+} // namespace detail
+
+template <format_set Formats, class F>
+[[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
+                                           const schema_registry* schemas, F&& f) noexcept {
+    using callback = std::remove_reference_t<F>;
+    const detail::record_visitor v{const_cast<void*>(static_cast<const void*>(&f)),
+                                   [](void* c, const format::record& r) noexcept -> result<void> {
+                                       return (*static_cast<callback*>(c))(r);
+                                   }};
+    return detail::for_each_record_visit<Formats>(cf, payload, base, schemas, v);
 }
 
 // ---- Discover ------------------------------------------------------------------------------
