@@ -86,7 +86,9 @@ namespace engine_api {
 [[gnu::noinline]] bool add_server(engine_type& c, const lwm2m::client::server_account& a) noexcept {
     return c.add_server(a).has_value();
 }
-[[gnu::noinline]] bool add_device(engine_type& c, lwm2m::client::device_object& d) noexcept {
+// A battery-powered device: one power source, room for two error codes.
+using device_type = lwm2m::client::basic_device_object<1, 2>;
+[[gnu::noinline]] bool add_device(engine_type& c, device_type& d) noexcept {
     return c.add_object(d).has_value();
 }
 } // namespace engine_api
@@ -175,7 +177,7 @@ constexpr auto none = [](lwm2m::coap::message_builder_base&) {};
 
 // Static storage, so that the engine's RAM shows in .bss (constructed in place by run()).
 std::optional<engine_type> the_client;
-lwm2m::client::device_object device;
+engine_api::device_type device;
 
 int run(int argc) noexcept {
     lwm2m::client::client_config config;  // copied by the engine: no static copy needed
@@ -194,6 +196,7 @@ int run(int argc) noexcept {
     device.model_number = "M4";
     device.firmware_version = "1.0";
     device.battery_level = 80 + argc;
+    device.add_power_source({1, 3700, {}});  // internal battery, 3.7 V
     int reboots = 0;
     device.reboot = {[](void* c) { ++*static_cast<int*>(c); }, &reboots};
     if (!engine_api::add_device(client, device)) return 2;

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <lwm2m/client/objects/device.hpp>
 #include <lwm2m/client/registration.hpp>
 #include <lwm2m/client/response_code.hpp>
 #include <lwm2m/format/output_window.hpp>
@@ -107,4 +108,19 @@ TEST_CASE("Update timing rule and errc to CoAP codes") {
     CHECK(client::response_code(errc::request_entity_too_large) == coap::code::request_entity_too_large);
     CHECK(client::response_code(errc::invalid_boolean) == coap::code::bad_request);
     CHECK(client::response_code(errc::capacity_exceeded) == coap::code::internal_server_error);
+}
+
+TEST_CASE("basic_device_object: the power-source and error-code lists hold what their parameters say") {
+    client::basic_device_object<1, 2> d;
+    static_assert(decltype(d)::max_power_sources == 1 && decltype(d)::max_error_codes == 2);
+    static_assert(sizeof(client::basic_device_object<1, 2>) < sizeof(client::device_object));
+    static_assert(client::object<client::basic_device_object<1, 2>> && client::executable_object<client::basic_device_object<1, 2>>);
+    CHECK(d.add_power_source({1, 3700, {}}));
+    CHECK_FALSE(d.add_power_source({0, {}, {}}));  // full
+    CHECK(d.add_error(1));
+    CHECK(d.add_error(1));  // already reported: no second entry
+    CHECK(d.add_error(5));
+    CHECK_FALSE(d.add_error(7));  // full
+    d.reset_errors();
+    CHECK(d.add_error(7));
 }

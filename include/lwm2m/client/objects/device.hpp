@@ -41,12 +41,18 @@ struct device_hook {
     }
 };
 
-/** The Device object (3), single instance 0. Empty strings and unset optionals are absent resources. */
-class device_object {
+/**
+ * The Device object (3), single instance 0. Empty strings and unset optionals are absent
+ * resources. `MaxPowerSources` and `MaxErrorCodes` bound /3/0/6..8 and /3/0/11 (a device
+ * knows how many power sources it has: a small build keeps only those).
+ */
+template <std::size_t MaxPowerSources = 8, std::size_t MaxErrorCodes = 8>
+class basic_device_object {
 public:
     static constexpr const auto& schema = objects::device_v1_0::object;
-    static constexpr std::size_t max_power_sources = 8;
-    static constexpr std::size_t max_error_codes = 8;
+    static constexpr std::size_t max_power_sources = MaxPowerSources;
+    static constexpr std::size_t max_error_codes = MaxErrorCodes;
+    static_assert(MaxPowerSources >= 1 && MaxErrorCodes >= 1);
 
     std::string_view manufacturer{};       ///< /3/0/0
     std::string_view model_number{};       ///< /3/0/1
@@ -229,5 +235,8 @@ private:
     std::size_t timezone_size_ = 0;
     std::int64_t time_offset_ = 0;
 };
+
+/** The Device object with room for 8 power sources and 8 error codes. */
+using device_object = basic_device_object<>;
 
 } // namespace lwm2m::client
