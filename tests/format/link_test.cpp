@@ -337,7 +337,7 @@ TEST_CASE("link format: LwM2M attribute values that are malformed") {
     bad("</>;ct=abc", errc::invalid_link_format);
     bad("</>;ct=\"60  110\"", errc::invalid_link_format);
     bad("</>;ct=70000", errc::invalid_link_format);
-    bad("</>;ct=\"0 1 2 3 4 5 6 7 8 9 10 11 12\"", errc::invalid_link_format);  // more than max_ct_values
+    bad("</>;ct=\"0 1 2 3 4 5 6 7 8 9 10 11 12 x\"", errc::invalid_link_format);  // checked past max_ct_values too
     bad("</0/1>;ssid=x", errc::invalid_link_format);
     bad("</0/1>;ssid=\"\"", errc::invalid_link_format);
     bad("</3/0/7>;dim=70000", errc::invalid_link_format);
@@ -357,6 +357,15 @@ TEST_CASE("link format: LwM2M attribute values that are malformed") {
     const auto l = link::interpret(r.entries[0]);
     REQUIRE(l.has_value());
     CHECK(l->ct_count == 12);
+    CHECK_FALSE(l->ct_truncated);
+    // More than max_ct_values: the first ones are kept and the link stands.
+    const auto more = read_links("</>;rt=\"oma.lwm2m\";ct=\"0 1 2 3 4 5 6 7 8 9 10 11 12 13\"");
+    REQUIRE(!more.error);
+    const auto m = link::interpret(more.entries[0]);
+    REQUIRE(m.has_value());
+    CHECK(m->ct_count == 12);
+    CHECK(m->ct[11] == 11);
+    CHECK(m->ct_truncated);
 }
 
 // ---- writer -------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@
 
 namespace lwm2m::format::link {
 
-/** Most content formats one `ct` attribute may list. */
+/** Content formats of one `ct` attribute that are kept (further ones are checked, then dropped). */
 inline constexpr std::size_t max_ct_values = 12;
 
 /** A link interpreted for LwM2M. String views point into the payload. */
@@ -32,6 +32,7 @@ struct lwm2m_link {
     std::optional<std::string_view> ver;  ///< object version, e.g. "1.1" (LwM2M 1.1 §6.2.1)
     std::array<std::uint16_t, max_ct_values> ct{};  ///< content formats (root link)
     std::uint8_t ct_count = 0;
+    bool ct_truncated = false;            ///< more than max_ct_values were listed (the rest dropped)
     std::optional<std::uint16_t> ssid;     ///< Bootstrap-Discover
     std::optional<std::string_view> server_uri;  ///< Bootstrap-Discover `uri` (quoted, unescaped only if no `\`)
     std::optional<std::uint16_t> dim;      ///< number of resource instances (Discover, 1.1)
@@ -81,9 +82,11 @@ constexpr bool parse_u16(std::string_view s, std::uint16_t& out) noexcept {
             while (!list.empty()) {
                 const std::size_t sp = list.find(' ');
                 std::uint16_t v = 0;
-                if (!detail::parse_u16(slice(list, 0, sp), v) || l.ct_count == max_ct_values)
-                    return fail(errc::invalid_link_format, 0);
-                l.ct[l.ct_count++] = v;
+                if (!detail::parse_u16(slice(list, 0, sp), v)) return fail(errc::invalid_link_format, 0);
+                // Values past the first max_ct_values are checked, not kept: a client that
+                // lists more formats than we track still registers.
+                if (l.ct_count < max_ct_values) l.ct[l.ct_count++] = v;
+                else l.ct_truncated = true;
                 if (sp == std::string_view::npos) break;
                 list.remove_prefix(sp + 1);
             }
