@@ -14,9 +14,15 @@ namespace {
 format::record R(std::string_view p, value v) { return format::record{P(p), v, std::nullopt}; }
 
 /** Sets light 0's colour to 1500 letters (a notification of several blocks), runs 2 s, returns it. */
-std::string change_to_long_colour(world& w, device& d) {
+/** A 1500-byte colour name (more than one block): the alphabet from `from` ('A' or 'a'), repeated. */
+std::string long_colour(char from) {
     std::string colour;
-    for (int i = 0; i < 1500; ++i) colour += static_cast<char>('A' + i % 26);
+    for (int i = 0; i < 1500; ++i) colour += static_cast<char>(from + i % 26);
+    return colour;
+}
+
+std::string change_to_long_colour(world& w, device& d) {
+    const std::string colour = long_colour('A');
     d.lamps.lights[0].colour = colour;
     d.engine->value_changed(P("/3311/0/5706"), w.now);
     w.run_for(2s);
@@ -412,11 +418,8 @@ TEST_CASE("RFC 7959 §2.4 a value changing between the blocks of a notification:
     w.register_all();
     const auto [id, first_result] = observe_colour(w, "splice");
     CHECK(first_result.observing);
-    std::string first, second;
-    for (int i = 0; i < 1500; ++i) {
-        first += static_cast<char>('A' + i % 26);
-        second += static_cast<char>('a' + i % 26);
-    }
+    const std::string first = long_colour('A');
+    const std::string second = long_colour('a');
     d.lamps.lights[0].colour = first;
     d.engine->value_changed(P("/3311/0/5706"), w.now);
     // The first block is on its way (10 ms each way): the value changes before the GET for

@@ -240,15 +240,6 @@ template <format_set Formats = format_set::all>
     return encode<Formats>(records, target, cf, out);
 }
 
-/**
- * Calls `f(const format::record&) -> result<void>` for every record of `payload` (Content-Format
- * `cf`) written to `base`, typed with `schemas`. Stops at the first error.
- * Errors: `unsupported_content_format`, the reader's errors, `f`'s errors.
- */
-template <format_set Formats = format_set::all, class F>
-[[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
-                                           const schema_registry* schemas, F&& f) noexcept;
-
 namespace detail {
 
 /** A callback on records by pointer: one copy of the readers serves every caller's callback. */
@@ -309,7 +300,12 @@ template <format_set Formats>
 
 } // namespace detail
 
-template <format_set Formats, class F>
+/**
+ * Calls `f(const format::record&) -> result<void>` for every record of `payload` (Content-Format
+ * `cf`) written to `base`, typed with `schemas`. Stops at the first error.
+ * Errors: `unsupported_content_format`, the reader's errors, `f`'s errors.
+ */
+template <format_set Formats = format_set::all, class F>
 [[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
                                            const schema_registry* schemas, F&& f) noexcept {
     using callback = std::remove_reference_t<F>;

@@ -483,6 +483,7 @@ private:
             return;
         }
         const std::size_t total = r.body().total();
+        block_etag tag{};  // the builder keeps a view of it until finish_response
         if (coap::is_success(r.code()) && (block_requested || total > block_size)) {
             if (block_num != 0 && static_cast<std::size_t>(block_num) * block_size >= total) {
                 respond_with(peer, m, coap::code::bad_option, expires);  // a block past the end
@@ -493,10 +494,8 @@ private:
             if (m.size2()) r.builder().size2(static_cast<std::uint32_t>(total));
             // Each block is rendered afresh: the ETag lets the peer see that the blocks it
             // joins come from one representation (RFC 7959 §2.4).
-            const block_etag tag = block_etag_of(r.body());
+            tag = block_etag_of(r.body());
             r.builder().etag(bytes_view{tag});
-            finish_response(peer, m, r, expires);
-            return;
         }
         finish_response(peer, m, r, expires);
     }

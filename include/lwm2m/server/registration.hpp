@@ -136,14 +136,6 @@ struct query_arg {
     return true;
 }
 
-/** The `lwm2m=` value of a supported version. */
-[[nodiscard]] constexpr std::optional<lwm2m_version> parse_version_name(std::string_view v) noexcept {
-    if (v == "1.0") return lwm2m_version::v1_0;
-    if (v == "1.1") return lwm2m_version::v1_1;
-    if (v == "1.2") return lwm2m_version::v1_2;
-    return std::nullopt;
-}
-
 } // namespace detail
 
 /**
@@ -178,7 +170,7 @@ template <class Queries>
     if (!ep || ep->empty()) return rejection{coap::code::bad_request, "missing ep"};
     out.endpoint = *ep;
     if (ver) {
-        const auto v = detail::parse_version_name(*ver);
+        const auto v = parse_lwm2m_version(*ver);
         if (!v) return rejection{coap::code::precondition_failed, "unsupported lwm2m version"};
         out.version = *v;
     }
@@ -225,7 +217,7 @@ template <class Queries>
     }
     // `lwm2m` is not an Update parameter, but some 1.0 clients (lwm2m-node-lib) repeat it:
     // the registered version is tolerated, another one cannot change in an Update.
-    if (ver && detail::parse_version_name(*ver) != version)
+    if (ver && parse_lwm2m_version(*ver) != version)
         return rejection{coap::code::bad_request, "lwm2m differs from the registration"};
     if (lt) {
         const auto v = detail::parse_lifetime(*lt);

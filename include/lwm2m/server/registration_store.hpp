@@ -23,6 +23,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -39,6 +40,13 @@ enum class lwm2m_version : std::uint8_t { v1_0, v1_1, v1_2 };
 [[nodiscard]] constexpr std::string_view name(lwm2m_version v) noexcept {
     constexpr std::string_view names[] = {"1.0", "1.1", "1.2"};
     return names[static_cast<std::uint8_t>(v)];
+}
+
+/** The version named `text` ("1.0", "1.1", "1.2"), or nullopt. */
+[[nodiscard]] constexpr std::optional<lwm2m_version> parse_lwm2m_version(std::string_view text) noexcept {
+    for (const lwm2m_version v : {lwm2m_version::v1_0, lwm2m_version::v1_1, lwm2m_version::v1_2})
+        if (name(v) == text) return v;
+    return std::nullopt;
 }
 
 /**
