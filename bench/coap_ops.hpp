@@ -140,7 +140,7 @@ inline std::size_t ours_build_builder(const message_fields& f, mutable_bytes out
     return n ? *n : 0;
 }
 
-/** message_writer (options given in order) straight into `out`. Returns the size, 0 on error. */
+/** message_writer straight into `out` (options given as they come in the datagram, as libcoap's build gets them). Returns the size, 0 on error. */
 inline std::size_t ours_build_writer(const message_fields& f, mutable_bytes out) noexcept {
     coap::message_writer w{out};
     w.header(f.type, f.code, f.message_id, f.token);

@@ -6,10 +6,15 @@
  * caller buffer, with no intermediate storage. Engines use it on their hot path;
  * `message_builder` uses it after ordering options.
  *
- * Order of calls: `header` once, then options in ascending order, then `payload`, then
- * `finish`; anything else is an error (`header_not_first`, `options_out_of_order`).
+ * Order of calls: `header` once, then options, then `payload`, then `finish`; anything else
+ * is an error (`header_not_first`, `options_out_of_order` for an option after the payload).
+ * Options may come in any order: in ascending order each is appended (the fast path); one
+ * numbered below an option already written is inserted in place, the bytes after it moved
+ * up, as RFC 7252 §3.1 wants them sorted (repeated options keep the order they were added).
  * Errors are sticky: the first one is kept and reported by `finish()`. When the buffer is
- * too small the writer keeps counting, so `finish()` reports the exact size needed.
+ * too small the writer keeps counting, so `finish()` reports the exact size needed (a bound
+ * that surely suffices once an option was inserted after the buffer ran out: the options are
+ * then not all there to find its neighbours).
  * Everything it writes is accepted by `coap::parse` with default options.
  * Allocation: none.
  */
@@ -162,16 +167,23 @@ constexpr std::size_t option_extended_bytes(std::uint32_t v, std::byte* out) noe
     return 2;
 }
 
-/**
- * One option of any delta and of a length up to 65804, header with its extended bytes then the
- * value, at `head`, which must have room for 5 + `length` bytes. Returns the end of the option.
- */
-constexpr std::byte* put_option(std::byte* head, std::uint32_t delta, const std::byte* value, std::size_t length) noexcept {
+/** The header of an option of any delta and of a length up to 65804, with its extended bytes, at `head`
+ *  (room for 5 bytes). Returns where the value goes. */
+constexpr std::byte* put_option_header(std::byte* head, std::uint32_t delta, std::size_t length) noexcept {
     const auto len = static_cast<std::uint32_t>(length);
     head[0] = static_cast<std::byte>((option_nibble(delta) << 4) | option_nibble(len));
     std::byte* q = head + 1;
     q += option_extended_bytes(delta, q);
     q += option_extended_bytes(len, q);
+    return q;
+}
+
+/**
+ * One option of any delta and of a length up to 65804, header with its extended bytes then the
+ * value, at `head`, which must have room for 5 + `length` bytes. Returns the end of the option.
+ */
+constexpr std::byte* put_option(std::byte* head, std::uint32_t delta, const std::byte* value, std::size_t length) noexcept {
+    std::byte* const q = put_option_header(head, delta, length);
     lwm2m::detail::copy_bytes(q, value, length);
     return q + length;
 }
@@ -202,7 +214,8 @@ public:
     }
 
     /**
-     * One option with a raw value. Numbers must not decrease (`options_out_of_order`);
+     * One option with a raw value, in any order (an option numbered below the last one is
+     * inserted, see above; the value must not point into the output buffer);
      * known options must respect their registered length (`invalid_option_length`);
      * values over 65804 bytes: `option_value_too_long`; any option on an Empty message:
      * `empty_message_not_empty`.
@@ -309,16 +322,90 @@ private:
         const auto number = static_cast<std::uint32_t>(n);
         const std::uint32_t last = last_number_ == check_all ? 0 : last_number_;
         if (!header_written_) return set_error(errc::header_not_first);
-        if (number < last) return set_error(errc::options_out_of_order);
+        if (last_number_ == after_payload) return set_error(errc::options_out_of_order);
         if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
         if (const std::size_t i = detail::option_index(n);
             i != detail::no_option_index && (value.size() < detail::known_options[i].min_length ||
                                              value.size() > detail::known_options[i].max_length))
             return set_error(errc::invalid_option_length);
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
+        if (number < last) return insert(number, value);
         const std::uint32_t delta = number - last;
         last_number_ = number;
         return encode(delta, value);
+    }
+    // Size of an option header with this delta and length (RFC 7252 §3.1: 1 to 5 bytes).
+    [[nodiscard]] static constexpr std::size_t header_size(std::uint32_t delta, std::size_t length) noexcept {
+        const auto extended = [](std::size_t v) -> std::size_t { return v < 13 ? 0 : v < 269 ? 1 : 2; };
+        return 1 + extended(delta) + extended(length);
+    }
+    // Reads the option header at `p` (written by this writer, so well-formed); returns its size.
+    static constexpr std::size_t read_header(const std::byte* p, std::uint32_t& delta, std::size_t& length) noexcept {
+        const auto h = static_cast<std::uint32_t>(p[0]);
+        std::size_t at = 1;
+        const auto field = [&](std::uint32_t nibble) -> std::uint32_t {
+            if (nibble == 13) return 13u + static_cast<std::uint32_t>(p[at++]);
+            if (nibble == 14) {
+                const std::uint32_t v = 269u + (static_cast<std::uint32_t>(p[at]) << 8 | static_cast<std::uint32_t>(p[at + 1]));
+                at += 2;
+                return v;
+            }
+            return nibble;
+        };
+        delta = field(h >> 4);
+        length = field(h & 15u);
+        return at;
+    }
+    // An option numbered below the last one (after the checks of `option_checked`): it goes
+    // before the first option with a larger number, whose delta then shrinks (so may its
+    // header); the bytes from that option's value on move up. Needs every option in the
+    // buffer to find the place: once the buffer has run out (or after an error, when the bytes
+    // no longer matter), only the size is counted, as a bound: the option with the longest
+    // delta field (whatever the split of the next option's delta, the two headers together
+    // grow by no more than that).
+    LWM2M_NOINLINE constexpr message_writer& insert(std::uint32_t number, bytes_view value) noexcept {
+        const std::size_t length = value.size();
+        if (has_error_ || size_ > out_.size()) {
+            size_ += header_size(0xFFFF, length) + length;
+            return *this;
+        }
+        std::byte* const base = out_.data();
+        // The first option follows the header and the token (its length is in the first byte).
+        std::size_t at = 4 + (static_cast<std::size_t>(base[0]) & 15u);  // the option the new one goes before
+        std::uint32_t before = 0;         // the number of the option before `at`
+        std::uint32_t delta = 0;
+        std::size_t next_length = 0;
+        std::size_t next_header = 0;
+        for (;;) {
+            // An option above `number` exists (the last one written): the walk ends there.
+            if (at >= size_) [[unlikely]] return set_error(errc::options_out_of_order);
+            next_header = read_header(base + at, delta, next_length);
+            if (before + delta > number) break;
+            before += delta;
+            at += next_header + next_length;
+        }
+        const std::uint32_t next_number = before + delta;
+        const std::size_t new_option = header_size(number - before, length) + length;
+        const std::size_t new_next_header = header_size(next_number - number, next_length);
+        const std::size_t growth = new_option + new_next_header - next_header;
+        const std::size_t tail = at + next_header;  // the next option's value and all after it
+        if (size_ + growth > out_.size()) {
+            size_ += growth;  // exact: the neighbours are known
+            return *this;
+        }
+        move_up(base + tail + growth, base + tail, size_ - tail);
+        std::byte* p = detail::put_option(base + at, number - before, value.data(), length);
+        detail::put_option_header(p, next_number - number, next_length);  // its value is in place
+        size_ += growth;
+        return *this;
+    }
+    // Moves `n` bytes to a higher address (the ranges may overlap).
+    static constexpr void move_up(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+        if (std::is_constant_evaluated()) {
+            for (std::size_t i = n; i-- > 0;) dst[i] = src[i];
+        } else if (n != 0) {
+            std::memmove(dst, src, n);
+        }
     }
     // Options that need an extended delta or length, or a number from 64 up: still without
     // the checks when in order, of an acceptable length and with room for the longest option
