@@ -773,6 +773,174 @@ TEST_CASE("tlv errors: schema lookups and values, at the value offset") {
     CHECK(exec[0] == rec("/9999/0/9", value::of_none()));
 }
 
+// The reader decodes Integer, Time and String values inline and checks their ranges itself;
+// every other type goes through tlv::decode_value. Both must agree with the general rule,
+// `coerce` of the untyped bytes then `check_range`, value for value and error for error.
+namespace {
+constexpr auto ranged = lwm2m::make_object(
+    lwm2m::object_info{9998, "Ranged", {1, 0}, multiplicity::multiple, {}, {}}, res(0, data_type::string),
+    res(1, data_type::string, false, range(2, 5)), res(2, data_type::integer), res(3, data_type::integer, false, range(-100, 300)),
+    res(4, data_type::time), res(5, data_type::time, false, range(0, 1e9)), res(6, data_type::unsigned_integer, false, range(0, 1000)),
+    res(7, data_type::float_, false, range(-1, 1)), res(8, data_type::boolean), res(9, data_type::objlnk),
+    res(10, data_type::opaque, false, range(1, 3)), res(11, data_type::corelnk), res(12, data_type::none),
+    res(13, data_type::integer, true, range(0, 7)), res(14, data_type::string, true));
+constexpr object_view ranged_views[] = {ranged};
+const lwm2m::schema_registry ranged_schemas{ranged_views};
+} // namespace
+
+TEST_CASE("tlv reader: inline value decoding agrees with coerce and check_range (differential)") {
+    std::mt19937_64 rng{0x7e57u};
+    const auto below = [&](std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng); };
+    const char* const utf8_pieces[] = {"a", "Z", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xC0\xAF", "\xED\xA0\x80",
+                                       "\xF4\x90\x80\x80", "\x80", "\xC3", "\xFF", "\x7F", "\xE2\x82"};
+    int typed_ok = 0, typed_errors = 0;
+    for (int iteration = 0; iteration < 20000; ++iteration) {
+        const auto& def = ranged.resources[below(ranged.resources.size())];
+        CAPTURE(def.id);
+        std::vector<std::byte> value_bytes;
+        if (below(2) == 0) {  // text-like: ASCII mostly, with valid and invalid UTF-8 pieces
+            const std::size_t pieces = below(14);
+            for (std::size_t k = 0; k < pieces; ++k) {
+                const std::string_view piece = below(4) == 0 ? utf8_pieces[below(std::size(utf8_pieces))] : "x";
+                for (char c : piece) value_bytes.push_back(static_cast<std::byte>(c));
+            }
+        } else {  // binary: every length up to 9, lengths 1/2/4/8 often
+            const std::size_t lengths[] = {0, 1, 2, 3, 4, 5, 8, 9, 1, 2, 4, 8};
+            const std::size_t n = lengths[below(std::size(lengths))];
+            for (std::size_t k = 0; k < n; ++k)
+                value_bytes.push_back(static_cast<std::byte>(below(4) == 0 ? below(256) : below(3) == 0 ? 0xFF : below(2)));
+        }
+        if (value_bytes.size() > 255) continue;
+        std::vector<std::byte> payload;
+        std::size_t value_at = 0;
+        if (def.is_multiple()) {  // one instance inside a Multiple Resource TLV
+            const std::size_t inner = 3 + value_bytes.size();
+            payload = {std::byte{0x88}, static_cast<std::byte>(def.id), static_cast<std::byte>(inner), std::byte{0x48}, std::byte{0x00},
+                       static_cast<std::byte>(value_bytes.size())};
+            value_at = 6;
+        } else {
+            payload = {std::byte{0xC8}, static_cast<std::byte>(def.id), static_cast<std::byte>(value_bytes.size())};
+            value_at = 3;
+        }
+        payload.insert(payload.end(), value_bytes.begin(), value_bytes.end());
+        const path base = P("/9998/0");
+
+        // the general rule
+        std::optional<value> expected;
+        std::optional<E> expected_error;
+        const auto coerced = lwm2m::coerce(value::of_untyped(value_bytes), def.type);
+        if (!coerced) {
+            expected_error = E{coerced.error().code, value_at + coerced.error().offset};
+        } else if (auto in_range = lwm2m::check_range(*coerced, def); !in_range) {
+            expected_error = E{in_range.error().code, value_at};
+        } else {
+            expected = *coerced;
+        }
+        // tlv::decode_value is the same rule
+        const auto decoded_value = tlv::decode_value(value_bytes, def.type);
+        CHECK(decoded_value.has_value() == coerced.has_value());
+        if (decoded_value && coerced) CHECK(*decoded_value == *coerced);
+
+        const auto typed = read_all(payload, base, &ranged_schemas);
+        if (expected_error) {
+            ++typed_errors;
+            REQUIRE(typed.error.has_value());
+            CHECK(*typed.error == *expected_error);
+        } else {
+            ++typed_ok;
+            REQUIRE(!typed.error.has_value());
+            REQUIRE(typed.records.size() == 1);
+            CHECK(typed.records[0].value == *expected);
+            CHECK(typed.records[0].value.kind() == lwm2m::kind_of(def.type));
+            CHECK(typed.records[0].path == (def.is_multiple() ? P("/9998/0").child(def.id)->child(0).value()
+                                                              : P("/9998/0").child(def.id).value()));
+        }
+        // untyped (no schema): the bytes as they are
+        const auto raw = read_ok(payload, base);
+        REQUIRE(raw.size() == 1);
+        CHECK(raw[0].value == value::of_untyped(value_bytes));
+    }
+    CHECK(typed_ok > 3000);
+    CHECK(typed_errors > 3000);
+}
+
+TEST_CASE("tlv header: decode_header agrees with a byte-by-byte reference on every type byte") {
+    // The reference: LwM2M 1.0 §6.4.3 read field by field.
+    const auto reference = [](bytes_view in) -> std::optional<tlv::header> {
+        if (in.empty()) return std::nullopt;
+        const auto t = static_cast<unsigned>(in[0]);
+        std::size_t pos = 1;
+        tlv::header h;
+        h.type = static_cast<tlv::entry_type>(t >> 6);
+        const std::size_t id_size = (t & 0x20) != 0 ? 2 : 1;
+        const std::size_t length_size = (t >> 3) & 3;
+        if (in.size() < 1 + id_size + length_size) return std::nullopt;
+        unsigned id = 0;
+        for (std::size_t k = 0; k < id_size; ++k) id = id << 8 | static_cast<unsigned>(in[pos++]);
+        h.id = static_cast<std::uint16_t>(id);
+        std::size_t length = t & 7;
+        if (length_size != 0) {
+            length = 0;
+            for (std::size_t k = 0; k < length_size; ++k) length = length << 8 | static_cast<unsigned>(in[pos++]);
+        }
+        h.length = length;
+        h.size = pos;
+        return h;
+    };
+    std::mt19937_64 rng{0x11542u};
+    for (unsigned t = 0; t < 256; ++t) {
+        for (int round = 0; round < 40; ++round) {
+            std::vector<std::byte> in{static_cast<std::byte>(t)};
+            const std::size_t extra = rng() % 9;
+            for (std::size_t k = 0; k < extra; ++k) in.push_back(static_cast<std::byte>(round % 2 == 0 ? rng() % 4 : rng() % 256));
+            for (std::size_t n = 0; n <= in.size(); ++n) {
+                const bytes_view view{in.data(), n};
+                CAPTURE(t);
+                CAPTURE(n);
+                const auto got = tlv::decode_header(view);
+                const auto want = reference(view);
+                if (!want) {
+                    REQUIRE(!got.has_value());
+                    CHECK(E{got.error()} == E{errc::truncated_value, 0});
+                } else if (want->length > n - want->size) {
+                    REQUIRE(!got.has_value());
+                    CHECK(E{got.error()} == E{errc::length_exceeds_payload, 0});
+                } else {
+                    REQUIRE(got.has_value());
+                    CHECK(*got == *want);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("tlv duplicate check: min/max shortcut and rescans agree with a set of seen ids") {
+    std::mt19937_64 rng{0xd0bu};
+    for (int iteration = 0; iteration < 3000; ++iteration) {
+        std::vector<std::byte> payload;
+        std::vector<unsigned> seen;
+        std::optional<E> expected;
+        const std::size_t n = 1 + rng() % 12;
+        const unsigned span = 1 + static_cast<unsigned>(rng() % 20);
+        for (std::size_t k = 0; k < n; ++k) {
+            const unsigned id = static_cast<unsigned>(rng() % span) * (iteration % 3 == 0 ? 300u : 1u);
+            if (!expected && std::find(seen.begin(), seen.end(), id) != seen.end()) expected = E{errc::duplicate_entry, payload.size()};
+            seen.push_back(id);
+            payload.push_back(std::byte{0xE0});  // resource, 16-bit id, empty value
+            payload.push_back(static_cast<std::byte>(id >> 8));
+            payload.push_back(static_cast<std::byte>(id & 0xFF));
+        }
+        const auto d = read_all(payload, P("/3/0"));
+        if (expected) {
+            REQUIRE(d.error.has_value());
+            CHECK(*d.error == *expected);
+        } else {
+            CHECK(!d.error.has_value());
+            CHECK(d.records.size() == n);
+        }
+    }
+}
+
 // ---- writer ------------------------------------------------------------------------------------
 
 TEST_CASE("tlv writer: invalid record sets write nothing") {

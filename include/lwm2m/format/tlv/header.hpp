@@ -58,24 +58,28 @@ struct header {
  * Allocation: none.
  */
 [[nodiscard]] constexpr result<header> decode_header(bytes_view in) noexcept {
-    if (in.empty()) return fail(errc::truncated_value, 0);
+    // Every header has a type byte and an id byte: fewer than two bytes is a truncated header.
+    if (in.size() < 2) return fail(errc::truncated_value, 0);
     const std::byte* p = in.data();
-    const auto t = static_cast<std::uint8_t>(p[0]);
-    const std::size_t length_at = 2 + ((t >> 5) & 1u);  // after the type byte and the 8- or 16-bit id
-    const std::size_t length_size = (t >> 3) & 0x03u;
+    const auto byte = [p](std::size_t i) { return std::size_t{static_cast<std::uint8_t>(p[i])}; };
+    const std::size_t t = byte(0);
+    const std::size_t wide_id = (t >> 5) & 1u;        // bit 5: 16-bit identifier
+    const std::size_t length_size = (t >> 3) & 0x03u;  // bits 4-3: bytes of the length field
     header h;
     h.type = static_cast<entry_type>(t >> 6);
-    h.size = length_at + length_size;
+    h.size = 2 + wide_id + length_size;
     if (in.size() < h.size) return fail(errc::truncated_value, 0);
-    const auto byte = [p](std::size_t i) { return std::size_t{static_cast<std::uint8_t>(p[i])}; };
-    h.id = static_cast<std::uint16_t>(length_at == 2 ? byte(1) : byte(1) << 8 | byte(2));
+    h.id = static_cast<std::uint16_t>(wide_id == 0 ? byte(1) : byte(1) << 8 | byte(2));
     // Bits 2-0 are the length only without a length field (then they are ignored). Tested in
     // order of frequency: inline lengths, then 8-bit length fields.
+    const std::size_t length_at = 2 + wide_id;
     if (length_size == 0) {
         h.length = t & 0x07u;
-    } else {
+    } else if (length_size == 1) {
         h.length = byte(length_at);
-        for (std::size_t k = 1; k < length_size; ++k) h.length = h.length << 8 | byte(length_at + k);
+    } else {
+        h.length = byte(length_at) << 8 | byte(length_at + 1);
+        if (length_size == 3) h.length = h.length << 8 | byte(length_at + 2);
     }
     if (h.length > in.size() - h.size) return fail(errc::length_exceeds_payload, 0);
     return h;

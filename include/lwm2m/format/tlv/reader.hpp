@@ -12,6 +12,7 @@
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/tlv/header.hpp>
 #include <lwm2m/format/tlv/value_encoding.hpp>
@@ -93,7 +94,9 @@ public:
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
-        result<opt_record> out = std::nullopt;  // the record is built in place, in the caller's object
+        // The record is built in place, in the caller's object: a default record whose path and
+        // value `store` sets (reset at the end of the payload), not a record built aside and copied.
+        result<opt_record> out = opt_record{std::in_place};
         if (!step(out)) {
             state_ = state::failed;
             error_ = out.error();
@@ -105,15 +108,21 @@ private:
     using opt_record = std::optional<record>;
     using output = result<opt_record>;
 
-    /** A container being read: where its children are, and what ids they used so far. */
+    /**
+     * A container being read: where its children are, and what ids they used so far. With no
+     * child yet, `max_child` is below and `min_child` above every id, so the first id is new
+     * by the same test as any other (no separate "first child" branch).
+     */
     struct frame {
         std::size_t begin = 0;
         std::size_t end = 0;
         std::uint16_t id = 0;
-        std::uint16_t min_child = 0;
-        std::uint16_t max_child = 0;
+        std::int32_t min_child = no_child_min;
+        std::int32_t max_child = no_child_max;
         std::size_t count = 0;
     };
+    static constexpr std::int32_t no_child_min = 0x10000;  // above every 16-bit id
+    static constexpr std::int32_t no_child_max = -1;       // below every id
 
     enum class state : std::uint8_t { start, reading, done, failed };
 
@@ -126,7 +135,8 @@ private:
     /** What an entry turned out to be. */
     enum class entry : std::uint8_t {
         value,    ///< a value: its record is to be made (path and schema set)
-        opened,   ///< a container opened, or a record stored: go on (or return the record)
+        opened,   ///< a container opened: go on
+        stored,   ///< a record stored (an empty Object Instance): return it
         invalid,  ///< an error is stored
     };
 
@@ -181,12 +191,12 @@ private:
      * again, within the reader's scan budget.
      */
     [[nodiscard]] bool add_child(frame& f, std::uint16_t id, std::size_t at, output& out) noexcept {
-        if (f.count == 0) {
-            f.min_child = f.max_child = id;
-        } else if (id > f.max_child) {
-            f.max_child = id;
-        } else if (id < f.min_child) {
-            f.min_child = id;
+        const std::int32_t i = id;
+        if (i > f.max_child) {
+            f.max_child = i;
+            if (i < f.min_child) f.min_child = i;  // only for the first child: else min <= max < i
+        } else if (i < f.min_child) {
+            f.min_child = i;
         } else if (earlier_sibling_has(f, id, at)) {
             return fail_with(out, errc::duplicate_entry, at);
         }
@@ -206,11 +216,11 @@ private:
     }
 
     /**
-     * Makes `out` hold the record of `p` and `v`, field by field: the record is not built
-     * aside and copied (that copy was a tenth of a decode).
+     * Makes `out` (which holds a default record, see `next`) hold the record of `p` and `v`,
+     * field by field: the record is not built aside and copied.
      */
     [[gnu::always_inline]] static void store(output& out, const path& p, const value& v) noexcept {
-        record& r = out->emplace();
+        record& r = **out;
         r.path = p;
         r.value = v;
     }
@@ -224,7 +234,27 @@ private:
             store(out, p, value::of_untyped(b));
             return true;
         }
-        const auto v = tlv::decode_value(b, to.def->type);
+        const resource_def& def = *to.def;
+        // Integers (and Time) and strings, most resources, without a result<value> in between:
+        // the same checks, errors and offsets as `tlv::decode_value` and `check_range`.
+        if (def.type == data_type::integer || def.type == data_type::time) {
+            if (!lwm2m::detail::is_binary_integer_length(length)) return fail_with(out, errc::invalid_integer_length, value_at);
+            const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
+            if (def.range.present && !def.range.contains(static_cast<double>(i)))
+                return fail_with(out, errc::number_out_of_range, value_at);
+            store(out, p, def.type == data_type::time ? value::of_time(i) : value::of_integer(i));
+            return true;
+        }
+        if (def.type == data_type::string) {
+            if (!encoding::detail::is_ascii(b)) {  // else surely valid UTF-8 (most text)
+                if (auto ok = encoding::validate_utf8(b); !ok) return fail_with(out, ok.error().code, value_at + ok.error().offset);
+            }
+            if (def.range.present && !def.range.contains(static_cast<double>(length)))
+                return fail_with(out, errc::number_out_of_range, value_at);
+            store(out, p, value::of_string(as_chars(b)));
+            return true;
+        }
+        const auto v = tlv::decode_value(b, def.type);
         if (!v) return fail_with(out, v.error().code, value_at + v.error().offset);
         if (auto in_range = check_range(*v, *to.def); !in_range) return fail_with(out, in_range.error().code, value_at);
         store(out, p, *v);
@@ -233,7 +263,7 @@ private:
 
     /** Opens a container TLV whose value starts at `value_at`: reading goes on inside it. */
     void open(frame& f, std::uint16_t id, std::size_t value_at, std::size_t length) noexcept {
-        f = frame{value_at, value_at + length, id, 0, 0, 0};
+        f = frame{value_at, value_at + length, id, no_child_min, no_child_max, 0};
         pos_ = value_at;
         limit_ = f.end;
     }
@@ -304,8 +334,8 @@ private:
             if (h.type != tlv::entry_type::object_instance) return invalid(out, errc::invalid_nesting, at);
             if (!add_child(top_, h.id, at, out)) return entry::invalid;
             if (h.length == 0) {
-                out->emplace(record{path_of(base_.object_id(), h.id), value::of_none(), {}});
-                return entry::opened;
+                store(out, path_of(base_.object_id(), h.id), value::of_none());
+                return entry::stored;
             }
             open_instance(h.id, value_at, h.length);
             return entry::opened;
@@ -351,6 +381,7 @@ private:
 
     [[nodiscard]] bool finish(output& out) noexcept {
         state_ = state::done;
+        out->reset();  // no record
         if (top_.count == 0) {
             if (base_.level() == path_level::resource_instance) return fail_with(out, errc::truncated_value, 0);
             if (base_.level() == path_level::resource && base_def_ != nullptr && !base_def_->is_multiple())
@@ -362,7 +393,10 @@ private:
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
     [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
         if (state_ != state::reading) {
-            if (state_ == state::done) return true;
+            if (state_ == state::done) {
+                out->reset();
+                return true;
+            }
             if (state_ == state::failed) return fail_with(out, error_.code, error_.offset);
             if (!start(out)) return false;
         }
@@ -393,7 +427,7 @@ private:
             }
             if (e == entry::value) return put_record(out, to, value_at, h->length);
             if (e == entry::invalid) return false;
-            if (out->has_value()) return true;
+            if (e == entry::stored) return true;
         }
     }
 
