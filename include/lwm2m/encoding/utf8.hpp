@@ -19,7 +19,7 @@ namespace detail {
  * True when every byte is ASCII (run time: word loads, overlapping at the end, so short text
  * costs a few instructions and no per-byte loop).
  */
-[[nodiscard]] inline bool is_ascii(bytes_view s) noexcept {
+[[nodiscard]] [[gnu::always_inline]] inline bool is_ascii(bytes_view s) noexcept {
     const std::byte* p = s.data();
     const std::size_t n = s.size();
     if (n >= 8) {
