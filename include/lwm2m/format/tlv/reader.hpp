@@ -109,20 +109,19 @@ private:
     using output = result<opt_record>;
 
     /**
-     * A container being read: where its children are, and what ids they used so far. With no
-     * child yet, `max_child` is below and `min_child` above every id, so the first id is new
-     * by the same test as any other (no separate "first child" branch).
+     * A container being read: where its children are, and what ids they used so far. The
+     * largest is kept plus one, so that with no child yet (0) it is at or below every id, and
+     * the smallest starts at 65535, above every id `add_child` sees (65535 is rejected first):
+     * the first id is new by the same test as any other (no separate "first child" branch).
      */
     struct frame {
         std::size_t begin = 0;
         std::size_t end = 0;
         std::uint16_t id = 0;
-        std::int32_t min_child = no_child_min;
-        std::int32_t max_child = no_child_max;
+        std::uint16_t min_child = path::no_id;  // smallest child id (no_id: none yet)
+        std::uint16_t max_child_plus1 = 0;      // largest child id + 1 (0: none yet)
         std::size_t count = 0;
     };
-    static constexpr std::int32_t no_child_min = 0x10000;  // above every 16-bit id
-    static constexpr std::int32_t no_child_max = -1;       // below every id
 
     enum class state : std::uint8_t { start, reading, done, failed };
 
@@ -191,12 +190,12 @@ private:
      * again, within the reader's scan budget.
      */
     [[nodiscard]] bool add_child(frame& f, std::uint16_t id, std::size_t at, output& out) noexcept {
-        const std::int32_t i = id;
-        if (i > f.max_child) {
-            f.max_child = i;
-            if (i < f.min_child) f.min_child = i;  // only for the first child: else min <= max < i
-        } else if (i < f.min_child) {
-            f.min_child = i;
+        LWM2M_ASSERT(id != path::no_id);
+        if (id >= f.max_child_plus1) {  // above every earlier sibling
+            f.max_child_plus1 = static_cast<std::uint16_t>(id + 1);
+            if (id < f.min_child) f.min_child = id;  // only for the first child: else min < max + 1 <= id
+        } else if (id < f.min_child) {
+            f.min_child = id;
         } else if (earlier_sibling_has(f, id, at)) {
             return fail_with(out, errc::duplicate_entry, at);
         }
@@ -263,7 +262,7 @@ private:
 
     /** Opens a container TLV whose value starts at `value_at`: reading goes on inside it. */
     void open(frame& f, std::uint16_t id, std::size_t value_at, std::size_t length) noexcept {
-        f = frame{value_at, value_at + length, id, no_child_min, no_child_max, 0};
+        f = frame{value_at, value_at + length, id, path::no_id, 0, 0};
         pos_ = value_at;
         limit_ = f.end;
     }
