@@ -228,9 +228,12 @@ private:
     [[nodiscard]] [[gnu::always_inline]] bool put_record(output& out, const target& to, std::size_t value_at,
                                                          std::size_t length) const noexcept {
         const bytes_view b{payload_.data() + value_at, length};
-        const path p = lwm2m::detail::path_access::of_lanes(to.lanes, to.level);
+        // The path first: an error replaces the whole record, and its lanes need not be kept
+        // (in registers or on the stack) while the value is decoded.
+        record& r = **out;
+        r.path = lwm2m::detail::path_access::of_lanes(to.lanes, to.level);
         if (to.def == nullptr) {
-            store(out, p, value::of_untyped(b));
+            r.value = value::of_untyped(b);
             return true;
         }
         const resource_def& def = *to.def;
@@ -241,7 +244,7 @@ private:
             const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
             if (def.range.present && !def.range.contains(static_cast<double>(i)))
                 return fail_with(out, errc::number_out_of_range, value_at);
-            store(out, p, def.type == data_type::time ? value::of_time(i) : value::of_integer(i));
+            r.value = def.type == data_type::time ? value::of_time(i) : value::of_integer(i);
             return true;
         }
         if (def.type == data_type::string) {
@@ -250,13 +253,13 @@ private:
             }
             if (def.range.present && !def.range.contains(static_cast<double>(length)))
                 return fail_with(out, errc::number_out_of_range, value_at);
-            store(out, p, value::of_string(as_chars(b)));
+            r.value = value::of_string(as_chars(b));
             return true;
         }
         const auto v = tlv::decode_value(b, def.type);
         if (!v) return fail_with(out, v.error().code, value_at + v.error().offset);
         if (auto in_range = check_range(*v, *to.def); !in_range) return fail_with(out, in_range.error().code, value_at);
-        store(out, p, *v);
+        r.value = *v;
         return true;
     }
 
