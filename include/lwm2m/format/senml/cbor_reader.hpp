@@ -332,11 +332,11 @@ private:
     }
 
     /**
-     * The value of "v" at `in[pos]` when it is an integer with a head of at most 3 bytes
-     * (RFC 8949 §3.1: 0x00-0x19 unsigned, 0x20-0x37 negative), read as `number` would: its
+     * The value of "v" at `in[pos]` when it is an integer with a head of at most 5 bytes
+     * (RFC 8949 §3.1: 0x00-0x1A unsigned, 0x20-0x37 negative), read as `number` would: its
      * size in bytes, or 0 (nothing read) for anything else.
      */
-    [[nodiscard]] static std::size_t small_integer(bytes_view in, std::size_t pos, value& v) noexcept {
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE static std::size_t small_integer(bytes_view in, std::size_t pos, value& v) noexcept {
         const auto head = static_cast<std::uint8_t>(in[pos]);
         if (head < 0x18) {
             v = value::of_integer(head);
@@ -353,6 +353,10 @@ private:
         if (head == 0x19 && in.size() - pos > 2) {
             v = value::of_integer(static_cast<std::int64_t>(load_be(in.subspan(pos + 1, 2))));
             return 3;
+        }
+        if (head == 0x1A && in.size() - pos > 4) {  // 32 bits: times ("v" of a Time resource)
+            v = value::of_integer(static_cast<std::int64_t>(load_be(in.subspan(pos + 1, 4))));
+            return 5;
         }
         return 0;
     }
@@ -481,6 +485,67 @@ private:
         return true;
     }
 
+    /** What `plain_record` did. */
+    enum class plain : std::uint8_t { record, error, not_taken };
+
+    /**
+     * The common record in one pass (when `resolver_.plain_records()`): a definite map of two
+     * pairs (head 0xA2), "n" (key 0) with a text of plain ids (`pack_resolver::plain_path`),
+     * then "v" (key 2) as an integer with a head of at most 5 bytes, "vs" (key 3) as a text
+     * with a one-byte head, or "vb" (key 4) (RFC 8428 §6, RFC 8949 §3.1) — the records this
+     * library's writer, Leshan and Anjay send after the first. Stores the record (or the
+     * schema's error) exactly as `read_pairs` + `pack_resolver::resolve` would. `not_taken`
+     * for anything else, having changed nothing: the general code then reads the record from
+     * the same position (and finds any error there).
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
+        const bytes_view in = payload_;
+        const std::size_t at = pos_;
+        const std::size_t size = in.size();
+        const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
+        // Map head, key "n", text head: 3 bytes, then the name, a key and at least one byte.
+        if (size - at < 6 || byte(at) != 0xA2 || byte(at + 1) != 0x00) return plain::not_taken;
+        const std::size_t name_at = at + 2;
+        const std::uint8_t name_head = byte(name_at);
+        if (name_head < 0x60 || name_head >= 0x78) return plain::not_taken;
+        const std::size_t name_length = name_head & 31u;
+        std::size_t pos = name_at + 1 + name_length;
+        if (size - name_at - 1 < name_length + 2) return plain::not_taken;  // + the value's key and head
+        path p;
+        // Plain ids are ASCII digits and '/': valid UTF-8, as `read_pairs` would check.
+        if (!resolver_.plain_path(as_chars(in.subspan(name_at + 1, name_length)), p)) return plain::not_taken;
+        const std::uint8_t key = byte(pos++);
+        const std::size_t value_at = pos;
+        value v;
+        switch (key) {
+        case 0x02: {  // "v"
+            const std::size_t n = small_integer(in, pos, v);
+            if (n == 0) return plain::not_taken;
+            pos += n;
+            break;
+        }
+        case 0x03: {  // "vs"
+            const std::uint8_t head = byte(pos++);
+            if (head < 0x60 || head >= 0x78) return plain::not_taken;
+            const std::size_t length = head & 31u;
+            if (length > size - pos) return plain::not_taken;
+            const bytes_view text = in.subspan(pos, length);
+            if (!encoding::detail::is_ascii(text) && !encoding::validate_utf8(text)) return plain::not_taken;
+            v = value::of_string(as_chars(text));
+            pos += length;
+            break;
+        }
+        case 0x04:  // "vb"
+            if (byte(pos) != 0xF4 && byte(pos) != 0xF5) return plain::not_taken;
+            v = value::of_boolean(byte(pos++) == 0xF5);
+            break;
+        default: return plain::not_taken;
+        }
+        pos_ = pos;
+        return resolver_.store_plain(p, v, name_at, value_at, out) == senml::detail::resolved::record ? plain::record
+                                                                                                      : plain::error;
+    }
+
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
     [[nodiscard]] LWM2M_SENML_HOT_INLINE bool step(output& out) noexcept {
         if (state_ != state::records) {
@@ -496,6 +561,13 @@ private:
             } else {
                 if (remaining_ == 0) return finish(out);
                 --remaining_;
+            }
+            if (resolver_.plain_records()) {
+                switch (plain_record(out)) {
+                case plain::record: return true;
+                case plain::error: return false;
+                case plain::not_taken: break;  // the general code reads it from the same position
+                }
             }
             raw_.clear(pos_);
             std::uint64_t pairs = 0;

@@ -308,6 +308,14 @@ public:
     }
 
     /**
+     * A builder fed `f` from the start. The usual base name, "/" then plain ids each followed
+     * by '/' ("/3/0/", LwM2M 1.1 Core §7.4.4), is taken in one step with `append_plain_ids`
+     * into the very state the characters would leave; any other text is fed one character
+     * at a time. Allocation: none.
+     */
+    [[nodiscard]] static constexpr path_builder of(const text_field& f) noexcept;
+
+    /**
      * True when the text fed so far is "/" or ends in '/' with no error: what follows starts
      * a new segment of `completed()` (the case `append_plain_ids` handles). Allocation: none.
      */
@@ -368,11 +376,15 @@ private:
  * returns false and leaves the error to `path_builder`, so the fast path never decides one.
  * Allocation: none.
  */
-[[nodiscard]] constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
+[[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
+    // The ids are gathered in one word (`path_access::lanes`) and the depth in a local, so
+    // the loop stores nothing until the path is known to be valid.
+    std::size_t depth = p.depth();
+    std::uint64_t lanes = lwm2m::detail::path_access::lanes(p);
     std::size_t i = 0;
     const std::size_t n = text.size();
     for (;;) {
-        if (i == n || p.depth() == path::max_depth) return false;
+        if (i == n || depth == path::max_depth) return false;
         std::uint32_t id = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]) - '0');
         if (id > 9) return false;
         ++i;
@@ -382,10 +394,30 @@ private:
                 if (id > path::max_id) return false;
             }
         }
-        lwm2m::detail::path_access::push(p, static_cast<std::uint16_t>(id));
-        if (i == n) return true;
+        // Lane `depth` holds no_id (all ones) until now: xor with no_id ^ id leaves the id.
+        lanes ^= std::uint64_t{path::no_id ^ id} << (16 * depth);
+        ++depth;
+        if (i == n) break;
         if (text[i++] != '/') return false;
     }
+    p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
+    return true;
+}
+
+constexpr path_builder path_builder::of(const text_field& f) noexcept {
+    path_builder b;
+    const std::string_view t = f.text;
+    path p;
+    if (!f.escaped && t.size() >= 2 && t.front() == '/' && t.back() == '/' &&
+        append_plain_ids(p, std::string_view{t.data() + 1, t.size() - 2})) {
+        // As after put('/'), the ids, and a '/' after each: every segment completed, none
+        // pending, more than one character seen (`total_` counts up to 2).
+        b.path_ = p;
+        b.total_ = 2;
+        return b;
+    }
+    b.put(f);
+    return b;
 }
 
 /**
@@ -568,6 +600,19 @@ struct wide_integer {
     return typed;
 }
 
+/**
+ * The members of a `record`, made into one where `std::optional::emplace` constructs it: in the
+ * caller's object, with no `record` built aside and copied (which g++ 12 does with `rep movs`
+ * in the readers' `next()`). Allocation: none.
+ */
+struct record_parts {
+    const path& p;
+    const value& v;
+    std::optional<double> time;
+    // NOLINTNEXTLINE(google-explicit-constructor): the conversion is the point
+    constexpr operator record() const noexcept { return record{p, v, time}; }
+};
+
 /** What `pack_resolver::resolve` made of a record. */
 enum class resolved : std::uint8_t {
     record,    ///< a record is stored in the output
@@ -607,6 +652,48 @@ public:
             return done;
         }
 
+        const std::size_t name_at = r.labels.has(label::n) ? r.n.offset : bn_.offset;
+        return type_and_store(p, v, time, name_at, r.value_offset, out);
+    }
+
+    /**
+     * True when a record of "n" and one value (and no other label) needs no check beyond its
+     * name: values mode, a plain "bn" under the base, no "bt", no "bv" (see `resolve`). Lets a
+     * reader take such records in one pass with `plain_path` and `store_plain`.
+     */
+    [[nodiscard]] constexpr bool plain_records() const noexcept { return plain_pack_; }
+
+    /**
+     * The path of the name `n` (unescaped text) of such a record, when `resolve` would find it
+     * on its fast path: "bn" + `n` plain ids (`append_plain_ids`) and at resource level or
+     * below; false for any other name, which is left to `resolve`. Precondition: `plain_records()`.
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr bool plain_path(std::string_view n, path& p) const noexcept {
+        p = bn_builder_.completed();
+        return append_plain_ids(p, n) && p.has_resource();
+    }
+
+    /**
+     * Stores the record at `p` (from `plain_path`) of value `v` as `resolve` stores one of its
+     * plain records: typed with the schema, errors at `name_at` (the name's offset) or
+     * `value_at` (the value's). Allocation: none.
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr resolved store_plain(const path& p, value v, std::size_t name_at,
+                                                                       std::size_t value_at, output& out) noexcept {
+        ++count_;
+        return type_and_store(p, v, std::nullopt, name_at, value_at, out);
+    }
+
+private:
+    /**
+     * The last step of `resolve`: types `v` with the schema of `p` (when a registry is given
+     * and `p` is at resource level or below) and stores the record in `out`. Errors (in `out`):
+     * `resource_not_in_schema`, `invalid_nesting` at `name_at`; the typing's at `value_at`.
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr resolved type_and_store(const path& p, value v,
+                                                                          std::optional<double> time,
+                                                                          std::size_t name_at, std::size_t value_at,
+                                                                          output& out) noexcept {
         if (schemas_ != nullptr && p.has_resource()) {
             // The records of a pack are mostly of one object: look it up once.
             if (p.object_id() != object_id_) {
@@ -614,31 +701,29 @@ public:
                 object_ = schemas_->find(object_id_);
             }
             if (const object_view* object = object_) {
-                const auto name_at = [&] { return r.labels.has(label::n) ? r.n.offset : bn_.offset; };
                 const resource_def* def = object->find(p.resource_id());
-                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at());
+                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
                 // A resource instance of a single resource; in values mode also a multiple
                 // resource as a whole (path lists may name it).
                 if (p.has_resource_instance() != def->is_multiple() && (p.has_resource_instance() || !path_list_))
-                    return failed(out, errc::invalid_nesting, name_at());
+                    return failed(out, errc::invalid_nesting, name_at);
                 // Most values already have the resource's type, and at most an integer range.
                 if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) {
                     // nothing to do
                 } else if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
                     if (!def->range.contains(static_cast<double>(v.as_integer())))  // as check_range
-                        return failed(out, errc::number_out_of_range, r.value_offset);
+                        return failed(out, errc::number_out_of_range, value_at);
                 } else {
-                    auto typed = apply_schema(v, *def, r.value_offset);
+                    auto typed = apply_schema(v, *def, value_at);
                     if (!typed) return failed(out, typed.error().code, typed.error().offset);
                     v = *typed;
                 }
             }
         }
-        out->emplace(record{p, v, time});
+        out->emplace(record_parts{p, v, time});
         return resolved::record;
     }
 
-private:
     /** The labels `take_pack_fields` handles. */
     static constexpr std::uint32_t pack_field_bits =
         label_bit(label::bver) | label_bit(label::bn) | label_bit(label::bt) | label_bit(label::bv);
@@ -719,8 +804,7 @@ private:
             bn_ = r.bn;
             has_bn_ = true;
             // Parse the base name once: each record's name continues from this state.
-            bn_builder_ = path_builder{};
-            bn_builder_.put(bn_);
+            bn_builder_ = path_builder::of(bn_);
             bn_plain_ = bn_builder_.at_segment_start();
             // Every name extends the segments "bn" completed: if they are under base, so is the name.
             bn_under_base_ = base_.is_prefix_of(bn_builder_.completed());

@@ -1,0 +1,286 @@
+// Differential tests of the SenML shortcuts against the general code they stand for:
+// - the SenML CBOR reader's one-pass plain records (`senml_cbor_reader::plain_record`), against
+//   the general map reader given the same record as an indefinite-length map (which the one-pass
+//   path never takes, and which keeps every offset inside the record the same);
+// - `path_builder::of` (a plain "bn" in one step) against feeding the characters;
+// - `append_plain_ids` against `path_builder`.
+
+#include <lwm2m/format/senml_cbor.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using lwm2m::data_type;
+using lwm2m::errc;
+using lwm2m::multiplicity;
+using lwm2m::operations;
+using lwm2m::path;
+using lwm2m::resource_def;
+using lwm2m::value_range;
+using lwm2m::format::record;
+using lwm2m::format::senml_cbor_reader;
+namespace sd = lwm2m::format::senml::detail;
+
+constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
+    return resource_def{id,
+                        "r",
+                        type == data_type::none ? operations::execute : operations::read_write,
+                        type,
+                        multiple ? multiplicity::multiple : multiplicity::single,
+                        lwm2m::presence::optional,
+                        range,
+                        {}};
+}
+constexpr value_range range(double lo, double hi) { return value_range{true, lo, hi}; }
+
+constexpr auto device = lwm2m::make_object(
+    lwm2m::object_info{3, "Device", {1, 0}, multiplicity::single, lwm2m::presence::mandatory, {}},
+    res(0, data_type::string), res(1, data_type::string), res(2, data_type::string), res(3, data_type::string),
+    res(4, data_type::boolean), res(5, data_type::opaque), res(6, data_type::integer, true, range(0, 7)),
+    res(7, data_type::integer, true), res(9, data_type::integer, false, range(0, 100)),
+    res(10, data_type::integer), res(11, data_type::integer, true), res(12, data_type::float_),
+    res(13, data_type::time), res(14, data_type::string), res(15, data_type::objlnk),
+    res(16, data_type::string), res(17, data_type::unsigned_integer));
+constexpr lwm2m::object_view schema_list[] = {device};
+constexpr lwm2m::schema_registry schemas{schema_list};
+
+/** The CBOR head of major type `major` with argument `n` (RFC 8949 §3: shortest form). */
+std::string head(unsigned major, std::uint64_t n) {
+    std::string out;
+    const auto m = static_cast<char>(major << 5);
+    if (n < 24) {
+        out.push_back(static_cast<char>(m | static_cast<char>(n)));
+    } else if (n <= 0xFF) {
+        out.push_back(static_cast<char>(m | 24));
+        out.push_back(static_cast<char>(n));
+    } else {
+        out.push_back(static_cast<char>(m | 25));
+        out.push_back(static_cast<char>(n >> 8));
+        out.push_back(static_cast<char>(n & 0xFF));
+    }
+    return out;
+}
+std::string text(std::string_view s) { return head(3, s.size()) + std::string(s); }
+std::string bytes(std::initializer_list<int> b) {
+    std::string out;
+    for (const int x : b) out.push_back(static_cast<char>(x));
+    return out;
+}
+
+struct read_result {
+    std::vector<record> records;
+    std::optional<lwm2m::error> error;
+};
+
+read_result read(std::string_view payload, const path& base, const lwm2m::schema_registry* registry) {
+    senml_cbor_reader reader(lwm2m::as_bytes(payload), base, registry);
+    read_result out;
+    for (int guard = 0; guard < 1000; ++guard) {
+        auto r = reader.next();
+        if (!r) {
+            out.error = r.error();
+            return out;
+        }
+        if (!*r) return out;
+        out.records.push_back(**r);
+    }
+    FAIL("reader does not end");
+    return out;
+}
+
+// Names: plain ids (which the one-pass path takes) and every way of not being plain.
+const std::vector<std::string> names = {
+    "0", "1", "6/0", "6/1", "7/1", "9", "10", "11/0", "13", "14", "16", "17", "4", "5", "12", "15", "99", "6",
+    "0/1", "06", "00", "6//0", "6/", "/6", "65534", "65535", "99999", "1/2/3", "1/2", "", "x", "6/0a", "\xc3\xa9",
+    "\xff", "9/0", "3/0/9", "0123456789012345678901234"};
+
+// A value's key and item: the forms the one-pass path takes and many it leaves to the general code.
+const std::vector<std::string> values = {
+    bytes({0x02, 0x00}), bytes({0x02, 0x05}), bytes({0x02, 0x17}), bytes({0x02, 0x18, 0x64}),
+    bytes({0x02, 0x18, 0xC8}), bytes({0x02, 0x19, 0x0E, 0xD8}), bytes({0x02, 0x1A, 0x65, 0x53, 0xF1, 0x00}),
+    bytes({0x02, 0x1A, 0xFF, 0xFF, 0xFF, 0xFF}), bytes({0x02, 0x1B, 0, 0, 0, 1, 0, 0, 0, 0}),
+    bytes({0x02, 0x1B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), bytes({0x02, 0x20}),
+    bytes({0x02, 0x37}), bytes({0x02, 0x38, 0x05}), bytes({0x02, 0xF9, 0x3C, 0x00}),
+    bytes({0x02, 0xFA, 0x3F, 0xC0, 0x00, 0x00}), bytes({0x02, 0xC4, 0x82, 0x21, 0x19, 0x6A, 0xB3}),
+    bytes({0x02, 0x1C}), bytes({0x02, 0xF5}), bytes({0x02, 0x61, 0x31}),
+    "\x03" + text("U"), "\x03" + text("Open Mobile Alliance"), "\x03" + text(""),
+    "\x03" + text("a text of more than twenty-three characters"), "\x03" + text("caf\xc3\xa9"),
+    "\x03" + text("bad \xff utf-8"), "\x03" + text("66:0"), bytes({0x03, 0x42, 0x61, 0x62}), bytes({0x03, 0x01}),
+    bytes({0x03, 0x7F, 0x61, 0x62, 0xFF}), bytes({0x04, 0xF4}), bytes({0x04, 0xF5}), bytes({0x04, 0x00}),
+    bytes({0x04, 0xF6}), bytes({0x08, 0x42, 0x61, 0x62}), bytes({0x08, 0x61, 0x61}), "\x09" + text("x"),
+    bytes({0x06, 0x01}), bytes({0x00, 0x61, 0x31}), "\x21" + text("/3/0/"), "\x63vlo" + text("66:0")};
+
+// The first record: "bn" alone, or with fields that leave later records to the general code.
+const std::vector<std::string> first_records = {
+    bytes({0xA1, 0x21}) + text("/3/0/"),
+    bytes({0xA1, 0x21}) + text("/3/"),
+    bytes({0xA1, 0x21}) + text("/3/0"),
+    bytes({0xA1, 0x21}) + text("/4/0/"),
+    bytes({0xA1, 0x21}) + text("/"),
+    bytes({0xA1, 0x21}) + text("/3/0/1/"),
+    bytes({0xA1, 0x21}) + text("/3/00/"),
+    bytes({0xA2, 0x21}) + text("/3/0/") + bytes({0x22, 0x01}),
+    bytes({0xA2, 0x21}) + text("/3/0/") + bytes({0x24, 0x0A}),
+    bytes({0xA2, 0x21}) + text("/3/0/") + bytes({0x20, 0x0A}),
+    bytes({0xA1, 0x20, 0x0A}),
+};
+
+} // namespace
+
+TEST_CASE("SenML CBOR one-pass records read as the general code reads them (definite vs indefinite map)") {
+    const path bases[] = {*path::make(3, 0), path{}, *path::make(3)};
+    int compared = 0, records_read = 0;
+    for (const std::string& first : first_records) {
+        for (const std::string& name : names) {
+            for (const std::string& v : values) {
+                // [first, {0: name, value}, {0: "1", 3: "x"}]: the record under test as a map of
+                // two pairs (0xA2, the one-pass form) and as an indefinite map (0xBF ... 0xFF).
+                const std::string body = std::string(1, '\0') + text(name) + v;
+                const std::string trailer = bytes({0xA2, 0x00, 0x61, 0x31, 0x03, 0x61, 0x78});
+                const std::string definite = "\x83" + first + "\xA2" + body + trailer;
+                const std::string indefinite = "\x83" + first + "\xBF" + body + "\xFF" + trailer;
+                const std::size_t trailer_at = 1 + first.size() + 1 + body.size();
+                for (const path& base : bases) {
+                    for (const lwm2m::schema_registry* registry : {&schemas, static_cast<const lwm2m::schema_registry*>(nullptr)}) {
+                        const read_result a = read(definite, base, registry);
+                        const read_result b = read(indefinite, base, registry);
+                        CAPTURE(name);
+                        CAPTURE(v.size());
+                        CAPTURE(static_cast<int>(static_cast<unsigned char>(v[0])));
+                        CAPTURE(base.text().view());
+                        CAPTURE(first.size());
+                        REQUIRE(a.records.size() == b.records.size());
+                        for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
+                        REQUIRE(a.error.has_value() == b.error.has_value());
+                        if (a.error) {
+                            CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
+                            // Offsets from the trailer on are one byte further in the indefinite form.
+                            const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
+                            CHECK(a.error->offset + shift == b.error->offset);
+                        }
+                        ++compared;
+                        records_read += static_cast<int>(a.records.size());
+                    }
+                }
+            }
+        }
+    }
+    CHECK(compared > 10000);
+    CHECK(records_read > 1000);
+}
+
+TEST_CASE("SenML CBOR one-pass records: the Device pack, and errors at the general code's offsets") {
+    // [{-2: "/3/0/", 0: "0", 3: "Open"}, {0: "9", 2: 100}, {0: "6/0", 2: 1}, {0: "13", 2: 1700000000}, {0: "4", 4: true}]
+    const std::string pack = "\x85" + bytes({0xA3, 0x21}) + text("/3/0/") + bytes({0x00}) + text("0") + "\x03" + text("Open") +
+                             bytes({0xA2, 0x00, 0x61, '9', 0x02, 0x18, 0x64}) +
+                             bytes({0xA2, 0x00, 0x63, '6', '/', '0', 0x02, 0x01}) +
+                             bytes({0xA2, 0x00, 0x62, '1', '3', 0x02, 0x1A, 0x65, 0x53, 0xF1, 0x00}) +
+                             bytes({0xA2, 0x00, 0x61, '4', 0x04, 0xF5});
+    const read_result r = read(pack, *path::make(3, 0), &schemas);
+    REQUIRE(!r.error);
+    REQUIRE(r.records.size() == 5);
+    CHECK(r.records[1].path == *path::make(3, 0, 9));
+    CHECK(r.records[1].value == lwm2m::value::of_integer(100));
+    CHECK(r.records[2].path == *path::make(3, 0, 6, 0));
+    CHECK(r.records[3].value == lwm2m::value::of_time(1700000000));
+    CHECK(r.records[3].time == std::nullopt);
+    CHECK(r.records[4].value == lwm2m::value::of_boolean(true));
+
+    // Errors the schema finds in a one-pass record: offsets of the name and of the value.
+    const std::string start = "\x82" + bytes({0xA1, 0x21}) + text("/3/0/");
+    const std::size_t at = start.size();  // the record's map head
+    auto error_of = [&](const std::string& record) {
+        const read_result e = read(start + record, *path::make(3, 0), &schemas);
+        REQUIRE(e.error.has_value());
+        return *e.error;
+    };
+    lwm2m::error e = error_of(bytes({0xA2, 0x00, 0x62, '9', '9', 0x02, 0x01}));
+    CHECK(e.code == errc::resource_not_in_schema);
+    CHECK(e.offset == at + 2);
+    e = error_of(bytes({0xA2, 0x00, 0x61, '6', 0x02, 0x01}));
+    CHECK(e.code == errc::invalid_nesting);
+    CHECK(e.offset == at + 2);
+    e = error_of(bytes({0xA2, 0x00, 0x61, '9', 0x02, 0x18, 0xC8}));
+    CHECK(e.code == errc::number_out_of_range);
+    CHECK(e.offset == at + 5);
+    // Truncated in the name or the value: the general code's error.
+    e = error_of(bytes({0xA2, 0x00, 0x63, '6', '/'}));
+    CHECK(e.code == errc::truncated_value);
+    CHECK(e.offset == at + 2);
+    e = error_of(bytes({0xA2, 0x00, 0x61, '9', 0x02, 0x19, 0x01}));
+    CHECK(e.code == errc::truncated_value);
+    CHECK(e.offset == at + 5);
+}
+
+TEST_CASE("path_builder::of gives the state the characters give, for plain and other base names") {
+    std::mt19937 rng(20240611);
+    const std::string_view alphabet = "/0123456789x";
+    for (int i = 0; i < 20000; ++i) {
+        std::string t;
+        const int length = static_cast<int>(rng() % 12);
+        for (int k = 0; k < length; ++k) t.push_back(alphabet[rng() % (k == 0 ? 1 + alphabet.size() / 6 : alphabet.size())]);
+        if (rng() % 2 == 0 && !t.empty()) t.back() = '/';
+        CAPTURE(t);
+        const sd::text_field f{t, false, 0};
+        sd::path_builder fed;
+        fed.put(f);
+        sd::path_builder one = sd::path_builder::of(f);
+        CHECK(one.at_segment_start() == fed.at_segment_start());
+        CHECK(one.completed() == fed.completed());
+        // The same continuation gives the same path or the same error.
+        for (const std::string_view more : {std::string_view{}, std::string_view{"1/2"}, std::string_view{"/"},
+                                            std::string_view{"0"}, std::string_view{"05"}}) {
+            sd::path_builder a = one, b = fed;
+            for (const char c : more) {
+                a.put(c);
+                b.put(c);
+            }
+            const auto ra = a.finish();
+            const auto rb = b.finish();
+            REQUIRE(ra.has_value() == rb.has_value());
+            if (ra) CHECK(*ra == *rb);
+            else CHECK(ra.error().code == rb.error().code);
+        }
+    }
+}
+
+TEST_CASE("append_plain_ids takes exactly the names path_builder accepts, with the same path") {
+    std::mt19937 rng(8428);
+    const std::string_view alphabet = "/0123456789x";
+    const path starts[] = {path{}, *path::make(3), *path::make(3, 0), *path::make(3, 0, 1), *path::make(3, 0, 1, 2)};
+    int taken = 0;
+    for (int i = 0; i < 40000; ++i) {
+        std::string t;
+        const int length = static_cast<int>(rng() % 14);
+        for (int k = 0; k < length; ++k) t.push_back(alphabet[rng() % alphabet.size()]);
+        if (rng() % 4 == 0) t = std::to_string(rng() % 70000);
+        const path& start = starts[rng() % std::size(starts)];
+        CAPTURE(t);
+        CAPTURE(start.text().view());
+        std::string bn = std::string(start.text().view());
+        if (!start.is_root()) bn.push_back('/');
+        sd::path_builder b;
+        for (const char c : bn + t) b.put(c);
+        const auto parsed = b.finish();
+        path p = start;
+        const bool plain = sd::append_plain_ids(p, t);
+        CHECK(plain == (parsed.has_value() && !t.empty()));
+        if (plain) {
+            CHECK(p == *parsed);
+            ++taken;
+        } else {
+            CHECK(p == start);  // untouched
+        }
+    }
+    CHECK(taken > 1000);
+}
