@@ -2,10 +2,13 @@
 // - the SenML CBOR reader's one-pass plain records (`senml_cbor_reader::plain_record`), against
 //   the general map reader given the same record as an indefinite-length map (which the one-pass
 //   path never takes, and which keeps every offset inside the record the same);
+// - the SenML JSON reader's (`senml_json_reader::plain_record`), against the general code given
+//   the same record with a space before its '}' (likewise);
 // - `path_builder::of` (a plain "bn" in one step) against feeding the characters;
 // - `append_plain_ids` against `path_builder`.
 
 #include <lwm2m/format/senml_cbor.hpp>
+#include <lwm2m/format/senml_json.hpp>
 
 #include <doctest/doctest.h>
 
@@ -82,8 +85,9 @@ struct read_result {
     std::optional<lwm2m::error> error;
 };
 
+template <class Reader = senml_cbor_reader>
 read_result read(std::string_view payload, const path& base, const lwm2m::schema_registry* registry) {
-    senml_cbor_reader reader(lwm2m::as_bytes(payload), base, registry);
+    Reader reader(lwm2m::as_bytes(payload), base, registry);
     read_result out;
     for (int guard = 0; guard < 1000; ++guard) {
         auto r = reader.next();
@@ -220,6 +224,57 @@ TEST_CASE("SenML CBOR one-pass records: the Device pack, and errors at the gener
     e = error_of(bytes({0xA2, 0x00, 0x61, '9', 0x02, 0x19, 0x01}));
     CHECK(e.code == errc::truncated_value);
     CHECK(e.offset == at + 5);
+}
+
+TEST_CASE("SenML JSON one-pass records read as the general code reads them (compact vs a space before '}')") {
+    const std::vector<std::string> json_names = {
+        "0", "1", "6/0", "6/1", "9", "10", "11/0", "13", "14", "16", "17", "4", "5", "12", "15", "99", "6", "0/1",
+        "06", "6//0", "6/", "/6", "65534", "65535", "1/2/3", "", "x", "\\u0036", "\xc3\xa9", "9/0", "3/0/9"};
+    const std::vector<std::string> json_values = {
+        R"("v":0)", R"("v":1)", R"("v":100)", R"("v":200)", R"("v":1700000000)", R"("v":123456789012345678)",
+        R"("v":1234567890123456789)", R"("v":12345678901234567890)", R"("v":-5)", R"("v":1.5)", R"("v":1e3)",
+        R"("v":01)", R"("v":0.0)", R"("v":true)", R"("v":"1")", R"("vs":"U")", R"("vs":"")",
+        R"("vs":"Open Mobile Alliance")", R"("vs":"a\"b")", "\"vs\":\"caf\xc3\xa9\"", R"("vs":"\u00e9")",
+        R"("vs":"66:0")", R"("vs":1)", R"("vb":true)", R"("vb":false)", R"("vb":1)", R"("vb":tru)", R"("vd":"YWI")",
+        R"("vlo":"66:0")", R"("t":1)", R"("n":"1")", R"("x":1)", R"("bn":"/3/0/")", R"("v":1,"t":5)",
+        R"("vs" : "U")"};
+    const std::vector<std::string> json_firsts = {
+        R"({"bn":"/3/0/"})", R"({"bn":"/3/"})", R"({"bn":"/3/0"})", R"({"bn":"/4/0/"})", R"({"bn":"/"})",
+        R"({"bn":"/3/0/1/"})", R"({"bn":"/3/0/","bt":1})", R"({"bn":"/3/0/","bv":10})", R"({"bver":10})",
+        R"({"bn":"/3/0/","n":"0","vs":"x"})"};
+    const path bases[] = {*path::make(3, 0), path{}, *path::make(3)};
+    int compared = 0, records_read = 0;
+    for (const std::string& first : json_firsts) {
+        for (const std::string& name : json_names) {
+            for (const std::string& v : json_values) {
+                const std::string body = R"({"n":")" + name + R"(",)" + v;
+                const std::string trailer = R"(,{"n":"1","vs":"x"}])";
+                const std::string compact = "[" + first + "," + body + "}" + trailer;
+                const std::string spaced = "[" + first + "," + body + " }" + trailer;
+                const std::size_t trailer_at = 1 + first.size() + 1 + body.size() + 1;
+                for (const path& base : bases) {
+                    for (const lwm2m::schema_registry* registry : {&schemas, static_cast<const lwm2m::schema_registry*>(nullptr)}) {
+                        const read_result a = read<lwm2m::format::senml_json_reader>(compact, base, registry);
+                        const read_result b = read<lwm2m::format::senml_json_reader>(spaced, base, registry);
+                        CAPTURE(compact);
+                        CAPTURE(base.text().view());
+                        REQUIRE(a.records.size() == b.records.size());
+                        for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
+                        REQUIRE(a.error.has_value() == b.error.has_value());
+                        if (a.error) {
+                            CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
+                            const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
+                            CHECK(a.error->offset + shift == b.error->offset);
+                        }
+                        ++compared;
+                        records_read += static_cast<int>(a.records.size());
+                    }
+                }
+            }
+        }
+    }
+    CHECK(compared > 10000);
+    CHECK(records_read > 1000);
 }
 
 TEST_CASE("path_builder::of gives the state the characters give, for plain and other base names") {

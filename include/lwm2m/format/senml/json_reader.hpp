@@ -390,6 +390,88 @@ private:
         }
     }
 
+    /** What `plain_record` did. */
+    enum class plain : std::uint8_t { record, error, not_taken };
+
+    /**
+     * The common record in one pass (when `resolver_.plain_records()`), in compact JSON:
+     * `{"n":"<plain ids>","v":<integer>}` (0, or 1 to 18 digits without a leading zero),
+     * `{"n":"...","vs":"<printable ASCII, no escape>"}` or `{"n":"...","vb":true|false}`
+     * (RFC 8428 §5; what this library's writer and Leshan send after the first record). Stores
+     * the record (or the schema's error) exactly as `scan_record` + `pack_resolver::resolve`
+     * would. `not_taken` for anything else (whitespace, other labels or orders, other numbers,
+     * escapes), having changed nothing: the general code then reads the record from the same
+     * position (and finds any error there).
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
+        using position = json::reader::array_position;
+        const position where = json_.position_in_array();
+        if (where == position::none) return plain::not_taken;
+        const std::string_view in = json_.input();
+        const std::size_t size = in.size();
+        std::size_t i = json_.offset();
+        if (where == position::after_element) {
+            if (i == size || in[i] != ',') return plain::not_taken;
+            ++i;
+        }
+        // `{"n":"`, the name, `","v` and the shortest rest, `":0}`: 16 characters at least.
+        constexpr std::string_view open = R"({"n":")";
+        if (size - i < 16 || slice(in, i, open.size()) != open) return plain::not_taken;
+        const std::size_t name_at = i + open.size() - 1;  // the opening quote, as the tokenizer's offset
+        std::size_t k = name_at + 1;
+        // Plain ids are digits and '/': the first other character must be the closing quote.
+        while (k < size && ((in[k] >= '0' && in[k] <= '9') || in[k] == '/')) ++k;
+        if (size - k < 8 || in[k] != '"' || in[k + 1] != ',' || in[k + 2] != '"' || in[k + 3] != 'v')
+            return plain::not_taken;
+        path p;
+        if (!resolver_.plain_path(std::string_view{in.data() + name_at + 1, k - name_at - 1}, p)) return plain::not_taken;
+        i = k + 4;  // after `","v`
+        value v;
+        std::size_t value_at = 0;
+        if (in[i] == '"' && in[i + 1] == ':') {  // "v": an integer
+            value_at = i + 2;
+            k = value_at;
+            const char first = in[k];
+            if (first == '0') {
+                v = value::of_integer(0);
+                ++k;
+            } else if (first >= '1' && first <= '9') {
+                // Up to 18 digits: no overflow of int64, as `scan_record` reads them.
+                std::int64_t x = 0;
+                const std::size_t limit = size - k > 18 ? k + 18 : size;
+                while (k < limit && in[k] >= '0' && in[k] <= '9') x = x * 10 + (in[k++] - '0');
+                v = value::of_integer(x);
+            } else {
+                return plain::not_taken;
+            }
+        } else if (in[i] == 's' && in[i + 1] == '"' && in[i + 2] == ':' && in[i + 3] == '"') {  // "vs": a string
+            value_at = i + 3;
+            k = value_at + 1;
+            k += encoding::json_plain_prefix({in.data() + k, size - k}, true);
+            if (k == size || in[k] != '"') return plain::not_taken;
+            v = value::of_string(std::string_view{in.data() + value_at + 1, k - value_at - 1});
+            ++k;
+        } else if (in[i] == 'b' && in[i + 1] == '"' && in[i + 2] == ':') {  // "vb": a boolean
+            value_at = i + 3;
+            if (slice(in, value_at, 4) == "true") {
+                v = value::of_boolean(true);
+                k = value_at + 4;
+            } else if (slice(in, value_at, 5) == "false") {
+                v = value::of_boolean(false);
+                k = value_at + 5;
+            } else {
+                return plain::not_taken;
+            }
+        } else {
+            return plain::not_taken;
+        }
+        // The record ends here; a digit or a fraction would mean another number.
+        if (k == size || in[k] != '}') return plain::not_taken;
+        json_.element_scanned(k + 1);
+        return resolver_.store_plain(p, v, name_at, value_at, out) == senml::detail::resolved::record ? plain::record
+                                                                                                      : plain::error;
+    }
+
     /** Reads one record object whose '{' was at `at`. */
     [[nodiscard]] result<senml::detail::raw_record> read_record(std::size_t at) noexcept {
         senml::detail::raw_record r;
@@ -433,6 +515,13 @@ private:
             state_ = state::records;
         }
         for (;;) {
+            if (resolver_.plain_records()) {
+                switch (plain_record(out)) {
+                case plain::record: return true;
+                case plain::error: return false;
+                case plain::not_taken: break;  // the general code reads it from the same position
+                }
+            }
             senml::detail::raw_record& raw = raw_;
             raw.clear(0);
             if (const std::size_t end = scan_record(raw); end != 0) {

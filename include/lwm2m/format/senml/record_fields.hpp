@@ -701,7 +701,11 @@ private:
                 object_ = schemas_->find(object_id_);
             }
             if (const object_view* object = object_) {
-                const resource_def* def = object->find(p.resource_id());
+                // The dense case of `object_view::find` in place (g++ stops inlining `find` once
+                // several readers call it); other ids take `find` itself.
+                const std::uint16_t id = p.resource_id();
+                const std::span<const resource_def> defs = object->resources();
+                const resource_def* def = id < defs.size() && defs[id].id == id ? &defs[id] : object->find(id);
                 if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
                 // A resource instance of a single resource; in values mode also a multiple
                 // resource as a whole (path lists may name it).
