@@ -183,6 +183,50 @@ TEST_CASE("SenML CBOR one-pass records read as the general code reads them (defi
     CHECK(records_read > 1000);
 }
 
+TEST_CASE("SenML CBOR one-pass records opened by \"bn\" read as the general code reads them") {
+    const std::vector<std::string> base_names = {"/3/0/", "/3/", "/", "/3/0", "/4/0/", "/3/00/", "/3/0/1/", "", "x",
+                                                 "/3/0//", "/3/65535/", "\xc3\xa9/", "/3/0/1/2/"};
+    // Records before: none, or ones that leave the pack plain or not.
+    const std::vector<std::string> befores = {"", bytes({0xA1, 0x22, 0x01}), bytes({0xA1, 0x24, 0x01}),
+                                              bytes({0xA1, 0x20, 0x0A}), bytes({0xA1, 0x21}) + text("/3/1/")};
+    const path bases[] = {*path::make(3, 0), path{}};
+    int compared = 0, records_read = 0;
+    for (const std::string& before : befores) {
+        for (const std::string& bn : base_names) {
+            for (const std::string& name : names) {
+                for (const std::string& v : values) {
+                    const std::string body = "\x21" + text(bn) + std::string(1, '\0') + text(name) + v;
+                    const std::string trailer = bytes({0xA2, 0x00, 0x61, 0x31, 0x03, 0x61, 0x78});
+                    const std::string count = before.empty() ? "\x82" : "\x83";
+                    const std::string definite = count + before + "\xA3" + body + trailer;
+                    const std::string indefinite = count + before + "\xBF" + body + "\xFF" + trailer;
+                    const std::size_t trailer_at = 1 + before.size() + 1 + body.size();
+                    for (const path& base : bases) {
+                        const read_result a = read(definite, base, &schemas);
+                        const read_result b = read(indefinite, base, &schemas);
+                        CAPTURE(bn);
+                        CAPTURE(name);
+                        CAPTURE(static_cast<int>(static_cast<unsigned char>(v[0])));
+                        CAPTURE(before.size());
+                        REQUIRE(a.records.size() == b.records.size());
+                        for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
+                        REQUIRE(a.error.has_value() == b.error.has_value());
+                        if (a.error) {
+                            CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
+                            const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
+                            CHECK(a.error->offset + shift == b.error->offset);
+                        }
+                        ++compared;
+                        records_read += static_cast<int>(a.records.size());
+                    }
+                }
+            }
+        }
+    }
+    CHECK(compared > 10000);
+    CHECK(records_read > 1000);
+}
+
 TEST_CASE("SenML CBOR one-pass records: the Device pack, and errors at the general code's offsets") {
     // [{-2: "/3/0/", 0: "0", 3: "Open"}, {0: "9", 2: 100}, {0: "6/0", 2: 1}, {0: "13", 2: 1700000000}, {0: "4", 4: true}]
     const std::string pack = "\x85" + bytes({0xA3, 0x21}) + text("/3/0/") + bytes({0x00}) + text("0") + "\x03" + text("Open") +
@@ -244,6 +288,40 @@ TEST_CASE("SenML JSON one-pass records read as the general code reads them (comp
         R"({"bn":"/3/0/","n":"0","vs":"x"})"};
     const path bases[] = {*path::make(3, 0), path{}, *path::make(3)};
     int compared = 0, records_read = 0;
+    // The first record with a "bn" too: {"bn":...,"n":...,value} (one pass when "bn" is plain).
+    const std::vector<std::string> json_base_names = {"/3/0/", "/3/", "/", "/3/0", "/4/0/", "/3/00/", "/3/0/1/",
+                                                      "", "x", "/3/0//", "\\u002f3/0/", "\xc3\xa9/"};
+    const std::vector<std::string> json_befores = {"", R"({"bt":1},)", R"({"bv":1},)", R"({"bver":10},)",
+                                                   R"({"bn":"/3/1/"},)"};
+    for (const std::string& before : json_befores) {
+    for (const std::string& bn : json_base_names) {
+        for (const std::string& name : json_names) {
+            for (const std::string& v : json_values) {
+                const std::string body = before + R"({"bn":")" + bn + R"(","n":")" + name + R"(",)" + v;
+                const std::string trailer = R"(,{"n":"1","vs":"x"}])";
+                const std::string compact = "[" + body + "}" + trailer;
+                const std::string spaced = "[" + body + " }" + trailer;
+                const std::size_t trailer_at = 1 + body.size() + 1;
+                for (const path& base : bases) {
+                    const read_result a = read<lwm2m::format::senml_json_reader>(compact, base, &schemas);
+                    const read_result b = read<lwm2m::format::senml_json_reader>(spaced, base, &schemas);
+                    CAPTURE(compact);
+                    CAPTURE(base.text().view());
+                    REQUIRE(a.records.size() == b.records.size());
+                    for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
+                    REQUIRE(a.error.has_value() == b.error.has_value());
+                    if (a.error) {
+                        CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
+                        const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
+                        CHECK(a.error->offset + shift == b.error->offset);
+                    }
+                    ++compared;
+                    records_read += static_cast<int>(a.records.size());
+                }
+            }
+        }
+    }
+    }
     for (const std::string& first : json_firsts) {
         for (const std::string& name : json_names) {
             for (const std::string& v : json_values) {

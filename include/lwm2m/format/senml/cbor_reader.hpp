@@ -489,23 +489,61 @@ private:
     enum class plain : std::uint8_t { record, error, not_taken };
 
     /**
-     * The common record in one pass (when `resolver_.plain_records()`): a definite map of two
-     * pairs (head 0xA2), "n" (key 0) with a text of plain ids (`pack_resolver::plain_path`),
-     * then "v" (key 2) as an integer with a head of at most 5 bytes, "vs" (key 3) as a text
-     * with a one-byte head, or "vb" (key 4) (RFC 8428 §6, RFC 8949 §3.1) — the records this
-     * library's writer, Leshan and Anjay send after the first. Stores the record (or the
-     * schema's error) exactly as `read_pairs` + `pack_resolver::resolve` would. `not_taken`
-     * for anything else, having changed nothing: the general code then reads the record from
-     * the same position (and finds any error there).
+     * The common record in one pass: a definite map (RFC 8949 §3.1) of "n" (key 0) with a text
+     * of plain ids (`pack_resolver::plain_path`), then "v" (key 2) as an integer with a head of
+     * at most 5 bytes, "vs" (key 3) as a text with a one-byte head, or "vb" (key 4) (RFC 8428
+     * §6) — the records this library's writer, Leshan and Anjay send. Either the pack is plain
+     * (`resolver_.plain_records()`) and the map has these two pairs, or the map opens with a
+     * "bn" (key -2) that makes it plain, as the first record of such a pack does
+     * (`plain_record_with_base_name`). Stores the record (or the schema's error) exactly as
+     * `read_pairs` + `pack_resolver::resolve` would. `not_taken` for anything else, having
+     * changed nothing: the general code then reads the record from the same position (and
+     * finds any error there).
      */
     [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
-        const bytes_view in = payload_;
         const std::size_t at = pos_;
+        // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
+        if (payload_.size() - at < 6) return plain::not_taken;
+        const auto head = static_cast<std::uint8_t>(payload_[at]);
+        if (head == 0xA2 && resolver_.plain_records())
+            return plain_pairs(at + 1, resolver_.base_name_state(), nullptr, out);
+        if (head == 0xA3) return plain_record_with_base_name(out);
+        return plain::not_taken;
+    }
+
+    /** `plain_record` for a map of three pairs, {-2: "bn", 0: "n", value}; out of line (once a pack). */
+    LWM2M_NOINLINE plain plain_record_with_base_name(output& out) noexcept {
+        const bytes_view in = payload_;
+        const std::size_t size = in.size();
+        if (static_cast<std::uint8_t>(in[pos_ + 1]) != 0x21) return plain::not_taken;
+        // "bn" as a text of up to 23 bytes (one-byte head).
+        const std::size_t bn_at = pos_ + 2;
+        const auto head = static_cast<std::uint8_t>(in[bn_at]);
+        if (head < 0x60 || head >= 0x78) return plain::not_taken;
+        const std::size_t length = head & 31u;
+        if (size - bn_at - 1 < length + 4) return plain::not_taken;  // + key "n", a text head, a key, a byte
+        const bytes_view text = in.subspan(bn_at + 1, length);
+        // Non-ASCII text is left to the general code, which validates it as UTF-8.
+        if (!encoding::detail::is_ascii(text)) return plain::not_taken;
+        const senml::detail::text_field bn{as_chars(text), false, bn_at};
+        senml::detail::path_builder state;
+        if (!resolver_.plain_base_name(bn, state)) return plain::not_taken;
+        return plain_pairs(bn_at + 1 + length, state, &bn, out);
+    }
+
+    /**
+     * The pairs "n" and value of `plain_record` from the key "n" at `key_at` on, the name
+     * continuing the base name state `bn_state`; with `new_base_name`, the record's own "bn"
+     * (taken once the record is known to be plain).
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_pairs(std::size_t key_at, const senml::detail::path_builder& bn_state,
+                                                           const senml::detail::text_field* new_base_name,
+                                                           output& out) noexcept {
+        const bytes_view in = payload_;
         const std::size_t size = in.size();
         const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
-        // Map head, key "n", text head: 3 bytes, then the name, a key and at least one byte.
-        if (size - at < 6 || byte(at) != 0xA2 || byte(at + 1) != 0x00) return plain::not_taken;
-        const std::size_t name_at = at + 2;
+        if (byte(key_at) != 0x00) return plain::not_taken;
+        const std::size_t name_at = key_at + 1;
         const std::uint8_t name_head = byte(name_at);
         if (name_head < 0x60 || name_head >= 0x78) return plain::not_taken;
         const std::size_t name_length = name_head & 31u;
@@ -513,7 +551,8 @@ private:
         if (size - name_at - 1 < name_length + 2) return plain::not_taken;  // + the value's key and head
         path p;
         // Plain ids are ASCII digits and '/': valid UTF-8, as `read_pairs` would check.
-        if (!resolver_.plain_path(as_chars(in.subspan(name_at + 1, name_length)), p)) return plain::not_taken;
+        if (!senml::detail::pack_resolver::plain_path(bn_state, as_chars(in.subspan(name_at + 1, name_length)), p))
+            return plain::not_taken;
         const std::uint8_t key = byte(pos++);
         const std::size_t value_at = pos;
         value v;
@@ -542,6 +581,7 @@ private:
         default: return plain::not_taken;
         }
         pos_ = pos;
+        if (new_base_name != nullptr) resolver_.take_plain_base_name(*new_base_name, bn_state);
         return resolver_.store_plain(p, v, name_at, value_at, out) == senml::detail::resolved::record ? plain::record
                                                                                                       : plain::error;
     }
@@ -562,12 +602,10 @@ private:
                 if (remaining_ == 0) return finish(out);
                 --remaining_;
             }
-            if (resolver_.plain_records()) {
-                switch (plain_record(out)) {
-                case plain::record: return true;
-                case plain::error: return false;
-                case plain::not_taken: break;  // the general code reads it from the same position
-                }
+            switch (plain_record(out)) {
+            case plain::record: return true;
+            case plain::error: return false;
+            case plain::not_taken: break;  // the general code reads it from the same position
             }
             raw_.clear(pos_);
             std::uint64_t pairs = 0;

@@ -394,10 +394,11 @@ private:
     enum class plain : std::uint8_t { record, error, not_taken };
 
     /**
-     * The common record in one pass (when `resolver_.plain_records()`), in compact JSON:
-     * `{"n":"<plain ids>","v":<integer>}` (0, or 1 to 18 digits without a leading zero),
-     * `{"n":"...","vs":"<printable ASCII, no escape>"}` or `{"n":"...","vb":true|false}`
-     * (RFC 8428 §5; what this library's writer and Leshan send after the first record). Stores
+     * The common record in one pass, in compact JSON: `{"n":"<plain ids>","v":<integer>}` (0,
+     * or 1 to 18 digits without a leading zero), `{"n":"...","vs":"<printable ASCII, no
+     * escape>"}` or `{"n":"...","vb":true|false}` (RFC 8428 §5; what this library's writer and
+     * Leshan send), when the pack is plain (`resolver_.plain_records()`), or the same opened by
+     * a "bn" that makes it plain (`pack_resolver::plain_base_name`), as its first record. Stores
      * the record (or the schema's error) exactly as `scan_record` + `pack_resolver::resolve`
      * would. `not_taken` for anything else (whitespace, other labels or orders, other numbers,
      * escapes), having changed nothing: the general code then reads the record from the same
@@ -415,17 +416,49 @@ private:
             ++i;
         }
         // `{"n":"`, the name, `","v` and the shortest rest, `":0}`: 16 characters at least.
-        constexpr std::string_view open = R"({"n":")";
-        if (size - i < 16 || slice(in, i, open.size()) != open) return plain::not_taken;
-        const std::size_t name_at = i + open.size() - 1;  // the opening quote, as the tokenizer's offset
+        if (size - i < 16) return plain::not_taken;
+        if (resolver_.plain_records() && slice(in, i, 6) == R"({"n":")")
+            return plain_members(i + 5, resolver_.base_name_state(), nullptr, out);
+        if (slice(in, i, 7) == R"({"bn":")") return plain_record_with_base_name(i, out);
+        return plain::not_taken;
+    }
+
+    /**
+     * `plain_record` for `{"bn":"<printable ASCII, no escape>","n":...` at `at`, the first
+     * record of a plain pack; out of line (once a pack).
+     */
+    LWM2M_NOINLINE plain plain_record_with_base_name(std::size_t at, output& out) noexcept {
+        const std::string_view in = json_.input();
+        const std::size_t size = in.size();
+        const std::size_t bn_at = at + 6;  // the opening quote
+        std::size_t end = bn_at + 1;
+        end += encoding::json_plain_prefix({in.data() + end, size - end}, true);
+        if (end == size || in[end] != '"') return plain::not_taken;
+        const senml::detail::text_field bn{std::string_view{in.data() + bn_at + 1, end - bn_at - 1}, false, bn_at};
+        senml::detail::path_builder state;
+        if (!resolver_.plain_base_name(bn, state) || slice(in, end + 1, 6) != R"(,"n":")") return plain::not_taken;
+        return plain_members(end + 6, state, &bn, out);
+    }
+
+    /**
+     * The members "n" and value of `plain_record`, from the opening quote of the name at
+     * `name_at` on, the name continuing the base name state `bn_state`; with `new_base_name`,
+     * the record's own "bn" (taken once the record is known to be plain).
+     */
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_members(std::size_t name_at, const senml::detail::path_builder& bn_state,
+                                                             const senml::detail::text_field* new_base_name,
+                                                             output& out) noexcept {
+        const std::string_view in = json_.input();
+        const std::size_t size = in.size();
         std::size_t k = name_at + 1;
         // Plain ids are digits and '/': the first other character must be the closing quote.
         while (k < size && ((in[k] >= '0' && in[k] <= '9') || in[k] == '/')) ++k;
         if (size - k < 8 || in[k] != '"' || in[k + 1] != ',' || in[k + 2] != '"' || in[k + 3] != 'v')
             return plain::not_taken;
         path p;
-        if (!resolver_.plain_path(std::string_view{in.data() + name_at + 1, k - name_at - 1}, p)) return plain::not_taken;
-        i = k + 4;  // after `","v`
+        if (!senml::detail::pack_resolver::plain_path(bn_state, std::string_view{in.data() + name_at + 1, k - name_at - 1}, p))
+            return plain::not_taken;
+        const std::size_t i = k + 4;  // after `","v`
         value v;
         std::size_t value_at = 0;
         if (in[i] == '"' && in[i + 1] == ':') {  // "v": an integer
@@ -468,6 +501,7 @@ private:
         // The record ends here; a digit or a fraction would mean another number.
         if (k == size || in[k] != '}') return plain::not_taken;
         json_.element_scanned(k + 1);
+        if (new_base_name != nullptr) resolver_.take_plain_base_name(*new_base_name, bn_state);
         return resolver_.store_plain(p, v, name_at, value_at, out) == senml::detail::resolved::record ? plain::record
                                                                                                       : plain::error;
     }
@@ -515,12 +549,10 @@ private:
             state_ = state::records;
         }
         for (;;) {
-            if (resolver_.plain_records()) {
-                switch (plain_record(out)) {
-                case plain::record: return true;
-                case plain::error: return false;
-                case plain::not_taken: break;  // the general code reads it from the same position
-                }
+            switch (plain_record(out)) {
+            case plain::record: return true;
+            case plain::error: return false;
+            case plain::not_taken: break;  // the general code reads it from the same position
             }
             senml::detail::raw_record& raw = raw_;
             raw.clear(0);

@@ -663,14 +663,45 @@ public:
      */
     [[nodiscard]] constexpr bool plain_records() const noexcept { return plain_pack_; }
 
+    /** The state of the base name in force (what `plain_path` continues). */
+    [[nodiscard]] constexpr const path_builder& base_name_state() const noexcept { return bn_builder_; }
+
     /**
-     * The path of the name `n` (unescaped text) of such a record, when `resolve` would find it
-     * on its fast path: "bn" + `n` plain ids (`append_plain_ids`) and at resource level or
-     * below; false for any other name, which is left to `resolve`. Precondition: `plain_records()`.
+     * The path of the name `n` (unescaped text) of such a record, "bn" (whose state is `bn`:
+     * `base_name_state()`, or that of `plain_base_name`) + `n`, when `resolve` would find it
+     * on its fast path: `n` plain ids (`append_plain_ids`) and the path at resource level or
+     * below; false for any other name, which is left to `resolve`.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr bool plain_path(std::string_view n, path& p) const noexcept {
-        p = bn_builder_.completed();
+    [[nodiscard]] LWM2M_SENML_HOT_INLINE static constexpr bool plain_path(const path_builder& bn, std::string_view n,
+                                                                         path& p) noexcept {
+        p = bn.completed();
         return append_plain_ids(p, n) && p.has_resource();
+    }
+
+    /**
+     * True when a record whose only base field is "bn" = `bn` (unescaped text) leaves the pack
+     * plain (`plain_records()` after `resolve` took it): values mode, no "bt" or "bv" in force,
+     * and `bn` ends in '/' (or is "/") under the base. `builder` gets the state of `bn`. Lets a
+     * reader take the first record of a pack in one pass too: `take_plain_base_name`, then
+     * `plain_path(builder, ...)` and `store_plain`.
+     */
+    [[nodiscard]] constexpr bool plain_base_name(const text_field& bn, path_builder& builder) const noexcept {
+        if (path_list_ || has_bt_ || has_bv_ || bn.escaped) return false;
+        builder = path_builder::of(bn);
+        return builder.at_segment_start() && base_.is_prefix_of(builder.completed());
+    }
+
+    /**
+     * Takes "bn" as `take_pack_fields` does, once `plain_base_name(bn, builder)` said yes (the
+     * record is counted by `store_plain`).
+     */
+    constexpr void take_plain_base_name(const text_field& bn, const path_builder& builder) noexcept {
+        bn_ = bn;
+        has_bn_ = true;
+        bn_builder_ = builder;
+        bn_plain_ = true;
+        bn_under_base_ = true;
+        plain_pack_ = true;
     }
 
     /**
