@@ -653,7 +653,7 @@ public:
         }
 
         const std::size_t name_at = r.labels.has(label::n) ? r.n.offset : bn_.offset;
-        return type_and_store(p, v, time, name_at, r.value_offset, out);
+        return type_and_store_out_of_line(p, v, time, name_at, r.value_offset, out);
     }
 
     /**
@@ -757,6 +757,17 @@ private:
         }
         out->emplace(record_parts{p, v, time});
         return resolved::record;
+    }
+
+    /**
+     * `type_and_store` for `resolve`, out of line: the readers take most records in one pass
+     * (`store_plain`), and one inlined copy of the step per reader keeps g++ 12 inlining
+     * `std::optional::emplace` there.
+     */
+    LWM2M_NOINLINE constexpr resolved type_and_store_out_of_line(const path& p, const value& v,
+                                                                std::optional<double> time, std::size_t name_at,
+                                                                std::size_t value_at, output& out) noexcept {
+        return type_and_store(p, v, time, name_at, value_at, out);
     }
 
     /** The labels `take_pack_fields` handles. */
