@@ -501,6 +501,7 @@ private:
      * finds any error there).
      */
     [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
+        if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
         const std::size_t at = pos_;
         // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
         if (payload_.size() - at < 6) return plain::not_taken;

@@ -405,6 +405,7 @@ private:
      * position (and finds any error there).
      */
     [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
+        if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
         using position = json::reader::array_position;
         const position where = json_.position_in_array();
         if (where == position::none) return plain::not_taken;
