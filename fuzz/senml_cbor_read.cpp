@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../tests/support/test_schema.hpp"
 
 namespace {
 
@@ -33,16 +34,7 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, lwm2m::value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? lwm2m::operations::execute : lwm2m::operations::read_write,
-                        type,
-                        multiple ? lwm2m::multiplicity::multiple : lwm2m::multiplicity::single,
-                        lwm2m::presence::optional,
-                        range,
-                        {}};
-}
+using lwm2m::test::res;
 
 constexpr auto device = lwm2m::make_object(
     lwm2m::object_info{3, "Device", {1, 0}, lwm2m::multiplicity::single, lwm2m::presence::mandatory, {}},

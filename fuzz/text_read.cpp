@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <vector>
+#include "../tests/support/test_schema.hpp"
 
 namespace {
 
@@ -29,16 +30,7 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? operations::execute : operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        presence::optional,
-                        range,
-                        {}};
-}
+using lwm2m::test::res;
 
 constexpr auto everything = make_object(
     object_info{9999, "Everything", {1, 0}, multiplicity::multiple, {}, {}}, res(0, data_type::string),

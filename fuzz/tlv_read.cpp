@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <span>
 #include <vector>
+#include "../tests/support/test_schema.hpp"
 
 namespace {
 
@@ -31,16 +32,7 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? operations::execute : operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        presence::optional,
-                        range,
-                        {}};
-}
+using lwm2m::test::res;
 
 constexpr auto device = make_object(
     object_info{3, "Device", {1, 0}, multiplicity::single, presence::mandatory, {}}, res(0, data_type::string),

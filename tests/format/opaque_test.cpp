@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/test_schema.hpp"
 
 namespace {
 
@@ -36,16 +37,7 @@ struct E {
     friend bool operator==(const E&, const E&) = default;
 };
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? lwm2m::operations::execute : lwm2m::operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        lwm2m::presence::optional,
-                        range,
-                        {}};
-}
+using lwm2m::test::res;
 
 // Firmware Update (5) with Package (opaque) and Package URI (string 0..255), plus test resources.
 constexpr auto firmware =

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/test_schema.hpp"
 
 namespace {
 
@@ -37,17 +38,8 @@ using lwm2m::format::senml_json_reader;
 
 // ---- schemas (local) ------------------------------------------------------------------------
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? operations::execute : operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        lwm2m::presence::optional,
-                        range,
-                        {}};
-}
-constexpr value_range range(double lo, double hi) { return value_range{true, lo, hi}; }
+using lwm2m::test::res;
+using lwm2m::test::range;
 
 constexpr auto device = lwm2m::make_object(
     lwm2m::object_info{3, "Device", {1, 0}, multiplicity::single, lwm2m::presence::mandatory, {}},

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/test_schema.hpp"
 
 namespace {
 
@@ -34,17 +35,8 @@ using lwm2m::format::record;
 using lwm2m::format::senml_cbor_reader;
 namespace sd = lwm2m::format::senml::detail;
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? operations::execute : operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        lwm2m::presence::optional,
-                        range,
-                        {}};
-}
-constexpr value_range range(double lo, double hi) { return value_range{true, lo, hi}; }
+using lwm2m::test::res;
+using lwm2m::test::range;
 
 constexpr auto device = lwm2m::make_object(
     lwm2m::object_info{3, "Device", {1, 0}, multiplicity::single, lwm2m::presence::mandatory, {}},
@@ -100,6 +92,23 @@ read_result read(std::string_view payload, const path& base, const lwm2m::schema
     }
     FAIL("reader does not end");
     return out;
+}
+
+/**
+ * `a` (read in one pass) and `b` (the same records in a form only the general code takes) hold
+ * the same records, or the same error at the same offset: one byte further in `b` from
+ * `shift_from` on, where its extra byte has come before. Returns the number of records.
+ */
+int check_same_reading(const read_result& a, const read_result& b, std::size_t shift_from) {
+    REQUIRE(a.records.size() == b.records.size());
+    for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
+    REQUIRE(a.error.has_value() == b.error.has_value());
+    if (a.error) {
+        CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
+        const std::size_t shift = a.error->offset >= shift_from ? 1 : 0;
+        CHECK(a.error->offset + shift == b.error->offset);
+    }
+    return static_cast<int>(a.records.size());
 }
 
 // Names: plain ids (which the one-pass path takes) and every way of not being plain.
@@ -163,17 +172,8 @@ TEST_CASE("SenML CBOR one-pass records read as the general code reads them (defi
                         CAPTURE(static_cast<int>(static_cast<unsigned char>(v[0])));
                         CAPTURE(base.text().view());
                         CAPTURE(first.size());
-                        REQUIRE(a.records.size() == b.records.size());
-                        for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
-                        REQUIRE(a.error.has_value() == b.error.has_value());
-                        if (a.error) {
-                            CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
-                            // Offsets from the trailer on are one byte further in the indefinite form.
-                            const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
-                            CHECK(a.error->offset + shift == b.error->offset);
-                        }
+                        records_read += check_same_reading(a, b, trailer_at);
                         ++compared;
-                        records_read += static_cast<int>(a.records.size());
                     }
                 }
             }
@@ -208,16 +208,8 @@ TEST_CASE("SenML CBOR one-pass records opened by \"bn\" read as the general code
                         CAPTURE(name);
                         CAPTURE(static_cast<int>(static_cast<unsigned char>(v[0])));
                         CAPTURE(before.size());
-                        REQUIRE(a.records.size() == b.records.size());
-                        for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
-                        REQUIRE(a.error.has_value() == b.error.has_value());
-                        if (a.error) {
-                            CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
-                            const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
-                            CHECK(a.error->offset + shift == b.error->offset);
-                        }
+                        records_read += check_same_reading(a, b, trailer_at);
                         ++compared;
-                        records_read += static_cast<int>(a.records.size());
                     }
                 }
             }
@@ -307,16 +299,8 @@ TEST_CASE("SenML JSON one-pass records read as the general code reads them (comp
                     const read_result b = read<lwm2m::format::senml_json_reader>(spaced, base, &schemas);
                     CAPTURE(compact);
                     CAPTURE(base.text().view());
-                    REQUIRE(a.records.size() == b.records.size());
-                    for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
-                    REQUIRE(a.error.has_value() == b.error.has_value());
-                    if (a.error) {
-                        CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
-                        const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
-                        CHECK(a.error->offset + shift == b.error->offset);
-                    }
+                    records_read += check_same_reading(a, b, trailer_at);
                     ++compared;
-                    records_read += static_cast<int>(a.records.size());
                 }
             }
         }
@@ -336,16 +320,8 @@ TEST_CASE("SenML JSON one-pass records read as the general code reads them (comp
                         const read_result b = read<lwm2m::format::senml_json_reader>(spaced, base, registry);
                         CAPTURE(compact);
                         CAPTURE(base.text().view());
-                        REQUIRE(a.records.size() == b.records.size());
-                        for (std::size_t i = 0; i < a.records.size(); ++i) CHECK(a.records[i] == b.records[i]);
-                        REQUIRE(a.error.has_value() == b.error.has_value());
-                        if (a.error) {
-                            CHECK(lwm2m::name(a.error->code) == lwm2m::name(b.error->code));
-                            const std::size_t shift = a.error->offset >= trailer_at ? 1 : 0;
-                            CHECK(a.error->offset + shift == b.error->offset);
-                        }
+                        records_read += check_same_reading(a, b, trailer_at);
                         ++compared;
-                        records_read += static_cast<int>(a.records.size());
                     }
                 }
             }

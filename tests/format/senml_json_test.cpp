@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/test_schema.hpp"
 
 namespace {
 
@@ -38,17 +39,8 @@ using lwm2m::format::senml_json_reader;
 
 // ---- schemas (local, so the tests do not depend on the generated OMA objects) --------------
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? operations::execute : operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        lwm2m::presence::optional,
-                        range,
-                        {}};
-}
-constexpr value_range range(double lo, double hi) { return value_range{true, lo, hi}; }
+using lwm2m::test::res;
+using lwm2m::test::range;
 
 // Device (3), the resources of the LwM2M 1.1 Core Table 7.4.4-2 example.
 constexpr auto device = lwm2m::make_object(

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/test_schema.hpp"
 
 namespace {
 
@@ -47,18 +48,9 @@ struct E {
     friend bool operator==(const E&, const E&) = default;
 };
 
-constexpr resource_def res(std::uint16_t id, data_type type, bool multiple = false, value_range range = {}) {
-    return resource_def{id,
-                        "r",
-                        type == data_type::none ? operations::execute : operations::read_write,
-                        type,
-                        multiple ? multiplicity::multiple : multiplicity::single,
-                        lwm2m::presence::optional,
-                        range,
-                        {}};
-}
+using lwm2m::test::res;
 
-constexpr value_range range(double lo, double hi) { return value_range{true, lo, hi}; }
+using lwm2m::test::range;
 
 // Device (3) with the resources the spec example uses (LwM2M 1.0 Appendix E.4).
 constexpr auto device = lwm2m::make_object(
