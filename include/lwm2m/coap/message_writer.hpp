@@ -31,6 +31,8 @@
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/coap/code.hpp>
 #include <lwm2m/coap/message_type.hpp>
+#include <lwm2m/coap/option.hpp>
+#include <lwm2m/coap/option_iterator.hpp>
 #include <lwm2m/coap/option_number.hpp>
 #include <lwm2m/config.hpp>
 #include <lwm2m/result.hpp>
@@ -339,23 +341,6 @@ private:
         const auto extended = [](std::size_t v) -> std::size_t { return v < 13 ? 0 : v < 269 ? 1 : 2; };
         return 1 + extended(delta) + extended(length);
     }
-    // Reads the option header at `p` (written by this writer, so well-formed); returns its size.
-    static constexpr std::size_t read_header(const std::byte* p, std::uint32_t& delta, std::size_t& length) noexcept {
-        const auto h = static_cast<std::uint32_t>(p[0]);
-        std::size_t at = 1;
-        const auto field = [&](std::uint32_t nibble) -> std::uint32_t {
-            if (nibble == 13) return 13u + static_cast<std::uint32_t>(p[at++]);
-            if (nibble == 14) {
-                const std::uint32_t v = 269u + (static_cast<std::uint32_t>(p[at]) << 8 | static_cast<std::uint32_t>(p[at + 1]));
-                at += 2;
-                return v;
-            }
-            return nibble;
-        };
-        delta = field(h >> 4);
-        length = field(h & 15u);
-        return at;
-    }
     // An option numbered below the last one (after the checks of `option_checked`): it goes
     // before the first option with a larger number, whose delta then shrinks (so may its
     // header); the bytes from that option's value on move up. Needs every option in the
@@ -370,32 +355,33 @@ private:
             return *this;
         }
         std::byte* const base = out_.data();
-        // The first option follows the header and the token (its length is in the first byte).
-        std::size_t at = 4 + (static_cast<std::size_t>(base[0]) & 15u);  // the option the new one goes before
-        std::uint32_t before = 0;         // the number of the option before `at`
-        std::uint32_t delta = 0;
-        std::size_t next_length = 0;
-        std::size_t next_header = 0;
-        for (;;) {
-            // An option above `number` exists (the last one written): the walk ends there.
-            if (at >= size_) [[unlikely]] return set_error(errc::options_out_of_order);
-            next_header = read_header(base + at, delta, next_length);
-            if (before + delta > number) break;
-            before += delta;
-            at += next_header + next_length;
+        // The options follow the header and the token (its length is in the first byte); the
+        // writer wrote them, so they are well-formed, as `option_range` requires.
+        const std::byte* const options = base + 4 + (static_cast<std::size_t>(base[0]) & 15u);
+        auto at = static_cast<std::size_t>(options - base);  // where the option the new one goes before starts
+        std::uint32_t before = 0;  // the number of the option before that
+        std::optional<option_view> next;
+        for (const option_view& o : option_range{options, base + size_}) {
+            if (static_cast<std::uint32_t>(o.number) > number) {
+                next = o;
+                break;
+            }
+            before = static_cast<std::uint32_t>(o.number);
+            at = static_cast<std::size_t>(o.value.data() - base) + o.value.size();
         }
-        const std::uint32_t next_number = before + delta;
+        if (!next) [[unlikely]] return set_error(errc::options_out_of_order);  // the last one written is above `number`
+        const auto next_number = static_cast<std::uint32_t>(next->number);
+        const auto tail = static_cast<std::size_t>(next->value.data() - base);  // the next option's value and all after it
         const std::size_t new_option = header_size(number - before, length) + length;
-        const std::size_t new_next_header = header_size(next_number - number, next_length);
-        const std::size_t growth = new_option + new_next_header - next_header;
-        const std::size_t tail = at + next_header;  // the next option's value and all after it
+        const std::size_t new_next_header = header_size(next_number - number, next->value.size());
+        const std::size_t growth = new_option + new_next_header - (tail - at);  // (tail - at: its header now)
         if (size_ + growth > out_.size()) {
             size_ += growth;  // exact: the neighbours are known
             return *this;
         }
         move_up(base + tail + growth, base + tail, size_ - tail);
         std::byte* p = detail::put_option(base + at, number - before, value.data(), length);
-        detail::put_option_header(p, next_number - number, next_length);  // its value is in place
+        detail::put_option_header(p, next_number - number, next->value.size());  // its value is in place
         size_ += growth;
         return *this;
     }
