@@ -81,7 +81,7 @@ public:
     message_builder_base& payload(std::string_view body) noexcept { return payload(as_bytes(body)); }
 
     /** Adds an option with a referenced value. Errors (sticky): `capacity_exceeded`. */
-    LWM2M_COAP_HOT_INLINE constexpr message_builder_base& option(option_number n, bytes_view value) noexcept {
+    LWM2M_HOT_INLINE constexpr message_builder_base& option(option_number n, bytes_view value) noexcept {
         builder_option* const o = next_;
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = value.size();
@@ -105,7 +105,7 @@ public:
     }
     message_builder_base& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
     /** Adds a uint option (copied, shortest encoding). */
-    LWM2M_COAP_HOT_INLINE constexpr message_builder_base& uint_option(option_number n, std::uint32_t value) noexcept {
+    LWM2M_HOT_INLINE constexpr message_builder_base& uint_option(option_number n, std::uint32_t value) noexcept {
         builder_option* const o = next_;
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = detail::uint32_length(value);
@@ -174,7 +174,7 @@ public:
 
     /** Serializes into `out`. Errors: the first sticky error, any `message_writer` error,
      *  `buffer_too_small` with the size needed. */
-    [[nodiscard]] LWM2M_COAP_HOT_INLINE constexpr result<std::size_t> serialize(mutable_bytes out) const noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr result<std::size_t> serialize(mutable_bytes out) const noexcept {
         if (has_error_) return fail(error_);
         // Fast path: a header the writer accepts (`token` keeps token_length_ <= 8), options
         // (sorted already) whose headers were worked out when they were added, and room for
@@ -253,7 +253,7 @@ private:
         return uint_option(n, b.encode());
     }
     // Appends the option in slot `o` with its `header`.
-    LWM2M_COAP_HOT_INLINE constexpr message_builder_base& append_referenced(builder_option* o, option_number n,
+    LWM2M_HOT_INLINE constexpr message_builder_base& append_referenced(builder_option* o, option_number n,
                                                                           std::uint32_t header, bytes_view value) noexcept {
         o->number = n;
         o->is_inline = false;

@@ -37,13 +37,6 @@
 #include <lwm2m/config.hpp>
 #include <lwm2m/result.hpp>
 
-/// Forces the serializers' hot paths inline (the callgrind figures of bench/callgrind.sh depend
-/// on it), except when optimising for size (-Os, -Oz), where the calls are smaller.
-#if defined(__OPTIMIZE_SIZE__) || !(defined(__GNUC__) || defined(__clang__))
-#define LWM2M_COAP_HOT_INLINE
-#else
-#define LWM2M_COAP_HOT_INLINE [[gnu::always_inline]]
-#endif
 
 namespace lwm2m::coap {
 
@@ -81,7 +74,7 @@ inline constexpr std::uint32_t sendable_type_class = [] {
 }
 
 /** The 4-byte fixed header (RFC 7252 §3) at `h`. */
-LWM2M_COAP_HOT_INLINE constexpr void put_header(std::byte* h, message_type type, coap::code c, std::uint16_t message_id,
+LWM2M_HOT_INLINE constexpr void put_header(std::byte* h, message_type type, coap::code c, std::uint16_t message_id,
                                                  std::size_t token_length) noexcept {
     h[0] = static_cast<std::byte>(0x40u | (static_cast<unsigned>(type) << 4) | token_length);
     h[1] = static_cast<std::byte>(c);
@@ -97,7 +90,7 @@ LWM2M_COAP_HOT_INLINE constexpr void put_header(std::byte* h, message_type type,
 
 /** Copies `n` <= 16 bytes (a token, an option value in the one-byte header form); all loads
  *  come before the stores, so the ranges may overlap. */
-LWM2M_COAP_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+LWM2M_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
     if (std::is_constant_evaluated()) {
         for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
         return;
@@ -130,7 +123,7 @@ LWM2M_COAP_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte*
 }
 
 /** Copies `n` bytes, the ranges may overlap: `copy_short` up to 16 bytes, else `copy_bytes`. */
-LWM2M_COAP_HOT_INLINE constexpr void copy_any(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+LWM2M_HOT_INLINE constexpr void copy_any(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
     if (n <= 16) copy_short(dst, src, n);
     else lwm2m::detail::copy_bytes(dst, src, n);
 }
@@ -141,7 +134,7 @@ LWM2M_COAP_HOT_INLINE constexpr void copy_any(std::byte* dst, const std::byte* s
 }
 
 /** Writes `v` big-endian in its shortest form, `n` = `uint_length(v)` (0..4) bytes. */
-LWM2M_COAP_HOT_INLINE constexpr void put_uint(std::byte* dst, std::uint32_t v, std::size_t n) noexcept {
+LWM2M_HOT_INLINE constexpr void put_uint(std::byte* dst, std::uint32_t v, std::size_t n) noexcept {
     if (n >= 2) {
         // Two overlapping 2-byte stores: the top two bytes of the value, then the low two.
         const std::uint32_t top = v >> (8 * (n - 2));
@@ -222,7 +215,7 @@ public:
      * values over 65804 bytes: `option_value_too_long`; any option on an Empty message:
      * `empty_message_not_empty`.
      */
-    LWM2M_COAP_HOT_INLINE constexpr message_writer& option(option_number n, bytes_view value) noexcept {
+    LWM2M_HOT_INLINE constexpr message_writer& option(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = value.size();
         const std::uint32_t delta = number - last_number_;  // wraps (huge) when out of order or forced
@@ -242,7 +235,7 @@ public:
     /** A string option (Uri-Path, Uri-Query, ...). */
     message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
     /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
-    LWM2M_COAP_HOT_INLINE constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
+    LWM2M_HOT_INLINE constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = detail::uint32_length(value);
         const std::uint32_t delta = number - last_number_;

@@ -9,16 +9,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/result.hpp>
 
-/// Forces the ASCII test inline into its callers (the callgrind figures of
-/// bench/format_callgrind.sh depend on it), except when optimising for size (-Os, -Oz).
-#if defined(__OPTIMIZE_SIZE__) || !(defined(__GNUC__) || defined(__clang__))
-#define LWM2M_UTF8_HOT_INLINE
-#else
-#define LWM2M_UTF8_HOT_INLINE [[gnu::always_inline]]
-#endif
 
 namespace lwm2m::encoding {
 
@@ -27,7 +21,7 @@ namespace detail {
  * True when every byte is ASCII (run time: word loads, overlapping at the end, so short text
  * costs a few instructions and no per-byte loop).
  */
-[[nodiscard]] LWM2M_UTF8_HOT_INLINE inline bool is_ascii(bytes_view s) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE inline bool is_ascii(bytes_view s) noexcept {
     const std::byte* p = s.data();
     const std::size_t n = s.size();
     if (n >= 8) {

@@ -54,7 +54,7 @@ public:
      * The resource with `id`, or nullptr. O(1) where the ids are dense from 0 up to `id` (most
      * OMA objects), else O(log n). Allocation: none.
      */
-    [[nodiscard]] constexpr const resource_def* find(std::uint16_t id) const noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr const resource_def* find(std::uint16_t id) const noexcept {
         if (id < resources_.size() && resources_[id].id == id) return &resources_[id];  // sorted, unique: exact
         return find_sparse(id);
     }
@@ -97,7 +97,7 @@ struct object_def {
     constexpr operator object_view() const noexcept { return view(); }  // NOLINT: intended conversion
 
     /** Run-time lookup; nullptr when absent. O(1) for dense ids, else O(log n). */
-    [[nodiscard]] constexpr const resource_def* find(std::uint16_t id) const noexcept { return view().find(id); }
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr const resource_def* find(std::uint16_t id) const noexcept { return view().find(id); }
 
     /** Compile-time lookup: a resource id the object does not define does not compile. */
     template <std::uint16_t Id>

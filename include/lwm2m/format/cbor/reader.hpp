@@ -18,17 +18,11 @@
 #include <limits>
 #include <optional>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/errc.hpp>
 #include <lwm2m/result.hpp>
 
-/// Forces the item decoding inline into the tokenizers built on it (the callgrind figures of
-/// bench/format_callgrind.sh depend on it), except when optimising for size (-Os, -Oz).
-#if defined(__OPTIMIZE_SIZE__) || !(defined(__GNUC__) || defined(__clang__))
-#define LWM2M_CBOR_HOT_INLINE
-#else
-#define LWM2M_CBOR_HOT_INLINE [[gnu::always_inline]]
-#endif
 
 namespace lwm2m::format::cbor {
 
@@ -87,7 +81,7 @@ namespace detail {
  * `it.offset`) on failure. Shared by `decode_item` and `reader::next`, without a `result<item>`
  * between them.
  */
-LWM2M_CBOR_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, item& it, errc& e) noexcept {
+LWM2M_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, item& it, errc& e) noexcept {
     const auto failed = [&e](errc code) {
         e = code;
         return false;

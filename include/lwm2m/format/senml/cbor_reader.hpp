@@ -15,6 +15,7 @@
 #include <string_view>
 #include <system_error>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -111,7 +112,7 @@ private:
     }
 
     /** The next item (a "break" as `item_kind::break_`); the hot path, kept free of a `result<item>` copy. */
-    [[nodiscard]] LWM2M_CBOR_HOT_INLINE bool next_item(item& it, error& e) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE bool next_item(item& it, error& e) noexcept {
         if (cbor::detail::decode_into(payload_, pos_, it, e.code)) return true;
         e.offset = it.offset;
         return false;
@@ -336,7 +337,7 @@ private:
      * (RFC 8949 §3.1: 0x00-0x1A unsigned, 0x20-0x37 negative), read as `number` would: its
      * size in bytes, or 0 (nothing read) for anything else.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE static std::size_t small_integer(bytes_view in, std::size_t pos, value& v) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE static std::size_t small_integer(bytes_view in, std::size_t pos, value& v) noexcept {
         const auto head = static_cast<std::uint8_t>(in[pos]);
         if (head < 0x18) {
             v = value::of_integer(head);
@@ -366,7 +367,7 @@ private:
      * false with the error in `out`. The position is kept in a local (stores to `r` could
      * otherwise alias `pos_`), stored back around the out-of-line cases.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
+    [[nodiscard]] LWM2M_HOT_INLINE bool read_pairs(senml::detail::raw_record& r, std::uint64_t pairs,
                                                          bool indefinite, output& out) noexcept {
         using senml::label;
         const bytes_view in = payload_;
@@ -500,7 +501,7 @@ private:
      * changed nothing: the general code then reads the record from the same position (and
      * finds any error there).
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE plain plain_record(output& out) noexcept {
         if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
         const std::size_t at = pos_;
         // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
@@ -537,7 +538,7 @@ private:
      * continuing the base name state `bn_state`; with `new_base_name`, the record's own "bn"
      * (taken once the record is known to be plain).
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_pairs(std::size_t key_at, const senml::detail::path_builder& bn_state,
+    [[nodiscard]] LWM2M_HOT_INLINE plain plain_pairs(std::size_t key_at, const senml::detail::path_builder& bn_state,
                                                            const senml::detail::text_field* new_base_name,
                                                            output& out) noexcept {
         const bytes_view in = payload_;
@@ -588,7 +589,7 @@ private:
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE bool step(output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE bool step(output& out) noexcept {
         if (state_ != state::records) {
             if (state_ == state::done) return true;
             if (!start(out)) return false;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string_view>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/json_string.hpp>
@@ -404,7 +405,7 @@ private:
      * escapes), having changed nothing: the general code then reads the record from the same
      * position (and finds any error there).
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_record(output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE plain plain_record(output& out) noexcept {
         if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
         using position = json::reader::array_position;
         const position where = json_.position_in_array();
@@ -446,7 +447,7 @@ private:
      * `name_at` on, the name continuing the base name state `bn_state`; with `new_base_name`,
      * the record's own "bn" (taken once the record is known to be plain).
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE plain plain_members(std::size_t name_at, const senml::detail::path_builder& bn_state,
+    [[nodiscard]] LWM2M_HOT_INLINE plain plain_members(std::size_t name_at, const senml::detail::path_builder& bn_state,
                                                              const senml::detail::text_field* new_base_name,
                                                              output& out) noexcept {
         const std::string_view in = json_.input();
@@ -541,7 +542,7 @@ private:
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE bool step(output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE bool step(output& out) noexcept {
         if (state_ != state::records) {
             if (state_ == state::done) return true;
             auto first = json_.next();

@@ -20,6 +20,7 @@
 #include <span>
 #include <string_view>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/json_string.hpp>
@@ -34,13 +35,6 @@
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
-/// Forces the per-record steps of the SenML readers inline into their `next()` (the callgrind
-/// figures of bench/format_callgrind.sh depend on it), except when optimising for size.
-#if defined(__OPTIMIZE_SIZE__) || !(defined(__GNUC__) || defined(__clang__))
-#define LWM2M_SENML_HOT_INLINE
-#else
-#define LWM2M_SENML_HOT_INLINE [[gnu::always_inline]]
-#endif
 
 /// 1: the SenML readers take records of the common shape in one pass (`plain_record`), a speed
 /// path that gives exactly what the general code gives. 0: the general code only, about 1 kB
@@ -131,7 +125,7 @@ inline constexpr label_info label_table[label_count] = {
 }
 
 /** The label named `text` in SenML JSON (RFC 8428 §5 Table 2, plus "vlo"), if known. Allocation: none. */
-[[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr std::optional<label> label_from_text(std::string_view text) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr std::optional<label> label_from_text(std::string_view text) noexcept {
     // Called for every member of every record: dispatch on the length and first character
     // instead of comparing with each of the 16 names.
     const auto is = [&](std::size_t i, char c) { return text[i] == c; };
@@ -387,7 +381,7 @@ private:
  * returns false and leaves the error to `path_builder`, so the fast path never decides one.
  * Allocation: none.
  */
-[[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
     // The ids are gathered in one word (`path_access::lanes`) and the depth in a local, so
     // the loop stores nothing until the path is known to be valid.
     std::size_t depth = p.depth();
@@ -649,7 +643,7 @@ public:
      * Resolves one record into `out` (which holds an empty optional); see the reader classes
      * for the rules and errors. Allocation: none.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr resolved resolve(const raw_record& r, output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr resolved resolve(const raw_record& r, output& out) noexcept {
         path p;
         value v = r.val;
         std::optional<double> time;
@@ -683,7 +677,7 @@ public:
      * on its fast path: `n` plain ids (`append_plain_ids`) and the path at resource level or
      * below; false for any other name, which is left to `resolve`.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE static constexpr bool plain_path(const path_builder& bn, std::string_view n,
+    [[nodiscard]] LWM2M_HOT_INLINE static constexpr bool plain_path(const path_builder& bn, std::string_view n,
                                                                          path& p) noexcept {
         p = bn.completed();
         return append_plain_ids(p, n) && p.has_resource();
@@ -720,7 +714,7 @@ public:
      * plain records: typed with the schema, errors at `name_at` (the name's offset) or
      * `value_at` (the value's). Allocation: none.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr resolved store_plain(const path& p, value v, std::size_t name_at,
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr resolved store_plain(const path& p, value v, std::size_t name_at,
                                                                        std::size_t value_at, output& out) noexcept {
         ++count_;
         return type_and_store(p, v, std::nullopt, name_at, value_at, out);
@@ -732,7 +726,7 @@ private:
      * and `p` is at resource level or below) and stores the record in `out`. Errors (in `out`):
      * `resource_not_in_schema`, `invalid_nesting` at `name_at`; the typing's at `value_at`.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr resolved type_and_store(const path& p, value v,
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr resolved type_and_store(const path& p, value v,
                                                                           std::optional<double> time,
                                                                           std::size_t name_at, std::size_t value_at,
                                                                           output& out) noexcept {
@@ -743,11 +737,7 @@ private:
                 object_ = schemas_->find(object_id_);
             }
             if (const object_view* object = object_) {
-                // The dense case of `object_view::find` in place (g++ stops inlining `find` once
-                // several readers call it); other ids take `find` itself.
-                const std::uint16_t id = p.resource_id();
-                const std::span<const resource_def> defs = object->resources();
-                const resource_def* def = id < defs.size() && defs[id].id == id ? &defs[id] : object->find(id);
+                const resource_def* def = object->find(p.resource_id());
                 if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
                 // A resource instance of a single resource; in values mode also a multiple
                 // resource as a whole (path lists may name it).
@@ -883,7 +873,7 @@ private:
      * The path of "bn" + `n` in the common case: "bn" ends in '/' (or there is none and `n`
      * starts with one) and `n` is plain ids (`append_plain_ids`); false for any other name.
      */
-    [[nodiscard]] LWM2M_SENML_HOT_INLINE constexpr bool plain_name(const text_field& n, path& p) const noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr bool plain_name(const text_field& n, path& p) const noexcept {
         if (n.escaped) return false;
         if (has_bn_) {
             if (!bn_plain_) return false;
