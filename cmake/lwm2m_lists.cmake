@@ -28,7 +28,7 @@ endfunction()
 # Flags that may follow the sources of an entry (benchmarks.txt, examples.txt):
 #   coap        needs libcoap-3-notls: built only when it is found, with LWM2M_HAVE_LIBCOAP=1
 #   standalone  (benchmarks) has its own main(): not linked with benchmark_main, not run by ctest
-set(LWM2M_ENTRY_FLAGS coap standalone)
+set(LWM2M_ENTRY_FLAGS coap openssl standalone)
 
 # lwm2m_split_entry(<entry> <name-var> <sources-var> <flags-var> [NAMED])
 #   Splits one list entry into its tokens.

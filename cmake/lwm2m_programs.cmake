@@ -66,3 +66,17 @@ function(lwm2m_use_libcoap target)
     target_link_libraries(${target} PRIVATE PkgConfig::COAP)
     target_compile_definitions(${target} PRIVATE LWM2M_HAVE_LIBCOAP=1)
 endfunction()
+
+# lwm2m_use_openssl(<target>)
+#   Links OpenSSL (the opt-in DTLS adapter, transport/dtls_openssl.hpp) and defines
+#   LWM2M_HAVE_OPENSSL=1 when OpenSSL is found; returns FALSE in <found-var> otherwise.
+function(lwm2m_use_openssl target found_var)
+    find_package(OpenSSL QUIET)
+    if(OPENSSL_FOUND)
+        target_link_libraries(${target} PRIVATE OpenSSL::SSL OpenSSL::Crypto)
+        target_compile_definitions(${target} PRIVATE LWM2M_HAVE_OPENSSL=1)
+        set(${found_var} TRUE PARENT_SCOPE)
+    else()
+        set(${found_var} FALSE PARENT_SCOPE)
+    endif()
+endfunction()

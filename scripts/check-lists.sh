@@ -23,7 +23,7 @@ entries() {
 }
 # Source tokens of entries; $2 = number of leading tokens to drop (1 for "<name> <src>...").
 source_tokens() {
-    entries "$1" | awk -v skip="$2" '{ for (i = skip + 1; i <= NF; ++i) if ($i != "coap" && $i != "standalone" && $i !~ /=@exe:/) print $i }'
+    entries "$1" | awk -v skip="$2" '{ for (i = skip + 1; i <= NF; ++i) if ($i != "coap" && $i != "openssl" && $i != "standalone" && $i !~ /=@exe:/) print $i }'
 }
 # Fails on duplicate lines in stdin; $1 = what they are. (Never call it at the end of a
 # pipeline: it would run in a subshell and the problem count would be lost.)

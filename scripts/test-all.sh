@@ -33,7 +33,7 @@ LOG_DIR=build/test-all
 # Debian packages the build and the tests need (installed when missing and running as root).
 DEBIAN_PACKAGES="g++ clang libclang-rt-14-dev cmake ninja-build meson pkg-config doctest-dev \
 libbenchmark-dev libcoap3-dev libcoap3-bin tshark python3 binutils gcc-arm-none-eabi \
-libstdc++-arm-none-eabi-newlib nodejs npm"
+libstdc++-arm-none-eabi-newlib nodejs npm libssl-dev"
 
 # ---- packages ---------------------------------------------------------------------------
 package_present() {

@@ -4,17 +4,25 @@
 //
 //   lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P] [--lights N]
 //                [--strict] [--senml] [--queue S] [--quiet]
+//   lwm2m-client --server coaps://HOST:PORT --psk-identity ID --psk-key KEY | --psk-key-hex HEX ...
 //
 // Every datagram is logged on stderr in one line: direction, type, code, path, message id.
 // SIGINT/SIGTERM de-register cleanly before exiting. By default requests from any address
 // are answered as if from the server (so generic CoAP tools can manage it); --strict answers
 // 4.01 to anyone but the server. --queue S registers in Queue Mode (LwM2M 1.1 Core §6.5, `Q`)
 // and sleeps after S seconds without an exchange (datagrams that still arrive wake it up).
+// coaps:// talks to the server over DTLS 1.2 in PSK mode (transport/dtls_openssl.hpp; built
+// when OpenSSL is found): the engine starts once the handshake is done, every datagram to and
+// from the server goes through the session (logs show the plaintext), and datagrams from
+// anyone else are dropped (a secure client answers no one in the clear).
 
 #include <lwm2m/client.hpp>
 #include <lwm2m/coap/parse.hpp>
 #include <lwm2m/model/objects/light_control.hpp>
 #include <lwm2m/transport/posix_udp.hpp>
+#if LWM2M_HAVE_OPENSSL
+#include <lwm2m/transport/dtls_openssl.hpp>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -151,20 +159,49 @@ struct options {
     bool senml = false;
     bool quiet = false;
     std::uint32_t queue_awake = 0;  // --queue S: queue mode, asleep after S s without exchange
+    bool secure = false;            // coaps://: DTLS with a pre-shared key
+    std::string psk_identity;
+    std::vector<std::byte> psk_key;
 };
 
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
-                 "error: %s\nusage: lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P]"
-                 " [--lights N] [--strict] [--senml] [--queue S] [--quiet]\n",
+                 "error: %s\nusage: lwm2m-client --server coap[s]://HOST:PORT --endpoint NAME [--lifetime S] [--port P]"
+                 " [--lights N] [--strict] [--senml] [--queue S] [--quiet]\n"
+                 "       [--psk-identity ID (--psk-key TEXT | --psk-key-hex HEX)]   (coaps://: DTLS 1.2 PSK)\n",
                  why);
     std::exit(2);
 }
 
+bool parse_hex(std::string_view hex, std::vector<std::byte>& out) {
+    if (hex.empty() || hex.size() % 2 != 0) return false;
+    const auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    out.clear();
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<std::byte>(hi * 16 + lo));
+    }
+    return true;
+}
+
 bool parse_uri(std::string_view uri, options& o) {
     constexpr std::string_view scheme = "coap://";
-    if (uri.substr(0, scheme.size()) != scheme) return false;
-    uri.remove_prefix(scheme.size());
+    constexpr std::string_view secure_scheme = "coaps://";
+    if (uri.substr(0, secure_scheme.size()) == secure_scheme) {
+        o.secure = true;
+        o.server_port = 5684;  // RFC 7252 §6.2 default port for coaps
+        uri.remove_prefix(secure_scheme.size());
+    } else if (uri.substr(0, scheme.size()) == scheme) {
+        uri.remove_prefix(scheme.size());
+    } else {
+        return false;
+    }
     if (!uri.empty() && uri.back() == '/') uri.remove_suffix(1);
     std::string_view host = uri;
     std::string_view port;
@@ -199,7 +236,15 @@ options parse_args(int argc, char** argv) {
             return argv[++i];
         };
         if (a == "--server") {
-            if (!parse_uri(next(), o)) usage("bad --server URI (want coap://HOST:PORT)");
+            if (!parse_uri(next(), o)) usage("bad --server URI (want coap://HOST:PORT or coaps://HOST:PORT)");
+        } else if (a == "--psk-identity") {
+            o.psk_identity = next();
+        } else if (a == "--psk-key") {
+            const std::string_view k = next();
+            o.psk_key.clear();
+            for (const char c : k) o.psk_key.push_back(static_cast<std::byte>(c));
+        } else if (a == "--psk-key-hex") {
+            if (!parse_hex(next(), o.psk_key)) usage("bad --psk-key-hex (want an even number of hex digits)");
         } else if (a == "--endpoint") {
             o.endpoint = next();
         } else if (a == "--lifetime") {
@@ -225,6 +270,15 @@ options parse_args(int argc, char** argv) {
         }
     }
     if (o.endpoint.empty()) usage("--endpoint is required");
+    if (o.secure) {
+#if LWM2M_HAVE_OPENSSL
+        if (o.psk_identity.empty() || o.psk_key.empty()) usage("coaps:// needs --psk-identity and --psk-key or --psk-key-hex");
+#else
+        usage("coaps:// needs DTLS: this lwm2m-client was built without OpenSSL");
+#endif
+    } else if (!o.psk_identity.empty() || !o.psk_key.empty()) {
+        usage("--psk-identity / --psk-key need a coaps:// server");
+    }
     return o;
 }
 
@@ -326,7 +380,7 @@ int main(int argc, char** argv) {
     server.lifetime = opt.lifetime;
     server.default_pmin = 1;
     server.default_pmax = 60;
-    static const std::string uri = "coap://" + opt.host + ":" + std::to_string(opt.server_port);
+    static const std::string uri = (opt.secure ? "coaps://" : "coap://") + opt.host + ":" + std::to_string(opt.server_port);
     server.uri = uri;
     if (!client.add_server(server)) return 1;
 
@@ -360,19 +414,57 @@ int main(int argc, char** argv) {
     if (!client.add_object(device) || !client.add_object(connectivity) || !client.add_object(lights)) return 1;
 
     std::vector<std::byte> buffer(limits::max_message);
+    std::vector<std::byte> in(2048);
+#if LWM2M_HAVE_OPENSSL
+    // coaps://: the DTLS session with the server; its records go out as they are made.
+    static lwm2m::transport::dtls_psk_client dtls;
+    const auto send_records = [&] {
+        while (auto n = dtls.poll_record(in))
+            if (!udp.send(*server_peer, lwm2m::bytes_view{in.data(), *n})) std::fprintf(stderr, "-- send failed: %s\n", std::strerror(errno));
+    };
+    const auto dtls_failed = [&] {
+        std::fprintf(stderr, "-- DTLS failed: %s\n", dtls.failure_reason().c_str());
+        return 1;
+    };
+#endif
     const auto flush = [&] {
         while (auto t = client.poll_transmit(buffer)) {
             const lwm2m::bytes_view d{buffer.data(), t->size};
             if (!opt.quiet) log_datagram(">>", udp, t->peer, d);
+#if LWM2M_HAVE_OPENSSL
+            if (opt.secure) {
+                if (t->peer != *server_peer) continue;  // no one else is answered in the clear
+                if (auto ok = dtls.write_datagram(d); !ok)
+                    std::fprintf(stderr, "-- not sent: %s\n", lwm2m::name(ok.error().code).data());
+                send_records();
+                continue;
+            }
+#endif
             if (!udp.send(t->peer, d)) std::fprintf(stderr, "-- send failed: %s\n", std::strerror(errno));
         }
     };
 
-    client.start(now());
-    flush();
+    bool started = false;
+    const auto start_when_ready = [&] {
+#if LWM2M_HAVE_OPENSSL
+        if (opt.secure && !dtls.connected()) return;
+        if (opt.secure && !started) std::fprintf(stderr, "-- DTLS session up (%s)\n", std::string(dtls.cipher()).c_str());
+#endif
+        if (started) return;
+        started = true;
+        client.start(now());
+        flush();
+    };
+#if LWM2M_HAVE_OPENSSL
+    if (opt.secure) {
+        if (!dtls.connect({opt.psk_identity, opt.psk_key}, now())) return dtls_failed();
+        send_records();
+    }
+#endif
+    start_when_ready();
     bool stopping = false;
     auto stop_deadline = std::chrono::steady_clock::now();
-    std::vector<std::byte> in(2048);
+    std::vector<std::byte> plain(2048);
     for (;;) {
         if (g_stop && !stopping) {
             stopping = true;
@@ -381,20 +473,58 @@ int main(int argc, char** argv) {
             flush();
             stop_deadline = std::chrono::steady_clock::now() + 10s;
         }
-        if (stopping && (client.deregistration_done() || std::chrono::steady_clock::now() > stop_deadline)) break;
+        if (stopping && (!started || client.deregistration_done() || std::chrono::steady_clock::now() > stop_deadline)) break;
         auto wait = std::chrono::milliseconds(1000);
-        if (auto d = client.next_deadline()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - now());
+        auto deadline = client.next_deadline();
+#if LWM2M_HAVE_OPENSSL
+        if (auto d = dtls.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
+#endif
+        if (deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now());
             wait = std::max(std::chrono::milliseconds(0), std::min(wait, left));
         }
         if (auto r = udp.receive(in, wait)) {
             const lwm2m::bytes_view d{in.data(), r->size};
-            if (!opt.quiet) log_datagram("<<", udp, r->peer, d);
-            client.on_datagram(r->peer, d, now());
+#if LWM2M_HAVE_OPENSSL
+            if (opt.secure) {
+                if (r->peer != *server_peer) {
+                    if (!opt.quiet) std::fprintf(stderr, "-- dropped %zu bytes in the clear from a peer other than the server\n", d.size());
+                } else if (!dtls.on_record(d, now())) {
+                    return dtls_failed();
+                } else {
+                    send_records();  // handshake flights
+                    start_when_ready();
+                    while (auto n = dtls.read_datagram(plain)) {
+                        const lwm2m::bytes_view p{plain.data(), *n};
+                        if (!opt.quiet) log_datagram("<<", udp, r->peer, p);
+                        client.on_datagram(r->peer, p, now());
+                    }
+                }
+            } else
+#endif
+            {
+                if (!opt.quiet) log_datagram("<<", udp, r->peer, d);
+                client.on_datagram(r->peer, d, now());
+            }
         }
-        if (auto d = client.next_deadline(); d && *d <= now()) client.on_timeout(now());
-        flush();
+#if LWM2M_HAVE_OPENSSL
+        if (auto d = dtls.next_deadline(); d && *d <= now()) {
+            dtls.on_timeout(now());
+            if (dtls.current_state() == lwm2m::transport::dtls_psk_client::state::failed) return dtls_failed();
+            send_records();
+        }
+#endif
+        if (started) {
+            if (auto d = client.next_deadline(); d && *d <= now()) client.on_timeout(now());
+            flush();
+        }
     }
+#if LWM2M_HAVE_OPENSSL
+    if (opt.secure) {
+        dtls.close();  // close_notify (RFC 5246 §7.2.1)
+        send_records();
+    }
+#endif
     std::fprintf(stderr, "-- bye\n");
     return 0;
 }

@@ -90,7 +90,10 @@ namespace lwm2m {
     X(cancelled, "the operation was cancelled by the application or by deregistration")          \
     X(no_request_slot, "every request slot of the engine is in use; retry when one completes")    \
     X(no_observation_slot, "every observation slot of the engine is in use")                       \
-    X(held_queue_full, "queue mode: the most requests the engine holds for sleeping clients wait already")
+    X(held_queue_full, "queue mode: the most requests the engine holds for sleeping clients wait already") \
+    /* ---- transport security (opt-in adapters) ---- */                                          \
+    X(dtls_failure, "the DTLS session failed: handshake rejected (wrong PSK or identity, no common cipher suite) or a fatal alert (RFC 6347)") \
+    X(dtls_handshake_pending, "application data before the DTLS handshake completed: hold it and retry")
 
 /** Every error the toolkit reports. */
 enum class errc : std::uint8_t {

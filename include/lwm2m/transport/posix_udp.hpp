@@ -5,7 +5,8 @@
  * (IPv6 dual-stack when available, else IPv4), `poll` + `recvfrom` + `sendto`, and a fixed
  * table mapping remote addresses to `exchange::peer_id`s (1, 2, ...). Opt-in: engines never
  * include it. It uses the OS (getaddrinfo for `resolve`) but no exceptions and no heap of its
- * own. RFC 7252 §9 (DTLS) is out of scope: NoSec mode only.
+ * own. It carries datagrams as they are: for DTLS (RFC 7252 §9) put `dtls_openssl.hpp`'s
+ * session between it and the engine.
  */
 
 #include <array>
