@@ -173,23 +173,6 @@ struct options {
     std::exit(2);
 }
 
-bool parse_hex(std::string_view hex, std::vector<std::byte>& out) {
-    if (hex.empty() || hex.size() % 2 != 0) return false;
-    const auto digit = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    out.clear();
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<std::byte>(hi * 16 + lo));
-    }
-    return true;
-}
-
 bool parse_uri(std::string_view uri, options& o) {
     constexpr std::string_view scheme = "coap://";
     constexpr std::string_view secure_scheme = "coaps://";
@@ -239,12 +222,18 @@ options parse_args(int argc, char** argv) {
             if (!parse_uri(next(), o)) usage("bad --server URI (want coap://HOST:PORT or coaps://HOST:PORT)");
         } else if (a == "--psk-identity") {
             o.psk_identity = next();
+#if LWM2M_HAVE_OPENSSL
         } else if (a == "--psk-key") {
-            const std::string_view k = next();
-            o.psk_key.clear();
-            for (const char c : k) o.psk_key.push_back(static_cast<std::byte>(c));
+            o.psk_key = lwm2m::transport::psk_key_from_text(next());
         } else if (a == "--psk-key-hex") {
-            if (!parse_hex(next(), o.psk_key)) usage("bad --psk-key-hex (want an even number of hex digits)");
+            auto key = lwm2m::transport::psk_key_from_hex(next());
+            if (!key) usage("bad --psk-key-hex (want an even number of hex digits)");
+            o.psk_key = std::move(*key);
+#else
+        } else if (a == "--psk-key" || a == "--psk-key-hex") {
+            (void)next();
+            o.psk_key.assign(1, std::byte{0});  // refused below: no DTLS in this build
+#endif
         } else if (a == "--endpoint") {
             o.endpoint = next();
         } else if (a == "--lifetime") {
@@ -510,7 +499,7 @@ int main(int argc, char** argv) {
 #if LWM2M_HAVE_OPENSSL
         if (auto d = dtls.next_deadline(); d && *d <= now()) {
             dtls.on_timeout(now());
-            if (dtls.current_state() == lwm2m::transport::dtls_psk_client::state::failed) return dtls_failed();
+            if (dtls.current_state() == lwm2m::transport::dtls_state::failed) return dtls_failed();
             send_records();
         }
 #endif

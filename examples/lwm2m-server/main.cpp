@@ -2,7 +2,7 @@
 // batched POSIX UDP adapter (lwm2m/transport/posix_udp_batch.hpp), driven by JSON lines.
 //
 //   lwm2m-server [--port P] [--address A] [--max-registrations N] [--queue-awake S]
-//                [--exit-on-eof] [--verbose]
+//                [--exit-on-eof] [--verbose] [--psk IDENTITY:KEY | --psk-hex IDENTITY:HEX ...]
 //
 // One thread, one poll loop over the UDP socket and stdin:
 // - datagrams are read in batches (recvmmsg) and handed to `engine.on_datagram`;
@@ -20,6 +20,10 @@
 // A malformed command prints {"id":..,"error":"<reason>"} and the server carries on.
 // SIGINT/SIGTERM stop it; so does the end of stdin with --exit-on-eof (once every command
 // has been answered). --verbose logs every datagram on stderr.
+// With --psk / --psk-hex (repeatable; built when OpenSSL is found) the port speaks DTLS 1.2 in
+// PSK mode only (transport/dtls_openssl.hpp): a session per client address, the key chosen
+// by the PSK identity the client presents; the engine sees the plaintext. The endpoint name
+// a client registers with is not tied to its identity here (the identity is logged).
 //
 // Example code: uses the standard library freely (the engine itself never allocates).
 
@@ -28,6 +32,9 @@
 
 #include <lwm2m/coap/parse.hpp>
 #include <lwm2m/encoding/base64.hpp>
+#if LWM2M_HAVE_OPENSSL
+#include <lwm2m/transport/dtls_openssl.hpp>
+#endif
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/objects/all.hpp>
 #include <lwm2m/server.hpp>
@@ -77,12 +84,13 @@ struct options {
     std::uint32_t queue_awake = 0;  // seconds; 0 = MAX_TRANSMIT_WAIT (93 s)
     bool exit_on_eof = false;
     bool verbose = false;
+    std::vector<std::pair<std::string, std::vector<std::byte>>> psks;  // identity -> key: DTLS when not empty
 };
 
 [[noreturn]] void usage(const char* why, int status = 2) {
     std::fprintf(stderr,
                  "%s%s%susage: lwm2m-server [--port P] [--address A] [--max-registrations N] [--queue-awake S]\n"
-                 "                    [--exit-on-eof] [--verbose]\n"
+                 "                    [--exit-on-eof] [--verbose] [--psk IDENTITY:KEY | --psk-hex IDENTITY:HEX ...]\n"
                  "Reads one JSON command per stdin line, prints replies and events as JSON lines.\n",
                  why[0] != '\0' ? "error: " : "", why, why[0] != '\0' ? "\n" : "");
     std::exit(status);
@@ -121,6 +129,19 @@ options parse_args(int argc, char** argv) {
             o.exit_on_eof = true;
         } else if (a == "--verbose") {
             o.verbose = true;
+        } else if (a == "--psk" || a == "--psk-hex") {
+#if LWM2M_HAVE_OPENSSL
+            const std::string_view v = next();
+            const auto colon = v.find(':');
+            if (colon == 0 || colon == std::string_view::npos || colon + 1 == v.size()) usage("bad --psk (IDENTITY:KEY)");
+            const std::string_view key = v.substr(colon + 1);
+            auto bytes = a == "--psk" ? std::optional{lwm2m::transport::psk_key_from_text(key)}
+                                      : lwm2m::transport::psk_key_from_hex(key);
+            if (!bytes) usage("bad --psk-hex key (want an even number of hex digits)");
+            o.psks.emplace_back(std::string(v.substr(0, colon)), std::move(*bytes));
+#else
+            usage("--psk needs DTLS: this lwm2m-server was built without OpenSSL");
+#endif
         } else if (a == "--help" || a == "-h") {
             usage("", 0);
         } else {
@@ -774,13 +795,43 @@ int main(int argc, char** argv) {
 
     outbox out;
     std::vector<std::byte> tx(limits::max_message);
+#if LWM2M_HAVE_OPENSSL
+    // --psk: every datagram on the port is a DTLS record; the engine sees the plaintext.
+    std::unique_ptr<lwm2m::transport::dtls_psk_server> dtls;
+    if (!opt.psks.empty()) {
+        dtls = std::make_unique<lwm2m::transport::dtls_psk_server>(
+            [&opt](std::string_view identity) -> std::optional<std::vector<std::byte>> {
+                for (const auto& [id, key] : opt.psks)
+                    if (id == identity) return key;
+                return std::nullopt;
+            },
+            opt.max_registrations + 1024);
+        if (!dtls->open()) {
+            std::fprintf(stderr, "error: cannot set up DTLS (OpenSSL)\n");
+            return 1;
+        }
+        std::fprintf(stderr, "-- DTLS 1.2 PSK on the port (%zu identities)\n", opt.psks.size());
+    }
+    const auto take_records = [&] {
+        while (auto r = dtls->poll_record(tx)) out.pending.push_back({r->peer, std::vector<std::byte>(tx.begin(), tx.begin() + static_cast<std::ptrdiff_t>(r->size))});
+    };
+#endif
     const auto drain = [&] {
         while (auto t = engine->poll_transmit(tx)) {
             const lwm2m::bytes_view d{tx.data(), t->size};
             if (opt.verbose) log_datagram(">>", *udp, t->peer, d);
+#if LWM2M_HAVE_OPENSSL
+            if (dtls) {
+                if (auto ok = dtls->write_datagram(t->peer, d); !ok && opt.verbose)
+                    std::fprintf(stderr, "-- not sent (no DTLS session with that peer): %s\n", lwm2m::name(ok.error().code).data());
+                take_records();
+                continue;
+            }
+#endif
             out.pending.push_back({t->peer, std::vector<std::byte>(d.begin(), d.end())});
         }
     };
+    std::vector<std::byte> plain(rx_buffer_size);
 
     std::vector<std::byte> rx_storage(batch * rx_buffer_size);
     std::vector<lwm2m::transport::udp_rx> rx(batch);
@@ -792,8 +843,13 @@ int main(int argc, char** argv) {
     while (g_stop == 0) {
         // How long to sleep: until the engine's next deadline, at most 1 s (signals, EOF checks).
         auto wait = std::chrono::milliseconds(1000);
-        if (auto d = engine->next_deadline()) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*d - now()) + 1ms;
+        auto deadline = engine->next_deadline();
+#if LWM2M_HAVE_OPENSSL
+        if (dtls)
+            if (auto d = dtls->next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
+#endif
+        if (deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now()) + 1ms;
             wait = std::clamp(left, std::chrono::milliseconds(0), wait);
         }
         pollfd fds[2] = {{udp->native_handle(), static_cast<short>(POLLIN | (out.empty() ? 0 : POLLOUT)), 0},
@@ -815,8 +871,29 @@ int main(int argc, char** argv) {
                 const auto t = now();
                 for (std::size_t i = 0; i < *n; ++i) {
                     const lwm2m::bytes_view d{rx[i].buffer.data(), rx[i].size};
-                    if (opt.verbose) log_datagram("<<", *udp, rx[i].peer, d);
                     if (rx[i].truncated) continue;  // larger than any message we accept
+#if LWM2M_HAVE_OPENSSL
+                    if (dtls) {
+                        const bool was_up = dtls->connected(rx[i].peer);
+                        dtls->on_record(rx[i].peer, d, t);
+                        take_records();
+                        if (!was_up && dtls->connected(rx[i].peer)) {
+                            char who[64];
+                            const std::size_t w = udp->describe(rx[i].peer, who);
+                            std::fprintf(stderr, "-- DTLS session with %.*s, identity '%s' (%s)\n", static_cast<int>(w), who,
+                                         std::string(*dtls->identity(rx[i].peer)).c_str(),
+                                         std::string(dtls->cipher(rx[i].peer)).c_str());
+                        }
+                        while (auto r = dtls->read_datagram(plain)) {
+                            const lwm2m::bytes_view p{plain.data(), r->size};
+                            if (opt.verbose) log_datagram("<<", *udp, r->peer, p);
+                            engine->on_datagram(r->peer, p, t);
+                            drain();
+                        }
+                        continue;
+                    }
+#endif
+                    if (opt.verbose) log_datagram("<<", *udp, rx[i].peer, d);
                     engine->on_datagram(rx[i].peer, d, t);
                     drain();
                 }
@@ -845,11 +922,18 @@ int main(int argc, char** argv) {
             }
         }
 
-        // Timers: retransmissions, give-ups, registration expiry.
+        // Timers: retransmissions, give-ups, registration expiry (and DTLS handshake flights).
         if (auto d = engine->next_deadline(); d && *d <= now()) {
             engine->on_timeout(now());
             drain();
         }
+#if LWM2M_HAVE_OPENSSL
+        if (dtls)
+            if (auto d = dtls->next_deadline(); d && *d <= now()) {
+                dtls->on_timeout(now());
+                take_records();
+            }
+#endif
 
         app.run_backlog();
         drain();
@@ -859,7 +943,12 @@ int main(int argc, char** argv) {
         // Addresses of ended registrations are forgotten once nothing is left to send to them.
         if (out.empty())
             for (const lwm2m::exchange::peer_id p : app.take_gone_peers())
-                if (!engine->find(p)) (void)udp->peers().forget(p);
+                if (!engine->find(p)) {
+#if LWM2M_HAVE_OPENSSL
+                    if (dtls) dtls->forget(p);  // its close_notify goes nowhere: the address goes too
+#endif
+                    (void)udp->peers().forget(p);
+                }
 
         if (!stdin_open && opt.exit_on_eof && !app.busy() && out.empty()) break;
     }

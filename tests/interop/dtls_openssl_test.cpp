@@ -5,10 +5,12 @@
 //   TLS_PSK_WITH_AES_128_CCM_8, the suite LwM2M mandates; with a wrong key nothing registers;
 // - the adapter alone against `coap-server-openssl`: a GET answered through the session, a
 //   replayed record and a tampered record dropped (RFC 6347 §4.1.2.6, §4.1.2.7), the session
-//   still usable afterwards.
+//   still usable afterwards;
+// - the example server with --psk: libcoap's `coap-client-openssl` registers through it (a
+//   wrong key registers nothing), and the example client registers, is read and de-registers.
 // Every process is bounded in time (`timeout`) and killed at the end.
-// Needs: LWM2M_CLIENT_EXE (or the environment variable), coap-rd-openssl and
-// coap-server-openssl on PATH; skipped with a message when one is missing.
+// Needs: LWM2M_CLIENT_EXE and LWM2M_SERVER_EXE (or the environment variables), coap-rd-openssl,
+// coap-server-openssl and coap-client-openssl on PATH; skipped with a message when one is missing.
 #include "../support/libcoap_tools.hpp"
 
 #include <doctest/doctest.h>
@@ -42,6 +44,14 @@ std::string client_exe() {
     return lwm2m::test::libcoap_tools::program_path(LWM2M_CLIENT_EXE, "LWM2M_CLIENT_EXE");
 #else
     return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_CLIENT_EXE");
+#endif
+}
+
+std::string server_exe() {
+#ifdef LWM2M_SERVER_EXE
+    return lwm2m::test::libcoap_tools::program_path(LWM2M_SERVER_EXE, "LWM2M_SERVER_EXE");
+#else
+    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_SERVER_EXE");
 #endif
 }
 
@@ -87,8 +97,8 @@ private:
 };
 
 bool have_tools() {
-    if (!on_path("coap-rd-openssl") || !on_path("coap-server-openssl")) {
-        MESSAGE("SKIPPED: coap-rd-openssl / coap-server-openssl not found (apt install libcoap3-bin)");
+    if (!on_path("coap-rd-openssl") || !on_path("coap-server-openssl") || !on_path("coap-client-openssl")) {
+        MESSAGE("SKIPPED: coap-rd-openssl / coap-server-openssl / coap-client-openssl not found (apt install libcoap3-bin)");
         return false;
     }
     return true;
@@ -109,8 +119,8 @@ TEST_CASE("lwm2m-client registers over DTLS 1.2 PSK (AES-128-CCM-8) with libcoap
     background rd{"timeout 30 coap-rd-openssl -A 127.0.0.1 -p " + std::to_string(port) + " -k " + psk_key + " -v 7", log};
     const std::string server = "coaps://127.0.0.1:" + std::to_string(port + 1);
 
-    SUBCASE("the right key: the session carries Register (and the re-Register after an Update the RD refuses)") {
-        const std::string out = run("timeout -s KILL 8 " + exe + " --server " + server +
+    SUBCASE("the right key: the session carries Register") {
+        const std::string out = run("timeout -s KILL 3 " + exe + " --server " + server +
                                     " --endpoint dtls-it --lifetime 4 --psk-identity dtls-it-id --psk-key " + psk_key);
         INFO(out);
         CHECK(out.find("DTLS session up (PSK-AES128-CCM8)") != std::string::npos);
@@ -121,7 +131,7 @@ TEST_CASE("lwm2m-client registers over DTLS 1.2 PSK (AES-128-CCM-8) with libcoap
         CHECK(server_log.find("ep=dtls-it") != std::string::npos);  // our plaintext, decrypted by libcoap
     }
     SUBCASE("a wrong key: no session, nothing registered, nothing readable reaches the server") {
-        const std::string out = run("timeout -s KILL 5 " + exe + " --server " + server +
+        const std::string out = run("timeout -s KILL 3 " + exe + " --server " + server +
                                     " --endpoint dtls-bad --lifetime 4 --psk-identity dtls-bad-id --psk-key wrong-key");
         INFO(out);
         CHECK(out.find("DTLS session up") == std::string::npos);
@@ -248,5 +258,85 @@ TEST_CASE("dtls_psk_client against coap-server-openssl: a request answered, repl
 
     dtls.close();
     send_records(dtls, s);
-    CHECK(dtls.current_state() == lwm2m::transport::dtls_psk_client::state::closed);
+    CHECK(dtls.current_state() == lwm2m::transport::dtls_state::closed);
+}
+
+namespace {
+
+/**
+ * Runs the example server with `--psk` on `port` for `seconds`, its stdin fed `commands`
+ * (JSON lines) after `delay` seconds, in a thread; `events()` is its stdout once it ended.
+ */
+class psk_server {
+public:
+    psk_server(std::uint16_t port, const std::string& psk, int seconds, int delay = 0, const std::string& commands = "") {
+        err_ = "/tmp/lwm2m-dtls-srv-" + std::to_string(port) + ".err";
+        std::string feed = "(sleep " + std::to_string(delay);
+        if (!commands.empty()) feed += "; printf '%s\\n' '" + commands + "'";
+        feed += "; sleep " + std::to_string(seconds) + ")";
+        const std::string cmd = "(" + feed + " | timeout " + std::to_string(seconds) + " " + server_exe() + " --port " +
+                                std::to_string(port) + " --psk " + psk + " 2>" + err_ + ")";
+        thread_ = std::thread([this, cmd] { out_ = run(cmd); });
+        std::this_thread::sleep_for(400ms);  // let it bind
+    }
+    ~psk_server() {
+        if (thread_.joinable()) thread_.join();
+    }
+    /** Waits for the end; stdout (events and replies) and stderr (logs). */
+    std::string events() {
+        thread_.join();
+        return out_;
+    }
+    std::string log() const { return read_file(err_); }
+
+private:
+    std::thread thread_;
+    std::string out_;
+    std::string err_;
+};
+
+bool have_programs() {
+    if (!have_tools()) return false;
+    if (!lwm2m::test::libcoap_tools::executable(client_exe()) || !lwm2m::test::libcoap_tools::executable(server_exe())) {
+        MESSAGE("SKIPPED: lwm2m-client / lwm2m-server not built");
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("lwm2m-server over DTLS 1.2 PSK: libcoap's coap-client-openssl registers, a wrong key does not") {
+    if (!have_programs()) return;
+    const std::uint16_t port = free_port();
+    psk_server server{port, "coap-id:" + psk_key, 5};
+    const std::string uri = "coaps://127.0.0.1:" + std::to_string(port);
+    const std::string good = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k " + psk_key +
+                                 " -m post -t 40 -e '</3/0>,</1/0>' '" + uri + "/rd?ep=libcoap-ep&lt=60&lwm2m=1.1'");
+    const std::string bad = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k not-the-key -m post -t 40 -e '</3/0>' '" +
+                                uri + "/rd?ep=wrong-key-ep&lt=60'");
+    const std::string events = server.events();
+    INFO("good: " << good);
+    INFO("bad: " << bad);
+    INFO("events: " << events);
+    INFO("log: " << server.log());
+    CHECK(events.find(R"("event":"registered","ep":"libcoap-ep")") != std::string::npos);
+    CHECK(events.find("wrong-key-ep") == std::string::npos);
+    CHECK(server.log().find("identity 'coap-id'") != std::string::npos);
+}
+
+TEST_CASE("lwm2m-client and lwm2m-server over DTLS 1.2 PSK: register, read, de-register") {
+    if (!have_programs()) return;
+    const std::uint16_t port = free_port();
+    psk_server server{port, "light-id:" + psk_key, 6, 2, R"({"id":1,"op":"read","ep":"secure-light","path":"/3/0/0"})"};
+    const std::string client = run("timeout -s INT 4 " + client_exe() + " --server coaps://127.0.0.1:" + std::to_string(port) +
+                                   " --endpoint secure-light --psk-identity light-id --psk-key " + psk_key);
+    const std::string events = server.events();
+    INFO("client: " << client);
+    INFO("events: " << events);
+    CHECK(events.find(R"("event":"registered","ep":"secure-light")") != std::string::npos);
+    CHECK(events.find(R"("id":1,"ep":"secure-light","status":"2.05","content":[{"n":"/3/0/0","vs":"lwm2m toolkit"}])") !=
+          std::string::npos);
+    CHECK(events.find(R"("event":"deregistered","ep":"secure-light")") != std::string::npos);
+    CHECK(client.find("DTLS session up") != std::string::npos);
 }
