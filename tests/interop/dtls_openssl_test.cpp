@@ -340,3 +340,105 @@ TEST_CASE("lwm2m-client and lwm2m-server over DTLS 1.2 PSK: register, read, de-r
     CHECK(events.find(R"("event":"deregistered","ep":"secure-light")") != std::string::npos);
     CHECK(client.find("DTLS session up") != std::string::npos);
 }
+
+namespace {
+
+/** Moves every record the client has to the server as `peer`, and back; `rounds` times. */
+void pump(lwm2m::transport::dtls_psk_client& c, lwm2m::transport::dtls_psk_server& s, lwm2m::exchange::peer_id peer,
+          lwm2m::time_point t, int rounds = 8) {
+    std::vector<std::byte> buf(2048);
+    for (int i = 0; i < rounds; ++i) {
+        while (auto n = c.poll_record(buf)) s.on_record(peer, lwm2m::bytes_view{buf.data(), *n}, t);
+        while (auto r = s.poll_record(buf)) {
+            if (r->peer == peer) (void)c.on_record(lwm2m::bytes_view{buf.data(), r->size}, t);
+        }
+    }
+}
+
+lwm2m::transport::psk_credentials credentials(std::string identity, std::string_view key) {
+    return {std::move(identity), lwm2m::transport::psk_key_from_text(key)};
+}
+
+} // namespace
+
+TEST_CASE("dtls_psk_server: keys by identity, wrong keys and unknown identities fail, unfinished handshakes make room") {
+    using lwm2m::exchange::peer_id;
+    using lwm2m::transport::dtls_psk_client;
+    using lwm2m::transport::dtls_psk_server;
+    const lwm2m::time_point t0{};
+    dtls_psk_server server{[](std::string_view identity) -> std::optional<std::vector<std::byte>> {
+                               if (identity == "alice") return lwm2m::transport::psk_key_from_text("alice-key");
+                               if (identity == "bob") return lwm2m::transport::psk_key_from_hex("00112233445566778899aabbccddeeff");
+                               return std::nullopt;
+                           },
+                           2};
+    REQUIRE(server.open().has_value());
+
+    SUBCASE("two identities, each with its own key; plaintext both ways") {
+        dtls_psk_client alice, bob;
+        REQUIRE(alice.connect(credentials("alice", "alice-key"), t0).has_value());
+        REQUIRE(bob.connect({"bob", *lwm2m::transport::psk_key_from_hex("00112233445566778899AABBCCDDEEFF")}, t0).has_value());
+        pump(alice, server, peer_id{1}, t0);
+        pump(bob, server, peer_id{2}, t0);
+        REQUIRE(alice.connected());
+        REQUIRE(bob.connected());
+        CHECK(server.identity(peer_id{1}) == std::optional<std::string_view>{"alice"});
+        CHECK(server.identity(peer_id{2}) == std::optional<std::string_view>{"bob"});
+        const std::byte hello[] = {std::byte{0x40}, std::byte{0x01}, std::byte{0x12}, std::byte{0x34}};
+        REQUIRE(alice.write_datagram(hello).has_value());
+        pump(alice, server, peer_id{1}, t0, 1);
+        std::vector<std::byte> buf(64);
+        const auto got = server.read_datagram(buf);
+        REQUIRE(got.has_value());
+        CHECK(got->peer == peer_id{1});
+        CHECK(std::vector<std::byte>(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got->size)) ==
+              std::vector<std::byte>(std::begin(hello), std::end(hello)));
+        REQUIRE(server.write_datagram(peer_id{2}, hello).has_value());
+        pump(bob, server, peer_id{2}, t0, 1);
+        const auto back = bob.read_datagram(buf);
+        REQUIRE(back.has_value());
+        CHECK(*back == sizeof hello);
+        CHECK(!server.write_datagram(peer_id{9}, hello).has_value());  // no session with that peer
+    }
+    SUBCASE("a wrong key never completes (its Finished does not decrypt) and expires; an unknown identity is refused") {
+        dtls_psk_client wrong, stranger;
+        REQUIRE(wrong.connect(credentials("alice", "not-alice-key"), t0).has_value());
+        REQUIRE(stranger.connect(credentials("mallory", "alice-key"), t0).has_value());
+        pump(wrong, server, peer_id{1}, t0);
+        pump(stranger, server, peer_id{2}, t0);
+        CHECK(!wrong.connected());
+        CHECK(!stranger.connected());
+        CHECK(!server.identity(peer_id{1}));
+        CHECK(!server.identity(peer_id{2}));
+        // The unknown identity gets a fatal alert: both sides fail, the server drops the session.
+        CHECK(stranger.current_state() == lwm2m::transport::dtls_state::failed);
+        // The wrong key's records fail their check and are dropped silently (RFC 6347 §4.1.2.7):
+        // the handshake stays unfinished until handshake_lifetime, then it is dropped too.
+        CHECK(server.session_count() == 1);
+        server.on_timeout(t0 + dtls_psk_server::handshake_lifetime);
+        CHECK(server.session_count() == 0);
+    }
+    SUBCASE("ClientHellos that never finish: the oldest makes room for a real client, the rest expire") {
+        std::vector<std::byte> buf(2048);
+        dtls_psk_client spoof1, spoof2;
+        REQUIRE(spoof1.connect(credentials("x", "y"), t0).has_value());
+        REQUIRE(spoof2.connect(credentials("x", "y"), t0).has_value());
+        // Their ClientHellos arrive, their HelloVerifyRequests go nowhere.
+        if (auto n = spoof1.poll_record(buf)) server.on_record(peer_id{11}, lwm2m::bytes_view{buf.data(), *n}, t0);
+        if (auto n = spoof2.poll_record(buf)) server.on_record(peer_id{12}, lwm2m::bytes_view{buf.data(), *n}, t0 + 1s);
+        while (server.poll_record(buf)) {
+        }
+        CHECK(server.session_count() == 2);
+        dtls_psk_client alice;
+        REQUIRE(alice.connect(credentials("alice", "alice-key"), t0 + 2s).has_value());
+        pump(alice, server, peer_id{1}, t0 + 2s);
+        CHECK(alice.connected());
+        CHECK(server.session_count() == 2);  // peer 11 gave way
+        const auto deadline = server.next_deadline();
+        REQUIRE(deadline.has_value());
+        CHECK(*deadline <= t0 + 1s + dtls_psk_server::handshake_lifetime);
+        server.on_timeout(t0 + 1s + dtls_psk_server::handshake_lifetime);
+        CHECK(server.session_count() == 1);  // peer 12's handshake expired; alice stays
+        CHECK(server.identity(peer_id{1}) == std::optional<std::string_view>{"alice"});
+    }
+}

@@ -169,6 +169,8 @@ public:
     std::string identity;
     /** The peer (server side: its `exchange::peer_id` value, which the cookie binds to). */
     std::uint32_t peer = 0;
+    /** When the peer's first ClientHello came (server side: unfinished handshakes expire). */
+    time_point started{};
 
     /** Advances the handshake (the first flight on the client side). */
     void drive_handshake() {
@@ -447,8 +449,12 @@ private:
  * restarted, RFC 6347 §4.2.8). The key is looked up by the PSK identity the client presents
  * (no key: the handshake fails); `identity(peer)` then names who the peer proved to be, so
  * the application can tie an endpoint name to its credentials. Failed and closed sessions
- * are dropped; `forget` drops one when its peer is gone. At most `max_sessions` live at
- * once (a new peer beyond that is ignored).
+ * are dropped; `forget` drops one when its peer is gone.
+ * Against spoofed ClientHellos: the cookie exchange (RFC 6347 §4.2.1) makes a peer prove it
+ * receives at its address before any key exchange; a handshake that has not completed
+ * `handshake_lifetime` after its first ClientHello is dropped, and when `max_sessions` are
+ * live a new peer takes the place of the oldest unfinished handshake (a peer beyond that,
+ * with every session up, is ignored).
  */
 class dtls_psk_server {
 public:
@@ -459,6 +465,9 @@ public:
         exchange::peer_id peer{};
         std::size_t size = 0;
     };
+
+    /** How long a handshake may take from the first ClientHello (OpenSSL gives up on flights sooner). */
+    static constexpr duration handshake_lifetime = std::chrono::seconds{60};
 
     explicit dtls_psk_server(key_lookup lookup, std::size_t max_sessions = 4096)
         : lookup_(std::move(lookup)), max_sessions_(max_sessions) {}
@@ -493,10 +502,12 @@ public:
             it = sessions_.end();
         }
         if (it == sessions_.end()) {
-            if (!handshake || !epoch0 || sessions_.size() >= max_sessions_) return;
+            if (!handshake || !epoch0) return;
+            if (sessions_.size() >= max_sessions_ && !evict_oldest_handshake()) return;
             auto s = detail::dtls_session::make(ctx_, true, this);
             if (!s) return;
             s->peer = peer.value;
+            s->started = now;
             it = sessions_.emplace(peer.value, std::move(s)).first;
         }
         detail::dtls_session& s = *it->second;
@@ -528,22 +539,29 @@ public:
     /** The next record datagram to send, or nullopt. */
     [[nodiscard]] std::optional<peer_datagram> poll_record(mutable_bytes out) { return pop(outgoing_, out); }
 
-    /** The earliest handshake retransmission timer of any session, if one runs. */
+    /** The earliest handshake timer (a retransmission, or an unfinished handshake's end), if any. */
     [[nodiscard]] std::optional<time_point> next_deadline() const {
         std::optional<time_point> next;
-        for (const auto& [peer, s] : sessions_)
-            if (auto left = s->timer(); left && (!next || now_ + *left < *next)) next = now_ + *left;
+        const auto consider = [&](time_point t) {
+            if (!next || t < *next) next = t;
+        };
+        for (const auto& [peer, s] : sessions_) {
+            if (s->state() != dtls_state::handshaking) continue;
+            consider(s->started + handshake_lifetime);
+            if (auto left = s->timer()) consider(now_ + *left);
+        }
         return next;
     }
 
-    /** Runs the expired handshake timers; sessions that give up are dropped. */
+    /** Runs the expired handshake timers; sessions that give up or run out of time are dropped. */
     void on_timeout(time_point now) {
         now_ = now;
         for (auto it = sessions_.begin(); it != sessions_.end();) {
             detail::dtls_session& s = *it->second;
             if (auto left = s.timer(); left && *left <= duration::zero()) s.on_timer();
             collect_outgoing(exchange::peer_id{it->first}, s);
-            if (s.state() == dtls_state::failed) it = sessions_.erase(it);
+            const bool expired = s.state() == dtls_state::handshaking && now >= s.started + handshake_lifetime;
+            if (s.state() == dtls_state::failed || expired) it = sessions_.erase(it);
             else ++it;
         }
     }
@@ -594,6 +612,17 @@ private:
         }
     }
 
+    /** Drops the unfinished handshake that started first; false when every session is up. */
+    bool evict_oldest_handshake() {
+        auto oldest = sessions_.end();
+        for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
+            if (it->second->state() == dtls_state::handshaking && (oldest == sessions_.end() || it->second->started < oldest->second->started))
+                oldest = it;
+        if (oldest == sessions_.end()) return false;
+        sessions_.erase(oldest);
+        return true;
+    }
+
     static dtls_psk_server& owner(SSL* ssl) { return *static_cast<dtls_psk_server*>(detail::dtls_session::of(ssl)->app_data()); }
 
     // RFC 4279 §5.1: the key of the identity the client sent; 0 (no key) fails the handshake.
@@ -606,8 +635,8 @@ private:
         return static_cast<unsigned int>(key->size());
     }
 
-    // RFC 6347 §4.2.1: a stateless cookie, HMAC(secret, the session's address), so a spoofed
-    // ClientHello costs the server one small HelloVerifyRequest and no handshake state.
+    // RFC 6347 §4.2.1: the cookie is HMAC(secret, the peer), so only a peer that receives at
+    // its address can echo it; no key exchange happens for a spoofed ClientHello.
     static bool cookie_of(SSL* ssl, unsigned char* out, unsigned int* length) {
         const dtls_psk_server& self = owner(ssl);
         const std::uint32_t peer = detail::dtls_session::of(ssl)->peer;
