@@ -2,7 +2,7 @@
 // batched POSIX UDP adapter (lwm2m/transport/posix_udp_batch.hpp), driven by JSON lines.
 //
 //   lwm2m-server [--port P] [--address A] [--max-registrations N] [--queue-awake S]
-//                [--exit-on-eof] [--verbose] [--psk IDENTITY:KEY | --psk-hex IDENTITY:HEX ...]
+//                [--exit-on-eof] [--verbose] [--psk [EP=]IDENTITY:KEY | --psk-hex [EP=]IDENTITY:HEX ...]
 //
 // One thread, one poll loop over the UDP socket and stdin:
 // - datagrams are read in batches (recvmmsg) and handed to `engine.on_datagram`;
@@ -22,8 +22,10 @@
 // has been answered). --verbose logs every datagram on stderr.
 // With --psk / --psk-hex (repeatable; built when OpenSSL is found) the port speaks DTLS 1.2 in
 // PSK mode only (transport/dtls_openssl.hpp): a session per client address, the key chosen
-// by the PSK identity the client presents; the engine sees the plaintext. The endpoint name
-// a client registers with is not tied to its identity here (the identity is logged).
+// by the PSK identity the client presents; the engine sees the plaintext. Each credential
+// names the one endpoint it may register (EP=, or the identity itself when EP= is left out):
+// a Register under another name gets 4.03, an Update or De-register of another client's
+// registration 4.04 (the engine's registration_authorizer hook).
 //
 // Example code: uses the standard library freely (the engine itself never allocates).
 
@@ -53,6 +55,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,13 +87,18 @@ struct options {
     std::uint32_t queue_awake = 0;  // seconds; 0 = MAX_TRANSMIT_WAIT (93 s)
     bool exit_on_eof = false;
     bool verbose = false;
-    std::vector<std::pair<std::string, std::vector<std::byte>>> psks;  // identity -> key: DTLS when not empty
+    struct psk_entry {
+        std::string endpoint;  // the one endpoint name these credentials may register
+        std::string identity;
+        std::vector<std::byte> key;
+    };
+    std::vector<psk_entry> psks;  // DTLS when not empty
 };
 
 [[noreturn]] void usage(const char* why, int status = 2) {
     std::fprintf(stderr,
                  "%s%s%susage: lwm2m-server [--port P] [--address A] [--max-registrations N] [--queue-awake S]\n"
-                 "                    [--exit-on-eof] [--verbose] [--psk IDENTITY:KEY | --psk-hex IDENTITY:HEX ...]\n"
+                 "                    [--exit-on-eof] [--verbose] [--psk [EP=]IDENTITY:KEY | --psk-hex [EP=]IDENTITY:HEX ...]\n"
                  "Reads one JSON command per stdin line, prints replies and events as JSON lines.\n",
                  why[0] != '\0' ? "error: " : "", why, why[0] != '\0' ? "\n" : "");
     std::exit(status);
@@ -131,14 +139,21 @@ options parse_args(int argc, char** argv) {
             o.verbose = true;
         } else if (a == "--psk" || a == "--psk-hex") {
 #if LWM2M_HAVE_OPENSSL
-            const std::string_view v = next();
+            std::string_view v = next();
             const auto colon = v.find(':');
-            if (colon == 0 || colon == std::string_view::npos || colon + 1 == v.size()) usage("bad --psk (IDENTITY:KEY)");
+            if (colon == 0 || colon == std::string_view::npos || colon + 1 == v.size()) usage("bad --psk ([EP=]IDENTITY:KEY)");
+            std::string_view identity = v.substr(0, colon);
+            std::string_view endpoint = identity;
+            if (const auto eq = identity.find('='); eq != std::string_view::npos) {
+                endpoint = identity.substr(0, eq);
+                identity.remove_prefix(eq + 1);
+                if (endpoint.empty() || identity.empty()) usage("bad --psk ([EP=]IDENTITY:KEY)");
+            }
             const std::string_view key = v.substr(colon + 1);
             auto bytes = a == "--psk" ? std::optional{lwm2m::transport::psk_key_from_text(key)}
                                       : lwm2m::transport::psk_key_from_hex(key);
             if (!bytes) usage("bad --psk-hex key (want an even number of hex digits)");
-            o.psks.emplace_back(std::string(v.substr(0, colon)), std::move(*bytes));
+            o.psks.push_back({std::string(endpoint), std::string(identity), std::move(*bytes)});
 #else
             usage("--psk needs DTLS: this lwm2m-server was built without OpenSSL");
 #endif
@@ -170,6 +185,9 @@ class server_app;
 /** The engine's handler: forwards to `server_app` (defined below, once `engine_type` is known). */
 struct handler_bridge {
     server_app* app = nullptr;
+    /** With DTLS: may `peer` (its authenticated identity) hold `endpoint`? Unset: anyone may. */
+    std::function<bool(lwm2m::exchange::peer_id, std::string_view)> authorize;
+    bool may_register(lwm2m::exchange::peer_id peer, std::string_view endpoint) { return !authorize || authorize(peer, endpoint); }
     void on_registration(const srv::registration_event& e);
     void on_result(const srv::request_result& r);
     void on_notification(const srv::notification& n);
@@ -785,7 +803,7 @@ int main(int argc, char** argv) {
     srv::server_config config;
     if (opt.queue_awake > 0) config.queue_awake_time = std::chrono::seconds(opt.queue_awake);
     server_app app{opt, *udp};
-    handler_bridge bridge{&app};
+    handler_bridge bridge{&app, {}};
     auto engine = std::make_unique<engine_type>(bridge, slots, index, random_source{&mt}, config);
     app.attach(*engine);
 
@@ -801,8 +819,8 @@ int main(int argc, char** argv) {
     if (!opt.psks.empty()) {
         dtls = std::make_unique<lwm2m::transport::dtls_psk_server>(
             [&opt](std::string_view identity) -> std::optional<std::vector<std::byte>> {
-                for (const auto& [id, key] : opt.psks)
-                    if (id == identity) return key;
+                for (const auto& p : opt.psks)
+                    if (p.identity == identity) return p.key;
                 return std::nullopt;
             },
             opt.max_registrations + 1024);
@@ -811,6 +829,13 @@ int main(int argc, char** argv) {
             return 1;
         }
         std::fprintf(stderr, "-- DTLS 1.2 PSK on the port (%zu identities)\n", opt.psks.size());
+        bridge.authorize = [&opt, &dtls](lwm2m::exchange::peer_id peer, std::string_view endpoint) {
+            const auto identity = dtls->identity(peer);
+            if (!identity) return false;
+            for (const auto& p : opt.psks)
+                if (p.identity == *identity && p.endpoint == endpoint) return true;
+            return false;
+        };
     }
     const auto take_records = [&] {
         while (auto r = dtls->poll_record(tx)) out.pending.push_back({r->peer, std::vector<std::byte>(tx.begin(), tx.begin() + static_cast<std::ptrdiff_t>(r->size))});

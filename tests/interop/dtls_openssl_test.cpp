@@ -306,29 +306,35 @@ bool have_programs() {
 
 } // namespace
 
-TEST_CASE("lwm2m-server over DTLS 1.2 PSK: libcoap's coap-client-openssl registers, a wrong key does not") {
+TEST_CASE("lwm2m-server over DTLS 1.2 PSK: libcoap's coap-client-openssl registers; a wrong key, another endpoint name do not") {
     if (!have_programs()) return;
     const std::uint16_t port = free_port();
-    psk_server server{port, "coap-id:" + psk_key, 5};
+    psk_server server{port, "libcoap-ep=coap-id:" + psk_key, 6};
     const std::string uri = "coaps://127.0.0.1:" + std::to_string(port);
     const std::string good = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k " + psk_key +
                                  " -m post -t 40 -e '</3/0>,</1/0>' '" + uri + "/rd?ep=libcoap-ep&lt=60&lwm2m=1.1'");
     const std::string bad = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k not-the-key -m post -t 40 -e '</3/0>' '" +
                                 uri + "/rd?ep=wrong-key-ep&lt=60'");
+    // The right credentials, but for another endpoint name: 4.03 (LwM2M 1.1 Core §6.2.1, §7.1).
+    const std::string other = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k " + psk_key +
+                                  " -m post -t 40 -e '</3/0>' '" + uri + "/rd?ep=someone-else&lt=60'");
     const std::string events = server.events();
     INFO("good: " << good);
     INFO("bad: " << bad);
+    INFO("other: " << other);
     INFO("events: " << events);
     INFO("log: " << server.log());
     CHECK(events.find(R"("event":"registered","ep":"libcoap-ep")") != std::string::npos);
     CHECK(events.find("wrong-key-ep") == std::string::npos);
+    CHECK(events.find("someone-else") == std::string::npos);
+    CHECK(other.find("4.03") != std::string::npos);
     CHECK(server.log().find("identity 'coap-id'") != std::string::npos);
 }
 
 TEST_CASE("lwm2m-client and lwm2m-server over DTLS 1.2 PSK: register, read, de-register") {
     if (!have_programs()) return;
     const std::uint16_t port = free_port();
-    psk_server server{port, "light-id:" + psk_key, 6, 2, R"({"id":1,"op":"read","ep":"secure-light","path":"/3/0/0"})"};
+    psk_server server{port, "secure-light=light-id:" + psk_key, 6, 2, R"({"id":1,"op":"read","ep":"secure-light","path":"/3/0/0"})"};
     const std::string client = run("timeout -s INT 4 " + client_exe() + " --server coaps://127.0.0.1:" + std::to_string(port) +
                                    " --endpoint secure-light --psk-identity light-id --psk-key " + psk_key);
     const std::string events = server.events();

@@ -546,3 +546,69 @@ TEST_CASE("server engine: Register, a Read and its decoded answer, Update, expir
     CHECK(h.results == 1);
     CHECK(h.records == 1);
 }
+
+namespace {
+
+/** A recorder that lets each peer hold only the endpoints its credentials name (as a DTLS identity would). */
+struct guarded_recorder : recorder {
+    std::multimap<std::uint32_t, std::string> allowed;  // peer -> endpoint
+    std::vector<std::pair<std::uint32_t, std::string>> asked;
+    bool may_register(exchange::peer_id p, std::string_view endpoint) {
+        asked.emplace_back(p.value, std::string(endpoint));
+        for (auto [it, end] = allowed.equal_range(p.value); it != end; ++it)
+            if (it->second == endpoint) return true;
+        return false;
+    }
+};
+static_assert(server::registration_authorizer<guarded_recorder>);
+static_assert(!server::registration_authorizer<recorder>);
+
+} // namespace
+
+TEST_CASE("Core §7.1 endpoint names bound to credentials (registration_authorizer): 4.03 to Register, 4.04 to a foreign Update/De-register") {
+    guarded_recorder rec;
+    rec.allowed = {{1, "light-1"}, {2, "light-2"}, {3, "light-1"}};  // peer 3: light-1 from a new address
+    std::vector<slot> slots(4);
+    std::vector<std::uint32_t> index(server::engine<limits, xorshift, guarded_recorder>::index_words(slots.size()));
+    server::engine<limits, xorshift, guarded_recorder> engine{rec, slots, index, xorshift{}};
+    const auto feed = [&](std::uint32_t peer, const dgram& d) {
+        engine.on_datagram(exchange::peer_id{peer}, d.build(), time_point{});
+        std::vector<std::vector<std::byte>> out;
+        std::array<std::byte, 1500> buf{};
+        while (auto t = engine.poll_transmit(buf)) out.emplace_back(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(t->size));
+        return single_answer(out);
+    };
+
+    // Peer 2 may not take light-1's name: 4.03 Forbidden, nothing registered.
+    CHECK(feed(2, reg({"ep=light-1"}, "</3/0>", 10)).code == coap::code::forbidden);
+    CHECK(engine.registration_count() == 0);
+    CHECK(rec.events.empty());
+    // Its own name and peer 1's: 2.01.
+    const answer two = feed(2, reg({"ep=light-2"}, "</3/0>", 11));
+    CHECK(two.code == coap::code::created);
+    const answer one = feed(1, reg({"ep=light-1"}, "</3/0>", 12));
+    REQUIRE(one.code == coap::code::created);
+    REQUIRE(one.location.size() == 2);
+    const std::string light1 = "/rd/" + one.location[1];
+
+    // Peer 2 knows light-1's location: its Update and De-register get 4.04 and change nothing.
+    dgram update{coap::code::post, light1, {"lt=999"}, "", std::nullopt, 13};
+    CHECK(feed(2, update).code == coap::code::not_found);
+    dgram remove{coap::code::delete_, light1, {}, "", std::nullopt, 14};
+    CHECK(feed(2, remove).code == coap::code::not_found);
+    REQUIRE(engine.find("light-1").has_value());
+    CHECK(engine.find("light-1")->lifetime == 86400);
+    CHECK(engine.find("light-1")->peer == exchange::peer_id{1});
+
+    // light-1's own credentials from a new address (peer 3, e.g. after a NAT rebinding): allowed, the peer moves.
+    update.mid = 15;
+    CHECK(feed(3, update).code == coap::code::changed);
+    CHECK(engine.find("light-1")->lifetime == 999);
+    CHECK(engine.find("light-1")->peer == exchange::peer_id{3});
+    // The registration's own peer is not asked again.
+    const std::size_t asked = rec.asked.size();
+    remove.mid = 16;
+    CHECK(feed(3, remove).code == coap::code::deleted);
+    CHECK(rec.asked.size() == asked);
+    CHECK(!engine.find("light-1").has_value());
+}

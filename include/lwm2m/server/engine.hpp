@@ -1169,7 +1169,7 @@ private:
             }
             if (count == 2) {
                 if (m.code() == coap::code::post) return handle_update(peer, seg[1], m, r);
-                if (m.code() == coap::code::delete_) return handle_deregister(seg[1], r);
+                if (m.code() == coap::code::delete_) return handle_deregister(peer, seg[1], r);
                 return reject(r, coap::code::method_not_allowed, "POST or DELETE only");
             }
         } else if (count == 1 && seg[0] == "dp") {
@@ -1184,6 +1184,16 @@ private:
         return !cf || *cf == static_cast<std::uint16_t>(format::content_format::link_format);
     }
 
+    /** The handler's `may_register` (registration_authorizer), or yes. */
+    [[nodiscard]] bool may_register(exchange::peer_id peer, std::string_view endpoint) noexcept {
+        if constexpr (registration_authorizer<Handler>) return handler_.may_register(peer, endpoint);
+        else return true;
+    }
+    /** True when `peer` is the registration's peer, or may hold its endpoint (a new address). */
+    [[nodiscard]] bool same_client(const slot_type& s, exchange::peer_id peer) noexcept {
+        return s.peer == peer || may_register(peer, registration_view::of(s).endpoint);
+    }
+
     /** Register (Core §6.2.1). */
     void handle_register(exchange::peer_id peer, const coap::message_view& m, exchange::response& r) noexcept {
         register_query q;
@@ -1191,6 +1201,7 @@ private:
         if (!fits(q.endpoint, slot_type::max_name)) return reject(r, coap::code::bad_request, "ep too long");
         if (q.sms && !fits(*q.sms, slot_type::max_sms)) return reject(r, coap::code::bad_request, "sms too long");
         if (!link_payload_format_ok(m)) return reject(r, coap::code::unsupported_content_format, "link-format expected");
+        if (!may_register(peer, q.endpoint)) return reject(r, coap::code::forbidden, "endpoint not allowed for these credentials");
         link_set<slot_type::max_links> links;
         if (auto why = parse_registration_links(m.payload(), slot_type::max_root, links)) return reject(r, *why);
         bool replaced = false;
@@ -1237,7 +1248,7 @@ private:
                        exchange::response& r) noexcept {
         const auto id = parse_location(location);
         slot_type* s = id ? store_.find_location(*id) : nullptr;
-        if (s == nullptr) return reject(r, coap::code::not_found, "no such registration");
+        if (s == nullptr || !same_client(*s, peer)) return reject(r, coap::code::not_found, "no such registration");
         update_query q;
         if (auto why = parse_update_query(m.uri_query(), s->version, q)) return reject(r, *why);
         if (q.sms && !fits(*q.sms, slot_type::max_sms)) return reject(r, coap::code::bad_request, "sms too long");
@@ -1264,10 +1275,10 @@ private:
     }
 
     /** De-register (Core §6.2.3). */
-    void handle_deregister(std::string_view location, exchange::response& r) noexcept {
+    void handle_deregister(exchange::peer_id peer, std::string_view location, exchange::response& r) noexcept {
         const auto id = parse_location(location);
         slot_type* s = id ? store_.find_location(*id) : nullptr;
-        if (s == nullptr) return reject(r, coap::code::not_found, "no such registration");
+        if (s == nullptr || !same_client(*s, peer)) return reject(r, coap::code::not_found, "no such registration");
         r.code(coap::code::deleted);
         end_registration(*s, registration_event_kind::deregistered, true);
     }

@@ -243,6 +243,19 @@ concept server_handler = requires(H& h, const registration_event& e, const reque
     { h.on_send(s) } -> std::same_as<void>;
 };
 
+/**
+ * Optional handler member: `bool may_register(peer_id, std::string_view endpoint)` decides
+ * whether `peer` (as its transport authenticated it, e.g. its DTLS PSK identity) may hold the
+ * registration of `endpoint` (LwM2M 1.1 Core §7.1: the server checks the endpoint name
+ * against the client's credentials). Asked at Register (no: 4.03 Forbidden, §6.2.1) and when
+ * an Update or De-register comes from another peer than the registration's (no: 4.04, as
+ * for an unknown location, so nothing is revealed). Without the member every peer may.
+ */
+template <class H>
+concept registration_authorizer = requires(H& h, exchange::peer_id p, std::string_view endpoint) {
+    { h.may_register(p, endpoint) } -> std::same_as<bool>;
+};
+
 /** A request held or in flight, as `engine::pending` lists it. */
 struct pending_request {
     request_id id{};
