@@ -41,6 +41,9 @@ using namespace std::chrono_literals;
 namespace lc = lwm2m::objects::light_control;
 
 std::atomic<bool> g_stop{false};
+// coaps://: a Register or Update that timed out may mean the server lost our DTLS session (it
+// restarted): the next attempt goes through a new handshake (RFC 6347 §4.2.8).
+bool g_session_suspect = false;
 void on_signal(int) { g_stop = true; }
 
 lwm2m::time_point now() { return lwm2m::from_chrono(std::chrono::steady_clock::now()); }
@@ -313,6 +316,10 @@ void on_event(void*, const lwm2m::client::client_event& e) {
     case lwm2m::client::client_event_kind::sleeping: what = "sleeping (queue mode)"; break;
     case lwm2m::client::client_event_kind::woke_up: what = "woke up (queue mode)"; break;
     }
+    if ((e.kind == lwm2m::client::client_event_kind::register_failed ||
+         e.kind == lwm2m::client::client_event_kind::update_failed) &&
+        e.code == lwm2m::coap::code::empty)
+        g_session_suspect = true;  // a timeout
     const auto code = lwm2m::coap::dotted(e.code);
     std::fprintf(stderr, "-- server %u: %s (%.4s)\n", static_cast<unsigned>(e.ssid), what,
                  e.code == lwm2m::coap::code::empty ? "none" : code.data());
@@ -415,6 +422,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "-- DTLS failed: %s\n", dtls.failure_reason().c_str());
         return 1;
     };
+    // A new handshake (the engine's retries then go through it); false if OpenSSL refuses.
+    bool ever_connected = false;
+    const auto reconnect = [&] {
+        std::fprintf(stderr, "-- DTLS: new handshake\n");
+        if (!dtls.connect({opt.psk_identity, opt.psk_key}, now())) return false;
+        send_records();
+        return true;
+    };
 #endif
     const auto flush = [&] {
         while (auto t = client.poll_transmit(buffer)) {
@@ -437,7 +452,8 @@ int main(int argc, char** argv) {
     const auto start_when_ready = [&] {
 #if LWM2M_HAVE_OPENSSL
         if (opt.secure && !dtls.connected()) return;
-        if (opt.secure && !started) std::fprintf(stderr, "-- DTLS session up (%s)\n", std::string(dtls.cipher()).c_str());
+        if (opt.secure && !ever_connected) std::fprintf(stderr, "-- DTLS session up (%s)\n", std::string(dtls.cipher()).c_str());
+        if (opt.secure) ever_connected = true;
 #endif
         if (started) return;
         started = true;
@@ -479,7 +495,11 @@ int main(int argc, char** argv) {
                 if (r->peer != *server_peer) {
                     if (!opt.quiet) std::fprintf(stderr, "-- dropped %zu bytes in the clear from a peer other than the server\n", d.size());
                 } else if (!dtls.on_record(d, now())) {
-                    return dtls_failed();
+                    // Before any session: a configuration error (wrong key, no common suite).
+                    // After one: the server ended it (a fatal alert); start a new one.
+                    if (!ever_connected) return dtls_failed();
+                    std::fprintf(stderr, "-- DTLS session ended: %s\n", dtls.failure_reason().c_str());
+                    if (!reconnect()) return dtls_failed();
                 } else {
                     send_records();  // handshake flights
                     start_when_ready();
@@ -499,9 +519,17 @@ int main(int argc, char** argv) {
 #if LWM2M_HAVE_OPENSSL
         if (auto d = dtls.next_deadline(); d && *d <= now()) {
             dtls.on_timeout(now());
-            if (dtls.current_state() == lwm2m::transport::dtls_state::failed) return dtls_failed();
+            if (dtls.current_state() == lwm2m::transport::dtls_state::failed) {
+                if (!ever_connected) return dtls_failed();
+                if (!reconnect()) return dtls_failed();
+            }
             send_records();
         }
+        if (opt.secure && g_session_suspect) {
+            g_session_suspect = false;
+            if (!reconnect()) return dtls_failed();
+        }
+        if (opt.secure && dtls.connected()) start_when_ready();
 #endif
         if (started) {
             if (auto d = client.next_deadline(); d && *d <= now()) client.on_timeout(now());
