@@ -37,14 +37,7 @@ extern char** environ;
 
 namespace {
 
-std::string client_exe() {
-#ifdef LWM2M_CLIENT_EXE
-    return lwm2m::test::libcoap_tools::program_path(LWM2M_CLIENT_EXE, "LWM2M_CLIENT_EXE");
-#else
-    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_CLIENT_EXE");
-#endif
-}
-
+using lwm2m::test::libcoap_tools::client_exe;
 using lwm2m::test::libcoap_tools::coap;
 using lwm2m::test::libcoap_tools::coap_client;
 using lwm2m::test::libcoap_tools::executable;
@@ -226,13 +219,6 @@ std::string mask_tlv_resource(std::string tlv, unsigned id) {
     return tlv;
 }
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
 } // namespace
 
 TEST_CASE("interop: the example client managed by libcoap's coap-client (RFC 7252, LwM2M 1.1 DM over CoAP)") {
@@ -332,7 +318,7 @@ TEST_CASE("interop: the example client managed by libcoap's coap-client (RFC 725
     // SIGTERM: the client de-registers and exits 0.
     CHECK(client.stop(SIGTERM));
     CHECK(server.wait_for(4, "/rd/it", std::chrono::seconds(5)));
-    const std::string lines = slurp(log);
+    const std::string lines = lwm2m::test::libcoap_tools::read_file(log);
     CHECK(lines.find("registered") != std::string::npos);
     CHECK(lines.find("-- bye") != std::string::npos);
     std::remove(log.c_str());

@@ -35,43 +35,13 @@
 
 namespace {
 
+using lwm2m::test::libcoap_tools::client_exe;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
+using lwm2m::test::libcoap_tools::read_file;
+using lwm2m::test::libcoap_tools::run;
+using lwm2m::test::libcoap_tools::server_exe;
 using namespace std::chrono_literals;
-
-std::string client_exe() {
-#ifdef LWM2M_CLIENT_EXE
-    return lwm2m::test::libcoap_tools::program_path(LWM2M_CLIENT_EXE, "LWM2M_CLIENT_EXE");
-#else
-    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_CLIENT_EXE");
-#endif
-}
-
-std::string server_exe() {
-#ifdef LWM2M_SERVER_EXE
-    return lwm2m::test::libcoap_tools::program_path(LWM2M_SERVER_EXE, "LWM2M_SERVER_EXE");
-#else
-    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_SERVER_EXE");
-#endif
-}
-
-std::string run(const std::string& cmd) {
-    std::string out;
-    if (FILE* f = ::popen((cmd + " 2>&1").c_str(), "r")) {
-        char buf[512];
-        std::size_t n;
-        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-        ::pclose(f);
-    }
-    return out;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;

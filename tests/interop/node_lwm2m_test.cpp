@@ -49,24 +49,9 @@ using namespace std::chrono_literals;
 using lwm2m::test::libcoap_tools::executable;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
-using lwm2m::test::libcoap_tools::program_path;
+using lwm2m::test::libcoap_tools::client_exe;
+using lwm2m::test::libcoap_tools::server_exe;
 using lwm2m::test::line_process;
-
-std::string client_exe() {
-#ifdef LWM2M_CLIENT_EXE
-    return program_path(LWM2M_CLIENT_EXE, "LWM2M_CLIENT_EXE");
-#else
-    return program_path(nullptr, "LWM2M_CLIENT_EXE");
-#endif
-}
-
-std::string server_exe() {
-#ifdef LWM2M_SERVER_EXE
-    return program_path(LWM2M_SERVER_EXE, "LWM2M_SERVER_EXE");
-#else
-    return program_path(nullptr, "LWM2M_SERVER_EXE");
-#endif
-}
 
 /** tests/interop/node: the Node scripts and their node_modules. */
 std::string node_dir() {

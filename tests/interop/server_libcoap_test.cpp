@@ -37,14 +37,7 @@ extern char** environ;
 
 namespace server_libcoap_test {
 
-std::string server_exe() {
-#ifdef LWM2M_SERVER_EXE
-    return lwm2m::test::libcoap_tools::program_path(LWM2M_SERVER_EXE, "LWM2M_SERVER_EXE");
-#else
-    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_SERVER_EXE");
-#endif
-}
-
+using lwm2m::test::libcoap_tools::server_exe;
 using lwm2m::test::libcoap_tools::coap;
 using lwm2m::test::libcoap_tools::coap_client;
 using lwm2m::test::libcoap_tools::executable;

@@ -1,7 +1,7 @@
 #pragma once
-// Helpers shared by the tests that drive real programs over loopback UDP with libcoap's
-// command-line client (tests/client/libcoap_interop_test.cpp, tests/interop/server_libcoap_test.cpp):
-// locating programs, a free port, and running coap-client bounded in time.
+// Helpers shared by the tests that drive real programs over loopback UDP (libcoap's command-line
+// tools, the example client and server, Node): locating programs, a free port, running a
+// command or coap-client bounded in time, reading a log file.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace lwm2m::test::libcoap_tools {
@@ -20,6 +22,44 @@ inline std::string program_path(const char* configured, const char* env) {
     if (configured != nullptr && *configured != '\0') return configured;
     const char* e = std::getenv(env);
     return e != nullptr ? e : "";
+}
+
+/** The example client: the build's LWM2M_CLIENT_EXE (an interop-tests.txt @exe: macro), else $LWM2M_CLIENT_EXE. */
+inline std::string client_exe() {
+#ifdef LWM2M_CLIENT_EXE
+    return program_path(LWM2M_CLIENT_EXE, "LWM2M_CLIENT_EXE");
+#else
+    return program_path(nullptr, "LWM2M_CLIENT_EXE");
+#endif
+}
+
+/** The example server: the build's LWM2M_SERVER_EXE, else $LWM2M_SERVER_EXE. */
+inline std::string server_exe() {
+#ifdef LWM2M_SERVER_EXE
+    return program_path(LWM2M_SERVER_EXE, "LWM2M_SERVER_EXE");
+#else
+    return program_path(nullptr, "LWM2M_SERVER_EXE");
+#endif
+}
+
+/** A whole file (a program's log), or empty. */
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/** Runs a shell command (bound it in time with `timeout`); its stdout and stderr. */
+inline std::string run(const std::string& command) {
+    std::string out;
+    if (FILE* f = ::popen((command + " 2>&1").c_str(), "r")) {
+        char buf[512];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+        ::pclose(f);
+    }
+    return out;
 }
 
 /** libcoap's coap-client: the configured LWM2M_COAP_CLIENT, else from PATH. */
