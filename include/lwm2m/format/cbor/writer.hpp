@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/format/output_window.hpp>
 
 namespace lwm2m::format::cbor {
@@ -55,14 +56,14 @@ constexpr std::byte* put_long_head(std::byte* p, unsigned major, std::uint64_t v
  * `max_head_size` bytes). Writers that reserved room with `output_window::direct` use it
  * straight; `writer` goes through it too, so both write the same bytes.
  */
-constexpr std::byte* put_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
+LWM2M_HOT_INLINE constexpr std::byte* put_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
     if (v >= 24) return detail::put_long_head(p, major, v);
     *p = static_cast<std::byte>((major << 5) | v);
     return p + 1;
 }
 
 /** Writes a signed integer (major 0 or 1) at `p`; returns the end. */
-constexpr std::byte* put_integer(std::byte* p, std::int64_t v) noexcept {
+LWM2M_HOT_INLINE constexpr std::byte* put_integer(std::byte* p, std::int64_t v) noexcept {
     if (v >= 0) return put_head(p, 0, static_cast<std::uint64_t>(v));
     return put_head(p, 1, static_cast<std::uint64_t>(-(v + 1)));
 }

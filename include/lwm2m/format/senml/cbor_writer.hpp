@@ -33,7 +33,7 @@ constexpr std::byte* put_text(std::byte* p, std::string_view text) noexcept {
 }
 
 /** The one-byte key of a label with an integer key (RFC 8428 §6 Table 4: -6..8, major 0 or 1). */
-constexpr std::byte key_byte(senml::label l) noexcept {
+consteval std::byte key_byte(senml::label l) noexcept {
     const std::int8_t k = senml::label_cbor_key(l).value_or(0);
     return static_cast<std::byte>(k >= 0 ? k : 0x20 | (-1 - k));
 }
@@ -124,6 +124,130 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
     return p;
 }
 
+/**
+ * Writes records [first, end) of valid `records` (they passed `prepare_records` or
+ * `check_and_write`) through `out` with `plan`, after the array head when `first` is 0.
+ */
+inline void write_from(std::span<const record> records, std::size_t first, const senml::detail::name_plan& plan,
+                       output_window& out) noexcept {
+    if (first == 0) cbor::writer{out}.array(records.size());
+    direct_cursor cursor{out};
+    std::byte aside[max_prefix];
+    for (std::size_t i = first; i < records.size(); ++i) {
+        const record& r = records[i];
+        const value& v = r.value;
+        // Validated: decoding cannot fail here.
+        const std::size_t content_size = v.is_bytes() ? senml::detail::decoded_size(v) : 0;
+        const bool raw = v.encoding() == text_encoding::raw;  // (every value but an encoded one)
+        // The whole record fits in the window: written in place with one check.
+        std::byte* const in_window = raw ? cursor.room(max_prefix + content_size) : nullptr;
+        std::byte* const start = in_window != nullptr ? in_window : aside;
+        std::byte* const end = put_record_prefix(start, r, plan, i == 0, content_size);
+        if (in_window != nullptr) {
+            lwm2m::detail::copy_bytes(end, v.encoded_bytes().data(), content_size);
+            cursor.wrote(end + content_size);
+            continue;
+        }
+        // Else (the end of the window, a Block2 window, an encoded value): through the window.
+        cursor.through_window([&](output_window& w) {
+            w.put(bytes_view{aside, static_cast<std::size_t>(end - aside)});
+            if (raw) w.put(v.encoded_bytes());
+            else (void)for_each_value_byte(v, [&](std::byte b) { w.put(b); });
+        });
+    }
+    cursor.flush();
+}
+
+/**
+ * `check_and_write`'s `put` for the fast path: writes each record at `at` while it surely fits
+ * before `end` (its prefix and value contents), not through the window.
+ */
+struct in_place_writer {
+    std::byte* at;
+    std::byte* end;
+    const senml::detail::name_plan& plan;
+    senml::detail::common_record is_common;
+
+    /** Most bytes of a common record but the contents of a string: `{0: name, key: value}`. */
+    static constexpr std::size_t max_common = 3 + senml::detail::name_plan::max_name_length + 1 + cbor::max_head_size;
+
+    /**
+     * A common record (not the first) with a number, boolean or ASCII text value: written
+     * with no other check. False (nothing written) for any other record, or when it might
+     * not fit.
+     */
+    LWM2M_HOT_INLINE bool common(const record& r, std::size_t i) noexcept {
+        if (!is_common(r) || i == 0) return false;
+        const value& v = r.value;
+        const std::size_t room = static_cast<std::size_t>(end - at);
+        std::size_t text_size = 0;
+        switch (v.kind()) {
+        case value_kind::integer:
+        case value_kind::time:
+        case value_kind::unsigned_integer:
+        case value_kind::float_:
+        case value_kind::boolean: break;
+        case value_kind::string:
+        case value_kind::corelnk:
+            // ASCII is UTF-8: no other check (other text takes the general path, which validates).
+            if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return false;
+            text_size = v.encoded_bytes().size();
+            break;
+        default: return false;
+        }
+        if (room < max_common + text_size) return false;
+        // A name is at most 23 chars, so its text head is one byte (RFC 8949 §3.1).
+        std::byte* p = plan.write_name(r.path, at + 3);
+        at[0] = std::byte{0xA2};
+        at[1] = key_byte(senml::label::n);
+        at[2] = static_cast<std::byte>(0x60 | (p - (at + 3)));
+        switch (v.kind()) {
+        case value_kind::integer:
+        case value_kind::time:
+            *p++ = key_byte(senml::label::v);
+            p = cbor::put_integer(p, v.as_integer());
+            break;
+        case value_kind::unsigned_integer:
+            *p++ = key_byte(senml::label::v);
+            p = cbor::put_head(p, 0, v.as_unsigned());
+            break;
+        case value_kind::float_:
+            *p++ = key_byte(senml::label::v);
+            p = cbor::put_float(p, v.as_float());
+            break;
+        case value_kind::boolean:
+            p[0] = key_byte(senml::label::vb);
+            p[1] = v.as_boolean() ? std::byte{0xF5} : std::byte{0xF4};
+            p += 2;
+            break;
+        default:  // string, corelnk
+            *p++ = key_byte(senml::label::vs);
+            p = cbor::put_head(p, 3, text_size);
+            lwm2m::detail::copy_bytes(p, v.encoded_bytes().data(), text_size);
+            p += text_size;
+            break;
+        }
+        at = p;
+        return true;
+    }
+
+    /** Any valid record: false (nothing written) when it might not fit. */
+    LWM2M_HOT_INLINE bool operator()(const record& r, std::size_t i) noexcept {
+        const value& v = r.value;
+        const std::size_t content_size = v.is_bytes() ? senml::detail::decoded_size(v) : 0;
+        if (static_cast<std::size_t>(end - at) < max_prefix + content_size) return false;
+        std::byte* p = put_record_prefix(at, r, plan, i == 0, content_size);
+        if (v.encoding() == text_encoding::raw) {
+            lwm2m::detail::copy_bytes(p, v.encoded_bytes().data(), content_size);
+            p += content_size;
+        } else {
+            (void)for_each_value_byte(v, [&](std::byte b) { *p++ = b; });
+        }
+        at = p;
+        return true;
+    }
+};
+
 } // namespace detail::senml_cbor_writer
 
 /**
@@ -147,34 +271,35 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
 [[nodiscard]] inline result<void> write_senml_cbor(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
     using namespace detail::senml_cbor_writer;
+#if LWM2M_SENML_ONE_PASS_WRITE
+    // Fast path: each record checked and written in place in the window's buffer while it
+    // surely fits, committed only once all are valid; the general code writes the rest.
+    if (const mutable_bytes room = out.free_space(); room.size() >= cbor::max_head_size) {
+        // "bn" depends on whether some record is at base; guessed from the first (a read of
+        // one resource), checked at the end.
+        const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
+        const senml::detail::name_plan plan{base, first_at_base};
+        std::byte* const start = room.data();
+        in_place_writer put{cbor::put_head(start, 4, records.size()), start + room.size(), plan,
+                            senml::detail::common_record{base}};
+        const auto pack = senml::detail::check_and_write(records, base, false, put);
+        if (!pack) return unexpected{pack.error()};
+        if (pack->some_at_base != first_at_base) {  // a wrong guess: all again with the right "bn"
+            write_from(records, 0, senml::detail::name_plan{base, pack->some_at_base}, out);
+            return {};
+        }
+        if (pack->written == 0) {
+            write_from(records, 0, plan, out);
+            return {};
+        }
+        out.advance(static_cast<std::size_t>(put.at - start));
+        if (pack->written < records.size()) write_from(records, pack->written, plan, out);
+        return {};
+    }
+#endif
     const auto plan = senml::detail::prepare_records(records, base, false);
     if (!plan) return unexpected{plan.error()};
-    cbor::writer{out}.array(records.size());
-    direct_cursor cursor{out};
-    std::byte aside[max_prefix];
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        const record& r = records[i];
-        const value& v = r.value;
-        // Validated by prepare_records: decoding cannot fail here.
-        const std::size_t content_size = v.is_bytes() ? senml::detail::decoded_size(v) : 0;
-        const bool raw = v.encoding() == text_encoding::raw;  // (every value but an encoded one)
-        // Fast path: the whole record fits in the window, written in place with one check.
-        std::byte* const in_window = raw ? cursor.room(max_prefix + content_size) : nullptr;
-        std::byte* const start = in_window != nullptr ? in_window : aside;
-        std::byte* const end = put_record_prefix(start, r, *plan, i == 0, content_size);
-        if (in_window != nullptr) {
-            lwm2m::detail::copy_bytes(end, v.encoded_bytes().data(), content_size);
-            cursor.wrote(end + content_size);
-            continue;
-        }
-        // Else (the end of the window, a Block2 window, an encoded value): through the window.
-        cursor.through_window([&](output_window& w) {
-            w.put(bytes_view{aside, static_cast<std::size_t>(end - aside)});
-            if (raw) w.put(v.encoded_bytes());
-            else (void)for_each_value_byte(v, [&](std::byte b) { w.put(b); });
-        });
-    }
-    cursor.flush();
+    write_from(records, 0, *plan, out);
     return {};
 }
 

@@ -919,6 +919,14 @@ private:
 
 // ---- writers -------------------------------------------------------------------------------
 
+/// 1: the SenML writers check and write a pack that fits the window in one pass, straight into
+/// its buffer (`check_and_write`), and hand the rest to the general code; 0: the general code
+/// only (check all records, then write each through the window), less code. Defaults to
+/// `LWM2M_SENML_ONE_PASS` (0 when optimising for size). Define it to choose.
+#ifndef LWM2M_SENML_ONE_PASS_WRITE
+#define LWM2M_SENML_ONE_PASS_WRITE LWM2M_SENML_ONE_PASS
+#endif
+
 /** Short text in a fixed buffer (a base name or a record name; at most 25 chars). */
 struct short_text {
     std::array<char, 25> chars{};
@@ -1034,6 +1042,109 @@ private:
 };
 
 /**
+ * The first rule of `prepare_records` that record `r`, at index `i`, breaks (`under` is the
+ * base), or success. Numbers, booleans and links at a resource with no time, most records,
+ * take one test after the prefix test; the others are checked in `prepare_records`' order.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<void> check_record(const record& r, const path& under, bool json,
+                                                                  std::size_t i) noexcept {
+    const value& v = r.value;
+    if (!under.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
+    // One bit per value_kind: the kinds that need no check beyond their level.
+    constexpr auto bit = [](value_kind k) { return 1u << static_cast<unsigned>(k); };
+    constexpr unsigned numbers = bit(value_kind::integer) | bit(value_kind::unsigned_integer) | bit(value_kind::time) |
+                                 bit(value_kind::boolean) | bit(value_kind::objlnk);
+    const unsigned plain = json ? numbers : numbers | bit(value_kind::float_);  // JSON has no NaN/inf
+    if ((plain & bit(v.kind())) != 0 && r.path.has_resource() && !r.time) return {};
+    if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
+    if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
+    if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
+    if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float())) return fail(errc::number_out_of_range, i);
+    if (v.is_text()) {
+        if (v.encoding() == text_encoding::raw) {
+            if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
+        } else {
+            utf8_checker check;
+            auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
+            if (!n) return fail(n.error().code, i);
+            if (!check.ok()) return fail(errc::invalid_utf8, i);
+        }
+    } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
+        if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
+    }
+    return {};
+}
+
+/** What `check_and_write` found. */
+struct checked_pack {
+    bool some_at_base = false;  ///< a record's path is `base` itself (see `name_plan`)
+    std::size_t written = 0;    ///< records that `put` wrote, the first ones
+};
+
+/**
+ * The records most packs are made of, which need no check beyond their value's: strictly
+ * under the base (so they carry an "n"), at a resource or resource instance, with no time.
+ * The writers' fast path tests this with one word compare and writes them by their kind.
+ * Allocation: none.
+ */
+class common_record {
+public:
+    constexpr explicit common_record(const path& base) noexcept
+        : base_lanes_(lwm2m::detail::path_access::lanes(base)),
+          mask_(base.is_root() ? 0 : ~std::uint64_t{0} >> (64 - 16 * base.depth())),  // as path::is_prefix_of
+          above_(base.depth() < 2 ? 2 : base.depth()) {}
+
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr bool operator()(const record& r) const noexcept {
+        return ((lwm2m::detail::path_access::lanes(r.path) ^ base_lanes_) & mask_) == 0 && r.path.depth() > above_ &&
+               !r.time;
+    }
+
+private:
+    std::uint64_t base_lanes_;
+    std::uint64_t mask_;
+    std::size_t above_;  // records deeper than this are below base and at a resource or deeper
+};
+
+/**
+ * Checks every record and hands the first ones to `put`, which writes them: `put.common(r, i)`
+ * writes a record it can take in its fast way and checks itself (a `common_record` of a
+ * kind it knows), returns false for any other (nothing written); the others are checked
+ * (`check_record`) and go to `put(r, i)`, which writes one and returns true, or returns
+ * false (the record is not written): from then on the records are only checked. The writers'
+ * fast path writes records as it checks them, in place in the window's buffer without
+ * committing them (nothing counts as written unless all are valid); `prepare_records` only
+ * checks. Errors: as `prepare_records`.
+ */
+template <class Put>
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<checked_pack> check_and_write(std::span<const record> records,
+                                                                            const path& base, bool json,
+                                                                            Put&& put) noexcept {
+    const path under = base;  // a local copy: the prefix test's mask stays in registers
+    checked_pack pack;
+    std::size_t i = 0;
+    for (; i < records.size(); ++i) {
+        if (put.common(records[i], i)) continue;  // (never at base: some_at_base unchanged)
+        if (auto ok = check_record(records[i], under, json, i); !ok) return unexpected{ok.error()};
+        // Under base (checked first), equal depth is equality.
+        pack.some_at_base = pack.some_at_base | (records[i].path.depth() == under.depth());
+        if (!put(records[i], i)) break;
+    }
+    pack.written = i;
+    // The rest (if `put` stopped), checked only; the record `put` refused was checked above.
+    while (++i < records.size()) {
+        if (auto ok = check_record(records[i], under, json, i); !ok) return unexpected{ok.error()};
+        pack.some_at_base = pack.some_at_base | (records[i].path.depth() == under.depth());
+    }
+    return pack;
+}
+
+/** A `put` for `check_and_write` that writes nothing: checking only. */
+struct check_only {
+    [[nodiscard]] constexpr bool common(const record&, std::size_t) const noexcept { return false; }
+    [[nodiscard]] constexpr bool operator()(const record&, std::size_t) const noexcept { return false; }
+};
+
+/**
  * Checks records before a writer emits anything (so an error leaves no partial pack) and
  * plans their names, in one pass. Errors (offset = index of the record): `invalid_argument`
  * (path not under `base`, or a value at a level above resource), `type_mismatch` (an `untyped`
@@ -1044,33 +1155,8 @@ private:
  */
 [[nodiscard]] constexpr result<name_plan> prepare_records(std::span<const record> records, const path& base,
                                                           bool json) noexcept {
-    const path under = base;  // a local copy: the prefix test's mask stays in registers
-    bool some_at_base = false;
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        const record& r = records[i];
-        const value& v = r.value;
-        if (!under.is_prefix_of(r.path)) return fail(errc::invalid_argument, i);
-        if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
-        if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
-        if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
-        if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float()))
-            return fail(errc::number_out_of_range, i);
-        if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
-            if (v.encoding() == text_encoding::raw) {
-                if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);
-            } else {
-                utf8_checker check;
-                auto n = for_each_value_byte(v, [&](std::byte b) { check.put(b); });
-                if (!n) return fail(n.error().code, i);
-                if (!check.ok()) return fail(errc::invalid_utf8, i);
-            }
-        } else if (v.kind() == value_kind::opaque && v.encoding() != text_encoding::raw) {
-            if (auto n = value_byte_size(v); !n) return fail(n.error().code, i);
-        }
-        // Under base (checked first), equal depth is equality.
-        some_at_base = some_at_base | (r.path.depth() == under.depth());
-    }
-    return name_plan{base, some_at_base};
+    LWM2M_TRY(pack, check_and_write(records, base, json, check_only{}));
+    return name_plan{base, pack.some_at_base};
 }
 
 /** True when `t` is written as an integer (integral and within int64). */
