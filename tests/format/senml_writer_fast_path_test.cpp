@@ -287,3 +287,55 @@ TEST_CASE("SenML writers' fast path: a record at the base that the first record 
     const written json = write(lwm2m::format::write_senml_json, p, 256);
     CHECK(json.bytes == R"([{"bn":"/3/0/1","n":"/0","v":6},{"v":5}])");
 }
+
+TEST_CASE("Decimal text two digits a step: every length, the edges of each, and random values") {
+    using lwm2m::encoding::detail::decimal_length;
+    using lwm2m::encoding::detail::write_decimal;
+    std::vector<std::uint64_t> values = {0, std::numeric_limits<std::uint64_t>::max()};
+    std::uint64_t power = 1;
+    for (int k = 0; k < 20; ++k) {  // 10^k - 1, 10^k, 10^k + 1 and 2^k around them
+        values.insert(values.end(), {power - 1, power, power + 1, std::uint64_t{1} << (3 * k + 3) >> 1});
+        if (k < 19) power *= 10;
+    }
+    random_source rng{42};
+    for (int k = 0; k < 2000; ++k) values.push_back(rng.next() >> rng.below(64));
+    for (const std::uint64_t v : values) {
+        CAPTURE(v);
+        const std::string expected = std::to_string(v);
+        CHECK(decimal_length(v) == expected.size());
+        char text[24] = {};
+        const char* const end = write_decimal(text, v);
+        CHECK(std::string_view(text, static_cast<std::size_t>(end - text)) == expected);
+        char plain[24] = {};
+        const auto n = lwm2m::encoding::format_number(v, plain);
+        REQUIRE(n.has_value());
+        CHECK(std::string_view(plain, *n) == expected);
+        if (v <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            const auto m = lwm2m::encoding::format_number(-static_cast<std::int64_t>(v), plain);
+            REQUIRE(m.has_value());
+            CHECK(std::string_view(plain, *m) == (v == 0 ? "0" : "-" + expected));
+        }
+    }
+}
+
+TEST_CASE("JSON plain runs found a word at a time are the runs a byte loop finds") {
+    const auto plain_prefix_bytewise = [](std::string_view s, bool ascii_only) {
+        std::size_t i = 0;
+        for (; i < s.size(); ++i) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c == '"' || c == '\\' || c < 0x20 || (ascii_only && c >= 0x80)) break;
+        }
+        return i;
+    };
+    const char specials[] = {'"', '\\', '\0', '\x1f', '\x7f', ' ', '\x80', '\xff', '\x21', '\x5b', '\x5d', '\x22' + 1};
+    random_source rng{7159};
+    for (int k = 0; k < 20000; ++k) {
+        std::string s(static_cast<std::size_t>(rng.below(41)), 'a');
+        for (char& c : s) c = static_cast<char>('a' + rng.below(26));
+        for (std::size_t m = rng.below(3); m > 0 && !s.empty(); --m) s[rng.below(s.size())] = specials[rng.below(std::size(specials))];
+        CAPTURE(s);
+        for (const bool ascii_only : {false, true})
+            CHECK(lwm2m::encoding::json_plain_prefix(s, ascii_only) == plain_prefix_bytewise(s, ascii_only));
+        CHECK(lwm2m::encoding::is_plain_json_ascii(s) == (plain_prefix_bytewise(s, true) == s.size()));
+    }
+}

@@ -12,10 +12,28 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::encoding {
+
+namespace detail {
+/**
+ * The high bit of each byte of the little-endian word `w` that is '"', '\\' or below 0x20
+ * (with `ascii_only`, also each byte >= 0x80), and maybe of bytes above such a byte: the
+ * classic zero-byte test, whose false positives only ever lie above a true one, so the lowest
+ * bit set is exact and no bit set means no such byte (SWAR: eight bytes at once).
+ */
+[[nodiscard]] constexpr std::uint64_t json_special_bytes(std::uint64_t w, bool ascii_only) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u;
+    const std::uint64_t quote = w ^ (ones * '"');
+    const std::uint64_t backslash = w ^ (ones * '\\');
+    std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w);
+    if (ascii_only) special |= w;
+    return special & 0x8080808080808080u;
+}
+} // namespace detail
 
 /**
  * Length of the longest prefix of `s` that a JSON string body can hold as it is: no '"', no
@@ -26,20 +44,20 @@ namespace lwm2m::encoding {
 [[nodiscard]] constexpr std::size_t json_plain_prefix(std::string_view s, bool ascii_only) noexcept {
     std::size_t i = 0;
     if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
-        constexpr std::uint64_t ones = 0x0101010101010101u;
-        constexpr std::uint64_t high = 0x8080808080808080u;
         while (s.size() - i >= 8) {
             std::uint64_t w = 0;
             std::memcpy(&w, s.data() + i, 8);
-            const std::uint64_t quote = w ^ (ones * '"');
-            const std::uint64_t backslash = w ^ (ones * '\\');
-            // A byte's high bit is set when it is '"', '\\' or < 0x20 (the classic zero-byte
-            // test: a false positive only ever lies above a true one, so the lowest is exact).
-            std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w);
-            if (ascii_only) special |= w;
-            special &= high;
-            if (special != 0) return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
+            if (const std::uint64_t special = detail::json_special_bytes(w, ascii_only); special != 0)
+                return i + static_cast<std::size_t>(std::countr_zero(special)) / 8;
             i += 8;
+        }
+        // The last 1..7 bytes: the word that ends the text (its bytes before i are plain, so
+        // the lowest special byte in it is the first one after i).
+        if (i != s.size() && s.size() >= 8) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, s.data() + s.size() - 8, 8);
+            const std::uint64_t special = detail::json_special_bytes(w, ascii_only);
+            return special == 0 ? s.size() : s.size() - 8 + static_cast<std::size_t>(std::countr_zero(special)) / 8;
         }
     }
     for (; i < s.size(); ++i) {
@@ -47,6 +65,37 @@ namespace lwm2m::encoding {
         if (c == '"' || c == '\\' || c < 0x20 || (ascii_only && c >= 0x80)) break;
     }
     return i;
+}
+
+/**
+ * True when all of `s` is ASCII a JSON string body holds as it is (`json_plain_prefix(s, true)
+ * == s.size()`): valid UTF-8 with nothing to escape, which a writer copies as it is. At run
+ * time a few overlapping word loads for short text, no loop over its bytes.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE constexpr bool is_plain_json_ascii(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    if (std::is_constant_evaluated() || std::endian::native != std::endian::little || n > 16)
+        return json_plain_prefix(s, true) == n;
+    const char* const p = s.data();
+    std::uint64_t a = 0, b = 0;
+    if (n >= 8) {  // two words, overlapping when n < 16
+        std::memcpy(&a, p, 8);
+        std::memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4) {
+        std::uint32_t x = 0, y = 0;
+        std::memcpy(&x, p, 4);
+        std::memcpy(&y, p + n - 4, 4);
+        a = x | std::uint64_t{y} << 32;
+        b = a;
+    } else {
+        // Three bytes cover 1..3 chars; the other lanes hold 'a', which is plain.
+        a = n == 0 ? 0x6161616161616161u
+                   : 0x6161616161000000u | static_cast<unsigned char>(p[0]) |
+                         std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+                         std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
+        b = a;
+    }
+    return (detail::json_special_bytes(a, true) | detail::json_special_bytes(b, true)) == 0;
 }
 
 namespace detail {

@@ -13,6 +13,7 @@
  * decimal exponents within ±22) and within a few ulp beyond.
  */
 
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -343,28 +344,68 @@ struct double_double {
 }
 
 namespace detail {
+/** "00" "01" ... "99": decimal text is written two digits a step. */
+inline constexpr auto digit_pairs = [] {
+    std::array<char, 200> pairs{};
+    for (std::size_t k = 0; k < 100; ++k) {
+        pairs[2 * k] = static_cast<char>('0' + k / 10);
+        pairs[2 * k + 1] = static_cast<char>('0' + k % 10);
+    }
+    return pairs;
+}();
+
+/** 10^k for k = 0..19 (every power of ten a uint64 holds). */
+inline constexpr auto powers_of_10 = [] {
+    std::array<std::uint64_t, 20> p{};
+    p[0] = 1;
+    for (std::size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * 10;
+    return p;
+}();
+
+/** Number of decimal digits of `v` (1..20), from its bit length: no loop. */
+[[nodiscard]] constexpr std::size_t decimal_length(std::uint64_t v) noexcept {
+    v |= 1;  // 0 has one digit, as 1 has
+    // floor(log10(v)) is t or t - 1, t = floor(bit_width(v) * log10(2)) (1233 / 4096 ~ log10(2)).
+    const auto t = static_cast<std::size_t>((std::bit_width(v) * 1233) >> 12);
+    return t + (v >= powers_of_10[t] ? 1 : 0);
+}
+
 /**
  * Writes `v` in decimal so that it ends just before `end`; returns where it starts (at most
- * 20 chars before `end`): no digit count first.
+ * 20 chars before `end`): no digit count needed.
  */
 constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
     char* p = end;
-    do {
-        *--p = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
+    while (v >= 100) {
+        const auto pair = static_cast<std::size_t>(v % 100) * 2;
+        v /= 100;
+        p -= 2;
+        p[0] = digit_pairs[pair];
+        p[1] = digit_pairs[pair + 1];
+    }
+    if (v >= 10) {
+        p -= 2;
+        p[0] = digit_pairs[2 * v];
+        p[1] = digit_pairs[2 * v + 1];
+    } else {
+        *--p = static_cast<char>('0' + v);
+    }
     return p;
+}
+
+/** Writes `v` in decimal at `out` (room for `decimal_length(v)` chars); returns the end. */
+constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
+    char* const end = out + decimal_length(v);
+    write_decimal_backward(end, v);
+    return end;
 }
 
 /** Writes `v` in decimal, optionally after a '-', into `out` (what `std::to_chars` writes). */
 [[nodiscard]] inline result<std::size_t> format_decimal(bool negative, std::uint64_t v, std::span<char> out) noexcept {
-    char digits[20];
-    const char* const first = write_decimal_backward(digits + sizeof(digits), v);
-    const auto count = static_cast<std::size_t>(digits + sizeof(digits) - first);
-    const std::size_t n = count + (negative ? 1 : 0);
+    const std::size_t n = decimal_length(v) + (negative ? 1 : 0);
     if (n > out.size()) return fail(errc::buffer_too_small, 20);
     if (negative) out[0] = '-';
-    for (std::size_t k = 0; k < count; ++k) out[n - count + k] = first[k];
+    write_decimal_backward(out.data() + n, v);
     return n;
 }
 } // namespace detail

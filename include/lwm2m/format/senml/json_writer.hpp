@@ -38,12 +38,7 @@ inline char* put_integer(char* p, std::uint64_t v) noexcept {
         *p = static_cast<char>('0' + v);
         return p + 1;
     }
-    // Written back from the end of a buffer, then copied: no digit count first.
-    char digits[20];
-    const char* const first = encoding::detail::write_decimal_backward(digits + sizeof(digits), v);
-    const auto n = static_cast<std::size_t>(digits + sizeof(digits) - first);
-    lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), reinterpret_cast<const std::byte*>(first), n);
-    return p + n;
+    return encoding::detail::write_decimal(p, v);
 }
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
 inline char* put_integer(char* p, std::int64_t v) noexcept {
@@ -192,6 +187,145 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
     w.flush();
 }
 
+/**
+ * Writes records [first, end) of valid `records` (they passed `prepare_records` or
+ * `check_and_write`) through `out` with `plan`, after the '[' when `first` is 0, then the ']'.
+ */
+inline void write_from(std::span<const record> records, std::size_t first, const senml::detail::name_plan& plan,
+                       output_window& out) noexcept {
+    if (first == 0) out.put('[');
+    direct_cursor cursor{out};
+    char aside[max_record];
+    for (std::size_t i = first; i < records.size(); ++i) {
+        const record& r = records[i];
+        const value& v = r.value;
+        const bool raw_text = v.is_text() && v.encoding() == text_encoding::raw;
+        const std::string_view text = raw_text ? as_chars(v.encoded_bytes()) : std::string_view{};
+        // The record fits in the window: written in place with one check; else (the end of
+        // the window, a Block2 window) composed aside and handed over.
+        std::byte* const in_window = cursor.room(max_record + text.size() + 2);
+        char* const start = in_window != nullptr ? reinterpret_cast<char*>(in_window) : aside;
+        char* p = put_record_prefix(start, r, plan, i == 0);
+        std::size_t done = 0;  // chars of the value's contents written with the prefix
+        bool complete = !v.is_bytes();
+        if (in_window != nullptr) {
+            if (raw_text) {
+                // Most text needs no escape: copied whole with the closing `"}`.
+                done = encoding::json_plain_prefix(text, false);
+                lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done);
+                p += done;
+                complete = done == text.size();
+                if (complete) p = put_literal(p, "\"}");
+            }
+            cursor.wrote(in_window + (p - start));
+            if (!complete) cursor.through_window([&](output_window& w) { put_contents(w, v, done); });
+            continue;
+        }
+        cursor.through_window([&](output_window& w) {
+            w.put(as_bytes(std::string_view{aside, static_cast<std::size_t>(p - aside)}));
+            if (!complete) put_contents(w, v, 0);
+        });
+    }
+    cursor.flush();
+    out.put(']');
+}
+
+/**
+ * `check_and_write`'s `put` for the fast path: writes each record at `at` while it surely fits
+ * before `end`, not through the window.
+ */
+struct in_place_writer {
+    char* at;
+    char* end;
+    const senml::detail::name_plan& plan;
+    senml::detail::common_record is_common;
+
+    /** Most chars of a common record but the contents of a string: `,{"n":"name","v":number}`. */
+    static constexpr std::size_t max_common =
+        7 + senml::detail::name_plan::max_name_length + 6 + encoding::max_number_text + 1;
+
+    /**
+     * A common record (not the first) with an integer, boolean or ASCII text that needs no
+     * escape: written with no other check. False (nothing written) for any other record, or
+     * when it might not fit.
+     */
+    LWM2M_HOT_INLINE bool common(const record& r, std::size_t i) noexcept {
+        if (!is_common(r) || i == 0) return false;
+        const value& v = r.value;
+        const std::size_t room = static_cast<std::size_t>(end - at);
+        std::string_view text;
+        switch (v.kind()) {
+        case value_kind::integer:
+        case value_kind::time:
+        case value_kind::unsigned_integer:
+        case value_kind::boolean: break;
+        case value_kind::string:
+        case value_kind::corelnk:
+            if (v.encoding() != text_encoding::raw) return false;
+            text = as_chars(v.encoded_bytes());
+            // ASCII with nothing to escape: valid UTF-8, copied as it is (other text takes the
+            // general path, which validates and escapes).
+            if (!encoding::is_plain_json_ascii(text)) return false;
+            break;
+        default: return false;
+        }
+        if (room < max_common + text.size()) return false;
+        char* p = names_prefix(r.path);
+        switch (v.kind()) {
+        case value_kind::integer:
+        case value_kind::time: p = put_integer(put_literal(p, "\",\"v\":"), v.as_integer()); break;
+        case value_kind::unsigned_integer: p = put_integer(put_literal(p, "\",\"v\":"), v.as_unsigned()); break;
+        case value_kind::boolean:
+            p = v.as_boolean() ? put_literal(p, "\",\"vb\":true") : put_literal(p, "\",\"vb\":false");
+            break;
+        default:  // string, corelnk
+            p = put_literal(p, "\",\"vs\":\"");
+            lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), text.size());
+            p += text.size();
+            *p++ = '"';
+            break;
+        }
+        *p++ = '}';
+        at = p;
+        return true;
+    }
+
+    /** Any valid record: false (nothing written) when it might not fit. */
+    LWM2M_HOT_INLINE bool operator()(const record& r, std::size_t i) noexcept {
+        const value& v = r.value;
+        const std::size_t room = static_cast<std::size_t>(end - at);
+        // Contents: escaped text is at most 6 chars a byte (\u00XX), base64url 4 for 3, and
+        // encoded values decode to no more bytes than they have.
+        const std::size_t size = v.is_bytes() ? v.encoded_bytes().size() : 0;
+        if (size > room / 6 || room - 6 * size < max_record + 2) return false;
+        char* p = put_record_prefix(at, r, plan, i == 0);
+        std::size_t done = 0;  // chars of the value's contents written with the prefix
+        bool complete = !v.is_bytes();
+        if (v.is_text() && v.encoding() == text_encoding::raw) {
+            // Most text needs no escape: copied whole.
+            const std::string_view text = as_chars(v.encoded_bytes());
+            done = encoding::json_plain_prefix(text, false);
+            lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done);
+            p += done;
+            complete = done == text.size();
+            if (complete) p = put_literal(p, "\"}");
+        }
+        if (!complete) {
+            output_window rest{mutable_bytes{reinterpret_cast<std::byte*>(p), static_cast<std::size_t>(end - p)}};
+            put_contents(rest, v, done);
+            p += rest.total();
+        }
+        at = p;
+        return true;
+    }
+
+private:
+    /** Writes `,{"n":"` and the name of a record at `p` (a common record); returns the end. */
+    [[nodiscard]] LWM2M_HOT_INLINE char* names_prefix(const path& p) const noexcept {
+        return plan.write_name(p, put_literal(at, ",{\"n\":\""));
+    }
+};
+
 } // namespace detail::senml_json_writer
 
 /**
@@ -222,44 +356,35 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
 [[nodiscard]] inline result<void> write_senml_json(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
     using namespace detail::senml_json_writer;
-    const auto names = senml::detail::prepare_records(records, base, true);
-    if (!names) return unexpected{names.error()};
-    out.put('[');
-    direct_cursor cursor{out};
-    char aside[max_record];
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        const record& r = records[i];
-        const value& v = r.value;
-        const bool raw_text = (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) &&
-                              v.encoding() == text_encoding::raw;
-        const std::string_view text = raw_text ? as_chars(v.encoded_bytes()) : std::string_view{};
-        // Fast path: the record fits in the window, written in place with one check; else
-        // (the end of the window, a Block2 window) composed aside and handed over.
-        std::byte* const in_window = cursor.room(max_record + text.size() + 2);
-        char* const start = in_window != nullptr ? reinterpret_cast<char*>(in_window) : aside;
-        char* p = put_record_prefix(start, r, *names, i == 0);
-        std::size_t done = 0;  // chars of the value's contents written with the prefix
-        bool complete = !v.is_bytes();
-        if (in_window != nullptr) {
-            if (raw_text) {
-                // Most text needs no escape: copied whole with the closing `"}`.
-                done = encoding::json_plain_prefix(text, false);
-                lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done);
-                p += done;
-                complete = done == text.size();
-                if (complete) p = put_literal(p, "\"}");
-            }
-            cursor.wrote(in_window + (p - start));
-            if (!complete) cursor.through_window([&](output_window& w) { put_contents(w, v, done); });
-            continue;
+#if LWM2M_SENML_ONE_PASS_WRITE
+    // Fast path: each record checked and written in place in the window's buffer while it
+    // surely fits, committed only once all are valid; the general code writes the rest.
+    if (const mutable_bytes room = out.free_space(); !room.empty()) {
+        // "bn" depends on whether some record is at base; guessed from the first (a read of
+        // one resource), checked at the end.
+        const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
+        const senml::detail::name_plan plan{base, first_at_base};
+        char* const start = reinterpret_cast<char*>(room.data());
+        in_place_writer put{start + 1, start + room.size(), plan, senml::detail::common_record{base}};
+        *start = '[';
+        const auto pack = senml::detail::check_and_write(records, base, true, put);
+        if (!pack) return unexpected{pack.error()};
+        if (pack->some_at_base != first_at_base) {  // a wrong guess: all again with the right "bn"
+            write_from(records, 0, senml::detail::name_plan{base, pack->some_at_base}, out);
+            return {};
         }
-        cursor.through_window([&](output_window& w) {
-            w.put(as_bytes(std::string_view{aside, static_cast<std::size_t>(p - aside)}));
-            if (!complete) put_contents(w, v, 0);
-        });
+        if (pack->written == 0) {
+            write_from(records, 0, plan, out);
+            return {};
+        }
+        out.advance(static_cast<std::size_t>(put.at - start));
+        write_from(records, pack->written, plan, out);  // the rest, and the ']'
+        return {};
     }
-    cursor.flush();
-    out.put(']');
+#endif
+    const auto plan = senml::detail::prepare_records(records, base, true);
+    if (!plan) return unexpected{plan.error()};
+    write_from(records, 0, *plan, out);
     return {};
 }
 
