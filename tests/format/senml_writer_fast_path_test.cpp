@@ -336,6 +336,9 @@ TEST_CASE("JSON plain runs found a word at a time are the runs a byte loop finds
         CAPTURE(s);
         for (const bool ascii_only : {false, true})
             CHECK(lwm2m::encoding::json_plain_prefix(s, ascii_only) == plain_prefix_bytewise(s, ascii_only));
-        CHECK(lwm2m::encoding::is_plain_json_ascii(s) == (plain_prefix_bytewise(s, true) == s.size()));
+        const bool plain = plain_prefix_bytewise(s, true) == s.size();
+        std::string copy(s.size(), '?');
+        CHECK(lwm2m::encoding::copy_plain_json_ascii(s, copy.data()) == plain);
+        if (plain) CHECK(copy == s);
     }
 }

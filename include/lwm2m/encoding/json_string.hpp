@@ -25,13 +25,16 @@ namespace detail {
  * classic zero-byte test, whose false positives only ever lie above a true one, so the lowest
  * bit set is exact and no bit set means no such byte (SWAR: eight bytes at once).
  */
-[[nodiscard]] constexpr std::uint64_t json_special_bytes(std::uint64_t w, bool ascii_only) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr std::uint64_t json_special_bytes(std::uint64_t w, bool ascii_only) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101u;
+    constexpr std::uint64_t high = 0x8080808080808080u;
     const std::uint64_t quote = w ^ (ones * '"');
     const std::uint64_t backslash = w ^ (ones * '\\');
-    std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w);
-    if (ascii_only) special |= w;
-    return special & 0x8080808080808080u;
+    // With every byte below 0x80 (any other is special then), a byte minus 1 or minus 0x20
+    // reaches the high bit only when it is 0 or below 0x20, or a byte below borrowed: the
+    // `& ~x` of the general test is not needed.
+    if (ascii_only) return ((w - ones * 0x20) | w | (quote - ones) | (backslash - ones)) & high;
+    return (((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | ((w - ones * 0x20) & ~w)) & high;
 }
 } // namespace detail
 
@@ -68,34 +71,47 @@ namespace detail {
 }
 
 /**
- * True when all of `s` is ASCII a JSON string body holds as it is (`json_plain_prefix(s, true)
- * == s.size()`): valid UTF-8 with nothing to escape, which a writer copies as it is. At run
- * time a few overlapping word loads for short text, no loop over its bytes.
+ * Copies `s` to `out` (room for `s.size()` bytes) and returns true when all of it is ASCII a
+ * JSON string body holds as it is (`json_plain_prefix(s, true) == s.size()`): valid UTF-8 with
+ * nothing to escape, so a writer is done with it. When false, `out` holds some bytes of `s`
+ * and the writer starts again on it. Text up to 16 bytes is tested and copied from the same
+ * few overlapping word loads, with no loop over its bytes.
  */
-[[nodiscard]] LWM2M_HOT_INLINE constexpr bool is_plain_json_ascii(std::string_view s) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr bool copy_plain_json_ascii(std::string_view s, char* out) noexcept {
     const std::size_t n = s.size();
-    if (std::is_constant_evaluated() || std::endian::native != std::endian::little || n > 16)
-        return json_plain_prefix(s, true) == n;
+    if (std::is_constant_evaluated() || std::endian::native != std::endian::little || n > 16) {
+        const bool plain = json_plain_prefix(s, true) == n;
+        for (std::size_t i = 0; plain && i < n; ++i) out[i] = s[i];
+        return plain;
+    }
     const char* const p = s.data();
-    std::uint64_t a = 0, b = 0;
+    std::uint64_t special = 0;
     if (n >= 8) {  // two words, overlapping when n < 16
+        std::uint64_t a = 0, b = 0;
         std::memcpy(&a, p, 8);
         std::memcpy(&b, p + n - 8, 8);
+        std::memcpy(out, &a, 8);
+        std::memcpy(out + n - 8, &b, 8);
+        special = detail::json_special_bytes(a, true) | detail::json_special_bytes(b, true);
     } else if (n >= 4) {
         std::uint32_t x = 0, y = 0;
         std::memcpy(&x, p, 4);
         std::memcpy(&y, p + n - 4, 4);
-        a = x | std::uint64_t{y} << 32;
-        b = a;
-    } else {
+        std::memcpy(out, &x, 4);
+        std::memcpy(out + n - 4, &y, 4);
+        special = detail::json_special_bytes(x | std::uint64_t{y} << 32, true);
+    } else if (n > 0) {
         // Three bytes cover 1..3 chars; the other lanes hold 'a', which is plain.
-        a = n == 0 ? 0x6161616161616161u
-                   : 0x6161616161000000u | static_cast<unsigned char>(p[0]) |
-                         std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
-                         std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
-        b = a;
+        const char c0 = p[0], c1 = p[n / 2], c2 = p[n - 1];
+        out[0] = c0;
+        out[n / 2] = c1;
+        out[n - 1] = c2;
+        special = detail::json_special_bytes(0x6161616161000000u | static_cast<unsigned char>(c0) |
+                                                 std::uint64_t{static_cast<unsigned char>(c1)} << 8 |
+                                                 std::uint64_t{static_cast<unsigned char>(c2)} << 16,
+                                             true);
     }
-    return (detail::json_special_bytes(a, true) | detail::json_special_bytes(b, true)) == 0;
+    return special == 0;
 }
 
 namespace detail {

@@ -376,20 +376,23 @@ inline constexpr auto powers_of_10 = [] {
  */
 constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
     char* p = end;
-    while (v >= 100) {
-        const auto pair = static_cast<std::size_t>(v % 100) * 2;
+    const auto put_pair = [&p](std::size_t pair) {
+        p -= 2;
+        p[0] = digit_pairs[2 * pair];
+        p[1] = digit_pairs[2 * pair + 1];
+    };
+    while (v > 0xFFFFFFFFu) {
+        put_pair(static_cast<std::size_t>(v % 100));
         v /= 100;
-        p -= 2;
-        p[0] = digit_pairs[pair];
-        p[1] = digit_pairs[pair + 1];
     }
-    if (v >= 10) {
-        p -= 2;
-        p[0] = digit_pairs[2 * v];
-        p[1] = digit_pairs[2 * v + 1];
-    } else {
-        *--p = static_cast<char>('0' + v);
+    // The rest (most numbers whole) in 32 bits, where dividing by 100 costs less.
+    auto w = static_cast<std::uint32_t>(v);
+    while (w >= 100) {
+        put_pair(w % 100);
+        w /= 100;
     }
+    if (w >= 10) put_pair(w);
+    else *--p = static_cast<char>('0' + w);
     return p;
 }
 

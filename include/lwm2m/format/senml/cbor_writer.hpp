@@ -166,7 +166,6 @@ struct in_place_writer {
     std::byte* at;
     std::byte* end;
     const senml::detail::name_plan& plan;
-    senml::detail::common_record is_common;
 
     /** Most bytes of a common record but the contents of a string: `{0: name, key: value}`. */
     static constexpr std::size_t max_common = 3 + senml::detail::name_plan::max_name_length + 1 + cbor::max_head_size;
@@ -176,8 +175,7 @@ struct in_place_writer {
      * with no other check. False (nothing written) for any other record, or when it might
      * not fit.
      */
-    LWM2M_HOT_INLINE bool common(const record& r, std::size_t i) noexcept {
-        if (!is_common(r) || i == 0) return false;
+    LWM2M_HOT_INLINE bool common(const record& r) noexcept {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::size_t text_size = 0;
@@ -280,8 +278,7 @@ struct in_place_writer {
         const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
         const senml::detail::name_plan plan{base, first_at_base};
         std::byte* const start = room.data();
-        in_place_writer put{cbor::put_head(start, 4, records.size()), start + room.size(), plan,
-                            senml::detail::common_record{base}};
+        in_place_writer put{cbor::put_head(start, 4, records.size()), start + room.size(), plan};
         const auto pack = senml::detail::check_and_write(records, base, false, put);
         if (!pack) return unexpected{pack.error()};
         if (pack->some_at_base != first_at_base) {  // a wrong guess: all again with the right "bn"

@@ -33,7 +33,7 @@ inline char* put_literal(char* p, const char (&s)[N]) noexcept {
 }
 
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
-inline char* put_integer(char* p, std::uint64_t v) noexcept {
+LWM2M_HOT_INLINE inline char* put_integer(char* p, std::uint64_t v) noexcept {
     if (v < 10) {  // most values and times of one digit
         *p = static_cast<char>('0' + v);
         return p + 1;
@@ -41,7 +41,7 @@ inline char* put_integer(char* p, std::uint64_t v) noexcept {
     return encoding::detail::write_decimal(p, v);
 }
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
-inline char* put_integer(char* p, std::int64_t v) noexcept {
+LWM2M_HOT_INLINE inline char* put_integer(char* p, std::int64_t v) noexcept {
     if (v >= 0) return put_integer(p, static_cast<std::uint64_t>(v));
     *p = '-';
     return put_integer(p + 1, 0 - static_cast<std::uint64_t>(v));
@@ -238,7 +238,6 @@ struct in_place_writer {
     char* at;
     char* end;
     const senml::detail::name_plan& plan;
-    senml::detail::common_record is_common;
 
     /** Most chars of a common record but the contents of a string: `,{"n":"name","v":number}`. */
     static constexpr std::size_t max_common =
@@ -249,8 +248,7 @@ struct in_place_writer {
      * escape: written with no other check. False (nothing written) for any other record, or
      * when it might not fit.
      */
-    LWM2M_HOT_INLINE bool common(const record& r, std::size_t i) noexcept {
-        if (!is_common(r) || i == 0) return false;
+    LWM2M_HOT_INLINE bool common(const record& r) noexcept {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::string_view text;
@@ -263,9 +261,6 @@ struct in_place_writer {
         case value_kind::corelnk:
             if (v.encoding() != text_encoding::raw) return false;
             text = as_chars(v.encoded_bytes());
-            // ASCII with nothing to escape: valid UTF-8, copied as it is (other text takes the
-            // general path, which validates and escapes).
-            if (!encoding::is_plain_json_ascii(text)) return false;
             break;
         default: return false;
         }
@@ -280,7 +275,9 @@ struct in_place_writer {
             break;
         default:  // string, corelnk
             p = put_literal(p, "\",\"vs\":\"");
-            lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), text.size());
+            // ASCII with nothing to escape: valid UTF-8, copied as it is (other text takes the
+            // general path, which validates and escapes, and writes over these bytes).
+            if (!encoding::copy_plain_json_ascii(text, p)) return false;
             p += text.size();
             *p++ = '"';
             break;
@@ -365,7 +362,7 @@ private:
         const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
         const senml::detail::name_plan plan{base, first_at_base};
         char* const start = reinterpret_cast<char*>(room.data());
-        in_place_writer put{start + 1, start + room.size(), plan, senml::detail::common_record{base}};
+        in_place_writer put{start + 1, start + room.size(), plan};
         *start = '[';
         const auto pack = senml::detail::check_and_write(records, base, true, put);
         if (!pack) return unexpected{pack.error()};

@@ -995,13 +995,16 @@ public:
      * `max_name_length` further). Allocation: none.
      */
     template <class Char>
-    constexpr Char* write_name(const path& p, Char* out) const noexcept {
-        std::size_t i = depth_;
+    LWM2M_HOT_INLINE constexpr Char* write_name(const path& p, Char* out) const noexcept {
         if (!slash_) *out++ = static_cast<Char>('/');
-        out = put_decimal_id(out, p.id(i));
-        while (++i < p.depth()) {
+        // The ids below base from the low lanes of the path's word (depth_ < 4 here), one
+        // shift each: no index into the path, no reload of its depth.
+        std::uint64_t ids = lwm2m::detail::path_access::lanes(p) >> (16 * depth_);
+        out = put_decimal_id(out, static_cast<std::uint16_t>(ids));
+        for (std::size_t n = p.depth() - depth_; --n != 0;) {
+            ids >>= 16;
             *out++ = static_cast<Char>('/');
-            out = put_decimal_id(out, p.id(i));
+            out = put_decimal_id(out, static_cast<std::uint16_t>(ids));
         }
         return out;
     }
@@ -1106,9 +1109,9 @@ private:
 };
 
 /**
- * Checks every record and hands the first ones to `put`, which writes them: `put.common(r, i)`
- * writes a record it can take in its fast way and checks itself (a `common_record` of a
- * kind it knows), returns false for any other (nothing written); the others are checked
+ * Checks every record and hands the first ones to `put`, which writes them: `put.common(r)`
+ * gets each `common_record` but the first; it writes one of a kind it knows and checks
+ * itself (its value), else returns false (nothing written); the others are checked
  * (`check_record`) and go to `put(r, i)`, which writes one and returns true, or returns
  * false (the record is not written): from then on the records are only checked. The writers'
  * fast path writes records as it checks them, in place in the window's buffer without
@@ -1120,10 +1123,12 @@ template <class Put>
                                                                             const path& base, bool json,
                                                                             Put&& put) noexcept {
     const path under = base;  // a local copy: the prefix test's mask stays in registers
+    const common_record common{base};
     checked_pack pack;
     std::size_t i = 0;
     for (; i < records.size(); ++i) {
-        if (put.common(records[i], i)) continue;  // (never at base: some_at_base unchanged)
+        // Not the first ("bn" is written with it): never at base, so some_at_base unchanged.
+        if (i != 0 && common(records[i]) && put.common(records[i])) continue;
         if (auto ok = check_record(records[i], under, json, i); !ok) return unexpected{ok.error()};
         // Under base (checked first), equal depth is equality.
         pack.some_at_base = pack.some_at_base | (records[i].path.depth() == under.depth());
@@ -1140,7 +1145,7 @@ template <class Put>
 
 /** A `put` for `check_and_write` that writes nothing: checking only. */
 struct check_only {
-    [[nodiscard]] constexpr bool common(const record&, std::size_t) const noexcept { return false; }
+    [[nodiscard]] constexpr bool common(const record&) const noexcept { return false; }
     [[nodiscard]] constexpr bool operator()(const record&, std::size_t) const noexcept { return false; }
 };
 
