@@ -167,15 +167,19 @@ struct in_place_writer {
     std::byte* end;
     const senml::detail::name_plan& plan;
 
-    /** Most bytes of a common record but the contents of a string: `{0: name, key: value}`. */
-    static constexpr std::size_t max_common = 3 + senml::detail::name_plan::max_name_length + 1 + cbor::max_head_size;
+    /**
+     * Most bytes of a common record but the contents of a string: `{-2: bn, 0: name, key:
+     * value}` (bn on the first record only).
+     */
+    static constexpr std::size_t max_common =
+        (1 + 2 + 25) + 3 + senml::detail::name_plan::max_name_length + 1 + cbor::max_head_size;
 
     /**
-     * A common record (not the first) with a number, boolean or ASCII text value: written
-     * with no other check. False (nothing written) for any other record, or when it might
-     * not fit.
+     * A common record with a number, boolean or ASCII text value (with "bn" when `first`):
+     * written with no other check. False (nothing written) for any other record, or when it
+     * might not fit.
      */
-    LWM2M_HOT_INLINE bool common(const record& r) noexcept {
+    LWM2M_HOT_INLINE bool common(const record& r, bool first) noexcept {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::size_t text_size = 0;
@@ -194,11 +198,17 @@ struct in_place_writer {
         default: return false;
         }
         if (room < max_common + text_size) return false;
+        std::byte* name = at + 1;
+        *at = std::byte{0xA2};  // a map of 2 pairs (RFC 8949 §3.1)
+        if (first) [[unlikely]] {
+            *at = std::byte{0xA3};
+            *name++ = key_byte(senml::label::bn);
+            name = put_text(name, plan.base_name());
+        }
         // A name is at most 23 chars, so its text head is one byte (RFC 8949 §3.1).
-        std::byte* p = plan.write_name(r.path, at + 3);
-        at[0] = std::byte{0xA2};
-        at[1] = key_byte(senml::label::n);
-        at[2] = static_cast<std::byte>(0x60 | (p - (at + 3)));
+        std::byte* p = plan.write_name(r.path, name + 2);
+        name[0] = key_byte(senml::label::n);
+        name[1] = static_cast<std::byte>(0x60 | (p - (name + 2)));
         switch (v.kind()) {
         case value_kind::integer:
         case value_kind::time:

@@ -239,16 +239,19 @@ struct in_place_writer {
     char* end;
     const senml::detail::name_plan& plan;
 
-    /** Most chars of a common record but the contents of a string: `,{"n":"name","v":number}`. */
+    /**
+     * Most chars of a common record but the contents of a string: `,{"n":"name","v":number}`,
+     * or on the first record `{"bn":"base","n":...`.
+     */
     static constexpr std::size_t max_common =
-        7 + senml::detail::name_plan::max_name_length + 6 + encoding::max_number_text + 1;
+        (7 + 25 + 2) + 7 + senml::detail::name_plan::max_name_length + 6 + encoding::max_number_text + 1;
 
     /**
-     * A common record (not the first) with an integer, boolean or ASCII text that needs no
-     * escape: written with no other check. False (nothing written) for any other record, or
-     * when it might not fit.
+     * A common record with an integer, boolean or ASCII text that needs no escape (with "bn"
+     * when `first`): written with no other check. False (nothing written) for any other
+     * record, or when it might not fit.
      */
-    LWM2M_HOT_INLINE bool common(const record& r) noexcept {
+    LWM2M_HOT_INLINE bool common(const record& r, bool first) noexcept {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::string_view text;
@@ -265,7 +268,7 @@ struct in_place_writer {
         default: return false;
         }
         if (room < max_common + text.size()) return false;
-        char* p = names_prefix(r.path);
+        char* p = first ? first_names_prefix(r.path) : names_prefix(r.path);
         switch (v.kind()) {
         case value_kind::integer:
         case value_kind::time: p = put_integer(put_literal(p, "\",\"v\":"), v.as_integer()); break;
@@ -320,6 +323,14 @@ private:
     /** Writes `,{"n":"` and the name of a record at `p` (a common record); returns the end. */
     [[nodiscard]] LWM2M_HOT_INLINE char* names_prefix(const path& p) const noexcept {
         return plan.write_name(p, put_literal(at, ",{\"n\":\""));
+    }
+    /** The same for the first record: `{"bn":"base","n":"` and the name. */
+    [[nodiscard]] LWM2M_NOINLINE char* first_names_prefix(const path& p) const noexcept {
+        // The base name is ids and '/': nothing to escape.
+        const std::string_view bn = plan.base_name();
+        char* q = put_literal(at, "{\"bn\":\"");
+        std::memcpy(q, bn.data(), bn.size());
+        return plan.write_name(p, put_literal(q + bn.size(), "\",\"n\":\""));
     }
 };
 

@@ -995,16 +995,13 @@ public:
      * `max_name_length` further). Allocation: none.
      */
     template <class Char>
-    LWM2M_HOT_INLINE constexpr Char* write_name(const path& p, Char* out) const noexcept {
+    constexpr Char* write_name(const path& p, Char* out) const noexcept {
+        std::size_t i = depth_;
         if (!slash_) *out++ = static_cast<Char>('/');
-        // The ids below base from the low lanes of the path's word (depth_ < 4 here), one
-        // shift each: no index into the path, no reload of its depth.
-        std::uint64_t ids = lwm2m::detail::path_access::lanes(p) >> (16 * depth_);
-        out = put_decimal_id(out, static_cast<std::uint16_t>(ids));
-        for (std::size_t n = p.depth() - depth_; --n != 0;) {
-            ids >>= 16;
+        out = put_decimal_id(out, p.id(i));
+        while (++i < p.depth()) {
             *out++ = static_cast<Char>('/');
-            out = put_decimal_id(out, static_cast<std::uint16_t>(ids));
+            out = put_decimal_id(out, p.id(i));
         }
         return out;
     }
@@ -1109,8 +1106,8 @@ private:
 };
 
 /**
- * Checks every record and hands the first ones to `put`, which writes them: `put.common(r)`
- * gets each `common_record` but the first; it writes one of a kind it knows and checks
+ * Checks every record and hands the first ones to `put`, which writes them: `put.common(r,
+ * first)` gets each `common_record`; it writes one of a kind it knows and checks
  * itself (its value), else returns false (nothing written); the others are checked
  * (`check_record`) and go to `put(r, i)`, which writes one and returns true, or returns
  * false (the record is not written): from then on the records are only checked. The writers'
@@ -1127,8 +1124,8 @@ template <class Put>
     checked_pack pack;
     std::size_t i = 0;
     for (; i < records.size(); ++i) {
-        // Not the first ("bn" is written with it): never at base, so some_at_base unchanged.
-        if (i != 0 && common(records[i]) && put.common(records[i])) continue;
+        // Never at base: some_at_base unchanged.
+        if (common(records[i]) && put.common(records[i], i == 0)) continue;
         if (auto ok = check_record(records[i], under, json, i); !ok) return unexpected{ok.error()};
         // Under base (checked first), equal depth is equality.
         pack.some_at_base = pack.some_at_base | (records[i].path.depth() == under.depth());
@@ -1145,7 +1142,7 @@ template <class Put>
 
 /** A `put` for `check_and_write` that writes nothing: checking only. */
 struct check_only {
-    [[nodiscard]] constexpr bool common(const record&) const noexcept { return false; }
+    [[nodiscard]] constexpr bool common(const record&, bool) const noexcept { return false; }
     [[nodiscard]] constexpr bool operator()(const record&, std::size_t) const noexcept { return false; }
 };
 
