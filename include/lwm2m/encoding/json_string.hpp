@@ -74,25 +74,28 @@ namespace detail {
  * Copies `s` to `out` (room for `s.size()` bytes) and returns true when all of it is ASCII a
  * JSON string body holds as it is (`json_plain_prefix(s, true) == s.size()`): valid UTF-8 with
  * nothing to escape, so a writer is done with it. When false, `out` holds some bytes of `s`
- * and the writer starts again on it. Text up to 16 bytes is tested and copied from the same
- * few overlapping word loads, with no loop over its bytes.
+ * and the writer starts again on it. At run time the text is tested and copied a word at a
+ * time (overlapping words at the end): short text in a few loads and no loop over its bytes.
  */
 [[nodiscard]] LWM2M_HOT_INLINE constexpr bool copy_plain_json_ascii(std::string_view s, char* out) noexcept {
     const std::size_t n = s.size();
-    if (std::is_constant_evaluated() || std::endian::native != std::endian::little || n > 16) {
+    if (std::is_constant_evaluated() || std::endian::native != std::endian::little) {
         const bool plain = json_plain_prefix(s, true) == n;
         for (std::size_t i = 0; plain && i < n; ++i) out[i] = s[i];
         return plain;
     }
     const char* const p = s.data();
     std::uint64_t special = 0;
-    if (n >= 8) {  // two words, overlapping when n < 16
-        std::uint64_t a = 0, b = 0;
-        std::memcpy(&a, p, 8);
-        std::memcpy(&b, p + n - 8, 8);
-        std::memcpy(out, &a, 8);
-        std::memcpy(out + n - 8, &b, 8);
-        special = detail::json_special_bytes(a, true) | detail::json_special_bytes(b, true);
+    if (n >= 8) {  // words, the last one overlapping the one before
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, p + i, 8);
+            std::memcpy(out + i, &w, 8);
+            special |= detail::json_special_bytes(w, true);
+        }
+        std::memcpy(&w, p + n - 8, 8);
+        std::memcpy(out + n - 8, &w, 8);
+        special |= detail::json_special_bytes(w, true);
     } else if (n >= 4) {
         std::uint32_t x = 0, y = 0;
         std::memcpy(&x, p, 4);
