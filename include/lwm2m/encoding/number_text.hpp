@@ -343,7 +343,19 @@ struct double_double {
 #endif
 }
 
+/// 1: decimal text two digits a step from a 200-byte table of digit pairs, its length from
+/// the bit width and a 160-byte table of powers of ten; 0: a digit a step and no table (the
+/// default when optimising for size). Define it to choose.
+#ifndef LWM2M_DECIMAL_PAIRS
+#if defined(__OPTIMIZE_SIZE__)
+#define LWM2M_DECIMAL_PAIRS 0
+#else
+#define LWM2M_DECIMAL_PAIRS 1
+#endif
+#endif
+
 namespace detail {
+#if LWM2M_DECIMAL_PAIRS
 /** "00" "01" ... "99": decimal text is written two digits a step. */
 inline constexpr auto digit_pairs = [] {
     std::array<char, 200> pairs{};
@@ -361,13 +373,21 @@ inline constexpr auto powers_of_10 = [] {
     for (std::size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * 10;
     return p;
 }();
+#endif
 
-/** Number of decimal digits of `v` (1..20), from its bit length: no loop. */
+/** Number of decimal digits of `v` (1..20). */
 [[nodiscard]] constexpr std::size_t decimal_length(std::uint64_t v) noexcept {
+#if LWM2M_DECIMAL_PAIRS
     v |= 1;  // 0 has one digit, as 1 has
-    // floor(log10(v)) is t or t - 1, t = floor(bit_width(v) * log10(2)) (1233 / 4096 ~ log10(2)).
+    // From the bit length, no loop: floor(log10(v)) is t or t - 1, t = floor(bit_width(v) *
+    // log10(2)) (1233 / 4096 ~ log10(2)).
     const auto t = static_cast<std::size_t>((std::bit_width(v) * 1233) >> 12);
     return t + (v >= powers_of_10[t] ? 1 : 0);
+#else
+    std::size_t n = 1;
+    for (; v >= 10; v /= 10) ++n;
+    return n;
+#endif
 }
 
 /**
@@ -376,6 +396,7 @@ inline constexpr auto powers_of_10 = [] {
  */
 constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
     char* p = end;
+#if LWM2M_DECIMAL_PAIRS
     const auto put_pair = [&p](std::size_t pair) {
         p -= 2;
         p[0] = digit_pairs[2 * pair];
@@ -393,6 +414,12 @@ constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
     }
     if (w >= 10) put_pair(w);
     else *--p = static_cast<char>('0' + w);
+#else
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+#endif
     return p;
 }
 

@@ -1082,6 +1082,22 @@ struct checked_pack {
 };
 
 /**
+ * Checks records from index `first` on (`check_record`); true when one is at `base` itself.
+ * Errors: as `prepare_records`.
+ */
+[[nodiscard]] constexpr result<bool> check_from(std::span<const record> records, std::size_t first, const path& base,
+                                                bool json) noexcept {
+    const path under = base;  // a local copy: the prefix test's mask stays in registers
+    bool some_at_base = false;
+    for (std::size_t i = first; i < records.size(); ++i) {
+        if (auto ok = check_record(records[i], under, json, i); !ok) return unexpected{ok.error()};
+        // Under base (checked first), equal depth is equality.
+        some_at_base = some_at_base | (records[i].path.depth() == under.depth());
+    }
+    return some_at_base;
+}
+
+/**
  * The records most packs are made of, which need no check beyond their value's: strictly
  * under the base (so they carry an "n"), at a resource or resource instance, with no time.
  * The writers' fast path tests this with one word compare and writes them by their kind.
@@ -1112,8 +1128,8 @@ private:
  * (`check_record`) and go to `put(r, i)`, which writes one and returns true, or returns
  * false (the record is not written): from then on the records are only checked. The writers'
  * fast path writes records as it checks them, in place in the window's buffer without
- * committing them (nothing counts as written unless all are valid); `prepare_records` only
- * checks. Errors: as `prepare_records`.
+ * committing them (nothing counts as written unless all are valid). Errors: as
+ * `prepare_records`.
  */
 template <class Put>
 [[nodiscard]] LWM2M_HOT_INLINE constexpr result<checked_pack> check_and_write(std::span<const record> records,
@@ -1132,19 +1148,12 @@ template <class Put>
         if (!put(records[i], i)) break;
     }
     pack.written = i;
-    // The rest (if `put` stopped), checked only; the record `put` refused was checked above.
-    while (++i < records.size()) {
-        if (auto ok = check_record(records[i], under, json, i); !ok) return unexpected{ok.error()};
-        pack.some_at_base = pack.some_at_base | (records[i].path.depth() == under.depth());
-    }
+    if (i == records.size()) return pack;
+    // The rest, checked only (the record `put` refused was checked above).
+    LWM2M_TRY(at_base, check_from(records, i + 1, under, json));
+    pack.some_at_base = pack.some_at_base | at_base;
     return pack;
 }
-
-/** A `put` for `check_and_write` that writes nothing: checking only. */
-struct check_only {
-    [[nodiscard]] constexpr bool common(const record&, bool) const noexcept { return false; }
-    [[nodiscard]] constexpr bool operator()(const record&, std::size_t) const noexcept { return false; }
-};
 
 /**
  * Checks records before a writer emits anything (so an error leaves no partial pack) and
@@ -1157,8 +1166,8 @@ struct check_only {
  */
 [[nodiscard]] constexpr result<name_plan> prepare_records(std::span<const record> records, const path& base,
                                                           bool json) noexcept {
-    LWM2M_TRY(pack, check_and_write(records, base, json, check_only{}));
-    return name_plan{base, pack.some_at_base};
+    LWM2M_TRY(some_at_base, check_from(records, 0, base, json));
+    return name_plan{base, some_at_base};
 }
 
 /** True when `t` is written as an integer (integral and within int64). */
