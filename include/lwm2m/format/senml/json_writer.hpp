@@ -385,6 +385,11 @@ private:
             write_from(records, 0, plan, out);
             return {};
         }
+        if (pack->written == records.size() && put.at != put.end) {  // all, and room for the ']'
+            *put.at++ = ']';
+            out.advance(static_cast<std::size_t>(put.at - start));
+            return {};
+        }
         out.advance(static_cast<std::size_t>(put.at - start));
         write_from(records, pack->written, plan, out);  // the rest, and the ']'
         return {};

@@ -932,7 +932,6 @@ struct short_text {
     std::array<char, 25> chars{};
     std::uint8_t length = 0;
     [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars.data(), length}; }
-    constexpr void push(char c) noexcept { chars[length++] = c; }
 };
 
 /**
@@ -974,10 +973,16 @@ public:
     /** The plan for records under `base`, `some_at_base` when one of them is at `base` itself. */
     constexpr name_plan(const path& base, bool some_at_base) noexcept
         : depth_(base.depth()), slash_(base.is_root() || !some_at_base) {
-        // Cannot fail: the buffer holds path::max_text_length chars and one more for '/'.
-        base_name_.length = static_cast<std::uint8_t>(
-            base.format_to(std::span<char>{base_name_.chars.data(), path::max_text_length}).value());
-        if (slash_ && !base.is_root()) base_name_.push('/');
+        // The text of `base` ("/" for the root), with the names' ids written as they are (no
+        // length pass first): the buffer holds path::max_text_length chars and one more '/'.
+        char* const first = base_name_.chars.data();
+        char* out = first;
+        for (std::size_t i = 0; i < depth_; ++i) {
+            *out++ = '/';
+            out = put_decimal_id(out, base.id(i));
+        }
+        if (slash_) *out++ = '/';  // (always for the root: "/")
+        base_name_.length = static_cast<std::uint8_t>(out - first);
     }
 
     /** The text of "bn". */
