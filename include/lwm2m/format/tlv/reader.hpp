@@ -24,7 +24,20 @@
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
+/// The TLV reader's fast path (`basic_tlv_reader::fast_record`: a value TLV of the commonest
+/// shape read inline in the caller's loop). Compiled out when optimising for size, where only
+/// the general code is kept; define it to 0 or 1 to choose.
+#ifndef LWM2M_TLV_FAST_PATH
+#if defined(__OPTIMIZE_SIZE__)
+#define LWM2M_TLV_FAST_PATH 0
+#else
+#define LWM2M_TLV_FAST_PATH 1
+#endif
+#endif
+
 namespace lwm2m::format {
+
+namespace detail {
 
 /**
  * Reads an LwM2M TLV payload (LwM2M 1.0 §6.4.3, 1.1 Core §7.4.3) as records, one per call
@@ -82,24 +95,34 @@ namespace lwm2m::format {
  *
  * The payload, `base` (copied) and the schema registry must outlive the reader; records view
  * the payload. Allocation: none.
+ *
+ * `FastPath` (`tlv_reader`: `LWM2M_TLV_FAST_PATH`) reads a value TLV of the commonest shape
+ * (see `fast_record`) inline in the caller's loop and hands everything else, unchanged, to the
+ * general code; both give the same records and errors (tests/format/tlv_test.cpp holds them equal).
  */
-class tlv_reader {
+template <bool FastPath>
+class basic_tlv_reader {
 public:
     /** A reader over `payload` sent to/for `base`; values typed with `schemas` when given. Allocation: none. */
-    tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
+    basic_tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
         : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {}
 
     /**
      * The next record, or `std::nullopt` at the end of the payload (and on every later call).
      * Errors: see the class comment. Allocation: none.
      */
-    [[nodiscard]] result<std::optional<record>> next() noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE result<std::optional<record>> next() noexcept {
         // The record is built in place, in the caller's object: a default record whose path and
-        // value `store` sets (reset at the end of the payload), not a record built aside and copied.
+        // value are set (reset at the end of the payload), not a record built aside and copied.
         result<opt_record> out = opt_record{std::in_place};
-        if (!step(out)) {
-            state_ = state::failed;
-            error_ = out.error();
+        if constexpr (FastPath) {
+            for (;;) {
+                if (fast_record(out)) break;
+                if (fast_container()) continue;
+                if (general_step(out)) break;
+            }
+        } else {
+            while (!general_step(out)) {}
         }
         return out;
     }
@@ -112,7 +135,8 @@ private:
      * A container being read: where its children are, and what ids they used so far. The
      * largest is kept plus one, so that with no child yet (0) it is at or below every id, and
      * the smallest starts at 65535, above every id `add_child` sees (65535 is rejected first):
-     * the first id is new by the same test as any other (no separate "first child" branch).
+     * the first id is new by the same test as any other (no separate "first child" branch),
+     * one compare in the ascending case.
      */
     struct frame {
         std::size_t begin = 0;
@@ -392,44 +416,197 @@ private:
         return true;
     }
 
-    /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
-    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
+    /**
+     * One step of the general code: true when `out` holds what `next` returns (a record, the
+     * end, an error), false when it only started, or opened or closed a container (the caller
+     * goes on). Then re-arms the fast path for where reading now is. Out of line: the caller's
+     * loop keeps only the fast path.
+     */
+    LWM2M_NOINLINE bool general_step(output& out) noexcept {
+        const bool done = step(out);
+        if (!out.has_value()) {
+            state_ = state::failed;
+            error_ = out.error();
+        }
+        arm_fast_path();
+        return done;
+    }
+
+    /** Reads one entry (or starts, or closes a container) as `general_step` says. */
+    [[nodiscard]] bool step(output& out) noexcept {
         if (state_ != state::reading) {
             if (state_ == state::done) {
                 out->reset();
                 return true;
             }
-            if (state_ == state::failed) return fail_with(out, error_.code, error_.offset);
-            if (!start(out)) return false;
+            if (state_ == state::failed) return !fail_with(out, error_.code, error_.offset);
+            return !start(out);
         }
-        for (;;) {
-            if (pos_ == limit_) {
-                if (close()) continue;
-                return finish(out);
-            }
-            const std::size_t at = pos_;
-            const auto h = tlv::decode_header(bytes_view{payload_.data() + at, limit_ - at});
-            if (!h) return fail_with(out, h.error().code, at);
-            if (h->id == path::no_id) return fail_with(out, errc::path_id_out_of_range, at);
-            const std::size_t value_at = at + h->size;
-            // Values are skipped whole; a container that opens moves pos_ back to its content.
-            pos_ = value_at + h->length;
+        if (pos_ == limit_) {
+            if (close()) return false;
+            (void)finish(out);
+            return true;
+        }
+        const std::size_t at = pos_;
+        const auto h = tlv::decode_header(bytes_view{payload_.data() + at, limit_ - at});
+        if (!h) return !fail_with(out, h.error().code, at);
+        if (h->id == path::no_id) return !fail_with(out, errc::path_id_out_of_range, at);
+        const std::size_t value_at = at + h->size;
+        // Values are skipped whole; a container that opens moves pos_ back to its content.
+        pos_ = value_at + h->length;
 
-            target to{0, path_level::resource, nullptr};
-            entry e = entry::value;
+        target to{0, path_level::resource, nullptr};
+        entry e = entry::value;
+        if (in_multi_) {
+            if (h->type != tlv::entry_type::resource_instance) return !fail_with(out, errc::invalid_nesting, at);
+            if (!add_child(multi_, h->id, at, out)) return true;
+            to = {multi_lanes_ | lane(3, h->id), path_level::resource_instance, multi_def_};
+        } else if (in_instance_ || (top_is_instance_ && h->type != tlv::entry_type::object_instance)) {
+            e = resource_entry(*h, at, value_at, in_instance_ ? instance_ : top_, to, out);
+        } else {
+            e = top_entry(*h, at, value_at, out);
+            to = top_target_;
+        }
+        if (e == entry::value) (void)put_record(out, to, value_at, h->length);
+        return e != entry::opened;
+    }
+
+    /** Where the fast path reads: the type byte's top four bits it takes (see `fast_record`), and the container. */
+    void arm_fast_path() noexcept {
+        if constexpr (FastPath) {
+            fast_type_ = fast_off;
+            if (state_ != state::reading) return;
             if (in_multi_) {
-                if (h->type != tlv::entry_type::resource_instance) return fail_with(out, errc::invalid_nesting, at);
-                if (!add_child(multi_, h->id, at, out)) return false;
-                to = {multi_lanes_ | lane(3, h->id), path_level::resource_instance, multi_def_};
-            } else if (in_instance_ || (top_is_instance_ && h->type != tlv::entry_type::object_instance)) {
-                e = resource_entry(*h, at, value_at, in_instance_ ? instance_ : top_, to, out);
-            } else {
-                e = top_entry(*h, at, value_at, out);
-                to = top_target_;
+                fast_type_ = fast_resource_instance;
+                fast_frame_ = &basic_tlv_reader::multi_;
+            } else if (in_instance_ || top_is_instance_) {
+                fast_type_ = fast_resource;
+                fast_frame_ = in_instance_ ? &basic_tlv_reader::instance_ : &basic_tlv_reader::top_;
             }
-            if (e == entry::value) return put_record(out, to, value_at, h->length);
-            if (e == entry::invalid) return false;
-            if (e == entry::stored) return true;
+        }
+    }
+
+    /** `fast_type_` values: bits 7-4 of the type byte of a TLV the fast path takes (8-bit id, inline or 8-bit length). */
+    static constexpr unsigned fast_resource = 0xC0;           // 11 0 0x: Resource
+    static constexpr unsigned fast_resource_instance = 0x40;  // 01 0 0x: Resource Instance
+    static constexpr unsigned fast_multiple_resource = 0x80;  // 10 0 0x: Multiple Resource (fast_container)
+    static constexpr unsigned fast_off = 0x100;               // no type byte: the general code reads
+
+    /**
+     * The fast path's containers: closes the open Multiple Resource at its end, or opens one of
+     * the fast path's shape (a Multiple Resource TLV inside an instance with an 8-bit id above
+     * its earlier siblings', an inline or 8-bit length inside the container, untyped or a
+     * multiple resource of the schema found by its dense id). Else returns false having changed
+     * nothing, as `fast_record`.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool fast_container() noexcept {
+        const std::size_t at = pos_;
+        if (fast_type_ == fast_resource_instance) {
+            if (at != limit_) return false;
+            (void)close();
+            arm_fast_path();
+            return true;
+        }
+        if (fast_type_ != fast_resource || limit_ - at < 3) return false;
+        const std::byte* p = payload_.data() + at;
+        const auto u8 = [](std::byte b) { return static_cast<unsigned>(b); };
+        const unsigned t = u8(p[0]);
+        if ((t & 0xF0u) != fast_multiple_resource) return false;
+        const unsigned id = u8(p[1]);
+        frame& f = this->*fast_frame_;
+        if (id < f.max_child_plus1) return false;
+        const std::size_t length_field = (t >> 3) & 1u;
+        const std::size_t length = length_field != 0 ? u8(p[2]) : t & 0x07u;
+        const std::size_t value_at = at + 2 + length_field;
+        if (length > limit_ - value_at) return false;
+        const resource_def* def = nullptr;
+        if (typed_) {
+            const auto resources = object_.resources();
+            if (id >= resources.size() || resources[id].id != id || !resources[id].is_multiple()) return false;
+            def = &resources[id];
+        }
+        f.max_child_plus1 = static_cast<std::uint16_t>(id + 1);
+        if (id < f.min_child) f.min_child = static_cast<std::uint16_t>(id);
+        ++f.count;
+        const auto resource = static_cast<std::uint16_t>(id);
+        open_multiple((resource_lanes_ & ~lane(3, path::no_id)) | lane(2, resource), resource, def, value_at, length);
+        fast_type_ = fast_resource_instance;
+        fast_frame_ = &basic_tlv_reader::multi_;
+        return true;
+    }
+
+    /**
+     * The fast path: reads the TLV at `pos_` into `out` when it is of the commonest shape, a
+     * Resource (inside an instance) or a Resource Instance (inside a Multiple Resource) with
+     * an 8-bit id above its earlier siblings', an inline or 8-bit length inside the container,
+     * untyped or of a single (resp. the open multiple) resource of the schema found by its
+     * dense id, typed Integer, Time, String (ASCII) or Boolean, valid and in range. Anything
+     * else returns false having changed nothing: the general code reads the same TLV from the
+     * same position, so records, errors and offsets come from it alone.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool fast_record(output& out) noexcept {
+        const std::size_t at = pos_;
+        // Three bytes at least (type, id, length or value), so the length byte is readable;
+        // a two-byte TLV (an empty value) at the end of its container goes the general way.
+        if (limit_ - at < 3) return false;
+        const std::byte* p = payload_.data() + at;
+        const auto t = static_cast<unsigned>(p[0]);
+        if ((t & 0xF0u) != fast_type_) return false;
+        const auto id = static_cast<std::uint16_t>(p[1]);
+        frame& f = this->*fast_frame_;
+        if (id < f.max_child_plus1) return false;  // not above every earlier sibling: add_child's other cases
+        const std::size_t length_field = (t >> 3) & 1u;
+        const std::size_t length = length_field != 0 ? static_cast<std::size_t>(p[2]) : t & 0x07u;
+        const std::byte* v = p + 2 + length_field;
+        if (length > limit_ - (at + 2 + length_field)) return false;
+
+        std::uint64_t lanes = multi_lanes_ | lane(3, id);
+        path_level level = path_level::resource_instance;
+        const resource_def* def = multi_def_;
+        if ((t & 0x80u) != 0) {  // a Resource: a single resource of the schema, by its dense id
+            def = nullptr;
+            if (typed_) {
+                const auto resources = object_.resources();
+                if (id >= resources.size() || resources[id].id != id || resources[id].is_multiple()) return false;
+                def = &resources[id];
+            }
+            lanes = resource_lanes_ | lane(2, id);
+            level = path_level::resource;
+        }
+        // The checks of `put_record`; on any failure it reads the TLV. Once they pass, the
+        // entry is taken (add_child's ascending case) and the record stored field by field.
+        const auto take = [&](const value& x) LWM2M_HOT_INLINE {
+            pos_ = static_cast<std::size_t>(v - payload_.data()) + length;
+            f.max_child_plus1 = static_cast<std::uint16_t>(id + 1);
+            if (id < f.min_child) f.min_child = id;
+            ++f.count;
+            record& r = **out;
+            r.path = lwm2m::detail::path_access::of_lanes(lanes, level);
+            r.value = x;
+        };
+        const bytes_view b{v, length};
+        if (def == nullptr) {
+            take(value::of_untyped(b));
+            return true;
+        }
+        switch (def->type) {
+        case data_type::integer:
+        case data_type::time: {
+            if (!lwm2m::detail::is_binary_integer_length(length)) return false;
+            const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
+            if (!def->range.contains(static_cast<double>(i))) return false;
+            take(def->type == data_type::time ? value::of_time(i) : value::of_integer(i));
+            return true;
+        }
+        case data_type::string:
+            if (!encoding::detail::is_ascii(b) || !def->range.contains(static_cast<double>(length))) return false;
+            take(value::of_string(as_chars(b)));
+            return true;
+        case data_type::boolean:
+            if (length != 1 || static_cast<unsigned>(v[0]) > 1) return false;
+            take(value::of_boolean(static_cast<unsigned>(v[0]) == 1));
+            return true;
+        default: return false;
         }
     }
 
@@ -458,6 +635,13 @@ private:
     bool bare_instances_ = false;
     state state_ = state::start;
     error error_{};
+    unsigned fast_type_ = fast_off;                          // see arm_fast_path
+    frame basic_tlv_reader::*fast_frame_ = &basic_tlv_reader::top_;  // the fast path's container (an offset: copies stay right)
 };
+
+} // namespace detail
+
+/** The TLV reader (see `detail::basic_tlv_reader`), with the fast path unless compiled out (`LWM2M_TLV_FAST_PATH`). */
+using tlv_reader = detail::basic_tlv_reader<LWM2M_TLV_FAST_PATH != 0>;
 
 } // namespace lwm2m::format
