@@ -575,7 +575,7 @@ private:
         }
         // The checks of `put_record`; on any failure it reads the TLV. Once they pass, the
         // entry is taken (add_child's ascending case) and the record stored field by field.
-        const auto take = [&](const value& x) LWM2M_HOT_INLINE {
+        const auto take = [&](const value& x) {
             pos_ = static_cast<std::size_t>(v - payload_.data()) + length;
             f.max_child_plus1 = static_cast<std::uint16_t>(id + 1);
             if (id < f.min_child) f.min_child = id;
