@@ -497,9 +497,10 @@ private:
      * the fast path's shape (a Multiple Resource TLV inside an instance with an 8-bit id above
      * its earlier siblings', an inline or 8-bit length inside the container, untyped or a
      * multiple resource of the schema found by its dense id). Else returns false having changed
-     * nothing, as `fast_record`.
+     * nothing, as `fast_record`. Out of line: a few times per payload, and inline it would
+     * crowd the registers of the loop around `fast_record`.
      */
-    [[nodiscard]] LWM2M_HOT_INLINE bool fast_container() noexcept {
+    [[nodiscard]] LWM2M_NOINLINE bool fast_container() noexcept {
         const std::size_t at = pos_;
         if (fast_type_ == fast_resource_instance) {
             if (at != limit_) return false;
