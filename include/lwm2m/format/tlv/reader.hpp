@@ -121,8 +121,9 @@ public:
                 if (fast_container()) continue;
                 if (general_step(out)) break;
             }
-        } else {
-            while (!general_step(out)) {}
+        } else {  // the general code alone, as before the fast path (size builds)
+            while (!step(out)) {}
+            if (!out.has_value()) fail_for_good(out);
         }
         return out;
     }
@@ -424,16 +425,19 @@ private:
      */
     LWM2M_NOINLINE bool general_step(output& out) noexcept {
         const bool done = step(out);
-        if (!out.has_value()) {
-            state_ = state::failed;
-            error_ = out.error();
-        }
+        if (!out.has_value()) fail_for_good(out);
         arm_fast_path();
         return done;
     }
 
+    /** After an error: every later `next()` returns it. */
+    void fail_for_good(const output& out) noexcept {
+        state_ = state::failed;
+        error_ = out.error();
+    }
+
     /** Reads one entry (or starts, or closes a container) as `general_step` says. */
-    [[nodiscard]] bool step(output& out) noexcept {
+    [[nodiscard]] [[gnu::always_inline]] bool step(output& out) noexcept {
         if (state_ != state::reading) {
             if (state_ == state::done) {
                 out->reset();
