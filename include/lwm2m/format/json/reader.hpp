@@ -118,6 +118,32 @@ public:
         just_opened_ = false;
     }
 
+    /**
+     * Takes a '[' right at `offset()` where `next()` would read it as `begin_array` (a value
+     * is expected); false, having changed nothing, for anything else (whitespace first, too
+     * deep, ...), which `next()` then reads.
+     */
+    constexpr bool take_begin_array() noexcept {
+        if (state_ != state::expect_value || pos_ == in_.size() || in_[pos_] != '[' || depth_ == max_depth) return false;
+        objects_[depth_++] = false;
+        ++pos_;
+        just_opened_ = true;
+        return true;
+    }
+    /**
+     * Takes a ']' right at `offset()` that closes the top-level array after an element and
+     * ends the input, as `next()` would read it (`end_array`, then `end` on the next call);
+     * false, having changed nothing, for anything else, which `next()` then reads.
+     */
+    constexpr bool take_final_end_array() noexcept {
+        if (depth_ != 1 || objects_[0] || state_ != state::after_value || pos_ + 1 != in_.size() || in_[pos_] != ']')
+            return false;
+        ++pos_;
+        depth_ = 0;
+        state_ = state::done;
+        return true;
+    }
+
 private:
     enum class state : std::uint8_t { expect_value, expect_key, after_key, after_value, done };
 

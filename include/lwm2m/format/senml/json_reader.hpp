@@ -112,14 +112,16 @@ public:
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] result<std::optional<record>> next() noexcept {
-        output out = std::nullopt;  // the record is built in place, in the caller's object
-        if (failed_) {
-            out = unexpected{error_};
-        } else if (!step(out)) {
-            failed_ = true;
-            error_ = out.error();
+        if constexpr (LWM2M_SENML_ONE_PASS) {
+            // The common record of a plain pack, built once, in the caller's result.
+            if (fast_) {
+                plain_fields f;
+                if (plain_next(f)) return senml::detail::record_parts{f.p, f.v, senml::detail::no_time};
+            } else if (state_ == state::start) {
+                return first();
+            }
         }
-        return out;
+        return next_general();
     }
 
 private:
@@ -394,6 +396,31 @@ private:
     /** What `plain_record` did. */
     enum class plain : std::uint8_t { record, error, not_taken };
 
+    /** A record `plain_members` read: its path and value (untyped), where it ends. */
+    struct plain_fields {
+        lwm2m::path p;
+        value v;
+        std::size_t name_at = 0;   // offset of the name
+        std::size_t value_at = 0;  // offset of the value
+        std::size_t end = 0;       // just after its '}'
+    };
+
+    /**
+     * `plain_record` for the next record of a plain pack (`fast_`), from `next()`: the record
+     * and its typing (`pack_resolver::type_plain`) when it has no error, taken then (as
+     * `plain_record` takes it); false, having changed nothing, for anything else.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool plain_next(plain_fields& f) noexcept {
+        const std::string_view in = json_.input();
+        const std::size_t i = json_.offset();
+        // `,{"n":"`, a name of one character and the shortest rest, `","v":0}`: 16 characters.
+        if (in.size() - i < 16 || slice(in, i, 7) != R"(,{"n":")") return false;
+        if (!plain_members(i + 6, resolver_.base_name_state(), f) || !resolver_.type_plain(f.p, f.v)) return false;
+        json_.element_scanned(f.end);
+        resolver_.count_plain();
+        return true;
+    }
+
     /**
      * The common record in one pass, in compact JSON: `{"n":"<plain ids>","v":<integer>}` (0,
      * or 1 to 18 digits without a leading zero), `{"n":"...","vs":"<printable ASCII, no
@@ -405,7 +432,7 @@ private:
      * escapes), having changed nothing: the general code then reads the record from the same
      * position (and finds any error there).
      */
-    [[nodiscard]] LWM2M_HOT_INLINE plain plain_record(output& out) noexcept {
+    [[nodiscard]] plain plain_record(output& out) noexcept {
         if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
         using position = json::reader::array_position;
         const position where = json_.position_in_array();
@@ -419,10 +446,21 @@ private:
         }
         // `{"n":"`, the name, `","v` and the shortest rest, `":0}`: 16 characters at least.
         if (size - i < 16) return plain::not_taken;
-        if (resolver_.plain_records() && slice(in, i, 6) == R"({"n":")")
-            return plain_members(i + 5, resolver_.base_name_state(), nullptr, out);
+        plain_fields f;
+        if (resolver_.plain_records() && slice(in, i, 6) == R"({"n":")") {
+            if (!plain_members(i + 5, resolver_.base_name_state(), f)) return plain::not_taken;
+            return store(f, out);
+        }
         if (slice(in, i, 7) == R"({"bn":")") return plain_record_with_base_name(i, out);
         return plain::not_taken;
+    }
+
+    /** Takes the record `plain_members` read and stores it (or the schema's error) in `out`. */
+    plain store(const plain_fields& f, output& out) noexcept {
+        json_.element_scanned(f.end);
+        return resolver_.store_plain(f.p, f.v, f.name_at, f.value_at, out) == senml::detail::resolved::record
+                   ? plain::record
+                   : plain::error;
     }
 
     /**
@@ -430,82 +468,127 @@ private:
      * record of a plain pack; out of line (once a pack).
      */
     LWM2M_NOINLINE plain plain_record_with_base_name(std::size_t at, output& out) noexcept {
+        senml::detail::text_field bn;
+        senml::detail::path_builder state;
+        plain_fields f;
+        const std::size_t name_at = plain_base_name(at, bn, state);
+        if (name_at == 0 || !plain_members(name_at, state, f)) return plain::not_taken;
+        resolver_.take_plain_base_name(bn, state);
+        return store(f, out);
+    }
+
+    /**
+     * The pack's first record from `next()`, when it is `[{"bn":"...","n":...` in one pass
+     * (`plain_record_with_base_name`) with no error: the '[' and the record taken; false,
+     * having changed nothing, for anything else.
+     */
+    [[nodiscard]] bool first_record(plain_fields& f) noexcept {
+        const std::string_view in = json_.input();
+        if (json_.offset() != 0 || slice(in, 0, 8) != R"([{"bn":")") return false;
+        senml::detail::text_field bn;
+        senml::detail::path_builder state;
+        const std::size_t name_at = plain_base_name(1, bn, state);
+        if (name_at == 0 || !plain_members(name_at, state, f) || !resolver_.type_plain(f.p, f.v) ||
+            !json_.take_begin_array())
+            return false;
+        json_.element_scanned(f.end);
+        resolver_.take_plain_base_name(bn, state);
+        resolver_.count_plain();
+        state_ = state::records;
+        fast_ = true;  // as next_general() would find: the pack is plain, after an element
+        return true;
+    }
+
+    /** `next()` for the first record: `first_record`, else the general code. */
+    LWM2M_NOINLINE result<std::optional<record>> first() noexcept {
+        plain_fields f;
+        if (!failed_ && first_record(f)) return senml::detail::record_parts{f.p, f.v, senml::detail::no_time};
+        return next_general();
+    }
+
+    /**
+     * For a record `{"bn":"<printable ASCII, no escape>","n":"` at `at` whose "bn" leaves the
+     * pack plain (`pack_resolver::plain_base_name`): the offset of the opening quote of its
+     * name, with `bn` and its path state `state`; 0 for anything else.
+     */
+    [[nodiscard]] std::size_t plain_base_name(std::size_t at, senml::detail::text_field& bn,
+                                              senml::detail::path_builder& state) const noexcept {
         const std::string_view in = json_.input();
         const std::size_t size = in.size();
         const std::size_t bn_at = at + 6;  // the opening quote
         std::size_t end = bn_at + 1;
         end += encoding::json_plain_prefix({in.data() + end, size - end}, true);
-        if (end == size || in[end] != '"') return plain::not_taken;
-        const senml::detail::text_field bn{std::string_view{in.data() + bn_at + 1, end - bn_at - 1}, false, bn_at};
-        senml::detail::path_builder state;
-        if (!resolver_.plain_base_name(bn, state) || slice(in, end + 1, 6) != R"(,"n":")") return plain::not_taken;
-        return plain_members(end + 6, state, &bn, out);
+        if (end == size || in[end] != '"') return 0;
+        bn = senml::detail::text_field{std::string_view{in.data() + bn_at + 1, end - bn_at - 1}, false, bn_at};
+        if (!resolver_.plain_base_name(bn, state) || slice(in, end + 1, 6) != R"(,"n":")") return 0;
+        return end + 6;
     }
 
     /**
-     * The members "n" and value of `plain_record`, from the opening quote of the name at
-     * `name_at` on, the name continuing the base name state `bn_state`; with `new_base_name`,
-     * the record's own "bn" (taken once the record is known to be plain).
+     * Reads the members "n" and value of `plain_record`, from the opening quote of the name at
+     * `name_at` on, the name continuing the base name state `bn_state`, into `f` (the value
+     * untyped); false for anything else. Changes nothing else.
      */
-    [[nodiscard]] LWM2M_HOT_INLINE plain plain_members(std::size_t name_at, const senml::detail::path_builder& bn_state,
-                                                             const senml::detail::text_field* new_base_name,
-                                                             output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE bool plain_members(std::size_t name_at, const senml::detail::path_builder& bn_state,
+                                                      plain_fields& f) const noexcept {
         const std::string_view in = json_.input();
         const std::size_t size = in.size();
-        std::size_t k = name_at + 1;
-        // Plain ids are digits and '/': the first other character must be the closing quote.
-        while (k < size && ((in[k] >= '0' && in[k] <= '9') || in[k] == '/')) ++k;
-        if (size - k < 8 || in[k] != '"' || in[k + 1] != ',' || in[k + 2] != '"' || in[k + 3] != 'v')
-            return plain::not_taken;
-        path p;
-        if (!senml::detail::pack_resolver::plain_path(bn_state, std::string_view{in.data() + name_at + 1, k - name_at - 1}, p))
-            return plain::not_taken;
+        // The name is plain ids, read up to the first character that cannot continue them,
+        // which must be the closing quote (`pack_resolver::plain_path`).
+        const char* const begin = in.data();
+        const char* at = begin + name_at + 1;
+        const lwm2m::path& bn = bn_state.completed();
+        std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn);
+        std::size_t depth = bn.depth();
+        if (!senml::detail::take_plain_ids(lanes, depth, at, begin + size) || depth < 3) return false;
+        std::size_t k = static_cast<std::size_t>(at - begin);
+        if (size - k < 8 || in[k] != '"' || in[k + 1] != ',' || in[k + 2] != '"' || in[k + 3] != 'v') return false;
+        f.p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
         const std::size_t i = k + 4;  // after `","v`
-        value v;
         std::size_t value_at = 0;
         if (in[i] == '"' && in[i + 1] == ':') {  // "v": an integer
             value_at = i + 2;
             k = value_at;
             const char first = in[k];
             if (first == '0') {
-                v = value::of_integer(0);
+                f.v = value::of_integer(0);
                 ++k;
             } else if (first >= '1' && first <= '9') {
                 // Up to 18 digits: no overflow of int64, as `scan_record` reads them.
                 std::int64_t x = 0;
                 const std::size_t limit = size - k > 18 ? k + 18 : size;
                 while (k < limit && in[k] >= '0' && in[k] <= '9') x = x * 10 + (in[k++] - '0');
-                v = value::of_integer(x);
+                f.v = value::of_integer(x);
             } else {
-                return plain::not_taken;
+                return false;
             }
         } else if (in[i] == 's' && in[i + 1] == '"' && in[i + 2] == ':' && in[i + 3] == '"') {  // "vs": a string
             value_at = i + 3;
             k = value_at + 1;
             k += encoding::json_plain_prefix({in.data() + k, size - k}, true);
-            if (k == size || in[k] != '"') return plain::not_taken;
-            v = value::of_string(std::string_view{in.data() + value_at + 1, k - value_at - 1});
+            if (k == size || in[k] != '"') return false;
+            f.v = value::of_string(std::string_view{in.data() + value_at + 1, k - value_at - 1});
             ++k;
         } else if (in[i] == 'b' && in[i + 1] == '"' && in[i + 2] == ':') {  // "vb": a boolean
             value_at = i + 3;
             if (slice(in, value_at, 4) == "true") {
-                v = value::of_boolean(true);
+                f.v = value::of_boolean(true);
                 k = value_at + 4;
             } else if (slice(in, value_at, 5) == "false") {
-                v = value::of_boolean(false);
+                f.v = value::of_boolean(false);
                 k = value_at + 5;
             } else {
-                return plain::not_taken;
+                return false;
             }
         } else {
-            return plain::not_taken;
+            return false;
         }
         // The record ends here; a digit or a fraction would mean another number.
-        if (k == size || in[k] != '}') return plain::not_taken;
-        json_.element_scanned(k + 1);
-        if (new_base_name != nullptr) resolver_.take_plain_base_name(*new_base_name, bn_state);
-        return resolver_.store_plain(p, v, name_at, value_at, out) == senml::detail::resolved::record ? plain::record
-                                                                                                      : plain::error;
+        if (k == size || in[k] != '}') return false;
+        f.name_at = name_at;
+        f.value_at = value_at;
+        f.end = k + 1;
+        return true;
     }
 
     /** Reads one record object whose '{' was at `at`. */
@@ -535,6 +618,23 @@ private:
         }
     }
 
+    /**
+     * `next()` when the common record is not next (the first call, other shapes, base-only
+     * records, errors, the end): the general code, out of line.
+     */
+    LWM2M_NOINLINE result<std::optional<record>> next_general() noexcept {
+        output out = std::nullopt;  // the record is built in place, in the caller's object
+        if (failed_) {
+            out = unexpected{error_};
+        } else if (!step(out)) {
+            failed_ = true;
+            error_ = out.error();
+        }
+        fast_ = !failed_ && state_ == state::records && resolver_.plain_records() &&
+                json_.position_in_array() == json::reader::array_position::after_element;
+        return out;
+    }
+
     /** Stores an error in `out`; returns false (what `step` returns on error). */
     static bool fail_with(output& out, const error& e) noexcept {
         out = unexpected{e};
@@ -551,6 +651,10 @@ private:
             state_ = state::records;
         }
         for (;;) {
+            if (json_.take_final_end_array()) {  // what read_record_slowly would find
+                state_ = state::done;
+                return true;
+            }
             switch (plain_record(out)) {
             case plain::record: return true;
             case plain::error: return false;
@@ -599,6 +703,9 @@ private:
     senml::detail::raw_record raw_{};  // the record being read (reused: see raw_record::clear)
     state state_ = state::start;
     bool failed_ = false;
+    // `next()` may try `plain_next`: records are being read, no error, the pack is plain
+    // (`resolver_.plain_records()`) and the tokenizer is after an element of the array.
+    bool fast_ = false;
     error error_{};
 };
 

@@ -375,6 +375,44 @@ private:
 };
 
 /**
+ * Reads plain ids, "id/id/...", from `at` on (not past `end`) onto the path held as `lanes`
+ * (`path_access::lanes`) and `depth`: each id decimal, without a leading zero, at most
+ * `path::max_id`, the path at most `path::max_depth` deep. Stops after the last id, at the
+ * first byte after it that is not '/' (or at `end`), and moves `at` there; false, with
+ * nothing changed, when the text there is not such ids (an empty segment, a trailing '/', a
+ * leading zero, ...). The common step of `append_plain_ids` and of a reader that finds where
+ * a name ends while it reads its ids. Allocation: none.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE constexpr bool take_plain_ids(std::uint64_t& lanes, std::size_t& depth, const char*& at,
+                                                             const char* end) noexcept {
+    // The ids are gathered in locals, so the loop stores nothing until the ids are known valid.
+    const char* s = at;
+    std::size_t d = depth;
+    std::uint64_t l = lanes;
+    for (;;) {
+        if (s == end || d == path::max_depth) return false;
+        std::uint32_t id = static_cast<std::uint32_t>(static_cast<unsigned char>(*s) - '0');
+        if (id > 9) return false;
+        ++s;
+        if (id != 0) {  // "0" is the only id that may start with a zero
+            for (std::uint32_t c = 0; s != end && (c = static_cast<std::uint32_t>(static_cast<unsigned char>(*s) - '0')) <= 9; ++s) {
+                id = id * 10 + c;
+                if (id > path::max_id) return false;
+            }
+        }
+        // Lane `d` holds no_id (all ones) until now: xor with no_id ^ id leaves the id.
+        l ^= std::uint64_t{path::no_id ^ id} << (16 * d);
+        ++d;
+        if (s == end || *s != '/') break;
+        ++s;
+    }
+    lanes = l;
+    depth = d;
+    at = s;
+    return true;
+}
+
+/**
  * Appends to `p` the ids of `text` when it is plainly valid: "id/id/..." with each id decimal,
  * without a leading zero, at most `path::max_id`, and the result at most `path::max_depth`
  * deep. Anything else (an empty text or segment, a trailing '/', another character, ...)
@@ -382,29 +420,11 @@ private:
  * Allocation: none.
  */
 [[nodiscard]] LWM2M_HOT_INLINE constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
-    // The ids are gathered in one word (`path_access::lanes`) and the depth in a local, so
-    // the loop stores nothing until the path is known to be valid.
     std::size_t depth = p.depth();
     std::uint64_t lanes = lwm2m::detail::path_access::lanes(p);
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    for (;;) {
-        if (i == n || depth == path::max_depth) return false;
-        std::uint32_t id = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]) - '0');
-        if (id > 9) return false;
-        ++i;
-        if (id != 0) {  // "0" is the only id that may start with a zero
-            for (std::uint32_t d = 0; i < n && (d = static_cast<std::uint32_t>(static_cast<unsigned char>(text[i]) - '0')) <= 9; ++i) {
-                id = id * 10 + d;
-                if (id > path::max_id) return false;
-            }
-        }
-        // Lane `depth` holds no_id (all ones) until now: xor with no_id ^ id leaves the id.
-        lanes ^= std::uint64_t{path::no_id ^ id} << (16 * depth);
-        ++depth;
-        if (i == n) break;
-        if (text[i++] != '/') return false;
-    }
+    const char* at = text.data();
+    const char* const end = at + text.size();
+    if (!take_plain_ids(lanes, depth, at, end) || at != end) return false;
     p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
     return true;
 }
@@ -613,10 +633,16 @@ struct wide_integer {
 struct record_parts {
     const path& p;
     const value& v;
-    std::optional<double> time;
+    const std::optional<double>& time;
     // NOLINTNEXTLINE(google-explicit-constructor): the conversion is the point
     constexpr operator record() const noexcept { return record{p, v, time}; }
 };
+
+/**
+ * No time, for `record_parts` (a copy of it costs two stores, where g++ 12 clears a new
+ * `std::optional<double>` with `rep stos`).
+ */
+inline constexpr std::optional<double> no_time{};
 
 /** What `pack_resolver::resolve` made of a record. */
 enum class resolved : std::uint8_t {
@@ -720,7 +746,66 @@ public:
         return type_and_store(p, v, std::nullopt, name_at, value_at, out);
     }
 
+    /**
+     * The typing `store_plain` gives the value `v` of a record at `p` (from `plain_path`) when
+     * it finds no error: true with `v` typed; false where `store_plain` would store an error
+     * (the reader then leaves the record to the general code, which reports it). Lets a
+     * reader build a plain record straight in the caller's result (`count_plain` once it is
+     * taken). Allocation: none.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_plain(const path& p, value& v) noexcept {
+        return type_value(p, v, 0, [](errc, bool) {});
+    }
+
+    /** Counts a record taken with `type_plain`, as `store_plain` counts its records. */
+    constexpr void count_plain() noexcept { ++count_; }
+
 private:
+    /**
+     * Types `v` with the schema of `p` (when a registry is given and `p` is at resource level
+     * or below). On an error calls `fail(code, at_name)` and returns false: `resource_not_in_schema`
+     * and `invalid_nesting` are at the name (`at_name`), the typing's errors at the value
+     * (`apply_schema` is given `value_at`).
+     */
+    template <class Fail>
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_value(const path& p, value& v, std::size_t value_at,
+                                                             Fail&& fail) noexcept {
+        if (schemas_ == nullptr || !p.has_resource()) return true;
+        // The records of a pack are mostly of one object: look it up once.
+        if (p.object_id() != object_id_) {
+            object_id_ = p.object_id();
+            object_ = schemas_->find(object_id_);
+        }
+        const object_view* object = object_;
+        if (object == nullptr) return true;
+        const resource_def* def = object->find(p.resource_id());
+        if (def == nullptr) {
+            fail(errc::resource_not_in_schema, true);
+            return false;
+        }
+        // A resource instance of a single resource; in values mode also a multiple
+        // resource as a whole (path lists may name it).
+        if (p.has_resource_instance() != def->is_multiple() && (p.has_resource_instance() || !path_list_)) {
+            fail(errc::invalid_nesting, true);
+            return false;
+        }
+        // Most values already have the resource's type, and at most an integer range.
+        if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) return true;
+        if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
+            if (def->range.contains(static_cast<double>(v.as_integer()))) return true;  // as check_range
+            fail(errc::number_out_of_range, false);
+            return false;
+        }
+        const value as_read = v;  // v itself is not seen out of line: it can stay in registers
+        auto typed = apply_schema(as_read, *def, value_at);
+        if (!typed) {
+            fail(typed.error().code, false);
+            return false;
+        }
+        v = *typed;
+        return true;
+    }
+
     /**
      * The last step of `resolve`: types `v` with the schema of `p` (when a registry is given
      * and `p` is at resource level or below) and stores the record in `out`. Errors (in `out`):
@@ -730,32 +815,13 @@ private:
                                                                           std::optional<double> time,
                                                                           std::size_t name_at, std::size_t value_at,
                                                                           output& out) noexcept {
-        if (schemas_ != nullptr && p.has_resource()) {
-            // The records of a pack are mostly of one object: look it up once.
-            if (p.object_id() != object_id_) {
-                object_id_ = p.object_id();
-                object_ = schemas_->find(object_id_);
-            }
-            if (const object_view* object = object_) {
-                const resource_def* def = object->find(p.resource_id());
-                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
-                // A resource instance of a single resource; in values mode also a multiple
-                // resource as a whole (path lists may name it).
-                if (p.has_resource_instance() != def->is_multiple() && (p.has_resource_instance() || !path_list_))
-                    return failed(out, errc::invalid_nesting, name_at);
-                // Most values already have the resource's type, and at most an integer range.
-                if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) {
-                    // nothing to do
-                } else if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
-                    if (!def->range.contains(static_cast<double>(v.as_integer())))  // as check_range
-                        return failed(out, errc::number_out_of_range, value_at);
-                } else {
-                    auto typed = apply_schema(v, *def, value_at);
-                    if (!typed) return failed(out, typed.error().code, typed.error().offset);
-                    v = *typed;
-                }
-            }
-        }
+        errc code{};
+        bool at_name = false;
+        if (!type_value(p, v, value_at, [&](errc c, bool n) {
+                code = c;
+                at_name = n;
+            }))
+            return failed(out, code, at_name ? name_at : value_at);
         out->emplace(record_parts{p, v, time});
         return resolved::record;
     }
