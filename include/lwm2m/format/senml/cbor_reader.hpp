@@ -74,15 +74,17 @@ public:
      * The next record, or `std::nullopt` after the last one (and on every later call).
      * Errors: see the class comment. Allocation: none.
      */
-    [[nodiscard]] result<std::optional<record>> next() noexcept {
-        output out = std::nullopt;  // the record is built in place, in the caller's object
-        if (failed_) {
-            out = unexpected{error_};
-        } else if (!step(out)) {
-            failed_ = true;
-            error_ = out.error();
+    [[nodiscard]] LWM2M_HOT_INLINE result<std::optional<record>> next() noexcept {
+        if constexpr (LWM2M_SENML_ONE_PASS) {
+            // The common record of a plain pack, built once, in the caller's result.
+            if (fast_) {
+                plain_fields f;
+                if (plain_next(f)) return senml::detail::plain_result(f.p, f.v);
+            } else if (state_ == state::start) {
+                return first();
+            }
         }
-        return out;
+        return next_general();
     }
 
 private:
@@ -338,6 +340,8 @@ private:
      * size in bytes, or 0 (nothing read) for anything else.
      */
     [[nodiscard]] LWM2M_HOT_INLINE static std::size_t small_integer(bytes_view in, std::size_t pos, value& v) noexcept {
+        // The bytes of the head, big-endian (RFC 8949 §3.1), as 32-bit values.
+        const auto byte = [&](std::size_t i) { return std::uint32_t{static_cast<std::uint8_t>(in[pos + i])}; };
         const auto head = static_cast<std::uint8_t>(in[pos]);
         if (head < 0x18) {
             v = value::of_integer(head);
@@ -352,11 +356,11 @@ private:
             return 2;
         }
         if (head == 0x19 && in.size() - pos > 2) {
-            v = value::of_integer(static_cast<std::int64_t>(load_be(in.subspan(pos + 1, 2))));
+            v = value::of_integer(static_cast<std::int64_t>(byte(1) << 8 | byte(2)));
             return 3;
         }
         if (head == 0x1A && in.size() - pos > 4) {  // 32 bits: times ("v" of a Time resource)
-            v = value::of_integer(static_cast<std::int64_t>(load_be(in.subspan(pos + 1, 4))));
+            v = value::of_integer(static_cast<std::int64_t>(byte(1) << 24 | byte(2) << 16 | byte(3) << 8 | byte(4)));
             return 5;
         }
         return 0;
@@ -489,6 +493,64 @@ private:
     /** What `plain_record` did. */
     enum class plain : std::uint8_t { record, error, not_taken };
 
+    /** A record `plain_pairs` read: its path and value (untyped), where it ends. */
+    struct plain_fields {
+        lwm2m::path p;
+        value v;
+        std::size_t name_at = 0;   // offset of the name
+        std::size_t value_at = 0;  // offset of the value
+        std::size_t end = 0;       // just after the record
+    };
+
+    /**
+     * `plain_record` for the next record of a plain pack (`fast_`), from `next()`: the record
+     * and its typing (`pack_resolver::type_plain`) when it has no error, taken then (as
+     * `plain_record` takes it); false, having changed nothing, for anything else.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool plain_next(plain_fields& f) noexcept {
+        const std::size_t at = pos_;
+        // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
+        if (remaining_ == 0 || payload_.size() - at < 6 || payload_[at] != std::byte{0xA2}) return false;
+        if (!plain_pairs(at + 1, resolver_.base_name_state(), f) || !resolver_.type_plain(f.p, f.v)) return false;
+        --remaining_;
+        pos_ = f.end;
+        resolver_.count_plain();
+        return true;
+    }
+
+    /** `next()` for the first record: `first_record`, else the general code. */
+    LWM2M_NOINLINE result<std::optional<record>> first() noexcept {
+        plain_fields f;
+        if (!failed_ && first_record(f)) return senml::detail::record_parts{f.p, f.v, senml::detail::no_time};
+        return next_general();
+    }
+
+    /**
+     * The pack's first record from `next()`, when the pack is a definite array of 1 to 23
+     * records (a one-byte head, RFC 8949 §3.1) whose first is a plain record opened by "bn"
+     * (`plain_record_with_base_name`) with no error: the array head and the record taken;
+     * false, having changed nothing, for anything else.
+     */
+    [[nodiscard]] bool first_record(plain_fields& f) noexcept {
+        const bytes_view in = payload_;
+        // Array head, map head, key "bn", its text head: 4 bytes, then what plain_record needs.
+        if (pos_ != 0 || in.size() < 10) return false;
+        const auto head = static_cast<std::uint8_t>(in[0]);
+        if (head < 0x81 || head > 0x97 || in[1] != std::byte{0xA3}) return false;
+        senml::detail::text_field bn;
+        senml::detail::path_builder state;
+        const std::size_t key_at = plain_base_name(1, bn, state);
+        if (key_at == 0 || !plain_pairs(key_at, state, f) || !resolver_.type_plain(f.p, f.v)) return false;
+        state_ = state::records;
+        indefinite_ = false;
+        remaining_ = head - 0x81u;  // the records after this one
+        pos_ = f.end;
+        resolver_.take_plain_base_name(bn, state);
+        resolver_.count_plain();
+        fast_ = true;  // as next_general() would find: the pack is plain
+        return true;
+    }
+
     /**
      * The common record in one pass: a definite map (RFC 8949 §3.1) of "n" (key 0) with a text
      * of plain ids (`pack_resolver::plain_path`), then "v" (key 2) as an integer with a head of
@@ -507,85 +569,133 @@ private:
         // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
         if (payload_.size() - at < 6) return plain::not_taken;
         const auto head = static_cast<std::uint8_t>(payload_[at]);
-        if (head == 0xA2 && resolver_.plain_records())
-            return plain_pairs(at + 1, resolver_.base_name_state(), nullptr, out);
-        if (head == 0xA3) return plain_record_with_base_name(out);
+        if (head == 0xA2 && resolver_.plain_records()) return plain_record_in_pack(out);
+        if (head == 0xA3 && payload_[at + 1] == std::byte{0x21}) return plain_record_with_base_name(out);
         return plain::not_taken;
+    }
+
+    /** `plain_record` for a map of two pairs in a plain pack; out of line (`plain_next` takes most). */
+    LWM2M_NOINLINE plain plain_record_in_pack(output& out) noexcept {
+        plain_fields f;
+        if (!plain_pairs(pos_ + 1, resolver_.base_name_state(), f)) return plain::not_taken;
+        return store(f, out);
+    }
+
+    /** Takes the record `plain_pairs` read and stores it (or the schema's error) in `out`. */
+    plain store(const plain_fields& f, output& out) noexcept {
+        pos_ = f.end;
+        return resolver_.store_plain(f.p, f.v, f.name_at, f.value_at, out) == senml::detail::resolved::record
+                   ? plain::record
+                   : plain::error;
     }
 
     /** `plain_record` for a map of three pairs, {-2: "bn", 0: "n", value}; out of line (once a pack). */
     LWM2M_NOINLINE plain plain_record_with_base_name(output& out) noexcept {
-        const bytes_view in = payload_;
-        const std::size_t size = in.size();
-        if (static_cast<std::uint8_t>(in[pos_ + 1]) != 0x21) return plain::not_taken;
-        // "bn" as a text of up to 23 bytes (one-byte head).
-        const std::size_t bn_at = pos_ + 2;
-        const auto head = static_cast<std::uint8_t>(in[bn_at]);
-        if (head < 0x60 || head >= 0x78) return plain::not_taken;
-        const std::size_t length = head & 31u;
-        if (size - bn_at - 1 < length + 4) return plain::not_taken;  // + key "n", a text head, a key, a byte
-        const bytes_view text = in.subspan(bn_at + 1, length);
-        // Non-ASCII text is left to the general code, which validates it as UTF-8.
-        if (!encoding::detail::is_ascii(text)) return plain::not_taken;
-        const senml::detail::text_field bn{as_chars(text), false, bn_at};
+        senml::detail::text_field bn;
         senml::detail::path_builder state;
-        if (!resolver_.plain_base_name(bn, state)) return plain::not_taken;
-        return plain_pairs(bn_at + 1 + length, state, &bn, out);
+        plain_fields f;
+        const std::size_t key_at = plain_base_name(pos_, bn, state);
+        if (key_at == 0 || !plain_pairs(key_at, state, f)) return plain::not_taken;
+        resolver_.take_plain_base_name(bn, state);
+        return store(f, out);
     }
 
     /**
-     * The pairs "n" and value of `plain_record` from the key "n" at `key_at` on, the name
-     * continuing the base name state `bn_state`; with `new_base_name`, the record's own "bn"
-     * (taken once the record is known to be plain).
+     * For a map of three pairs at `at` (its head 0xA3 checked) that opens with "bn" as a text
+     * of up to 23 bytes (a one-byte head) leaving the pack plain (`pack_resolver::plain_base_name`):
+     * the offset of the key after it, with `bn` and its path state `state`; 0 for anything else.
      */
-    [[nodiscard]] LWM2M_HOT_INLINE plain plain_pairs(std::size_t key_at, const senml::detail::path_builder& bn_state,
-                                                           const senml::detail::text_field* new_base_name,
-                                                           output& out) noexcept {
+    [[nodiscard]] std::size_t plain_base_name(std::size_t at, senml::detail::text_field& bn,
+                                              senml::detail::path_builder& state) const noexcept {
+        const bytes_view in = payload_;
+        const std::size_t size = in.size();
+        if (size - at < 3 || static_cast<std::uint8_t>(in[at + 1]) != 0x21) return 0;
+        // "bn" as a text of up to 23 bytes (one-byte head).
+        const std::size_t bn_at = at + 2;
+        const auto head = static_cast<std::uint8_t>(in[bn_at]);
+        if (head < 0x60 || head >= 0x78) return 0;
+        const std::size_t length = head & 31u;
+        if (size - bn_at - 1 < length + 4) return 0;  // + key "n", a text head, a key, a byte
+        const bytes_view text = in.subspan(bn_at + 1, length);
+        // Non-ASCII text is left to the general code, which validates it as UTF-8.
+        if (!encoding::detail::is_ascii(text)) return 0;
+        bn = senml::detail::text_field{as_chars(text), false, bn_at};
+        if (!resolver_.plain_base_name(bn, state)) return 0;
+        return bn_at + 1 + length;
+    }
+
+    /**
+     * Reads the pairs "n" and value of `plain_record` from the key "n" at `key_at` on, the
+     * name continuing the base name state `bn_state`, into `f` (the value untyped); false for
+     * anything else. Changes nothing else.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool plain_pairs(std::size_t key_at, const senml::detail::path_builder& bn_state,
+                                                    plain_fields& f) const noexcept {
         const bytes_view in = payload_;
         const std::size_t size = in.size();
         const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
-        if (byte(key_at) != 0x00) return plain::not_taken;
+        if (byte(key_at) != 0x00) return false;
         const std::size_t name_at = key_at + 1;
         const std::uint8_t name_head = byte(name_at);
-        if (name_head < 0x60 || name_head >= 0x78) return plain::not_taken;
+        if (name_head < 0x60 || name_head >= 0x78) return false;
         const std::size_t name_length = name_head & 31u;
+        if (size - name_at - 1 < name_length + 2) return false;  // + the value's key and head
+        // Plain ids (ASCII digits and '/': valid UTF-8, as `read_pairs` would check) at
+        // resource level or below (`pack_resolver::plain_path`).
+        const char* at = as_chars(in).data() + name_at + 1;
+        const char* const name_end = at + name_length;
+        const lwm2m::path& bn = bn_state.completed();
+        std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn);
+        std::size_t depth = bn.depth();
+        if (!senml::detail::take_plain_ids(lanes, depth, at, name_end) || at != name_end || depth < 3) return false;
         std::size_t pos = name_at + 1 + name_length;
-        if (size - name_at - 1 < name_length + 2) return plain::not_taken;  // + the value's key and head
-        path p;
-        // Plain ids are ASCII digits and '/': valid UTF-8, as `read_pairs` would check.
-        if (!senml::detail::pack_resolver::plain_path(bn_state, as_chars(in.subspan(name_at + 1, name_length)), p))
-            return plain::not_taken;
         const std::uint8_t key = byte(pos++);
         const std::size_t value_at = pos;
-        value v;
         switch (key) {
         case 0x02: {  // "v"
-            const std::size_t n = small_integer(in, pos, v);
-            if (n == 0) return plain::not_taken;
+            const std::size_t n = small_integer(in, pos, f.v);
+            if (n == 0) return false;
             pos += n;
             break;
         }
         case 0x03: {  // "vs"
             const std::uint8_t head = byte(pos++);
-            if (head < 0x60 || head >= 0x78) return plain::not_taken;
+            if (head < 0x60 || head >= 0x78) return false;
             const std::size_t length = head & 31u;
-            if (length > size - pos) return plain::not_taken;
+            if (length > size - pos) return false;
             const bytes_view text = in.subspan(pos, length);
-            if (!encoding::detail::is_ascii(text) && !encoding::validate_utf8(text)) return plain::not_taken;
-            v = value::of_string(as_chars(text));
+            if (!encoding::detail::is_ascii(text) && !encoding::validate_utf8(text)) return false;
+            f.v = value::of_string(as_chars(text));
             pos += length;
             break;
         }
         case 0x04:  // "vb"
-            if (byte(pos) != 0xF4 && byte(pos) != 0xF5) return plain::not_taken;
-            v = value::of_boolean(byte(pos++) == 0xF5);
+            if (byte(pos) != 0xF4 && byte(pos) != 0xF5) return false;
+            f.v = value::of_boolean(byte(pos++) == 0xF5);
             break;
-        default: return plain::not_taken;
+        default: return false;
         }
-        pos_ = pos;
-        if (new_base_name != nullptr) resolver_.take_plain_base_name(*new_base_name, bn_state);
-        return resolver_.store_plain(p, v, name_at, value_at, out) == senml::detail::resolved::record ? plain::record
-                                                                                                      : plain::error;
+        f.p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
+        f.name_at = name_at;
+        f.value_at = value_at;
+        f.end = pos;
+        return true;
+    }
+
+    /**
+     * `next()` when the common record is not next (the first call, other shapes, base-only
+     * records, errors, the end): the general code, out of line.
+     */
+    LWM2M_NOINLINE result<std::optional<record>> next_general() noexcept {
+        output out = std::nullopt;  // the record is built in place, in the caller's object
+        if (failed_) {
+            out = unexpected{error_};
+        } else if (!step(out)) {
+            failed_ = true;
+            error_ = out.error();
+        }
+        fast_ = !failed_ && state_ == state::records && !indefinite_ && resolver_.plain_records();
+        return out;
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
@@ -644,6 +754,9 @@ private:
     bool indefinite_ = false;
     std::uint64_t remaining_ = 0;
     bool failed_ = false;
+    // `next()` may try `plain_next`: records are being read from a definite array, no error,
+    // and the pack is plain (`resolver_.plain_records()`).
+    bool fast_ = false;
     error error_{};
 };
 

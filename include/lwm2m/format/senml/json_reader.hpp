@@ -111,12 +111,12 @@ public:
      * The next record, or `std::nullopt` after the last one (and on every later call).
      * Errors: see the class comment. Allocation: none.
      */
-    [[nodiscard]] result<std::optional<record>> next() noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE result<std::optional<record>> next() noexcept {
         if constexpr (LWM2M_SENML_ONE_PASS) {
             // The common record of a plain pack, built once, in the caller's result.
             if (fast_) {
                 plain_fields f;
-                if (plain_next(f)) return senml::detail::record_parts{f.p, f.v, senml::detail::no_time};
+                if (plain_next(f)) return senml::detail::plain_result(f.p, f.v);
             } else if (state_ == state::start) {
                 return first();
             }
@@ -432,7 +432,7 @@ private:
      * escapes), having changed nothing: the general code then reads the record from the same
      * position (and finds any error there).
      */
-    [[nodiscard]] plain plain_record(output& out) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE plain plain_record(output& out) noexcept {
         if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
         using position = json::reader::array_position;
         const position where = json_.position_in_array();
@@ -446,13 +446,19 @@ private:
         }
         // `{"n":"`, the name, `","v` and the shortest rest, `":0}`: 16 characters at least.
         if (size - i < 16) return plain::not_taken;
-        plain_fields f;
-        if (resolver_.plain_records() && slice(in, i, 6) == R"({"n":")") {
-            if (!plain_members(i + 5, resolver_.base_name_state(), f)) return plain::not_taken;
-            return store(f, out);
-        }
+        if (resolver_.plain_records() && slice(in, i, 6) == R"({"n":")") return plain_record_in_pack(i + 5, out);
         if (slice(in, i, 7) == R"({"bn":")") return plain_record_with_base_name(i, out);
         return plain::not_taken;
+    }
+
+    /**
+     * `plain_record` for a record of a plain pack whose name opens at `name_at`; out of line
+     * (`plain_next` takes most).
+     */
+    LWM2M_NOINLINE plain plain_record_in_pack(std::size_t name_at, output& out) noexcept {
+        plain_fields f;
+        if (!plain_members(name_at, resolver_.base_name_state(), f)) return plain::not_taken;
+        return store(f, out);
     }
 
     /** Takes the record `plain_members` read and stores it (or the schema's error) in `out`. */

@@ -321,6 +321,12 @@ public:
     [[nodiscard]] static constexpr path_builder of(const text_field& f) noexcept;
 
     /**
+     * The builder fed a plain base name whose path is `p` (`plain_base_name_path`): what `of`
+     * gives for that text. Allocation: none.
+     */
+    [[nodiscard]] static constexpr path_builder after_plain_base_name(const path& p) noexcept;
+
+    /**
      * True when the text fed so far is "/" or ends in '/' with no error: what follows starts
      * a new segment of `completed()` (the case `append_plain_ids` handles). Allocation: none.
      */
@@ -429,18 +435,30 @@ private:
     return true;
 }
 
-constexpr path_builder path_builder::of(const text_field& f) noexcept {
+/**
+ * The path of a plain base name: "/" (the root) or "/" then plain ids each followed by '/'
+ * ("/3/0/", LwM2M 1.1 Core §7.4.4; `append_plain_ids`), the segments `path_builder` completes
+ * for that text; false for any other text. Allocation: none.
+ */
+[[nodiscard]] constexpr bool plain_base_name_path(std::string_view t, path& p) noexcept {
+    if (t.empty() || t.front() != '/' || t.back() != '/') return false;
+    p = path{};
+    return t.size() == 1 || append_plain_ids(p, std::string_view{t.data() + 1, t.size() - 2});
+}
+
+constexpr path_builder path_builder::after_plain_base_name(const path& p) noexcept {
     path_builder b;
-    const std::string_view t = f.text;
+    // As after put('/') (the root), or after it, the ids and a '/' after each: every segment
+    // completed, none pending, one character or more seen (`total_` counts up to 2).
+    b.path_ = p;
+    b.total_ = p.is_root() ? 1 : 2;
+    return b;
+}
+
+constexpr path_builder path_builder::of(const text_field& f) noexcept {
     path p;
-    if (!f.escaped && t.size() >= 2 && t.front() == '/' && t.back() == '/' &&
-        append_plain_ids(p, std::string_view{t.data() + 1, t.size() - 2})) {
-        // As after put('/'), the ids, and a '/' after each: every segment completed, none
-        // pending, more than one character seen (`total_` counts up to 2).
-        b.path_ = p;
-        b.total_ = 2;
-        return b;
-    }
+    if (!f.escaped && plain_base_name_path(f.text, p)) return after_plain_base_name(p);
+    path_builder b;
     b.put(f);
     return b;
 }
@@ -644,6 +662,18 @@ struct record_parts {
  */
 inline constexpr std::optional<double> no_time{};
 
+/**
+ * A reader's answer holding the record at `p` of value `v`, with no time, built in place
+ * (the readers' one-pass records). Flattened: g++ 12 may otherwise call the `result`
+ * constructor out of line, and a record built aside is copied.
+ */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+[[gnu::flatten]]
+#endif
+inline result<std::optional<record>> plain_result(const path& p, const value& v) noexcept {
+    return record_parts{p, v, no_time};
+}
+
 /** What `pack_resolver::resolve` made of a record. */
 enum class resolved : std::uint8_t {
     record,    ///< a record is stored in the output
@@ -717,9 +747,13 @@ public:
      * `plain_path(builder, ...)` and `store_plain`.
      */
     [[nodiscard]] constexpr bool plain_base_name(const text_field& bn, path_builder& builder) const noexcept {
-        if (path_list_ || has_bt_ || has_bv_ || bn.escaped) return false;
-        builder = path_builder::of(bn);
-        return builder.at_segment_start() && base_.is_prefix_of(builder.completed());
+        // What path_builder::of(bn) completes when it ends at a segment start (a plain base
+        // name is the only such text), under the base.
+        path p;
+        if (path_list_ || has_bt_ || has_bv_ || bn.escaped || !plain_base_name_path(bn.text, p) || !base_.is_prefix_of(p))
+            return false;
+        builder = path_builder::after_plain_base_name(p);
+        return true;
     }
 
     /**
