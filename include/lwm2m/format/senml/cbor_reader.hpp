@@ -642,12 +642,11 @@ private:
         if (size - name_at - 1 < name_length + 2) return false;  // + the value's key and head
         // Plain ids (ASCII digits and '/': valid UTF-8, as `read_pairs` would check) at
         // resource level or below (`pack_resolver::plain_path`).
-        const char* at = as_chars(in).data() + name_at + 1;
-        const char* const name_end = at + name_length;
         const lwm2m::path& bn = bn_state.completed();
         std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn);
         std::size_t depth = bn.depth();
-        if (!senml::detail::take_plain_ids(lanes, depth, at, name_end) || at != name_end || depth < 3) return false;
+        if (!senml::detail::take_plain_ids_n(lanes, depth, as_chars(in).data() + name_at + 1, name_length) || depth < 3)
+            return false;
         std::size_t pos = name_at + 1 + name_length;
         const std::uint8_t key = byte(pos++);
         const std::size_t value_at = pos;

@@ -542,12 +542,21 @@ private:
         // The name is plain ids, read up to the first character that cannot continue them,
         // which must be the closing quote (`pack_resolver::plain_path`).
         const char* const begin = in.data();
-        const char* at = begin + name_at + 1;
         const lwm2m::path& bn = bn_state.completed();
         std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn);
         std::size_t depth = bn.depth();
-        if (!senml::detail::take_plain_ids(lanes, depth, at, begin + size) || depth < 3) return false;
-        std::size_t k = static_cast<std::size_t>(at - begin);
+        const std::size_t name = name_at + 1;
+        std::size_t k = 0;  // the closing quote
+        if (size - name > 4 && (in[name + 1] == '"' || in[name + 2] == '"' || in[name + 3] == '"' || in[name + 4] == '"')) {
+            // A short name: its ids in one step. (A quote ends the name: plain ids have none.)
+            k = in[name + 1] == '"' ? name + 1 : in[name + 2] == '"' ? name + 2 : in[name + 3] == '"' ? name + 3 : name + 4;
+            if (!senml::detail::take_plain_ids_n(lanes, depth, begin + name, k - name)) return false;
+        } else {
+            const char* at = begin + name;
+            if (!senml::detail::take_plain_ids(lanes, depth, at, begin + size)) return false;
+            k = static_cast<std::size_t>(at - begin);
+        }
+        if (depth < 3) return false;
         if (size - k < 8 || in[k] != '"' || in[k + 1] != ',' || in[k + 2] != '"' || in[k + 3] != 'v') return false;
         f.p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
         const std::size_t i = k + 4;  // after `","v`
