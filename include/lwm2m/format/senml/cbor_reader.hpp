@@ -80,6 +80,11 @@ public:
             if (fast_) {
                 plain_fields f;
                 if (plain_next(f)) return senml::detail::plain_result(f.p, f.v);
+                if (remaining_ == 0 && pos_ == payload_.size()) {  // the end, as finish() finds it
+                    state_ = state::done;
+                    fast_ = false;
+                    return std::optional<record>{};
+                }
             } else if (state_ == state::start) {
                 return first();
             }
@@ -514,7 +519,6 @@ private:
         if (!plain_pairs(at + 1, resolver_.base_name_state(), f) || !resolver_.type_plain(f.p, f.v)) return false;
         --remaining_;
         pos_ = f.end;
-        resolver_.count_plain();
         return true;
     }
 
@@ -531,7 +535,7 @@ private:
      * (`plain_record_with_base_name`) with no error: the array head and the record taken;
      * false, having changed nothing, for anything else.
      */
-    [[nodiscard]] bool first_record(plain_fields& f) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE bool first_record(plain_fields& f) noexcept {
         const bytes_view in = payload_;
         // Array head, map head, key "bn", its text head: 4 bytes, then what plain_record needs.
         if (pos_ != 0 || in.size() < 10) return false;
@@ -546,7 +550,6 @@ private:
         remaining_ = head - 0x81u;  // the records after this one
         pos_ = f.end;
         resolver_.take_plain_base_name(bn, state);
-        resolver_.count_plain();
         fast_ = true;  // as next_general() would find: the pack is plain
         return true;
     }
@@ -616,10 +619,9 @@ private:
         if (head < 0x60 || head >= 0x78) return 0;
         const std::size_t length = head & 31u;
         if (size - bn_at - 1 < length + 4) return 0;  // + key "n", a text head, a key, a byte
-        const bytes_view text = in.subspan(bn_at + 1, length);
-        // Non-ASCII text is left to the general code, which validates it as UTF-8.
-        if (!encoding::detail::is_ascii(text)) return 0;
-        bn = senml::detail::text_field{as_chars(text), false, bn_at};
+        // A plain base name is ASCII: any other text is left to the general code, which
+        // validates it as UTF-8.
+        bn = senml::detail::text_field{as_chars(in.subspan(bn_at + 1, length)), false, bn_at};
         if (!resolver_.plain_base_name(bn, state)) return 0;
         return bn_at + 1 + length;
     }

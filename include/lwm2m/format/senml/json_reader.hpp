@@ -117,6 +117,11 @@ public:
             if (fast_) {
                 plain_fields f;
                 if (plain_next(f)) return senml::detail::plain_result(f.p, f.v);
+                if (json_.take_final_end_array()) {  // the end, as step() finds it
+                    state_ = state::done;
+                    fast_ = false;
+                    return std::optional<record>{};
+                }
             } else if (state_ == state::start) {
                 return first();
             }
@@ -417,7 +422,6 @@ private:
         if (in.size() - i < 16 || slice(in, i, 7) != R"(,{"n":")") return false;
         if (!plain_members(i + 6, resolver_.base_name_state(), f) || !resolver_.type_plain(f.p, f.v)) return false;
         json_.element_scanned(f.end);
-        resolver_.count_plain();
         return true;
     }
 
@@ -488,7 +492,7 @@ private:
      * (`plain_record_with_base_name`) with no error: the '[' and the record taken; false,
      * having changed nothing, for anything else.
      */
-    [[nodiscard]] bool first_record(plain_fields& f) noexcept {
+    [[nodiscard]] LWM2M_HOT_INLINE bool first_record(plain_fields& f) noexcept {
         const std::string_view in = json_.input();
         if (json_.offset() != 0 || slice(in, 0, 8) != R"([{"bn":")") return false;
         senml::detail::text_field bn;
@@ -499,7 +503,6 @@ private:
             return false;
         json_.element_scanned(f.end);
         resolver_.take_plain_base_name(bn, state);
-        resolver_.count_plain();
         state_ = state::records;
         fast_ = true;  // as next_general() would find: the pack is plain, after an element
         return true;

@@ -483,10 +483,13 @@ private:
  * ("/3/0/", LwM2M 1.1 Core §7.4.4; `append_plain_ids`), the segments `path_builder` completes
  * for that text; false for any other text. Allocation: none.
  */
-[[nodiscard]] constexpr bool plain_base_name_path(std::string_view t, path& p) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr bool plain_base_name_path(std::string_view t, path& p) noexcept {
     if (t.empty() || t.front() != '/' || t.back() != '/') return false;
-    p = path{};
-    return t.size() == 1 || append_plain_ids(p, std::string_view{t.data() + 1, t.size() - 2});
+    std::uint64_t lanes = lwm2m::detail::path_access::lanes(path{});
+    std::size_t depth = 0;
+    if (t.size() > 1 && !take_plain_ids_n(lanes, depth, t.data() + 1, t.size() - 2)) return false;
+    p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
+    return true;
 }
 
 constexpr path_builder path_builder::after_plain_base_name(const path& p) noexcept {
@@ -747,13 +750,13 @@ public:
         value v = r.val;
         std::optional<double> time;
         // Most records are "n" and a value under a plain "bn" (see plain_pack_): their checks
-        // are known to pass, only the name is to be parsed.
-        if (plain_pack_ && r.value_label &&
-            r.labels.bits() == (label_bit(label::n) | label_bit(*r.value_label)) && plain_name(r.n, p) &&
-            p.has_resource()) {
-            ++count_;
-        } else if (const resolved done = resolve_fields(r, p, v, time, out); done != resolved::record) {
-            return done;
+        // are known to pass (a record was read before: the one with "bn"), only the name is to
+        // be parsed.
+        const bool plain = plain_pack_ && r.value_label &&
+                           r.labels.bits() == (label_bit(label::n) | label_bit(*r.value_label)) &&
+                           plain_name(r.n, p) && p.has_resource();
+        if (!plain) {
+            if (const resolved done = resolve_fields(r, p, v, time, out); done != resolved::record) return done;
         }
 
         const std::size_t name_at = r.labels.has(label::n) ? r.n.offset : bn_.offset;
@@ -800,10 +803,10 @@ public:
     }
 
     /**
-     * Takes "bn" as `take_pack_fields` does, once `plain_base_name(bn, builder)` said yes (the
-     * record is counted by `store_plain`).
+     * Takes "bn" as `take_pack_fields` does, once `plain_base_name(bn, builder)` said yes.
      */
     constexpr void take_plain_base_name(const text_field& bn, const path_builder& builder) noexcept {
+        read_before_ = true;
         bn_ = bn;
         has_bn_ = true;
         bn_builder_ = builder;
@@ -819,7 +822,6 @@ public:
      */
     [[nodiscard]] LWM2M_HOT_INLINE constexpr resolved store_plain(const path& p, value v, std::size_t name_at,
                                                                        std::size_t value_at, output& out) noexcept {
-        ++count_;
         return type_and_store(p, v, std::nullopt, name_at, value_at, out);
     }
 
@@ -827,8 +829,7 @@ public:
      * The typing `store_plain` gives the value `v` of a record at `p` (from `plain_path`) when
      * it finds no error: true with `v` typed; false where `store_plain` would store an error
      * (the reader then leaves the record to the general code, which reports it). Lets a
-     * reader build a plain record straight in the caller's result (`count_plain` once it is
-     * taken). Allocation: none.
+     * reader build a plain record straight in the caller's result. Allocation: none.
      */
     [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_plain(const path& p, value& v) noexcept {
         // `type_value` where a plain record stands: values mode (a plain pack is no path
@@ -846,6 +847,9 @@ public:
         if (v.kind() == kind_of(def->type)) {
             if (!def->range.present) return true;
             if (v.kind() == value_kind::integer) return def->range.contains(static_cast<double>(v.as_integer()));
+        } else if (def->type == data_type::time && v.kind() == value_kind::integer && !def->range.present) {
+            v = value::of_time(v.as_integer());  // as coerce makes it (a Time is sent as an integer "v")
+            return true;
         }
         const value as_read = v;  // v itself is not seen out of line: it can stay in registers
         auto typed = apply_schema(as_read, *def, 0);
@@ -854,8 +858,6 @@ public:
         return true;
     }
 
-    /** Counts a record taken with `type_plain`, as `store_plain` counts its records. */
-    constexpr void count_plain() noexcept { ++count_; }
 
 private:
     /**
@@ -949,7 +951,7 @@ private:
         if ((labels.bits() & pack_field_bits) != 0) {
             if (!take_pack_fields(r, out)) return resolved::error;
         } else {
-            ++count_;
+            read_before_ = true;
         }
 
         // RFC 8428 §5.1.7 opens a pack with a record holding only "bn": in values mode a record
@@ -1003,13 +1005,13 @@ private:
     constexpr bool take_pack_fields(const raw_record& r, output& out) noexcept {
         // RFC 8428 §4.4: the version must be understood and the same in every record.
         if (r.labels.has(label::bver)) {
-            if (r.bver == 0 || r.bver > max_version || (count_ > 0 && r.bver != version_)) {
+            if (r.bver == 0 || r.bver > max_version || (read_before_ && r.bver != version_)) {
                 failed(out, errc::invalid_senml, r.bver_offset);
                 return false;
             }
             version_ = r.bver;
         }
-        ++count_;
+        read_before_ = true;
         if (r.labels.has(label::bn)) {
             bn_ = r.bn;
             has_bn_ = true;
@@ -1075,7 +1077,7 @@ private:
     value bv_{};
     bool has_bv_ = false;
     std::uint64_t version_ = max_version;
-    std::size_t count_ = 0;
+    bool read_before_ = false;  // a record was read: every later "bver" must be version_
     std::uint16_t object_id_ = path::no_id; // the object last looked up (no_id: none yet)
     const object_view* object_ = nullptr;   // its schema, or nullptr
 };
