@@ -525,7 +525,7 @@ private:
     /** `next()` for the first record: `first_record`, else the general code. */
     LWM2M_NOINLINE result<std::optional<record>> first() noexcept {
         plain_fields f;
-        if (!failed_ && first_record(f)) return senml::detail::record_parts{f.p, f.v, senml::detail::no_time};
+        if (!failed_ && first_record(f)) return senml::detail::plain_result(f.p, f.v);
         return next_general();
     }
 

@@ -835,15 +835,19 @@ public:
         // `type_value` where a plain record stands: values mode (a plain pack is no path
         // list), `p` at resource level or below (`plain_path`).
         LWM2M_ASSERT(!path_list_ && p.has_resource());
-        if (schemas_ == nullptr) return true;
-        if (p.object_id() != object_id_) {
-            object_id_ = p.object_id();
-            object_ = schemas_->find(object_id_);
+        if (p.object_id() != object_id_) look_up_object(p.object_id());
+        const std::uint16_t id = p.resource_id();
+        const resource_def* def = nullptr;
+        if (id < dense_.size() && dense_[id].id == id) {  // object_view::find's O(1) case
+            def = &dense_[id];
+        } else {
+            if (object_ == nullptr) return true;  // no schema for the object: untyped
+            def = object_->find(id);
+            if (def == nullptr) return false;
         }
-        const object_view* object = object_;
-        if (object == nullptr) return true;
-        const resource_def* def = object->find(p.resource_id());
-        if (def == nullptr || p.has_resource_instance() != def->is_multiple()) return false;
+        // A resource instance of a multiple resource, a single resource as a whole: with the
+        // depth 3 or 4, and 0 or 1 for single or multiple, one comparison.
+        if (p.depth() - 3 != static_cast<std::size_t>(def->instances)) return false;
         if (v.kind() == kind_of(def->type)) {
             if (!def->range.present) return true;
             if (v.kind() == value_kind::integer) return def->range.contains(static_cast<double>(v.as_integer()));
@@ -861,6 +865,17 @@ public:
 
 private:
     /**
+     * Makes `id` the object whose schema is at hand (`object_`, nullptr without one, and the
+     * resources `find` reaches in O(1), `dense_`). The records of a pack are mostly of one
+     * object: it is looked up once.
+     */
+    LWM2M_NOINLINE constexpr void look_up_object(std::uint16_t id) noexcept {
+        object_id_ = id;
+        object_ = schemas_ != nullptr ? schemas_->find(id) : nullptr;
+        dense_ = object_ != nullptr ? object_->resources() : std::span<const resource_def>{};
+    }
+
+    /**
      * Types `v` with the schema of `p` (when a registry is given and `p` is at resource level
      * or below). On an error calls `fail(code, at_name)` and returns false: `resource_not_in_schema`
      * and `invalid_nesting` are at the name (`at_name`), the typing's errors at the value
@@ -870,11 +885,7 @@ private:
     [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_value(const path& p, value& v, std::size_t value_at,
                                                              Fail&& fail) noexcept {
         if (schemas_ == nullptr || !p.has_resource()) return true;
-        // The records of a pack are mostly of one object: look it up once.
-        if (p.object_id() != object_id_) {
-            object_id_ = p.object_id();
-            object_ = schemas_->find(object_id_);
-        }
+        if (p.object_id() != object_id_) look_up_object(p.object_id());
         const object_view* object = object_;
         if (object == nullptr) return true;
         const resource_def* def = object->find(p.resource_id());
@@ -1080,6 +1091,7 @@ private:
     bool read_before_ = false;  // a record was read: every later "bver" must be version_
     std::uint16_t object_id_ = path::no_id; // the object last looked up (no_id: none yet)
     const object_view* object_ = nullptr;   // its schema, or nullptr
+    std::span<const resource_def> dense_{}; // its resources (where dense, the index is the id)
 };
 
 // ---- writers -------------------------------------------------------------------------------
