@@ -720,7 +720,8 @@ private:
             case plain::error: return false;
             case plain::not_taken: break;  // the general code reads it from the same position
             }
-            raw_.clear(pos_);
+            senml::detail::raw_record& raw = raw_.get();
+            raw.clear(pos_);
             std::uint64_t pairs = 0;
             bool indefinite = false;
             const std::uint8_t head = peek();
@@ -738,8 +739,8 @@ private:
                 pairs = m.uint;
                 indefinite = m.indefinite;
             }
-            if (!read_pairs(raw_, pairs, indefinite, out)) return false;
-            switch (resolver_.resolve(raw_, out)) {
+            if (!read_pairs(raw, pairs, indefinite, out)) return false;
+            switch (resolver_.resolve(raw, out)) {
             case senml::detail::resolved::record: return true;
             case senml::detail::resolved::error: return false;
             case senml::detail::resolved::base_only: break;  // go on
@@ -750,7 +751,7 @@ private:
     bytes_view payload_;
     std::size_t pos_ = 0;
     senml::detail::pack_resolver resolver_;
-    senml::detail::raw_record raw_{};  // the record being read (reused: see raw_record::clear)
+    senml::detail::lazy_raw_record raw_;  // the record being read (reused: see raw_record::clear)
     state state_ = state::start;
     bool indefinite_ = false;
     std::uint64_t remaining_ = 0;

@@ -678,7 +678,7 @@ private:
             case plain::error: return false;
             case plain::not_taken: break;  // the general code reads it from the same position
             }
-            senml::detail::raw_record& raw = raw_;
+            senml::detail::raw_record& raw = raw_.get();
             raw.clear(0);
             if (const std::size_t end = scan_record(raw); end != 0) {
                 json_.element_scanned(end);
@@ -718,7 +718,7 @@ private:
 
     json::reader json_;
     senml::detail::pack_resolver resolver_;
-    senml::detail::raw_record raw_{};  // the record being read (reused: see raw_record::clear)
+    senml::detail::lazy_raw_record raw_;  // the record being read (reused: see raw_record::clear)
     state state_ = state::start;
     bool failed_ = false;
     // `next()` may try `plain_next`: records are being read, no error, the pack is plain

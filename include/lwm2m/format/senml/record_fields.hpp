@@ -16,9 +16,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
@@ -427,35 +429,35 @@ private:
  */
 [[nodiscard]] LWM2M_HOT_INLINE constexpr bool take_plain_ids_n(std::uint64_t& lanes, std::size_t& depth, const char* s,
                                                                std::size_t n) noexcept {
-    const auto digit = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i]) - '0'); };
-    // Each id xors lane `depth` from no_id (all ones) to the id, as take_plain_ids does.
-    const auto push = [&](std::uint64_t ids, std::size_t count) {
-        lanes ^= ids << (16 * depth);
-        depth += count;
+    // A digit's value, and anything else above 9.
+    const auto digit = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])} - '0'; };
+    // One id (`ids` in the low lane) or two (`width` 2): each turns lane `depth` from no_id
+    // (all ones) into the id, as take_plain_ids does.
+    const auto push = [&](std::uint64_t ids, std::size_t width) {
+        const std::uint64_t ones = width == 1 ? 0xFFFFu : 0xFFFFFFFFu;
+        lanes ^= (ones ^ ids) << (16 * depth);
+        depth += width;
+        return true;
     };
-    constexpr std::uint64_t no = path::no_id;
-    if (n == 1) {
-        if (const std::uint32_t r = digit(0); r <= 9 && depth < path::max_depth) {
-            push(no ^ r, 1);
-            return true;
-        }
-    } else if (n == 2) {
+    switch (n) {
+    case 1:
+        if (const std::uint64_t r = digit(0); r <= 9 && depth < path::max_depth) return push(r, 1);
+        break;
+    case 2:
         // No leading zero: the first digit is 1 to 9.
-        if (const std::uint32_t a = digit(0) - 1, b = digit(1); a <= 8 && b <= 9 && depth < path::max_depth) {
-            push(no ^ ((a + 1) * 10 + b), 1);
-            return true;
-        }
-    } else if (n == 3 && s[1] == '/') {
-        if (const std::uint32_t r = digit(0), i = digit(2); r <= 9 && i <= 9 && depth < path::max_depth - 1) {
-            push((no ^ r) | (no ^ i) << 16, 2);
-            return true;
-        }
-    } else if (n == 4 && s[2] == '/') {
-        if (const std::uint32_t a = digit(0) - 1, b = digit(1), i = digit(3);
-            a <= 8 && b <= 9 && i <= 9 && depth < path::max_depth - 1) {
-            push((no ^ ((a + 1) * 10 + b)) | (no ^ i) << 16, 2);
-            return true;
-        }
+        if (const std::uint64_t a = digit(0), b = digit(1); a - 1 <= 8 && b <= 9 && depth < path::max_depth)
+            return push(a * 10 + b, 1);
+        break;
+    case 3:
+        if (const std::uint64_t r = digit(0), i = digit(2); s[1] == '/' && r <= 9 && i <= 9 && depth < path::max_depth - 1)
+            return push(r | i << 16, 2);
+        break;
+    case 4:
+        if (const std::uint64_t a = digit(0), b = digit(1), i = digit(3);
+            s[2] == '/' && a - 1 <= 8 && b <= 9 && i <= 9 && depth < path::max_depth - 1)
+            return push((a * 10 + b) | i << 16, 2);
+        break;
+    default: break;
     }
     const char* at = s;
     return take_plain_ids(lanes, depth, at, s + n) && at == s + n;
@@ -601,6 +603,34 @@ struct raw_record {
         labels = label_set{};
         value_label.reset();
     }
+};
+
+static_assert(std::is_trivially_copyable_v<raw_record> && std::is_trivially_destructible_v<raw_record>);
+
+/**
+ * The `raw_record` a reader's general code reuses, made on its first use: a reader whose
+ * records all take the one-pass path (readers are made for one payload, often short) never
+ * pays for its 200 bytes. Copies as bytes (trivially copyable, made or not). Allocation: none.
+ */
+class lazy_raw_record {
+public:
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): made by get()
+    constexpr lazy_raw_record() noexcept {}
+
+    /** The record, made (empty) on the first call. */
+    [[nodiscard]] constexpr raw_record& get() noexcept {
+        if (!made_) {
+            std::construct_at(&record_);
+            made_ = true;
+        }
+        return record_;
+    }
+
+private:
+    union {
+        raw_record record_;
+    };
+    bool made_ = false;
 };
 
 /** Signed 65-bit magnitude arithmetic for base value + value (RFC 8428 §4.5.4), exact when it fits. */
