@@ -4,8 +4,11 @@
 //   path never takes, and which keeps every offset inside the record the same);
 // - the SenML JSON reader's (`senml_json_reader::plain_record`), against the general code given
 //   the same record with a space before its '}' (likewise);
+// - the first record of a pack taken in one pass, against the general code, by what it leaves
+//   for the records after it (the base name, the version);
 // - `path_builder::of` (a plain "bn" in one step) against feeding the characters;
-// - `append_plain_ids` against `path_builder`.
+// - `append_plain_ids` against `path_builder`, `take_plain_ids_n` (short names in one step)
+//   against the loop of `take_plain_ids`.
 
 #include <lwm2m/format/senml_cbor.hpp>
 #include <lwm2m/format/senml_json.hpp>
@@ -392,4 +395,101 @@ TEST_CASE("append_plain_ids takes exactly the names path_builder accepts, with t
         }
     }
     CHECK(taken > 1000);
+}
+
+TEST_CASE("take_plain_ids_n (short names in one step) takes what take_plain_ids takes, with the same ids") {
+    std::mt19937 rng(7);
+    const std::string_view alphabet = "/0123456789x";
+    int taken = 0;
+    for (int i = 0; i < 60000; ++i) {
+        std::string t;
+        const int length = static_cast<int>(rng() % 7);
+        for (int k = 0; k < length; ++k) t.push_back(alphabet[rng() % alphabet.size()]);
+        const std::size_t depth0 = rng() % 5;
+        std::uint64_t lanes0 = 0xFFFFFFFFFFFFFFFFu;
+        for (std::size_t d = 0; d < depth0; ++d) lanes0 ^= std::uint64_t{0xFFFFu ^ (rng() % 100)} << (16 * d);
+        CAPTURE(t);
+        CAPTURE(depth0);
+        std::uint64_t lanes_a = lanes0, lanes_b = lanes0;
+        std::size_t depth_a = depth0, depth_b = depth0;
+        // Exactly the n characters: the text is copied so that nothing after it can be read.
+        const std::vector<char> copy(t.begin(), t.end());
+        const bool a = sd::take_plain_ids_n(lanes_a, depth_a, copy.data(), copy.size());
+        const bool b = sd::take_plain_ids(lanes_b, depth_b, t.data(), t.data() + t.size());
+        REQUIRE(a == b);
+        if (a) {
+            CHECK(lanes_a == lanes_b);
+            CHECK(depth_a == depth_b);
+            ++taken;
+        } else {
+            CHECK(lanes_a == lanes0);  // untouched
+            CHECK(depth_a == depth0);
+        }
+    }
+    CHECK(taken > 5000);
+}
+
+TEST_CASE("SenML one-pass first records leave the pack as the general code leaves it") {
+    // The first record, opened by a plain "bn", read in one pass (compact JSON / a definite CBOR
+    // map) or by the general code (a space before its '}' / an indefinite map), then records
+    // that depend on what it set: the base name (a record without "n" is named by it), the
+    // version (a later "bver" must match: none was given, so 10), the count.
+    const std::vector<std::string> json_nexts = {
+        R"({"vs":"x"})",          R"({"n":"1","vs":"x"})",          R"({"bver":10,"n":"1","vs":"x"})",
+        R"({"bver":9,"n":"1","vs":"x"})", R"({"n":"6/0","v":1,"t":5})", R"({"bn":"/3/0/1","vs":"x"})",
+        R"({"bn":"/3/1/","n":"1","vs":"x"})", R"({"n":"99","v":1})",   R"({"bt":5,"n":"13","v":1})",
+        R"({"n":"1","vs":"x","u":"m"})"};
+    const std::vector<std::string> json_firsts = {R"({"bn":"/3/0/","n":"0","vs":"Open")", R"({"bn":"/3/0/","n":"9","v":100)",
+                                                  R"({"bn":"/3/0/","n":"6/0","v":1)", R"({"bn":"/","n":"3/0/13","v":1700000000)",
+                                                  R"({"bn":"/3/0/","n":"9","v":200)", R"({"bn":"/3/0/","n":"4","vb":true)"};
+    int compared = 0;
+    for (const std::string& first : json_firsts) {
+        for (const std::string& next : json_nexts) {
+            const std::string compact = "[" + first + "}," + next + "]";
+            const std::string spaced = "[" + first + " }," + next + "]";
+            for (const path& base : {*path::make(3, 0), path{}}) {
+                for (const lwm2m::schema_registry* registry : {&schemas, static_cast<const lwm2m::schema_registry*>(nullptr)}) {
+                    CAPTURE(compact);
+                    const read_result a = read<lwm2m::format::senml_json_reader>(compact, base, registry);
+                    const read_result b = read<lwm2m::format::senml_json_reader>(spaced, base, registry);
+                    check_same_reading(a, b, 1 + first.size());
+                    ++compared;
+                }
+            }
+        }
+    }
+    const std::vector<std::string> cbor_nexts = {
+        "\xA1\x03" + text("x"),
+        "\xA2" + std::string(1, '\0') + text("1") + "\x03" + text("x"),
+        "\xA3\x20\x0A" + std::string(1, '\0') + text("1") + "\x03" + text("x"),
+        "\xA3\x20\x09" + std::string(1, '\0') + text("1") + "\x03" + text("x"),
+        "\xA3" + std::string(1, '\0') + text("6/0") + bytes({0x02, 0x01, 0x06, 0x05}),
+        "\xA2\x21" + text("/3/0/1") + "\x03" + text("x"),
+        "\xA3\x21" + text("/3/1/") + std::string(1, '\0') + text("1") + "\x03" + text("x"),
+        "\xA2" + std::string(1, '\0') + text("99") + bytes({0x02, 0x01}),
+        "\xA3\x22\x05" + std::string(1, '\0') + text("13") + bytes({0x02, 0x01})};
+    const std::vector<std::string> cbor_firsts = {
+        "\x21" + text("/3/0/") + std::string(1, '\0') + text("0") + "\x03" + text("Open"),
+        "\x21" + text("/3/0/") + std::string(1, '\0') + text("9") + bytes({0x02, 0x18, 0x64}),
+        "\x21" + text("/3/0/") + std::string(1, '\0') + text("6/0") + bytes({0x02, 0x01}),
+        "\x21" + text("/") + std::string(1, '\0') + text("3/0/13") + bytes({0x02, 0x1A, 0x65, 0x53, 0xF1, 0x00}),
+        "\x21" + text("/3/0/") + std::string(1, '\0') + text("9") + bytes({0x02, 0x18, 0xC8}),
+        "\x21" + text("/3/0/") + std::string(1, '\0') + text("4") + bytes({0x04, 0xF5})};
+    for (const std::string& first : cbor_firsts) {
+        for (const std::string& next : cbor_nexts) {
+            const std::string definite = "\x82\xA3" + first + next;
+            const std::string indefinite = "\x82\xBF" + first + "\xFF" + next;
+            for (const path& base : {*path::make(3, 0), path{}}) {
+                for (const lwm2m::schema_registry* registry : {&schemas, static_cast<const lwm2m::schema_registry*>(nullptr)}) {
+                    CAPTURE(first.size());
+                    CAPTURE(next.size());
+                    const read_result a = read(definite, base, registry);
+                    const read_result b = read(indefinite, base, registry);
+                    check_same_reading(a, b, 2 + first.size());
+                    ++compared;
+                }
+            }
+        }
+    }
+    CHECK(compared > 200);
 }

@@ -644,10 +644,7 @@ private:
         if (size - name_at - 1 < name_length + 2) return false;  // + the value's key and head
         // Plain ids (ASCII digits and '/': valid UTF-8, as `read_pairs` would check) at
         // resource level or below (`pack_resolver::plain_path`).
-        const lwm2m::path& bn = bn_state.completed();
-        std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn);
-        std::size_t depth = bn.depth();
-        if (!senml::detail::take_plain_ids_n(lanes, depth, as_chars(in).data() + name_at + 1, name_length) || depth < 3)
+        if (!senml::detail::pack_resolver::plain_path(bn_state, as_chars(in).data() + name_at + 1, name_length, f.p))
             return false;
         std::size_t pos = name_at + 1 + name_length;
         const std::uint8_t key = byte(pos++);
@@ -676,7 +673,6 @@ private:
             break;
         default: return false;
         }
-        f.p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
         f.name_at = name_at;
         f.value_at = value_at;
         f.end = pos;

@@ -542,26 +542,18 @@ private:
                                                       plain_fields& f) const noexcept {
         const std::string_view in = json_.input();
         const std::size_t size = in.size();
-        // The name is plain ids, read up to the first character that cannot continue them,
-        // which must be the closing quote (`pack_resolver::plain_path`).
-        const char* const begin = in.data();
-        const lwm2m::path& bn = bn_state.completed();
-        std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn);
-        std::size_t depth = bn.depth();
+        // The name is plain ids (`pack_resolver::plain_path`): it ends at the first character
+        // that cannot continue them, which must be the closing quote. A short name's quote is
+        // looked for, a longer one's reached by a scan.
         const std::size_t name = name_at + 1;
-        std::size_t k = 0;  // the closing quote
+        std::size_t k = name;  // the closing quote
         if (size - name > 4 && (in[name + 1] == '"' || in[name + 2] == '"' || in[name + 3] == '"' || in[name + 4] == '"')) {
-            // A short name: its ids in one step. (A quote ends the name: plain ids have none.)
             k = in[name + 1] == '"' ? name + 1 : in[name + 2] == '"' ? name + 2 : in[name + 3] == '"' ? name + 3 : name + 4;
-            if (!senml::detail::take_plain_ids_n(lanes, depth, begin + name, k - name)) return false;
         } else {
-            const char* at = begin + name;
-            if (!senml::detail::take_plain_ids(lanes, depth, at, begin + size)) return false;
-            k = static_cast<std::size_t>(at - begin);
+            while (k < size && ((in[k] >= '0' && in[k] <= '9') || in[k] == '/')) ++k;
         }
-        if (depth < 3) return false;
+        if (!senml::detail::pack_resolver::plain_path(bn_state, in.data() + name, k - name, f.p)) return false;
         if (size - k < 8 || in[k] != '"' || in[k + 1] != ',' || in[k + 2] != '"' || in[k + 3] != 'v') return false;
-        f.p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
         const std::size_t i = k + 4;  // after `","v`
         std::size_t value_at = 0;
         if (in[i] == '"' && in[i + 1] == ':') {  // "v": an integer

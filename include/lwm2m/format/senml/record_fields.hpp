@@ -383,18 +383,15 @@ private:
 };
 
 /**
- * Reads plain ids, "id/id/...", from `at` on (not past `end`) onto the path held as `lanes`
- * (`path_access::lanes`) and `depth`: each id decimal, without a leading zero, at most
- * `path::max_id`, the path at most `path::max_depth` deep. Stops after the last id, at the
- * first byte after it that is not '/' (or at `end`), and moves `at` there; false, with
- * nothing changed, when the text there is not such ids (an empty segment, a trailing '/', a
- * leading zero, ...). The common step of `append_plain_ids` and of a reader that finds where
- * a name ends while it reads its ids. Allocation: none.
+ * Reads plain ids, "id/id/...", the whole text from `s` to `end`, onto the path held as
+ * `lanes` (`path_access::lanes`) and `depth`: each id decimal, without a leading zero, at most
+ * `path::max_id`, the path at most `path::max_depth` deep. False, with nothing changed, for
+ * any other text (empty, an empty segment, a trailing '/', a leading zero, ...): the general
+ * code then decides it. Allocation: none.
  */
-[[nodiscard]] LWM2M_HOT_INLINE constexpr bool take_plain_ids(std::uint64_t& lanes, std::size_t& depth, const char*& at,
+[[nodiscard]] LWM2M_HOT_INLINE constexpr bool take_plain_ids(std::uint64_t& lanes, std::size_t& depth, const char* s,
                                                              const char* end) noexcept {
     // The ids are gathered in locals, so the loop stores nothing until the ids are known valid.
-    const char* s = at;
     std::size_t d = depth;
     std::uint64_t l = lanes;
     for (;;) {
@@ -411,12 +408,11 @@ private:
         // Lane `d` holds no_id (all ones) until now: xor with no_id ^ id leaves the id.
         l ^= std::uint64_t{path::no_id ^ id} << (16 * d);
         ++d;
-        if (s == end || *s != '/') break;
-        ++s;
+        if (s == end) break;
+        if (*s++ != '/') return false;
     }
     lanes = l;
     depth = d;
-    at = s;
     return true;
 }
 
@@ -459,8 +455,7 @@ private:
         break;
     default: break;
     }
-    const char* at = s;
-    return take_plain_ids(lanes, depth, at, s + n) && at == s + n;
+    return take_plain_ids(lanes, depth, s, s + n);
 }
 
 /**
@@ -473,9 +468,7 @@ private:
 [[nodiscard]] LWM2M_HOT_INLINE constexpr bool append_plain_ids(path& p, std::string_view text) noexcept {
     std::size_t depth = p.depth();
     std::uint64_t lanes = lwm2m::detail::path_access::lanes(p);
-    const char* at = text.data();
-    const char* const end = at + text.size();
-    if (!take_plain_ids(lanes, depth, at, end) || at != end) return false;
+    if (!take_plain_ids(lanes, depth, text.data(), text.data() + text.size())) return false;
     p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
     return true;
 }
@@ -804,15 +797,18 @@ public:
     [[nodiscard]] constexpr const path_builder& base_name_state() const noexcept { return bn_builder_; }
 
     /**
-     * The path of the name `n` (unescaped text) of such a record, "bn" (whose state is `bn`:
-     * `base_name_state()`, or that of `plain_base_name`) + `n`, when `resolve` would find it
-     * on its fast path: `n` plain ids (`append_plain_ids`) and the path at resource level or
-     * below; false for any other name, which is left to `resolve`.
+     * The path of the name of such a record, its `n` characters at `s` (unescaped text), under
+     * "bn" (whose state is `bn`: `base_name_state()`, or that of `plain_base_name`), when
+     * `resolve` would find it on its fast path: plain ids (`take_plain_ids_n`) and the path at
+     * resource level or below; false for any other name, which is left to `resolve`.
      */
-    [[nodiscard]] LWM2M_HOT_INLINE static constexpr bool plain_path(const path_builder& bn, std::string_view n,
-                                                                         path& p) noexcept {
-        p = bn.completed();
-        return append_plain_ids(p, n) && p.has_resource();
+    [[nodiscard]] LWM2M_HOT_INLINE static constexpr bool plain_path(const path_builder& bn, const char* s, std::size_t n,
+                                                                    path& p) noexcept {
+        std::uint64_t lanes = lwm2m::detail::path_access::lanes(bn.completed());
+        std::size_t depth = bn.completed().depth();
+        if (!take_plain_ids_n(lanes, depth, s, n) || depth < 3) return false;
+        p = lwm2m::detail::path_access::of_lanes(lanes, static_cast<path_level>(depth));
+        return true;
     }
 
     /**
