@@ -888,7 +888,6 @@ public:
         return true;
     }
 
-
 private:
     /**
      * Makes `id` the object whose schema is at hand (`object_`, nullptr without one, and the
@@ -902,47 +901,6 @@ private:
     }
 
     /**
-     * Types `v` with the schema of `p` (when a registry is given and `p` is at resource level
-     * or below). On an error calls `fail(code, at_name)` and returns false: `resource_not_in_schema`
-     * and `invalid_nesting` are at the name (`at_name`), the typing's errors at the value
-     * (`apply_schema` is given `value_at`).
-     */
-    template <class Fail>
-    [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_value(const path& p, value& v, std::size_t value_at,
-                                                             Fail&& fail) noexcept {
-        if (schemas_ == nullptr || !p.has_resource()) return true;
-        if (p.object_id() != object_id_) look_up_object(p.object_id());
-        const object_view* object = object_;
-        if (object == nullptr) return true;
-        const resource_def* def = object->find(p.resource_id());
-        if (def == nullptr) {
-            fail(errc::resource_not_in_schema, true);
-            return false;
-        }
-        // A resource instance of a single resource; in values mode also a multiple
-        // resource as a whole (path lists may name it).
-        if (p.has_resource_instance() != def->is_multiple() && (p.has_resource_instance() || !path_list_)) {
-            fail(errc::invalid_nesting, true);
-            return false;
-        }
-        // Most values already have the resource's type, and at most an integer range.
-        if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) return true;
-        if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
-            if (def->range.contains(static_cast<double>(v.as_integer()))) return true;  // as check_range
-            fail(errc::number_out_of_range, false);
-            return false;
-        }
-        const value as_read = v;  // v itself is not seen out of line: it can stay in registers
-        auto typed = apply_schema(as_read, *def, value_at);
-        if (!typed) {
-            fail(typed.error().code, false);
-            return false;
-        }
-        v = *typed;
-        return true;
-    }
-
-    /**
      * The last step of `resolve`: types `v` with the schema of `p` (when a registry is given
      * and `p` is at resource level or below) and stores the record in `out`. Errors (in `out`):
      * `resource_not_in_schema`, `invalid_nesting` at `name_at`; the typing's at `value_at`.
@@ -951,13 +909,28 @@ private:
                                                                           std::optional<double> time,
                                                                           std::size_t name_at, std::size_t value_at,
                                                                           output& out) noexcept {
-        errc code{};
-        bool at_name = false;
-        if (!type_value(p, v, value_at, [&](errc c, bool n) {
-                code = c;
-                at_name = n;
-            }))
-            return failed(out, code, at_name ? name_at : value_at);
+        if (schemas_ != nullptr && p.has_resource()) {
+            if (p.object_id() != object_id_) look_up_object(p.object_id());
+            if (const object_view* object = object_) {
+                const resource_def* def = object->find(p.resource_id());
+                if (def == nullptr) return failed(out, errc::resource_not_in_schema, name_at);
+                // A resource instance of a single resource; in values mode also a multiple
+                // resource as a whole (path lists may name it).
+                if (p.has_resource_instance() != def->is_multiple() && (p.has_resource_instance() || !path_list_))
+                    return failed(out, errc::invalid_nesting, name_at);
+                // Most values already have the resource's type, and at most an integer range.
+                if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) {
+                    // nothing to do
+                } else if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
+                    if (!def->range.contains(static_cast<double>(v.as_integer())))  // as check_range
+                        return failed(out, errc::number_out_of_range, value_at);
+                } else {
+                    auto typed = apply_schema(v, *def, value_at);
+                    if (!typed) return failed(out, typed.error().code, typed.error().offset);
+                    v = *typed;
+                }
+            }
+        }
         out->emplace(record_parts{p, v, time});
         return resolved::record;
     }
