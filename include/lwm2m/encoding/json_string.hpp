@@ -44,7 +44,7 @@ namespace detail {
  * needs no unescaping, no escaping and (when ASCII) no UTF-8 validation, so the tokenizer and
  * the writer copy or skip it in one go. At run time eight bytes are tested at once (SWAR).
  */
-[[nodiscard]] constexpr std::size_t json_plain_prefix(std::string_view s, bool ascii_only) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr std::size_t json_plain_prefix(std::string_view s, bool ascii_only) noexcept {
     std::size_t i = 0;
     if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
         while (s.size() - i >= 8) {
