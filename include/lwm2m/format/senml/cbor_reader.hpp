@@ -539,8 +539,9 @@ private:
         const bytes_view in = payload_;
         // Array head, map head, key "bn", its text head: 4 bytes, then what plain_record needs.
         if (pos_ != 0 || in.size() < 10) return false;
+        // As start() reads the head (cbor::detail::decode_into): each record takes a byte at least.
         const auto head = static_cast<std::uint8_t>(in[0]);
-        if (head < 0x81 || head > 0x97 || in[1] != std::byte{0xA3}) return false;
+        if (head < 0x81 || head > 0x97 || head - 0x80u > in.size() - 1 || in[1] != std::byte{0xA3}) return false;
         senml::detail::text_field bn;
         senml::detail::path_builder state;
         const std::size_t key_at = plain_base_name(1, bn, state);
