@@ -435,7 +435,8 @@ private:
         depth += width;
         return true;
     };
-    switch (n) {
+    // Size builds (LWM2M_SENML_ONE_PASS 0) leave every name to the loop.
+    switch (LWM2M_SENML_ONE_PASS ? n : 0) {
     case 1:
         if (const std::uint64_t r = digit(0); r <= 9 && depth < path::max_depth) return push(r, 1);
         break;
@@ -498,7 +499,8 @@ constexpr path_builder path_builder::after_plain_base_name(const path& p) noexce
 
 constexpr path_builder path_builder::of(const text_field& f) noexcept {
     path p;
-    if (!f.escaped && plain_base_name_path(f.text, p)) return after_plain_base_name(p);
+    // Size builds (LWM2M_SENML_ONE_PASS 0) feed every base name.
+    if (LWM2M_SENML_ONE_PASS && !f.escaped && plain_base_name_path(f.text, p)) return after_plain_base_name(p);
     path_builder b;
     b.put(f);
     return b;
