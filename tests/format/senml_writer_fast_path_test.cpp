@@ -15,6 +15,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/random_records.hpp"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -35,18 +37,7 @@ using lwm2m::value;
 using lwm2m::format::output_window;
 using lwm2m::format::record;
 
-/** SplitMix64: small, seedable, the same on every platform. */
-struct random_source {
-    std::uint64_t state;
-    std::uint64_t next() noexcept {
-        std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    std::uint64_t below(std::uint64_t n) noexcept { return next() % n; }
-    bool one_in(std::uint64_t n) noexcept { return below(n) == 0; }
-};
+using random_source = lwm2m::test::random_data::splitmix64;
 
 struct pack {
     path base;

@@ -47,6 +47,34 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
                                           (1 + cbor::max_head_size) + (4 + 1 + 11);
 
 /**
+ * The value pair of a number, boolean or text record: its key (v, vb or vs) and value, or for
+ * text the head of its `content_size` bytes, which the caller copies after it (RFC 8428 §6).
+ */
+LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, std::size_t content_size) noexcept {
+    using senml::label;
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::time:
+        *p++ = key_byte(label::v);
+        return cbor::put_integer(p, v.as_integer());
+    case value_kind::unsigned_integer:
+        *p++ = key_byte(label::v);
+        return cbor::put_head(p, 0, v.as_unsigned());
+    case value_kind::float_:
+        *p++ = key_byte(label::v);
+        return cbor::put_float(p, v.as_float());
+    case value_kind::boolean:
+        p[0] = key_byte(label::vb);
+        p[1] = v.as_boolean() ? std::byte{0xF5} : std::byte{0xF4};
+        return p + 2;
+    default:  // string, corelnk
+        *p++ = key_byte(label::vs);
+        return cbor::put_head(p, 3, content_size);
+    }
+}
+
+
+/**
  * Writes record `r` at `p` up to the contents of a String, Corelnk or Opaque value, whose
  * `content_size` decoded bytes the caller writes next; returns the end (at most `max_prefix`
  * bytes). Map keys in the order bn, n, t, value; value labels as `senml::value_label`.
@@ -85,27 +113,11 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
     switch (v.kind()) {
     case value_kind::integer:
     case value_kind::time:
-        *p++ = key_byte(label::v);
-        p = cbor::put_integer(p, v.as_integer());
-        break;
     case value_kind::unsigned_integer:
-        *p++ = key_byte(label::v);
-        p = cbor::put_head(p, 0, v.as_unsigned());
-        break;
     case value_kind::float_:
-        *p++ = key_byte(label::v);
-        p = cbor::put_float(p, v.as_float());
-        break;
     case value_kind::boolean:
-        p[0] = key_byte(label::vb);
-        p[1] = v.as_boolean() ? std::byte{0xF5} : std::byte{0xF4};
-        p += 2;
-        break;
     case value_kind::string:
-    case value_kind::corelnk:
-        *p++ = key_byte(label::vs);
-        p = cbor::put_head(p, 3, content_size);
-        break;
+    case value_kind::corelnk: p = put_value_pair(p, v, content_size); break;
     case value_kind::opaque:
         *p++ = key_byte(label::vd);
         p = cbor::put_head(p, 2, content_size);
@@ -209,31 +221,10 @@ struct in_place_writer {
         std::byte* p = plan.write_name(r.path, name + 2);
         name[0] = key_byte(senml::label::n);
         name[1] = static_cast<std::byte>(0x60 | (p - (name + 2)));
-        switch (v.kind()) {
-        case value_kind::integer:
-        case value_kind::time:
-            *p++ = key_byte(senml::label::v);
-            p = cbor::put_integer(p, v.as_integer());
-            break;
-        case value_kind::unsigned_integer:
-            *p++ = key_byte(senml::label::v);
-            p = cbor::put_head(p, 0, v.as_unsigned());
-            break;
-        case value_kind::float_:
-            *p++ = key_byte(senml::label::v);
-            p = cbor::put_float(p, v.as_float());
-            break;
-        case value_kind::boolean:
-            p[0] = key_byte(senml::label::vb);
-            p[1] = v.as_boolean() ? std::byte{0xF5} : std::byte{0xF4};
-            p += 2;
-            break;
-        default:  // string, corelnk
-            *p++ = key_byte(senml::label::vs);
-            p = cbor::put_head(p, 3, text_size);
+        p = put_value_pair(p, v, text_size);
+        if (text_size != 0) {
             lwm2m::detail::copy_bytes(p, v.encoded_bytes().data(), text_size);
             p += text_size;
-            break;
         }
         at = p;
         return true;
