@@ -274,25 +274,13 @@ struct in_place_writer {
     // Fast path: each record checked and written in place in the window's buffer while it
     // surely fits, committed only once all are valid; the general code writes the rest.
     if (const mutable_bytes room = out.free_space(); room.size() >= cbor::max_head_size) {
-        // "bn" depends on whether some record is at base; guessed from the first (a read of
-        // one resource), checked at the end.
-        const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
-        const senml::detail::name_plan plan{base, first_at_base};
-        std::byte* const start = room.data();
-        in_place_writer put{cbor::put_head(start, 4, records.size()), start + room.size(), plan};
-        const auto pack = senml::detail::check_and_write(records, base, false, put);
-        if (!pack) return unexpected{pack.error()};
-        if (pack->some_at_base != first_at_base) {  // a wrong guess: all again with the right "bn"
-            write_from(records, 0, senml::detail::name_plan{base, pack->some_at_base}, out);
-            return {};
-        }
-        if (pack->written == 0) {
-            write_from(records, 0, plan, out);
-            return {};
-        }
-        out.advance(static_cast<std::size_t>(put.at - start));
-        if (pack->written < records.size()) write_from(records, pack->written, plan, out);
-        return {};
+        return senml::detail::write_in_one_pass(
+            records, base, false, room, out,
+            [&](const senml::detail::name_plan& plan) {  // the array head: its length is the count
+                return in_place_writer{cbor::put_head(room.data(), 4, records.size()), room.data() + room.size(), plan};
+            },
+            [](const in_place_writer&) { return true; },  // nothing closes a definite-length array
+            [&](std::size_t first, const senml::detail::name_plan& plan) { write_from(records, first, plan, out); });
     }
 #endif
     const auto plan = senml::detail::prepare_records(records, base, false);

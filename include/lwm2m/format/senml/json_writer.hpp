@@ -368,31 +368,19 @@ private:
     // Fast path: each record checked and written in place in the window's buffer while it
     // surely fits, committed only once all are valid; the general code writes the rest.
     if (const mutable_bytes room = out.free_space(); !room.empty()) {
-        // "bn" depends on whether some record is at base; guessed from the first (a read of
-        // one resource), checked at the end.
-        const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
-        const senml::detail::name_plan plan{base, first_at_base};
         char* const start = reinterpret_cast<char*>(room.data());
-        in_place_writer put{start + 1, start + room.size(), plan};
-        *start = '[';
-        const auto pack = senml::detail::check_and_write(records, base, true, put);
-        if (!pack) return unexpected{pack.error()};
-        if (pack->some_at_base != first_at_base) {  // a wrong guess: all again with the right "bn"
-            write_from(records, 0, senml::detail::name_plan{base, pack->some_at_base}, out);
-            return {};
-        }
-        if (pack->written == 0) {
-            write_from(records, 0, plan, out);
-            return {};
-        }
-        if (pack->written == records.size() && put.at != put.end) {  // all, and room for the ']'
-            *put.at++ = ']';
-            out.advance(static_cast<std::size_t>(put.at - start));
-            return {};
-        }
-        out.advance(static_cast<std::size_t>(put.at - start));
-        write_from(records, pack->written, plan, out);  // the rest, and the ']'
-        return {};
+        return senml::detail::write_in_one_pass(
+            records, base, true, room, out,
+            [&](const senml::detail::name_plan& plan) {
+                *start = '[';
+                return in_place_writer{start + 1, start + room.size(), plan};
+            },
+            [](in_place_writer& put) {  // the ']' in place, when there is room for it
+                if (put.at == put.end) return false;
+                *put.at++ = ']';
+                return true;
+            },
+            [&](std::size_t first, const senml::detail::name_plan& plan) { write_from(records, first, plan, out); });
     }
 #endif
     const auto plan = senml::detail::prepare_records(records, base, true);

@@ -27,6 +27,7 @@
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/json_string.hpp>
 #include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
@@ -1336,6 +1337,43 @@ template <class Put>
     LWM2M_TRY(at_base, check_from(records, i + 1, under, json));
     pack.some_at_base = pack.some_at_base | at_base;
     return pack;
+}
+
+/**
+ * The one-pass write both SenML writers make when the window has free space `room`: the pack
+ * written in place by `check_and_write` and committed (`out.advance`) only once every record
+ * is valid. "bn" depends on whether some record is at base: guessed from the first record (a
+ * read of one resource), checked at the end (a wrong guess: everything again through the
+ * window). The writer supplies:
+ * - `open(plan)`: writes the pack's opening at `room`'s start, returns the in-place writer
+ *   (with `at`, where its next byte goes);
+ * - `close(put)`: after the last record written in place, the pack's closing there; false
+ *   when there is no room for it;
+ * - `write_from(first, plan)`: records [first, end) through the window (the opening too when
+ *   `first` is 0), then the closing.
+ * Errors: as `prepare_records`. Allocation: none.
+ */
+template <class Open, class Close, class WriteFrom>
+[[nodiscard]] LWM2M_HOT_INLINE inline result<void> write_in_one_pass(std::span<const record> records, const path& base,
+                                                              bool json, mutable_bytes room, output_window& out,
+                                                              Open&& open, Close&& close, WriteFrom&& write_from) noexcept {
+    const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
+    const name_plan plan{base, first_at_base};
+    auto put = open(plan);
+    const auto pack = check_and_write(records, base, json, put);
+    if (!pack) return unexpected{pack.error()};
+    if (pack->some_at_base != first_at_base) {
+        write_from(std::size_t{0}, name_plan{base, pack->some_at_base});
+        return {};
+    }
+    if (pack->written == 0) {
+        write_from(std::size_t{0}, plan);
+        return {};
+    }
+    const bool whole = pack->written == records.size() && close(put);
+    out.advance(static_cast<std::size_t>(reinterpret_cast<const std::byte*>(put.at) - room.data()));
+    if (!whole) write_from(pack->written, plan);
+    return {};
 }
 
 /**
