@@ -529,7 +529,6 @@ int main(int argc, char** argv) {
             g_session_suspect = false;
             if (!reconnect()) return dtls_failed();
         }
-        if (opt.secure && dtls.connected()) start_when_ready();
 #endif
         if (started) {
             if (auto d = client.next_deadline(); d && *d <= now()) client.on_timeout(now());
