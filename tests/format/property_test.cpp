@@ -40,6 +40,7 @@
 #include <lwm2m/model/value_bytes.hpp>
 
 #include "../support/random_records.hpp"
+#include "../support/sanitized.hpp"
 
 #include <doctest/doctest.h>
 
@@ -61,7 +62,7 @@ using random_data::instance_set;
 using random_data::shape;
 using bytes = std::vector<std::byte>;
 
-constexpr int iterations_per_object = 200;
+constexpr int iterations_per_object = scaled(200);  // fewer under sanitizers (support/sanitized.hpp)
 
 struct format_info {
     content_format cf;
@@ -279,7 +280,7 @@ TEST_CASE("format property: every schema, every format, write then read gives th
         }
     }
     CHECK(failures == 0);
-    CHECK(checked > 10000);
+    CHECK(checked > lwm2m::test::scaled<std::size_t>(10000));
     MESSAGE(checked << " write/read round trips over " << lwm2m::objects::registry.objects().size() << " objects");
 }
 
@@ -341,7 +342,7 @@ TEST_CASE("format property: every format converts to every other and back withou
         }
     }
     CHECK(failures == 0);
-    CHECK(checked > 20000);
+    CHECK(checked > lwm2m::test::scaled<std::size_t>(20000));
     MESSAGE(checked << " conversions there and back");
 }
 
@@ -408,7 +409,7 @@ TEST_CASE("format property: timestamps survive SenML JSON, SenML CBOR and OMA JS
         }
     }
     CHECK(failures == 0);
-    CHECK(checked > 5000);
+    CHECK(checked > lwm2m::test::scaled<std::size_t>(5000));
     MESSAGE(checked << " timed round trips and conversions");
 }
 
@@ -451,7 +452,7 @@ TEST_CASE("format property: a truncated TLV, CBOR or JSON payload is an error, n
         }
     }
     CHECK(failures == 0);
-    CHECK(checked > 5000);
+    CHECK(checked > lwm2m::test::scaled<std::size_t>(5000));
     MESSAGE(checked << " truncated payloads rejected");
 }
 
@@ -504,6 +505,6 @@ TEST_CASE("format property: mutated payloads of every format never crash any rea
             }
         }
     }
-    CHECK(total > 5000);
+    CHECK(total > lwm2m::test::scaled<std::size_t>(5000));
     MESSAGE(total << " mutated payloads read, " << decoded_ok << " of them without error");
 }

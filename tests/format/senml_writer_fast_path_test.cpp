@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include "../support/random_records.hpp"
+#include "../support/sanitized.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -251,19 +252,19 @@ void check_writer(writer_fn writer, lwm2m::result<std::size_t> (*size_of)(std::s
 
 TEST_CASE("SenML CBOR writer: the fast path writes what the general code writes, or fails as it does") {
     tally seen;
-    check_writer(lwm2m::format::write_senml_cbor, lwm2m::format::senml_cbor_size, 8428, 600, seen);
+    check_writer(lwm2m::format::write_senml_cbor, lwm2m::format::senml_cbor_size, 8428, lwm2m::test::scaled(600), seen);
     // The packs reach both outcomes and text the fast path leaves to the general code.
-    CHECK(seen.written > 300);
-    CHECK(seen.failed > 50);
-    CHECK(seen.not_ascii > 50);
+    CHECK(seen.written > lwm2m::test::scaled(300));
+    CHECK(seen.failed > lwm2m::test::scaled(50));
+    CHECK(seen.not_ascii > lwm2m::test::scaled(50));
 }
 
 TEST_CASE("SenML JSON writer: the fast path writes what the general code writes, or fails as it does") {
     tally seen;
-    check_writer(lwm2m::format::write_senml_json, lwm2m::format::senml_json_size, 8259, 600, seen);
-    CHECK(seen.written > 300);
-    CHECK(seen.failed > 50);
-    CHECK(seen.not_ascii > 50);
+    check_writer(lwm2m::format::write_senml_json, lwm2m::format::senml_json_size, 8259, lwm2m::test::scaled(600), seen);
+    CHECK(seen.written > lwm2m::test::scaled(300));
+    CHECK(seen.failed > lwm2m::test::scaled(50));
+    CHECK(seen.not_ascii > lwm2m::test::scaled(50));
 }
 
 TEST_CASE("SenML writers' fast path: a record at the base that the first record did not announce") {

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/sanitized.hpp"
 #include "../support/test_schema.hpp"
 
 namespace {
@@ -1047,7 +1048,7 @@ TEST_CASE("tlv reader: the fast path agrees with the general code on random payl
     const lwm2m::schema_registry* const registries[] = {nullptr, &schemas, &ranged_schemas};
     const path bases[] = {P("/3/0"), P("/9999/1"), P("/9998/0"), P("/2/5"), P("/3"), P("/9999"), P("/3/0/7"), P("/9998/0/13")};
     int fast_records = 0, errors = 0, corrupted = 0;
-    for (int iteration = 0; iteration < 30000; ++iteration) {
+    for (int iteration = 0; iteration < lwm2m::test::scaled(30000); ++iteration) {  // support/sanitized.hpp
         const path& base = bases[gen.below(std::size(bases))];
         std::vector<std::byte> payload = gen.resources(1);
         if (base.level() == lwm2m::path_level::object || gen.below(10) == 0) {  // inside Object Instance TLVs
@@ -1075,9 +1076,9 @@ TEST_CASE("tlv reader: the fast path agrees with the general code on random payl
         if (general.error) ++errors;
         fast_records += static_cast<int>(general.records.size());
     }
-    CHECK(fast_records > 50000);
-    CHECK(errors > 5000);
-    CHECK(corrupted > 5000);
+    CHECK(fast_records > lwm2m::test::scaled(50000));
+    CHECK(errors > lwm2m::test::scaled(5000));
+    CHECK(corrupted > lwm2m::test::scaled(5000));
 }
 
 // ---- writer ------------------------------------------------------------------------------------
@@ -1257,7 +1258,7 @@ struct generator {
 TEST_CASE("tlv random round trip: decode(encode(x)) == x, with and without a schema") {
     generator g;
     std::size_t total_records = 0;
-    for (int iteration = 0; iteration < 1500; ++iteration) {
+    for (int iteration = 0; iteration < lwm2m::test::scaled(1500); ++iteration) {  // support/sanitized.hpp
         CAPTURE(iteration);
         g.strings.clear();
         const auto generated = g.records();
@@ -1302,7 +1303,7 @@ TEST_CASE("tlv random round trip: decode(encode(x)) == x, with and without a sch
             CHECK(joined == bytes);
         }
     }
-    CHECK(total_records > 3000);
+    CHECK(total_records > lwm2m::test::scaled<std::size_t>(3000));
 }
 
 // ---- worst-case instance size ------------------------------------------------------------------
