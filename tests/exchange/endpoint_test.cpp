@@ -836,6 +836,57 @@ TEST_CASE("§5.4.1: a CON request with an unrecognised critical option gets 4.02
     CHECK(h.requests.size() == 1);
 }
 
+TEST_CASE("§5.4.1: registered critical options the endpoint cannot act on get 4.02; Proxy-Uri/Proxy-Scheme 5.05 (§5.10.2)") {
+    endpoint_t ep{residue_random{}};
+    recorder h;
+    const bytes token = to_bytes("k");
+    std::uint16_t mid = 0x0730;
+    const auto ask = [&](mt type, auto&& add) {
+        ep.on_datagram(server, view_of(make(type, code::get, mid++, view_of(token), "", [&](coap::message_builder_base& b) {
+                           b.uri_path("x");
+                           add(b);
+                       })),
+                       t0, h);
+        return drain(ep);
+    };
+    using on = coap::option_number;
+    // Ignoring them would be wrong: a conditional request (§5.10.8), an OSCORE-protected one
+    // (RFC 8613), a Q-Block transfer (RFC 9177).
+    for (const on n : {on::if_match, on::if_none_match, on::oscore, on::q_block1, on::q_block2}) {
+        CAPTURE(static_cast<int>(n));
+        const auto add = [&](coap::message_builder_base& b) {
+            if (n == on::if_none_match) b.option(n, bytes_view{});  // always empty (§5.10.8.2)
+            else b.uint_option(n, 1);
+        };
+        const auto out = ask(mt::confirmable, add);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].type() == mt::acknowledgement);
+        CHECK(out[0].code() == code::bad_option);
+        CHECK(h.requests.empty());
+        CHECK(ask(mt::non_confirmable, add).empty());  // a NON is rejected: no answer
+    }
+    CHECK(coap::is_known_option(on::oscore));  // registered, so only the endpoint's own list rejects it
+    CHECK_FALSE(lwm2m::exchange::acts_on_option(on::oscore));
+    CHECK(lwm2m::exchange::acts_on_option(on::uri_path));
+    CHECK(lwm2m::exchange::acts_on_option(on::block1));
+
+    // A forward-proxy request: 5.05, CON and NON alike, and the handler does not run.
+    for (const mt type : {mt::confirmable, mt::non_confirmable}) {
+        auto out = ask(type, [](coap::message_builder_base& b) { b.option(on::proxy_uri, std::string_view{"coap://h/3/0"}); });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].code() == code::proxying_not_supported);
+        out = ask(type, [](coap::message_builder_base& b) { b.option(on::proxy_scheme, std::string_view{"http"}); });
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].code() == code::proxying_not_supported);
+    }
+    CHECK(h.requests.empty());
+    // The same request without them reaches the handler.
+    const auto out = ask(mt::confirmable, [](coap::message_builder_base&) {});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].code() == code::content);
+    CHECK(h.requests.size() == 1);
+}
+
 TEST_CASE("§5.4.1: a NON request with an unrecognised critical option is rejected (ignored), not answered") {
     endpoint_t ep{residue_random{}};
     recorder h;

@@ -11,8 +11,9 @@
  *   piggybacked and separate responses matched by token (§5.2); give-up and Reset reported.
  * - Requests we receive: deduplicated by (peer, Message ID) for EXCHANGE_LIFETIME (CON) or
  *   NON_LIFETIME (NON) with the answer cached and re-sent, so the handler runs exactly once
- *   per request (§4.5); unknown critical options answered 4.02 in a CON request, and any
- *   other message carrying one rejected (§5.4.1); Block2 served
+ *   per request (§4.5); critical options the endpoint does not act on (`acts_on_option`)
+ *   answered 4.02 in a CON request, and any other message carrying one rejected (§5.4.1);
+ *   Proxy-Uri / Proxy-Scheme answered 5.05 (§5.10.2: no proxy here); Block2 served
  *   transparently (RFC 7959 §2.4): the handler writes the whole body into a window and the
  *   endpoint sends the block that was asked for, with the Block2 (and Size2) option and
  *   an ETag of the whole body, so blocks of different representations are not joined.
@@ -53,6 +54,31 @@
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::exchange {
+
+/**
+ * The critical options an endpoint (and the engines on it) acts on: the registered ones
+ * (`coap::is_known_option`) except those it would have to ignore, which RFC 7252 §5.4.1
+ * forbids for a critical option: If-Match and If-None-Match (conditional requests, §5.10.8:
+ * no resource has an entity-tag to compare), OSCORE (RFC 8613: no security context) and
+ * Q-Block1/Q-Block2 (RFC 9177: only Block1/Block2 are implemented). A request carrying one
+ * is answered 4.02, a response carrying one rejected.
+ */
+[[nodiscard]] constexpr bool acts_on_option(coap::option_number n) noexcept {
+    using coap::option_number;
+    switch (n) {
+    case option_number::if_match:
+    case option_number::if_none_match:
+    case option_number::oscore:
+    case option_number::q_block1:
+    case option_number::q_block2: return false;
+    default: return coap::is_known_option(n);
+    }
+}
+
+/** A request meant for a forward-proxy (Proxy-Uri or Proxy-Scheme, RFC 7252 §5.10.2). */
+[[nodiscard]] constexpr bool asks_proxy(const coap::message_view& m) noexcept {
+    return m.find(coap::option_number::proxy_uri) || m.find(coap::option_number::proxy_scheme);
+}
 
 /** Identifies one request (or notification, or ping) we sent. Never 0. */
 struct request_handle {
@@ -471,10 +497,13 @@ private:
             block_num = static_cast<std::uint32_t>((*b2)->offset() / block_size);
         }
         response r{mutable_bytes{body_scratch_.data(), block_size}, static_cast<std::size_t>(block_num) * block_size};
-        if (!m.first_unrecognized_critical()) {
+        const bool unrecognized = m.first_unrecognized_critical(acts_on_option).has_value();
+        if (!unrecognized && !asks_proxy(m)) {
             handler.on_request(peer, whole, r);
             // RFC 7959 §2.3: the final response echoes the last block's number (M 0).
             if (block1_echo && coap::is_success(r.code())) r.builder().block1(*block1_echo);
+        } else if (!unrecognized) {
+            r.code(coap::code::proxying_not_supported);  // §5.10.2, NON or CON
         } else if (con) {
             r.code(coap::code::bad_option);  // §5.4.1
         } else {
@@ -569,7 +598,8 @@ private:
     block1_step reassemble(peer_id peer, const coap::message_view& m, time_point now, time_point expires,
                            coap::message_view& whole, std::optional<coap::block_option>& echo) noexcept {
         if (b1_.active && now >= b1_.deadline) b1_.active = false;  // EXCHANGE_LIFETIME passed: dropped
-        if (m.first_unrecognized_critical()) return block1_step::deliver;  // answered 4.02 / rejected as before
+        if (m.first_unrecognized_critical(acts_on_option) || asks_proxy(m))
+            return block1_step::deliver;  // answered 4.02 or 5.05, or rejected, by handle_request
         const auto b1 = m.block1();
         if (!b1) {  // SZX 7 or too long (RFC 7959 §2.2)
             respond_with(peer, m, coap::code::bad_request, expires);
@@ -656,7 +686,7 @@ private:
             if (con && seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
             return;
         }
-        if (m.first_unrecognized_critical()) {
+        if (m.first_unrecognized_critical(acts_on_option)) {
             // §5.4.1: a response with an unrecognised critical option is rejected (§4.2, §4.3).
             if (con) queue_empty(peer, coap::message_type::reset, m.message_id());
             return;
@@ -689,7 +719,7 @@ private:
     void handle_ack(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
         // §5.4.1: a piggybacked response with an unrecognised critical option is rejected,
         // which for an ACK means silently ignored (§4.2); the request is retransmitted.
-        if (m.code() != coap::code::empty && m.first_unrecognized_critical()) return;
+        if (m.code() != coap::code::empty && m.first_unrecognized_critical(acts_on_option)) return;
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             pending_slot& s = pending_[i];
             if (s.state != slot_state::in_flight || s.peer != peer || s.message_id != m.message_id()) continue;
