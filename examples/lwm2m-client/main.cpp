@@ -33,6 +33,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -424,8 +425,10 @@ int main(int argc, char** argv) {
     };
     // A new handshake (the engine's retries then go through it); false if OpenSSL refuses.
     bool ever_connected = false;
+    bool renewed = false;  // a new session replaces one that ended: the server may have lost our registration
     const auto reconnect = [&] {
         std::fprintf(stderr, "-- DTLS: new handshake\n");
+        renewed = true;
         if (!dtls.connect({opt.psk_identity, opt.psk_key}, now())) return false;
         send_records();
         return true;
@@ -454,6 +457,14 @@ int main(int argc, char** argv) {
         if (opt.secure && !dtls.connected()) return;
         if (opt.secure && !ever_connected) std::fprintf(stderr, "-- DTLS session up (%s)\n", std::string(dtls.cipher()).c_str());
         if (opt.secure) ever_connected = true;
+        if (started && std::exchange(renewed, false)) {
+            // A full handshake: a restarted server answers the Update 4.04 and the client
+            // registers again, now rather than at the next scheduled Update. Not registered
+            // yet: the Register in flight is retransmitted through the new session.
+            std::fprintf(stderr, "-- DTLS session renewed: Registration Update\n");
+            (void)client.trigger_update(server.ssid, now());
+            flush();
+        }
 #endif
         if (started) return;
         started = true;
@@ -507,6 +518,12 @@ int main(int argc, char** argv) {
                         const lwm2m::bytes_view p{plain.data(), *n};
                         if (!opt.quiet) log_datagram("<<", udp, r->peer, p);
                         client.on_datagram(r->peer, p, now());
+                    }
+                    // close_notify (e.g. the server shuts down): a new session, which the
+                    // handshake's retransmissions carry over a restart.
+                    if (ever_connected && dtls.current_state() == lwm2m::transport::dtls_state::closed) {
+                        std::fprintf(stderr, "-- DTLS session closed by the server\n");
+                        if (!reconnect()) return dtls_failed();
                     }
                 }
             } else

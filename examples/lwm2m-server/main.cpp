@@ -977,6 +977,12 @@ int main(int argc, char** argv) {
 
         if (!stdin_open && opt.exit_on_eof && !app.busy() && out.empty()) break;
     }
+#if LWM2M_HAVE_OPENSSL
+    if (dtls) {  // close_notify to every client: each starts a new session at once (and re-registers)
+        dtls->close_all();
+        take_records();
+    }
+#endif
     out.pump(*udp);
     if (opt.verbose) {
         const auto& s = udp->stats();

@@ -7,7 +7,8 @@
 //   replayed record and a tampered record dropped (RFC 6347 §4.1.2.6, §4.1.2.7), the session
 //   still usable afterwards;
 // - the example server with --psk: libcoap's `coap-client-openssl` registers through it (a
-//   wrong key registers nothing), and the example client registers, is read and de-registers.
+//   wrong key registers nothing), and the example client registers, is read and de-registers;
+//   when the server restarts, the client starts a new session and registers again.
 // Every process is bounded in time (`timeout`) and killed at the end.
 // Needs: LWM2M_CLIENT_EXE and LWM2M_SERVER_EXE (or the environment variables), coap-rd-openssl,
 // coap-server-openssl and coap-client-openssl on PATH; skipped with a message when one is missing.
@@ -315,6 +316,38 @@ TEST_CASE("lwm2m-client and lwm2m-server over DTLS 1.2 PSK: register, read, de-r
           std::string::npos);
     CHECK(events.find(R"("event":"deregistered","ep":"secure-light")") != std::string::npos);
     CHECK(client.find("DTLS session up") != std::string::npos);
+}
+
+TEST_CASE("lwm2m-server restarts: its close_notify makes lwm2m-client start a new DTLS session and register again") {
+    // The server ends every session with close_notify when it stops (RFC 5246 §7.2.1); the
+    // client starts a new handshake at once (its retransmissions reach the restarted server)
+    // and sends an Update through the new session, which the restarted server answers 4.04
+    // (it lost the registration), so the client registers again within seconds instead of
+    // waiting for its next Update.
+    if (!have_programs()) return;
+    const std::uint16_t port = free_port();
+    const std::string psk = "phoenix=phoenix-id:" + psk_key;
+    std::string events_before, events_after, client;
+    {
+        psk_server first{port, psk, 3};  // stopped by SIGTERM after 3 s
+        std::thread client_thread([&] {
+            client = run("timeout -s INT 8 " + client_exe() + " --server coaps://127.0.0.1:" + std::to_string(port) +
+                         " --endpoint phoenix --psk-identity phoenix-id --psk-key " + psk_key);
+        });
+        events_before = first.events();
+        psk_server second{port, psk, 7};
+        client_thread.join();
+        events_after = second.events();
+    }
+    INFO("client: " << client);
+    INFO("before the restart: " << events_before);
+    INFO("after the restart: " << events_after);
+    CHECK(events_before.find(R"("event":"registered","ep":"phoenix")") != std::string::npos);
+    CHECK(client.find("DTLS session closed by the server") != std::string::npos);
+    CHECK(client.find("DTLS session renewed") != std::string::npos);
+    CHECK(client.find("update failed (4.04)") != std::string::npos);
+    CHECK(events_after.find(R"("event":"registered","ep":"phoenix")") != std::string::npos);
+    CHECK(events_after.find(R"("event":"deregistered","ep":"phoenix")") != std::string::npos);
 }
 
 namespace {
