@@ -12,8 +12,9 @@
 
 #include <lwm2m/format/lwm2m_cbor.hpp>
 
+#include "record_checks.hpp"
+
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -26,9 +27,7 @@ namespace {
 
 using namespace lwm2m;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using lwm2m::fuzz::check;
 
 using lwm2m::test::res;
 
@@ -60,54 +59,18 @@ const path bases[] = {
     path{}, at(3, 0), at(3), at(3, 0, 7), at(3, 0, 7, 1), at(13), at(13, 26), at(13, 26, 1), at(13, 26, 1, 2), at(3, 0, 9),
 };
 
-struct decoded {
-    std::vector<format::record> records;
-    bool ok = true;
-    error err{};
-};
+using lwm2m::fuzz::decoded;
+using lwm2m::fuzz::same_value;
 
 decoded read(bytes_view payload, const path& base, const schema_registry* reg) {
-    decoded d;
-    format::lwm2m_cbor_reader reader(payload, base, reg);
-    while (true) {
-        auto r = reader.next();
-        if (!r) {
-            d.ok = false;
-            d.err = r.error();
-            auto again = reader.next();
-            check(!again.has_value() && again.error() == r.error());
-            return d;
-        }
-        if (!r->has_value()) {
-            check(reader.next().has_value() && !reader.next()->has_value());
-            return d;
-        }
-        d.records.push_back(**r);
-        check(d.records.size() <= payload.size());
-    }
+    return lwm2m::fuzz::read_all<format::lwm2m_cbor_reader>(payload, base, reg);
 }
 
-std::string bytes_of(const value& v) {
-    std::string s;
-    auto n = for_each_value_byte(v, [&](std::byte b) { s.push_back(static_cast<char>(b)); });
-    check(n.has_value());
-    return s;
-}
-
-bool same_value(const value& a, const value& b) {
-    if (a.kind() != b.kind()) return false;
-    if (a.is_bytes()) return bytes_of(a) == bytes_of(b);
-    return a == b;
-}
-
+/** The whole body (its size and a Block2 window of it checked on the way). */
 std::vector<std::byte> write(std::span<const format::record> records, const path& base) {
-    const auto size = format::lwm2m_cbor_size(records, base);
-    check(size.has_value());
-    std::vector<std::byte> out(*size);
-    format::output_window w(out);
-    check(format::write_lwm2m_cbor(records, base, w).has_value());
-    check(w.finish().has_value() && *w.finish() == *size);
-    return out;
+    return lwm2m::fuzz::write_checked(
+        [](std::span<const format::record> rs, const path& b, format::output_window& w) { return format::write_lwm2m_cbor(rs, b, w); },
+        [](std::span<const format::record> rs, const path& b) { return format::lwm2m_cbor_size(rs, b); }, records, base);
 }
 
 void round_trip(bytes_view payload, const path& base, const schema_registry* reg) {
@@ -127,16 +90,6 @@ void round_trip(bytes_view payload, const path& base, const schema_registry* reg
         if (d.records[i - 1].path.is_prefix_of(d.records[i].path)) return;  // not a tree: nothing to write
 
     const auto bytes = write(d.records, base);
-    if (!bytes.empty()) {
-        const std::size_t block = 16;
-        const std::size_t num = (bytes.size() - 1) / block / 2;
-        std::array<std::byte, block> buf{};
-        format::output_window w(buf, num * block);
-        check(format::write_lwm2m_cbor(d.records, base, w).has_value());
-        check(w.total() == bytes.size());
-        check(std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(w.written()),
-                         bytes.begin() + static_cast<std::ptrdiff_t>(num * block)));
-    }
     const decoded again = read(bytes, base, reg);
     check(again.ok);
     check(again.records.size() == d.records.size());

@@ -15,8 +15,9 @@
 
 #include <lwm2m/format/tlv.hpp>
 
+#include "record_checks.hpp"
+
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,9 +29,7 @@ namespace {
 
 using namespace lwm2m;
 
-void check(bool ok) {
-    if (!ok) std::abort();
-}
+using lwm2m::fuzz::check;
 
 using lwm2m::test::res;
 
@@ -67,42 +66,17 @@ const path bases[] = {
     at(9999, 5), at(9999), at(9999, 5, 300), at(9999, 5, 300, 2), at(4, 0), path{}, at(9999, 5, 3), at(3, 0, 9),
 };
 
-struct decoded {
-    std::vector<format::record> records;
-    bool ok = true;
-    error err{};
-};
+using lwm2m::fuzz::decoded;
 
 decoded read(bytes_view payload, const path& base, const schema_registry* reg) {
-    decoded d;
-    format::tlv_reader reader(payload, base, reg);
-    while (true) {
-        auto r = reader.next();
-        if (!r) {
-            d.ok = false;
-            d.err = r.error();
-            // sticky
-            auto again = reader.next();
-            check(!again.has_value() && again.error() == r.error());
-            return d;
-        }
-        if (!r->has_value()) {
-            check(reader.next().has_value() && !reader.next()->has_value());
-            return d;
-        }
-        d.records.push_back(**r);
-        check(d.records.size() <= payload.size()); // every record costs at least two bytes
-    }
+    return lwm2m::fuzz::read_all<format::tlv_reader>(payload, base, reg);
 }
 
+/** The whole body (its size and a Block2 window of it checked on the way). */
 std::vector<std::byte> write(std::span<const format::record> records, const path& base) {
-    const auto size = format::tlv_size(records, base);
-    check(size.has_value());
-    std::vector<std::byte> out(*size);
-    format::output_window w(out);
-    check(format::write_tlv(records, base, w).has_value());
-    check(w.finish().has_value() && *w.finish() == *size);
-    return out;
+    return lwm2m::fuzz::write_checked(
+        [](std::span<const format::record> rs, const path& b, format::output_window& w) { return format::write_tlv(rs, b, w); },
+        [](std::span<const format::record> rs, const path& b) { return format::tlv_size(rs, b); }, records, base);
 }
 
 void round_trip(bytes_view payload, const path& base, const schema_registry* reg) {
@@ -137,18 +111,6 @@ void round_trip(bytes_view payload, const path& base, const schema_registry* reg
     // Shortest forms never grow the payload, except a Multiple Resource header around bare
     // Resource Instance TLVs at /O/I/R.
     check(bytes.size() <= payload.size() + format::tlv::max_header_size);
-
-    // one Block2-style window gives the matching slice
-    if (!bytes.empty()) {
-        const std::size_t block = 16;
-        const std::size_t num = (bytes.size() - 1) / block / 2;
-        std::array<std::byte, block> buf{};
-        format::output_window w(buf, num * block);
-        check(format::write_tlv(d.records, base, w).has_value());
-        check(w.total() == bytes.size());
-        check(std::equal(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(w.written()),
-                         bytes.begin() + static_cast<std::ptrdiff_t>(num * block)));
-    }
 
     const decoded again = read(bytes, base, reg);
     check(again.ok);
