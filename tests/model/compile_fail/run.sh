@@ -1,49 +1,7 @@
 #!/usr/bin/env bash
 # Compile-fail tests of the model layer (make_object schema checks, compile-time resource lookup,
-# the typed API of model/typed.hpp). Each *.cpp here must NOT compile, and must fail for the
-# intended reason: the compiler's diagnostics must contain the text after "// EXPECT:" in the
-# snippet. Each snippet's -DLWM2M_COMPILE_FAIL_CONTROL branch is the valid twin and MUST compile,
-# which proves the failure comes from the one line that differs.
+# the typed API of model/typed.hpp): every *.cpp here must not compile, for the
+# reason its "// EXPECT:" line names (tests/support/compile_fail.sh has the rules).
 # Usage: tests/model/compile_fail/run.sh    (CXX=clang++ to pick the compiler; default g++)
-# Exits 1 if any snippet compiles, fails for another reason, or its control does not compile.
-set -u
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../../.." && pwd)"
-cxx="${CXX:-g++}"
-flags=(-std=c++20 -Wall -Wextra -Wpedantic -Werror -I "$root/include" -fsyntax-only)
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-
-passed=0
-failed=0
-for src in "$here"/*.cpp; do
-    name="$(basename "$src" .cpp)"
-    expect="$(sed -n 's|^// EXPECT: *||p' "$src" | head -n 1)"
-    if [ -z "$expect" ]; then
-        echo "FAIL $name: no '// EXPECT:' line"
-        failed=$((failed + 1))
-        continue
-    fi
-    if ! "$cxx" "${flags[@]}" -DLWM2M_COMPILE_FAIL_CONTROL "$src" >"$tmp/$name.control.log" 2>&1; then
-        echo "FAIL $name: the control (-DLWM2M_COMPILE_FAIL_CONTROL) does not compile:"
-        sed 's/^/    /' "$tmp/$name.control.log" | head -n 20
-        failed=$((failed + 1))
-        continue
-    fi
-    if "$cxx" "${flags[@]}" "$src" >"$tmp/$name.log" 2>&1; then
-        echo "FAIL $name: compiled, but must not"
-        failed=$((failed + 1))
-        continue
-    fi
-    if ! grep -qF -- "$expect" "$tmp/$name.log"; then
-        echo "FAIL $name: did not compile, but the diagnostics do not mention '$expect':"
-        sed 's/^/    /' "$tmp/$name.log" | head -n 20
-        failed=$((failed + 1))
-        continue
-    fi
-    echo "ok   $name (fails with '$expect')"
-    passed=$((passed + 1))
-done
-echo "compile_fail ($cxx):"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+exec bash "$here/../../support/compile_fail.sh" "$here"
