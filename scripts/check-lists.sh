@@ -6,7 +6,7 @@
 #   fuzzers.txt       == fuzz/*.cpp except replay_main.cpp, each with a non-empty fuzz/corpus/<name>/
 #   benchmarks.txt    sources == bench/**/*.cpp (but bench/proposals/)
 #   examples.txt      sources exist, names unique
-#   script-tests.txt  scripts == tests/**/*.sh except tests/consumers/
+#   script-tests.txt  scripts == tests/**/*.sh except tests/consumers/ and tests/support/ (helpers)
 # (npm packages installed under tests/, in node_modules/, are not part of the tree)
 # Also: no entry listed twice. Exits non-zero with a list of problems.
 set -euo pipefail
@@ -86,11 +86,11 @@ check_unique "benchmark sources" <"$tmp/bench"
 find bench -name '*.cpp' -type f ! -path 'bench/proposals/*' >"$tmp/bench.found"
 compare benchmarks.txt "$tmp/bench" "$tmp/bench.found"
 
-# script tests (every tests/**/*.sh but the consumer driver)
+# script tests (every tests/**/*.sh but the consumer driver and the shared helpers of tests/support/)
 entries script-tests.txt | awk '{ print $2 }' >"$tmp/scripts"
 check_unique "script test names" < <(entries script-tests.txt | awk '{ print $1 }')
 missing script-tests.txt "$tmp/scripts"
-find tests -name '*.sh' -type f ! -path 'tests/consumers/*' ! -path '*/node_modules/*' >"$tmp/scripts.found"
+find tests -name '*.sh' -type f ! -path 'tests/consumers/*' ! -path 'tests/support/*' ! -path '*/node_modules/*' >"$tmp/scripts.found"
 # Listed scripts outside tests/ (e.g. bench/footprint.sh) need only exist (checked above).
 grep '^tests/' "$tmp/scripts" >"$tmp/scripts.in-tests" || true
 compare script-tests.txt "$tmp/scripts.in-tests" "$tmp/scripts.found"
