@@ -43,6 +43,7 @@
 #include <lwm2m/model/object_def.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
@@ -50,45 +51,6 @@
 namespace lwm2m::format {
 
 namespace lwm2m_cbor::detail {
-
-/** Parses "ObjID:InstID" (each 0..65535, 1..5 digits). */
-[[nodiscard]] constexpr std::optional<objlnk> parse_objlnk(bytes_view text) noexcept {
-    std::uint32_t ids[2]{};
-    std::size_t part = 0;
-    std::size_t digits = 0;
-    for (const std::byte b : text) {
-        const char c = static_cast<char>(b);
-        if (c == ':') {
-            if (part == 1 || digits == 0) return std::nullopt;
-            part = 1;
-            digits = 0;
-            continue;
-        }
-        if (c < '0' || c > '9' || ++digits > 5) return std::nullopt;
-        ids[part] = ids[part] * 10 + static_cast<std::uint32_t>(c - '0');
-        if (ids[part] > 0xFFFF) return std::nullopt;
-    }
-    if (part != 1 || digits == 0) return std::nullopt;
-    return objlnk{static_cast<std::uint16_t>(ids[0]), static_cast<std::uint16_t>(ids[1])};
-}
-
-/** Writes "ObjID:InstID" into `out` (room for 11 chars); returns the length. */
-constexpr std::size_t format_objlnk(objlnk l, char* out) noexcept {
-    std::size_t n = 0;
-    const auto put_id = [&](std::uint16_t id) {
-        char digits[5]{};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + id % 10);
-            id = static_cast<std::uint16_t>(id / 10);
-        } while (id != 0);
-        while (k > 0) out[n++] = digits[--k];
-    };
-    put_id(l.object_id);
-    out[n++] = ':';
-    put_id(l.instance_id);
-    return n;
-}
 
 /** m × 10^e as a double (RFC 8949 §3.4.4), correctly rounded while |e| <= 22 and |m| < 2^53. */
 [[nodiscard]] inline double decimal_fraction(double mantissa, std::int64_t exponent) noexcept {

@@ -17,6 +17,7 @@
 #include <lwm2m/format/lwm2m_cbor/reader.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -71,7 +72,7 @@ inline void put_value(cbor::writer& w, const value& v) noexcept {
     }
     case value_kind::objlnk: {
         char text[11]{};
-        const std::size_t n = format_objlnk(v.as_objlnk(), text);
+        const std::size_t n = lwm2m::format_objlnk(v.as_objlnk(), text);
         w.text(std::string_view{text, n});
         break;
     }

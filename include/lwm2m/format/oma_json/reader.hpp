@@ -34,6 +34,7 @@
 #include <lwm2m/model/object_def.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -169,57 +170,6 @@ private:
     bool failed_ = false;
     errc error_{};
 };
-
-/** Parses an object link "ObjID:InstID" (each 0..65535, 1..5 digits) fed one character at a time. */
-class objlnk_parser {
-public:
-    constexpr void put(char c) noexcept {
-        if (bad_) return;
-        if (c == ':') {
-            if (second_ || digits_ == 0) bad_ = true;
-            second_ = true;
-            digits_ = 0;
-            return;
-        }
-        if (c < '0' || c > '9' || ++digits_ > 5) {
-            bad_ = true;
-            return;
-        }
-        std::uint32_t& id = second_ ? instance_ : object_;
-        id = id * 10 + static_cast<std::uint32_t>(c - '0');
-        if (id > 0xFFFF) bad_ = true;
-    }
-    /** The link, or nullopt. */
-    [[nodiscard]] constexpr std::optional<objlnk> finish() const noexcept {
-        if (bad_ || !second_ || digits_ == 0) return std::nullopt;
-        return objlnk{static_cast<std::uint16_t>(object_), static_cast<std::uint16_t>(instance_)};
-    }
-
-private:
-    std::uint32_t object_ = 0;
-    std::uint32_t instance_ = 0;
-    std::size_t digits_ = 0;
-    bool second_ = false;
-    bool bad_ = false;
-};
-
-/** Writes "ObjID:InstID" into `out` (room for 11 chars); returns the length. */
-constexpr std::size_t format_objlnk(objlnk l, char* out) noexcept {
-    std::size_t n = 0;
-    const auto put_id = [&](std::uint16_t id) {
-        char digits[5]{};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + id % 10);
-            id = static_cast<std::uint16_t>(id / 10);
-        } while (id != 0);
-        while (k > 0) out[n++] = digits[--k];
-    };
-    put_id(l.object_id);
-    out[n++] = ':';
-    put_id(l.instance_id);
-    return n;
-}
 
 /** "v": an integer literal stays an integer while it fits int64 (uint64 above), else a double. */
 [[nodiscard]] inline result<value> number_value(const json::token& t) noexcept {
@@ -599,7 +549,7 @@ private:
             }
             default: {  // ov
                 LWM2M_TRY(f, text(t));
-                oma_json::detail::objlnk_parser p;
+                objlnk_parser p;
                 oma_json::detail::for_each_char(f, [&](char c) { p.put(c); });
                 const auto link = p.finish();
                 if (!link) return fail(errc::invalid_objlnk, t.offset);

@@ -18,6 +18,7 @@
 #include <lwm2m/format/oma_json/reader.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -132,7 +133,7 @@ inline void value_member(json::writer& w, const value& v) noexcept {
     }
     case value_kind::objlnk: {
         char text[11]{};
-        const std::size_t n = format_objlnk(v.as_objlnk(), text);
+        const std::size_t n = lwm2m::format_objlnk(v.as_objlnk(), text);
         w.key(label_text(label::ov));
         w.string(std::string_view{text, n});
         break;

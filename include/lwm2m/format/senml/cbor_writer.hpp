@@ -16,6 +16,7 @@
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/senml/record_fields.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -125,7 +126,7 @@ LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, 
     case value_kind::objlnk: {
         p = put_text(p, senml::label_text(label::vlo));  // a text key (LwM2M 1.1 Core §7.4.5)
         char text[11]{};
-        const std::size_t n = senml::detail::format_objlnk(v.as_objlnk(), text);
+        const std::size_t n = lwm2m::format_objlnk(v.as_objlnk(), text);
         p = put_text(p, std::string_view{text, n});
         break;
     }

@@ -16,6 +16,7 @@
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/senml/record_fields.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -111,7 +112,7 @@ inline constexpr std::size_t max_record = 2 + (7 + 25 + 1) + (6 + senml::detail:
         return p;
     case value_kind::objlnk:
         p = put_literal(p, ",\"vlo\":\"");
-        p += senml::detail::format_objlnk(v.as_objlnk(), p);
+        p += lwm2m::format_objlnk(v.as_objlnk(), p);
         *p++ = '"';
         break;
     case value_kind::none:  // a name-only record (path list), maybe with no member at all

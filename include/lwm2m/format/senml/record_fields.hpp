@@ -33,6 +33,7 @@
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -507,43 +508,6 @@ constexpr path_builder path_builder::of(const text_field& f) noexcept {
     return b;
 }
 
-/**
- * Parses an object link "ObjID:InstID" (LwM2M 1.1 Core §7.4.4 "vlo"; each id 0..65535, where
- * 65535:65535 is the null link) fed one character at a time. Leading zeros are accepted.
- * Allocation: none.
- */
-class objlnk_parser {
-public:
-    constexpr void put(char c) noexcept {
-        if (bad_) return;
-        if (c == ':') {
-            if (second_ || digits_ == 0) bad_ = true;
-            second_ = true;
-            digits_ = 0;
-            return;
-        }
-        if (c < '0' || c > '9' || ++digits_ > 5) {
-            bad_ = true;
-            return;
-        }
-        std::uint32_t& id = second_ ? instance_ : object_;
-        id = id * 10 + static_cast<std::uint32_t>(c - '0');
-        if (id > 0xFFFF) bad_ = true;
-    }
-    /** The link. Errors: `invalid_objlnk` (offset 0). */
-    [[nodiscard]] constexpr result<objlnk> finish() const noexcept {
-        if (bad_ || !second_ || digits_ == 0) return fail(errc::invalid_objlnk);
-        return objlnk{static_cast<std::uint16_t>(object_), static_cast<std::uint16_t>(instance_)};
-    }
-
-private:
-    std::uint32_t object_ = 0;
-    std::uint32_t instance_ = 0;
-    std::size_t digits_ = 0;
-    bool second_ = false;
-    bool bad_ = false;
-};
-
 /** The object link in a validated text field. Errors: `invalid_objlnk` at the field's offset. */
 [[nodiscard]] constexpr result<value> objlnk_value(const text_field& f) noexcept {
     objlnk_parser p;
@@ -551,24 +515,6 @@ private:
     auto link = p.finish();
     if (!link) return fail(errc::invalid_objlnk, f.offset);
     return value::of_objlnk(*link);
-}
-
-/** Writes an object link as "ObjID:InstID" into `out` (room for 11 chars); returns the length. */
-constexpr std::size_t format_objlnk(objlnk l, char* out) noexcept {
-    std::size_t n = 0;
-    const auto put_id = [&](std::uint16_t id) {
-        char digits[5]{};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + id % 10);
-            id = static_cast<std::uint16_t>(id / 10);
-        } while (id != 0);
-        while (k > 0) out[n++] = digits[--k];
-    };
-    put_id(l.object_id);
-    out[n++] = ':';
-    put_id(l.instance_id);
-    return n;
 }
 
 /** One SenML record as a format's tokenizer collected it, before resolution. Allocation: none. */
