@@ -71,7 +71,7 @@ inline void put_value(cbor::writer& w, const value& v) noexcept {
         break;
     }
     case value_kind::objlnk: {
-        char text[11]{};
+        char text[max_objlnk_text]{};
         const std::size_t n = lwm2m::format_objlnk(v.as_objlnk(), text);
         w.text(std::string_view{text, n});
         break;

@@ -132,7 +132,7 @@ inline void value_member(json::writer& w, const value& v) noexcept {
         break;
     }
     case value_kind::objlnk: {
-        char text[11]{};
+        char text[max_objlnk_text]{};
         const std::size_t n = lwm2m::format_objlnk(v.as_objlnk(), text);
         w.key(label_text(label::ov));
         w.string(std::string_view{text, n});

@@ -125,7 +125,7 @@ LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, 
         break;
     case value_kind::objlnk: {
         p = put_text(p, senml::label_text(label::vlo));  // a text key (LwM2M 1.1 Core §7.4.5)
-        char text[11]{};
+        char text[max_objlnk_text]{};
         const std::size_t n = lwm2m::format_objlnk(v.as_objlnk(), text);
         p = put_text(p, std::string_view{text, n});
         break;
