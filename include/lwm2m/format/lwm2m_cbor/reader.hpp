@@ -41,9 +41,9 @@
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/object_def.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
-#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>

@@ -29,12 +29,13 @@
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/format/json/reader.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/format/text_field.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/object_def.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
-#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -65,22 +66,8 @@ enum class label : std::uint8_t {
 
 namespace detail {
 
-/** A JSON string as it appears in the payload (contents between the quotes). */
-struct text_field {
-    std::string_view text{}; ///< the contents, still escaped when `escaped`
-    bool escaped = false;    ///< backslash escapes present (validated by the tokenizer)
-    std::size_t offset = 0;  ///< offset of the opening quote
-};
-
-/** Calls `put(char)` for each decoded character of a text field (escapes already validated). */
-template <class Put>
-constexpr void for_each_char(const text_field& f, Put&& put) {
-    if (!f.escaped) {
-        for (const char c : f.text) put(c);
-        return;
-    }
-    (void)encoding::json_unescape_each(f.text, [&](std::byte b) { put(static_cast<char>(b)); });
-}
+using format::detail::for_each_char;
+using format::detail::text_field;
 
 /**
  * Parses path text fed one character at a time onto a starting path, with the error codes of

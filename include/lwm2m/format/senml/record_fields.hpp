@@ -29,11 +29,12 @@
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/format/text_field.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
+#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
-#include <lwm2m/model/objlnk_text.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -252,23 +253,8 @@ private:
     std::uint32_t bits_ = 0;
 };
 
-/** A text field as it appears in the payload: JSON string contents (maybe escaped) or CBOR text. */
-struct text_field {
-    std::string_view text{}; ///< the payload bytes of the text (JSON: between the quotes)
-    bool escaped = false;    ///< JSON backslash escapes present (already validated by the tokenizer)
-    std::size_t offset = 0;  ///< offset of the value token
-};
-
-/** Calls `put(char)` for each decoded character of a validated text field. Allocation: none. */
-template <class Put>
-constexpr void for_each_char(const text_field& f, Put&& put) {
-    if (!f.escaped) {
-        for (const char c : f.text) put(c);
-        return;
-    }
-    // The tokenizer validated the escapes, so this cannot fail.
-    (void)encoding::json_unescape_each(f.text, [&](std::byte b) { put(static_cast<char>(b)); });
-}
+using format::detail::for_each_char;
+using format::detail::text_field;
 
 /**
  * Parses a path fed one character at a time, with exactly the rules and error codes of
