@@ -112,4 +112,34 @@ constexpr void base64_encode_each(bytes_view in, base64_alphabet a, Put&& put) {
     return n;
 }
 
+/**
+ * Base64 of bytes fed one at a time (`put(std::byte)`), for writers that produce a value's
+ * bytes on the fly (decoding escaped or base64 text as they go): each group of 3 bytes becomes
+ * 4 characters through `put(char)`; `finish()` writes the last partial group (padded in the
+ * standard alphabet, unpadded in base64url, as `base64_encode_each`). Allocation: none.
+ */
+template <class Put>
+class base64_stream {
+public:
+    constexpr base64_stream(base64_alphabet a, Put put) noexcept : put_(put), alphabet_(a) {}
+    constexpr void put(std::byte b) noexcept {
+        chunk_[n_++] = b;
+        if (n_ == 3) flush();
+    }
+    /** Call after the last byte. */
+    constexpr void finish() noexcept {
+        if (n_ > 0) flush();
+    }
+
+private:
+    constexpr void flush() noexcept {
+        base64_encode_each(bytes_view{chunk_, n_}, alphabet_, put_);
+        n_ = 0;
+    }
+    Put put_;
+    base64_alphabet alphabet_;
+    std::byte chunk_[3]{};
+    std::size_t n_ = 0;
+};
+
 } // namespace lwm2m::encoding

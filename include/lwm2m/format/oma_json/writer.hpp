@@ -57,29 +57,6 @@ using encoding::utf8_checker;
     return {};
 }
 
-/** Standard base64 with padding (RFC 4648 §4) of bytes fed one at a time; calls `put(char)`. */
-template <class Put>
-class base64_stream {
-public:
-    constexpr explicit base64_stream(Put put) noexcept : put_(put) {}
-    constexpr void put(std::byte b) noexcept {
-        chunk_[n_++] = b;
-        if (n_ == 3) flush();
-    }
-    constexpr void finish() noexcept {
-        if (n_ > 0) flush();
-    }
-
-private:
-    constexpr void flush() noexcept {
-        encoding::base64_encode_each(bytes_view{chunk_, n_}, encoding::base64_alphabet::standard, put_);
-        n_ = 0;
-    }
-    Put put_;
-    std::byte chunk_[3]{};
-    std::size_t n_ = 0;
-};
-
 /** A number of seconds: an integer literal when integral, else the shortest double. */
 inline void time_number(json::writer& w, double t) noexcept {
     if (integral_time(t)) w.number(static_cast<std::int64_t>(t));
@@ -124,7 +101,7 @@ inline void value_member(json::writer& w, const value& v) noexcept {
             for (const std::byte b : v.encoded_bytes()) w.string_char(static_cast<char>(b));
         } else {
             const auto put = [&](char c) { w.string_char(c); };
-            base64_stream<decltype(put)> b64{put};
+            encoding::base64_stream b64{encoding::base64_alphabet::standard, put};
             (void)for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
             b64.finish();
         }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/format/json/writer.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
@@ -164,7 +165,7 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
     text_stream w{out};
     if (v.kind() == value_kind::opaque) {
         const auto put = [&](char c) { w.put(c); };
-        senml::detail::base64url_stream<decltype(put)> b64{put};
+        encoding::base64_stream b64{encoding::base64_alphabet::url, put};  // RFC 8428 §5 "vd": unpadded
         // Validated by prepare_records: decoding cannot fail here.
         (void)for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
         b64.finish();

@@ -1132,32 +1132,6 @@ private:
 using encoding::utf8_checker;
 
 /**
- * Base64url without padding (RFC 8428 §5 "vd"), fed one byte at a time; calls `put(char)`.
- * Call `finish()` after the last byte. Allocation: none.
- */
-template <class Put>
-class base64url_stream {
-public:
-    constexpr explicit base64url_stream(Put put) noexcept : put_(put) {}
-    constexpr void put(std::byte b) noexcept {
-        chunk_[n_++] = b;
-        if (n_ == 3) flush();
-    }
-    constexpr void finish() noexcept {
-        if (n_ > 0) flush();
-    }
-
-private:
-    constexpr void flush() noexcept {
-        encoding::base64_encode_each(bytes_view{chunk_, n_}, encoding::base64_alphabet::url, put_);
-        n_ = 0;
-    }
-    Put put_;
-    std::byte chunk_[3]{};
-    std::size_t n_ = 0;
-};
-
-/**
  * The first rule of `prepare_records` that record `r`, at index `i`, breaks (`under` is the
  * base), or success. Numbers, booleans and links at a resource with no time, most records,
  * take one test after the prefix test; the others are checked in `prepare_records`' order.

@@ -27,32 +27,6 @@ namespace lwm2m::format {
 
 namespace text {
 
-namespace detail {
-/** Streams base64 (standard, padded) of a byte sequence fed one byte at a time. */
-class base64_stream {
-public:
-    explicit base64_stream(output_window& out) noexcept : out_(out) {}
-    void put(std::byte b) noexcept {
-        chunk_[size_++] = b;
-        if (size_ == 3) flush();
-    }
-    /** Writes the last partial group with its padding. */
-    void finish() noexcept {
-        if (size_ != 0) flush();
-    }
-
-private:
-    void flush() noexcept {
-        encoding::base64_encode_each(bytes_view{chunk_.data(), size_}, encoding::base64_alphabet::standard,
-                                     [this](char c) { out_.put(c); });
-        size_ = 0;
-    }
-    output_window& out_;
-    std::array<std::byte, 3> chunk_{};
-    std::size_t size_ = 0;
-};
-} // namespace detail
-
 /**
  * Writes the plain-text form of `v` (LwM2M 1.0 §6.4.1, 1.1 Core §7.4.1; the inverse of
  * `text::parse_value`): String and Corelnk as UTF-8 (text in any `text_encoding` is decoded);
@@ -101,7 +75,7 @@ private:
             out.put(v.encoded_bytes());
             return {};
         }
-        detail::base64_stream b64{out};
+        encoding::base64_stream b64{encoding::base64_alphabet::standard, [&out](char c) { out.put(c); }};
         auto n = for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
         if (!n) return fail(n.error().code, 0);
         b64.finish();
