@@ -27,6 +27,7 @@
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/json_string.hpp>
 #include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/format/json/number_value.hpp>
 #include <lwm2m/format/json/reader.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/text_field.hpp>
@@ -157,19 +158,6 @@ private:
     bool failed_ = false;
     errc error_{};
 };
-
-/** "v": an integer literal stays an integer while it fits int64 (uint64 above), else a double. */
-[[nodiscard]] inline result<value> number_value(const json::token& t) noexcept {
-    if (t.integer) {
-        if (auto i = encoding::parse_int64(t.text)) return value::of_integer(*i);
-        if (t.text[0] != '-') {
-            if (auto u = encoding::parse_uint64(t.text)) return value::of_unsigned(*u);
-        }
-    }
-    auto d = encoding::parse_double(t.text);
-    if (!d) return fail(errc::number_out_of_range, t.offset);
-    return value::of_float(*d);
-}
 
 /** Byte length of a string/opaque value once decoded (values here were validated). */
 [[nodiscard]] constexpr std::size_t decoded_size(const value& v) noexcept {
@@ -520,7 +508,7 @@ private:
             switch (*l) {
             case label::v: {
                 if (t.kind != token_kind::number) return fail(errc::invalid_senml, t.offset);
-                LWM2M_TRY(v, oma_json::detail::number_value(t));
+                LWM2M_TRY(v, json::number_value(t));
                 r.val = v;
                 break;
             }

@@ -17,6 +17,7 @@
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/json_string.hpp>
 #include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/format/json/number_value.hpp>
 #include <lwm2m/format/json/reader.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/senml/record_fields.hpp>
@@ -165,15 +166,7 @@ private:
     /** "v" / "bv": integer literals stay integers while they fit int64 / uint64. */
     [[nodiscard]] static result<value> number_value(const token& t) noexcept {
         if (t.kind != token_kind::number) return fail(errc::invalid_senml, t.offset);
-        if (t.integer) {
-            if (auto i = encoding::parse_int64(t.text)) return value::of_integer(*i);
-            if (t.text[0] != '-') {
-                if (auto u = encoding::parse_uint64(t.text)) return value::of_unsigned(*u);
-            }
-        }
-        auto d = encoding::parse_double(t.text);
-        if (!d) return fail(errc::number_out_of_range, t.offset);
-        return value::of_float(*d);
+        return json::number_value(t);
     }
 
     [[nodiscard]] static result<double> number_double(const token& t) noexcept {
