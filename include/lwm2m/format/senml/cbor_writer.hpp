@@ -195,19 +195,19 @@ struct in_place_writer {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::size_t text_size = 0;
-        switch (v.kind()) {
-        case value_kind::integer:
-        case value_kind::time:
-        case value_kind::unsigned_integer:
-        case value_kind::float_:
-        case value_kind::boolean: break;
-        case value_kind::string:
-        case value_kind::corelnk:
+        // One bit per value_kind: a bit test each, not a second dispatch (put_value_pair's).
+        constexpr auto bit = [](value_kind k) { return 1u << static_cast<unsigned>(k); };
+        constexpr unsigned numbers = bit(value_kind::integer) | bit(value_kind::time) |
+                                     bit(value_kind::unsigned_integer) | bit(value_kind::float_) |
+                                     bit(value_kind::boolean);
+        constexpr unsigned texts = bit(value_kind::string) | bit(value_kind::corelnk);
+        const unsigned kind = bit(v.kind());
+        if ((kind & texts) != 0) {
             // ASCII is UTF-8: no other check (other text takes the general path, which validates).
             if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return false;
             text_size = v.encoded_bytes().size();
-            break;
-        default: return false;
+        } else if ((kind & numbers) == 0) {
+            return false;
         }
         if (room < max_common + text_size) return false;
         std::byte* name = at + 1;
