@@ -29,8 +29,8 @@ constexpr std::byte* put_big_endian(std::byte* p, std::uint64_t v) noexcept {
     for (unsigned i = 0; i < N; ++i) p[i] = static_cast<std::byte>((v >> (8 * (N - 1 - i))) & 0xFF);
     return p + N;
 }
-// The heads with a 1, 2, 4 or 8-byte argument (v >= 24), kept out of line.
-constexpr std::byte* put_long_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
+// The heads with a 1, 2, 4 or 8-byte argument (v >= 24), inline (`put_head_inline`).
+LWM2M_HOT_INLINE constexpr std::byte* put_long_head_inline(std::byte* p, unsigned major, std::uint64_t v) noexcept {
     const auto m = static_cast<std::uint8_t>(major << 5);
     // Each size a store of constant length: no loop over a variable count of bytes.
     if (v <= 0xFF) {
@@ -48,6 +48,10 @@ constexpr std::byte* put_long_head(std::byte* p, unsigned major, std::uint64_t v
     *p = static_cast<std::byte>(m | 27);
     return put_big_endian<8>(p + 1, v);
 }
+// The same, kept out of line (`put_head`).
+constexpr std::byte* put_long_head(std::byte* p, unsigned major, std::uint64_t v) noexcept {
+    return put_long_head_inline(p, major, v);
+}
 } // namespace detail
 
 /**
@@ -60,6 +64,19 @@ LWM2M_HOT_INLINE constexpr std::byte* put_head(std::byte* p, unsigned major, std
     if (v >= 24) return detail::put_long_head(p, major, v);
     *p = static_cast<std::byte>((major << 5) | v);
     return p + 1;
+}
+
+/** `put_head` with every head inline, for the hottest loops (the one-pass SenML writer): the same bytes. */
+LWM2M_HOT_INLINE constexpr std::byte* put_head_inline(std::byte* p, unsigned major, std::uint64_t v) noexcept {
+    if (v >= 24) return detail::put_long_head_inline(p, major, v);
+    *p = static_cast<std::byte>((major << 5) | v);
+    return p + 1;
+}
+
+/** `put_integer` with every head inline (`put_head_inline`): the same bytes. */
+LWM2M_HOT_INLINE constexpr std::byte* put_integer_inline(std::byte* p, std::int64_t v) noexcept {
+    if (v >= 0) return put_head_inline(p, 0, static_cast<std::uint64_t>(v));
+    return put_head_inline(p, 1, static_cast<std::uint64_t>(-(v + 1)));
 }
 
 /** Writes a signed integer (major 0 or 1) at `p`; returns the end. */

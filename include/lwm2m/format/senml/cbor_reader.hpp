@@ -7,9 +7,11 @@
  * Allocation: none.
  */
 
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -495,6 +497,18 @@ private:
         return true;
     }
 
+    /** The 4 bytes at `p` as a little-endian number (one load on little-endian hosts). */
+    [[nodiscard]] static std::uint32_t load_le32(const std::byte* p) noexcept {
+        if constexpr (std::endian::native == std::endian::little) {
+            std::uint32_t w;
+            std::memcpy(&w, p, sizeof w);
+            return w;
+        } else {
+            return std::uint32_t{static_cast<std::uint8_t>(p[0])} | std::uint32_t{static_cast<std::uint8_t>(p[1])} << 8 |
+                   std::uint32_t{static_cast<std::uint8_t>(p[2])} << 16 | std::uint32_t{static_cast<std::uint8_t>(p[3])} << 24;
+        }
+    }
+
     /** What `plain_record` did. */
     enum class plain : std::uint8_t { record, error, not_taken };
 
@@ -514,9 +528,17 @@ private:
      */
     [[nodiscard]] LWM2M_HOT_INLINE bool plain_next(plain_fields& f) noexcept {
         const std::size_t at = pos_;
+        const std::size_t rest = payload_.size() - at;
         // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
-        if (remaining_ == 0 || payload_.size() - at < 6 || payload_[at] != std::byte{0xA2}) return false;
-        if (!plain_pairs(at + 1, resolver_.base_name_state(), f) || !resolver_.type_plain(f.p, f.v)) return false;
+        if (remaining_ == 0 || rest < 6) return false;
+        // The three head bytes at once, as plain_pairs checks them: 0xA2 (a map of two pairs),
+        // 0x00 (key "n"), 0x60-0x77 (a text of up to 23 bytes, one-byte head).
+        const std::uint32_t w = load_le32(payload_.data() + at);  // 6 bytes are there
+        const std::size_t name_length = (w >> 16) & 31u;
+        if ((w & 0xE0FFFFu) != 0x6000A2u || name_length >= 24) return false;
+        if (rest - 5 < name_length) return false;  // + the value's key and head
+        if (!plain_name_value(at + 2, name_length, resolver_.base_name_state(), f) || !resolver_.type_plain(f.p, f.v))
+            return false;
         --remaining_;
         pos_ = f.end;
         return true;
@@ -643,6 +665,19 @@ private:
         if (name_head < 0x60 || name_head >= 0x78) return false;
         const std::size_t name_length = name_head & 31u;
         if (size - name_at - 1 < name_length + 2) return false;  // + the value's key and head
+        return plain_name_value(name_at, name_length, bn_state, f);
+    }
+
+    /**
+     * `plain_pairs` from the name on, its head at `name_at` checked (a text of `name_length`
+     * bytes, the value's key and a byte after it in the payload).
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool plain_name_value(std::size_t name_at, std::size_t name_length,
+                                                         const senml::detail::path_builder& bn_state,
+                                                         plain_fields& f) const noexcept {
+        const bytes_view in = payload_;
+        const std::size_t size = in.size();
+        const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
         // Plain ids (ASCII digits and '/': valid UTF-8, as `read_pairs` would check) at
         // resource level or below (`pack_resolver::plain_path`).
         if (!senml::detail::pack_resolver::plain_path(bn_state, as_chars(in).data() + name_at + 1, name_length, f.p))

@@ -50,16 +50,20 @@ inline constexpr std::size_t max_prefix = 1 + (1 + 2 + 25) + (1 + 1 + senml::det
 /**
  * The value pair of a number, boolean or text record: its key (v, vb or vs) and value, or for
  * text the head of its `content_size` bytes, which the caller copies after it (RFC 8428 §6).
+ * `Inline`: the CBOR heads written inline (`cbor::put_head_inline`), for the one-pass path.
  */
+template <bool Inline = false>
 LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, std::size_t content_size) noexcept {
     using senml::label;
     switch (v.kind()) {
     case value_kind::integer:
     case value_kind::time:
         *p++ = key_byte(label::v);
+        if constexpr (Inline) return cbor::put_integer_inline(p, v.as_integer());
         return cbor::put_integer(p, v.as_integer());
     case value_kind::unsigned_integer:
         *p++ = key_byte(label::v);
+        if constexpr (Inline) return cbor::put_head_inline(p, 0, v.as_unsigned());
         return cbor::put_head(p, 0, v.as_unsigned());
     case value_kind::float_:
         *p++ = key_byte(label::v);
@@ -70,6 +74,7 @@ LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, 
         return p + 2;
     default:  // string, corelnk
         *p++ = key_byte(label::vs);
+        if constexpr (Inline) return cbor::put_head_inline(p, 3, content_size);
         return cbor::put_head(p, 3, content_size);
     }
 }
@@ -196,19 +201,19 @@ struct in_place_writer {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::size_t text_size = 0;
-        switch (v.kind()) {
-        case value_kind::integer:
-        case value_kind::time:
-        case value_kind::unsigned_integer:
-        case value_kind::float_:
-        case value_kind::boolean: break;
-        case value_kind::string:
-        case value_kind::corelnk:
+        // One bit per value_kind: a bit test each, not a second dispatch (put_value_pair's).
+        constexpr auto bit = [](value_kind k) { return 1u << static_cast<unsigned>(k); };
+        constexpr unsigned numbers = bit(value_kind::integer) | bit(value_kind::time) |
+                                     bit(value_kind::unsigned_integer) | bit(value_kind::float_) |
+                                     bit(value_kind::boolean);
+        constexpr unsigned texts = bit(value_kind::string) | bit(value_kind::corelnk);
+        const unsigned kind = bit(v.kind());
+        if ((kind & texts) != 0) {
             // ASCII is UTF-8: no other check (other text takes the general path, which validates).
             if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return false;
             text_size = v.encoded_bytes().size();
-            break;
-        default: return false;
+        } else if ((kind & numbers) == 0) {
+            return false;
         }
         if (room < max_common + text_size) return false;
         std::byte* name = at + 1;
@@ -222,7 +227,7 @@ struct in_place_writer {
         std::byte* p = plan.write_name(r.path, name + 2);
         name[0] = key_byte(senml::label::n);
         name[1] = static_cast<std::byte>(0x60 | (p - (name + 2)));
-        p = put_value_pair(p, v, text_size);
+        p = put_value_pair<true>(p, v, text_size);  // its heads inline: most records take this path
         if (text_size != 0) {
             lwm2m::detail::copy_bytes(p, v.encoded_bytes().data(), text_size);
             p += text_size;
