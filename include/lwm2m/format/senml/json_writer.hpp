@@ -39,6 +39,26 @@ LWM2M_HOT_INLINE inline char* put_integer(char* p, std::uint64_t v) noexcept {
         *p = static_cast<char>('0' + v);
         return p + 1;
     }
+#if LWM2M_DECIMAL_PAIRS
+    // Up to four digits (most other values) inline, a pair of digits a copy from the table.
+    const auto pair = [](char* at, std::size_t k) { std::memcpy(at, &encoding::detail::digit_pairs[2 * k], 2); };
+    if (v < 100) {
+        pair(p, v);
+        return p + 2;
+    }
+    if (v < 10000) {
+        const auto high = static_cast<std::uint32_t>(v) / 100;
+        const auto low = static_cast<std::uint32_t>(v) - 100 * high;
+        if (high < 10) {
+            *p = static_cast<char>('0' + high);
+            pair(p + 1, low);
+            return p + 3;
+        }
+        pair(p, high);
+        pair(p + 2, low);
+        return p + 4;
+    }
+#endif
     return encoding::detail::write_decimal(p, v);
 }
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
@@ -269,7 +289,7 @@ struct in_place_writer {
         default: return false;
         }
         if (room < max_common + text.size()) return false;
-        char* p = first ? first_names_prefix(r.path) : names_prefix(r.path);
+        char* p = first ? first_names_prefix(at, plan, r.path) : names_prefix(r.path);
         switch (v.kind()) {
         case value_kind::integer:
         case value_kind::time: p = put_integer(put_literal(p, "\",\"v\":"), v.as_integer()); break;
@@ -325,8 +345,12 @@ private:
     [[nodiscard]] LWM2M_HOT_INLINE char* names_prefix(const path& p) const noexcept {
         return plan.write_name(p, put_literal(at, ",{\"n\":\""));
     }
-    /** The same for the first record: `{"bn":"base","n":"` and the name. */
-    [[nodiscard]] LWM2M_NOINLINE char* first_names_prefix(const path& p) const noexcept {
+    /**
+     * The same for the first record: `{"bn":"base","n":"` and the name, at `at`. Static (no
+     * `this`): the writer's members can stay in registers in the caller's loop.
+     */
+    [[nodiscard]] LWM2M_NOINLINE static char* first_names_prefix(char* at, const senml::detail::name_plan& plan,
+                                                                 const path& p) noexcept {
         // The base name is ids and '/': nothing to escape.
         const std::string_view bn = plan.base_name();
         char* q = put_literal(at, "{\"bn\":\"");
