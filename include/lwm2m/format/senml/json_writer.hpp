@@ -47,7 +47,7 @@ LWM2M_HOT_INLINE inline char* put_integer(char* p, std::uint64_t v) noexcept {
         return p + 2;
     }
     if (v < 10000) {
-        const auto high = static_cast<std::uint32_t>(v) / 100;
+        const auto high = static_cast<std::uint32_t>(v) * 5243 >> 19;  // v / 100 for v < 43699
         const auto low = static_cast<std::uint32_t>(v) - 100 * high;
         if (high < 10) {
             *p = static_cast<char>('0' + high);
@@ -259,6 +259,8 @@ struct in_place_writer {
     char* at;
     char* end;
     const senml::detail::name_plan& plan;
+    senml::detail::common_record is_common;  ///< of the pack's base
+    std::size_t depth;                       ///< of the base: a name starts with the id at this index
 
     /**
      * Most chars of a common record but the contents of a string: `,{"n":"name","v":number}`,
@@ -311,6 +313,38 @@ struct in_place_writer {
         return true;
     }
 
+    /**
+     * The leading common records (`senml::detail::common_record`) with an integer, boolean or
+     * ASCII text that needs no escape, written in one tight loop from the pack's opening on
+     * (called by `check_and_write` before its own loop): each `{"bn":...,"n":...}` or
+     * `"n":...}` followed by `,{"n":"`, ready for the next one, so a record is its name, its
+     * value and one 8-byte store. Returns how many (then `at` is after the last one's '}'),
+     * 0 when the first record is not one of them or does not fit (`at` unchanged). The
+     * records it takes are valid and not at base: `check_and_write` goes on after them.
+     */
+    LWM2M_HOT_INLINE std::size_t leading(std::span<const record> records) noexcept {
+        const record* r = records.data();
+        const record* const last = r + records.size();
+        const std::string_view bn = plan.base_name();
+        // A common first record makes the plan end "bn" in '/' (names have no leading '/').
+        if (r == last || !is_common(*r) || bn.back() != '/' || static_cast<std::size_t>(end - at) < max_opening)
+            return 0;
+        // `{"bn":"base","n":"`; the base name is ids and '/': nothing to escape. Its buffer is
+        // copied whole (a copy of constant size), the bytes after it written over next.
+        char* p = put_literal(at, "{\"bn\":\"");
+        std::memcpy(p, bn.data(), sizeof(senml::detail::short_text::chars));
+        p = put_literal(p + bn.size(), "\",\"n\":\"");
+        const record* const first = r;
+        do {
+            char* const q = tight_record(p, *r);
+            if (q == nullptr) break;
+            p = put_literal(q, "},{\"n\":\"");
+        } while (++r != last && is_common(*r));
+        const auto n = static_cast<std::size_t>(r - first);
+        if (n != 0) at = p - 7;  // after the '}'
+        return n;
+    }
+
     /** Any valid record: false (nothing written) when it might not fit. */
     LWM2M_HOT_INLINE bool operator()(const record& r, std::size_t i) noexcept {
         const value& v = r.value;
@@ -341,6 +375,65 @@ struct in_place_writer {
     }
 
 private:
+    /** Most chars `leading` writes before a record's name: `{"bn":"` + the base name buffer + `","n":"`. */
+    static constexpr std::size_t max_opening = 7 + sizeof(senml::detail::short_text::chars) + 7;
+    /**
+     * Most chars `tight_record` and the `,{"n":"` after it write, but the contents of a
+     * string: the name (and one char more, `put_id`), `","vs":"` or a number with its label,
+     * the closing quote, `},{"n":"`.
+     */
+    static constexpr std::size_t max_tight = senml::detail::name_plan::max_name_length + 1 + 8 + encoding::max_number_text + 1 + 8;
+
+    /** `id` in decimal at `p`; below 100 with no branch (two chars stored, the second maybe written over next). */
+    LWM2M_HOT_INLINE static char* put_id(char* p, std::uint16_t id) noexcept {
+#if LWM2M_DECIMAL_PAIRS
+        if (id < 100) {
+            const std::size_t one_digit = id < 10 ? 1 : 0;  // "0d": its second char
+            std::memcpy(p, &encoding::detail::digit_pairs[2 * std::size_t{id} + one_digit], 2);
+            return p + 2 - one_digit;
+        }
+#endif
+        return senml::detail::put_decimal_id(p, id);
+    }
+
+    /**
+     * `leading`'s record at `p`, after its `"n":"`: the name, the value member and the quote
+     * or digit before the '}'; the end, or nullptr when the record is not one `leading` takes
+     * or might not fit (`p` + `max_tight` + its text beyond `end`).
+     */
+    LWM2M_HOT_INLINE char* tight_record(char* p, const record& r) const noexcept {
+        const std::size_t room = static_cast<std::size_t>(end - p);
+        if (room < max_tight) return nullptr;
+        const value& v = r.value;
+        // The name: ids from the base's depth on, "bn" ends in '/'.
+        char* q = put_id(p, r.path.id(depth));
+        for (std::size_t i = depth + 1; i < r.path.depth(); ++i) {
+            *q++ = '/';
+            q = put_id(q, r.path.id(i));
+        }
+        switch (v.kind()) {
+        case value_kind::integer:
+        case value_kind::time: return put_integer(put_literal(q, "\",\"v\":"), v.as_integer());
+        case value_kind::unsigned_integer: return put_integer(put_literal(q, "\",\"v\":"), v.as_unsigned());
+        case value_kind::boolean:
+            return v.as_boolean() ? put_literal(q, "\",\"vb\":true") : put_literal(q, "\",\"vb\":false");
+        case value_kind::string:
+        case value_kind::corelnk: {
+            if (v.encoding() != text_encoding::raw) return nullptr;
+            const std::string_view text = as_chars(v.encoded_bytes());
+            if (text.size() > room - max_tight) return nullptr;
+            q = put_literal(q, "\",\"vs\":\"");
+            // ASCII with nothing to escape: valid UTF-8, copied as it is (other text takes the
+            // general path, which validates and escapes, and writes over these bytes).
+            if (!encoding::copy_plain_json_ascii(text, q)) return nullptr;
+            q += text.size();
+            *q++ = '"';
+            return q;
+        }
+        default: return nullptr;
+        }
+    }
+
     /** Writes `,{"n":"` and the name of a record at `p` (a common record); returns the end. */
     [[nodiscard]] LWM2M_HOT_INLINE char* names_prefix(const path& p) const noexcept {
         return plan.write_name(p, put_literal(at, ",{\"n\":\""));
@@ -398,7 +491,8 @@ private:
             records, base, true, room, out,
             [&](const senml::detail::name_plan& plan) {
                 *start = '[';
-                return in_place_writer{start + 1, start + room.size(), plan};
+                return in_place_writer{start + 1, start + room.size(), plan, senml::detail::common_record{base},
+                                       base.depth()};
             },
             [](in_place_writer& put) {  // the ']' in place, when there is room for it
                 if (put.at == put.end) return false;
