@@ -5,6 +5,7 @@
  * 110; RFC 8428 §5, LwM2M 1.1 Core §7.4.4), and `senml_json_size`. Allocation: none.
  */
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -384,13 +385,28 @@ private:
      */
     static constexpr std::size_t max_tight = senml::detail::name_plan::max_name_length + 1 + 8 + encoding::max_number_text + 1 + 8;
 
+#if LWM2M_DECIMAL_PAIRS
+    /**
+     * The text of ids 0..99 (nearly every id of a record name): the chars in the low two
+     * bytes (the second unused for one digit), the length in the third.
+     */
+    static constexpr auto short_ids = [] {
+        std::array<std::uint32_t, 100> t{};
+        for (std::uint32_t id = 0; id < 100; ++id)
+            t[id] = id < 10 ? ('0' + id) | 1u << 16 : ('0' + id / 10) | ('0' + id % 10) << 8 | 2u << 16;
+        return t;
+    }();
+#endif
+
     /** `id` in decimal at `p`; below 100 with no branch (two chars stored, the second maybe written over next). */
     LWM2M_HOT_INLINE static char* put_id(char* p, std::uint16_t id) noexcept {
 #if LWM2M_DECIMAL_PAIRS
         if (id < 100) {
-            const std::size_t one_digit = id < 10 ? 1 : 0;  // "0d": its second char
-            std::memcpy(p, &encoding::detail::digit_pairs[2 * std::size_t{id} + one_digit], 2);
-            return p + 2 - one_digit;
+            const std::uint32_t text = short_ids[id];
+            const auto chars = static_cast<std::uint16_t>(text);  // little or big endian: the first char first
+            const char two[2] = {static_cast<char>(chars & 0xFF), static_cast<char>(chars >> 8)};
+            std::memcpy(p, two, 2);
+            return p + (text >> 16);
         }
 #endif
         return senml::detail::put_decimal_id(p, id);
