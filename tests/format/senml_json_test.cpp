@@ -813,11 +813,12 @@ TEST_CASE("SenML JSON writer: names, single resource, mixed levels, path lists, 
 }
 
 TEST_CASE("SenML JSON writer: names and integers at every digit count, as std::to_string writes them") {
-    // The writers take ids below 100 from a table and integers up to four digits inline:
-    // the edges of each digit count, against text built here independently.
+    // The writers take ids below 100 from a table, integers up to four digits inline and up
+    // to 16 in groups of four: the edges of each, against text built here independently.
     const std::uint16_t ids[] = {0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 9999, 10000, 65534};
-    const std::int64_t ints[] = {0, 9, 10, 99, 100, 101, 999, 1000, 1009, 9999, 10000, 99999, 1700000000, 4294967295,
-                                 4294967296, -1, -9, -10, -99, -100, -9999, -10000,
+    const std::int64_t ints[] = {0, 9, 10, 99, 100, 101, 999, 1000, 1009, 9999, 10000, 99999, 10000009, 99999999,
+                                 100000000, 1700000000, 4294967295, 4294967296, 999999999999, 1000000000000,
+                                 9999999999999999, 10000000000000000, -1, -9, -10, -99, -100, -9999, -10000,
                                  std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()};
     for (const std::uint16_t id : ids) {
         // One id below the base, and two (a resource instance), the same value kinds as the pack.

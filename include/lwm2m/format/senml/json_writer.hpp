@@ -34,33 +34,81 @@ inline char* put_literal(char* p, const char (&s)[N]) noexcept {
     return p + (N - 1);
 }
 
+#if LWM2M_DECIMAL_PAIRS
+/** The two digits of `k` (below 100) at `at`, a copy from the table. */
+inline void put_pair(char* at, std::uint32_t k) noexcept { std::memcpy(at, &encoding::detail::digit_pairs[2 * k], 2); }
+
+/** `v` (below 10000) as exactly four digits at `p`. */
+inline void put_four(char* p, std::uint32_t v) noexcept {
+    const std::uint32_t high = v * 5243 >> 19;  // v / 100 for v < 43699
+    put_pair(p, high);
+    put_pair(p + 2, v - 100 * high);
+}
+
+/** `v` (below 10000) in decimal at `p`; returns the end. */
+LWM2M_HOT_INLINE inline char* put_below_10000(char* p, std::uint32_t v) noexcept {
+    if (v < 10) {
+        *p = static_cast<char>('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        put_pair(p, v);
+        return p + 2;
+    }
+    const std::uint32_t high = v * 5243 >> 19;  // v / 100 for v < 43699
+    const std::uint32_t low = v - 100 * high;
+    if (high < 10) {
+        *p = static_cast<char>('0' + high);
+        put_pair(p + 1, low);
+        return p + 3;
+    }
+    put_pair(p, high);
+    put_pair(p + 2, low);
+    return p + 4;
+}
+
+/**
+ * `v` (at least 10000) in decimal at `p`; returns the end. Up to 16 digits in groups of
+ * four (no digit count, no loop: times and other large values), more by `write_decimal`.
+ */
+LWM2M_NOINLINE inline char* put_large_integer(char* p, std::uint64_t v) noexcept {
+    if (v >= 10000000000000000u) return encoding::detail::write_decimal(p, v);
+    if (v < 100000000) {
+        const auto high = static_cast<std::uint32_t>(v / 10000);
+        p = put_below_10000(p, high);
+        put_four(p, static_cast<std::uint32_t>(v) - 10000 * high);
+        return p + 4;
+    }
+    const std::uint64_t high = v / 100000000;  // 1..99999999
+    const auto low = static_cast<std::uint32_t>(v - high * 100000000);
+    if (high < 10000) {
+        p = put_below_10000(p, static_cast<std::uint32_t>(high));
+    } else {
+        const auto top = static_cast<std::uint32_t>(high / 10000);
+        p = put_below_10000(p, top);
+        put_four(p, static_cast<std::uint32_t>(high) - 10000 * top);
+        p += 4;
+    }
+    const std::uint32_t middle = low / 10000;
+    put_four(p, middle);
+    put_four(p + 4, low - 10000 * middle);
+    return p + 8;
+}
+#endif
+
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
 LWM2M_HOT_INLINE inline char* put_integer(char* p, std::uint64_t v) noexcept {
+#if LWM2M_DECIMAL_PAIRS
+    // Up to four digits (most values) inline, a pair of digits a copy from the table.
+    if (v < 10000) return put_below_10000(p, static_cast<std::uint32_t>(v));
+    return put_large_integer(p, v);
+#else
     if (v < 10) {  // most values and times of one digit
         *p = static_cast<char>('0' + v);
         return p + 1;
     }
-#if LWM2M_DECIMAL_PAIRS
-    // Up to four digits (most other values) inline, a pair of digits a copy from the table.
-    const auto pair = [](char* at, std::size_t k) { std::memcpy(at, &encoding::detail::digit_pairs[2 * k], 2); };
-    if (v < 100) {
-        pair(p, v);
-        return p + 2;
-    }
-    if (v < 10000) {
-        const auto high = static_cast<std::uint32_t>(v) * 5243 >> 19;  // v / 100 for v < 43699
-        const auto low = static_cast<std::uint32_t>(v) - 100 * high;
-        if (high < 10) {
-            *p = static_cast<char>('0' + high);
-            pair(p + 1, low);
-            return p + 3;
-        }
-        pair(p, high);
-        pair(p + 2, low);
-        return p + 4;
-    }
-#endif
     return encoding::detail::write_decimal(p, v);
+#endif
 }
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
 LWM2M_HOT_INLINE inline char* put_integer(char* p, std::int64_t v) noexcept {
