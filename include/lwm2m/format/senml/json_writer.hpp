@@ -431,7 +431,8 @@ private:
      * string: the name (and one char more, `put_id`), `","vs":"` or a number with its label,
      * the closing quote, `},{"n":"`.
      */
-    static constexpr std::size_t max_tight = senml::detail::name_plan::max_name_length + 1 + 8 + encoding::max_number_text + 1 + 8;
+    static constexpr std::size_t max_tight =
+        senml::detail::name_plan::max_name_length + 1 + 8 + encoding::max_number_text + 1 + 8;
 
 #if LWM2M_DECIMAL_PAIRS
     /**
@@ -451,8 +452,7 @@ private:
 #if LWM2M_DECIMAL_PAIRS
         if (id < 100) {
             const std::uint32_t text = short_ids[id];
-            const auto chars = static_cast<std::uint16_t>(text);  // little or big endian: the first char first
-            const char two[2] = {static_cast<char>(chars & 0xFF), static_cast<char>(chars >> 8)};
+            const char two[2] = {static_cast<char>(text & 0xFF), static_cast<char>(text >> 8 & 0xFF)};  // one store
             std::memcpy(p, two, 2);
             return p + (text >> 16);
         }
