@@ -812,6 +812,37 @@ TEST_CASE("SenML JSON writer: names, single resource, mixed levels, path lists, 
           R"([{"bn":"/9000/0/","n":"8","vs":"</3/0>;ct=\"110\""},{"n":"6","v":-5},{"n":"4","vb":true}])");
 }
 
+TEST_CASE("SenML JSON writer: names and integers at every digit count, as std::to_string writes them") {
+    // The writers take ids below 100 from a table, integers up to four digits inline and up
+    // to 16 in groups of four: the edges of each, against text built here independently.
+    const std::uint16_t ids[] = {0, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 9999, 10000, 65534};
+    const std::int64_t ints[] = {0, 9, 10, 99, 100, 101, 999, 1000, 1009, 9999, 10000, 99999, 10000009, 99999999,
+                                 100000000, 1700000000, 4294967295, 4294967296, 999999999999, 1000000000000,
+                                 9999999999999999, 10000000000000000, -1, -9, -10, -99, -100, -9999, -10000,
+                                 std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()};
+    for (const std::uint16_t id : ids) {
+        // One id below the base, and two (a resource instance), the same value kinds as the pack.
+        std::vector<record> records;
+        std::string expected = "[";
+        for (std::size_t k = 0; k < std::size(ints); ++k) {
+            const bool instance = k % 2 == 1;
+            const std::uint16_t resource = static_cast<std::uint16_t>((id + k) % 65535);
+            path p = *P("/3/0").child(resource);
+            if (instance) p = *p.child(id);
+            records.push_back(record{p, value::of_integer(ints[k]), std::nullopt});
+            expected += k == 0 ? R"({"bn":"/3/0/","n":")" : R"(,{"n":")";
+            expected += std::to_string(resource) + (instance ? "/" + std::to_string(id) : std::string{});
+            expected += R"(","v":)" + std::to_string(ints[k]) + "}";
+        }
+        records.push_back(record{*P("/3/0").child(id), value::of_unsigned(std::numeric_limits<std::uint64_t>::max()),
+                                 std::nullopt});
+        expected += R"(,{"n":")" + std::to_string(id) + R"(","v":)" +
+                    std::to_string(std::numeric_limits<std::uint64_t>::max()) + "}]";
+        CAPTURE(id);
+        CHECK(write_json(records, P("/3/0")) == expected);
+    }
+}
+
 TEST_CASE("SenML JSON writer errors, with the record index") {
     const std::byte raw[] = {std::byte{0x01}};
     const std::vector<record> untyped = {rec("/3/0/1", value::of_integer(1)), rec("/3/0/2", value::of_untyped(raw))};

@@ -5,6 +5,7 @@
  * 110; RFC 8428 §5, LwM2M 1.1 Core §7.4.4), and `senml_json_size`. Allocation: none.
  */
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -34,13 +35,81 @@ inline char* put_literal(char* p, const char (&s)[N]) noexcept {
     return p + (N - 1);
 }
 
+#if LWM2M_DECIMAL_PAIRS
+/** The two digits of `k` (below 100) at `at`, a copy from the table. */
+inline void put_pair(char* at, std::uint32_t k) noexcept { std::memcpy(at, &encoding::detail::digit_pairs[2 * k], 2); }
+
+/** `v` (below 10000) as exactly four digits at `p`. */
+inline void put_four(char* p, std::uint32_t v) noexcept {
+    const std::uint32_t high = v * 5243 >> 19;  // v / 100 for v < 43699
+    put_pair(p, high);
+    put_pair(p + 2, v - 100 * high);
+}
+
+/** `v` (below 10000) in decimal at `p`; returns the end. */
+LWM2M_HOT_INLINE inline char* put_below_10000(char* p, std::uint32_t v) noexcept {
+    if (v < 10) {
+        *p = static_cast<char>('0' + v);
+        return p + 1;
+    }
+    if (v < 100) {
+        put_pair(p, v);
+        return p + 2;
+    }
+    const std::uint32_t high = v * 5243 >> 19;  // v / 100 for v < 43699
+    const std::uint32_t low = v - 100 * high;
+    if (high < 10) {
+        *p = static_cast<char>('0' + high);
+        put_pair(p + 1, low);
+        return p + 3;
+    }
+    put_pair(p, high);
+    put_pair(p + 2, low);
+    return p + 4;
+}
+
+/**
+ * `v` (at least 10000) in decimal at `p`; returns the end. Up to 16 digits in groups of
+ * four (no digit count, no loop: times and other large values), more by `write_decimal`.
+ */
+LWM2M_NOINLINE inline char* put_large_integer(char* p, std::uint64_t v) noexcept {
+    if (v >= 10000000000000000u) return encoding::detail::write_decimal(p, v);
+    if (v < 100000000) {
+        const auto high = static_cast<std::uint32_t>(v / 10000);
+        p = put_below_10000(p, high);
+        put_four(p, static_cast<std::uint32_t>(v) - 10000 * high);
+        return p + 4;
+    }
+    const std::uint64_t high = v / 100000000;  // 1..99999999
+    const auto low = static_cast<std::uint32_t>(v - high * 100000000);
+    if (high < 10000) {
+        p = put_below_10000(p, static_cast<std::uint32_t>(high));
+    } else {
+        const auto top = static_cast<std::uint32_t>(high / 10000);
+        p = put_below_10000(p, top);
+        put_four(p, static_cast<std::uint32_t>(high) - 10000 * top);
+        p += 4;
+    }
+    const std::uint32_t middle = low / 10000;
+    put_four(p, middle);
+    put_four(p + 4, low - 10000 * middle);
+    return p + 8;
+}
+#endif
+
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
 LWM2M_HOT_INLINE inline char* put_integer(char* p, std::uint64_t v) noexcept {
+#if LWM2M_DECIMAL_PAIRS
+    // Up to four digits (most values) inline, a pair of digits a copy from the table.
+    if (v < 10000) return put_below_10000(p, static_cast<std::uint32_t>(v));
+    return put_large_integer(p, v);
+#else
     if (v < 10) {  // most values and times of one digit
         *p = static_cast<char>('0' + v);
         return p + 1;
     }
     return encoding::detail::write_decimal(p, v);
+#endif
 }
 /** `v` in decimal at `p` (room for 20 chars); returns the end. */
 LWM2M_HOT_INLINE inline char* put_integer(char* p, std::int64_t v) noexcept {
@@ -240,6 +309,8 @@ struct in_place_writer {
     char* at;
     char* end;
     const senml::detail::name_plan& plan;
+    senml::detail::common_record is_common;  ///< of the pack's base
+    std::size_t depth;                       ///< of the base: a name starts with the id at this index
 
     /**
      * Most chars of a common record but the contents of a string: `,{"n":"name","v":number}`,
@@ -270,7 +341,7 @@ struct in_place_writer {
         default: return false;
         }
         if (room < max_common + text.size()) return false;
-        char* p = first ? first_names_prefix(r.path) : names_prefix(r.path);
+        char* p = first ? first_names_prefix(at, plan, r.path) : names_prefix(r.path);
         switch (v.kind()) {
         case value_kind::integer:
         case value_kind::time: p = put_integer(put_literal(p, "\",\"v\":"), v.as_integer()); break;
@@ -290,6 +361,38 @@ struct in_place_writer {
         *p++ = '}';
         at = p;
         return true;
+    }
+
+    /**
+     * The leading common records (`senml::detail::common_record`) with an integer, boolean or
+     * ASCII text that needs no escape, written in one tight loop from the pack's opening on
+     * (called by `check_and_write` before its own loop): each `{"bn":...,"n":...}` or
+     * `"n":...}` followed by `,{"n":"`, ready for the next one, so a record is its name, its
+     * value and one 8-byte store. Returns how many (then `at` is after the last one's '}'),
+     * 0 when the first record is not one of them or does not fit (`at` unchanged). The
+     * records it takes are valid and not at base: `check_and_write` goes on after them.
+     */
+    LWM2M_HOT_INLINE std::size_t leading(std::span<const record> records) noexcept {
+        const record* r = records.data();
+        const record* const last = r + records.size();
+        const std::string_view bn = plan.base_name();
+        // A common first record makes the plan end "bn" in '/' (names have no leading '/').
+        if (r == last || !is_common(*r) || bn.back() != '/' || static_cast<std::size_t>(end - at) < max_opening)
+            return 0;
+        // `{"bn":"base","n":"`; the base name is ids and '/': nothing to escape. Its buffer is
+        // copied whole (a copy of constant size), the bytes after it written over next.
+        char* p = put_literal(at, "{\"bn\":\"");
+        std::memcpy(p, bn.data(), sizeof(senml::detail::short_text::chars));
+        p = put_literal(p + bn.size(), "\",\"n\":\"");
+        const record* const first = r;
+        do {
+            char* const q = tight_record(p, *r);
+            if (q == nullptr) break;
+            p = put_literal(q, "},{\"n\":\"");
+        } while (++r != last && is_common(*r));
+        const auto n = static_cast<std::size_t>(r - first);
+        if (n != 0) at = p - 7;  // after the '}'
+        return n;
     }
 
     /** Any valid record: false (nothing written) when it might not fit. */
@@ -322,12 +425,90 @@ struct in_place_writer {
     }
 
 private:
+    /** Most chars `leading` writes before a record's name: `{"bn":"` + the base name buffer + `","n":"`. */
+    static constexpr std::size_t max_opening = 7 + sizeof(senml::detail::short_text::chars) + 7;
+    /**
+     * Most chars `tight_record` and the `,{"n":"` after it write, but the contents of a
+     * string: the name (and one char more, `put_id`), `","vs":"` or a number with its label,
+     * the closing quote, `},{"n":"`.
+     */
+    static constexpr std::size_t max_tight =
+        senml::detail::name_plan::max_name_length + 1 + 8 + encoding::max_number_text + 1 + 8;
+
+#if LWM2M_DECIMAL_PAIRS
+    /**
+     * The text of ids 0..99 (nearly every id of a record name): the chars in the low two
+     * bytes (the second unused for one digit), the length in the third.
+     */
+    static constexpr auto short_ids = [] {
+        std::array<std::uint32_t, 100> t{};
+        for (std::uint32_t id = 0; id < 100; ++id)
+            t[id] = id < 10 ? ('0' + id) | 1u << 16 : ('0' + id / 10) | ('0' + id % 10) << 8 | 2u << 16;
+        return t;
+    }();
+#endif
+
+    /** `id` in decimal at `p`; below 100 with no branch (two chars stored, the second maybe written over next). */
+    LWM2M_HOT_INLINE static char* put_id(char* p, std::uint16_t id) noexcept {
+#if LWM2M_DECIMAL_PAIRS
+        if (id < 100) {
+            const std::uint32_t text = short_ids[id];
+            const char two[2] = {static_cast<char>(text & 0xFF), static_cast<char>(text >> 8 & 0xFF)};  // one store
+            std::memcpy(p, two, 2);
+            return p + (text >> 16);
+        }
+#endif
+        return senml::detail::put_decimal_id(p, id);
+    }
+
+    /**
+     * `leading`'s record at `p`, after its `"n":"`: the name, the value member and the quote
+     * or digit before the '}'; the end, or nullptr when the record is not one `leading` takes
+     * or might not fit (`p` + `max_tight` + its text beyond `end`).
+     */
+    LWM2M_HOT_INLINE char* tight_record(char* p, const record& r) const noexcept {
+        const std::size_t room = static_cast<std::size_t>(end - p);
+        if (room < max_tight) return nullptr;
+        const value& v = r.value;
+        // The name: ids from the base's depth on, "bn" ends in '/'.
+        char* q = put_id(p, r.path.id(depth));
+        for (std::size_t i = depth + 1; i < r.path.depth(); ++i) {
+            *q++ = '/';
+            q = put_id(q, r.path.id(i));
+        }
+        switch (v.kind()) {
+        case value_kind::integer:
+        case value_kind::time: return put_integer(put_literal(q, "\",\"v\":"), v.as_integer());
+        case value_kind::unsigned_integer: return put_integer(put_literal(q, "\",\"v\":"), v.as_unsigned());
+        case value_kind::boolean:
+            return v.as_boolean() ? put_literal(q, "\",\"vb\":true") : put_literal(q, "\",\"vb\":false");
+        case value_kind::string:
+        case value_kind::corelnk: {
+            if (v.encoding() != text_encoding::raw) return nullptr;
+            const std::string_view text = as_chars(v.encoded_bytes());
+            if (text.size() > room - max_tight) return nullptr;
+            q = put_literal(q, "\",\"vs\":\"");
+            // ASCII with nothing to escape: valid UTF-8, copied as it is (other text takes the
+            // general path, which validates and escapes, and writes over these bytes).
+            if (!encoding::copy_plain_json_ascii(text, q)) return nullptr;
+            q += text.size();
+            *q++ = '"';
+            return q;
+        }
+        default: return nullptr;
+        }
+    }
+
     /** Writes `,{"n":"` and the name of a record at `p` (a common record); returns the end. */
     [[nodiscard]] LWM2M_HOT_INLINE char* names_prefix(const path& p) const noexcept {
         return plan.write_name(p, put_literal(at, ",{\"n\":\""));
     }
-    /** The same for the first record: `{"bn":"base","n":"` and the name. */
-    [[nodiscard]] LWM2M_NOINLINE char* first_names_prefix(const path& p) const noexcept {
+    /**
+     * The same for the first record: `{"bn":"base","n":"` and the name, at `at`. Static (no
+     * `this`): the writer's members can stay in registers in the caller's loop.
+     */
+    [[nodiscard]] LWM2M_NOINLINE static char* first_names_prefix(char* at, const senml::detail::name_plan& plan,
+                                                                 const path& p) noexcept {
         // The base name is ids and '/': nothing to escape.
         const std::string_view bn = plan.base_name();
         char* q = put_literal(at, "{\"bn\":\"");
@@ -375,7 +556,8 @@ private:
             records, base, true, room, out,
             [&](const senml::detail::name_plan& plan) {
                 *start = '[';
-                return in_place_writer{start + 1, start + room.size(), plan};
+                return in_place_writer{start + 1, start + room.size(), plan, senml::detail::common_record{base},
+                                       base.depth()};
             },
             [](in_place_writer& put) {  // the ']' in place, when there is room for it
                 if (put.at == put.end) return false;

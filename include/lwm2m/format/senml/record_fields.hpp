@@ -1229,6 +1229,8 @@ template <class Put>
     const common_record common{base};
     checked_pack pack;
     std::size_t i = 0;
+    // A writer may take the leading common records in a loop of its own (valid, not at base).
+    if constexpr (requires { put.leading(records); }) i = put.leading(records);
     for (; i < records.size(); ++i) {
         // Never at base: some_at_base unchanged.
         if (common(records[i]) && put.common(records[i], i == 0)) continue;
