@@ -13,6 +13,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/model/data_type.hpp>
+#include <lwm2m/path/path.hpp>
 
 namespace lwm2m {
 
@@ -61,20 +62,9 @@ private:
 
 /** Writes "ObjID:InstID" into `out` (room for `max_objlnk_text` chars); returns the length. */
 constexpr std::size_t format_objlnk(objlnk l, char* out) noexcept {
-    std::size_t n = 0;
-    const auto put_id = [&](std::uint16_t id) {
-        char digits[5]{};
-        std::size_t k = 0;
-        do {
-            digits[k++] = static_cast<char>('0' + id % 10);
-            id = static_cast<std::uint16_t>(id / 10);
-        } while (id != 0);
-        while (k > 0) out[n++] = digits[--k];
-    };
-    put_id(l.object_id);
+    std::size_t n = detail::path_write_decimal(l.object_id, out);
     out[n++] = ':';
-    put_id(l.instance_id);
-    return n;
+    return n + detail::path_write_decimal(l.instance_id, out + n);
 }
 
 } // namespace lwm2m

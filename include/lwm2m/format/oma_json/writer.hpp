@@ -120,17 +120,6 @@ inline void value_member(json::writer& w, const value& v) noexcept {
     }
 }
 
-/** Appends the decimal text of `id` to `out` at `n`. */
-constexpr void append_id(std::uint16_t id, char* out, std::size_t& n) noexcept {
-    char digits[5]{};
-    std::size_t k = 0;
-    do {
-        digits[k++] = static_cast<char>('0' + id % 10);
-        id = static_cast<std::uint16_t>(id / 10);
-    } while (id != 0);
-    while (k > 0) out[n++] = digits[--k];
-}
-
 } // namespace oma_json::detail
 
 /**
@@ -210,7 +199,7 @@ constexpr void append_id(std::uint16_t id, char* out, std::size_t& n) noexcept {
             std::size_t n = 0;
             for (std::size_t i = base.depth(); i < r.path.depth(); ++i) {
                 if (i != base.depth()) name[n++] = '/';
-                d::append_id(r.path.id(i), name, n);
+                n += lwm2m::detail::path_write_decimal(r.path.id(i), name + n);
             }
             w.key(label_text(label::n));
             w.string(std::string_view{name, n});
