@@ -59,9 +59,10 @@ namespace lwm2m::exchange {
  * The critical options an endpoint (and the engines on it) acts on: the registered ones
  * (`coap::is_known_option`) except those it would have to ignore, which RFC 7252 §5.4.1
  * forbids for a critical option: If-Match and If-None-Match (conditional requests, §5.10.8:
- * no resource has an entity-tag to compare), OSCORE (RFC 8613: no security context) and
- * Q-Block1/Q-Block2 (RFC 9177: only Block1/Block2 are implemented). A request carrying one
- * is answered 4.02, a response carrying one rejected.
+ * no resource has an entity-tag to compare), OSCORE (RFC 8613: no security context),
+ * Q-Block1/Q-Block2 (RFC 9177: only Block1/Block2 are implemented) and the forward-proxy
+ * options (`is_proxy_option`). A request carrying one is answered 4.02 (5.05 for a proxy
+ * option), a response carrying one rejected.
  */
 [[nodiscard]] constexpr bool acts_on_option(coap::option_number n) noexcept {
     using coap::option_number;
@@ -70,14 +71,16 @@ namespace lwm2m::exchange {
     case option_number::if_none_match:
     case option_number::oscore:
     case option_number::q_block1:
-    case option_number::q_block2: return false;
+    case option_number::q_block2:
+    case option_number::proxy_uri:
+    case option_number::proxy_scheme: return false;
     default: return coap::is_known_option(n);
     }
 }
 
-/** A request meant for a forward-proxy (Proxy-Uri or Proxy-Scheme, RFC 7252 §5.10.2). */
-[[nodiscard]] constexpr bool asks_proxy(const coap::message_view& m) noexcept {
-    return m.find(coap::option_number::proxy_uri) || m.find(coap::option_number::proxy_scheme);
+/** Proxy-Uri and Proxy-Scheme: a request for a forward-proxy, answered 5.05 here (RFC 7252 §5.10.2). */
+[[nodiscard]] constexpr bool is_proxy_option(coap::option_number n) noexcept {
+    return n == coap::option_number::proxy_uri || n == coap::option_number::proxy_scheme;
 }
 
 /** Identifies one request (or notification, or ping) we sent. Never 0. */
@@ -497,12 +500,12 @@ private:
             block_num = static_cast<std::uint32_t>((*b2)->offset() / block_size);
         }
         response r{mutable_bytes{body_scratch_.data(), block_size}, static_cast<std::size_t>(block_num) * block_size};
-        const bool unrecognized = m.first_unrecognized_critical(acts_on_option).has_value();
-        if (!unrecognized && !asks_proxy(m)) {
+        const auto refused = m.first_unrecognized_critical(acts_on_option);  // one pass over the options
+        if (!refused) {
             handler.on_request(peer, whole, r);
             // RFC 7959 §2.3: the final response echoes the last block's number (M 0).
             if (block1_echo && coap::is_success(r.code())) r.builder().block1(*block1_echo);
-        } else if (!unrecognized) {
+        } else if (is_proxy_option(*refused)) {
             r.code(coap::code::proxying_not_supported);  // §5.10.2, NON or CON
         } else if (con) {
             r.code(coap::code::bad_option);  // §5.4.1
@@ -598,7 +601,7 @@ private:
     block1_step reassemble(peer_id peer, const coap::message_view& m, time_point now, time_point expires,
                            coap::message_view& whole, std::optional<coap::block_option>& echo) noexcept {
         if (b1_.active && now >= b1_.deadline) b1_.active = false;  // EXCHANGE_LIFETIME passed: dropped
-        if (m.first_unrecognized_critical(acts_on_option) || asks_proxy(m))
+        if (m.first_unrecognized_critical(acts_on_option))
             return block1_step::deliver;  // answered 4.02 or 5.05, or rejected, by handle_request
         const auto b1 = m.block1();
         if (!b1) {  // SZX 7 or too long (RFC 7959 §2.2)
