@@ -1,5 +1,5 @@
 // exchange::dedup_cache (RFC 7252 §4.5): the scanned (<= 32 entries) and the hashed (> 32)
-// layouts against a reference model under random remember/find/expire with colliding keys.
+// layouts against a reference model under random remember/forget/find/expire with colliding keys.
 #include <lwm2m/exchange/dedup_cache.hpp>
 
 #include <doctest/doctest.h>
@@ -47,6 +47,12 @@ struct model {
         oldest = (oldest + 1) % Entries;
         live.emplace(k, value{expires, std::move(answer)});
     }
+    void forget(std::uint32_t p, std::uint16_t mid) {
+        const key k{p, mid};
+        for (auto& r : ring)
+            if (r == k) r.reset();
+        live.erase(k);
+    }
     void expire(time_point now) {
         for (auto& r : ring)
             if (r && live.at(*r).expires <= now) {
@@ -71,6 +77,12 @@ void run(std::uint32_t seed, std::uint32_t peers) {
             cache->remember(peer_id{p}, mid, expires, lwm2m::bytes_view{answer.data(), answer.size()});
             if (answer.size() > 16) answer.clear();  // not cached: "processed, no answer"
             ref.remember(p, mid, expires, answer);
+        } else if (rng() % 8 == 0) {
+            // A large answer to a safe request: claimed, then forgotten (processed again).
+            const time_point expires = now + std::chrono::seconds(1 + rng() % 50);
+            cache->forget(cache->claim(peer_id{p}, mid, expires));
+            ref.remember(p, mid, expires, {});
+            ref.forget(p, mid);
         } else if (rng() % 50 == 0) {
             cache->expire(now);
             ref.expire(now);

@@ -667,6 +667,100 @@ TEST_CASE("§4.5 (capacity): a full dedup cache replaces its oldest entry; a lat
     (void)drain(ep);
 }
 
+TEST_CASE("§4.5: an answer larger than cached_answer: a repeated GET/FETCH runs again, a repeated POST is ignored") {
+    // 64-byte dedup answers (the default): a Read's content goes out from the shared buffer.
+    static_assert(default_limits::cached_answer == 64);
+    endpoint_t ep{residue_random{}};
+    recorder h;
+    int runs = 0;
+    const std::string big = test_body(200);
+    h.answer = [&](ex::peer_id, const coap::message_view& m, ex::response& r) {
+        ++runs;
+        r.code(m.code() == code::post ? code::changed : code::content);
+        r.body().put(std::string_view{big});
+    };
+    for (const code method : {code::get, code::fetch}) {
+        CAPTURE(static_cast<int>(method));
+        runs = 0;
+        const auto mid = static_cast<std::uint16_t>(method == code::get ? 0x0700 : 0x0701);
+        const bytes req = make(mt::confirmable, method, mid, view_of(to_bytes("rd")));
+        ep.on_datagram(server, view_of(req), t0, h);
+        const auto first = drain(ep);
+        REQUIRE(first.size() == 1);
+        CHECK(first[0].payload() == big);
+        CHECK(first[0].mid() == mid);
+        ep.on_datagram(server, view_of(req), t0 + 2s, h);  // safe: processed and answered again
+        const auto again = drain(ep);
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].raw == first[0].raw);
+        CHECK(runs == 2);
+    }
+    // A POST (not idempotent) with a large answer runs once; its duplicate gets no answer.
+    runs = 0;
+    const bytes post = make(mt::confirmable, code::post, 0x0702, view_of(to_bytes("po")));
+    ep.on_datagram(server, view_of(post), t0, h);
+    REQUIRE(drain(ep).size() == 1);
+    ep.on_datagram(server, view_of(post), t0 + 2s, h);
+    CHECK(drain(ep).empty());
+    CHECK(runs == 1);
+    // A small answer to a GET is kept: its duplicate is answered from the cache.
+    runs = 0;
+    h.answer = [&](ex::peer_id, const coap::message_view&, ex::response& r) {
+        ++runs;
+        r.code(code::content);
+        r.body().put(std::string_view{"short"});
+    };
+    const bytes small = make(mt::confirmable, code::get, 0x0703, view_of(to_bytes("sm")));
+    ep.on_datagram(server, view_of(small), t0, h);
+    const auto one = drain(ep);
+    ep.on_datagram(server, view_of(small), t0 + 2s, h);
+    const auto two = drain(ep);
+    REQUIRE(one.size() == 1);
+    REQUIRE(two.size() == 1);
+    CHECK(one[0].raw == two[0].raw);
+    CHECK(runs == 1);
+}
+
+TEST_CASE("§4.5: large answers share one buffer: a second one before poll_transmit replaces the first") {
+    endpoint_t ep{residue_random{}};
+    recorder h;
+    h.answer = [&](ex::peer_id, const coap::message_view& m, ex::response& r) {
+        r.code(code::content);
+        r.body().put(std::string_view{test_body(100 + m.message_id() % 16)});
+    };
+    ep.on_datagram(server, view_of(make(mt::confirmable, code::get, 0x0801, view_of(to_bytes("a")))), t0, h);
+    ep.on_datagram(other, view_of(make(mt::confirmable, code::get, 0x0802, view_of(to_bytes("b")))), t0, h);
+    const auto out = drain(ep);
+    REQUIRE(out.size() == 1);  // the first is dropped: its CON request is retransmitted
+    CHECK(out[0].peer == other);
+    CHECK(out[0].mid() == 0x0802);
+    CHECK(out[0].payload() == test_body(102));
+    // The retransmission is processed again (nothing was kept for it) and answered.
+    ep.on_datagram(server, view_of(make(mt::confirmable, code::get, 0x0801, view_of(to_bytes("a")))), t0 + 2s, h);
+    const auto retry = drain(ep);
+    REQUIRE(retry.size() == 1);
+    CHECK(retry[0].payload() == test_body(101));
+    CHECK(h.requests.size() == 3);
+}
+
+TEST_CASE("§4.5: cached_answer >= max_message keeps every answer: a repeated GET does not run again") {
+    ex::endpoint<ex::endpoint_limits<1152, 8, 16, 16, 8, 8, 0, 1152>, residue_random> ep{residue_random{}};
+    recorder h;
+    h.answer = [&](ex::peer_id, const coap::message_view&, ex::response& r) {
+        r.code(code::content);
+        r.body().put(std::string_view{test_body(900)});
+    };
+    const bytes req = make(mt::confirmable, code::get, 0x0900, view_of(to_bytes("k")));
+    ep.on_datagram(server, view_of(req), t0, h);
+    const auto first = drain(ep);
+    ep.on_datagram(server, view_of(req), t0 + 2s, h);
+    const auto again = drain(ep);
+    REQUIRE(first.size() == 1);
+    REQUIRE(again.size() == 1);
+    CHECK(first[0].raw == again[0].raw);
+    CHECK(h.requests.size() == 1);
+}
+
 // ---- NSTART (§4.7) ---------------------------------------------------------------------------
 
 TEST_CASE("§4.7: NSTART = 1: a second CON to the same peer waits; another peer proceeds in parallel") {

@@ -75,10 +75,11 @@ namespace lwm2m::client {
  * codecs are compiled in; Register advertises them; a request in another format gets 4.15,
  * an Accept of another 4.06).
  *
- * The last three size the CoAP endpoint, which holds most of the RAM (each pending slot and
- * each dedup entry keeps a whole `MaxMessage` datagram): `MaxPending` requests and CON
- * notifications in flight (and NON notifications not yet polled), `DedupEntries` answers kept
- * for duplicate detection (RFC 7252 §4.5; the oldest is forgotten first), `QueueLength`
+ * `MaxPending`, `DedupEntries` and `QueueLength` size the CoAP endpoint, which holds most of
+ * the RAM (each pending slot keeps a whole `MaxMessage` datagram): `MaxPending` requests and
+ * CON notifications in flight (and NON notifications not yet polled), `DedupEntries` answers
+ * kept for duplicate detection (RFC 7252 §4.5; the oldest is forgotten first; each keeps up
+ * to `CachedAnswer` bytes, see exchange::endpoint_limits::cached_answer), `QueueLength`
  * datagrams waiting for `poll_transmit` (the oldest is dropped when full; CON traffic is
  * retransmitted). A notification that finds no free pending slot is retried 1 s later. The
  * defaults suit a gateway-class device; a small device can use e.g. 3 / 2 / 4.
@@ -87,7 +88,8 @@ template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
           std::size_t ArenaBytes = 2048, format_set Formats = format_set::all,
           std::size_t MaxPending = MaxServers + MaxObservations + 6, std::size_t DedupEntries = 16,
-          std::size_t QueueLength = 16, std::size_t MaxBody = 0, std::size_t CompositePaths = 4>
+          std::size_t QueueLength = 16, std::size_t MaxBody = 0, std::size_t CompositePaths = 4,
+          std::size_t CachedAnswer = 64>
 struct client_limits {
     static constexpr format_set formats = Formats;               ///< content formats read and written
     static constexpr std::size_t max_message = MaxMessage;        ///< largest datagram
@@ -113,7 +115,8 @@ struct client_limits {
     static constexpr std::size_t composite_paths = CompositePaths;
     static_assert(CompositePaths <= 255);
     /** The endpoint (by default: one request per server, one CON notification per observation, 4 Sends in flight, 2 spare). */
-    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxPending, DedupEntries, QueueLength, 1, 8, MaxBody>;
+    using endpoint_limits =
+        exchange::endpoint_limits<MaxMessage, MaxPending, DedupEntries, QueueLength, 1, 8, MaxBody, CachedAnswer>;
 };
 
 /** What happened to a registration, for logs and applications (`client_config::on_event`). */

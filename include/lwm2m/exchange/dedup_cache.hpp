@@ -91,6 +91,19 @@ public:
         return claimed{&e, mutable_bytes{answers_[i]}};
     }
 
+    /**
+     * Forgets the entry `claim` handed out: a duplicate of that message is then processed
+     * again. For requests that may be (RFC 7252 §4.5: idempotent ones) and whose answer is
+     * too large to keep here.
+     */
+    constexpr void forget(const claimed& c) noexcept {
+        const auto i = static_cast<std::size_t>(c.e - entries_.data());
+        if (!entries_[i].used) return;
+        unlink(i);
+        entries_[i].used = false;
+        entries_[i].answer_size = 0;
+    }
+
     /** Drops expired entries (optional housekeeping; lookups ignore them anyway). */
     constexpr void expire(time_point now) noexcept {
         for (std::size_t i = 0; i < Entries; ++i)

@@ -103,11 +103,22 @@ concept endpoint_handler = requires(H& h, peer_id p, const coap::message_view& m
 /** Capacities of an endpoint. */
 template <std::size_t MaxMessage = 1152, std::size_t MaxPending = 8, std::size_t DedupEntries = 16,
           std::size_t QueueLength = 16, std::size_t MaxObservations = 8, std::size_t TokenLength = 8,
-          std::size_t MaxBody = 0>
+          std::size_t MaxBody = 0, std::size_t CachedAnswer = 64>
 struct endpoint_limits {
-    static constexpr std::size_t max_message = MaxMessage;    ///< largest datagram sent or cached
+    static constexpr std::size_t max_message = MaxMessage;    ///< largest datagram sent
     static constexpr std::size_t max_pending = MaxPending;    ///< requests/notifications in flight or queued
     static constexpr std::size_t dedup_entries = DedupEntries;
+    /**
+     * Largest answer each dedup entry keeps for duplicates (RFC 7252 §4.5). Answers to
+     * requests that change something (Register, Update, Write, Execute, Create, Delete, a
+     * Block1 2.31) are a header, a token and a few options: they fit, and a duplicate gets
+     * the same answer and is not processed again. A larger answer (a Read's content) goes
+     * out from one shared datagram buffer instead; a duplicate of its request is processed
+     * again if the method is safe (GET, FETCH: §4.5 allows it for idempotent requests), and
+     * ignored otherwise. MaxMessage or more keeps every answer (the old behaviour, at
+     * DedupEntries * MaxMessage bytes); the default costs DedupEntries * 64 + MaxMessage.
+     */
+    static constexpr std::size_t cached_answer = CachedAnswer < MaxMessage ? CachedAnswer : MaxMessage;
     static constexpr std::size_t queue_length = QueueLength;  ///< datagrams waiting for poll_transmit
     static constexpr std::size_t max_observations = MaxObservations;  ///< observations we hold on peers
     static constexpr std::size_t token_length = TokenLength;
@@ -128,6 +139,7 @@ struct endpoint_limits {
      */
     static constexpr std::size_t max_body = MaxBody;
     static_assert(MaxMessage >= 64 && TokenLength <= 8 && MaxPending > 0 && QueueLength > 0);
+    static_assert(CachedAnswer >= 4 + TokenLength + 8, "an answer must hold a header, the token and a short option");
 };
 
 template <class Limits, coap::random_source Random>
@@ -210,10 +222,15 @@ public:
                 if (s.state == slot_state::free || s.message_id != q.message_id) continue;  // since completed
                 bytes = bytes_view{s.bytes.data(), s.size};
                 release_after = s.state == slot_state::send_once;
-            } else {
+            } else if (q.source == queued::from_dedup) {
                 const auto* e = dedup_.find(q.peer, q.message_id, time_point::min());
                 if (e == nullptr || e->answer_size == 0) continue;
                 bytes = e->answer_bytes();
+            } else {
+                // Taken by a later large answer since: dropped (a CON request is retransmitted).
+                if (!large_.queued || large_.peer != q.peer || large_.message_id != q.message_id) continue;
+                large_.queued = false;
+                bytes = bytes_view{large_.bytes.data(), large_.size};
             }
             if (bytes.size() > out.size()) {  // caller's buffer too small: drop, CON retransmits
                 if (release_after) release(q.index);
@@ -350,7 +367,7 @@ private:
         std::array<std::byte, Limits::max_message> bytes{};
     };
     struct queued {
-        enum source_kind : std::uint8_t { from_inline, from_pending, from_dedup } source = from_inline;
+        enum source_kind : std::uint8_t { from_inline, from_pending, from_dedup, from_large } source = from_inline;
         peer_id peer{};
         std::uint16_t message_id = 0;
         std::size_t index = 0;
@@ -544,6 +561,14 @@ private:
         // the caller's datagram, the body is body_scratch_, option text is in `r`).
         const auto slot = dedup_.claim(peer, m.message_id(), expires);
         auto n = b.serialize(slot.answer);
+        if constexpr (Limits::cached_answer < Limits::max_message) {
+            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b)) {
+                // Too large to keep (see endpoint_limits::cached_answer): a GET or FETCH is
+                // processed again when repeated, anything else stays "processed, no answer".
+                if (m.code() == coap::code::get || m.code() == coap::code::fetch) dedup_.forget(slot);
+                return;
+            }
+        }
         if (!n) {
             // The handler's response cannot be encoded (too many options, too long): say so.
             coap::message_builder<1> e;
@@ -553,6 +578,19 @@ private:
         }
         slot.commit(*n);
         enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+    }
+
+    // Serializes an answer too large for the dedup cache into large_ and queues it. False if it
+    // does not fit there either.
+    bool keep_large(peer_id peer, const coap::message_view& m, const coap::message_builder_base& b) noexcept {
+        const auto n = b.serialize(mutable_bytes{large_.bytes});
+        if (!n) return false;
+        large_.peer = peer;
+        large_.message_id = m.message_id();
+        large_.size = *n;
+        large_.queued = true;
+        enqueue(queued{queued::from_large, peer, m.message_id(), 0, {}});
+        return true;
     }
 
     void respond_with(peer_id peer, const coap::message_view& m, coap::code c, time_point expires,
@@ -827,7 +865,17 @@ private:
     coap::message_id_sequence mids_;
     std::uint32_t next_handle_ = 1;
     std::array<pending_slot, Limits::max_pending> pending_{};
-    dedup_cache<Limits::dedup_entries, Limits::max_message> dedup_{};
+    dedup_cache<Limits::dedup_entries, Limits::cached_answer> dedup_{};
+    // The answer too large for the dedup cache (a Read's content), until poll_transmit takes
+    // it. One at a time: a later one replaces it (the peer retransmits a CON request).
+    struct large_answer {
+        bool queued = false;
+        peer_id peer{};
+        std::uint16_t message_id = 0;
+        std::size_t size = 0;
+        std::array<std::byte, Limits::cached_answer < Limits::max_message ? Limits::max_message : 0> bytes{};
+    };
+    large_answer large_{};
     std::array<queued, Limits::queue_length> queue_{};
     std::size_t queue_head_ = 0;
     std::size_t queue_count_ = 0;
