@@ -3,7 +3,7 @@
 // Objects 0 (Security, as the server account), 1 (Server, built in) and 3 (Device); Register,
 // Update, De-register; Read, Write, Execute, Write-Attributes; Observe with pmin/pmax; content
 // formats plain text, TLV and SenML CBOR only (`client_limits::formats`), so the other format
-// codecs are not linked.
+// codecs are not linked, and no optional operation (`client_limits::operations`).
 //
 // The transport is a stub: `main` plays the LwM2M Server from datagrams built at run time.
 // It answers what the client sends (ACK 2.01 / 2.04 / 2.02 echoing the Message ID and token)
@@ -42,12 +42,13 @@ using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256, lwm2m::cli
 constexpr bool only_three_formats = false;
 #else
 // Endpoint sized for one server: 3 pending slots (a registration request, a CON
-// notification, one spare), 2 dedup entries, 4 queued datagrams; no Block1 bodies and no
-// Observe-Composite (not in the minimal feature set).
+// notification, one spare), 2 dedup entries, 4 queued datagrams; no Block1 bodies. None of
+// the optional operations (Create/Delete, the composite ones, Discover): not in the minimal
+// feature set, they are answered 4.05 / 4.06.
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
                                                 lwm2m::client::format_set::senml_cbor,
-                                            3, 2, 4, 0, 0>;
+                                            3, 2, 4, 0, 0, 64, lwm2m::client::operation_set::none>;
 constexpr bool only_three_formats = true;
 #endif
 

@@ -185,6 +185,37 @@ TEST_CASE("LwM2M 1.1 §6.3.6/§6.3.7 Create and Delete") {
     CHECK(w.request(coap::code::delete_, "/3311").code == coap::code::method_not_allowed);
 }
 
+TEST_CASE("client::operation_set: operations left out are answered 4.05 (Discover 4.06); the others still work") {
+    using lean = client::client_limits<1152, 2, 8, 8, 16, 64, 2048, client::format_set::all, 26, 32, 32, 0, 4, 64,
+                                       client::operation_set::none>;
+    static_assert(!client::contains(lean::operations, client::operation_set::discover));
+    static_assert(client::contains(client::operation_set::all, client::operation_set::create_delete | client::operation_set::composite));
+    basic_sim_world<lean> w;
+    w.register_client();
+    CHECK(w.request(coap::code::post, "/3311", content(11542), hex("e116da01")).code == coap::code::method_not_allowed);
+    CHECK(w.lights.find(2) == nullptr);
+    CHECK(w.request(coap::code::delete_, "/3311/0").code == coap::code::method_not_allowed);
+    CHECK(w.lights.find(0) != nullptr);
+    CHECK(w.request(coap::code::get, "/3/0", accept(40)).code == coap::code::not_acceptable);
+    const auto paths = hex("81a100662f332f302f30");  // SenML CBOR [{0: "/3/0/0"}]
+    CHECK(w.request(coap::code::fetch, "/", [](auto& b) { b.content_format(112).accept(112); }, paths).code ==
+          coap::code::method_not_allowed);
+    CHECK(w.request(coap::code::ipatch, "/", content(112), paths).code == coap::code::method_not_allowed);
+    // What is always there: Read, Write, Execute, Write-Attributes.
+    CHECK(w.request(coap::code::get, "/3/0/0").code == coap::code::content);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", content(0), bytes_of("40")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("pmin=5"); }).code == coap::code::changed);
+    CHECK(w.request(coap::code::post, "/3/0/4").code == coap::code::changed);
+
+    // The same requests to a client with every operation: Create and Read-Composite work.
+    sim_world all;
+    all.register_client();
+    CHECK(all.request(coap::code::get, "/3/0", accept(40)).code == coap::code::content);
+    CHECK(all.request(coap::code::fetch, "/", [](auto& b) { b.content_format(112).accept(112); }, paths).code ==
+          coap::code::content);
+    CHECK(all.request(coap::code::post, "/3311", content(11542), hex("e116da01")).code == coap::code::created);
+}
+
 TEST_CASE("LwM2M 1.1 §6.3.3 Discover with dim, and §6.3.4 Write-Attributes attached to it") {
     sim_world w;
     w.register_client();

@@ -47,6 +47,7 @@
 #include <lwm2m/client/execute_args.hpp>
 #include <lwm2m/client/object_binding.hpp>
 #include <lwm2m/client/observation.hpp>
+#include <lwm2m/client/operation_set.hpp>
 #include <lwm2m/client/record_buffer.hpp>
 #include <lwm2m/client/registration.hpp>
 #include <lwm2m/client/response_code.hpp>
@@ -83,15 +84,18 @@ namespace lwm2m::client {
  * datagrams waiting for `poll_transmit` (the oldest is dropped when full; CON traffic is
  * retransmitted). A notification that finds no free pending slot is retried 1 s later. The
  * defaults suit a gateway-class device; a small device can use e.g. 3 / 2 / 4.
+ * `Operations`: the optional DM operations compiled in (Create/Delete, the composite ones,
+ * Discover; see operation_set.hpp).
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
           std::size_t ArenaBytes = 2048, format_set Formats = format_set::all,
           std::size_t MaxPending = MaxServers + MaxObservations + 6, std::size_t DedupEntries = 16,
           std::size_t QueueLength = 16, std::size_t MaxBody = 0, std::size_t CompositePaths = 4,
-          std::size_t CachedAnswer = 64>
+          std::size_t CachedAnswer = 64, operation_set Operations = operation_set::all>
 struct client_limits {
     static constexpr format_set formats = Formats;               ///< content formats read and written
+    static constexpr operation_set operations = Operations;      ///< optional DM operations compiled in
     static constexpr std::size_t max_message = MaxMessage;        ///< largest datagram
     static constexpr std::size_t max_servers = MaxServers;        ///< LwM2M Servers (Server object instances)
     static constexpr std::size_t max_objects = MaxObjects;        ///< bound objects, the Server object included
@@ -180,6 +184,13 @@ template <class Limits>
     else return format_set::all;
 }
 
+/** `Limits::operations`, or every operation for limits types written before it existed. */
+template <class Limits>
+[[nodiscard]] consteval operation_set operations_of() noexcept {
+    if constexpr (requires { Limits::operations; }) return Limits::operations;
+    else return operation_set::all;
+}
+
 /** The `ct` value of the root link of Register (LwM2M 1.1 Core §6.2.1) for a format set. */
 template <format_set Formats>
 struct ct_list {
@@ -208,6 +219,8 @@ template <class Limits, coap::random_source Random>
 class engine {
     using endpoint_type = exchange::endpoint<typename Limits::endpoint_limits, Random>;
     static constexpr format_set formats = detail::formats_of<Limits>();
+    static constexpr operation_set operations = detail::operations_of<Limits>();
+    static constexpr bool has(operation_set o) noexcept { return contains(operations, o); }
 
 public:
     engine(const client_config& config, Random random) noexcept
@@ -1086,7 +1099,10 @@ private:
             if (!m.uri_query().empty() && m.payload().empty()) return handle_write_attributes(ssid, p, m, r);
             return handle_write(p, m, r, dm::write_mode::replace);
         case coap::code::post:
-            if (p.level() == path_level::object) return handle_create(p, m, r);
+            if (p.level() == path_level::object) {
+                if constexpr (has(operation_set::create_delete)) return handle_create(p, m, r);
+                return fail_request(r, coap::code::method_not_allowed);
+            }
             if (p.level() == path_level::instance) return handle_write(p, m, r, dm::write_mode::partial_update);
             if (p.level() == path_level::resource) {
                 auto ok = dm::execute(objects(), p, execute_args{as_chars(m.payload())});
@@ -1095,25 +1111,31 @@ private:
                 return;
             }
             return fail_request(r, coap::code::method_not_allowed);
-        case coap::code::delete_: {
-            auto ok = dm::remove(objects(), p);
-            if (!ok) return fail_request(r, response_code(ok.error().code));
-            attributes_.remove_under(p);
-            for (std::size_t i = 0; i < server_count_; ++i) {
-                servers_[i].objects_dirty = true;
-                servers_[i].update_requested = true;
-            }
-            r.code(coap::code::deleted);
-            return;
-        }
+        case coap::code::delete_:
+            if constexpr (has(operation_set::create_delete)) return handle_delete(p, r);
+            return fail_request(r, coap::code::method_not_allowed);
         case coap::code::fetch:
-            if (!p.is_root()) return fail_request(r, coap::code::method_not_allowed);
-            return handle_read_composite(peer, ssid, m, r);
+            if constexpr (has(operation_set::composite))
+                if (p.is_root()) return handle_read_composite(peer, ssid, m, r);
+            return fail_request(r, coap::code::method_not_allowed);
         case coap::code::ipatch:
-            if (!p.is_root()) return fail_request(r, coap::code::method_not_allowed);
-            return handle_write_composite(m, r);
+            if constexpr (has(operation_set::composite))
+                if (p.is_root()) return handle_write_composite(m, r);
+            return fail_request(r, coap::code::method_not_allowed);
         default: return fail_request(r, coap::code::method_not_allowed);
         }
+    }
+
+    /** Delete (LwM2M 1.1 Core §6.3.7): the instance goes, its attributes with it; an Update follows. */
+    void handle_delete(const path& p, exchange::response& r) noexcept {
+        auto ok = dm::remove(objects(), p);
+        if (!ok) return fail_request(r, response_code(ok.error().code));
+        attributes_.remove_under(p);
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            servers_[i].objects_dirty = true;
+            servers_[i].update_requested = true;
+        }
+        r.code(coap::code::deleted);
     }
 
     /** True for SenML JSON / CBOR (the only formats of the composite operations) when supported. */
@@ -1238,10 +1260,14 @@ private:
                     exchange::response& r) noexcept {
         const auto accept = m.accept();
         if (accept && *accept == static_cast<std::uint16_t>(format::content_format::link_format)) {
-            auto ok = dm::discover(objects(), p, [&](const path& x) { return attributes_.find(ssid, x); }, r.body());
-            if (!ok) return fail_request(r, response_code(ok.error().code));
-            r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
-            return;
+            if constexpr (has(operation_set::discover)) {
+                auto ok = dm::discover(objects(), p, [&](const path& x) { return attributes_.find(ssid, x); }, r.body());
+                if (!ok) return fail_request(r, response_code(ok.error().code));
+                r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
+                return;
+            } else {
+                return fail_request(r, coap::code::not_acceptable);
+            }
         }
         const resource_def* def = registry_.find_resource(p);
         const auto cf = dm::choose_read_format(accept, p, def, config_.multi_value_format, formats);
