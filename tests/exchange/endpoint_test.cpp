@@ -741,6 +741,39 @@ TEST_CASE("§4.5: large answers share one buffer: a second one before poll_trans
     REQUIRE(retry.size() == 1);
     CHECK(retry[0].payload() == test_body(101));
     CHECK(h.requests.size() == 3);
+    // Response bodies are written into that buffer: any next request drops a large answer
+    // not yet polled, even one whose own answer is small (poll after each datagram).
+    ep.on_datagram(server, view_of(make(mt::confirmable, code::get, 0x0803, view_of(to_bytes("c")))), t0 + 3s, h);
+    h.answer = [&](ex::peer_id, const coap::message_view&, ex::response& r) { r.code(code::changed); };
+    ep.on_datagram(other, view_of(make(mt::confirmable, code::post, 0x0804, view_of(to_bytes("d")))), t0 + 3s, h);
+    const auto after = drain(ep);
+    REQUIRE(after.size() == 1);
+    CHECK(after[0].mid() == 0x0804);
+    CHECK(after[0].code() == code::changed);
+}
+
+TEST_CASE("§4.5: a large answer without a body (long options) uses the whole shared buffer") {
+    endpoint_t ep{residue_random{}};
+    recorder h;
+    // 206 bytes of options: more than fit in front of the body area (1152 - 1024 bytes).
+    // `segment` outlives the response, so the options may refer to it without `keep`.
+    const std::string segment(100, 'x');
+    h.answer = [&](ex::peer_id, const coap::message_view&, ex::response& r) {
+        r.code(code::created);
+        r.options().location_path(segment).location_path(segment);
+    };
+    const bytes post = make(mt::confirmable, code::post, 0x0810, view_of(to_bytes("lp")));
+    ep.on_datagram(server, view_of(post), t0, h);
+    const auto out = drain(ep);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].code() == code::created);
+    CHECK(out[0].raw.size() > default_limits::cached_answer);
+    std::vector<std::string> segments;
+    for (std::string_view x : out[0].view().location_path()) segments.emplace_back(x);
+    CHECK(segments == std::vector<std::string>{segment, segment});
+    ep.on_datagram(server, view_of(post), t0 + 1s, h);  // a POST: not run again, no answer kept
+    CHECK(drain(ep).empty());
+    CHECK(h.requests.size() == 1);
 }
 
 TEST_CASE("§4.5: cached_answer >= max_message keeps every answer: a repeated GET does not run again") {

@@ -113,10 +113,13 @@ struct endpoint_limits {
      * requests that change something (Register, Update, Write, Execute, Create, Delete, a
      * Block1 2.31) are a header, a token and a few options: they fit, and a duplicate gets
      * the same answer and is not processed again. A larger answer (a Read's content) goes
-     * out from one shared datagram buffer instead; a duplicate of its request is processed
-     * again if the method is safe (GET, FETCH: §4.5 allows it for idempotent requests), and
-     * ignored otherwise. MaxMessage or more keeps every answer (the old behaviour, at
-     * DedupEntries * MaxMessage bytes); the default costs DedupEntries * 64 + MaxMessage.
+     * out from one shared datagram buffer instead, which also holds the response bodies
+     * handlers write; a duplicate of its request is processed again if the method is safe
+     * (GET, FETCH: §4.5 allows it for idempotent requests), and ignored otherwise. One such
+     * answer waits at a time: call poll_transmit after each datagram, or the next request
+     * drops it (a CON request is retransmitted). MaxMessage or more keeps every answer (the
+     * old behaviour, at DedupEntries * MaxMessage bytes plus a body buffer of the largest
+     * block); the default costs DedupEntries * 64 + MaxMessage.
      */
     static constexpr std::size_t cached_answer = CachedAnswer < MaxMessage ? CachedAnswer : MaxMessage;
     static constexpr std::size_t queue_length = QueueLength;  ///< datagrams waiting for poll_transmit
@@ -516,7 +519,7 @@ private:
             block_size = std::min<std::size_t>((*b2)->size(), block_size);
             block_num = static_cast<std::uint32_t>((*b2)->offset() / block_size);
         }
-        response r{mutable_bytes{body_scratch_.data(), block_size}, static_cast<std::size_t>(block_num) * block_size};
+        response r{claim_body_area().first(block_size), static_cast<std::size_t>(block_num) * block_size};
         const auto refused = m.first_unrecognized_critical(acts_on_option);  // one pass over the options
         if (!refused) {
             handler.on_request(peer, whole, r);
@@ -558,11 +561,11 @@ private:
         b.payload(r.body().bytes());
         // Serialized straight into the dedup entry that keeps it for duplicates (§4.5): no
         // staging buffer. Nothing the builder refers to lives in that entry (the request is
-        // the caller's datagram, the body is body_scratch_, option text is in `r`).
+        // the caller's datagram, the body is in large_ or body_scratch_, option text in `r`).
         const auto slot = dedup_.claim(peer, m.message_id(), expires);
         auto n = b.serialize(slot.answer);
         if constexpr (Limits::cached_answer < Limits::max_message) {
-            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b)) {
+            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b, r.body().bytes())) {
                 // Too large to keep (see endpoint_limits::cached_answer): a GET or FETCH is
                 // processed again when repeated, anything else stays "processed, no answer".
                 if (m.code() == coap::code::get || m.code() == coap::code::fetch) dedup_.forget(slot);
@@ -580,14 +583,38 @@ private:
         enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
     }
 
-    // Serializes an answer too large for the dedup cache into large_ and queues it. False if it
-    // does not fit there either.
-    bool keep_large(peer_id peer, const coap::message_view& m, const coap::message_builder_base& b) noexcept {
-        const auto n = b.serialize(mutable_bytes{large_.bytes});
+    // Where the handler writes a response body. With answers too large for the dedup cache
+    // going out from large_, the body is written into its tail (body_area_offset()) and the
+    // header and options are put in front of it: no separate body buffer. A large answer
+    // still queued there is dropped (one at a time; see endpoint_limits::cached_answer).
+    mutable_bytes claim_body_area() noexcept {
+        if constexpr (Limits::cached_answer < Limits::max_message) {
+            large_.queued = false;
+            return mutable_bytes{large_.bytes}.subspan(body_area_offset());
+        } else {
+            return mutable_bytes{body_scratch_};
+        }
+    }
+    static constexpr std::size_t body_area_offset() noexcept { return Limits::max_message - largest_block(); }
+
+    // Completes an answer too large for the dedup cache in large_ and queues it: the header
+    // and options in front of the body (which the handler wrote into large_'s tail), the body
+    // moved down behind them. False if they do not fit in front of it.
+    bool keep_large(peer_id peer, const coap::message_view& m, coap::message_builder_base& b, bytes_view body) noexcept {
+        const std::size_t front = body.empty() ? Limits::max_message : body_area_offset() - 1;  // room for 0xFF
+        b.payload(bytes_view{});
+        const auto n = b.serialize(mutable_bytes{large_.bytes}.first(front));
         if (!n) return false;
+        std::size_t size = *n;
+        if (!body.empty()) {
+            large_.bytes[size] = std::byte{0xFF};
+            // Down, maybe overlapping: copying forwards is right as the destination starts first.
+            std::copy(body.begin(), body.end(), large_.bytes.begin() + static_cast<std::ptrdiff_t>(size + 1));
+            size += 1 + body.size();
+        }
         large_.peer = peer;
         large_.message_id = m.message_id();
-        large_.size = *n;
+        large_.size = size;
         large_.queued = true;
         enqueue(queued{queued::from_large, peer, m.message_id(), 0, {}});
         return true;
@@ -596,7 +623,7 @@ private:
     void respond_with(peer_id peer, const coap::message_view& m, coap::code c, time_point expires,
                       std::optional<coap::block_option> block1 = std::nullopt,
                       std::optional<std::uint32_t> size1 = std::nullopt) noexcept {
-        response r{mutable_bytes{body_scratch_.data(), 0}};
+        response r{mutable_bytes{}};
         r.code(c);
         if (block1) r.builder().block1(*block1);
         if (size1) r.builder().size1(*size1);
@@ -867,7 +894,8 @@ private:
     std::array<pending_slot, Limits::max_pending> pending_{};
     dedup_cache<Limits::dedup_entries, Limits::cached_answer> dedup_{};
     // The answer too large for the dedup cache (a Read's content), until poll_transmit takes
-    // it. One at a time: a later one replaces it (the peer retransmits a CON request).
+    // it; its tail is where response bodies are written. One at a time: the next request
+    // replaces it (the peer retransmits a CON request).
     struct large_answer {
         bool queued = false;
         peer_id peer{};
@@ -882,7 +910,8 @@ private:
     std::array<recent_non, 8> recent_{};
     std::size_t recent_next_ = 0;
     std::array<observation, Limits::max_observations> observations_{};
-    std::array<std::byte, largest_block()> body_scratch_{};
+    // The response body when every answer is cached whole (else it is written into large_).
+    std::array<std::byte, Limits::cached_answer < Limits::max_message ? 0 : largest_block()> body_scratch_{};
     // Block1 reassembly: one request at a time (see endpoint_limits::max_body).
     struct block1_state {
         bool active = false;
