@@ -518,6 +518,7 @@ int main(int argc, char** argv) {
                         const lwm2m::bytes_view p{plain.data(), *n};
                         if (!opt.quiet) log_datagram("<<", udp, r->peer, p);
                         client.on_datagram(r->peer, p, now());
+                        flush();  // the answer to each before the next (the endpoint keeps one large answer)
                     }
                     // close_notify (e.g. the server shuts down): a new session, which the
                     // handshake's retransmissions carry over a restart.
