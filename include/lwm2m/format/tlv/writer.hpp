@@ -474,7 +474,7 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
         std::uint64_t lanes = path_access::lanes(r->path);
         // Under base (the object and instance lanes), with a resource id below 256.
         if (((lanes ^ base_lanes) & checked_lanes) != 0) return false;
-        const auto id = static_cast<std::uint32_t>(lanes >> 32 & 0xFF);
+        const std::uint32_t id = r->path.id(2);  // below 256 (checked_lanes)
         if (id < min_resource) return false;
         min_resource = id + 1;
         if (r->path.level() == path_level::resource) {
@@ -490,7 +490,7 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
         p += 3;
         std::uint32_t min_instance = 0;
         for (;;) {
-            const auto instance = static_cast<std::uint32_t>(lanes >> 48);
+            const std::uint32_t instance = r->path.id(3);
             if (instance < min_instance || instance > 0xFF) return false;
             min_instance = instance + 1;
             p = put_in_place(p, 0x40u | instance << 8, r->value, limit);
