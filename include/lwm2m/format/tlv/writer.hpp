@@ -507,9 +507,9 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
         const auto length = static_cast<std::size_t>(p - (multi + 3));
         if (length < 8) {
             multi[0] = static_cast<std::byte>(0x80u | length);
-            std::uint64_t content;
-            std::memcpy(&content, multi + 3, 8);
-            std::memcpy(multi + 2, &content, 8);
+            std::byte content[8];  // bytes: those past the content may be indeterminate
+            std::memcpy(content, multi + 3, 8);
+            std::memcpy(multi + 2, content, 8);
             --p;
         } else if (length > 0xFF) {
             return false;
