@@ -11,7 +11,7 @@
 //   and such inputs stop here), so the sorted records are a valid writer input;
 // - the sorted records encode (tlv_size agrees with write_tlv, a Block2 window agrees with the
 //   whole body, the output is not longer than the input but for one header), and decoding that again gives the
-//   same records.
+//   same records; the writer's fast path writes what its general code writes.
 
 #include <lwm2m/format/tlv.hpp>
 
@@ -108,6 +108,13 @@ void round_trip(bytes_view payload, const path& base, const schema_registry* reg
     }
 
     const auto bytes = write(d.records, base);
+#if LWM2M_TLV_FAST_PATH
+    // write_tlv's fast path (base /O/I) against its general code alone: the same bytes.
+    std::vector<std::byte> general(bytes.size());
+    format::output_window w{general};
+    check(format::detail::tlv_writer::write_checked(d.records, base, w).has_value());
+    check(w.total() == bytes.size() && std::equal(bytes.begin(), bytes.end(), general.begin()));
+#endif
     // Shortest forms never grow the payload, except a Multiple Resource header around bare
     // Resource Instance TLVs at /O/I/R.
     check(bytes.size() <= payload.size() + format::tlv::max_header_size);

@@ -1116,6 +1116,139 @@ TEST_CASE("tlv writer: invalid record sets write nothing") {
     CHECK(encode_error(container_too_long, P("/9999")) == E{errc::invalid_argument, 0});
 }
 
+namespace {
+/// Record sets for base /O/I of the writer fast path's shapes, now and then broken.
+struct writer_generator {
+    std::mt19937_64 rng;
+    std::deque<std::string> strings;  // stable storage for the values' bytes
+
+    std::uint64_t below(std::uint64_t n) { return std::uniform_int_distribution<std::uint64_t>(0, n - 1)(rng); }
+    bool chance(int percent) { return below(100) < static_cast<std::uint64_t>(percent); }
+
+    std::uint16_t small_id() { return static_cast<std::uint16_t>(chance(98) ? below(20) : chance(50) ? 250 + below(10) : below(65535)); }
+    std::int64_t integer() {
+        const int bits = static_cast<int>(below(64));
+        const auto x = static_cast<std::int64_t>(rng() >> (63 - bits));
+        return chance(50) ? x : -x - static_cast<std::int64_t>(below(2));
+    }
+    std::string_view text() {
+        std::size_t n = below(24);
+        if (chance(4)) n = 240 + below(30);
+        std::string s;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (chance(3)) s += "\xC3\xA9";
+            else s.push_back(static_cast<char>(0x20 + below(95)));
+        }
+        if (chance(3)) s.insert(below(s.size() + 1), "\xC3");  // not UTF-8 (as bytes: fine)
+        strings.push_back(std::move(s));
+        return strings.back();
+    }
+    value any_value() {
+        switch (below(14)) {
+        case 0: case 1: case 2: return value::of_integer(integer());
+        case 3: return value::of_time(integer());
+        case 4: case 5: case 6: return value::of_string(text());
+        case 7: return value::of_boolean(chance(50));
+        case 8: return value::of_unsigned(static_cast<std::uint64_t>(integer()));
+        case 9: return value::of_float(chance(50) ? 22.5 : static_cast<double>(integer()) / 3.0);
+        case 10: return value::of_opaque(lwm2m::as_bytes(text()));
+        case 11: return value::of_objlnk({static_cast<std::uint16_t>(below(65536)), static_cast<std::uint16_t>(below(65536))});
+        case 12: return chance(50) ? value::of_none() : value::of_corelnk(text());
+        default:
+            if (chance(50)) return value::of_string("A\\u00e9", lwm2m::text_encoding::json_escaped);
+            return value::of_untyped(lwm2m::as_bytes(text()));
+        }
+    }
+    std::vector<std::uint16_t> ids(std::size_t n) {
+        std::vector<std::uint16_t> v;
+        for (std::size_t i = 0; i < n; ++i) v.push_back(small_id());
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+    }
+    std::vector<record> records(const path& base) {
+        std::vector<record> out;
+        // The records of one instance: base's, or /O/0 for base /O.
+        const path instance = base.level() == lwm2m::path_level::object ? base.child(0).value() : base.prefix(lwm2m::path_level::instance);
+        for (const auto id : ids(below(16))) {
+            const path rp = instance.child(id).value();
+            if (chance(70)) {
+                out.push_back(record{rp, any_value(), std::nullopt});
+                continue;
+            }
+            for (const auto ri : ids(1 + below(5))) out.push_back(record{rp.child(ri).value(), any_value(), std::nullopt});
+        }
+        if (chance(15) && !out.empty()) {  // break a rule now and then
+            const std::size_t i = below(out.size());
+            switch (below(6)) {
+            case 0: std::swap(out[i], out[below(out.size())]); break;
+            case 1: out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), out[i]); break;
+            case 2: out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), record{instance, value::of_none(), std::nullopt}); break;
+            case 3: out[i].path = P("/3/1/0"); break;
+            case 4: if (out[i].path.level() == lwm2m::path_level::resource_instance) out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), record{out[i].path.parent(), value::of_integer(1), std::nullopt}); break;
+            default: out[i].path = instance; break;
+            }
+        }
+        return out;
+    }
+};
+
+struct written {
+    std::optional<E> error;
+    std::size_t total = 0;
+    std::vector<std::byte> bytes;
+    std::uint64_t fingerprint = 0;
+    friend bool operator==(const written&, const written&) = default;
+};
+
+template <class Write>
+written write_with(Write write, std::size_t size, std::size_t skip) {
+    std::vector<std::byte> buffer(size, std::byte{0xAA});
+    lwm2m::format::output_window w(buffer, skip);
+    written out;
+    if (auto ok = write(w); !ok) out.error = E{ok.error()};
+    out.total = w.total();
+    const auto b = w.bytes();
+    out.bytes.assign(b.begin(), b.end());
+    out.fingerprint = w.fingerprint();
+    return out;
+}
+} // namespace
+
+TEST_CASE("tlv writer: the fast path agrees with the general code on random records (differential)") {
+    writer_generator gen{std::mt19937_64{0x7e57u}, {}};
+    const path bases[] = {P("/3/0"), P("/3/0"), P("/3/0"), P("/9999/7"), P("/3"), P("/3/0/7")};
+    [[maybe_unused]] int fast = 0;  // counted when the fast path is compiled in
+    int errors = 0;
+    for (int iteration = 0; iteration < lwm2m::test::scaled(40000); ++iteration) {  // support/sanitized.hpp
+        const path& base = bases[gen.below(std::size(bases))];
+        const std::vector<record> rs = gen.records(base);
+        const std::size_t sizes[] = {1024, 4096, 0, 1 + gen.below(300)};
+        const std::size_t size = sizes[gen.below(std::size(sizes))];
+        const std::size_t skip = gen.chance(80) ? 0 : gen.below(100);
+        CAPTURE(iteration);
+        const auto general = write_with([&](auto& w) { return lwm2m::format::detail::tlv_writer::write_checked(rs, base, w); }, size, skip);
+        const auto public_api = write_with([&](auto& w) { return lwm2m::format::write_tlv(rs, base, w); }, size, skip);
+        CHECK(public_api == general);
+#if LWM2M_TLV_FAST_PATH
+        const auto in_place = write_with([&](auto& w) -> lwm2m::result<void> {
+            if (lwm2m::format::detail::tlv_writer::write_in_place(rs, base, w)) return {};
+            CHECK(w.total() == 0);  // nothing counted when it gives up
+            return lwm2m::fail(errc::invalid_argument, 12345);
+        }, size, skip);
+        if (!in_place.error) {
+            ++fast;
+            CHECK(in_place == general);
+        }
+#endif
+        if (general.error) ++errors;
+    }
+#if LWM2M_TLV_FAST_PATH
+    CHECK(fast > lwm2m::test::scaled(6000));
+#endif
+    CHECK(errors > lwm2m::test::scaled(4000));
+}
+
 TEST_CASE("tlv writer: values in any text encoding are decoded") {
     const std::vector<record> rs = {
         rec("/9999/0/0", value::of_string("A\\u00e9\\n", lwm2m::text_encoding::json_escaped)),

@@ -22,6 +22,18 @@
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/result.hpp>
 
+/// The TLV fast paths: the reader's (`basic_tlv_reader::fast_record`: a value TLV of the
+/// commonest shape read inline in the caller's loop) and the writer's (`write_tlv` at base
+/// /O/I: `detail::tlv_writer::write_in_place`). Compiled out when optimising for size, where
+/// only the general code is kept; define it to 0 or 1 to choose.
+#ifndef LWM2M_TLV_FAST_PATH
+#if defined(__OPTIMIZE_SIZE__)
+#define LWM2M_TLV_FAST_PATH 0
+#else
+#define LWM2M_TLV_FAST_PATH 1
+#endif
+#endif
+
 namespace lwm2m::format::tlv {
 
 /** What a TLV entry is: bits 7-6 of the type byte (LwM2M 1.0 §6.4.3). Allocation: none. */

@@ -24,17 +24,6 @@
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
-/// The TLV reader's fast path (`basic_tlv_reader::fast_record`: a value TLV of the commonest
-/// shape read inline in the caller's loop). Compiled out when optimising for size, where only
-/// the general code is kept; define it to 0 or 1 to choose.
-#ifndef LWM2M_TLV_FAST_PATH
-#if defined(__OPTIMIZE_SIZE__)
-#define LWM2M_TLV_FAST_PATH 0
-#else
-#define LWM2M_TLV_FAST_PATH 1
-#endif
-#endif
-
 namespace lwm2m::format {
 
 namespace detail {

@@ -328,6 +328,200 @@ struct instances_run {
     return ok;
 }
 
+/**
+ * `write_tlv`'s general code: all records checked (`validate`), then written (`emit`); nothing
+ * is written unless all are valid. Errors: as `write_tlv`. Allocation: none.
+ */
+[[nodiscard]] constexpr result<void> write_checked(std::span<const record> records, const path& base,
+                                                   output_window& out) noexcept {
+    const auto bound = validate(records, base);
+    if (!bound) return unexpected{bound.error()};
+    if (records.empty()) return {};
+    return emit(records, base, out, *bound);
+}
+
+#if LWM2M_TLV_FAST_PATH
+/** Bytes `write_in_place` keeps for each record but the bytes of a byte value: two 3-byte headers, an 8-byte store. */
+inline constexpr std::size_t in_place_room = 16;
+
+/** Bytes of the shortest two's complement form of integers by (bits beside the sign + 8) / 8 (`integer_length`). */
+inline constexpr std::uint8_t integer_widths[9] = {1, 1, 2, 4, 4, 8, 8, 8, 8};
+
+/** Stores `word` at `p`, least significant byte first. */
+LWM2M_HOT_INLINE inline void store_le32(std::byte* p, std::uint32_t word) noexcept {
+    if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap32(word);
+    std::memcpy(p, &word, 4);
+}
+
+/** Copies `n` bytes from `src` to `dst` (not overlapping); true when all are ASCII. */
+LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+    if (n >= 8) {
+        std::uint64_t any = 0, word = 0;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&word, src + i, 8);
+            std::memcpy(dst + i, &word, 8);
+            any |= word;
+        }
+        std::memcpy(&word, src + n - 8, 8);
+        std::memcpy(dst + n - 8, &word, 8);
+        return ((any | word) & 0x8080808080808080u) == 0;
+    }
+    if (n >= 4) {
+        std::uint32_t a = 0, b = 0;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+        return ((a | b) & 0x80808080u) == 0;
+    }
+    unsigned any = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        dst[i] = src[i];
+        any |= static_cast<unsigned>(src[i]);
+    }
+    return (any & 0x80u) == 0;
+}
+
+/**
+ * `write_in_place`'s value TLV at `p`: `header` (the type byte for an inline length 0 in the
+ * low byte: Resource or Resource Instance, 8-bit id; the id, below 256, in the next) and the
+ * value `v`; the end, or nullptr (nothing to keep) for a value it does not take: raw bytes
+ * above 255 or not before `limit`, encoded text, text that is not UTF-8. A fixed-size value
+ * is written with one 8-byte store past its end (`in_place_room`).
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t header, const value& v,
+                                                             const std::byte* limit) noexcept {
+    std::uint64_t bits = 0;
+    std::size_t size = 0;
+    if (v.kind() == value_kind::integer || v.kind() == value_kind::time) {
+        const std::int64_t i = v.as_integer();
+        bits = static_cast<std::uint64_t>(i);
+        if (bits + 128 < 256) {  // most integers: one byte, after the header in one store
+            std::uint64_t word = (header | 1u) | (bits & 0xFF) << 16;
+            if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap64(word);
+            std::memcpy(p, &word, 8);
+            return p + 3;
+        }
+        size = integer_widths[(std::bit_width(static_cast<std::uint64_t>(i ^ (i >> 63))) + 8) >> 3];
+    } else if (v.is_bytes()) {
+        const bytes_view b = v.encoded_bytes();
+        size = b.size();
+        if (size > 0xFF || static_cast<std::size_t>(limit - p) < 3 + size || v.encoding() != text_encoding::raw)
+            return nullptr;
+        // The header in one 4-byte store (a byte beyond a short one, written over next).
+        const std::uint32_t word = size < 8 ? (header | static_cast<std::uint32_t>(size)) : (header | 0x08u | static_cast<std::uint32_t>(size) << 16);
+        store_le32(p, word);
+        p += size < 8 ? 2 : 3;
+        // Copied while testing for ASCII; other text must be UTF-8.
+        if (!copy_ascii(p, b.data(), size) && v.is_text() && !encoding::validate_utf8(b)) return nullptr;
+        return p + size;
+    } else {  // unsigned, float, boolean, objlnk; none (no bytes)
+        const auto f = tlv::detail::fixed_bits_of(v);
+        bits = f.bits;
+        size = f.size;
+        if (size == 0) {
+            p[0] = static_cast<std::byte>(header & 0xFF);
+            p[1] = static_cast<std::byte>(header >> 8);
+            return p + 2;
+        }
+    }
+    // The value's bytes, most significant first, in the low `size` bytes of a word.
+    std::uint64_t be = bits << (64 - 8 * size);
+    if constexpr (std::endian::native == std::endian::little) be = __builtin_bswap64(be);
+    if (size != 8) {  // header and value (at most 6 bytes) in one 8-byte store
+        std::uint64_t word = (header | size) | be << 16;
+        if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap64(word);
+        std::memcpy(p, &word, 8);
+        return p + 2 + size;
+    }
+    p[0] = static_cast<std::byte>((header & 0xFF) | 0x08);
+    p[1] = static_cast<std::byte>(header >> 8);
+    p[2] = static_cast<std::byte>(8);
+    std::memcpy(p + 3, &be, 8);
+    return p + 11;
+}
+
+/**
+ * `write_tlv`'s fast path, for base /O/I (a Read of an instance, the commonest payload): checks
+ * and writes the records in one pass, in place in the window's free space, and counts them
+ * only once all are written. It takes Resource records and runs of Resource Instance records
+ * (grouped in a Multiple Resource TLV, its header written ahead with an 8-bit length and made
+ * shortest when the run ends), with ids below 256, ascending as `validate` requires, and
+ * values of a fixed-size kind or raw bytes (text valid UTF-8) of at most 255 bytes, when the
+ * window has `in_place_room` bytes per record besides the byte values. Anything else (another
+ * base, a record at instance level, a larger id or value, encoded text, a record out of order
+ * or not under `base`, a small window) returns false having counted nothing: the general code
+ * then writes the same records from the start (over the bytes stored here), so it alone
+ * decides errors and their offsets. The output is the general code's byte for byte
+ * (tests/format/tlv_test.cpp holds them equal).
+ */
+[[nodiscard]] inline bool write_in_place(std::span<const record> records, const path& base,
+                                         output_window& out) noexcept {
+    using lwm2m::detail::path_access;
+    if (base.level() != path_level::instance) return false;
+    const mutable_bytes room = out.free_space();
+    if (room.size() / in_place_room < records.size()) return false;
+    std::byte* const start = room.data();
+    std::byte* p = start;
+    // Byte values end before `limit`, which leaves the room of the records after them free.
+    const std::byte* limit = start + room.size() - in_place_room * records.size();
+    const std::uint64_t base_lanes = path_access::lanes(base) & 0xFFFFFFFF;  // object and instance, resource 0
+    constexpr std::uint64_t checked_lanes = 0x0000FF00FFFFFFFF;
+    std::uint32_t min_resource = 0;  // the least resource id the next record may have
+    const record* const last = records.data() + records.size();
+    for (const record* r = records.data(); r != last; ++r) {
+        limit += in_place_room;
+        std::uint64_t lanes = path_access::lanes(r->path);
+        // Under base (the object and instance lanes), with a resource id below 256.
+        if (((lanes ^ base_lanes) & checked_lanes) != 0) return false;
+        const std::uint32_t id = r->path.id(2);  // below 256 (checked_lanes)
+        if (id < min_resource) return false;
+        min_resource = id + 1;
+        if (r->path.level() == path_level::resource) {
+            p = put_in_place(p, 0xC0u | id << 8, r->value, limit);
+            if (p == nullptr) return false;
+            continue;
+        }
+        if (r->path.level() != path_level::resource_instance) return false;
+        // A Multiple Resource TLV around the run of this resource's instances.
+        std::byte* const multi = p;
+        multi[0] = static_cast<std::byte>(0x88);
+        multi[1] = static_cast<std::byte>(id);
+        p += 3;
+        std::uint32_t min_instance = 0;
+        for (;;) {
+            const std::uint32_t instance = r->path.id(3);
+            if (instance < min_instance || instance > 0xFF) return false;
+            min_instance = instance + 1;
+            p = put_in_place(p, 0x40u | instance << 8, r->value, limit);
+            if (p == nullptr) return false;
+            if (r + 1 == last || r[1].path.level() != path_level::resource_instance) break;
+            const std::uint64_t next = path_access::lanes(r[1].path);
+            if (((next ^ lanes) & resource_lanes) != 0) break;
+            lanes = next;
+            ++r;
+            limit += in_place_room;
+        }
+        // Its length: inline below 8 (the content moves back a byte, in one 8-byte copy within
+        // the room of the run's first record), else the 8-bit field.
+        const auto length = static_cast<std::size_t>(p - (multi + 3));
+        if (length < 8) {
+            multi[0] = static_cast<std::byte>(0x80u | length);
+            std::byte content[8];  // bytes: those past the content may be indeterminate
+            std::memcpy(content, multi + 3, 8);
+            std::memcpy(multi + 2, content, 8);
+            --p;
+        } else if (length > 0xFF) {
+            return false;
+        } else {
+            multi[2] = static_cast<std::byte>(length);
+        }
+    }
+    out.advance(static_cast<std::size_t>(p - start));
+    return true;
+}
+#endif
+
 } // namespace detail::tlv_writer
 
 /**
@@ -359,10 +553,10 @@ struct instances_run {
  */
 [[nodiscard]] constexpr result<void> write_tlv(std::span<const record> records, const lwm2m::path& base,
                                                output_window& out) noexcept {
-    const auto bound = detail::tlv_writer::validate(records, base);
-    if (!bound) return unexpected{bound.error()};
-    if (records.empty()) return {};
-    return detail::tlv_writer::emit(records, base, out, *bound);
+#if LWM2M_TLV_FAST_PATH
+    if (!std::is_constant_evaluated() && detail::tlv_writer::write_in_place(records, base, out)) return {};
+#endif
+    return detail::tlv_writer::write_checked(records, base, out);
 }
 
 /**
