@@ -46,22 +46,6 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
     if (i == no_option_index) return length_range{0, 0xFFFFFFFFu};
     return length_range{known_options[i].min_length, known_options[i].max_length};
 }
-/**
- * `option_length_range` of the numbers 0..63 (every option LwM2M uses), stored as (min,
- * max - min) so that the hot loop checks a length with one load pair and one unsigned compare.
- */
-struct small_length_table {
-    std::uint32_t min[64];
-    std::uint32_t span[64];
-    constexpr small_length_table() : min{}, span{} {
-        for (std::uint32_t n = 0; n < 64; ++n) {
-            const length_range r = option_length_range(n);
-            min[n] = r.min;
-            span[n] = r.max - r.min;
-        }
-    }
-};
-inline constexpr small_length_table small_lengths{};
 /** True for option header bytes with a nibble of 13..15 (extended bytes, marker, reserved). */
 struct slow_header_table {
     bool slow[256];
@@ -172,7 +156,8 @@ inline constexpr header_table lax_header{false};
         if (options.check_option_lengths) {
             bool ok;
             if (number < 64) [[likely]] {
-                ok = length - detail::small_lengths.min[number] <= detail::small_lengths.span[number];
+                // The serializers' table (option_number.hpp): one load pair, one unsigned compare.
+                ok = length - detail::option_lengths.min[number] <= detail::option_lengths.span[number];
             } else {
                 const detail::length_range r = detail::option_length_range(number);
                 ok = length >= r.min && length <= r.max;
