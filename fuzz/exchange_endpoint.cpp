@@ -8,7 +8,8 @@
 //   0-2  datagram: peer (0..2), clock step (x 8 ms), length, bytes (a CoAP-ish header is
 //        forced for opcode 1 so that most datagrams parse and reach the deeper paths)
 //   3    advance the clock to next_deadline() (or by a step) and call on_timeout
-//   4    send_request (CON/NON, method, Observe=0, Block2, payload size from operands)
+//   4    send_request (CON/NON, method, Observe=0, Block2, payload size from operands; an odd
+//        size writes the payload into outgoing_body_area() at an offset taken from it)
 //   5    send_notification (token of a request we received, or none; CON/NON)
 //   6    ping / cancel / cancel_observation / forget_peer
 //   7    poll_transmit with a small buffer (exercises the "too small" path), or with the high
@@ -276,7 +277,17 @@ struct harness {
         b.uri_path("3").uri_path("0");
         if (flags & 0x10) b.observe(flags & 0x20 ? 1 : 0);
         if (flags & 0x40) b.block2(coap::block_option{flags & 7u, false, static_cast<std::uint8_t>((flags >> 3) % 7)});
-        if (flags & 0x80) b.payload(bytes_view{body.data(), size});
+        if (flags & 0x80) {
+            const lwm2m::mutable_bytes area = ep.outgoing_body_area();
+            if ((size & 1) && !area.empty()) {  // written in place, somewhere in the slot
+                const std::size_t at = (size >> 1) % area.size();
+                const std::size_t n = std::min<std::size_t>(size, area.size() - at);
+                std::copy(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(n), area.begin() + static_cast<std::ptrdiff_t>(at));
+                b.payload(bytes_view{area.data() + at, n});
+            } else {
+                b.payload(bytes_view{body.data(), size});
+            }
+        }
         const auto h = ep.send_request(ex::peer_id{peer}, b, now);
         if (h) {
             issued(h->value, peer, !(flags & 0x10) || (flags & 0x20));  // Observe=0 may report many times

@@ -794,6 +794,50 @@ TEST_CASE("§4.5: cached_answer >= max_message keeps every answer: a repeated GE
     CHECK(h.requests.size() == 1);
 }
 
+TEST_CASE("outgoing_body_area: a body written into the next slot is sent behind the header and options") {
+    using small = ex::endpoint<ex::endpoint_limits<256, 2, 4, 8>, residue_random>;
+    small ep{residue_random{}};
+    recorder h;
+    const std::string body = test_body(120);
+    for (const std::size_t at : {std::size_t{0}, std::size_t{3}, std::size_t{40}, std::size_t{130}}) {
+        CAPTURE(at);
+        const mutable_bytes area = ep.outgoing_body_area();
+        REQUIRE(area.size() == 256);
+        const auto src = lwm2m::as_bytes(std::string_view{body});
+        std::copy(src.begin(), src.end(), area.begin() + static_cast<std::ptrdiff_t>(at));
+        coap::message_builder<8> b;
+        b.type(mt::confirmable).code(code::post).uri_path("rd").uri_query("ep=a-rather-long-endpoint-name").content_format(40);
+        b.payload(bytes_view{area.data() + at, body.size()});
+        const auto handle = ep.send_request(server, b, t0);
+        REQUIRE(handle.has_value());
+        const auto out = drain(ep);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].payload() == body);
+        CHECK(out[0].view().content_format() == std::optional<std::uint16_t>{40});
+        std::vector<std::string> query;
+        for (std::string_view q : out[0].view().uri_query()) query.emplace_back(q);
+        CHECK(query == std::vector<std::string>{"ep=a-rather-long-endpoint-name"});
+        ep.cancel(*handle);
+    }
+    // Too large with its header: buffer_too_small, and the slot stays free.
+    const mutable_bytes area = ep.outgoing_body_area();
+    coap::message_builder<4> b;
+    b.type(mt::confirmable).code(code::post).uri_path("dp");
+    b.payload(bytes_view{area.data(), 250});
+    const auto too_big = ep.send_request(server, b, t0);
+    REQUIRE_FALSE(too_big.has_value());
+    CHECK(too_big.error().code == errc::buffer_too_small);
+    CHECK(ep.pending_count() == 0);
+    // No free slot: an empty area.
+    coap::message_builder<2> p1, p2;
+    p1.type(mt::confirmable).code(code::get);
+    p2.type(mt::confirmable).code(code::get);
+    REQUIRE(ep.send_request(server, p1, t0).has_value());
+    REQUIRE(ep.send_request(other, p2, t0).has_value());
+    CHECK(ep.outgoing_body_area().empty());
+    (void)drain(ep);
+}
+
 // ---- NSTART (§4.7) ---------------------------------------------------------------------------
 
 TEST_CASE("§4.7: NSTART = 1: a second CON to the same peer waits; another peer proceeds in parallel") {

@@ -397,7 +397,9 @@ public:
         for (const path& p : paths)
             if (auto ok = dm::collect(objects(), p, records_); !ok) return unexpected{ok.error()};
         records_.sort();
-        format::output_window body{mutable_bytes{payload_}};
+        const mutable_bytes area = endpoint_.outgoing_body_area();
+        if (area.empty()) return fail(errc::capacity_exceeded);
+        format::output_window body{area};
         if (auto ok = dm::encode<formats>(records_.records(), path{}, cf, body); !ok) return unexpected{ok.error()};
         if (body.overflowed()) return fail(errc::capacity_exceeded);
         coap::message_builder<8> b;
@@ -562,9 +564,10 @@ private:
         if (!config_.msisdn.empty()) b.uri_query(t.add("sms=", config_.msisdn));
         if (config_.queue_mode && config_.lwm2m_version != "1.0") b.uri_query("Q");
         b.content_format(static_cast<std::uint16_t>(format::content_format::link_format));
-        format::output_window body{mutable_bytes{payload_}};
+        format::output_window body{endpoint_.outgoing_body_area()};
         write_registration_links(objects(), config_.lwm2m_version == "1.0" ? std::string_view{} : supported_formats, body);
-        if (body.overflowed()) {  // no Block1 for Register: the object list must fit one datagram
+        // No Block1 for Register: the object list must fit one datagram (no slot free: retried).
+        if (body.overflowed()) {
             schedule_retry(s, now, coap::code::empty);
             return;
         }
@@ -592,7 +595,7 @@ private:
         text_buffer t;
         if (s.lifetime_dirty) b.uri_query(t.add_number("lt=", s.account.lifetime));
         if (s.binding_dirty) b.uri_query(binding_query(s, t));
-        format::output_window body{mutable_bytes{payload_}};
+        format::output_window body{endpoint_.outgoing_body_area()};
         if (s.objects_dirty) {
             b.content_format(static_cast<std::uint16_t>(format::content_format::link_format));
             write_registration_links(objects(), config_.lwm2m_version == "1.0" ? std::string_view{} : supported_formats,
@@ -987,7 +990,13 @@ private:
         o.last_sampled = now;
         coap::message_builder<8> b;
         coap::code code = coap::code::content;
-        format::output_window body{notify_body()};
+        const mutable_bytes area = notify_body();
+        if (area.empty() && collected) {  // every endpoint slot is busy: keep the change, try again shortly
+            o.changed = true;
+            o.retry_at = now + std::chrono::seconds(1);
+            return;
+        }
+        format::output_window body{area};
         exchange::block_etag tag{};  // the builder keeps a view of it until the send below
         if (!collected) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
@@ -1360,9 +1369,13 @@ private:
         return b;
     }
 
-    // A notification body: the first notification_block() bytes of payload_ (the largest
-    // body that goes out in one piece; a longer one is sent block-wise).
-    mutable_bytes notify_body() noexcept { return mutable_bytes{payload_}.first(notification_block()); }
+    // Where a notification body is written: the first notification_block() bytes (the
+    // largest body that goes out in one piece; a longer one is sent block-wise) of the
+    // endpoint slot that will send it; empty when no slot is free.
+    mutable_bytes notify_body() noexcept {
+        const mutable_bytes area = endpoint_.outgoing_body_area();
+        return area.empty() ? area : area.first(notification_block());
+    }
     static_assert(notification_block() <= Limits::max_message);
 
     // The content formats the root link of Register advertises (LwM2M 1.1 Core §6.2.1).
@@ -1390,9 +1403,6 @@ private:
     std::optional<time_point> observation_deadline_{};
     coap::observe_sequence sequence_{};
     record_buffer<Limits::max_records, Limits::arena_bytes> records_{};
-    // The body of an outgoing request (Register, Update, Send) or notification, encoded here
-    // and copied into an endpoint slot by the send that follows: one body at a time.
-    std::array<std::byte, Limits::max_message> payload_{};
     time_point now_{};
     time_point last_exchange_{};
     queue_state queue_state_ = queue_state::awake;

@@ -78,6 +78,8 @@ public:
     }
     /** References the payload (not copied). */
     constexpr message_builder_base& payload(bytes_view body) noexcept { payload_ = body; return *this; }
+    /** The payload set so far (a view: its bytes must outlive `serialize`). */
+    [[nodiscard]] constexpr bytes_view payload() const noexcept { return payload_; }
     message_builder_base& payload(std::string_view body) noexcept { return payload(as_bytes(body)); }
 
     /** Adds an option with a referenced value. Errors (sticky): `capacity_exceeded`. */

@@ -37,6 +37,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
@@ -302,6 +304,19 @@ public:
         return start(peer, b, coap::token{}, slot_kind::ping, now);
     }
 
+    /**
+     * Where the body of the next request or notification can be written in place: the bytes
+     * of the pending slot the next `send_request` / `send_notification` takes. A builder whose
+     * payload lies there is serialized around it (the body moved behind the header and
+     * options), so the caller needs no body buffer of its own. Empty when no slot is free
+     * (the send would fail with `capacity_exceeded`). Valid until the next call that sends.
+     */
+    [[nodiscard]] mutable_bytes outgoing_body_area() noexcept {
+        for (pending_slot& s : pending_)
+            if (s.state == slot_state::free) return mutable_bytes{s.bytes};
+        return {};
+    }
+
     /** Forgets a pending request without reporting it. */
     void cancel(request_handle h) noexcept {
         for (std::size_t i = 0; i < pending_.size(); ++i)
@@ -399,7 +414,7 @@ private:
         const std::uint16_t mid = mids_.next();
         msg.message_id(mid);
         pending_slot& s = pending_[i];
-        auto n = msg.serialize(mutable_bytes{s.bytes});
+        auto n = serialize_into_slot(msg, s);
         if (!n) return unexpected{n.error()};
         if (next_handle_ == 0) next_handle_ = 1;
         const request_handle handle{next_handle_++};
@@ -426,6 +441,27 @@ private:
         s.deadline = now;  // while queued: when it was queued (see next_deadline)
         if (!s.confirmable || in_flight_to(peer) < params_.nstart) launch(i, now);
         return handle;
+    }
+
+    // Serializes `msg` into the slot. A payload written into the slot's own bytes (see
+    // outgoing_body_area) is first moved to where it goes behind the header and options,
+    // which are then written in front of it.
+    static result<std::size_t> serialize_into_slot(coap::message_builder_base& msg, pending_slot& s) noexcept {
+        const bytes_view body = msg.payload();
+        const std::byte* const first = s.bytes.data();
+        const std::less<const std::byte*> before{};  // a total order, also for unrelated pointers
+        if (body.empty() || before(body.data(), first) || !before(body.data(), first + s.bytes.size()))
+            return msg.serialize(mutable_bytes{s.bytes});
+        const auto at = static_cast<std::size_t>(body.data() - first);
+        msg.payload(bytes_view{});
+        const auto head = msg.encoded_size();
+        if (!head) return head;
+        const std::size_t size = *head + 1 + body.size();
+        if (size > s.bytes.size()) return fail(errc::buffer_too_small, size);
+        std::memmove(s.bytes.data() + *head + 1, s.bytes.data() + at, body.size());  // either way, overlapping
+        s.bytes[*head] = std::byte{0xFF};
+        if (auto n = msg.serialize(mutable_bytes{s.bytes}.first(*head)); !n) return n;
+        return size;
     }
 
     std::size_t in_flight_to(peer_id peer) const noexcept {
