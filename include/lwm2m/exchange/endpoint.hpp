@@ -414,7 +414,7 @@ private:
         const std::uint16_t mid = mids_.next();
         msg.message_id(mid);
         pending_slot& s = pending_[i];
-        auto n = serialize_into_slot(msg, s);
+        auto n = serialize_around_body(msg, mutable_bytes{s.bytes});
         if (!n) return unexpected{n.error()};
         if (next_handle_ == 0) next_handle_ = 1;
         const request_handle handle{next_handle_++};
@@ -443,24 +443,24 @@ private:
         return handle;
     }
 
-    // Serializes `msg` into the slot. A payload written into the slot's own bytes (see
-    // outgoing_body_area) is first moved to where it goes behind the header and options,
-    // which are then written in front of it.
-    static result<std::size_t> serialize_into_slot(coap::message_builder_base& msg, pending_slot& s) noexcept {
+    // Serializes `msg` into `out`. A payload already in `out` (a body written in place: see
+    // outgoing_body_area, claim_body_area) is first moved to where it goes behind the header
+    // and options, which are then written in front of it: no staging buffer.
+    static result<std::size_t> serialize_around_body(coap::message_builder_base& msg, mutable_bytes out) noexcept {
         const bytes_view body = msg.payload();
-        const std::byte* const first = s.bytes.data();
+        const std::byte* const first = out.data();
         const std::less<const std::byte*> before{};  // a total order, also for unrelated pointers
-        if (body.empty() || before(body.data(), first) || !before(body.data(), first + s.bytes.size()))
-            return msg.serialize(mutable_bytes{s.bytes});
+        if (body.empty() || before(body.data(), first) || !before(body.data(), first + out.size()))
+            return msg.serialize(out);
         const auto at = static_cast<std::size_t>(body.data() - first);
         msg.payload(bytes_view{});
         const auto head = msg.encoded_size();
         if (!head) return head;
         const std::size_t size = *head + 1 + body.size();
-        if (size > s.bytes.size()) return fail(errc::buffer_too_small, size);
-        std::memmove(s.bytes.data() + *head + 1, s.bytes.data() + at, body.size());  // either way, overlapping
-        s.bytes[*head] = std::byte{0xFF};
-        if (auto n = msg.serialize(mutable_bytes{s.bytes}.first(*head)); !n) return n;
+        if (size > out.size()) return fail(errc::buffer_too_small, size);
+        std::memmove(out.data() + *head + 1, out.data() + at, body.size());  // either way, overlapping
+        out[*head] = std::byte{0xFF};
+        if (auto n = msg.serialize(out.first(*head)); !n) return n;
         return size;
     }
 
@@ -601,7 +601,7 @@ private:
         const auto slot = dedup_.claim(peer, m.message_id(), expires);
         auto n = b.serialize(slot.answer);
         if constexpr (Limits::cached_answer < Limits::max_message) {
-            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b, r.body().bytes())) {
+            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b)) {
                 // Too large to keep (see endpoint_limits::cached_answer): a GET or FETCH is
                 // processed again when repeated, anything else stays "processed, no answer".
                 if (m.code() == coap::code::get || m.code() == coap::code::fetch) dedup_.forget(slot);
@@ -633,24 +633,14 @@ private:
     }
     static constexpr std::size_t body_area_offset() noexcept { return Limits::max_message - largest_block(); }
 
-    // Completes an answer too large for the dedup cache in large_ and queues it: the header
-    // and options in front of the body (which the handler wrote into large_'s tail), the body
-    // moved down behind them. False if they do not fit in front of it.
-    bool keep_large(peer_id peer, const coap::message_view& m, coap::message_builder_base& b, bytes_view body) noexcept {
-        const std::size_t front = body.empty() ? Limits::max_message : body_area_offset() - 1;  // room for 0xFF
-        b.payload(bytes_view{});
-        const auto n = b.serialize(mutable_bytes{large_.bytes}.first(front));
+    // Completes an answer too large for the dedup cache in large_ (around the body the handler
+    // wrote into its tail) and queues it. False if it does not fit there either.
+    bool keep_large(peer_id peer, const coap::message_view& m, coap::message_builder_base& b) noexcept {
+        const auto n = serialize_around_body(b, mutable_bytes{large_.bytes});
         if (!n) return false;
-        std::size_t size = *n;
-        if (!body.empty()) {
-            large_.bytes[size] = std::byte{0xFF};
-            // Down, maybe overlapping: copying forwards is right as the destination starts first.
-            std::copy(body.begin(), body.end(), large_.bytes.begin() + static_cast<std::ptrdiff_t>(size + 1));
-            size += 1 + body.size();
-        }
         large_.peer = peer;
         large_.message_id = m.message_id();
-        large_.size = size;
+        large_.size = *n;
         large_.queued = true;
         enqueue(queued{queued::from_large, peer, m.message_id(), 0, {}});
         return true;
