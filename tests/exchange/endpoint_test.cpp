@@ -68,6 +68,15 @@ std::vector<std::pair<time_point, sent>> run_timeouts(Endpoint& ep, recorder& h,
 
 coap::option_number opt(std::uint16_t n) { return static_cast<coap::option_number>(n); }
 
+/** What the endpoint sends for `request` from `server` at t0, and for its duplicate 2 s later. */
+template <class Endpoint>
+std::pair<std::vector<sent>, std::vector<sent>> sent_twice(Endpoint& ep, recorder& h, const bytes& request) {
+    ep.on_datagram(server, view_of(request), t0, h);
+    auto first = drain(ep);
+    ep.on_datagram(server, view_of(request), t0 + 2s, h);
+    return {std::move(first), drain(ep)};
+}
+
 std::optional<coap::block_option> block2_of(const coap::message_view& m) {
     const auto b = m.block2();
     REQUIRE(b.has_value());
@@ -683,15 +692,11 @@ TEST_CASE("§4.5: an answer larger than cached_answer: a repeated GET/FETCH runs
         CAPTURE(static_cast<int>(method));
         runs = 0;
         const auto mid = static_cast<std::uint16_t>(method == code::get ? 0x0700 : 0x0701);
-        const bytes req = make(mt::confirmable, method, mid, view_of(to_bytes("rd")));
-        ep.on_datagram(server, view_of(req), t0, h);
-        const auto first = drain(ep);
+        const auto [first, again] = sent_twice(ep, h, make(mt::confirmable, method, mid, view_of(to_bytes("rd"))));
         REQUIRE(first.size() == 1);
         CHECK(first[0].payload() == big);
         CHECK(first[0].mid() == mid);
-        ep.on_datagram(server, view_of(req), t0 + 2s, h);  // safe: processed and answered again
-        const auto again = drain(ep);
-        REQUIRE(again.size() == 1);
+        REQUIRE(again.size() == 1);  // safe: processed and answered again
         CHECK(again[0].raw == first[0].raw);
         CHECK(runs == 2);
     }
@@ -710,11 +715,7 @@ TEST_CASE("§4.5: an answer larger than cached_answer: a repeated GET/FETCH runs
         r.code(code::content);
         r.body().put(std::string_view{"short"});
     };
-    const bytes small = make(mt::confirmable, code::get, 0x0703, view_of(to_bytes("sm")));
-    ep.on_datagram(server, view_of(small), t0, h);
-    const auto one = drain(ep);
-    ep.on_datagram(server, view_of(small), t0 + 2s, h);
-    const auto two = drain(ep);
+    const auto [one, two] = sent_twice(ep, h, make(mt::confirmable, code::get, 0x0703, view_of(to_bytes("sm"))));
     REQUIRE(one.size() == 1);
     REQUIRE(two.size() == 1);
     CHECK(one[0].raw == two[0].raw);
@@ -783,11 +784,7 @@ TEST_CASE("§4.5: cached_answer >= max_message keeps every answer: a repeated GE
         r.code(code::content);
         r.body().put(std::string_view{test_body(900)});
     };
-    const bytes req = make(mt::confirmable, code::get, 0x0900, view_of(to_bytes("k")));
-    ep.on_datagram(server, view_of(req), t0, h);
-    const auto first = drain(ep);
-    ep.on_datagram(server, view_of(req), t0 + 2s, h);
-    const auto again = drain(ep);
+    const auto [first, again] = sent_twice(ep, h, make(mt::confirmable, code::get, 0x0900, view_of(to_bytes("k"))));
     REQUIRE(first.size() == 1);
     REQUIRE(again.size() == 1);
     CHECK(first[0].raw == again[0].raw);
