@@ -5,6 +5,7 @@
  * 112; RFC 8428 §6, LwM2M 1.1 Core §7.4.5), and `senml_cbor_size`. Allocation: none.
  */
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/format/cbor/writer.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
@@ -176,6 +178,14 @@ inline void write_from(std::span<const record> records, std::size_t first, const
     cursor.flush();
 }
 
+/** One bit per value_kind: a bit test each, not a second dispatch (put_value_pair's). */
+constexpr unsigned kind_bit(value_kind k) noexcept { return 1u << static_cast<unsigned>(k); }
+/** The kinds of a common record's value the fast path writes: numbers and booleans, and text. */
+inline constexpr unsigned number_kinds = kind_bit(value_kind::integer) | kind_bit(value_kind::time) |
+                                         kind_bit(value_kind::unsigned_integer) | kind_bit(value_kind::float_) |
+                                         kind_bit(value_kind::boolean);
+inline constexpr unsigned text_kinds = kind_bit(value_kind::string) | kind_bit(value_kind::corelnk);
+
 /**
  * `check_and_write`'s `put` for the fast path: writes each record at `at` while it surely fits
  * before `end` (its prefix and value contents), not through the window.
@@ -184,6 +194,43 @@ struct in_place_writer {
     std::byte* at;
     std::byte* end;
     const senml::detail::name_plan& plan;
+    senml::detail::common_record is_common;  ///< of the pack's base
+    std::size_t depth;                       ///< of the base: a name starts with the id at this index
+
+    /**
+     * The leading common records (`senml::detail::common_record`) with a number, boolean or
+     * ASCII text value, written in one tight loop from the pack's opening on (called by
+     * `check_and_write` before its own loop): the first `{-2: bn, 0: name, key: value}`, the
+     * others `{0: name, key: value}`, each followed by the next one's map head. Returns how
+     * many (then `at` is after the last one), 0 when the first record is not one of them or
+     * does not fit (`at` unchanged). The records it takes are valid and not at base.
+     */
+    LWM2M_HOT_INLINE std::size_t leading(std::span<const record> records) noexcept {
+        const record* r = records.data();
+        const record* const last = r + records.size();
+        const std::string_view bn = plan.base_name();
+        // A common first record makes the plan end "bn" in '/' (names have no leading '/').
+        if (r == last || !is_common(*r) || bn.back() != '/' || static_cast<std::size_t>(end - at) < max_opening)
+            return 0;
+        // {-2: "base", then the records' pairs; the base name buffer copied whole (a copy of
+        // constant size), the bytes after it written over next.
+        std::byte* p = at;
+        p[0] = std::byte{0xA3};  // a map of 3 pairs (RFC 8949 §3.1)
+        p[1] = key_byte(senml::label::bn);
+        p = cbor::put_head_inline(p + 2, 3, bn.size());
+        std::memcpy(p, bn.data(), sizeof(senml::detail::short_text::chars));
+        p += bn.size();
+        const record* const first = r;
+        do {
+            std::byte* const q = tight_record(p, *r);
+            if (q == nullptr) break;
+            *q = std::byte{0xA2};  // the next record's map of 2 pairs
+            p = q + 1;
+        } while (++r != last && is_common(*r));
+        const auto n = static_cast<std::size_t>(r - first);
+        if (n != 0) at = p - 1;  // after the last record
+        return n;
+    }
 
     /**
      * Most bytes of a common record but the contents of a string: `{-2: bn, 0: name, key:
@@ -251,6 +298,79 @@ struct in_place_writer {
         at = p;
         return true;
     }
+
+private:
+    /** Most bytes `leading` writes before a record's name pair: the map head, key and head of "bn", its buffer. */
+    static constexpr std::size_t max_opening = 1 + 1 + 2 + sizeof(senml::detail::short_text::chars);
+    /**
+     * Most bytes `tight_record` and the map head after it write, but the contents of a
+     * string: key and head of "n", the name (and one byte more, `put_id`), the value pair.
+     */
+    static constexpr std::size_t max_tight = 2 + senml::detail::name_plan::max_name_length + 1 + 1 +
+                                             cbor::max_head_size + 1;
+
+#if LWM2M_DECIMAL_PAIRS
+    /**
+     * The text of ids 0..99 (nearly every id of a record name): the chars in the low two
+     * bytes (the second unused for one digit), the length in the third.
+     */
+    static constexpr auto short_ids = [] {
+        std::array<std::uint32_t, 100> t{};
+        for (std::uint32_t id = 0; id < 100; ++id)
+            t[id] = id < 10 ? ('0' + id) | 1u << 16 : ('0' + id / 10) | ('0' + id % 10) << 8 | 2u << 16;
+        return t;
+    }();
+#endif
+
+    /** `id` in decimal at `p`; below 100 with no branch (two bytes stored, the second maybe written over next). */
+    LWM2M_HOT_INLINE static std::byte* put_id(std::byte* p, std::uint16_t id) noexcept {
+#if LWM2M_DECIMAL_PAIRS
+        if (id < 100) {
+            const std::uint32_t text = short_ids[id];
+            const std::byte two[2] = {static_cast<std::byte>(text & 0xFF), static_cast<std::byte>(text >> 8 & 0xFF)};
+            std::memcpy(p, two, 2);  // one store
+            return p + (text >> 16);
+        }
+#endif
+        return senml::detail::put_decimal_id(p, id);
+    }
+
+    /**
+     * `leading`'s record at `p`, after its map head: `0: name, key: value`; the end, or
+     * nullptr when the record is not one `leading` takes or might not fit (`p` + `max_tight`
+     * + its text beyond `end`).
+     */
+    LWM2M_HOT_INLINE std::byte* tight_record(std::byte* p, const record& r) const noexcept {
+        const std::size_t room = static_cast<std::size_t>(end - p);
+        if (room < max_tight) return nullptr;
+        const value& v = r.value;
+        const unsigned kind = kind_bit(v.kind());
+        std::size_t text_size = 0;
+        if ((kind & text_kinds) != 0) {
+            // ASCII is UTF-8: no other check (other text takes the general path, which validates).
+            if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return nullptr;
+            text_size = v.encoded_bytes().size();
+            if (text_size > room - max_tight) return nullptr;
+        } else if ((kind & number_kinds) == 0) {
+            return nullptr;
+        }
+        // The name: ids from the base's depth on, "bn" ends in '/'. At most 23 chars, so its
+        // text head is one byte (RFC 8949 §3.1).
+        std::byte* const name = p + 2;
+        std::byte* q = put_id(name, r.path.id(depth));
+        for (std::size_t i = depth + 1; i < r.path.depth(); ++i) {
+            *q++ = std::byte{'/'};
+            q = put_id(q, r.path.id(i));
+        }
+        p[0] = key_byte(senml::label::n);
+        p[1] = static_cast<std::byte>(0x60 | (q - name));
+        q = put_value_pair<true>(q, v, text_size);
+        if (text_size != 0) {
+            lwm2m::detail::copy_bytes(q, v.encoded_bytes().data(), text_size);
+            q += text_size;
+        }
+        return q;
+    }
 };
 
 } // namespace detail::senml_cbor_writer
@@ -283,7 +403,9 @@ struct in_place_writer {
         return senml::detail::write_in_one_pass(
             records, base, false, room, out,
             [&](const senml::detail::name_plan& plan) {  // the array head: its length is the count
-                return in_place_writer{cbor::put_head(room.data(), 4, records.size()), room.data() + room.size(), plan};
+                return in_place_writer{cbor::put_head_inline(room.data(), 4, records.size()),
+                                       room.data() + room.size(), plan, senml::detail::common_record{base},
+                                       base.depth()};
             },
             [](const in_place_writer&) { return true; },  // nothing closes a definite-length array
             [&](std::size_t first, const senml::detail::name_plan& plan) { write_from(records, first, plan, out); });
