@@ -5,7 +5,6 @@
  * 112; RFC 8428 §6, LwM2M 1.1 Core §7.4.5), and `senml_cbor_size`. Allocation: none.
  */
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -13,7 +12,6 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
-#include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/format/cbor/writer.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
@@ -304,36 +302,10 @@ private:
     static constexpr std::size_t max_opening = 1 + 1 + 2 + sizeof(senml::detail::short_text::chars);
     /**
      * Most bytes `tight_record` and the map head after it write, but the contents of a
-     * string: key and head of "n", the name (and one byte more, `put_id`), the value pair.
+     * string: key and head of "n", the name (and one byte more, `put_id_fast`), the value pair.
      */
     static constexpr std::size_t max_tight = 2 + senml::detail::name_plan::max_name_length + 1 + 1 +
                                              cbor::max_head_size + 1;
-
-#if LWM2M_DECIMAL_PAIRS
-    /**
-     * The text of ids 0..99 (nearly every id of a record name): the chars in the low two
-     * bytes (the second unused for one digit), the length in the third.
-     */
-    static constexpr auto short_ids = [] {
-        std::array<std::uint32_t, 100> t{};
-        for (std::uint32_t id = 0; id < 100; ++id)
-            t[id] = id < 10 ? ('0' + id) | 1u << 16 : ('0' + id / 10) | ('0' + id % 10) << 8 | 2u << 16;
-        return t;
-    }();
-#endif
-
-    /** `id` in decimal at `p`; below 100 with no branch (two bytes stored, the second maybe written over next). */
-    LWM2M_HOT_INLINE static std::byte* put_id(std::byte* p, std::uint16_t id) noexcept {
-#if LWM2M_DECIMAL_PAIRS
-        if (id < 100) {
-            const std::uint32_t text = short_ids[id];
-            const std::byte two[2] = {static_cast<std::byte>(text & 0xFF), static_cast<std::byte>(text >> 8 & 0xFF)};
-            std::memcpy(p, two, 2);  // one store
-            return p + (text >> 16);
-        }
-#endif
-        return senml::detail::put_decimal_id(p, id);
-    }
 
     /**
      * `leading`'s record at `p`, after its map head: `0: name, key: value`; the end, or
@@ -357,11 +329,7 @@ private:
         // The name: ids from the base's depth on, "bn" ends in '/'. At most 23 chars, so its
         // text head is one byte (RFC 8949 §3.1).
         std::byte* const name = p + 2;
-        std::byte* q = put_id(name, r.path.id(depth));
-        for (std::size_t i = depth + 1; i < r.path.depth(); ++i) {
-            *q++ = std::byte{'/'};
-            q = put_id(q, r.path.id(i));
-        }
+        std::byte* q = senml::detail::put_relative_name(name, r.path, depth);
         p[0] = key_byte(senml::label::n);
         p[1] = static_cast<std::byte>(0x60 | (q - name));
         q = put_value_pair<true>(q, v, text_size);

@@ -5,7 +5,6 @@
  * 110; RFC 8428 §5, LwM2M 1.1 Core §7.4.4), and `senml_json_size`. Allocation: none.
  */
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -429,37 +428,11 @@ private:
     static constexpr std::size_t max_opening = 7 + sizeof(senml::detail::short_text::chars) + 7;
     /**
      * Most chars `tight_record` and the `,{"n":"` after it write, but the contents of a
-     * string: the name (and one char more, `put_id`), `","vs":"` or a number with its label,
+     * string: the name (and one char more, `put_id_fast`), `","vs":"` or a number with its label,
      * the closing quote, `},{"n":"`.
      */
     static constexpr std::size_t max_tight =
         senml::detail::name_plan::max_name_length + 1 + 8 + encoding::max_number_text + 1 + 8;
-
-#if LWM2M_DECIMAL_PAIRS
-    /**
-     * The text of ids 0..99 (nearly every id of a record name): the chars in the low two
-     * bytes (the second unused for one digit), the length in the third.
-     */
-    static constexpr auto short_ids = [] {
-        std::array<std::uint32_t, 100> t{};
-        for (std::uint32_t id = 0; id < 100; ++id)
-            t[id] = id < 10 ? ('0' + id) | 1u << 16 : ('0' + id / 10) | ('0' + id % 10) << 8 | 2u << 16;
-        return t;
-    }();
-#endif
-
-    /** `id` in decimal at `p`; below 100 with no branch (two chars stored, the second maybe written over next). */
-    LWM2M_HOT_INLINE static char* put_id(char* p, std::uint16_t id) noexcept {
-#if LWM2M_DECIMAL_PAIRS
-        if (id < 100) {
-            const std::uint32_t text = short_ids[id];
-            const char two[2] = {static_cast<char>(text & 0xFF), static_cast<char>(text >> 8 & 0xFF)};  // one store
-            std::memcpy(p, two, 2);
-            return p + (text >> 16);
-        }
-#endif
-        return senml::detail::put_decimal_id(p, id);
-    }
 
     /**
      * `leading`'s record at `p`, after its `"n":"`: the name, the value member and the quote
@@ -471,11 +444,7 @@ private:
         if (room < max_tight) return nullptr;
         const value& v = r.value;
         // The name: ids from the base's depth on, "bn" ends in '/'.
-        char* q = put_id(p, r.path.id(depth));
-        for (std::size_t i = depth + 1; i < r.path.depth(); ++i) {
-            *q++ = '/';
-            q = put_id(q, r.path.id(i));
-        }
+        char* q = senml::detail::put_relative_name(p, r.path, depth);
         switch (v.kind()) {
         case value_kind::integer:
         case value_kind::time: return put_integer(put_literal(q, "\",\"v\":"), v.as_integer());

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -26,6 +27,7 @@
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/json_string.hpp>
+#include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
@@ -1066,6 +1068,47 @@ constexpr Char* put_decimal_id(Char* out, std::uint16_t id) noexcept {
         id = static_cast<std::uint16_t>(id / 10);
     }
     return out + n;
+}
+
+#if LWM2M_DECIMAL_PAIRS
+/**
+ * The text of ids 0..99 (nearly every id of a record name) for `put_id_fast`: the chars in
+ * the low two bytes (the second unused for one digit), the length in the third.
+ */
+inline constexpr auto short_id_text = [] {
+    std::array<std::uint32_t, 100> t{};
+    for (std::uint32_t id = 0; id < 100; ++id)
+        t[id] = id < 10 ? ('0' + id) | 1u << 16 : ('0' + id / 10) | ('0' + id % 10) << 8 | 2u << 16;
+    return t;
+}();
+#endif
+
+/**
+ * `put_decimal_id` for the writers' fast paths: below 100 with no branch, two `Char`s stored
+ * in one go (the second maybe written over next: one `Char` of room past the id).
+ */
+template <class Char>
+LWM2M_HOT_INLINE inline Char* put_id_fast(Char* p, std::uint16_t id) noexcept {
+#if LWM2M_DECIMAL_PAIRS
+    if (id < 100) {
+        const std::uint32_t text = short_id_text[id];
+        const Char two[2] = {static_cast<Char>(text & 0xFF), static_cast<Char>(text >> 8 & 0xFF)};
+        std::memcpy(p, two, 2);  // one store
+        return p + (text >> 16);
+    }
+#endif
+    return put_decimal_id(p, id);
+}
+
+/** A record name below a base of `depth` ids ("5700", "6/0") by `put_id_fast` (its room too). */
+template <class Char>
+LWM2M_HOT_INLINE inline Char* put_relative_name(Char* p, const path& name, std::size_t depth) noexcept {
+    Char* q = put_id_fast(p, name.id(depth));
+    for (std::size_t i = depth + 1; i < name.depth(); ++i) {
+        *q++ = static_cast<Char>('/');
+        q = put_id_fast(q, name.id(i));
+    }
+    return q;
 }
 
 /**
