@@ -207,9 +207,7 @@ struct in_place_writer {
         const record* r = records.data();
         const record* const last = r + records.size();
         const std::string_view bn = plan.base_name();
-        // A common first record makes the plan end "bn" in '/' (names have no leading '/').
-        if (r == last || !is_common(*r) || bn.back() != '/' || static_cast<std::size_t>(end - at) < max_opening)
-            return 0;
+        if (!is_common.starts_leading_run(r, last, bn, static_cast<std::size_t>(end - at), max_opening)) return 0;
         // {-2: "base", then the records' pairs; the base name buffer copied whole (a copy of
         // constant size), the bytes after it written over next.
         std::byte* p = at;

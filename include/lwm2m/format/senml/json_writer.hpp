@@ -375,9 +375,7 @@ struct in_place_writer {
         const record* r = records.data();
         const record* const last = r + records.size();
         const std::string_view bn = plan.base_name();
-        // A common first record makes the plan end "bn" in '/' (names have no leading '/').
-        if (r == last || !is_common(*r) || bn.back() != '/' || static_cast<std::size_t>(end - at) < max_opening)
-            return 0;
+        if (!is_common.starts_leading_run(r, last, bn, static_cast<std::size_t>(end - at), max_opening)) return 0;
         // `{"bn":"base","n":"`; the base name is ids and '/': nothing to escape. Its buffer is
         // copied whole (a copy of constant size), the bytes after it written over next.
         char* p = put_literal(at, "{\"bn\":\"");

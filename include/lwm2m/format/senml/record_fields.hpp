@@ -1248,6 +1248,16 @@ public:
                !r.time;
     }
 
+    /**
+     * True if a writer's leading loop may start at [first, last): the first is common (which
+     * makes the plan end `bn` in '/', names having no leading '/') and the opening
+     * (`opening` bytes at most) fits in `room`.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool starts_leading_run(const record* first, const record* last, std::string_view bn,
+                                                           std::size_t room, std::size_t opening) const noexcept {
+        return first != last && (*this)(*first) && bn.back() == '/' && room >= opening;
+    }
+
 private:
     std::uint64_t base_lanes_;
     std::uint64_t mask_;
