@@ -497,8 +497,20 @@ private:
         const std::size_t at = pos_;
         if (fast_type_ == fast_resource_instance) {
             if (at != limit_) return false;
-            (void)close();
-            arm_fast_path();
+            // close() and arm_fast_path() for a Multiple Resource's end (state reading, in_multi_).
+            in_multi_ = false;
+            if (in_instance_) {
+                limit_ = instance_.end;
+                fast_frame_ = &basic_tlv_reader::instance_;
+            } else {
+                limit_ = payload_.size();
+                fast_frame_ = &basic_tlv_reader::top_;
+                if (!top_is_instance_) {
+                    fast_type_ = fast_off;
+                    return true;
+                }
+            }
+            fast_type_ = fast_resource;
             return true;
         }
         if (fast_type_ != fast_resource || limit_ - at < 3) return false;
@@ -583,25 +595,25 @@ private:
             take(value::of_untyped(b));
             return true;
         }
-        switch (def->type) {
-        case data_type::integer:
-        case data_type::time: {
+        const data_type type = def->type;
+        if (type == data_type::integer || type == data_type::time) {
             if (!lwm2m::detail::is_binary_integer_length(length)) return false;
             const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
             if (!def->range.contains(static_cast<double>(i))) return false;
-            take(def->type == data_type::time ? value::of_time(i) : value::of_integer(i));
+            take(type == data_type::time ? value::of_time(i) : value::of_integer(i));
             return true;
         }
-        case data_type::string:
+        if (type == data_type::string) {
             if (!encoding::detail::is_ascii(b) || !def->range.contains(static_cast<double>(length))) return false;
             take(value::of_string(as_chars(b)));
             return true;
-        case data_type::boolean:
+        }
+        if (type == data_type::boolean) {
             if (length != 1 || static_cast<unsigned>(v[0]) > 1) return false;
             take(value::of_boolean(static_cast<unsigned>(v[0]) == 1));
             return true;
-        default: return false;
         }
+        return false;
     }
 
     /** Header reads allowed per payload byte for the duplicate check of out-of-order ids. */
