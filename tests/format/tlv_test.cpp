@@ -1082,12 +1082,16 @@ TEST_CASE("tlv reader: the fast path agrees with the general code on random payl
 }
 
 TEST_CASE("tlv reader: Multiple Resource containers closing at every level, fast path against the general code (differential)") {
+    // Also: the reader starts in its constructor on the fast path, in `next()` on the general code.
     // A Multiple Resource that ends at the end of the payload (base /O/I/R: reading then leaves
     // the fast path), of an Object Instance TLV (base /O, or /O/I wrapped) or of the payload
     // (base /O/I), then more TLVs or none; valid and mutated. Same records, same errors and offsets.
     tlv_generator gen{std::mt19937_64{0xc105eu}};
     const lwm2m::schema_registry* const registries[] = {nullptr, &schemas, &ranged_schemas};
-    const path bases[] = {P("/3/0/6"), P("/3/0/7"), P("/3/0/11"), P("/9998/0/13"), P("/9998/0/14"), P("/3/0"), P("/9998/0"), P("/3")};
+    // The last four: errors of the base itself (root; with schemas, a resource not in the schema,
+    // or an instance of a single resource) and a resource-instance base.
+    const path bases[] = {P("/3/0/6"), P("/3/0/7"), P("/3/0/11"), P("/9998/0/13"), P("/9998/0/14"), P("/3/0"), P("/9998/0"),
+                          P("/3"), path{}, P("/3/0/99"), P("/3/0/9/0"), P("/3/0/7/1")};
     const unsigned multiple_ids[] = {6, 7, 8, 11, 13, 14};
     int records = 0, errors = 0, top_level_multiples = 0;
     for (int iteration = 0; iteration < lwm2m::test::scaled(20000); ++iteration) {
@@ -1160,7 +1164,7 @@ TEST_CASE("tlv reader: Multiple Resource containers closing at every level, fast
         if (general.error) ++errors;
         records += static_cast<int>(general.records.size());
     }
-    CHECK(records > lwm2m::test::scaled(20000));
+    CHECK(records > lwm2m::test::scaled(12000));
     CHECK(errors > lwm2m::test::scaled(2000));
     CHECK(top_level_multiples > lwm2m::test::scaled(5000));
 }

@@ -88,13 +88,25 @@ namespace detail {
  * `FastPath` (`tlv_reader`: `LWM2M_TLV_FAST_PATH`) reads a value TLV of the commonest shape
  * (see `fast_record`) inline in the caller's loop and hands everything else, unchanged, to the
  * general code; both give the same records and errors (tests/format/tlv_test.cpp holds them equal).
+ * With it the reader also starts (checks `base`, finds the schema) in the constructor, so the
+ * first `next()` goes straight to the fast path; an error of `base` is kept for `next()`.
  */
 template <bool FastPath>
 class basic_tlv_reader {
 public:
     /** A reader over `payload` sent to/for `base`; values typed with `schemas` when given. Allocation: none. */
     basic_tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {}
+        : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {
+        if constexpr (FastPath) {  // started here, so the first `next()` finds the fast path armed
+            errc code{};
+            if (begin(code)) {
+                arm_fast_path();
+            } else {  // what the general code's start gives, at the first and every later `next()`
+                state_ = state::failed;
+                error_ = error{code, 0};
+            }
+        }
+    }
 
     /**
      * The next record, or `std::nullopt` at the end of the payload (and on every later call).
@@ -181,14 +193,20 @@ private:
     }
 
     [[nodiscard]] bool start(output& out) noexcept {
-        if (base_.is_root()) return fail_with(out, errc::path_wrong_level, 0);
+        errc code{};
+        if (!begin(code)) return fail_with(out, code, 0);
+        return true;
+    }
+    /** The checks and set-up of `start`: false (with `code`; its offset is 0) when `base` cannot be read. */
+    [[nodiscard]] bool begin(errc& code) noexcept {
+        if (base_.is_root()) return code = errc::path_wrong_level, false;
         const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
         typed_ = object != nullptr;
         if (typed_) object_ = *object;
         if (typed_ && base_.has_resource()) {
             base_def_ = object_.find(base_.resource_id());
-            if (base_def_ == nullptr) return fail_with(out, errc::resource_not_in_schema, 0);
-            if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail_with(out, errc::invalid_nesting, 0);
+            if (base_def_ == nullptr) return code = errc::resource_not_in_schema, false;
+            if (base_.has_resource_instance() && !base_def_->is_multiple()) return code = errc::invalid_nesting, false;
         }
         top_.end = payload_.size();
         top_is_instance_ = base_.level() == path_level::instance;
