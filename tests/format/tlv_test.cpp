@@ -1081,6 +1081,94 @@ TEST_CASE("tlv reader: the fast path agrees with the general code on random payl
     CHECK(corrupted > lwm2m::test::scaled(5000));
 }
 
+TEST_CASE("tlv reader: Multiple Resource containers closing at every level, fast path against the general code (differential)") {
+    // Also: the reader starts in its constructor on the fast path, in `next()` on the general code.
+    // A Multiple Resource that ends at the end of the payload (base /O/I/R: reading then leaves
+    // the fast path), of an Object Instance TLV (base /O, or /O/I wrapped) or of the payload
+    // (base /O/I), then more TLVs or none; valid and mutated. Same records, same errors and offsets.
+    tlv_generator gen{std::mt19937_64{0xc105eu}};
+    const lwm2m::schema_registry* const registries[] = {nullptr, &schemas, &ranged_schemas};
+    // The last four: errors of the base itself (root; with schemas, a resource not in the schema,
+    // or an instance of a single resource) and a resource-instance base.
+    const path bases[] = {P("/3/0/6"), P("/3/0/7"), P("/3/0/11"), P("/9998/0/13"), P("/9998/0/14"), P("/3/0"), P("/9998/0"),
+                          P("/3"), path{}, P("/3/0/99"), P("/3/0/9/0"), P("/3/0/7/1")};
+    const unsigned multiple_ids[] = {6, 7, 8, 11, 13, 14};
+    int records = 0, errors = 0, top_level_multiples = 0;
+    for (int iteration = 0; iteration < lwm2m::test::scaled(20000); ++iteration) {
+        const path& base = bases[gen.below(std::size(bases))];
+        const auto multiple = [&](std::vector<std::byte>& out, unsigned id) {
+            std::vector<std::byte> inner;
+            unsigned last_ri = gen.below(2);
+            const unsigned m = gen.below(5);
+            for (unsigned j = 0; j < m; ++j) {
+                const auto v = gen.value_bytes();
+                gen.header(inner, gen.below(16) == 0 ? 3 : 1, gen.below(8) == 0 ? gen.below(4) : last_ri++, v.size());
+                inner.insert(inner.end(), v.begin(), v.end());
+            }
+            gen.header(out, 2, id, inner.size());
+            out.insert(out.end(), inner.begin(), inner.end());
+        };
+        const auto instance_body = [&]() {
+            std::vector<std::byte> body;
+            unsigned id = gen.below(3);
+            const unsigned n = 1 + gen.below(4);
+            for (unsigned k = 0; k < n; ++k) {
+                id += 1 + gen.below(4);
+                if (gen.below(2) == 0) {
+                    multiple(body, gen.below(2) == 0 ? multiple_ids[gen.below(std::size(multiple_ids))] : id);
+                } else {
+                    const auto v = gen.value_bytes();
+                    gen.header(body, 3, id, v.size());
+                    body.insert(body.end(), v.begin(), v.end());
+                }
+            }
+            return body;
+        };
+        std::vector<std::byte> payload;
+        switch (base.level()) {
+        case lwm2m::path_level::resource:
+            multiple(payload, gen.below(8) == 0 ? gen.below(16) : base.resource_id());
+            ++top_level_multiples;
+            if (gen.below(6) == 0) {  // something after the container: not allowed at /O/I/R
+                const auto v = gen.value_bytes();
+                gen.header(payload, gen.below(2) == 0 ? 1 : 3, gen.below(16), v.size());
+                payload.insert(payload.end(), v.begin(), v.end());
+            }
+            break;
+        case lwm2m::path_level::instance:
+            payload = instance_body();
+            if (gen.below(4) == 0) {
+                std::vector<std::byte> wrapped;
+                gen.header(wrapped, 0, base.instance_id(), payload.size());
+                wrapped.insert(wrapped.end(), payload.begin(), payload.end());
+                payload = wrapped;
+            }
+            break;
+        default:
+            for (unsigned k = 0, n = 1 + gen.below(3); k < n; ++k) {
+                const auto body = instance_body();
+                gen.header(payload, 0, k, body.size());
+                payload.insert(payload.end(), body.begin(), body.end());
+            }
+            break;
+        }
+        if (gen.below(3) == 0) gen.corrupt(payload);
+        const auto* reg = registries[gen.below(std::size(registries))];
+        CAPTURE(iteration);
+        const auto fast = read_all_with<true>(payload, base, reg);
+        const auto general = read_all_with<false>(payload, base, reg);
+        REQUIRE(fast.records.size() == general.records.size());
+        for (std::size_t k = 0; k < fast.records.size(); ++k) CHECK(fast.records[k] == general.records[k]);
+        CHECK(fast.error.has_value() == general.error.has_value());
+        if (fast.error && general.error) CHECK(*fast.error == *general.error);
+        if (general.error) ++errors;
+        records += static_cast<int>(general.records.size());
+    }
+    CHECK(records > lwm2m::test::scaled(12000));
+    CHECK(errors > lwm2m::test::scaled(2000));
+    CHECK(top_level_multiples > lwm2m::test::scaled(5000));
+}
+
 // ---- writer ------------------------------------------------------------------------------------
 
 TEST_CASE("tlv writer: invalid record sets write nothing") {

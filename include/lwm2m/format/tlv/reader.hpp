@@ -88,13 +88,25 @@ namespace detail {
  * `FastPath` (`tlv_reader`: `LWM2M_TLV_FAST_PATH`) reads a value TLV of the commonest shape
  * (see `fast_record`) inline in the caller's loop and hands everything else, unchanged, to the
  * general code; both give the same records and errors (tests/format/tlv_test.cpp holds them equal).
+ * With it the reader also starts (checks `base`, finds the schema) in the constructor, so the
+ * first `next()` goes straight to the fast path; an error of `base` is kept for `next()`.
  */
 template <bool FastPath>
 class basic_tlv_reader {
 public:
     /** A reader over `payload` sent to/for `base`; values typed with `schemas` when given. Allocation: none. */
     basic_tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {}
+        : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {
+        if constexpr (FastPath) {  // started here, so the first `next()` finds the fast path armed
+            errc code{};
+            if (begin(code)) {
+                arm_fast_path();
+            } else {  // what the general code's start gives, at the first and every later `next()`
+                state_ = state::failed;
+                error_ = error{code, 0};
+            }
+        }
+    }
 
     /**
      * The next record, or `std::nullopt` at the end of the payload (and on every later call).
@@ -181,14 +193,20 @@ private:
     }
 
     [[nodiscard]] bool start(output& out) noexcept {
-        if (base_.is_root()) return fail_with(out, errc::path_wrong_level, 0);
+        errc code{};
+        if (!begin(code)) return fail_with(out, code, 0);
+        return true;
+    }
+    /** The checks and set-up of `start`: false (with `code`; its offset is 0) when `base` cannot be read. */
+    [[nodiscard]] bool begin(errc& code) noexcept {
+        if (base_.is_root()) return code = errc::path_wrong_level, false;
         const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
         typed_ = object != nullptr;
         if (typed_) object_ = *object;
         if (typed_ && base_.has_resource()) {
             base_def_ = object_.find(base_.resource_id());
-            if (base_def_ == nullptr) return fail_with(out, errc::resource_not_in_schema, 0);
-            if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail_with(out, errc::invalid_nesting, 0);
+            if (base_def_ == nullptr) return code = errc::resource_not_in_schema, false;
+            if (base_.has_resource_instance() && !base_def_->is_multiple()) return code = errc::invalid_nesting, false;
         }
         top_.end = payload_.size();
         top_is_instance_ = base_.level() == path_level::instance;
@@ -497,8 +515,20 @@ private:
         const std::size_t at = pos_;
         if (fast_type_ == fast_resource_instance) {
             if (at != limit_) return false;
-            (void)close();
-            arm_fast_path();
+            // close() and arm_fast_path() for a Multiple Resource's end (state reading, in_multi_).
+            in_multi_ = false;
+            if (in_instance_) {
+                limit_ = instance_.end;
+                fast_frame_ = &basic_tlv_reader::instance_;
+            } else {
+                limit_ = payload_.size();
+                fast_frame_ = &basic_tlv_reader::top_;
+                if (!top_is_instance_) {
+                    fast_type_ = fast_off;
+                    return true;
+                }
+            }
+            fast_type_ = fast_resource;
             return true;
         }
         if (fast_type_ != fast_resource || limit_ - at < 3) return false;
@@ -583,25 +613,25 @@ private:
             take(value::of_untyped(b));
             return true;
         }
-        switch (def->type) {
-        case data_type::integer:
-        case data_type::time: {
+        const data_type type = def->type;
+        if (type == data_type::integer || type == data_type::time) {
             if (!lwm2m::detail::is_binary_integer_length(length)) return false;
             const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
             if (!def->range.contains(static_cast<double>(i))) return false;
-            take(def->type == data_type::time ? value::of_time(i) : value::of_integer(i));
+            take(type == data_type::time ? value::of_time(i) : value::of_integer(i));
             return true;
         }
-        case data_type::string:
+        if (type == data_type::string) {
             if (!encoding::detail::is_ascii(b) || !def->range.contains(static_cast<double>(length))) return false;
             take(value::of_string(as_chars(b)));
             return true;
-        case data_type::boolean:
+        }
+        if (type == data_type::boolean) {
             if (length != 1 || static_cast<unsigned>(v[0]) > 1) return false;
             take(value::of_boolean(static_cast<unsigned>(v[0]) == 1));
             return true;
-        default: return false;
         }
+        return false;
     }
 
     /** Header reads allowed per payload byte for the duplicate check of out-of-order ids. */
