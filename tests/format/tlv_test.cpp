@@ -961,6 +961,19 @@ decoded read_all_with(bytes_view payload, const path& base, const lwm2m::schema_
     return d;
 }
 
+/** Checks that the fast path and the general code read `payload` alike; counts an error in
+ *  `errors`; returns the records read. */
+int fast_agrees_with_general(bytes_view payload, const path& base, const lwm2m::schema_registry* reg, int& errors) {
+    const auto fast = read_all_with<true>(payload, base, reg);
+    const auto general = read_all_with<false>(payload, base, reg);
+    REQUIRE(fast.records.size() == general.records.size());
+    for (std::size_t k = 0; k < fast.records.size(); ++k) CHECK(fast.records[k] == general.records[k]);
+    CHECK(fast.error.has_value() == general.error.has_value());
+    if (fast.error && general.error) CHECK(*fast.error == *general.error);
+    if (general.error) ++errors;
+    return static_cast<int>(general.records.size());
+}
+
 /** A random TLV payload of the shapes the fast path takes, and their near misses. */
 struct tlv_generator {
     std::mt19937_64 rng;
@@ -1067,14 +1080,7 @@ TEST_CASE("tlv reader: the fast path agrees with the general code on random payl
         }
         const auto* reg = registries[gen.below(std::size(registries))];
         CAPTURE(iteration);
-        const auto fast = read_all_with<true>(payload, base, reg);
-        const auto general = read_all_with<false>(payload, base, reg);
-        REQUIRE(fast.records.size() == general.records.size());
-        for (std::size_t k = 0; k < fast.records.size(); ++k) CHECK(fast.records[k] == general.records[k]);
-        CHECK(fast.error.has_value() == general.error.has_value());
-        if (fast.error && general.error) CHECK(*fast.error == *general.error);
-        if (general.error) ++errors;
-        fast_records += static_cast<int>(general.records.size());
+        fast_records += fast_agrees_with_general(payload, base, reg, errors);
     }
     CHECK(fast_records > lwm2m::test::scaled(50000));
     CHECK(errors > lwm2m::test::scaled(5000));
@@ -1155,14 +1161,7 @@ TEST_CASE("tlv reader: Multiple Resource containers closing at every level, fast
         if (gen.below(3) == 0) gen.corrupt(payload);
         const auto* reg = registries[gen.below(std::size(registries))];
         CAPTURE(iteration);
-        const auto fast = read_all_with<true>(payload, base, reg);
-        const auto general = read_all_with<false>(payload, base, reg);
-        REQUIRE(fast.records.size() == general.records.size());
-        for (std::size_t k = 0; k < fast.records.size(); ++k) CHECK(fast.records[k] == general.records[k]);
-        CHECK(fast.error.has_value() == general.error.has_value());
-        if (fast.error && general.error) CHECK(*fast.error == *general.error);
-        if (general.error) ++errors;
-        records += static_cast<int>(general.records.size());
+        records += fast_agrees_with_general(payload, base, reg, errors);
     }
     CHECK(records > lwm2m::test::scaled(12000));
     CHECK(errors > lwm2m::test::scaled(2000));
