@@ -976,6 +976,12 @@ private:
         observation_deadline_ = wake;
     }
 
+    /** Every endpoint slot is busy: the change is kept and the notification tried again 1 s later. */
+    static void retry_soon(observation& o, time_point now) noexcept {
+        o.changed = true;
+        o.retry_at = now + std::chrono::seconds(1);
+    }
+
     /**
      * Sends one notification of `o`: with the values of `sampled` already in `records_` (an
      * evaluation at `now`), else read now.
@@ -991,11 +997,7 @@ private:
         coap::message_builder<8> b;
         coap::code code = coap::code::content;
         const mutable_bytes area = notify_body();
-        if (area.empty() && collected) {  // every endpoint slot is busy: keep the change, try again shortly
-            o.changed = true;
-            o.retry_at = now + std::chrono::seconds(1);
-            return;
-        }
+        if (area.empty() && collected) return retry_soon(o, now);  // every endpoint slot is busy
         format::output_window body{area};
         exchange::block_etag tag{};  // the builder keeps a view of it until the send below
         if (!collected) {
@@ -1020,12 +1022,7 @@ private:
         const bool confirmable = config_.confirmable_notifications || !success ||
                                  now - o.last_confirmable >= std::chrono::hours(24);
         auto h = endpoint_.send_notification(o.peer, o.token, b, confirmable, now);
-        if (!h && h.error().code == errc::capacity_exceeded && success) {
-            // Every endpoint slot is busy: keep the change and try again shortly.
-            o.changed = true;
-            o.retry_at = now + std::chrono::seconds(1);
-            return;
-        }
+        if (!h && h.error().code == errc::capacity_exceeded && success) return retry_soon(o, now);
         if (h) o.last_handle = *h;
         o.last_sent = now;
         o.changed = false;

@@ -101,7 +101,6 @@ public:
         if (!entries_[i].used) return;
         unlink(i);
         entries_[i].used = false;
-        entries_[i].answer_size = 0;
     }
 
     /** Drops expired entries (optional housekeeping; lookups ignore them anyway). */

@@ -359,6 +359,10 @@ public:
     }
 
 private:
+    // Answers too large for a dedup entry go out from large_, whose tail holds response bodies
+    // (see endpoint_limits::cached_answer); else every answer is cached whole.
+    static constexpr bool shares_large_answers = Limits::cached_answer < Limits::max_message;
+
     enum class slot_state : std::uint8_t {
         free,
         queued,     // waiting for NSTART
@@ -600,7 +604,7 @@ private:
         // the caller's datagram, the body is in large_ or body_scratch_, option text in `r`).
         const auto slot = dedup_.claim(peer, m.message_id(), expires);
         auto n = b.serialize(slot.answer);
-        if constexpr (Limits::cached_answer < Limits::max_message) {
+        if constexpr (shares_large_answers) {
             if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b)) {
                 // Too large to keep (see endpoint_limits::cached_answer): a GET or FETCH is
                 // processed again when repeated, anything else stays "processed, no answer".
@@ -624,7 +628,7 @@ private:
     // header and options are put in front of it: no separate body buffer. A large answer
     // still queued there is dropped (one at a time; see endpoint_limits::cached_answer).
     mutable_bytes claim_body_area() noexcept {
-        if constexpr (Limits::cached_answer < Limits::max_message) {
+        if constexpr (shares_large_answers) {
             large_.queued = false;
             return mutable_bytes{large_.bytes}.subspan(body_area_offset());
         } else {
@@ -927,7 +931,7 @@ private:
         peer_id peer{};
         std::uint16_t message_id = 0;
         std::size_t size = 0;
-        std::array<std::byte, Limits::cached_answer < Limits::max_message ? Limits::max_message : 0> bytes{};
+        std::array<std::byte, shares_large_answers ? Limits::max_message : 0> bytes{};
     };
     large_answer large_{};
     std::array<queued, Limits::queue_length> queue_{};
@@ -937,7 +941,7 @@ private:
     std::size_t recent_next_ = 0;
     std::array<observation, Limits::max_observations> observations_{};
     // The response body when every answer is cached whole (else it is written into large_).
-    std::array<std::byte, Limits::cached_answer < Limits::max_message ? 0 : largest_block()> body_scratch_{};
+    std::array<std::byte, shares_large_answers ? 0 : largest_block()> body_scratch_{};
     // Block1 reassembly: one request at a time (see endpoint_limits::max_body).
     struct block1_state {
         bool active = false;
