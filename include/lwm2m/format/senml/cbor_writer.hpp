@@ -178,11 +178,10 @@ inline void write_from(std::span<const record> records, std::size_t first, const
 
 /** One bit per value_kind: a bit test each, not a second dispatch (put_value_pair's). */
 constexpr unsigned kind_bit(value_kind k) noexcept { return 1u << static_cast<unsigned>(k); }
-/** The kinds of a common record's value the fast path writes: numbers and booleans, and text. */
+/** The kinds of a common record's value the fast path writes besides text: numbers and booleans. */
 inline constexpr unsigned number_kinds = kind_bit(value_kind::integer) | kind_bit(value_kind::time) |
                                          kind_bit(value_kind::unsigned_integer) | kind_bit(value_kind::float_) |
                                          kind_bit(value_kind::boolean);
-inline constexpr unsigned text_kinds = kind_bit(value_kind::string) | kind_bit(value_kind::corelnk);
 
 /**
  * `check_and_write`'s `put` for the fast path: writes each record at `at` while it surely fits
@@ -314,14 +313,13 @@ private:
         const std::size_t room = static_cast<std::size_t>(end - p);
         if (room < max_tight) return nullptr;
         const value& v = r.value;
-        const unsigned kind = kind_bit(v.kind());
         std::size_t text_size = 0;
-        if ((kind & text_kinds) != 0) {
+        if (v.is_text()) {
             // ASCII is UTF-8: no other check (other text takes the general path, which validates).
             if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return nullptr;
             text_size = v.encoded_bytes().size();
             if (text_size > room - max_tight) return nullptr;
-        } else if ((kind & number_kinds) == 0) {
+        } else if ((kind_bit(v.kind()) & number_kinds) == 0) {
             return nullptr;
         }
         // The name: ids from the base's depth on, "bn" ends in '/'. At most 23 chars, so its

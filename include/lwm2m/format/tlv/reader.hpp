@@ -98,13 +98,9 @@ public:
     basic_tlv_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
         : payload_(payload), base_(base), schemas_(schemas), limit_(payload.size()) {
         if constexpr (FastPath) {  // started here, so the first `next()` finds the fast path armed
-            errc code{};
-            if (begin(code)) {
-                arm_fast_path();
-            } else {  // what the general code's start gives, at the first and every later `next()`
-                state_ = state::failed;
-                error_ = error{code, 0};
-            }
+            output out = opt_record{};
+            if (start(out)) arm_fast_path();
+            else fail_for_good(out);  // what the general code's start gives, at every `next()`
         }
     }
 
@@ -193,20 +189,14 @@ private:
     }
 
     [[nodiscard]] bool start(output& out) noexcept {
-        errc code{};
-        if (!begin(code)) return fail_with(out, code, 0);
-        return true;
-    }
-    /** The checks and set-up of `start`: false (with `code`; its offset is 0) when `base` cannot be read. */
-    [[nodiscard]] bool begin(errc& code) noexcept {
-        if (base_.is_root()) return code = errc::path_wrong_level, false;
+        if (base_.is_root()) return fail_with(out, errc::path_wrong_level, 0);
         const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
         typed_ = object != nullptr;
         if (typed_) object_ = *object;
         if (typed_ && base_.has_resource()) {
             base_def_ = object_.find(base_.resource_id());
-            if (base_def_ == nullptr) return code = errc::resource_not_in_schema, false;
-            if (base_.has_resource_instance() && !base_def_->is_multiple()) return code = errc::invalid_nesting, false;
+            if (base_def_ == nullptr) return fail_with(out, errc::resource_not_in_schema, 0);
+            if (base_.has_resource_instance() && !base_def_->is_multiple()) return fail_with(out, errc::invalid_nesting, 0);
         }
         top_.end = payload_.size();
         top_is_instance_ = base_.level() == path_level::instance;

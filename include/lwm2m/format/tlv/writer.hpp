@@ -344,9 +344,6 @@ struct instances_run {
 /** Bytes `write_in_place` keeps for each record but the bytes of a byte value: two 3-byte headers, an 8-byte store. */
 inline constexpr std::size_t in_place_room = 16;
 
-/** Bytes of the shortest two's complement form of integers by (bits beside the sign + 8) / 8 (`integer_length`). */
-inline constexpr std::uint8_t integer_widths[9] = {1, 1, 2, 4, 4, 8, 8, 8, 8};
-
 /** Stores `word` at `p`, least significant byte first. */
 LWM2M_HOT_INLINE inline void store_le32(std::byte* p, std::uint32_t word) noexcept {
     if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap32(word);
@@ -402,7 +399,7 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
             std::memcpy(p, &word, 8);
             return p + 3;
         }
-        size = integer_widths[(std::bit_width(static_cast<std::uint64_t>(i ^ (i >> 63))) + 8) >> 3];
+        size = tlv::integer_length(i);
     } else if (v.is_bytes()) {
         const bytes_view b = v.encoded_bytes();
         size = b.size();
