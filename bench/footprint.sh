@@ -9,7 +9,7 @@
 #   LWM2M_COMPACT_FLOAT_TEXT=0 ...  libstdc++ to_chars/from_chars for doubles (for comparison)
 #
 # Flash = .text + .rodata + .data (+ the small init/fini sections); static RAM = .data + .bss.
-# Also printed: the scripted driver's share (fake server, run(), main, its radio buffer; the
+# Also printed: the scripted driver's share (fake server, run(), main, its radio counters; the
 # engine is called through out-of-line engine_api:: wrappers so none of it is inlined there)
 # and the engine alone = total - driver. The targets are checked against the totals.
 # Targets: flash <= 16 kB, static RAM <= 4 kB, no heap. Anchors: Anjay Lite 33.2 kB flash /
@@ -75,7 +75,7 @@ driver_sum() {
 }
 driver_flash=$(driver_sum TtWwRrVv)
 driver_ram=$(driver_sum bBdD)
-printf '%-12s %8s bytes  (driver: fake_server, run(), main, the radio buffer)\n' "driver flash" "$driver_flash"
+printf '%-12s %8s bytes  (driver: fake_server, run(), main, the radio counters)\n' "driver flash" "$driver_flash"
 printf '%-12s %8s bytes\n' "driver RAM" "$driver_ram"
 printf '%-12s %8s bytes  (engine + objects + libc/libgcc helpers)\n' "engine flash" "$((flash - driver_flash))"
 printf '%-12s %8s bytes\n' "engine RAM" "$((ram - driver_ram))"

@@ -187,7 +187,7 @@ public:
 
     void pump() {
         std::array<std::byte, 1500> buf{};
-        while (auto t = client.poll_transmit(buf)) net.send(0, 1, bytes_view{buf.data(), t->size}, now);
+        while (auto d = client.poll_datagram()) net.send(0, 1, d->bytes, now);  // lent, copied by the network
         while (auto t = server.endpoint().poll_transmit(buf)) net.send(1, 0, bytes_view{buf.data(), t->size}, now);
     }
 

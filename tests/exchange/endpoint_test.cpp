@@ -1689,6 +1689,57 @@ TEST_CASE("capacity: poll_transmit with a too small buffer drops the datagram (C
     CHECK(out[0].peer == other);
 }
 
+namespace {
+/** Queues one datagram from every source: an empty ACK, a CON request, a cached small answer, a large answer, a NON notification. */
+void queue_every_source(notifier_fixture& f) {
+    f.h.answer = [&](ex::peer_id, const coap::message_view& m, ex::response& r) {
+        r.code(code::content);
+        r.body().put(std::string_view{m.code() == code::get ? test_body(300) : "ok"});
+    };
+    f.ep.on_datagram(other, view_of(make_empty(mt::confirmable, 0x0901)), t0, f.h);  // ping: RST
+    auto req = get();
+    REQUIRE(f.ep.send_request(other, req, t0));
+    f.ep.on_datagram(server, view_of(make(mt::confirmable, code::post, 0x0902, view_of(to_bytes("p")))), t0, f.h);
+    f.ep.on_datagram(server, view_of(make(mt::confirmable, code::get, 0x0903, view_of(to_bytes("g")))), t0, f.h);
+    REQUIRE(f.notify(false));
+}
+} // namespace
+
+TEST_CASE("poll_datagram lends the same datagrams poll_transmit copies, in the same order") {
+    notifier_fixture copied, lent;
+    queue_every_source(copied);
+    queue_every_source(lent);
+    const auto expected = drain(copied.ep);
+    REQUIRE(expected.size() == 5);
+    std::vector<sent> got;
+    while (auto d = lent.ep.poll_datagram()) got.push_back(sent{d->peer, bytes(d->bytes.begin(), d->bytes.end())});
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        CAPTURE(i);
+        CHECK(got[i].peer == expected[i].peer);
+        CHECK(got[i].raw == expected[i].raw);
+    }
+    CHECK(got[0].type() == mt::reset);
+    CHECK(got[3].payload() == test_body(300));  // the large answer, from the shared buffer
+    CHECK(got[4].view().observe().has_value());
+}
+
+TEST_CASE("poll_datagram: a lent NON notification frees its slot, its bytes stay until the next call") {
+    notifier_fixture f;
+    REQUIRE(f.notify(false, 77));
+    auto d = f.ep.poll_datagram();
+    REQUIRE(d.has_value());
+    CHECK(f.ep.pending_count() == 0);
+    const auto m = coap::parse(d->bytes);
+    REQUIRE(m.has_value());
+    CHECK(m->type() == mt::non_confirmable);
+    CHECK(m->observe() == std::optional<std::uint32_t>{77});
+    CHECK_FALSE(f.ep.poll_datagram().has_value());
+    // The next notification takes the freed slot.
+    REQUIRE(f.notify(false, 78));
+    CHECK(f.ep.pending_count() == 1);
+}
+
 TEST_CASE("forget_peer and cancel: pending exchanges are dropped silently, other peers are unaffected") {
     endpoint_t ep{residue_random{0}};
     recorder h;

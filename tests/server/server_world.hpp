@@ -228,8 +228,7 @@ struct server_box {
     }
     std::vector<std::vector<std::byte>> drain() {
         std::vector<std::vector<std::byte>> out;
-        std::array<std::byte, 1500> buf{};
-        while (auto t = engine->poll_transmit(buf)) out.emplace_back(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(t->size));
+        while (auto d = engine->poll_datagram()) out.emplace_back(d->bytes.begin(), d->bytes.end());  // lent: copied before the next call
         return out;
     }
 };
@@ -345,9 +344,9 @@ public:
 
     void pump() {
         std::array<std::byte, 1500> buf{};
-        for (auto& d : devices)
-            while (auto t = d->engine->poll_transmit(buf))
-                net.push_back({0, d->peer, std::vector<std::byte>(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(t->size)), now + 10ms});
+        for (auto& d : devices)  // the clients lend their datagrams (poll_datagram), the server copies
+            while (auto t = d->engine->poll_datagram())
+                net.push_back({0, d->peer, std::vector<std::byte>(t->bytes.begin(), t->bytes.end()), now + 10ms});
         while (auto t = srv.engine->poll_transmit(buf)) {
             if (drop_to_clients) continue;
             net.push_back({t->peer.value, 0, std::vector<std::byte>(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(t->size)), now + 10ms});

@@ -14,6 +14,7 @@
  *   engine.on_datagram(peer, bytes, now);               // a received datagram
  *   engine.on_timeout(now);                             // next_deadline() was reached
  *   while (auto t = engine.poll_transmit(buf)) send(t->peer, buf.first(t->size));
+ *   // or, with no transmit buffer: while (auto d = engine.poll_datagram()) send(d->peer, d->bytes);
  *   engine.next_deadline();                             // when to call on_timeout
  *   engine.value_changed("/3311/0/5850"_path, now);     // the application changed a value
  * @endcode
@@ -293,6 +294,16 @@ public:
         auto t = endpoint_.poll_transmit(out);
         if (t) last_exchange_ = now_;
         return t;
+    }
+
+    /**
+     * The next datagram to send, without a copy: its bytes are the engine's and stay valid
+     * until the next call into the engine (exchange::endpoint::poll_datagram).
+     */
+    [[nodiscard]] std::optional<exchange::datagram> poll_datagram() noexcept {
+        auto d = endpoint_.poll_datagram();
+        if (d) last_exchange_ = now_;
+        return d;
     }
 
     /** When `on_timeout` must be called next. */

@@ -213,37 +213,50 @@ public:
 
     // ---- output ---------------------------------------------------------------------------
 
-    /** The next datagram to send, copied into `out`, or nullopt when nothing is queued. */
-    [[nodiscard]] std::optional<transmit> poll_transmit(mutable_bytes out) noexcept {
+    /**
+     * The next datagram to send, lent without a copy: the bytes stay valid until the next call
+     * into the endpoint, so the adapter needs no transmit buffer of its own. nullopt when
+     * nothing is queued.
+     */
+    [[nodiscard]] std::optional<datagram> poll_datagram() noexcept {
         while (queue_count_ > 0) {
             const queued q = queue_[queue_head_];
             queue_head_ = (queue_head_ + 1) % queue_.size();
             --queue_count_;
-            bytes_view bytes{};
-            bool release_after = false;
-            if (q.source == queued::from_inline) bytes = bytes_view{q.inline_bytes.data(), 4};
-            else if (q.source == queued::from_pending) {
+            if (q.source == queued::from_inline) {
+                lent_inline_ = q.inline_bytes;
+                return datagram{q.peer, bytes_view{lent_inline_}};
+            }
+            if (q.source == queued::from_pending) {
                 const pending_slot& s = pending_[q.index];
                 if (s.state == slot_state::free || s.message_id != q.message_id) continue;  // since completed
-                bytes = bytes_view{s.bytes.data(), s.size};
-                release_after = s.state == slot_state::send_once;
-            } else if (q.source == queued::from_dedup) {
+                // A NON notification's slot is free from here on; its bytes stay until a later
+                // call takes the slot.
+                if (s.state == slot_state::send_once) release(q.index);
+                return datagram{q.peer, bytes_view{s.bytes.data(), s.size}};
+            }
+            if (q.source == queued::from_dedup) {
                 const auto* e = dedup_.find(q.peer, q.message_id, time_point::min());
                 if (e == nullptr || e->answer_size == 0) continue;
-                bytes = e->answer_bytes();
-            } else {
-                // Taken by a later large answer since: dropped (a CON request is retransmitted).
-                if (!large_.queued || large_.peer != q.peer || large_.message_id != q.message_id) continue;
-                large_.queued = false;
-                bytes = bytes_view{large_.bytes.data(), large_.size};
+                return datagram{q.peer, e->answer_bytes()};
             }
-            if (bytes.size() > out.size()) {  // caller's buffer too small: drop, CON retransmits
-                if (release_after) release(q.index);
-                continue;
-            }
-            std::copy(bytes.begin(), bytes.end(), out.begin());
-            if (release_after) release(q.index);
-            return transmit{q.peer, bytes.size()};
+            // Taken by a later large answer since: dropped (a CON request is retransmitted).
+            if (!large_.queued || large_.peer != q.peer || large_.message_id != q.message_id) continue;
+            large_.queued = false;
+            return datagram{q.peer, bytes_view{large_.bytes.data(), large_.size}};
+        }
+        return std::nullopt;
+    }
+
+    /**
+     * The next datagram to send, copied into `out`, or nullopt when nothing is queued. A
+     * datagram larger than `out` is dropped (a CON message is retransmitted).
+     */
+    [[nodiscard]] std::optional<transmit> poll_transmit(mutable_bytes out) noexcept {
+        while (auto d = poll_datagram()) {
+            if (d->bytes.size() > out.size()) continue;
+            std::copy(d->bytes.begin(), d->bytes.end(), out.begin());
+            return transmit{d->peer, d->bytes.size()};
         }
         return std::nullopt;
     }
@@ -937,6 +950,7 @@ private:
     std::array<queued, Limits::queue_length> queue_{};
     std::size_t queue_head_ = 0;
     std::size_t queue_count_ = 0;
+    std::array<std::byte, 4> lent_inline_{};  // an empty ACK/RST poll_datagram lent last
     std::array<recent_non, 8> recent_{};
     std::size_t recent_next_ = 0;
     std::array<observation, Limits::max_observations> observations_{};

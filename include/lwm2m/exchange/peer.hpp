@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace lwm2m::exchange {
 
@@ -21,6 +22,12 @@ struct peer_id {
 struct transmit {
     peer_id peer{};
     std::size_t size = 0;
+};
+
+/** An outgoing datagram the engine lends: to whom, and its bytes (see `poll_datagram`). */
+struct datagram {
+    peer_id peer{};
+    std::span<const std::byte> bytes{};
 };
 
 } // namespace lwm2m::exchange

@@ -200,6 +200,9 @@ public:
         return endpoint_.poll_transmit(out);
     }
 
+    /** The next datagram to send, lent until the next call into the engine (no copy). */
+    [[nodiscard]] std::optional<exchange::datagram> poll_datagram() noexcept { return endpoint_.poll_datagram(); }
+
     /** When `on_timeout` must be called next: retransmissions and the earliest registration expiry. */
     [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
         std::optional<time_point> d = endpoint_.next_deadline();
