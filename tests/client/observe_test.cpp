@@ -177,6 +177,37 @@ TEST_CASE("Observe on an instance notifies with the whole instance (TLV) when on
     CHECK(n->payload == hex("e5164a7768697465e416ad41480000e116da00e116db01"));
 }
 
+TEST_CASE("attribute_store: every attribute is kept exactly, zero values included; removal frees the entry") {
+    client::attribute_store<2> s;
+    notification_attributes all{};
+    all.pmin = 0;
+    all.pmax = 4294967295u;
+    all.epmin = 7;
+    all.epmax = 8;
+    all.gt = -1.5;
+    all.lt = -1e300;
+    all.st = 0.0;
+    REQUIRE(s.set(3, P("/3303/0/5700"), all).has_value());
+    CHECK(s.find(3, P("/3303/0/5700")) == std::optional{all});
+    CHECK_FALSE(s.find(4, P("/3303/0/5700")).has_value());
+    CHECK_FALSE(s.find(3, P("/3303/0")).has_value());
+    notification_attributes some{};
+    some.lt = 2.25;
+    some.epmax = 0;
+    REQUIRE(s.set(3, P("/3303/0"), some).has_value());
+    CHECK(s.find(3, P("/3303/0")) == std::optional{some});
+    notification_attributes third{};
+    third.pmin = 1;
+    CHECK(s.set(3, P("/3303"), third).error().code == errc::capacity_exceeded);
+    REQUIRE(s.set(3, P("/3303/0"), notification_attributes{}).has_value());  // empty: removed
+    CHECK_FALSE(s.find(3, P("/3303/0")).has_value());
+    REQUIRE(s.set(3, P("/3303"), third).has_value());  // its entry is free again
+    CHECK(s.find(3, P("/3303")) == std::optional{third});
+    s.remove_under(P("/3303/0"));
+    CHECK_FALSE(s.find(3, P("/3303/0/5700")).has_value());
+    CHECK(s.find(3, P("/3303")).has_value());
+}
+
 TEST_CASE("attribute_store: inheritance object -> instance -> resource over server defaults") {
     client::attribute_store<8> s;
     notification_attributes a{};

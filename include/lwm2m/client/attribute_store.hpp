@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include <lwm2m/model/attributes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -21,11 +22,13 @@ namespace lwm2m::client {
 template <std::size_t Capacity>
 class attribute_store {
 public:
-    /** Attributes attached at exactly `p` for server `ssid`, or nullptr. */
-    [[nodiscard]] const notification_attributes* find(std::uint16_t ssid, const path& p) const noexcept {
-        for (const entry& e : entries_)
-            if (e.used && e.ssid == ssid && e.target == p) return &e.attributes;
-        return nullptr;
+    /** Attributes attached at exactly `p` for server `ssid`, if any. */
+    [[nodiscard]] std::optional<notification_attributes> find(std::uint16_t ssid, const path& p) const noexcept {
+        const entry* e = entry_at(ssid, p);
+        if (e == nullptr) return std::nullopt;
+        notification_attributes a{};
+        e->overlay(a);
+        return a;
     }
 
     /**
@@ -34,16 +37,18 @@ public:
      */
     result<void> set(std::uint16_t ssid, const path& p, const notification_attributes& a) noexcept {
         entry* slot = nullptr;
+        entry* free = nullptr;
         for (entry& e : entries_) {
-            if (e.used && e.ssid == ssid && e.target == p) { slot = &e; break; }
-            if (!e.used && slot == nullptr) slot = &e;
+            if (e.matches(ssid, p)) { slot = &e; break; }
+            if (!e.used() && free == nullptr) free = &e;
         }
         if (a.empty()) {
-            if (slot != nullptr && slot->used && slot->target == p && slot->ssid == ssid) slot->used = false;
+            if (slot != nullptr) slot->present = 0;
             return {};
         }
+        if (slot == nullptr) slot = free;
         if (slot == nullptr) return fail(errc::capacity_exceeded);
-        *slot = entry{true, ssid, p, a};
+        *slot = entry::packed(ssid, p, a);
         return {};
     }
 
@@ -55,29 +60,70 @@ public:
                                                     const notification_attributes& defaults) const noexcept {
         notification_attributes r = defaults;
         for (std::size_t level = 1; level <= target.depth(); ++level)
-            if (const notification_attributes* a = find(ssid, target.prefix(static_cast<path_level>(level))))
-                r = r.overridden_by(*a);
+            if (const entry* e = entry_at(ssid, target.prefix(static_cast<path_level>(level)))) e->overlay(r);
         return r;
     }
 
     /** Drops every set attached at `p` or below (e.g. after Delete of an instance). */
     void remove_under(const path& p) noexcept {
         for (entry& e : entries_)
-            if (e.used && p.is_prefix_of(e.target)) e.used = false;
+            if (e.used() && p.is_prefix_of(e.target)) e.present = 0;
     }
     /** Drops every set of server `ssid` (e.g. on a new registration). */
     void remove_server(std::uint16_t ssid) noexcept {
         for (entry& e : entries_)
-            if (e.used && e.ssid == ssid) e.used = false;
+            if (e.used() && e.ssid == ssid) e.present = 0;
     }
 
 private:
+    using attrs = notification_attributes;
+    static constexpr std::array<std::optional<std::uint32_t> attrs::*, 4> period_fields{&attrs::pmin, &attrs::pmax,
+                                                                                         &attrs::epmin, &attrs::epmax};
+    static constexpr std::array<std::optional<double> attrs::*, 3> threshold_fields{&attrs::gt, &attrs::lt, &attrs::st};
+
+    // Packed: a bit per attribute present instead of seven std::optional (56 bytes an entry
+    // instead of 96 on 32-bit targets); an entry with no attribute is free.
     struct entry {
-        bool used = false;
         std::uint16_t ssid = 0;
         path target{};
-        notification_attributes attributes{};
+        std::uint8_t present = 0;                // bits 0-3: periods, 4-6: thresholds
+        std::array<std::uint32_t, 4> periods{};  // as period_fields
+        std::array<double, 3> thresholds{};      // as threshold_fields
+
+        [[nodiscard]] bool used() const noexcept { return present != 0; }
+        [[nodiscard]] bool matches(std::uint16_t s, const path& p) const noexcept {
+            return used() && ssid == s && target == p;
+        }
+
+        [[nodiscard]] static entry packed(std::uint16_t ssid, const path& p, const notification_attributes& a) noexcept {
+            entry e{ssid, p};
+            for (std::size_t i = 0; i < period_fields.size(); ++i)
+                if (const auto& v = a.*period_fields[i]) {
+                    e.present = static_cast<std::uint8_t>(e.present | (1u << i));
+                    e.periods[i] = *v;
+                }
+            for (std::size_t i = 0; i < threshold_fields.size(); ++i)
+                if (const auto& v = a.*threshold_fields[i]) {
+                    e.present = static_cast<std::uint8_t>(e.present | (16u << i));
+                    e.thresholds[i] = *v;
+                }
+            return e;
+        }
+
+        /** Sets in `a` every attribute this entry has (a lower level overriding, §5.1.2). */
+        void overlay(notification_attributes& a) const noexcept {
+            for (std::size_t i = 0; i < period_fields.size(); ++i)
+                if (present & (1u << i)) a.*period_fields[i] = periods[i];
+            for (std::size_t i = 0; i < threshold_fields.size(); ++i)
+                if (present & (16u << i)) a.*threshold_fields[i] = thresholds[i];
+        }
     };
+    [[nodiscard]] const entry* entry_at(std::uint16_t ssid, const path& p) const noexcept {
+        for (const entry& e : entries_)
+            if (e.matches(ssid, p)) return &e;
+        return nullptr;
+    }
+
     std::array<entry, Capacity> entries_{};
 };
 

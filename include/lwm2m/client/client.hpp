@@ -1323,7 +1323,7 @@ private:
             if (p.has_resource_instance() && !def->is_multiple()) return fail_request(r, coap::code::not_found);
         }
         notification_attributes a{};
-        if (const notification_attributes* old = attributes_.find(ssid, p)) a = *old;
+        if (const auto old = attributes_.find(ssid, p)) a = *old;
         for (std::string_view q : m.uri_query()) {
             auto change = parse_attribute_query(q);
             if (!change) return fail_request(r, coap::code::bad_request);

@@ -343,8 +343,8 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
  * Writes the Discover answer for `target` (LwM2M 1.1 Core §6.3.3, 1.0 §5.4.2) as link format:
  * `/O` lists the object, its instances and their resources; `/O/I` the instance and its
  * resources; `/O/I/R` the resource and, for a multiple resource, its instances. Each link
- * carries the attributes attached at its level (`attributes_of(path)` returns a pointer or
- * nullptr), and multiple resources carry `dim` (readable ones only).
+ * carries the attributes attached at its level (`attributes_of(path)` returns them as a
+ * std::optional or a pointer, empty when none are attached), and multiple resources carry `dim` (readable ones only).
  * Errors: `not_found`, `operation_not_allowed` (root or resource-instance target).
  */
 template <class AttributesOf>
@@ -356,7 +356,7 @@ template <class AttributesOf>
     format::link::writer w{out};
     const auto link = [&](const path& p) {
         w.begin(p);
-        if (const notification_attributes* a = attributes_of(p)) write_attributes(w, *a);
+        if (const auto a = attributes_of(p)) write_attributes(w, *a);
     };
     const auto resources = [&](std::uint16_t instance) {
         for (const resource_def& def : o->schema.resources()) {
@@ -364,7 +364,7 @@ template <class AttributesOf>
             if (!o->has_resource(rp)) continue;
             w.begin(rp);
             if (def.is_multiple() && def.readable()) w.attribute("dim", std::uint64_t{resource_dim(*o, rp, def)});
-            if (const notification_attributes* a = attributes_of(rp)) write_attributes(w, *a);
+            if (const auto a = attributes_of(rp)) write_attributes(w, *a);
         }
     };
     if (target.level() == path_level::object) {
@@ -390,7 +390,7 @@ template <class AttributesOf>
         resource_output ro{nullptr, target, *def};
         (void)o->read(target, ro);
         w.attribute("dim", std::uint64_t{ro.instances()});
-        if (const notification_attributes* a = attributes_of(target)) write_attributes(w, *a);
+        if (const auto a = attributes_of(target)) write_attributes(w, *a);
         // Resource instances (1.1): read again, keeping only the paths.
         record_buffer<64, 512> values;
         resource_output vo{&values, target, *def};
@@ -400,7 +400,7 @@ template <class AttributesOf>
         }
         return {};
     }
-    if (const notification_attributes* a = attributes_of(target)) write_attributes(w, *a);
+    if (const auto a = attributes_of(target)) write_attributes(w, *a);
     return {};
 }
 

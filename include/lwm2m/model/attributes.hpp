@@ -3,8 +3,8 @@
  * @file attributes.hpp
  * LwM2M notification attributes (LwM2M 1.1 Core §5.1.2 / 1.0 §5.1.2): pmin, pmax, gt, lt,
  * st, epmin, epmax — parsing one Write-Attributes query argument ("pmin=10", or "pmin" to
- * remove it), merging levels (a lower level overrides a higher one), and the consistency
- * rules a set must satisfy. Allocation: none.
+ * remove it) and the consistency rules a set must satisfy (levels are merged by
+ * client::attribute_store). Allocation: none.
  */
 
 #include <cstdint>
@@ -83,19 +83,6 @@ struct notification_attributes {
         case attribute_name::lt: lt = c.remove ? std::nullopt : std::optional{c.value}; break;
         case attribute_name::st: st = c.remove ? std::nullopt : std::optional{c.value}; break;
         }
-    }
-
-    /** Every attribute of `lower` that is set overrides this one (inheritance, §5.1.2). */
-    [[nodiscard]] constexpr notification_attributes overridden_by(const notification_attributes& lower) const noexcept {
-        notification_attributes r = *this;
-        if (lower.pmin) r.pmin = lower.pmin;
-        if (lower.pmax) r.pmax = lower.pmax;
-        if (lower.epmin) r.epmin = lower.epmin;
-        if (lower.epmax) r.epmax = lower.epmax;
-        if (lower.gt) r.gt = lower.gt;
-        if (lower.lt) r.lt = lower.lt;
-        if (lower.st) r.st = lower.st;
-        return r;
     }
 
     [[nodiscard]] constexpr bool has_thresholds() const noexcept { return gt || lt || st; }
