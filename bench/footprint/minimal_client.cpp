@@ -41,14 +41,16 @@ namespace cf = lwm2m::format;
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256, lwm2m::client::format_set::all, 3, 2, 4>;
 constexpr bool only_three_formats = false;
 #else
-// Endpoint sized for one server: 3 pending slots (a registration request, a CON
-// notification, one spare), 2 dedup entries, 4 queued datagrams; no Block1 bodies. None of
+// Endpoint sized for one server: 2 pending slots (a registration request and a CON
+// notification in flight at once; a NON notification holds its slot only until polled, and
+// one that finds no free slot is retried 1 s later), 2 dedup entries, 4 queued datagrams; no
+// Block1 bodies. None of
 // the optional operations (Create/Delete, the composite ones, Discover): not in the minimal
 // feature set, they are answered 4.05 / 4.06.
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
                                                 lwm2m::client::format_set::senml_cbor,
-                                            3, 2, 4, 0, 0, 64, lwm2m::client::operation_set::none>;
+                                            2, 2, 4, 0, 0, 64, lwm2m::client::operation_set::none>;
 constexpr bool only_three_formats = true;
 #endif
 
