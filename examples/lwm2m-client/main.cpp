@@ -410,7 +410,6 @@ int main(int argc, char** argv) {
 
     if (!client.add_object(device) || !client.add_object(connectivity) || !client.add_object(lights)) return 1;
 
-    std::vector<std::byte> buffer(limits::max_message);
     std::vector<std::byte> in(2048);
 #if LWM2M_HAVE_OPENSSL
     // coaps://: the DTLS session with the server; its records go out as they are made.
@@ -435,8 +434,9 @@ int main(int argc, char** argv) {
     };
 #endif
     const auto flush = [&] {
-        while (auto t = client.poll_transmit(buffer)) {
-            const lwm2m::bytes_view d{buffer.data(), t->size};
+        // Sent straight from the engine's buffer (lent until the next call into the engine).
+        while (auto t = client.poll_datagram()) {
+            const lwm2m::bytes_view d = t->bytes;
             if (!opt.quiet) log_datagram(">>", udp, t->peer, d);
 #if LWM2M_HAVE_OPENSSL
             if (opt.secure) {
