@@ -4,7 +4,7 @@
 #   headers.txt       == find include -name '*.hpp'
 #   tests.txt         + interop-tests.txt sources == tests/**/*_test.cpp
 #   fuzzers.txt       == fuzz/*.cpp except replay_main.cpp, each with a non-empty fuzz/corpus/<name>/
-#   benchmarks.txt    sources == bench/**/*.cpp (but bench/proposals/)
+#   benchmarks.txt    sources == bench/**/*.cpp
 #   examples.txt      sources exist, names unique
 #   script-tests.txt  scripts == tests/**/*.sh except tests/consumers/ and tests/support/ (helpers)
 # (npm packages installed under tests/, in node_modules/, are not part of the tree)
@@ -83,7 +83,7 @@ done <"$tmp/fuzzers"
 # benchmarks
 source_tokens benchmarks.txt 0 >"$tmp/bench"
 check_unique "benchmark sources" <"$tmp/bench"
-find bench -name '*.cpp' -type f ! -path 'bench/proposals/*' >"$tmp/bench.found"
+find bench -name '*.cpp' -type f >"$tmp/bench.found"
 compare benchmarks.txt "$tmp/bench" "$tmp/bench.found"
 
 # script tests (every tests/**/*.sh but the consumer driver and the shared helpers of tests/support/)
