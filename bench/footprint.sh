@@ -7,6 +7,8 @@
 #   LWM2M_FOOTPRINT_STRICT=1 ...  also fail when a size target is missed
 #   LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FOOTPRINT_ALL_FORMATS ...   every content format (for comparison)
 #   LWM2M_COMPACT_FLOAT_TEXT=0 ...  libstdc++ to_chars/from_chars for doubles (for comparison)
+#   LWM2M_FOOTPRINT_RAM_DETAIL=1 ...  also the engine's RAM member by member (a -g build read
+#                                    with gdb's `ptype /o`; needs gdb)
 #
 # Flash = .text + .rodata + .data (+ the small init/fini sections); static RAM = .data + .bss.
 # Also printed: the scripted driver's share (fake server, run(), main, its radio counters; the
@@ -83,6 +85,39 @@ printf '%-12s %8s bytes\n' "engine RAM" "$((ram - driver_ram))"
 echo
 echo "== 15 largest symbols (arm-none-eabi-nm --size-sort)"
 "$NM" -C --size-sort -S -t d "$ELF" | tail -15 | awk '{ printf "%6d %s ", $2, $3; for (i = 4; i <= NF; ++i) printf "%s ", $i; printf "\n" }' | cut -c1-160
+
+# Where the engine's RAM goes: its members and the endpoint's, with offsets and sizes.
+if [ "${LWM2M_FOOTPRINT_RAM_DETAIL:-0}" = 1 ]; then
+    if command -v gdb >/dev/null; then
+        nice "$CXX_ARM" -std=c++20 -Wno-psabi -Os -g -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections \
+            -fno-exceptions -fno-rtti -Iinclude "${DEFS[@]}" --specs=nano.specs --specs=nosys.specs \
+            -Wl,--gc-sections "$SRC" -o "$OUT/minimal_client_g.elf"
+        members() {  # the top-level members of the type or expression $1: "offset size name"
+            gdb -batch -ex "ptype /o $1" "$OUT/minimal_client_g.elf" 2>/dev/null | python3 -c '
+import re, sys
+pending = None
+for line in sys.stdin:
+    m = re.match(r"/\*\s+(\d+)\s+\|\s+(\d+) \*/ {4}(\S.*)$", line)  # a member at the top level
+    if m:
+        off, size, rest = m.groups()
+        if rest.endswith(";"): print(f"{off:>6} {size:>6}  {rest.split()[-1][:-1]}")
+        else: pending = (off, size)
+        continue
+    m = re.match(r" {31}\} (\w+);$", line)  # the end of a top-level struct member
+    if m and pending:
+        print(f"{pending[0]:>6} {pending[1]:>6}  {m.group(1)}")
+        pending = None
+'
+        }
+        echo
+        echo "== engine RAM by member (offset, size, name)"
+        members "'(anonymous namespace)::engine_type'"
+        echo "== of which the endpoint"
+        members "'(anonymous namespace)::the_client'._M_payload._M_payload._M_value.endpoint_"  # in its std::optional
+    else
+        echo "footprint: gdb not found: no RAM detail"
+    fi
+fi
 
 echo
 bad=$("$NM" "$ELF" | awk '{ print $NF }' | grep -E '^(malloc|_malloc_r|calloc|_calloc_r|realloc|_realloc_r|free|_free_r|_Zn[wa].*|_Zd[la].*|__cxa_throw|__cxa_allocate_exception|__gxx_personality.*|_ZTI.*|_ZTS.*|_ZSt[0-9]*__throw_.*|abort)$' || true)
