@@ -43,6 +43,47 @@ namespace detail {
     return ((static_cast<unsigned>(p[0]) | static_cast<unsigned>(p[n / 2]) | static_cast<unsigned>(p[n - 1])) & 0x80u) == 0;
 }
 
+/** The high bit of every byte of a word: a word of text is ASCII when it has none of them. */
+inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
+
+/**
+ * Copies `n` bytes from `src` to `dst` (not overlapping) and returns the bitwise OR of the
+ * words it moved: the bytes are all ASCII when that has no bit of `non_ascii_bits` (the loads
+ * that copy are the ones tested; a writer can OR the results of several values and test once).
+ * Words of 8 (4) bytes, the last one overlapping the one before, so up to 32 bytes take no
+ * loop; below 4 bytes the first, middle and last. Reads only `src[0, n)`, writes only `dst[0, n)`.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t copy_text_bits(std::byte* dst, const std::byte* src,
+                                                                  std::size_t n) noexcept {
+    const auto copy8 = [&](std::size_t at) {
+        std::uint64_t w;
+        std::memcpy(&w, src + at, 8);
+        std::memcpy(dst + at, &w, 8);
+        return w;
+    };
+    if (n >= 8) {
+        if (n <= 16) return copy8(0) | copy8(n - 8);
+        if (n <= 32) return copy8(0) | copy8(8) | copy8(n - 16) | copy8(n - 8);
+        std::uint64_t any = 0;
+        for (std::size_t i = 0; i < n - 8; i += 8) any |= copy8(i);
+        return any | copy8(n - 8);
+    }
+    if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, src, 4);
+        std::memcpy(&b, src + n - 4, 4);
+        std::memcpy(dst, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+        return a | b;
+    }
+    if (n == 0) return 0;
+    const std::byte first = src[0], middle = src[n / 2], end = src[n - 1];
+    dst[0] = first;
+    dst[n / 2] = middle;
+    dst[n - 1] = end;
+    return static_cast<unsigned>(first) | static_cast<unsigned>(middle) | static_cast<unsigned>(end);
+}
+
 /** `validate_utf8` sequence by sequence. Out of line: at run time only text with non-ASCII bytes gets here. */
 [[nodiscard]] LWM2M_NOINLINE constexpr result<void> validate_utf8_sequences(bytes_view s) noexcept {
     std::size_t i = 0;
