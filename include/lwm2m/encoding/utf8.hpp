@@ -50,8 +50,8 @@ inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
  * Copies `n` bytes from `src` to `dst` (not overlapping) and returns the bitwise OR of the
  * words it moved: the bytes are all ASCII when that has no bit of `non_ascii_bits` (the loads
  * that copy are the ones tested; a writer can OR the results of several values and test once).
- * Words of 8 (4) bytes, the last one overlapping the one before, so up to 32 bytes take no
- * loop; below 4 bytes the first, middle and last. Reads only `src[0, n)`, writes only `dst[0, n)`.
+ * Words of 8 (4, 2) bytes, the last one overlapping the one before, so up to 32 bytes take no
+ * loop. Reads only `src[0, n)`, writes only `dst[0, n)`.
  */
 [[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t copy_text_bits(std::byte* dst, const std::byte* src,
                                                                   std::size_t n) noexcept {
@@ -76,12 +76,17 @@ inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
         std::memcpy(dst + n - 4, &b, 4);
         return a | b;
     }
+    if (n >= 2) {
+        std::uint16_t a, b;
+        std::memcpy(&a, src, 2);
+        std::memcpy(&b, src + n - 2, 2);
+        std::memcpy(dst, &a, 2);
+        std::memcpy(dst + n - 2, &b, 2);
+        return a | b;
+    }
     if (n == 0) return 0;
-    const std::byte first = src[0], middle = src[n / 2], end = src[n - 1];
-    dst[0] = first;
-    dst[n / 2] = middle;
-    dst[n - 1] = end;
-    return static_cast<unsigned>(first) | static_cast<unsigned>(middle) | static_cast<unsigned>(end);
+    dst[0] = src[0];
+    return static_cast<unsigned>(src[0]);
 }
 
 /** `validate_utf8` sequence by sequence. Out of line: at run time only text with non-ASCII bytes gets here. */

@@ -469,7 +469,9 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
 [[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
                                                              const value& v, std::uintptr_t limit,
                                                              std::uint64_t& text_bits) noexcept {
-    if (v.kind() == value_kind::string && v.encoding() == text_encoding::raw)  // one 16-bit compare
+    // A raw String: kind and encoding as one number, which compilers load as one 16-bit word.
+    if ((static_cast<unsigned>(v.kind()) | static_cast<unsigned>(v.encoding()) << 8) ==
+        static_cast<unsigned>(value_kind::string))
         return put_bytes_in_place(p, type, id, v.encoded_bytes(), true, limit, text_bits);
     if (v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
     if (v.kind() == value_kind::time) return put_integer_in_place(p, type, id, v.as_integer());
@@ -507,42 +509,51 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
     std::byte* p = start;
     // Byte values end before `limit`, which leaves the room of the records after them free.
     auto limit = reinterpret_cast<std::uintptr_t>(start + room.size() - in_place_room * records.size());
-    const auto object_instance = static_cast<std::uint32_t>(path_access::lanes(base));  // the ids under base
-    std::uint32_t min_resource = 0;  // the least resource id the next record may have
+    // The lanes (`path_access::lanes`: no_id past a path's depth) of a Resource record under
+    // base with id 0. A record's lanes XOR this, rotated to put the resource lane lowest, are
+    // its id when it is such a record (ids, object, instance checked in one compare), else
+    // above 0xFF.
+    const std::uint64_t under_base = path_access::lanes(base) & 0xFFFFFFFF;
+    const std::uint64_t resource_form = under_base | std::uint64_t{path::no_id} << 48;
+    std::uint64_t min_resource = 0;  // the least resource id the next record may have
     std::uint64_t text_bits = 0;     // the words of text copied, ORed: UTF-8 is checked at the end
     const record* r = records.data();
     const record* const last = r + records.size();
     while (r != last) {
         limit += in_place_room;
-        if (static_cast<std::uint32_t>(path_access::lanes(r->path)) != object_instance) return false;
-        // The resource id (no_id for a record at instance level, which this refuses).
-        const auto id = static_cast<std::uint32_t>(path_access::lanes(r->path) >> 32 & 0xFFFF);
-        if (id < min_resource || id > 0xFF) return false;
-        min_resource = id + 1;
-        if (r->path.level() == path_level::resource) {
-            p = put_in_place(p, 0xC0u, id, r->value, limit, text_bits);
+        std::uint64_t key = std::rotr(path_access::lanes(r->path) ^ resource_form, 32);
+        if (key <= 0xFF) {  // a Resource record
+            if (key < min_resource) return false;
+            min_resource = key + 1;
+            p = put_in_place(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
             if (p == nullptr) return false;
             ++r;
             continue;
         }
-        if (r->path.level() != path_level::resource_instance) return false;
+        // Else the first of a run of Resource Instance records under base: the resource id in
+        // the low lane, the instance id XOR no_id in the next, nothing above.
+        const std::uint64_t id = key & 0xFFFF;
+        if (id < min_resource || id > 0xFF || (key >> 32) != 0) return false;
+        min_resource = id + 1;
+        key = (key >> 16) ^ path::no_id;  // the instance id
+        if (key > 0xFF) return false;
         // A Multiple Resource TLV around the run of this resource's instances: its header with
         // an 8-bit length field for now.
         std::byte* const multi = p;
-        put_type_and_id(multi, 0x88u, id);
+        put_type_and_id(multi, 0x88u, static_cast<std::uint32_t>(id));
         p += 3;
-        std::uint32_t min_instance = 0;
+        // The lanes of this resource's instances with id 0: XORed and rotated as above, the
+        // lanes of a record leave its instance id when it is one.
+        const std::uint64_t instance_form = under_base | id << 32;
+        std::uint64_t min_instance = 0;
         for (;;) {
-            // The instance id: a resource record's is no_id, which this also refuses.
-            const std::uint32_t instance = path_access::lanes(r->path) >> 48;
-            if (instance < min_instance || instance > 0xFF) return false;
-            min_instance = instance + 1;
-            p = put_in_place(p, 0x40u, instance, r->value, limit, text_bits);
+            if (key < min_instance) return false;
+            min_instance = key + 1;
+            p = put_in_place(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
             if (p == nullptr) return false;
             if (++r == last) break;
-            // The run goes on while the records name this resource (resource instances, or
-            // the resource itself, which the instance test above refuses).
-            if (((path_access::lanes(r->path) ^ path_access::lanes(r[-1].path)) & resource_lanes) != 0) break;
+            key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
+            if (key > 0xFF) break;  // another resource (or this one's value record: refused above)
             limit += in_place_room;
         }
         // Its length: inline below 8 (the content moves back a byte, in one 8-byte copy within
