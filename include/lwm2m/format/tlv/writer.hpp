@@ -463,17 +463,19 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
  * 8-bit id, length bits 0), the id `id` (below 256) and the value `v`; the end, or nullptr
  * (nothing to keep) for a value it does not take: raw bytes above 255 or not ending before
  * `limit`, encoded text, a NaN. `p` has `in_place_room` bytes. The commonest LwM2M values
- * inline: integers, strings, times. Text is only copied here (its words ORed into
+ * inline: strings, integers (first with `IntegerFirst`: most Multiple Resources), times. Text is only copied here (its words ORed into
  * `text_bits`): `write_in_place` checks that it is UTF-8.
  */
+template <bool IntegerFirst>
 [[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
                                                              const value& v, std::uintptr_t limit,
                                                              std::uint64_t& text_bits) noexcept {
+    if (IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
     // A raw String: kind and encoding as one number, which compilers load as one 16-bit word.
     if ((static_cast<unsigned>(v.kind()) | static_cast<unsigned>(v.encoding()) << 8) ==
         static_cast<unsigned>(value_kind::string))
         return put_bytes_in_place(p, type, id, v.encoded_bytes(), true, limit, text_bits);
-    if (v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
+    if (!IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
     if (v.kind() == value_kind::time) return put_integer_in_place(p, type, id, v.as_integer());
     return put_other_in_place(p, type, id, v, limit, text_bits);
 }
@@ -525,31 +527,31 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
         if (key <= 0xFF) {  // a Resource record
             if (key < min_resource) return false;
             min_resource = key + 1;
-            p = put_in_place(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
+            p = put_in_place<false>(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
             if (p == nullptr) return false;
             ++r;
             continue;
         }
-        // Else the first of a run of Resource Instance records under base: the resource id in
-        // the low lane, the instance id XOR no_id in the next, nothing above.
+        // Else the first of a run of Resource Instance records: the resource id in the low lane
+        // (when the record is under base, checked with the instance id below).
         const std::uint64_t id = key & 0xFFFF;
-        if (id < min_resource || id > 0xFF || (key >> 32) != 0) return false;
+        if (id < min_resource || id > 0xFF) return false;
         min_resource = id + 1;
-        key = (key >> 16) ^ path::no_id;  // the instance id
+        // The lanes of this resource's instances with id 0: XORed and rotated as above, the
+        // lanes of a record leave its instance id when it is one.
+        const std::uint64_t instance_form = under_base | id << 32;
+        key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
         if (key > 0xFF) return false;
         // A Multiple Resource TLV around the run of this resource's instances: its header with
         // an 8-bit length field for now.
         std::byte* const multi = p;
         put_type_and_id(multi, 0x88u, static_cast<std::uint32_t>(id));
         p += 3;
-        // The lanes of this resource's instances with id 0: XORed and rotated as above, the
-        // lanes of a record leave its instance id when it is one.
-        const std::uint64_t instance_form = under_base | id << 32;
         std::uint64_t min_instance = 0;
         for (;;) {
             if (key < min_instance) return false;
             min_instance = key + 1;
-            p = put_in_place(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
+            p = put_in_place<true>(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
             if (p == nullptr) return false;
             if (++r == last) break;
             key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
