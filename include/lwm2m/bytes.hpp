@@ -67,6 +67,22 @@ constexpr void store_be(std::uint64_t v, mutable_bytes out) noexcept {
 
 namespace detail {
 /**
+ * Moves bytes [0, w) and [n - w, n) of `src` to `dst`, w = sizeof(Word) (both loads before
+ * the stores, so the ranges may overlap): all `n` bytes when w <= n <= 2w, in two fixed-size
+ * moves instead of a byte loop. Returns the two words ORed, for callers that test their bits.
+ * Run time only.
+ */
+template <class Word>
+[[nodiscard]] LWM2M_HOT_INLINE inline Word move_ends(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+    Word a, b;
+    std::memcpy(&a, src, sizeof a);
+    std::memcpy(&b, src + n - sizeof b, sizeof b);
+    std::memcpy(dst, &a, sizeof a);
+    std::memcpy(dst + n - sizeof b, &b, sizeof b);
+    return static_cast<Word>(a | b);
+}
+
+/**
  * Copies `n` bytes (the ranges may overlap). Short copies (up to 32 bytes: option values,
  * tokens) use two overlapping fixed-size moves instead of a call into the C library.
  */

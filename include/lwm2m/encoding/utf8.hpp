@@ -43,6 +43,34 @@ namespace detail {
     return ((static_cast<unsigned>(p[0]) | static_cast<unsigned>(p[n / 2]) | static_cast<unsigned>(p[n - 1])) & 0x80u) == 0;
 }
 
+/** The high bit of every byte of a word: a word of text is ASCII when it has none of them. */
+inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
+
+/**
+ * Copies `n` bytes from `src` to `dst` (not overlapping) and returns the bitwise OR of the
+ * words it moved: the bytes are all ASCII when that has no bit of `non_ascii_bits` (the loads
+ * that copy are the ones tested; a writer can OR the results of several values and test once).
+ * Words of 8 (4, 2) bytes, the last ones overlapping those before (`lwm2m::detail::move_ends`),
+ * so up to 32 bytes take no more than one pass of the loop. Reads only `src[0, n)`, writes only
+ * `dst[0, n)`.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t copy_text_bits(std::byte* dst, const std::byte* src,
+                                                                  std::size_t n) noexcept {
+    using lwm2m::detail::move_ends;
+    if (n >= 8) {
+        if (n <= 16) return move_ends<std::uint64_t>(dst, src, n);
+        // 16 bytes at a time (two words), the last 16 overlapping the ones before.
+        std::uint64_t any = 0;
+        for (std::size_t i = 0; i < n - 16; i += 16) any |= move_ends<std::uint64_t>(dst + i, src + i, 16);
+        return any | move_ends<std::uint64_t>(dst + n - 16, src + n - 16, 16);
+    }
+    if (n >= 4) return move_ends<std::uint32_t>(dst, src, n);
+    if (n >= 2) return move_ends<std::uint16_t>(dst, src, n);
+    if (n == 0) return 0;
+    dst[0] = src[0];
+    return static_cast<unsigned>(src[0]);
+}
+
 /** `validate_utf8` sequence by sequence. Out of line: at run time only text with non-ASCII bytes gets here. */
 [[nodiscard]] LWM2M_NOINLINE constexpr result<void> validate_utf8_sequences(bytes_view s) noexcept {
     std::size_t i = 0;

@@ -107,13 +107,16 @@ private:
 /** Writes `records` (sorted by path, under `base`) as `format` into `out`. */
 [[nodiscard]] inline result<void> write_records(content_format format, std::span<const record> records,
                                                 const lwm2m::path& base, output_window& out) noexcept {
-    switch (canonical(format)) {
+    // The legacy numbers as cases of their own (not `canonical` first, two more compares).
+    switch (format) {
     case content_format::text: return write_text(records, base, out);
     case content_format::opaque: return write_opaque(records, base, out);
     case content_format::senml_json: return write_senml_json(records, base, out);
     case content_format::senml_cbor: return write_senml_cbor(records, base, out);
-    case content_format::tlv: return write_tlv(records, base, out);
-    case content_format::oma_json: return write_oma_json(records, base, out);
+    case content_format::tlv:
+    case content_format::tlv_legacy: return write_tlv(records, base, out);
+    case content_format::oma_json:
+    case content_format::json_legacy: return write_oma_json(records, base, out);
     case content_format::lwm2m_cbor: return write_lwm2m_cbor(records, base, out);
     default: return fail(errc::unsupported_content_format);
     }

@@ -341,101 +341,150 @@ struct instances_run {
 }
 
 #if LWM2M_TLV_FAST_PATH
-/** Bytes `write_in_place` keeps for each record but the bytes of a byte value: two 3-byte headers, an 8-byte store. */
+/**
+ * Bytes `write_in_place` keeps for each record but the bytes of a byte value: a Multiple
+ * Resource header (3) and a value TLV's header (3) with one 8-byte store of its value, or a
+ * byte value's header.
+ */
 inline constexpr std::size_t in_place_room = 16;
 
 /** Stores `word` at `p`, least significant byte first. */
-LWM2M_HOT_INLINE inline void store_le32(std::byte* p, std::uint32_t word) noexcept {
-    if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap32(word);
-    std::memcpy(p, &word, 4);
-}
-
-/** Copies `n` bytes from `src` to `dst` (not overlapping); true when all are ASCII. */
-LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
-    if (n >= 8) {
-        std::uint64_t any = 0, word = 0;
-        for (std::size_t i = 0; i + 8 < n; i += 8) {
-            std::memcpy(&word, src + i, 8);
-            std::memcpy(dst + i, &word, 8);
-            any |= word;
-        }
-        std::memcpy(&word, src + n - 8, 8);
-        std::memcpy(dst + n - 8, &word, 8);
-        return ((any | word) & 0x8080808080808080u) == 0;
-    }
-    if (n >= 4) {
-        std::uint32_t a = 0, b = 0;
-        std::memcpy(&a, src, 4);
-        std::memcpy(&b, src + n - 4, 4);
-        std::memcpy(dst, &a, 4);
-        std::memcpy(dst + n - 4, &b, 4);
-        return ((a | b) & 0x80808080u) == 0;
-    }
-    unsigned any = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        dst[i] = src[i];
-        any |= static_cast<unsigned>(src[i]);
-    }
-    return (any & 0x80u) == 0;
+LWM2M_HOT_INLINE inline void store_le64(std::byte* p, std::uint64_t word) noexcept {
+    if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap64(word);
+    std::memcpy(p, &word, 8);
 }
 
 /**
- * `write_in_place`'s value TLV at `p`: `header` (the type byte for an inline length 0 in the
- * low byte: Resource or Resource Instance, 8-bit id; the id, below 256, in the next) and the
- * value `v`; the end, or nullptr (nothing to keep) for a value it does not take: raw bytes
- * above 255 or not before `limit`, encoded text, text that is not UTF-8. A fixed-size value
- * is written with one 8-byte store past its end (`in_place_room`).
+ * The start of a TLV at `p`: the type byte `type` (with the length bits) and the 8-bit `id`.
+ * Two byte stores: `type` is a constant where `write_in_place` inlines this.
  */
-[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t header, const value& v,
-                                                             const std::byte* limit) noexcept {
-    std::uint64_t bits = 0;
-    std::size_t size = 0;
-    if (v.kind() == value_kind::integer || v.kind() == value_kind::time) {
-        const std::int64_t i = v.as_integer();
-        bits = static_cast<std::uint64_t>(i);
-        if (bits + 128 < 256) {  // most integers: one byte, after the header in one store
-            std::uint64_t word = (header | 1u) | (bits & 0xFF) << 16;
-            if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap64(word);
-            std::memcpy(p, &word, 8);
-            return p + 3;
-        }
-        size = tlv::integer_length(i);
-    } else if (v.is_bytes()) {
-        const bytes_view b = v.encoded_bytes();
-        size = b.size();
-        if (size > 0xFF || static_cast<std::size_t>(limit - p) < 3 + size || v.encoding() != text_encoding::raw)
-            return nullptr;
-        // The header in one 4-byte store (a byte beyond a short one, written over next).
-        const std::uint32_t word = size < 8 ? (header | static_cast<std::uint32_t>(size)) : (header | 0x08u | static_cast<std::uint32_t>(size) << 16);
-        store_le32(p, word);
-        p += size < 8 ? 2 : 3;
-        // Copied while testing for ASCII; other text must be UTF-8.
-        if (!copy_ascii(p, b.data(), size) && v.is_text() && !encoding::validate_utf8(b)) return nullptr;
-        return p + size;
-    } else {  // unsigned, float, boolean, objlnk; none (no bytes)
-        const auto f = tlv::detail::fixed_bits_of(v);
-        bits = f.bits;
-        size = f.size;
-        if (size == 0) {
-            p[0] = static_cast<std::byte>(header & 0xFF);
-            p[1] = static_cast<std::byte>(header >> 8);
-            return p + 2;
-        }
-    }
-    // The value's bytes, most significant first, in the low `size` bytes of a word.
-    std::uint64_t be = bits << (64 - 8 * size);
+LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, std::uint32_t id) noexcept {
+    p[0] = static_cast<std::byte>(type);
+    p[1] = static_cast<std::byte>(id);
+}
+
+/**
+ * A value TLV of a fixed-size value at `p`: type byte `type` (length bits 0), 8-bit `id`,
+ * the length `size` (1..8 bytes, the low bytes of `bits`) and the value, most significant
+ * byte first. Returns the end. Stores 8 bytes whatever the size (`in_place_room`).
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_fixed_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+                                                                   std::uint64_t bits, std::size_t size) noexcept {
+    std::uint64_t be = bits << (64 - 8 * size);  // the value's bytes in the high `size` bytes
     if constexpr (std::endian::native == std::endian::little) be = __builtin_bswap64(be);
     if (size != 8) {  // header and value (at most 6 bytes) in one 8-byte store
-        std::uint64_t word = (header | size) | be << 16;
-        if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap64(word);
-        std::memcpy(p, &word, 8);
+        store_le64(p, std::uint64_t{type | static_cast<std::uint32_t>(size) | id << 8} | be << 16);
         return p + 2 + size;
     }
-    p[0] = static_cast<std::byte>((header & 0xFF) | 0x08);
-    p[1] = static_cast<std::byte>(header >> 8);
+    put_type_and_id(p, type | 0x08u, id);
     p[2] = static_cast<std::byte>(8);
     std::memcpy(p + 3, &be, 8);
     return p + 11;
+}
+
+/** `put_in_place` for an Integer or Time. */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_integer_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+                                                                     std::int64_t i) noexcept {
+    const auto bits = static_cast<std::uint64_t>(i);
+    if (bits + 128 < 256) {  // most integers: one byte
+        put_type_and_id(p, type | 1u, id);
+        p[2] = static_cast<std::byte>(bits);
+        return p + 3;
+    }
+    return put_fixed_in_place(p, type, id, bits, tlv::integer_length(i));
+}
+
+/**
+ * `put_in_place` for raw bytes `b`; nullptr when they are longer than 255 or do not end
+ * before `limit`. ORs the words it copied into `text_bits` when `text` (see `write_in_place`).
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_bytes_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+                                                                   bytes_view b, bool text, std::uintptr_t limit,
+                                                                   std::uint64_t& text_bits) noexcept {
+    const std::size_t n = b.size();
+    if (reinterpret_cast<std::uintptr_t>(p) + 3 + n > limit) return nullptr;
+    // Three calls of copy_text_bits for three ranges of n, each compiled for its own.
+    std::uint64_t bits;
+    if (n < 8) {
+        put_type_and_id(p, type | static_cast<std::uint32_t>(n), id);
+        p += 2;
+        bits = encoding::detail::copy_text_bits(p, b.data(), n);
+    } else if (n <= 32) {
+        put_type_and_id(p, type | 0x08u, id);
+        p[2] = static_cast<std::byte>(n);
+        p += 3;
+        bits = encoding::detail::copy_text_bits(p, b.data(), n);
+    } else {
+        if (n > 0xFF) return nullptr;
+        put_type_and_id(p, type | 0x08u, id);
+        p[2] = static_cast<std::byte>(n);
+        p += 3;
+        bits = encoding::detail::copy_text_bits(p, b.data(), n);
+    }
+    if (text) text_bits |= bits;
+    return p + n;
+}
+
+/**
+ * `put_in_place` for the values that are not an Integer, Time or raw String. Out of line, so
+ * that the caller's loop keeps its state in registers.
+ */
+[[nodiscard]] LWM2M_NOINLINE inline std::byte* put_other_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+                                                                 const value& v, std::uintptr_t limit,
+                                                                 std::uint64_t& text_bits) noexcept {
+    switch (v.kind()) {
+    case value_kind::none: put_type_and_id(p, type, id); return p + 2;
+    case value_kind::unsigned_integer: {
+        const auto f = tlv::detail::unsigned_bits(v.as_unsigned());
+        return put_fixed_in_place(p, type, id, f.bits, f.size);
+    }
+    case value_kind::float_: {
+        const double d = v.as_float();
+        if (d != d) return nullptr;  // a NaN: the general code (tlv::float32_bits) decides its size
+        if (const auto single = tlv::float32_bits(d)) return put_fixed_in_place(p, type, id, *single, 4);
+        return put_fixed_in_place(p, type, id, std::bit_cast<std::uint64_t>(d), 8);
+    }
+    case value_kind::boolean: return put_fixed_in_place(p, type, id, v.as_boolean() ? 1 : 0, 1);
+    case value_kind::objlnk: {
+        const auto f = tlv::detail::objlnk_bits(v.as_objlnk());
+        return put_fixed_in_place(p, type, id, f.bits, f.size);
+    }
+    case value_kind::opaque:
+    case value_kind::corelnk:
+    case value_kind::untyped:
+        if (v.encoding() != text_encoding::raw) return nullptr;
+        return put_bytes_in_place(p, type, id, v.encoded_bytes(), v.is_text(), limit, text_bits);
+    default: return nullptr;  // encoded strings
+    }
+}
+
+/**
+ * `write_in_place`'s value TLV at `p`: the type byte `type` (Resource or Resource Instance,
+ * 8-bit id, length bits 0), the id `id` (below 256) and the value `v`; the end, or nullptr
+ * (nothing to keep) for a value it does not take: raw bytes above 255 or not ending before
+ * `limit`, encoded text, a NaN. `p` has `in_place_room` bytes. The commonest LwM2M values
+ * inline: strings, integers (first with `IntegerFirst`: most Multiple Resources), times. Text is only copied here (its words ORed into
+ * `text_bits`): `write_in_place` checks that it is UTF-8.
+ */
+template <bool IntegerFirst>
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+                                                             const value& v, std::uintptr_t limit,
+                                                             std::uint64_t& text_bits) noexcept {
+    if (IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
+    // A raw String: kind and encoding as one number, which compilers load as one 16-bit word.
+    if ((static_cast<unsigned>(v.kind()) | static_cast<unsigned>(v.encoding()) << 8) ==
+        static_cast<unsigned>(value_kind::string))
+        return put_bytes_in_place(p, type, id, v.encoded_bytes(), true, limit, text_bits);
+    if (!IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
+    if (v.kind() == value_kind::time) return put_integer_in_place(p, type, id, v.as_integer());
+    return put_other_in_place(p, type, id, v, limit, text_bits);
+}
+
+/** True when every text value of `records` is UTF-8. Out of line: only text with a non-ASCII byte gets here. */
+[[nodiscard]] LWM2M_NOINLINE inline bool texts_are_utf8(std::span<const record> records) noexcept {
+    for (const record& r : records)
+        if (r.value.is_text() && !encoding::validate_utf8(r.value.encoded_bytes())) return false;
+    return true;
 }
 
 /**
@@ -444,12 +493,12 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
  * only once all are written. It takes Resource records and runs of Resource Instance records
  * (grouped in a Multiple Resource TLV, its header written ahead with an 8-bit length and made
  * shortest when the run ends), with ids below 256, ascending as `validate` requires, and
- * values of a fixed-size kind or raw bytes (text valid UTF-8) of at most 255 bytes, when the
- * window has `in_place_room` bytes per record besides the byte values. Anything else (another
- * base, a record at instance level, a larger id or value, encoded text, a record out of order
- * or not under `base`, a small window) returns false having counted nothing: the general code
- * then writes the same records from the start (over the bytes stored here), so it alone
- * decides errors and their offsets. The output is the general code's byte for byte
+ * values of a fixed-size kind (no NaN) or raw bytes (text valid UTF-8) of at most 255 bytes,
+ * when the window has `in_place_room` bytes per record besides the byte values. Anything else
+ * (another base, a record at instance level, a larger id or value, encoded text, a record out
+ * of order or not under `base`, a small window) returns false having counted nothing: the
+ * general code then writes the same records from the start (over the bytes stored here), so
+ * it alone decides errors and their offsets. The output is the general code's byte for byte
  * (tests/format/tlv_test.cpp holds them equal).
  */
 [[nodiscard]] inline bool write_in_place(std::span<const record> records, const path& base,
@@ -461,42 +510,52 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
     std::byte* const start = room.data();
     std::byte* p = start;
     // Byte values end before `limit`, which leaves the room of the records after them free.
-    const std::byte* limit = start + room.size() - in_place_room * records.size();
-    const std::uint64_t base_lanes = path_access::lanes(base) & 0xFFFFFFFF;  // object and instance, resource 0
-    constexpr std::uint64_t checked_lanes = 0x0000FF00FFFFFFFF;
-    std::uint32_t min_resource = 0;  // the least resource id the next record may have
-    const record* const last = records.data() + records.size();
-    for (const record* r = records.data(); r != last; ++r) {
+    auto limit = reinterpret_cast<std::uintptr_t>(start + room.size() - in_place_room * records.size());
+    // The lanes (`path_access::lanes`: no_id past a path's depth) of a Resource record under
+    // base with id 0. A record's lanes XOR this, rotated to put the resource lane lowest, are
+    // its id when it is such a record (ids, object, instance checked in one compare), else
+    // above 0xFF.
+    const std::uint64_t under_base = path_access::lanes(base) & 0xFFFFFFFF;
+    const std::uint64_t resource_form = under_base | std::uint64_t{path::no_id} << 48;
+    std::uint64_t min_resource = 0;  // the least resource id the next record may have
+    std::uint64_t text_bits = 0;     // the words of text copied, ORed: UTF-8 is checked at the end
+    const record* r = records.data();
+    const record* const last = r + records.size();
+    while (r != last) {
         limit += in_place_room;
-        std::uint64_t lanes = path_access::lanes(r->path);
-        // Under base (the object and instance lanes), with a resource id below 256.
-        if (((lanes ^ base_lanes) & checked_lanes) != 0) return false;
-        const std::uint32_t id = r->path.id(2);  // below 256 (checked_lanes)
-        if (id < min_resource) return false;
-        min_resource = id + 1;
-        if (r->path.level() == path_level::resource) {
-            p = put_in_place(p, 0xC0u | id << 8, r->value, limit);
+        std::uint64_t key = std::rotr(path_access::lanes(r->path) ^ resource_form, 32);
+        if (key <= 0xFF) {  // a Resource record
+            if (key < min_resource) return false;
+            min_resource = key + 1;
+            p = put_in_place<false>(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
             if (p == nullptr) return false;
+            ++r;
             continue;
         }
-        if (r->path.level() != path_level::resource_instance) return false;
-        // A Multiple Resource TLV around the run of this resource's instances.
+        // Else the first of a run of Resource Instance records: the resource id in the low lane
+        // (when the record is under base, checked with the instance id below).
+        const std::uint64_t id = key & 0xFFFF;
+        if (id < min_resource || id > 0xFF) return false;
+        min_resource = id + 1;
+        // The lanes of this resource's instances with id 0: XORed and rotated as above, the
+        // lanes of a record leave its instance id when it is one.
+        const std::uint64_t instance_form = under_base | id << 32;
+        key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
+        if (key > 0xFF) return false;
+        // A Multiple Resource TLV around the run of this resource's instances: its header with
+        // an 8-bit length field for now.
         std::byte* const multi = p;
-        multi[0] = static_cast<std::byte>(0x88);
-        multi[1] = static_cast<std::byte>(id);
+        put_type_and_id(multi, 0x88u, static_cast<std::uint32_t>(id));
         p += 3;
-        std::uint32_t min_instance = 0;
+        std::uint64_t min_instance = 0;
         for (;;) {
-            const std::uint32_t instance = r->path.id(3);
-            if (instance < min_instance || instance > 0xFF) return false;
-            min_instance = instance + 1;
-            p = put_in_place(p, 0x40u | instance << 8, r->value, limit);
+            if (key < min_instance) return false;
+            min_instance = key + 1;
+            p = put_in_place<true>(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
             if (p == nullptr) return false;
-            if (r + 1 == last || r[1].path.level() != path_level::resource_instance) break;
-            const std::uint64_t next = path_access::lanes(r[1].path);
-            if (((next ^ lanes) & resource_lanes) != 0) break;
-            lanes = next;
-            ++r;
+            if (++r == last) break;
+            key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
+            if (key > 0xFF) break;  // another resource (or this one's value record: refused above)
             limit += in_place_room;
         }
         // Its length: inline below 8 (the content moves back a byte, in one 8-byte copy within
@@ -514,6 +573,7 @@ LWM2M_HOT_INLINE inline bool copy_ascii(std::byte* dst, const std::byte* src, st
             multi[2] = static_cast<std::byte>(length);
         }
     }
+    if ((text_bits & encoding::detail::non_ascii_bits) != 0 && !texts_are_utf8(records)) return false;
     out.advance(static_cast<std::size_t>(p - start));
     return true;
 }
