@@ -11,7 +11,7 @@
 # inside bench/callgrind_driver.cpp, so start-up, data loading and first-call costs cancel out.
 #
 # Environment: CXX (default g++), CXXFLAGS_EXTRA, BUILD_DIR (default ${TMPDIR:-/tmp}/lwm2m-callgrind),
-# LWM2M_NO_LIBCOAP=1 to measure ours only. Needs valgrind; libcoap via pkg-config libcoap-3-notls.
+# LWM2M_NO_LIBCOAP=1 to measure ours only, LWM2M_INCLUDE (default <repo>/include: a copy of the headers to try a change). Needs valgrind; libcoap via pkg-config libcoap-3-notls.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +37,7 @@ else
 fi
 # -g only adds line tables for callgrind_annotate (DWARF 4: valgrind 3.19 does not read clang 14's DWARF 5); it does not change the generated code.
 "$CXX" -std=c++20 -O2 -g -gdwarf-4 -DNDEBUG -Wall -Wextra -Wpedantic -Werror ${CXXFLAGS_EXTRA:-} \
-    -I"$ROOT/include" -DLWM2M_BENCH_DATA_DIR="\"$ROOT/bench/data\"" "${coap_flags[@]}" \
+    -I"${LWM2M_INCLUDE:-$ROOT/include}" -DLWM2M_BENCH_DATA_DIR="\"$ROOT/bench/data\"" "${coap_flags[@]}" \
     "$ROOT/bench/callgrind_driver.cpp" -o "$DRIVER" "${coap_libs[@]}"
 
 # ---- measure ------------------------------------------------------------------------------------

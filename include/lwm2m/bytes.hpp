@@ -104,17 +104,9 @@ constexpr void copy_bytes(std::byte* dst, const std::byte* src, std::size_t n) n
         std::memcpy(dst + n - 16, &c, 8);
         std::memcpy(dst + n - 8, &d, 8);
     } else if (n >= 8) {
-        std::uint64_t a, b;
-        std::memcpy(&a, src, 8);
-        std::memcpy(&b, src + n - 8, 8);
-        std::memcpy(dst, &a, 8);
-        std::memcpy(dst + n - 8, &b, 8);
+        static_cast<void>(move_ends<std::uint64_t>(dst, src, n));
     } else if (n >= 4) {
-        std::uint32_t a, b;
-        std::memcpy(&a, src, 4);
-        std::memcpy(&b, src + n - 4, 4);
-        std::memcpy(dst, &a, 4);
-        std::memcpy(dst + n - 4, &b, 4);
+        static_cast<void>(move_ends<std::uint32_t>(dst, src, n));
     } else if (n > 0) {
         const std::byte a = src[0], b = src[n / 2], c = src[n - 1];
         dst[0] = a;

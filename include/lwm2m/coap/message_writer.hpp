@@ -97,28 +97,14 @@ LWM2M_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src,
     }
     // Two overlapping fixed-size moves of the largest size that fits (the common short
     // values, uints and tokens, first).
+    using lwm2m::detail::move_ends;
     if (n <= 4) {
-        if (n >= 2) {
-            std::uint16_t a, b;
-            std::memcpy(&a, src, 2);
-            std::memcpy(&b, src + n - 2, 2);
-            std::memcpy(dst, &a, 2);
-            std::memcpy(dst + n - 2, &b, 2);
-        } else if (n != 0) {
-            dst[0] = src[0];
-        }
+        if (n >= 2) static_cast<void>(move_ends<std::uint16_t>(dst, src, n));
+        else if (n != 0) dst[0] = src[0];
     } else if (n >= 8) {
-        std::uint64_t a, b;
-        std::memcpy(&a, src, 8);
-        std::memcpy(&b, src + n - 8, 8);
-        std::memcpy(dst, &a, 8);
-        std::memcpy(dst + n - 8, &b, 8);
+        static_cast<void>(move_ends<std::uint64_t>(dst, src, n));
     } else {
-        std::uint32_t a, b;
-        std::memcpy(&a, src, 4);
-        std::memcpy(&b, src + n - 4, 4);
-        std::memcpy(dst, &a, 4);
-        std::memcpy(dst + n - 4, &b, 4);
+        static_cast<void>(move_ends<std::uint32_t>(dst, src, n));
     }
 }
 
