@@ -43,6 +43,57 @@ namespace detail {
     return ((static_cast<unsigned>(p[0]) | static_cast<unsigned>(p[n / 2]) | static_cast<unsigned>(p[n - 1])) & 0x80u) == 0;
 }
 
+/**
+ * Copies the `n` bytes at `src` to `dst` (room for `n`; the ranges do not overlap) a word at a
+ * time, the last word overlapping the one before (short text in a few loads and stores, no
+ * loop over its bytes, no call), and returns the OR of `test` over the words it copied:
+ * 8-byte words for 8 bytes or more, two 4-byte ones in one word for 4..7, and for 1..3 the
+ * first, middle and last byte in the low lanes of a word whose other lanes hold 'a'. So a
+ * `test` that is 0 for a word of bytes that pass (and for 'a') gives 0 when every byte passes.
+ * Run time only.
+ */
+template <class Test>
+[[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t copy_testing_words(const void* src, std::size_t n, void* dst,
+                                                                     Test test) noexcept {
+    const auto* const p = static_cast<const unsigned char*>(src);
+    auto* const out = static_cast<unsigned char*>(dst);
+    std::uint64_t found = 0;
+    if (n >= 8) {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, p + i, 8);
+            std::memcpy(out + i, &w, 8);
+            found |= test(w);
+        }
+        std::memcpy(&w, p + n - 8, 8);
+        std::memcpy(out + n - 8, &w, 8);
+        found |= test(w);
+    } else if (n >= 4) {
+        std::uint32_t x = 0, y = 0;
+        std::memcpy(&x, p, 4);
+        std::memcpy(&y, p + n - 4, 4);
+        std::memcpy(out, &x, 4);
+        std::memcpy(out + n - 4, &y, 4);
+        found = test(x | std::uint64_t{y} << 32);
+    } else if (n > 0) {
+        const unsigned char c0 = p[0], c1 = p[n / 2], c2 = p[n - 1];
+        out[0] = c0;
+        out[n / 2] = c1;
+        out[n - 1] = c2;
+        found = test(0x6161616161000000u | c0 | std::uint64_t{c1} << 8 | std::uint64_t{c2} << 16);
+    }
+    return found;
+}
+
+/**
+ * Copies `s` to `out` (room for `s.size()` bytes, not overlapping `s`); true when all of it is
+ * ASCII (so valid UTF-8). When false, `out` holds some bytes of `s`. Tests and copies in one
+ * pass (`copy_testing_words`) instead of `is_ascii` and a copy. Run time only.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline bool copy_ascii(bytes_view s, std::byte* out) noexcept {
+    return (copy_testing_words(s.data(), s.size(), out, [](std::uint64_t w) { return w; }) & 0x8080808080808080u) == 0;
+}
+
 /** `validate_utf8` sequence by sequence. Out of line: at run time only text with non-ASCII bytes gets here. */
 [[nodiscard]] LWM2M_NOINLINE constexpr result<void> validate_utf8_sequences(bytes_view s) noexcept {
     std::size_t i = 0;
