@@ -334,3 +334,24 @@ TEST_CASE("JSON plain runs found a word at a time are the runs a byte loop finds
         if (plain) CHECK(copy == s);
     }
 }
+
+TEST_CASE("ASCII tested and copied a word at a time agrees with is_ascii, and copies every byte") {
+    random_source rng{8949};
+    int ascii = 0, not_ascii = 0;
+    for (int k = 0; k < 20000; ++k) {
+        std::string s(static_cast<std::size_t>(rng.below(41)), 'a');
+        for (char& c : s) c = static_cast<char>(0x20 + rng.below(0x5f));
+        for (std::size_t m = rng.below(3); m > 0 && !s.empty(); --m)
+            s[rng.below(s.size())] = static_cast<char>(0x80 + rng.below(0x80));
+        CAPTURE(s);
+        const lwm2m::bytes_view b = lwm2m::as_bytes(std::string_view{s});
+        std::string copy(s.size() + 1, '?');
+        const bool is = lwm2m::encoding::detail::is_ascii(b);
+        CHECK(lwm2m::encoding::detail::copy_ascii(b, reinterpret_cast<std::byte*>(copy.data())) == is);
+        CHECK(copy.substr(0, s.size()) == s);  // every byte, ASCII or not
+        CHECK(copy.back() == '?');             // and no more
+        ++(is ? ascii : not_ascii);
+    }
+    CHECK(ascii > 1000);
+    CHECK(not_ascii > 1000);
+}

@@ -84,37 +84,8 @@ namespace detail {
         for (std::size_t i = 0; plain && i < n; ++i) out[i] = s[i];
         return plain;
     }
-    const char* const p = s.data();
-    std::uint64_t special = 0;
-    if (n >= 8) {  // words, the last one overlapping the one before
-        std::uint64_t w = 0;
-        for (std::size_t i = 0; i + 8 < n; i += 8) {
-            std::memcpy(&w, p + i, 8);
-            std::memcpy(out + i, &w, 8);
-            special |= detail::json_special_bytes(w, true);
-        }
-        std::memcpy(&w, p + n - 8, 8);
-        std::memcpy(out + n - 8, &w, 8);
-        special |= detail::json_special_bytes(w, true);
-    } else if (n >= 4) {
-        std::uint32_t x = 0, y = 0;
-        std::memcpy(&x, p, 4);
-        std::memcpy(&y, p + n - 4, 4);
-        std::memcpy(out, &x, 4);
-        std::memcpy(out + n - 4, &y, 4);
-        special = detail::json_special_bytes(x | std::uint64_t{y} << 32, true);
-    } else if (n > 0) {
-        // Three bytes cover 1..3 chars; the other lanes hold 'a', which is plain.
-        const char c0 = p[0], c1 = p[n / 2], c2 = p[n - 1];
-        out[0] = c0;
-        out[n / 2] = c1;
-        out[n - 1] = c2;
-        special = detail::json_special_bytes(0x6161616161000000u | static_cast<unsigned char>(c0) |
-                                                 std::uint64_t{static_cast<unsigned char>(c1)} << 8 |
-                                                 std::uint64_t{static_cast<unsigned char>(c2)} << 16,
-                                             true);
-    }
-    return special == 0;
+    const auto special = [](std::uint64_t w) { return detail::json_special_bytes(w, true); };
+    return detail::copy_testing_words(s.data(), n, out, special) == 0;
 }
 
 namespace detail {

@@ -43,16 +43,59 @@ namespace detail {
     return ((static_cast<unsigned>(p[0]) | static_cast<unsigned>(p[n / 2]) | static_cast<unsigned>(p[n - 1])) & 0x80u) == 0;
 }
 
+/**
+ * Copies the `n` bytes at `src` to `dst` (room for `n`; the ranges do not overlap) a word at a
+ * time, the last word overlapping the one before (short text in a few loads and stores, no
+ * loop over its bytes, no call), and returns the OR of `test` over the words it copied:
+ * 8-byte words for 8 bytes or more, two 4-byte ones in one word for 4..7, and for 1..3 the
+ * first, middle and last byte in the low lanes of a word whose other lanes hold 'a'. So a
+ * `test` that is 0 for a word of bytes that pass (and for 'a') gives 0 when every byte passes.
+ * Run time only.
+ */
+template <class Test>
+[[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t copy_testing_words(const void* src, std::size_t n, void* dst,
+                                                                     Test test) noexcept {
+    const auto* const p = static_cast<const unsigned char*>(src);
+    auto* const out = static_cast<unsigned char*>(dst);
+    std::uint64_t found = 0;
+    if (n >= 8) {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, p + i, 8);
+            std::memcpy(out + i, &w, 8);
+            found |= test(w);
+        }
+        std::memcpy(&w, p + n - 8, 8);
+        std::memcpy(out + n - 8, &w, 8);
+        found |= test(w);
+    } else if (n >= 4) {
+        std::uint32_t x = 0, y = 0;
+        std::memcpy(&x, p, 4);
+        std::memcpy(&y, p + n - 4, 4);
+        std::memcpy(out, &x, 4);
+        std::memcpy(out + n - 4, &y, 4);
+        found = test(x | std::uint64_t{y} << 32);
+    } else if (n > 0) {
+        const unsigned char c0 = p[0], c1 = p[n / 2], c2 = p[n - 1];
+        out[0] = c0;
+        out[n / 2] = c1;
+        out[n - 1] = c2;
+        found = test(0x6161616161000000u | c0 | std::uint64_t{c1} << 8 | std::uint64_t{c2} << 16);
+    }
+    return found;
+}
+
 /** The high bit of every byte of a word: a word of text is ASCII when it has none of them. */
 inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
 
 /**
  * Copies `n` bytes from `src` to `dst` (not overlapping) and returns the bitwise OR of the
- * words it moved: the bytes are all ASCII when that has no bit of `non_ascii_bits` (the loads
- * that copy are the ones tested; a writer can OR the results of several values and test once).
- * Words of 8 (4, 2) bytes, the last ones overlapping those before (`lwm2m::detail::move_ends`),
- * so up to 32 bytes take no more than one pass of the loop. Reads only `src[0, n)`, writes only
- * `dst[0, n)`.
+ * words it moved: the bytes are all ASCII when that has no bit of `non_ascii_bits` (a writer
+ * can OR the results of several values and test once). `copy_testing_words` for the high bits
+ * alone: a high bit survives OR-ing, so the words are moved in overlapping pairs
+ * (`lwm2m::detail::move_ends`, 16 bytes a step) and tested once, which a test that needs each
+ * byte lane apart (JSON escapes) cannot do. Reads only `src[0, n)`, writes only `dst[0, n)`.
+ * Run time only.
  */
 [[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t copy_text_bits(std::byte* dst, const std::byte* src,
                                                                   std::size_t n) noexcept {
@@ -69,6 +112,15 @@ inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
     if (n == 0) return 0;
     dst[0] = src[0];
     return static_cast<unsigned>(src[0]);
+}
+
+/**
+ * Copies `s` to `out` (room for `s.size()` bytes, not overlapping `s`); true when all of it is
+ * ASCII (so valid UTF-8). When false, `out` holds some bytes of `s`. Tests and copies in one
+ * pass (`copy_text_bits`) instead of `is_ascii` and a copy. Run time only.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline bool copy_ascii(bytes_view s, std::byte* out) noexcept {
+    return (copy_text_bits(out, s.data(), s.size()) & non_ascii_bits) == 0;
 }
 
 /** `validate_utf8` sequence by sequence. Out of line: at run time only text with non-ASCII bytes gets here. */

@@ -176,12 +176,12 @@ inline void write_from(std::span<const record> records, std::size_t first, const
     cursor.flush();
 }
 
-/** One bit per value_kind: a bit test each, not a second dispatch (put_value_pair's). */
-constexpr unsigned kind_bit(value_kind k) noexcept { return 1u << static_cast<unsigned>(k); }
+using senml::detail::integer_kinds;
+using senml::detail::kind_bit;
+using senml::detail::text_kinds;
 /** The kinds of a common record's value the fast path writes besides text: numbers and booleans. */
-inline constexpr unsigned number_kinds = kind_bit(value_kind::integer) | kind_bit(value_kind::time) |
-                                         kind_bit(value_kind::unsigned_integer) | kind_bit(value_kind::float_) |
-                                         kind_bit(value_kind::boolean);
+inline constexpr unsigned number_kinds = integer_kinds | kind_bit(value_kind::unsigned_integer) |
+                                         kind_bit(value_kind::float_) | kind_bit(value_kind::boolean);
 
 /**
  * `check_and_write`'s `put` for the fast path: writes each record at `at` while it surely fits
@@ -191,41 +191,6 @@ struct in_place_writer {
     std::byte* at;
     std::byte* end;
     const senml::detail::name_plan& plan;
-    senml::detail::common_record is_common;  ///< of the pack's base
-    std::size_t depth;                       ///< of the base: a name starts with the id at this index
-
-    /**
-     * The leading common records (`senml::detail::common_record`) with a number, boolean or
-     * ASCII text value, written in one tight loop from the pack's opening on (called by
-     * `check_and_write` before its own loop): the first `{-2: bn, 0: name, key: value}`, the
-     * others `{0: name, key: value}`, each followed by the next one's map head. Returns how
-     * many (then `at` is after the last one), 0 when the first record is not one of them or
-     * does not fit (`at` unchanged). The records it takes are valid and not at base.
-     */
-    LWM2M_HOT_INLINE std::size_t leading(std::span<const record> records) noexcept {
-        const record* r = records.data();
-        const record* const last = r + records.size();
-        const std::string_view bn = plan.base_name();
-        if (!is_common.starts_leading_run(r, last, bn, static_cast<std::size_t>(end - at), max_opening)) return 0;
-        // {-2: "base", then the records' pairs; the base name buffer copied whole (a copy of
-        // constant size), the bytes after it written over next.
-        std::byte* p = at;
-        p[0] = std::byte{0xA3};  // a map of 3 pairs (RFC 8949 §3.1)
-        p[1] = key_byte(senml::label::bn);
-        p = cbor::put_head_inline(p + 2, 3, bn.size());
-        std::memcpy(p, bn.data(), sizeof(senml::detail::short_text::chars));
-        p += bn.size();
-        const record* const first = r;
-        do {
-            std::byte* const q = tight_record(p, *r);
-            if (q == nullptr) break;
-            *q = std::byte{0xA2};  // the next record's map of 2 pairs
-            p = q + 1;
-        } while (++r != last && is_common(*r));
-        const auto n = static_cast<std::size_t>(r - first);
-        if (n != 0) at = p - 1;  // after the last record
-        return n;
-    }
 
     /**
      * Most bytes of a common record but the contents of a string: `{-2: bn, 0: name, key:
@@ -236,25 +201,19 @@ struct in_place_writer {
 
     /**
      * A common record with a number, boolean or ASCII text value (with "bn" when `first`):
-     * written with no other check. False (nothing written) for any other record, or when it
-     * might not fit.
+     * written with no other check. False (nothing counted as written: `at` unchanged) for
+     * any other record, or when it might not fit.
      */
     LWM2M_HOT_INLINE bool common(const record& r, bool first) noexcept {
         const value& v = r.value;
         const std::size_t room = static_cast<std::size_t>(end - at);
         std::size_t text_size = 0;
-        // One bit per value_kind: a bit test each, not a second dispatch (put_value_pair's).
-        constexpr auto bit = [](value_kind k) { return 1u << static_cast<unsigned>(k); };
-        constexpr unsigned numbers = bit(value_kind::integer) | bit(value_kind::time) |
-                                     bit(value_kind::unsigned_integer) | bit(value_kind::float_) |
-                                     bit(value_kind::boolean);
-        constexpr unsigned texts = bit(value_kind::string) | bit(value_kind::corelnk);
-        const unsigned kind = bit(v.kind());
-        if ((kind & texts) != 0) {
-            // ASCII is UTF-8: no other check (other text takes the general path, which validates).
-            if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return false;
+        // A bit test per group of kinds, not a second dispatch (put_value_pair's).
+        const unsigned kind = kind_bit(v.kind());
+        if ((kind & text_kinds) != 0) {
+            if (v.encoding() != text_encoding::raw) return false;
             text_size = v.encoded_bytes().size();
-        } else if ((kind & numbers) == 0) {
+        } else if ((kind & number_kinds) == 0) {
             return false;
         }
         if (room < max_common + text_size) return false;
@@ -271,7 +230,9 @@ struct in_place_writer {
         name[1] = static_cast<std::byte>(0x60 | (p - (name + 2)));
         p = put_value_pair<true>(p, v, text_size);  // its heads inline: most records take this path
         if (text_size != 0) {
-            lwm2m::detail::copy_bytes(p, v.encoded_bytes().data(), text_size);
+            // ASCII is UTF-8: no other check (other text takes the general path, which
+            // validates, and writes over these bytes).
+            if (!encoding::detail::copy_ascii(v.encoded_bytes(), p)) return false;
             p += text_size;
         }
         at = p;
@@ -293,49 +254,124 @@ struct in_place_writer {
         at = p;
         return true;
     }
-
-private:
-    /** Most bytes `leading` writes before a record's name pair: the map head, key and head of "bn", its buffer. */
-    static constexpr std::size_t max_opening = 1 + 1 + 2 + sizeof(senml::detail::short_text::chars);
-    /**
-     * Most bytes `tight_record` and the map head after it write, but the contents of a
-     * string: key and head of "n", the name (and one byte more, `put_id_fast`), the value pair.
-     */
-    static constexpr std::size_t max_tight = 2 + senml::detail::name_plan::max_name_length + 1 + 1 +
-                                             cbor::max_head_size + 1;
-
-    /**
-     * `leading`'s record at `p`, after its map head: `0: name, key: value`; the end, or
-     * nullptr when the record is not one `leading` takes or might not fit (`p` + `max_tight`
-     * + its text beyond `end`).
-     */
-    LWM2M_HOT_INLINE std::byte* tight_record(std::byte* p, const record& r) const noexcept {
-        const std::size_t room = static_cast<std::size_t>(end - p);
-        if (room < max_tight) return nullptr;
-        const value& v = r.value;
-        std::size_t text_size = 0;
-        if (v.is_text()) {
-            // ASCII is UTF-8: no other check (other text takes the general path, which validates).
-            if (v.encoding() != text_encoding::raw || !encoding::detail::is_ascii(v.encoded_bytes())) return nullptr;
-            text_size = v.encoded_bytes().size();
-            if (text_size > room - max_tight) return nullptr;
-        } else if ((kind_bit(v.kind()) & number_kinds) == 0) {
-            return nullptr;
-        }
-        // The name: ids from the base's depth on, "bn" ends in '/'. At most 23 chars, so its
-        // text head is one byte (RFC 8949 §3.1).
-        std::byte* const name = p + 2;
-        std::byte* q = senml::detail::put_relative_name(name, r.path, depth);
-        p[0] = key_byte(senml::label::n);
-        p[1] = static_cast<std::byte>(0x60 | (q - name));
-        q = put_value_pair<true>(q, v, text_size);
-        if (text_size != 0) {
-            lwm2m::detail::copy_bytes(q, v.encoded_bytes().data(), text_size);
-            q += text_size;
-        }
-        return q;
-    }
 };
+
+/**
+ * Most bytes `tight_record` and the map head after it write, but the contents of a string:
+ * key and head of "n", the name (and one byte more, `put_id_fast`), the value pair.
+ */
+inline constexpr std::size_t max_tight = 2 + senml::detail::name_plan::max_name_length + 1 + 1 + cbor::max_head_size + 1;
+
+/**
+ * `write_leading`'s record at `p`, after its map head: `0: name, key: value`, its name from
+ * the id at `depth` on; the end, or nullptr when the record is not one `write_leading` takes
+ * or might not fit (`p` above `limit`, the buffer's end less `max_tight`, or its text longer
+ * than the room between them).
+ */
+LWM2M_HOT_INLINE inline std::byte* tight_record(std::byte* p, std::uintptr_t limit, const record& r,
+                                                std::size_t depth) noexcept {
+    const std::uintptr_t at = reinterpret_cast<std::uintptr_t>(p);
+    if (at > limit) return nullptr;
+    const std::size_t room = limit - at;  // beyond max_tight
+    // The name first (bytes written for a record it then refuses are not counted): ids
+    // from the base's depth on, "bn" ends in '/'. At most 23 chars, so its text head is
+    // one byte (RFC 8949 §3.1).
+    std::byte* const name = p + 2;
+    std::byte* q = senml::detail::put_relative_name(name, r.path, depth);
+    p[0] = key_byte(senml::label::n);
+    p[1] = static_cast<std::byte>(0x60 | (q - name));
+    // The value by a bit test per group of kinds, commonest first, not a jump table.
+    const value& v = r.value;
+    const unsigned kind = kind_bit(v.kind());
+    if ((kind & integer_kinds) != 0) {
+        *q = key_byte(senml::label::v);
+        return cbor::put_integer_inline(q + 1, v.as_integer());
+    }
+    if ((kind & text_kinds) != 0) {
+        // ASCII is UTF-8: no other check (other text takes the general path, which validates).
+        const bytes_view text = v.encoded_bytes();
+        if (v.encoding() != text_encoding::raw || text.size() > room) return nullptr;
+        *q = key_byte(senml::label::vs);
+        q = cbor::put_head_inline(q + 1, 3, text.size());
+        if (!encoding::detail::copy_ascii(text, q)) return nullptr;
+        return q + text.size();
+    }
+    if ((kind & number_kinds) == 0) return nullptr;
+    return put_value_pair<true>(q, v, 0);
+}
+
+/**
+ * Most bytes `write_leading` writes before its first record's name pair: the map head, key
+ * and head of "bn", and "bn", "/" and at most three ids of 5 digits (the base of a common
+ * record is at most three deep), which a one-byte text head takes (RFC 8949 §3.1).
+ */
+inline constexpr std::size_t max_opening = 3 + 1 + 3 * (1 + 5);
+static_assert(max_opening - 3 < 24);
+
+/** What `write_leading` wrote: `count` records, the next byte goes at `end`. */
+struct leading_run {
+    std::size_t count;
+    std::byte* end;
+};
+
+/**
+ * The fast path's start, at the start of `room` (at least `cbor::max_head_size` bytes): the
+ * array head, then the leading common records (`senml::detail::common_record`) with a number,
+ * boolean or ASCII text value, written in one tight loop: the first `{-2: bn, 0: name, key:
+ * value}`, the others `{0: name, key: value}`, each followed by the next one's map head. The
+ * first being below base, "bn" is the base and '/' (`name_plan`), so no plan is needed. The
+ * records it takes are valid and not at base: `check_and_write` goes on after them, else a pack
+ * of them only (a read of an object instance) is done. Out of line, with a small frame of its
+ * own: its loop's values stay in registers. Allocation: none.
+ */
+LWM2M_NOINLINE inline leading_run write_leading(std::span<const record> records, const path& base,
+                                                mutable_bytes room) noexcept {
+    std::byte* p = cbor::put_head_inline(room.data(), 4, records.size());  // its length is the count
+    std::byte* const end = room.data() + room.size();
+    const record* r = records.data();
+    const record* const last = r + records.size();
+    const senml::detail::common_record common{base};
+    if (r == last || !common(*r) || static_cast<std::size_t>(end - p) < max_opening) return {0, p};
+    // {-2: "base/", then the records' pairs.
+    std::byte* const opening = p;
+    p[0] = std::byte{0xA3};  // a map of 3 pairs (RFC 8949 §3.1)
+    p[1] = key_byte(senml::label::bn);
+    std::byte* const text = p + 3;
+    p = senml::detail::put_base_ids(text, base);
+    *p++ = std::byte{'/'};
+    opening[2] = static_cast<std::byte>(0x60 | (p - text));
+    const std::size_t depth = base.depth();
+    // The last address a record may start at (an address compare a record, not a size):
+    // none when the buffer ends below max_tight (the subtraction must not wrap).
+    const auto stop = reinterpret_cast<std::uintptr_t>(end);
+    const std::uintptr_t limit = stop >= max_tight ? stop - max_tight : 0;
+    do {
+        std::byte* const q = tight_record(p, limit, *r, depth);
+        if (q == nullptr) break;
+        *q = std::byte{0xA2};  // the next record's map of 2 pairs
+        p = q + 1;
+    } while (++r != last && common(*r));
+    const auto n = static_cast<std::size_t>(r - records.data());
+    return n == 0 ? leading_run{0, opening} : leading_run{n, p - 1};  // after the last record
+}
+
+/**
+ * The fast path after `write_leading` took `run.count` records, not all: the others checked
+ * and written in place while they surely fit (`senml::detail::write_in_one_pass`), the rest
+ * by the general code. Out of line: the fast path's common case needs none of its frame.
+ */
+LWM2M_NOINLINE inline result<void> write_after_leading(std::span<const record> records, const path& base,
+                                                       mutable_bytes room, output_window& out,
+                                                       const leading_run& run) noexcept {
+    return senml::detail::write_in_one_pass(
+        records, base, false, room, out,
+        [&](const senml::detail::name_plan& plan) {
+            return in_place_writer{run.end, room.data() + room.size(), plan};
+        },
+        [](const in_place_writer&) { return true; },  // nothing closes a definite-length array
+        [&](std::size_t first, const senml::detail::name_plan& plan) { write_from(records, first, plan, out); },
+        run.count);
+}
 
 } // namespace detail::senml_cbor_writer
 
@@ -357,22 +393,19 @@ private:
  * fit the window is not an error here: check `out.finish()` / `out.total()`.
  * Allocation: none.
  */
-[[nodiscard]] inline result<void> write_senml_cbor(std::span<const record> records, const lwm2m::path& base,
+[[nodiscard]] LWM2M_NOINLINE inline result<void> write_senml_cbor(std::span<const record> records, const lwm2m::path& base,
                                                    output_window& out) noexcept {
     using namespace detail::senml_cbor_writer;
 #if LWM2M_SENML_ONE_PASS_WRITE
     // Fast path: each record checked and written in place in the window's buffer while it
     // surely fits, committed only once all are valid; the general code writes the rest.
     if (const mutable_bytes room = out.free_space(); room.size() >= cbor::max_head_size) {
-        return senml::detail::write_in_one_pass(
-            records, base, false, room, out,
-            [&](const senml::detail::name_plan& plan) {  // the array head: its length is the count
-                return in_place_writer{cbor::put_head_inline(room.data(), 4, records.size()),
-                                       room.data() + room.size(), plan, senml::detail::common_record{base},
-                                       base.depth()};
-            },
-            [](const in_place_writer&) { return true; },  // nothing closes a definite-length array
-            [&](std::size_t first, const senml::detail::name_plan& plan) { write_from(records, first, plan, out); });
+        const leading_run run = write_leading(records, base, room);
+        if (run.count == records.size()) {  // all of them (or none): done
+            out.advance(static_cast<std::size_t>(run.end - room.data()));
+            return {};
+        }
+        return write_after_leading(records, base, room, out, run);
     }
 #endif
     const auto plan = senml::detail::prepare_records(records, base, false);

@@ -443,9 +443,10 @@ private:
         const value& v = r.value;
         // The name: ids from the base's depth on, "bn" ends in '/'.
         char* q = senml::detail::put_relative_name(p, r.path, depth);
+        // Integers first by a bit test (most records), then a switch.
+        if ((senml::detail::kind_bit(v.kind()) & senml::detail::integer_kinds) != 0)
+            return put_integer(put_literal(q, "\",\"v\":"), v.as_integer());
         switch (v.kind()) {
-        case value_kind::integer:
-        case value_kind::time: return put_integer(put_literal(q, "\",\"v\":"), v.as_integer());
         case value_kind::unsigned_integer: return put_integer(put_literal(q, "\",\"v\":"), v.as_unsigned());
         case value_kind::boolean:
             return v.as_boolean() ? put_literal(q, "\",\"vb\":true") : put_literal(q, "\",\"vb\":false");

@@ -1104,11 +1104,31 @@ LWM2M_HOT_INLINE inline Char* put_id_fast(Char* p, std::uint16_t id) noexcept {
 template <class Char>
 LWM2M_HOT_INLINE inline Char* put_relative_name(Char* p, const path& name, std::size_t depth) noexcept {
     Char* q = put_id_fast(p, name.id(depth));
-    for (std::size_t i = depth + 1; i < name.depth(); ++i) {
+    if (depth + 1 >= name.depth()) return q;
+    // The second id straight (a resource instance under an object instance), a loop for more.
+    *q = static_cast<Char>('/');
+    q = put_id_fast(q + 1, name.id(depth + 1));
+    for (std::size_t i = depth + 2; i < name.depth(); ++i) {
         *q++ = static_cast<Char>('/');
         q = put_id_fast(q, name.id(i));
     }
     return q;
+}
+
+/**
+ * The ids of `base` as "/id/id" (nothing for the root) at `out` as `Char`s; returns the end
+ * (at most `path::max_text_length` further). A base name is this and, as `name_plan` says,
+ * maybe a '/' (`name_plan` keeps its own copy of the loop: through this function the SenML
+ * JSON writer measured three instructions more a pack). Allocation: none.
+ */
+template <class Char>
+constexpr Char* put_base_ids(Char* out, const path& base) noexcept {
+    const std::size_t depth = base.depth();  // read once: the stores might alias `base`
+    for (std::size_t i = 0; i < depth; ++i) {
+        *out++ = static_cast<Char>('/');
+        out = put_decimal_id(out, base.id(i));
+    }
+    return out;
 }
 
 /**
@@ -1170,6 +1190,13 @@ private:
     bool slash_;         // "bn" ends in '/' (or is the root "/")
     short_text base_name_{};
 };
+
+/** One bit per value_kind: a kind test is a bit test, not a dispatch. */
+constexpr unsigned kind_bit(value_kind k) noexcept { return 1u << static_cast<unsigned>(k); }
+/** The kinds written as an integer ("v"): Integer and Time. */
+inline constexpr unsigned integer_kinds = kind_bit(value_kind::integer) | kind_bit(value_kind::time);
+/** The kinds written as text ("vs"): String and Corelnk. */
+inline constexpr unsigned text_kinds = kind_bit(value_kind::string) | kind_bit(value_kind::corelnk);
 
 /** Streaming UTF-8 validation (shared: `encoding::utf8_checker`). */
 using encoding::utf8_checker;
@@ -1271,17 +1298,18 @@ private:
  * (`check_record`) and go to `put(r, i)`, which writes one and returns true, or returns
  * false (the record is not written): from then on the records are only checked. The writers'
  * fast path writes records as it checks them, in place in the window's buffer without
- * committing them (nothing counts as written unless all are valid). Errors: as
- * `prepare_records`.
+ * committing them (nothing counts as written unless all are valid). Records before `first`
+ * the writer already wrote (valid, not at base): neither checked nor handed over again.
+ * Errors: as `prepare_records`.
  */
 template <class Put>
 [[nodiscard]] LWM2M_HOT_INLINE constexpr result<checked_pack> check_and_write(std::span<const record> records,
                                                                             const path& base, bool json,
-                                                                            Put&& put) noexcept {
+                                                                            Put&& put, std::size_t first = 0) noexcept {
     const path under = base;  // a local copy: the prefix test's mask stays in registers
     const common_record common{base};
     checked_pack pack;
-    std::size_t i = 0;
+    std::size_t i = first;
     // A writer may take the leading common records in a loop of its own (valid, not at base).
     if constexpr (requires { put.leading(records); }) i = put.leading(records);
     for (; i < records.size(); ++i) {
@@ -1312,16 +1340,20 @@ template <class Put>
  *   when there is no room for it;
  * - `write_from(first, plan)`: records [first, end) through the window (the opening too when
  *   `first` is 0), then the closing.
+ * `first`: records the writer already wrote in place from `room`'s start, the opening and a
+ * leading run of common records (valid, not at base); `open` then returns the writer after
+ * them, and they are not checked again.
  * Errors: as `prepare_records`. Allocation: none.
  */
 template <class Open, class Close, class WriteFrom>
 [[nodiscard]] LWM2M_HOT_INLINE inline result<void> write_in_one_pass(std::span<const record> records, const path& base,
                                                               bool json, mutable_bytes room, output_window& out,
-                                                              Open&& open, Close&& close, WriteFrom&& write_from) noexcept {
+                                                              Open&& open, Close&& close, WriteFrom&& write_from,
+                                                              std::size_t first = 0) noexcept {
     const bool first_at_base = !records.empty() && records[0].path.depth() == base.depth();
     const name_plan plan{base, first_at_base};
     auto put = open(plan);
-    const auto pack = check_and_write(records, base, json, put);
+    const auto pack = check_and_write(records, base, json, put, first);
     if (!pack) return unexpected{pack.error()};
     if (pack->some_at_base != first_at_base) {
         write_from(std::size_t{0}, name_plan{base, pack->some_at_base});
