@@ -87,18 +87,13 @@ public:
     [[nodiscard]] LWM2M_HOT_INLINE result<std::optional<record>> next() noexcept {
         if constexpr (OnePass) {
             // The common record of a plain pack, built once, in the caller's result.
-            if (fast_ != fast::none) {
-                plain_fields f;
-                if (fast_ == fast::instance) {
-                    if (instance_next(f)) return senml::detail::plain_result(f.p, f.v);
-                } else if (plain_next(f)) {
-                    return senml::detail::plain_result(f.p, f.v);
-                }
-                if (remaining_ == 0 && pos_ == payload_.size()) {  // the end, as finish() finds it
-                    state_ = state::done;
-                    fast_ = fast::none;
-                    return std::optional<record>{};
-                }
+            plain_fields f;
+            if (fast_ == fast::instance) {
+                if (instance_next(f)) return senml::detail::plain_result(f.p, f.v);
+                if (at_end()) return end();
+            } else if (fast_ == fast::plain) {
+                if (plain_next(f)) return senml::detail::plain_result(f.p, f.v);
+                if (at_end()) return end();
             } else if (state_ == state::start) {
                 return first();
             }
@@ -108,6 +103,16 @@ public:
 
 private:
     using opt_record = std::optional<record>;
+
+    /** In a fast mode (`fast_`): the array's records all read and nothing after them, as `finish()` finds it. */
+    [[nodiscard]] bool at_end() const noexcept { return remaining_ == 0 && pos_ == payload_.size(); }
+
+    /** `next()` at the end `at_end()` found. */
+    [[nodiscard]] result<std::optional<record>> end() noexcept {
+        state_ = state::done;
+        fast_ = fast::none;
+        return std::optional<record>{};
+    }
     using output = senml::detail::pack_resolver::output;
     using item = cbor::item;
     using item_kind = cbor::item_kind;
@@ -570,7 +575,7 @@ private:
         const std::size_t at = pos_;
         const std::size_t rest = payload_.size() - at;
         // Map head, key "n", text head, a name of one character at least, a key and a byte.
-        if (remaining_ == 0 || rest < 6) return false;
+        if (rest < 6) return false;
         const std::byte* in = payload_.data() + at;
         // 0xA2 (a map of two pairs), 0x00 (key "n"), then the name's one-byte head.
         const std::uint32_t w = load_le32(in);  // 6 bytes are there
@@ -581,6 +586,7 @@ private:
         std::uint64_t ids = 0;  // lanes 2 and 3 of the path (the base name holds no_id there) xor no_id
         std::size_t below = 0;  // 0 for "R"/"RR", 1 for "R/I"/"RR/I"
         std::size_t pos = at + 3;  // the name
+        // Each shape with the key and a byte after it: map head, key, text head, the name, 2 bytes.
         switch ((w >> 16) & 0xFFu) {
         case 0x61:  // "R"
             id = digit(0);
@@ -617,7 +623,10 @@ private:
             break;
         default: return false;
         }
-        if (!plain_value(payload_, pos, f.v) || !resolver_.type_plain_in_object(static_cast<std::uint16_t>(id), below, f.v))
+        // The array's count is looked at here, not first: a check like the others, and g++
+        // then does not merge this function's first checks with `plain_next`'s.
+        if (!plain_value(payload_, pos, f.v) || remaining_ == 0 ||
+            !resolver_.type_plain_in_object(static_cast<std::uint16_t>(id), below, f.v))
             return false;
         f.p = lwm2m::detail::path_access::of_lanes(instance_lanes_ ^ ids << 32, static_cast<path_level>(3 + below));
         --remaining_;
@@ -777,13 +786,14 @@ private:
     [[nodiscard]] LWM2M_HOT_INLINE static bool plain_value(bytes_view in, std::size_t& pos, value& v) noexcept {
         const std::size_t size = in.size();
         const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
-        switch (byte(pos++)) {
-        case 0x02: {  // "v"
+        // Tested in this order (not a switch, which g++ orders as it likes): "v" is the commonest.
+        const std::uint8_t key = byte(pos++);
+        if (key == 0x02) {  // "v"
             const std::size_t n = small_integer(in, pos, v);
             pos += n;
             return n != 0;
         }
-        case 0x03: {  // "vs"
+        if (key == 0x03) {  // "vs"
             const std::uint8_t head = byte(pos++);
             if (head < 0x60 || head >= 0x78) return false;
             const std::size_t length = head & 31u;
@@ -794,12 +804,12 @@ private:
             pos += length;
             return true;
         }
-        case 0x04:  // "vb"
+        if (key == 0x04) {  // "vb"
             if (byte(pos) != 0xF4 && byte(pos) != 0xF5) return false;
             v = value::of_boolean(byte(pos++) == 0xF5);
             return true;
-        default: return false;
         }
+        return false;
     }
 
     /**

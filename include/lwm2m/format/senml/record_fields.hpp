@@ -814,7 +814,7 @@ public:
     [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_plain_in_object(std::uint16_t id, std::size_t below,
                                                                       value& v) const noexcept {
         const resource_def* def = nullptr;
-        if (id < dense_.size() && dense_[id].id == id) {  // object_view::find's O(1) case
+        if (id < dense_.size() && dense_[id].id == id) [[likely]] {  // object_view::find's O(1) case
             def = &dense_[id];
         } else {
             if (object_ == nullptr) return true;  // no schema for the object: untyped
