@@ -586,41 +586,36 @@ private:
         std::uint64_t ids = 0;  // lanes 2 and 3 of the path (the base name holds no_id there) xor no_id
         std::size_t below = 0;  // 0 for "R"/"RR", 1 for "R/I"/"RR/I"
         std::size_t pos = at + 3;  // the name
-        // Each shape with the key and a byte after it: map head, key, text head, the name, 2 bytes.
-        switch ((w >> 16) & 0xFFu) {
-        case 0x61:  // "R"
-            id = digit(0);
-            if (id > 9) return false;
-            ids = id ^ 0xFFFFu;
-            pos += 1;
-            break;
-        case 0x62:  // "RR", no leading zero
-            if (const std::uint64_t a = digit(0), b = digit(1); a - 1 <= 8 && b <= 9 && rest >= 7) id = a * 10 + b;
-            else return false;
-            ids = id ^ 0xFFFFu;
-            pos += 2;
-            break;
-        case 0x63:  // "R/I"
-            if (const std::uint64_t r = digit(0), i = digit(2); in[4] == std::byte{'/'} && r <= 9 && i <= 9 && rest >= 8) {
-                id = r;
-                ids = (r | i << 16) ^ 0xFFFFFFFFu;
-            } else {
-                return false;
+        // The resource id `r` of `n` digits, then "/I" when `instance`; each shape with the key
+        // and a byte after it (map head, key, text head, the name, 2 bytes).
+        const auto take = [&](std::uint64_t r, std::size_t n, bool instance) {
+            id = r;
+            if (!instance) {
+                ids = r ^ 0xFFFFu;
+                pos += n;
+                return rest >= 5 + n;
             }
+            if (rest < 7 + n) return false;  // before reading "/I"
+            const std::uint64_t i = digit(n + 1);
+            ids = (r | i << 16) ^ 0xFFFFFFFFu;
             below = 1;
-            pos += 3;
+            pos += n + 2;
+            return in[3 + n] == std::byte{'/'} && i <= 9;
+        };
+        const std::uint32_t name_head = (w >> 16) & 0xFFu;
+        switch (name_head) {
+        case 0x61:    // "R"
+        case 0x63: {  // "R/I"
+            const std::uint64_t r = digit(0);
+            if (r > 9 || !take(r, 1, name_head == 0x63)) return false;
             break;
-        case 0x64:  // "RR/I"
-            if (const std::uint64_t a = digit(0), b = digit(1), i = digit(3);
-                in[5] == std::byte{'/'} && a - 1 <= 8 && b <= 9 && i <= 9 && rest >= 9) {
-                id = a * 10 + b;
-                ids = (id | i << 16) ^ 0xFFFFFFFFu;
-            } else {
-                return false;
-            }
-            below = 1;
-            pos += 4;
+        }
+        case 0x62:    // "RR", no leading zero
+        case 0x64: {  // "RR/I"
+            const std::uint64_t a = digit(0), b = digit(1);
+            if (a - 1 > 8 || b > 9 || !take(a * 10 + b, 2, name_head == 0x64)) return false;
             break;
+        }
         default: return false;
         }
         // The array's count is looked at here, not first: a check like the others, and g++
