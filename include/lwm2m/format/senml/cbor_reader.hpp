@@ -569,7 +569,7 @@ private:
      * name is "R", "RR", "R/I" or "RR/I" (the names `take_plain_ids_n` takes in one step),
      * read in place with the base name's ids (`instance_lanes_`) and its object's schema at
      * hand (`pack_resolver::use_object`). False, having changed nothing, for anything else
-     * (`plain_next`'s general form of the record then reads it).
+     * (`next_general` then reads the record: `plain_record`, else token by token).
      */
     [[nodiscard]] LWM2M_HOT_INLINE bool instance_next(plain_fields& f) noexcept {
         const std::size_t at = pos_;
