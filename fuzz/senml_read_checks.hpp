@@ -6,7 +6,9 @@
 // offset inside the input. Records that were read are written again in both SenML formats,
 // read back the same way, and must come back equal (the cross-format round trip). A Float
 // that is NaN or infinite (only CBOR carries them) must make the JSON writer fail with
-// number_out_of_range. Any violation aborts.
+// number_out_of_range. A SenML CBOR input is also read by the general code alone
+// (`basic_senml_cbor_reader<false>`, no one-pass paths), which must give the same records and
+// the same error at the same offset. Any violation aborts.
 
 #include <lwm2m/format/senml_cbor.hpp>
 #include <lwm2m/format/senml_json.hpp>
@@ -101,6 +103,44 @@ bool read(format f, mode m, lwm2m::bytes_view payload, const lwm2m::schema_regis
     return read_all(reader, payload.size(), out);
 }
 
+/** The records and the error (if any) of a whole reading. */
+struct reading {
+    std::vector<record> records;
+    lwm2m::error error{};
+    bool failed = false;
+};
+
+template <class Reader>
+reading read_to_end(Reader reader) {
+    reading out;
+    for (;;) {
+        auto r = reader.next();
+        if (!r) {
+            out.error = r.error();
+            out.failed = true;
+            return out;
+        }
+        if (!*r) return out;
+        out.records.push_back(**r);
+    }
+}
+
+/** The SenML CBOR reader with its one-pass paths and the general code alone read `payload` alike. */
+template <bool OnePass>
+reading read_cbor(mode m, lwm2m::bytes_view payload, const lwm2m::schema_registry* registry) {
+    using reader = lwm2m::format::detail::basic_senml_cbor_reader<OnePass>;
+    if (m == mode::paths) return read_to_end(reader(payload, path{}, reader::path_list_mode, registry));
+    return read_to_end(reader(payload, path{}, registry));
+}
+void check_one_pass(mode m, lwm2m::bytes_view payload, const lwm2m::schema_registry* registry) {
+    const reading fast = read_cbor<true>(m, payload, registry);
+    const reading general = read_cbor<false>(m, payload, registry);
+    check(fast.records.size() == general.records.size());
+    for (std::size_t i = 0; i < fast.records.size(); ++i) check(fast.records[i] == general.records[i]);
+    check(fast.failed == general.failed);
+    check(!fast.failed || fast.error == general.error);
+}
+
 /** Writes `records` in `f`, reads them back in the same mode, compares. */
 void round_trip(format f, mode m, const std::vector<record>& records, const lwm2m::schema_registry* registry) {
     const path root{};
@@ -135,6 +175,7 @@ void fuzz(format input_format, lwm2m::bytes_view payload) {
     };
     const variant variants[] = {{mode::values, nullptr}, {mode::values, &schemas}, {mode::paths, nullptr}};
     for (const variant& v : variants) {
+        if (input_format == format::cbor) check_one_pass(v.m, payload, v.registry);
         std::vector<record> records;
         if (!read(input_format, v.m, payload, v.registry, records)) continue;
         round_trip(format::json, v.m, records, v.registry);

@@ -6,6 +6,10 @@
 //   the same record with a space before its '}' (likewise);
 // - the first record of a pack taken in one pass, against the general code, by what it leaves
 //   for the records after it (the base name, the version);
+// - the whole SenML CBOR reader with its one-pass paths (`basic_senml_cbor_reader<true>`: the
+//   first record, `instance_next`, `plain_next`, `plain_record`) against the general code alone
+//   (`basic_senml_cbor_reader<false>`) on the same bytes: random packs of the shapes the one-pass
+//   paths take, their near misses, and corruptions of them;
 // - `path_builder::of` (a plain "bn" in one step) against feeding the characters;
 // - `append_plain_ids` against `path_builder`, `take_plain_ids_n` (short names in one step)
 //   against the loop of `take_plain_ids`.
@@ -17,7 +21,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -513,4 +519,221 @@ TEST_CASE("SenML one-pass first records leave the pack as the general code leave
         }
     }
     CHECK(compared > 200);
+}
+
+namespace {
+
+using one_pass_cbor_reader = lwm2m::format::detail::basic_senml_cbor_reader<true>;
+using general_cbor_reader = lwm2m::format::detail::basic_senml_cbor_reader<false>;
+
+/** A random SenML CBOR pack of the shapes the one-pass paths take, and their near misses. */
+struct cbor_pack_generator {
+    std::mt19937_64 rng;
+    unsigned below(unsigned n) { return static_cast<unsigned>(rng() % n); }
+    template <class T, std::size_t N>
+    const T& pick(const T (&items)[N]) { return items[below(N)]; }
+
+    std::string digits(unsigned max) { return std::to_string(below(max)); }
+
+    /** A name: mostly "R", "RR", "R/I", "RR/I" (the object-instance shapes), else anything near. */
+    std::string name() {
+        switch (below(12)) {
+        case 0: case 1: case 2: return digits(10);
+        case 3: case 4: return std::to_string(10 + below(90));
+        case 5: case 6: return digits(10) + "/" + digits(10);
+        case 7: return std::to_string(10 + below(90)) + "/" + digits(10);
+        case 8: {  // characters of names, shuffled: leading zeros, '/' anywhere, too long, ...
+            std::string n;
+            const unsigned length = below(7);
+            for (unsigned k = 0; k < length; ++k) n.push_back("0123456789//x"[below(13)]);
+            return n;
+        }
+        case 9: return digits(10) + "/" + std::to_string(below(70000));
+        case 10: return std::to_string(below(70000));
+        default: {
+            static const char* const odd[] = {"", "0/0/0", "1/2/3", "\xc3\xa9", "6/0/", "/6", "06", "6/01", ":", "9/"};
+            return pick(odd);
+        }
+        }
+    }
+
+    /** A value pair: mostly "v" small integers, "vs" short texts, "vb"; else other forms. */
+    std::string value_pair() {
+        switch (below(14)) {
+        case 0: case 1: return bytes({0x02}) + head(0, below(4) == 0 ? rng() % 70000 : below(30));
+        case 2: return bytes({0x02}) + head(1, below(30));
+        case 3: {  // 32- and 64-bit integers
+            std::string v = bytes({0x02, below(2) == 0 ? 0x1A : 0x3A});
+            for (int k = 0; k < 4; ++k) v.push_back(static_cast<char>(below(256)));
+            return v;
+        }
+        case 4: case 5: {  // a text, mostly ASCII, sometimes of a longer head
+            std::string t;
+            const unsigned length = below(5) == 0 ? below(40) : below(12);
+            for (unsigned k = 0; k < length; ++k) t.push_back(below(15) == 0 ? static_cast<char>(0x80 + below(128)) : static_cast<char>('a' + below(26)));
+            return "\x03" + text(t);
+        }
+        case 6: return bytes({0x04, below(3) == 0 ? static_cast<int>(below(256)) : 0xF4 + static_cast<int>(below(2))});
+        case 7: return bytes({0x02, 0xFB, 0x3F, 0xF0, 0, 0, 0, 0, 0, 0});
+        case 8: return bytes({0x08, 0x42, 0x61, 0x62});
+        case 9: return "\x63vlo" + text(below(2) == 0 ? "3:0" : "x");
+        case 10: return bytes({0x02, 0x1B, 0, 0, 0, 0, 0, 0, 0, static_cast<int>(below(256))});
+        case 11: return bytes({0x06, 0x01, 0x02, 0x05});  // "t" then "v"
+        case 12: return bytes({static_cast<int>(below(0x40))}) + head(0, below(30));  // another key
+        default: return "\x03" + text("66:0");
+        }
+    }
+
+    /** A record the test schema's Device takes as it is (when "bn" is "/3/0/"). */
+    std::string typed_record() {
+        const auto integer = [&](unsigned max) { return bytes({0x02}) + head(0, below(max + 1)); };
+        const auto instance = [&] { return "/" + digits(4); };
+        std::string n, v;
+        switch (below(9)) {
+        case 0: n = pick({"0", "1", "2", "3", "14", "16"}); v = "\x03" + text(std::string(below(24), 'a' + static_cast<char>(below(26)))); break;
+        case 1: n = "4"; v = bytes({0x04, 0xF4 + static_cast<int>(below(2))}); break;
+        case 2: n = "9"; v = integer(100); break;
+        case 3: n = "10"; v = integer(70000); break;
+        case 4: n = "6" + instance(); v = integer(7); break;
+        case 5: n = pick({"7", "11"}) + instance(); v = integer(5000); break;
+        case 6: n = "13"; v = bytes({0x02, 0x1A, 0x65, 0x53, 0xF1, static_cast<int>(below(256))}); break;
+        case 7: n = "17"; v = integer(300); break;
+        default: n = "9"; v = integer(200); break;  // sometimes out of range
+        }
+        return "\xA2" + std::string(1, '\0') + text(n) + v;
+    }
+    template <std::size_t N>
+    std::string pick(const std::string (&items)[N]) { return items[below(N)]; }
+
+    std::string record() {
+        if (typed_) return typed_record();
+        const unsigned shape = below(16);
+        if (shape < 12) return "\xA2" + std::string(1, '\0') + text(name()) + value_pair();
+        if (shape == 12) return "\xA2" + value_pair() + std::string(1, '\0') + text(name());  // value first
+        if (shape == 13) return "\xA1" + std::string(1, '\0') + text(name());                  // no value
+        if (shape == 14) return "\xA3" + std::string(1, '\0') + text(name()) + value_pair() + bytes({0x07, 0x01});
+        return "\xA2\x21" + text(pick(base_names)) + std::string(1, '\0') + text(name());     // a new "bn", no value
+    }
+
+    static constexpr const char* base_names[] = {"/3/0/", "/3/0/", "/3/0/", "/3/1/", "/4/0/", "/3/", "/", "/3/0/6/", "/3/0", "/03/0/", "/3/65535/"};
+
+    std::string first_record() {
+        if (typed_) {  // "bn" /3/0/ and a typed record
+            const std::string r = typed_record();
+            return "\xA3\x21" + text("/3/0/") + r.substr(1);
+        }
+        switch (below(6)) {
+        case 0: case 1: case 2:  // "bn", "n" and a value: what `first_record` takes
+            return "\xA3\x21" + text(pick(base_names)) + std::string(1, '\0') + text(name()) + value_pair();
+        case 3: return "\xA1\x21" + text(pick(base_names));  // "bn" alone
+        case 4: return "\xA2\x21" + text(pick(base_names)) + bytes({0x22, 0x01});  // and "bv"
+        default: return record();
+        }
+    }
+
+    bool typed_ = false;  // records the schema takes (`typed_record`)
+
+    std::string pack() {
+        typed_ = below(2) == 0;
+        const unsigned n = 1 + below(12);
+        std::string body = first_record();
+        for (unsigned k = 1; k < n; ++k) body += record();
+        const unsigned count_shape = typed_ ? 3 : below(10);
+        if (count_shape == 0) return "\x9F" + body + "\xFF";                // indefinite
+        const unsigned count = count_shape == 1 ? n + 1 : count_shape == 2 ? n - 1 : n;  // wrong counts too
+        return head(4, count) + body;
+    }
+
+    void corrupt(std::string& p) {
+        if (p.empty()) return;
+        const std::size_t at = below(static_cast<unsigned>(p.size()));
+        switch (below(5)) {
+        case 0: p[at] = static_cast<char>(below(256)); break;
+        case 1: p[at] = static_cast<char>(p[at] ^ (1 << below(8))); break;
+        case 2: p.erase(at, 1); break;
+        case 3: p.insert(at, 1, static_cast<char>(below(256))); break;
+        default: p.resize(at); break;  // truncated
+        }
+    }
+};
+
+/**
+ * The one-pass reader and the general code read `payload` alike: same records, same error at
+ * the same offset. The payload is read from a heap block of exactly its size, so that a
+ * sanitized build sees a read past its end. Returns the records read; counts an error.
+ */
+int one_pass_agrees_with_general(std::string_view payload, const path& base, const lwm2m::schema_registry* registry,
+                                 int& errors) {
+    const std::unique_ptr<char[]> exact(new char[payload.size()]);
+    if (!payload.empty()) std::memcpy(exact.get(), payload.data(), payload.size());
+    const std::string_view bytes{exact.get(), payload.size()};
+    const read_result fast = read<one_pass_cbor_reader>(bytes, base, registry);
+    const read_result general = read<general_cbor_reader>(bytes, base, registry);
+    REQUIRE(fast.records.size() == general.records.size());
+    for (std::size_t i = 0; i < fast.records.size(); ++i) CHECK(fast.records[i] == general.records[i]);
+    REQUIRE(fast.error.has_value() == general.error.has_value());
+    if (fast.error) {
+        CHECK(lwm2m::name(fast.error->code) == lwm2m::name(general.error->code));
+        CHECK(fast.error->offset == general.error->offset);
+        ++errors;
+    }
+    return static_cast<int>(general.records.size());
+}
+
+} // namespace
+
+TEST_CASE("SenML CBOR reader: every prefix of a pack of each one-pass shape reads as the general code reads it (differential)") {
+    // Names "R", "RR", "R/I", "RR/I" and others, values "v" of each head, "vs", "vb": cut after
+    // every byte, the one-pass paths must neither read past the end nor decide otherwise.
+    std::string body = "\xA3\x21" + text("/3/0/") + std::string(1, '\0') + text("0") + "\x03" + text("Open");
+    const std::string records[] = {
+        bytes({0xA2, 0x00, 0x61, '9', 0x02, 0x18, 0x64}),      bytes({0xA2, 0x00, 0x62, '1', '0', 0x02, 0x19, 0x0E, 0xD8}),
+        bytes({0xA2, 0x00, 0x63, '6', '/', '0', 0x02, 0x01}), bytes({0xA2, 0x00, 0x64, '1', '1', '/', '0', 0x02, 0x00}),
+        bytes({0xA2, 0x00, 0x62, '1', '3', 0x02, 0x1A, 0x65, 0x53, 0xF1, 0x00}),
+        bytes({0xA2, 0x00, 0x61, '4', 0x04, 0xF5}),           bytes({0xA2, 0x00, 0x62, '1', '6', 0x03, 0x61, 'U'}),
+        bytes({0xA2, 0x00, 0x63, '1', '0', '0', 0x02, 0x01}),  bytes({0xA2, 0x00, 0x64, '7', '/', '1', '2', 0x02, 0x01})};
+    int errors = 0, compared = 0;
+    for (const std::string& r : records) body += r;
+    const std::string pack = head(4, 1 + std::size(records)) + body;
+    for (std::size_t cut = 0; cut <= pack.size(); ++cut) {
+        for (const lwm2m::schema_registry* registry : {&schemas, static_cast<const lwm2m::schema_registry*>(nullptr)}) {
+            CAPTURE(cut);
+            one_pass_agrees_with_general(std::string_view{pack}.substr(0, cut), *path::make(3, 0), registry, errors);
+            ++compared;
+        }
+    }
+    // Each record alone after the first, cut after every byte.
+    for (const std::string& r : records) {
+        const std::string one = "\x82" + body.substr(0, body.find('\xA2')) + r;
+        for (std::size_t cut = one.size() - r.size(); cut <= one.size(); ++cut) {
+            CAPTURE(cut);
+            one_pass_agrees_with_general(std::string_view{one}.substr(0, cut), *path::make(3, 0), &schemas, errors);
+            ++compared;
+        }
+    }
+    CHECK(errors > compared / 2);  // the cut packs
+}
+
+TEST_CASE("SenML CBOR reader: the one-pass paths read every pack as the general code alone reads it (differential)") {
+    cbor_pack_generator gen{std::mt19937_64{0x5e4d1cb0u}};
+    const path bases[] = {*path::make(3, 0), path{}, *path::make(3), *path::make(3, 0, 6), *path::make(4, 0)};
+    int records = 0, errors = 0, corrupted = 0, whole_packs = 0;
+    for (int iteration = 0; iteration < lwm2m::test::scaled(40000); ++iteration) {
+        std::string payload = gen.pack();
+        if (gen.below(4) == 0) {
+            const unsigned changes = 1 + gen.below(3);
+            for (unsigned k = 0; k < changes; ++k) gen.corrupt(payload);
+            ++corrupted;
+        }
+        const path& base = gen.typed_ && gen.below(2) == 0 ? bases[0] : bases[gen.below(std::size(bases))];
+        const lwm2m::schema_registry* registry = gen.below(4) == 0 ? nullptr : &schemas;
+        CAPTURE(iteration);
+        const int errors_before = errors;
+        records += one_pass_agrees_with_general(payload, base, registry, errors);
+        if (errors == errors_before) ++whole_packs;
+    }
+    CHECK(records > lwm2m::test::scaled(40000));
+    CHECK(errors > lwm2m::test::scaled(5000));
+    CHECK(whole_packs > lwm2m::test::scaled(5000));
+    CHECK(corrupted > lwm2m::test::scaled(5000));
 }

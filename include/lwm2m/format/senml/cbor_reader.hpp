@@ -31,6 +31,8 @@
 
 namespace lwm2m::format {
 
+namespace detail {
+
 /**
  * Reads a SenML CBOR pack (RFC 8428 §6; LwM2M 1.1 Core §7.4.5) as records, one per call to
  * `next()`, in payload order. Resolution, the two modes (values / path list), the `base` and
@@ -57,18 +59,24 @@ namespace lwm2m::format {
  *
  * The payload, `base` (copied) and the schema registry must outlive the reader; records view
  * the payload. Allocation: none.
+ *
+ * `OnePass` (`senml_cbor_reader`: `LWM2M_SENML_ONE_PASS`) takes records of the common shapes
+ * in one pass (`first_record`, `instance_next`, `plain_next`, `plain_record`); false leaves
+ * every record to the general code, which gives the same records and errors (the differential
+ * tests and the fuzz target compare the two).
  */
-class senml_cbor_reader {
+template <bool OnePass>
+class basic_senml_cbor_reader {
 public:
     /** Selects path-list mode (Read-Composite / Observe-Composite request bodies). */
     static constexpr senml::path_list_mode_t path_list_mode{};
 
     /** A reader in values mode over `payload` sent to/for `base`. Allocation: none. */
-    senml_cbor_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
+    basic_senml_cbor_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
         : payload_(payload), resolver_(base, schemas, false) {}
 
     /** A reader in path-list mode. Allocation: none. */
-    senml_cbor_reader(bytes_view payload, const lwm2m::path& base, senml::path_list_mode_t,
+    basic_senml_cbor_reader(bytes_view payload, const lwm2m::path& base, senml::path_list_mode_t,
                       const schema_registry* schemas = nullptr) noexcept
         : payload_(payload), resolver_(base, schemas, true) {}
 
@@ -77,16 +85,15 @@ public:
      * Errors: see the class comment. Allocation: none.
      */
     [[nodiscard]] LWM2M_HOT_INLINE result<std::optional<record>> next() noexcept {
-        if constexpr (LWM2M_SENML_ONE_PASS) {
+        if constexpr (OnePass) {
             // The common record of a plain pack, built once, in the caller's result.
-            if (fast_) {
-                plain_fields f;
+            plain_fields f;
+            if (fast_ == fast::instance) {
+                if (instance_next(f)) return senml::detail::plain_result(f.p, f.v);
+                if (at_end()) return end();
+            } else if (fast_ == fast::plain) {
                 if (plain_next(f)) return senml::detail::plain_result(f.p, f.v);
-                if (remaining_ == 0 && pos_ == payload_.size()) {  // the end, as finish() finds it
-                    state_ = state::done;
-                    fast_ = false;
-                    return std::optional<record>{};
-                }
+                if (at_end()) return end();
             } else if (state_ == state::start) {
                 return first();
             }
@@ -96,6 +103,16 @@ public:
 
 private:
     using opt_record = std::optional<record>;
+
+    /** In a fast mode (`fast_`): the array's records all read and nothing after them, as `finish()` finds it. */
+    [[nodiscard]] bool at_end() const noexcept { return remaining_ == 0 && pos_ == payload_.size(); }
+
+    /** `next()` at the end `at_end()` found. */
+    [[nodiscard]] result<std::optional<record>> end() noexcept {
+        state_ = state::done;
+        fast_ = fast::none;
+        return std::optional<record>{};
+    }
     using output = senml::detail::pack_resolver::output;
     using item = cbor::item;
     using item_kind = cbor::item_kind;
@@ -512,6 +529,9 @@ private:
     /** What `plain_record` did. */
     enum class plain : std::uint8_t { record, error, not_taken };
 
+    /** The shortcut `next()` may take (`fast_mode`). */
+    enum class fast : std::uint8_t { none, plain, instance };
+
     /** A record `plain_pairs` read: its path and value (untyped), where it ends. */
     struct plain_fields {
         lwm2m::path p;
@@ -544,6 +564,71 @@ private:
         return true;
     }
 
+    /**
+     * `plain_next` in a pack whose "bn" is an object instance "/O/I/" (`fast::instance`): the
+     * name is "R", "RR", "R/I" or "RR/I" (the names `take_plain_ids_n` takes in one step),
+     * read in place with the base name's ids (`instance_lanes_`) and its object's schema at
+     * hand (`pack_resolver::use_object`). False, having changed nothing, for anything else
+     * (`next_general` then reads the record: `plain_record`, else token by token).
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE bool instance_next(plain_fields& f) noexcept {
+        const std::size_t at = pos_;
+        const std::size_t rest = payload_.size() - at;
+        // Map head, key "n", text head, a name of one character at least, a key and a byte.
+        if (rest < 6) return false;
+        const std::byte* in = payload_.data() + at;
+        // 0xA2 (a map of two pairs), 0x00 (key "n"), then the name's one-byte head.
+        const std::uint32_t w = load_le32(in);  // 6 bytes are there
+        if ((w & 0xFFFFu) != 0x00A2u) return false;
+        // A digit's value, and anything else above 9.
+        const auto digit = [&](std::size_t i) { return std::uint64_t{static_cast<std::uint8_t>(in[3 + i])} - '0'; };
+        std::uint64_t id = 0;   // the resource id
+        std::uint64_t ids = 0;  // lanes 2 and 3 of the path (the base name holds no_id there) xor no_id
+        std::size_t below = 0;  // 0 for "R"/"RR", 1 for "R/I"/"RR/I"
+        std::size_t pos = at + 3;  // the name
+        // The resource id `r` of `n` digits, then "/I" when `instance`; each shape with the key
+        // and a byte after it (map head, key, text head, the name, 2 bytes).
+        const auto take = [&](std::uint64_t r, std::size_t n, bool instance) {
+            id = r;
+            if (!instance) {
+                ids = r ^ 0xFFFFu;
+                pos += n;
+                return rest >= 5 + n;
+            }
+            if (rest < 7 + n) return false;  // before reading "/I"
+            const std::uint64_t i = digit(n + 1);
+            ids = (r | i << 16) ^ 0xFFFFFFFFu;
+            below = 1;
+            pos += n + 2;
+            return in[3 + n] == std::byte{'/'} && i <= 9;
+        };
+        const std::uint32_t name_head = (w >> 16) & 0xFFu;
+        switch (name_head) {
+        case 0x61:    // "R"
+        case 0x63: {  // "R/I"
+            const std::uint64_t r = digit(0);
+            if (r > 9 || !take(r, 1, name_head == 0x63)) return false;
+            break;
+        }
+        case 0x62:    // "RR", no leading zero
+        case 0x64: {  // "RR/I"
+            const std::uint64_t a = digit(0), b = digit(1);
+            if (a - 1 > 8 || b > 9 || !take(a * 10 + b, 2, name_head == 0x64)) return false;
+            break;
+        }
+        default: return false;
+        }
+        // The array's count is looked at here, not first: a check like the others, and g++
+        // then does not merge this function's first checks with `plain_next`'s.
+        if (!plain_value(payload_, pos, f.v) || remaining_ == 0 ||
+            !resolver_.type_plain_in_object(static_cast<std::uint16_t>(id), below, f.v))
+            return false;
+        f.p = lwm2m::detail::path_access::of_lanes(instance_lanes_ ^ ids << 32, static_cast<path_level>(3 + below));
+        --remaining_;
+        pos_ = pos;
+        return true;
+    }
+
     /** `next()` for the first record: `first_record`, else the general code. */
     LWM2M_NOINLINE result<std::optional<record>> first() noexcept {
         plain_fields f;
@@ -573,7 +658,7 @@ private:
         remaining_ = head - 0x81u;  // the records after this one
         pos_ = f.end;
         resolver_.take_plain_base_name(bn, state);
-        fast_ = true;  // as next_general() would find: the pack is plain
+        fast_ = fast_mode();  // as next_general() would find: the pack is plain
         return true;
     }
 
@@ -590,7 +675,7 @@ private:
      * finds any error there).
      */
     [[nodiscard]] LWM2M_HOT_INLINE plain plain_record(output& out) noexcept {
-        if constexpr (!LWM2M_SENML_ONE_PASS) return plain::not_taken;  // size builds: the general code only
+        if constexpr (!OnePass) return plain::not_taken;  // size builds: the general code only
         const std::size_t at = pos_;
         // Map head, key "n", text head: 3 bytes, then the name, a key and a byte at least.
         if (payload_.size() - at < 6) return plain::not_taken;
@@ -676,43 +761,66 @@ private:
                                                          const senml::detail::path_builder& bn_state,
                                                          plain_fields& f) const noexcept {
         const bytes_view in = payload_;
-        const std::size_t size = in.size();
-        const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
         // Plain ids (ASCII digits and '/': valid UTF-8, as `read_pairs` would check) at
         // resource level or below (`pack_resolver::plain_path`).
         if (!senml::detail::pack_resolver::plain_path(bn_state, as_chars(in).data() + name_at + 1, name_length, f.p))
             return false;
         std::size_t pos = name_at + 1 + name_length;
+        f.name_at = name_at;
+        f.value_at = pos + 1;
+        if (!plain_value(in, pos, f.v)) return false;
+        f.end = pos;
+        return true;
+    }
+
+    /**
+     * `encoding::detail::is_ascii` for a text of at most 23 bytes (a one-byte CBOR head): from
+     * 8 bytes on, three word loads that overlap, no loop. Allocation: none.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE static bool short_ascii(bytes_view text) noexcept {
+        const std::size_t n = text.size();
+        LWM2M_ASSERT(n <= 23);
+        if (n < 8) return encoding::detail::is_ascii(text);
+        const std::byte* p = text.data();
+        std::uint64_t a = 0, b = 0, c = 0;
+        std::memcpy(&a, p, 8);
+        std::memcpy(&b, p + (n > 16 ? 8 : n - 8), 8);
+        std::memcpy(&c, p + n - 8, 8);
+        return ((a | b | c) & 0x8080808080808080u) == 0;
+    }
+
+    /**
+     * The value pair of `plain_pairs` at `pos` (the key and a byte after it are in `in`): "v"
+     * as a `small_integer`, "vs" as a text with a one-byte head, or "vb", into `v` (untyped),
+     * `pos` moved past it; false (`v` and `pos` unspecified) for anything else.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE static bool plain_value(bytes_view in, std::size_t& pos, value& v) noexcept {
+        const std::size_t size = in.size();
+        const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(in[i]); };
+        // Tested in this order (not a switch, which g++ orders as it likes): "v" is the commonest.
         const std::uint8_t key = byte(pos++);
-        const std::size_t value_at = pos;
-        switch (key) {
-        case 0x02: {  // "v"
-            const std::size_t n = small_integer(in, pos, f.v);
-            if (n == 0) return false;
+        if (key == 0x02) {  // "v"
+            const std::size_t n = small_integer(in, pos, v);
             pos += n;
-            break;
+            return n != 0;
         }
-        case 0x03: {  // "vs"
+        if (key == 0x03) {  // "vs"
             const std::uint8_t head = byte(pos++);
             if (head < 0x60 || head >= 0x78) return false;
             const std::size_t length = head & 31u;
             if (length > size - pos) return false;
             const bytes_view text = in.subspan(pos, length);
-            if (!encoding::detail::is_ascii(text) && !encoding::validate_utf8(text)) return false;
-            f.v = value::of_string(as_chars(text));
+            if (!short_ascii(text) && !encoding::validate_utf8(text)) return false;
+            v = value::of_string(as_chars(text));
             pos += length;
-            break;
+            return true;
         }
-        case 0x04:  // "vb"
+        if (key == 0x04) {  // "vb"
             if (byte(pos) != 0xF4 && byte(pos) != 0xF5) return false;
-            f.v = value::of_boolean(byte(pos++) == 0xF5);
-            break;
-        default: return false;
+            v = value::of_boolean(byte(pos++) == 0xF5);
+            return true;
         }
-        f.name_at = name_at;
-        f.value_at = value_at;
-        f.end = pos;
-        return true;
+        return false;
     }
 
     /**
@@ -727,8 +835,23 @@ private:
             failed_ = true;
             error_ = out.error();
         }
-        fast_ = !failed_ && state_ == state::records && !indefinite_ && resolver_.plain_records();
+        if constexpr (OnePass) fast_ = fast_mode();
         return out;
+    }
+
+    /**
+     * What `next()` may try next: `instance_next` when the records are read from a definite
+     * array, with no error, in a plain pack (`resolver_.plain_records()`) whose "bn" names an
+     * object instance ("/O/I/", LwM2M 1.1 Core §7.4.4: what this library's writer, Leshan and
+     * Anjay send), `plain_next` in another plain pack, else neither.
+     */
+    [[nodiscard]] fast fast_mode() noexcept {
+        if (failed_ || state_ != state::records || indefinite_ || !resolver_.plain_records()) return fast::none;
+        const lwm2m::path& bn = resolver_.base_name_state().completed();
+        if (bn.depth() != 2) return fast::plain;
+        resolver_.use_object(bn.object_id());  // every record of the pack is of this object
+        instance_lanes_ = lwm2m::detail::path_access::lanes(bn);
+        return fast::instance;
     }
 
     /** Reads up to the next record and stores it in `out` (nothing at the end); false with an error in `out`. */
@@ -788,10 +911,17 @@ private:
     bool indefinite_ = false;
     std::uint64_t remaining_ = 0;
     bool failed_ = false;
-    // `next()` may try `plain_next`: records are being read from a definite array, no error,
-    // and the pack is plain (`resolver_.plain_records()`).
-    bool fast_ = false;
+    // What `next()` may try (`fast_mode`): records are being read from a definite array, no
+    // error, and the pack is plain (`resolver_.plain_records()`), its "bn" an object instance
+    // whose path is `instance_lanes_` (`path_access::lanes`) for `instance_next`.
+    fast fast_ = fast::none;
+    std::uint64_t instance_lanes_ = 0;
     error error_{};
 };
+
+} // namespace detail
+
+/** The SenML CBOR reader (see `detail::basic_senml_cbor_reader`), with the one-pass paths unless compiled out (`LWM2M_SENML_ONE_PASS`). */
+using senml_cbor_reader = detail::basic_senml_cbor_reader<LWM2M_SENML_ONE_PASS != 0>;
 
 } // namespace lwm2m::format

@@ -798,10 +798,23 @@ public:
         // `type_value` where a plain record stands: values mode (a plain pack is no path
         // list), `p` at resource level or below (`plain_path`).
         LWM2M_ASSERT(!path_list_ && p.has_resource());
-        if (p.object_id() != object_id_) look_up_object(p.object_id());
-        const std::uint16_t id = p.resource_id();
+        use_object(p.object_id());
+        return type_plain_in_object(p.resource_id(), p.depth() - 3, v);
+    }
+
+    /** Makes `id` the object `type_plain_in_object` types with (looked up unless it is already). */
+    constexpr void use_object(std::uint16_t id) noexcept {
+        if (id != object_id_) look_up_object(id);
+    }
+
+    /**
+     * `type_plain` for a record of the object last given to `use_object` (or typed), at its
+     * resource `id` (`below` 0) or at an instance of it (`below` 1). Allocation: none.
+     */
+    [[nodiscard]] LWM2M_HOT_INLINE constexpr bool type_plain_in_object(std::uint16_t id, std::size_t below,
+                                                                      value& v) const noexcept {
         const resource_def* def = nullptr;
-        if (id < dense_.size() && dense_[id].id == id) {  // object_view::find's O(1) case
+        if (id < dense_.size() && dense_[id].id == id) [[likely]] {  // object_view::find's O(1) case
             def = &dense_[id];
         } else {
             if (object_ == nullptr) return true;  // no schema for the object: untyped
@@ -810,7 +823,7 @@ public:
         }
         // A resource instance of a multiple resource, a single resource as a whole: with the
         // depth 3 or 4, and 0 or 1 for single or multiple, one comparison.
-        if (p.depth() - 3 != static_cast<std::size_t>(def->instances)) return false;
+        if (below != static_cast<std::size_t>(def->instances)) return false;
         if (v.kind() == kind_of(def->type)) {
             if (!def->range.present) return true;
             if (v.kind() == value_kind::integer) return def->range.contains(static_cast<double>(v.as_integer()));
