@@ -786,7 +786,7 @@ private:
         std::memcpy(&a, p, 8);
         std::memcpy(&b, p + (n > 16 ? 8 : n - 8), 8);
         std::memcpy(&c, p + n - 8, 8);
-        return ((a | b | c) & 0x8080808080808080u) == 0;
+        return ((a | b | c) & encoding::detail::non_ascii_bits) == 0;
     }
 
     /**
