@@ -774,22 +774,6 @@ private:
     }
 
     /**
-     * `encoding::detail::is_ascii` for a text of at most 23 bytes (a one-byte CBOR head): from
-     * 8 bytes on, three word loads that overlap, no loop. Allocation: none.
-     */
-    [[nodiscard]] LWM2M_HOT_INLINE static bool short_ascii(bytes_view text) noexcept {
-        const std::size_t n = text.size();
-        LWM2M_ASSERT(n <= 23);
-        if (n < 8) return encoding::detail::is_ascii(text);
-        const std::byte* p = text.data();
-        std::uint64_t a = 0, b = 0, c = 0;
-        std::memcpy(&a, p, 8);
-        std::memcpy(&b, p + (n > 16 ? 8 : n - 8), 8);
-        std::memcpy(&c, p + n - 8, 8);
-        return ((a | b | c) & encoding::detail::non_ascii_bits) == 0;
-    }
-
-    /**
      * The value pair of `plain_pairs` at `pos` (the key and a byte after it are in `in`): "v"
      * as a `small_integer`, "vs" as a text with a one-byte head, or "vb", into `v` (untyped),
      * `pos` moved past it; false (`v` and `pos` unspecified) for anything else.
@@ -810,7 +794,7 @@ private:
             const std::size_t length = head & 31u;
             if (length > size - pos) return false;
             const bytes_view text = in.subspan(pos, length);
-            if (!short_ascii(text) && !encoding::validate_utf8(text)) return false;
+            if (!encoding::detail::is_ascii(text) && !encoding::validate_utf8(text)) return false;
             v = value::of_string(as_chars(text));
             pos += length;
             return true;
