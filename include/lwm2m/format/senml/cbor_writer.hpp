@@ -178,10 +178,35 @@ inline void write_from(std::span<const record> records, std::size_t first, const
 
 using senml::detail::integer_kinds;
 using senml::detail::kind_bit;
-using senml::detail::text_kinds;
 /** The kinds of a common record's value the fast path writes besides text: numbers and booleans. */
 inline constexpr unsigned number_kinds = integer_kinds | kind_bit(value_kind::unsigned_integer) |
                                          kind_bit(value_kind::float_) | kind_bit(value_kind::boolean);
+
+/**
+ * The value pair of a common record at `p`: a number, a boolean, or raw ASCII text of at most
+ * `max_text` bytes (its contents included); the end, or nullptr (bytes may have been written)
+ * for any other value. A bit test per group of kinds, commonest first, not a jump table
+ * (put_value_pair's dispatch).
+ */
+LWM2M_HOT_INLINE inline std::byte* put_common_value(std::byte* p, const value& v, std::size_t max_text) noexcept {
+    const unsigned kind = kind_bit(v.kind());
+    if ((kind & integer_kinds) != 0) {
+        *p = key_byte(senml::label::v);
+        return cbor::put_integer_inline(p + 1, v.as_integer());
+    }
+    if (v.is_text()) {
+        // ASCII is UTF-8: no other check (other text takes the general path, which validates
+        // and writes over these bytes).
+        const bytes_view text = v.encoded_bytes();
+        if (v.encoding() != text_encoding::raw || text.size() > max_text) return nullptr;
+        *p = key_byte(senml::label::vs);
+        p = cbor::put_head_inline(p + 1, 3, text.size());
+        if (!encoding::detail::copy_ascii(text, p)) return nullptr;
+        return p + text.size();
+    }
+    if ((kind & number_kinds) == 0) return nullptr;
+    return put_value_pair<true>(p, v, 0);
+}
 
 /**
  * `check_and_write`'s `put` for the fast path: writes each record at `at` while it surely fits
@@ -206,17 +231,8 @@ struct in_place_writer {
      */
     LWM2M_HOT_INLINE bool common(const record& r, bool first) noexcept {
         const value& v = r.value;
-        const std::size_t room = static_cast<std::size_t>(end - at);
-        std::size_t text_size = 0;
-        // A bit test per group of kinds, not a second dispatch (put_value_pair's).
-        const unsigned kind = kind_bit(v.kind());
-        if ((kind & text_kinds) != 0) {
-            if (v.encoding() != text_encoding::raw) return false;
-            text_size = v.encoded_bytes().size();
-        } else if ((kind & number_kinds) == 0) {
-            return false;
-        }
-        if (room < max_common + text_size) return false;
+        const std::size_t text_size = v.is_text() ? v.encoded_bytes().size() : 0;
+        if (static_cast<std::size_t>(end - at) < max_common + text_size) return false;
         std::byte* name = at + 1;
         *at = std::byte{0xA2};  // a map of 2 pairs (RFC 8949 §3.1)
         if (first) [[unlikely]] {
@@ -228,13 +244,8 @@ struct in_place_writer {
         std::byte* p = plan.write_name(r.path, name + 2);
         name[0] = key_byte(senml::label::n);
         name[1] = static_cast<std::byte>(0x60 | (p - (name + 2)));
-        p = put_value_pair<true>(p, v, text_size);  // its heads inline: most records take this path
-        if (text_size != 0) {
-            // ASCII is UTF-8: no other check (other text takes the general path, which
-            // validates, and writes over these bytes).
-            if (!encoding::detail::copy_ascii(v.encoded_bytes(), p)) return false;
-            p += text_size;
-        }
+        p = put_common_value(p, v, text_size);
+        if (p == nullptr) return false;
         at = p;
         return true;
     }
@@ -280,24 +291,7 @@ LWM2M_HOT_INLINE inline std::byte* tight_record(std::byte* p, std::uintptr_t lim
     std::byte* q = senml::detail::put_relative_name(name, r.path, depth);
     p[0] = key_byte(senml::label::n);
     p[1] = static_cast<std::byte>(0x60 | (q - name));
-    // The value by a bit test per group of kinds, commonest first, not a jump table.
-    const value& v = r.value;
-    const unsigned kind = kind_bit(v.kind());
-    if ((kind & integer_kinds) != 0) {
-        *q = key_byte(senml::label::v);
-        return cbor::put_integer_inline(q + 1, v.as_integer());
-    }
-    if ((kind & text_kinds) != 0) {
-        // ASCII is UTF-8: no other check (other text takes the general path, which validates).
-        const bytes_view text = v.encoded_bytes();
-        if (v.encoding() != text_encoding::raw || text.size() > room) return nullptr;
-        *q = key_byte(senml::label::vs);
-        q = cbor::put_head_inline(q + 1, 3, text.size());
-        if (!encoding::detail::copy_ascii(text, q)) return nullptr;
-        return q + text.size();
-    }
-    if ((kind & number_kinds) == 0) return nullptr;
-    return put_value_pair<true>(q, v, 0);
+    return put_common_value(q, r.value, room);
 }
 
 /**

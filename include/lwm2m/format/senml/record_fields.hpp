@@ -1208,8 +1208,6 @@ private:
 constexpr unsigned kind_bit(value_kind k) noexcept { return 1u << static_cast<unsigned>(k); }
 /** The kinds written as an integer ("v"): Integer and Time. */
 inline constexpr unsigned integer_kinds = kind_bit(value_kind::integer) | kind_bit(value_kind::time);
-/** The kinds written as text ("vs"): String and Corelnk. */
-inline constexpr unsigned text_kinds = kind_bit(value_kind::string) | kind_bit(value_kind::corelnk);
 
 /** Streaming UTF-8 validation (shared: `encoding::utf8_checker`). */
 using encoding::utf8_checker;
