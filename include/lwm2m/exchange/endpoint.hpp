@@ -220,13 +220,12 @@ public:
      */
     [[nodiscard]] std::optional<datagram> poll_datagram() noexcept {
         while (queue_count_ > 0) {
-            const queued q = queue_[queue_head_];
+            // The entry stays as it is until a later call queues over it: an empty ACK/RST is
+            // lent from it.
+            const queued& q = queue_[queue_head_];
             queue_head_ = (queue_head_ + 1) % queue_.size();
             --queue_count_;
-            if (q.source == queued::from_inline) {
-                lent_inline_ = q.inline_bytes;
-                return datagram{q.peer, bytes_view{lent_inline_}};
-            }
+            if (q.source == queued::from_inline) return datagram{q.peer, bytes_view{q.inline_bytes}};
             if (q.source == queued::from_pending) {
                 const pending_slot& s = pending_[q.index];
                 if (s.state == slot_state::free || s.message_id != q.message_id) continue;  // since completed
@@ -950,7 +949,6 @@ private:
     std::array<queued, Limits::queue_length> queue_{};
     std::size_t queue_head_ = 0;
     std::size_t queue_count_ = 0;
-    std::array<std::byte, 4> lent_inline_{};  // an empty ACK/RST poll_datagram lent last
     std::array<recent_non, 8> recent_{};
     std::size_t recent_next_ = 0;
     std::array<observation, Limits::max_observations> observations_{};
