@@ -256,3 +256,6 @@ public:
 using sim_world = basic_sim_world<>;
 
 } // namespace lwm2m::test
+
+// Generated once, in sim_world.cpp: each client test would otherwise compile the whole engine again.
+extern template class lwm2m::client::engine<lwm2m::test::test_limits, lwm2m::test::sim_random>;

@@ -423,3 +423,9 @@ public:
 };
 
 } // namespace lwm2m::test::server_tests
+
+// Instantiated once, in server_world.cpp: each server test TU would otherwise generate both engines.
+extern template class lwm2m::server::engine<lwm2m::test::server_tests::limits, lwm2m::test::server_tests::xorshift,
+                                            lwm2m::test::server_tests::recorder>;
+extern template class lwm2m::client::engine<lwm2m::test::server_tests::client_limits, lwm2m::test::server_tests::xorshift>;
+
