@@ -46,8 +46,10 @@ constexpr bool only_three_formats = false;
 // one that finds no free slot is retried 1 s later), 2 dedup entries, 4 queued datagrams; no
 // Block1 bodies. None of
 // the optional operations (Create/Delete, the composite ones, Discover): not in the minimal
-// feature set, they are answered 4.05 / 4.06.
-using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 24, 256,
+// feature set, they are answered 4.05 / 4.06. No record list either (0 records, 0 arena
+// bytes): Reads and notifications are encoded straight from the objects, and only the
+// composite operations and Send, left out here, collect records.
+using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 0, 0,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
                                                 lwm2m::client::format_set::senml_cbor,
                                             2, 2, 4, 0, 0, 64, lwm2m::client::operation_set::none>;

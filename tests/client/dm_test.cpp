@@ -294,3 +294,29 @@ TEST_CASE("Execute arguments (LwM2M 1.1 §6.3.5 syntax)") {
     CHECK(execute_args{"0='a b',1"}.find(1)->value == std::nullopt);
     CHECK_FALSE(execute_args{"0='a b',1"}.find(2));
 }
+
+TEST_CASE("A client with no record list (0 records, 0 arena bytes) still reads objects of any size, in every format") {
+    // Reads are encoded straight from the objects (client/streamed_read.hpp): the record list
+    // is only for the composite operations and Send, left out here.
+    using no_records = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
+                                             client::operation_set::none>;
+    basic_sim_world<no_records> lean;
+    sim_world full;
+    for (std::uint16_t id = 2; id < 40; ++id) {  // 40 lamps: 160 values, more than a datagram holds
+        lean.lights.lights.push_back({id});
+        full.lights.lights.push_back({id});
+    }
+    lean.register_client();
+    full.register_client();
+    for (const char* target : {"/3", "/3/0", "/3/0/7", "/3/0/7/1", "/3311/5", "/3311"})
+        for (std::uint16_t cf : {11542, 110, 112}) {
+            CAPTURE(target);
+            CAPTURE(cf);
+            const auto got = lean.request(coap::code::get, target, accept(cf));
+            const auto want = full.request(coap::code::get, target, accept(cf));
+            CHECK(got.code == coap::code::content);
+            CHECK(got.payload == want.payload);
+            CHECK(!got.payload.empty());
+        }
+    CHECK(lean.request(coap::code::get, "/3/0/0").text() == "Open Mobile Alliance");
+}

@@ -50,6 +50,7 @@
 #include <lwm2m/client/observation.hpp>
 #include <lwm2m/client/operation_set.hpp>
 #include <lwm2m/client/record_buffer.hpp>
+#include <lwm2m/client/streamed_read.hpp>
 #include <lwm2m/client/registration.hpp>
 #include <lwm2m/client/response_code.hpp>
 #include <lwm2m/client/server_object.hpp>
@@ -102,8 +103,10 @@ struct client_limits {
     static constexpr std::size_t max_objects = MaxObjects;        ///< bound objects, the Server object included
     static constexpr std::size_t max_observations = MaxObservations;
     static constexpr std::size_t max_attributes = MaxAttributes;  ///< Write-Attributes sets kept
-    static constexpr std::size_t max_records = MaxRecords;        ///< values one Read/notification may hold
-    static constexpr std::size_t arena_bytes = ArenaBytes;        ///< text/opaque bytes one Read may hold
+    /// values one Read-Composite, Observe-Composite notification or Send may hold (a plain Read
+    /// or notification needs none: it is encoded straight from the objects)
+    static constexpr std::size_t max_records = MaxRecords;
+    static constexpr std::size_t arena_bytes = ArenaBytes;        ///< text/opaque bytes those may hold
     static constexpr std::size_t max_pending = MaxPending;        ///< endpoint slots (requests, notifications)
     static constexpr std::size_t dedup_entries = DedupEntries;    ///< answers kept for duplicate detection
     static constexpr std::size_t queue_length = QueueLength;      ///< datagrams waiting for poll_transmit
@@ -848,25 +851,43 @@ private:
         return {};
     }
 
-    /** Reads what `o` observes into `records_` (sorted by path for a composite one). */
-    result<void> sample(const observation& o) noexcept {
-        records_.clear();
-        if (o.composite_paths == 0) return dm::collect(objects(), o.target, records_, o.format == format::content_format::tlv);
-        bool any = false;
-        for (const path& p : observed_paths(o))
-            if (auto ok = collect_listed(p, any); !ok) return ok;
-        if (!any) return fail(errc::not_found);
-        records_.sort();
-        return {};
+    /**
+     * Reads what `o` observes for its digest (and single numeric value): a composite one into
+     * `records_` (sorted by path), others straight from the objects. With `body`, and an
+     * endpoint slot free, a non-composite one is encoded there as its notification, so that a
+     * notification after an evaluation carries the values evaluated, read once.
+     */
+    result<dm::read_summary> sample(const observation& o, std::optional<format::output_window>* body = nullptr) noexcept {
+        if (o.composite_paths == 0) {
+            if (const mutable_bytes area = body != nullptr ? notify_body() : mutable_bytes{}; !area.empty()) {
+                dm::read_summary read;
+                auto ok = dm::stream_read<formats>(objects(), o.target, registry_.find_resource(o.target), o.format,
+                                                   body->emplace(area), read);
+                if (ok) return read;
+                body->reset();  // a writer's error is the notification's (5.00): found again when it is sent
+                if (!read.encode_error) return unexpected{ok.error()};
+            }
+            return dm::summarize_read(objects(), o.target);
+        }
+        if constexpr (Limits::composite_paths > 0) {  // Observe-Composite compiled in
+            records_.clear();
+            bool any = false;
+            for (const path& p : observed_paths(o))
+                if (auto ok = collect_listed(p, any); !ok) return unexpected{ok.error()};
+            if (!any) return fail(errc::not_found);
+            records_.sort();
+            return dm::summarize(records_.records());
+        }
+        return fail(errc::not_found);  // (no composite observation exists)
     }
 
     /**
      * Starts (or restarts, same peer and token) an observation of `target` from the request
      * being answered; nullptr when every slot is taken (then the answer is a plain read,
-     * RFC 7641 §4.1). The caller has just read the values into `records_`.
+     * RFC 7641 §4.1). `read`: what the answer carries.
      */
     observation* start_observation(exchange::peer_id peer, const coap::token& tok, std::uint16_t ssid, const path& target,
-                                   format::content_format f) noexcept {
+                                   format::content_format f, const dm::read_summary& read) noexcept {
         observation* slot = nullptr;
         for (observation& o : observations_) {
             if (o.used && o.peer == peer && o.token == tok) {
@@ -886,8 +907,8 @@ private:
         slot->last_sent = now_;
         slot->last_confirmable = now_;
         slot->last_sampled = now_;
-        slot->last_numeric = single_numeric();
-        slot->last_digest = client::records_digest(records_.records());
+        slot->last_numeric = read.numeric;
+        slot->last_digest = read.digest;
         return slot;
     }
 
@@ -914,22 +935,9 @@ private:
         return attributes_.effective(o.ssid, o.target, defaults);
     }
 
-    /** The single numeric value of the last collected records, if that is what they hold. */
-    [[nodiscard]] std::optional<double> single_numeric() const noexcept {
-        const auto recs = records_.records();
-        if (recs.size() != 1) return std::nullopt;
-        switch (recs[0].value.kind()) {
-        case value_kind::integer:
-        case value_kind::unsigned_integer:
-        case value_kind::float_:
-        case value_kind::time: return recs[0].value.numeric();
-        default: return std::nullopt;
-        }
-    }
-
     /**
      * Notification decisions (LwM2M 1.1 Core §5.1.2, §6.4.2; see `client/observation.hpp`).
-     * A sample reads the observed value into `records_`; every read counts, so the next one
+     * A sample reads the observed value for its digest; every read counts, so the next one
      * (an evaluation or a notification) waits until epmin has passed since the last. A sample
      * is taken when pmax is due, when a known change may be notified (pmin passed), or when
      * epmax has passed since the last sample.
@@ -954,17 +962,18 @@ private:
             const bool epmax_due = t.use_epmax && now >= o.last_sampled + t.epmax;
             if (now >= o.last_sampled + t.epmin && (pmax_due || change_due || epmax_due)) {
                 bool notify = pmax_due;
-                result<void> sample{};
+                result<dm::read_summary> sample{};
+                std::optional<format::output_window> sampled_body;
                 if (!notify) {
                     // Evaluation: read, then decide whether the value changed enough.
-                    sample = this->sample(o);
+                    sample = this->sample(o, &sampled_body);
                     o.last_sampled = now;
                     if (!sample) {
                         notify = true;  // the error ends the observation (RFC 7641 §3.2)
-                    } else if (const auto v = single_numeric(); v && a.has_thresholds() && o.target.has_resource()) {
-                        notify = client::thresholds_met(a, o.last_numeric, *v);
+                    } else if (sample->numeric && a.has_thresholds() && o.target.has_resource()) {
+                        notify = client::thresholds_met(a, o.last_numeric, *sample->numeric);
                     } else {
-                        notify = o.changed || client::records_digest(records_.records()) != o.last_digest;
+                        notify = o.changed || sample->digest != o.last_digest;
                     }
                     // A change found by an epmax sample before pmin waits for pmin (and is sampled again then).
                     o.changed = notify && now < o.last_sent + t.pmin;
@@ -976,7 +985,7 @@ private:
                     wake_wanted_ = true;
                     continue;
                 }
-                if (notify) send_notification(o, now, pmax_due ? nullptr : &sample);
+                if (notify) send_notification(o, now, pmax_due ? nullptr : &sample, sampled_body);
             }
             if (!o.used || o.in_flight.value != 0) continue;
             const time_point sample_at = o.last_sampled + t.epmin;
@@ -994,28 +1003,47 @@ private:
     }
 
     /**
-     * Sends one notification of `o`: with the values of `sampled` already in `records_` (an
-     * evaluation at `now`), else read now.
+     * Encodes the values `o` observes into `body`: straight from the objects, or for an
+     * Observe-Composite through `records_`. `read` gets what was written.
      */
-    void send_notification(observation& o, time_point now, const result<void>* sampled = nullptr) noexcept {
-        result<void> collected{};
-        if (sampled != nullptr) {
-            collected = *sampled;
-        } else {
-            collected = sample(o);
+    result<void> read_observed(const observation& o, format::output_window& body, dm::read_summary& read) noexcept {
+        if (o.composite_paths == 0)
+            return dm::stream_read<formats>(objects(), o.target, registry_.find_resource(o.target), o.format, body, read);
+        if constexpr (Limits::composite_paths > 0) {  // Observe-Composite compiled in
+            auto collected = sample(o);
+            if (!collected) return unexpected{collected.error()};
+            read = *collected;
+            if (auto ok = dm::encode<formats>(records_.records(), path{}, o.format, body); !ok) {
+                read.encode_error = true;
+                return ok;
+            }
         }
+        return {};
+    }
+
+    /**
+     * Sends one notification of `o`: after an evaluation at `now`, what it read (`sampled`,
+     * and `sampled_body` when it was encoded there, see `sample`) or its error, which ends the
+     * observation (RFC 7641 §3.2); else read now.
+     */
+    void send_notification(observation& o, time_point now, const result<dm::read_summary>* sampled = nullptr,
+                           const std::optional<format::output_window>& sampled_body = std::nullopt) noexcept {
+        const bool failed_sample = sampled != nullptr && !*sampled;
+        const bool ready = sampled != nullptr && *sampled && sampled_body;
         o.last_sampled = now;
         coap::message_builder<8> b;
         coap::code code = coap::code::content;
-        const mutable_bytes area = notify_body();
-        if (area.empty() && collected) return retry_soon(o, now);  // every endpoint slot is busy
-        format::output_window body{area};
+        const mutable_bytes area = ready ? mutable_bytes{} : notify_body();
+        if (!ready && area.empty() && !failed_sample) return retry_soon(o, now);  // every endpoint slot is busy
+        format::output_window body = ready ? *sampled_body : format::output_window{area};
         exchange::block_etag tag{};  // the builder keeps a view of it until the send below
-        if (!collected) {
+        dm::read_summary read = ready ? **sampled : dm::read_summary{};
+        const result<void> encoded = failed_sample ? result<void>{unexpected{sampled->error()}}
+                                     : ready       ? result<void>{}
+                                                   : read_observed(o, body, read);
+        if (!encoded) {
             // RFC 7641 §3.2: a non-2.xx notification ends the observation.
-            code = response_code(collected.error().code);
-        } else if (!dm::encode_read<formats>(records_.records(), o.target, registry_.find_resource(o.target), o.format, body)) {
-            code = coap::code::internal_server_error;
+            code = read.encode_error ? coap::code::internal_server_error : response_code(encoded.error().code);
         } else {
             b.observe(sequence_.next());
             b.content_format(static_cast<std::uint16_t>(o.format));
@@ -1041,8 +1069,8 @@ private:
             o = observation{};
             return;
         }
-        if (const auto v = single_numeric()) o.last_numeric = v;
-        o.last_digest = client::records_digest(records_.records());
+        if (read.numeric) o.last_numeric = read.numeric;
+        o.last_digest = read.digest;
         if (confirmable) {
             o.last_confirmable = now;
             o.in_flight = *h;
@@ -1232,7 +1260,8 @@ private:
             const coap::token tok{m.token()};
             if (*obs == coap::observe_deregister) return cancel_observation(peer, tok);
             if (*obs != coap::observe_register || too_many || count == 0) return;
-            observation* o = start_observation(peer, tok, ssid, path{}, static_cast<format::content_format>(out_cf));
+            observation* o = start_observation(peer, tok, ssid, path{}, static_cast<format::content_format>(out_cf),
+                                               dm::summarize(records_.records()));
             if (o == nullptr) return;
             const auto slot = static_cast<std::size_t>(o - observations_.data());
             std::copy(listed.begin(), listed.begin() + static_cast<std::ptrdiff_t>(count), composite_paths_[slot].begin());
@@ -1288,12 +1317,15 @@ private:
         }
         const resource_def* def = registry_.find_resource(p);
         const auto cf = dm::choose_read_format(accept, p, def, config_.multi_value_format, formats);
-        records_.clear();
-        auto ok = dm::collect(objects(), p, records_, cf && *cf == format::content_format::tlv);
-        if (!ok) return fail_request(r, response_code(ok.error().code));
-        if (!cf) return fail_request(r, coap::code::not_acceptable);
-        if (!dm::encode_read<formats>(records_.records(), p, def, *cf, r.body()))
-            return fail_request(r, coap::code::internal_server_error);
+        if (!cf) {
+            // The path's and the hooks' errors come first (4.04 before 4.06).
+            if (auto ok = dm::summarize_read(objects(), p); !ok) return fail_request(r, response_code(ok.error().code));
+            return fail_request(r, coap::code::not_acceptable);
+        }
+        // Encoded straight from the objects: no record list, any size (Block2 cuts the window).
+        dm::read_summary read;
+        if (auto ok = dm::stream_read<formats>(objects(), p, def, *cf, r.body(), read); !ok)
+            return fail_request(r, read.encode_error ? coap::code::internal_server_error : response_code(ok.error().code));
         r.options().content_format(static_cast<std::uint16_t>(*cf));
 
         // Observe (RFC 7641 §2; LwM2M 1.1 Core §6.4.1) on the first block only.
@@ -1304,7 +1336,7 @@ private:
         const coap::token tok{m.token()};
         if (*obs == coap::observe_deregister) return cancel_observation(peer, tok);
         if (*obs != coap::observe_register) return;
-        if (start_observation(peer, tok, ssid, p, *cf) == nullptr) return;  // full: a plain Read (RFC 7641 §4.1)
+        if (start_observation(peer, tok, ssid, p, *cf, read) == nullptr) return;  // full: a plain Read (RFC 7641 §4.1)
         r.options().observe(sequence_.next());
     }
 

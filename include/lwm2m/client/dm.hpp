@@ -89,62 +89,118 @@ namespace lwm2m::client::dm {
 
 // ---- Read ----------------------------------------------------------------------------------
 
-/** Collects the readable resources of instance `instance` of `o` into `out`. */
-[[nodiscard]] inline result<void> collect_instance(const object_binding& o, std::uint16_t instance,
-                                                   record_store& out) noexcept {
+/** What a Read of a path reads: the object, and for a resource-level path its resource. */
+struct read_target {
+    const object_binding* object = nullptr;
+    const resource_def* resource = nullptr;      ///< for a path at resource level or below
+    std::optional<std::uint16_t> only{};         ///< the resource instance, for a path at that level
+};
+
+/**
+ * Checks that `target` can be read (LwM2M 1.1 Core §6.3.1) and finds what it names.
+ * Errors: `operation_not_allowed` (the root, or a resource that is not readable), `not_found`
+ * (object, instance or resource absent, or a resource instance of a single resource).
+ */
+[[nodiscard]] inline result<read_target> resolve_read(std::span<const object_binding> objects, const path& target) noexcept {
+    if (target.is_root()) return fail(errc::operation_not_allowed);
+    read_target t;
+    t.object = find_object(objects, target.object_id());
+    if (t.object == nullptr) return fail(errc::not_found);
+    if (target.level() == path_level::object) return t;
+    if (!t.object->has_instance(target.instance_id())) return fail(errc::not_found);
+    if (target.level() == path_level::instance) return t;
+    t.resource = t.object->schema.find(target.resource_id());
+    if (t.resource == nullptr) return fail(errc::not_found);
+    if (!t.resource->readable()) return fail(errc::operation_not_allowed);
+    if (target.has_resource_instance() && !t.resource->is_multiple()) return fail(errc::not_found);
+    if (target.has_resource_instance()) t.only = target.resource_instance_id();
+    return t;
+}
+
+/**
+ * Hands `f` each value the read hook of resource `rp` (a /O/I/R path) of `o` delivers
+ * (resource instance `only` alone, when given), while the hook runs; `kept` (when given)
+ * counts them. Errors: the hook's and `f`'s. (The walks take a `record_sink`, not a template
+ * callback: one copy of them serves every caller.)
+ */
+[[nodiscard]] inline result<void> read_resource(const object_binding& o, const path& rp, const resource_def& def,
+                                                std::optional<std::uint16_t> only, record_sink f,
+                                                std::size_t* kept = nullptr) noexcept {
+    resource_output w{f, rp, def, only};
+    auto r = o.read(rp, w);
+    if (kept != nullptr) *kept = w.kept();
+    return r;
+}
+
+/** True for a read hook's "no value now": the resource is left out of an instance's values. */
+[[nodiscard]] inline bool absent(const result<void>& r) noexcept { return r || r.error().code == errc::not_found; }
+
+/** `f` gets the value(s) of every readable resource of instance `instance` of `o`, in id order. */
+[[nodiscard]] inline result<void> walk_instance(const object_binding& o, std::uint16_t instance, record_sink f) noexcept {
     for (const resource_def& def : o.schema.resources()) {
         if (!def.readable()) continue;
-        const path p = *path::make(o.id(), instance, def.id);
-        resource_output w{&out, p, def};
-        auto r = o.read(p, w);
-        if (!r && r.error().code != errc::not_found) return r;
+        if (auto r = read_resource(o, *path::make(o.id(), instance, def.id), def, std::nullopt, f); !absent(r)) return r;
     }
     return {};
 }
 
+/** The smallest instance id of `o` above `after` (any, without it), or nullopt. */
+[[nodiscard]] inline std::optional<std::uint16_t> next_instance(const object_binding& o,
+                                                                std::optional<std::uint16_t> after) noexcept {
+    std::optional<std::uint16_t> next;
+    for (std::size_t i = 0, n = o.instance_count(); i < n; ++i) {
+        const std::uint16_t id = o.instance_id(i);
+        if ((!after || id > *after) && (!next || id < *next)) next = id;
+    }
+    return next;
+}
+
+/** `each(id) -> result<void>` for the instances of `o` in ascending id order. */
+template <class Each>
+[[nodiscard]] result<void> for_each_instance(const object_binding& o, Each&& each) noexcept {
+    for (auto id = next_instance(o, std::nullopt); id; id = next_instance(o, id))
+        if (auto ok = each(*id); !ok) return ok;
+    return {};
+}
+
 /**
- * Collects the values a Read of `target` returns (LwM2M 1.1 Core §6.3.1): every readable
- * resource of every instance for `/O`, of one instance for `/O/I`, one resource, or one
- * resource instance. Records come out sorted by path. With `mark_instances`, an instance-level
- * record (value none) is added for each instance so an instance without readable resources
- * still appears (TLV).
- * Errors: `not_found` (object, instance, resource or resource instance absent),
- * `operation_not_allowed` (the resource is not readable, or `target` is the root),
- * `capacity_exceeded`, and errors of the object's hooks.
+ * Hands `f` each value a Read of `target` returns (LwM2M 1.1 Core §6.3.1), while the
+ * objects' hooks run: every readable resource of every
+ * instance for `/O` (instances in ascending id order), of one instance for `/O/I`, one
+ * resource, or one resource instance. Resources come in id order, resource instances in the
+ * order the hook gives them. With `mark_instances`, an instance-level record (value none)
+ * comes before each instance's values, so an instance without readable resources still
+ * appears (TLV).
+ * Errors: those of `resolve_read`, `not_found` (a resource or resource instance the hook does
+ * not deliver), and errors of the hooks and of `f`.
+ */
+[[nodiscard]] inline result<void> walk_read(std::span<const object_binding> objects, const path& target, record_sink f,
+                                            bool mark_instances = false) noexcept {
+    LWM2M_TRY(t, resolve_read(objects, target));
+    const object_binding& o = *t.object;
+    if (target.level() == path_level::object) {
+        return for_each_instance(o, [&](std::uint16_t id) -> result<void> {
+            if (mark_instances)
+                if (auto ok = f.call(f.context, format::record{*path::make(o.id(), id), value::of_none(), std::nullopt}); !ok)
+                    return ok;
+            return walk_instance(o, id, f);
+        });
+    }
+    if (target.level() == path_level::instance) return walk_instance(o, target.instance_id(), f);
+    std::size_t kept = 0;
+    if (auto ok = read_resource(o, target.prefix(path_level::resource), *t.resource, t.only, f, &kept); !ok) return ok;
+    if (kept == 0 && (t.only || !t.resource->is_multiple())) return fail(errc::not_found);
+    return {};
+}
+
+/**
+ * Collects the values a Read of `target` returns (`walk_read`) into `out`, sorted by path.
+ * Errors: those of `walk_read`, `capacity_exceeded`.
  */
 [[nodiscard]] inline result<void> collect(std::span<const object_binding> objects, const path& target, record_store& out,
                                           bool mark_instances = false) noexcept {
-    if (target.is_root()) return fail(errc::operation_not_allowed);
-    const object_binding* o = find_object(objects, target.object_id());
-    if (o == nullptr) return fail(errc::not_found);
-    if (target.level() == path_level::object) {
-        const std::size_t n = o->instance_count();
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint16_t id = o->instance_id(i);
-            if (mark_instances)
-                if (auto ok = out.push(*path::make(o->id(), id), value::of_none()); !ok) return ok;
-            if (auto ok = collect_instance(*o, id, out); !ok) return ok;
-        }
-        out.sort();
-        return {};
-    }
-    if (!o->has_instance(target.instance_id())) return fail(errc::not_found);
-    if (target.level() == path_level::instance) {
-        if (auto ok = collect_instance(*o, target.instance_id(), out); !ok) return ok;
-        out.sort();
-        return {};
-    }
-    const resource_def* def = o->schema.find(target.resource_id());
-    if (def == nullptr) return fail(errc::not_found);
-    if (!def->readable()) return fail(errc::operation_not_allowed);
-    if (target.has_resource_instance() && !def->is_multiple()) return fail(errc::not_found);
-    const path rp = target.prefix(path_level::resource);
-    std::optional<std::uint16_t> only;
-    if (target.has_resource_instance()) only = target.resource_instance_id();
-    resource_output w{&out, rp, *def, only};
-    if (auto ok = o->read(rp, w); !ok) return ok;
-    if (only && w.kept() == 0) return fail(errc::not_found);
-    if (!def->is_multiple() && w.kept() == 0) return fail(errc::not_found);
+    auto push = [&out](const format::record& r) { return out.push(r.path, r.value); };
+    if (auto ok = walk_read(objects, target, record_sink::of(push), mark_instances); !ok) return ok;
     out.sort();
     return {};
 }
@@ -242,11 +298,8 @@ template <format_set Formats = format_set::all>
 
 namespace detail {
 
-/** A callback on records by pointer: one copy of the readers serves every caller's callback. */
-struct record_visitor {
-    void* context;
-    result<void> (*call)(void* context, const format::record& r) noexcept;
-};
+/** The readers call records back by pointer: one copy of them serves every caller's callback. */
+using record_visitor = record_sink;
 
 // The readers, once per format set (not once per callback: on a microcontroller each copy of
 // the five inlined readers costs flash, and a call per record costs next to nothing).
@@ -308,12 +361,7 @@ template <format_set Formats>
 template <format_set Formats = format_set::all, class F>
 [[nodiscard]] result<void> for_each_record(std::uint16_t cf, bytes_view payload, const path& base,
                                            const schema_registry* schemas, F&& f) noexcept {
-    using callback = std::remove_reference_t<F>;
-    const detail::record_visitor v{const_cast<void*>(static_cast<const void*>(&f)),
-                                   [](void* c, const format::record& r) noexcept -> result<void> {
-                                       return (*static_cast<callback*>(c))(r);
-                                   }};
-    return detail::for_each_record_visit<Formats>(cf, payload, base, schemas, v);
+    return detail::for_each_record_visit<Formats>(cf, payload, base, schemas, record_sink::of(f));
 }
 
 // ---- Discover ------------------------------------------------------------------------------

@@ -60,6 +60,22 @@
 namespace lwm2m::client {
 
 /**
+ * A callback on records by pointer (not a template parameter: one copy of the code that
+ * calls it serves every caller's callback, which counts on a microcontroller).
+ */
+struct record_sink {
+    void* context = nullptr;
+    result<void> (*call)(void* context, const format::record& r) noexcept = nullptr;
+
+    /** A sink calling `f(record) -> result<void>`; `f` must outlive it. */
+    template <class F>
+    [[nodiscard]] static record_sink of(F& f) noexcept {
+        return {const_cast<void*>(static_cast<const void*>(&f)),
+                [](void* c, const format::record& r) noexcept -> result<void> { return (*static_cast<F*>(c))(r); }};
+    }
+};
+
+/**
  * Where an object's `read` hook puts the value(s) of one resource (`/O/I/R`): `value(v)` for
  * a single resource, `instance(ri, v)` once per resource instance of a multiple one.
  * Values are converted to the schema's data type (`coerce`: an integer for a Float
@@ -75,6 +91,10 @@ public:
     constexpr resource_output(record_store* store, const path& resource, const resource_def& def,
                               std::optional<std::uint16_t> only = std::nullopt) noexcept
         : store_(store), resource_(resource), def_(&def), only_(only) {}
+    /** Output handing each kept value to `sink` while the hook runs (no copy: a streamed read). */
+    constexpr resource_output(record_sink sink, const path& resource, const resource_def& def,
+                              std::optional<std::uint16_t> only = std::nullopt) noexcept
+        : store_(nullptr), sink_(sink), resource_(resource), def_(&def), only_(only) {}
 
     /** The value of a single-instance resource. */
     result<void> value(const lwm2m::value& v) noexcept {
@@ -128,11 +148,13 @@ private:
         auto typed = coerce(v, def_->type);
         if (!typed) return unexpected{typed.error()};
         ++kept_;
+        if (sink_.call != nullptr) return sink_.call(sink_.context, format::record{p, *typed, std::nullopt});
         if (store_ == nullptr) return {};
         return store_->push(p, *typed);
     }
 
     record_store* store_;
+    record_sink sink_{};
     path resource_;
     const resource_def* def_;
     std::optional<std::uint16_t> only_;

@@ -95,13 +95,11 @@ struct observation_timing {
     }
 };
 
-/**
- * A 32-bit FNV-1a digest of records (paths, kinds and values) to tell whether a sample
- * differs from the last notified values without keeping them. Equal values (operator== of
- * `value`) give equal digests; a collision only hides one epmax-sampled change.
- */
-[[nodiscard]] inline std::uint32_t records_digest(std::span<const format::record> records) noexcept {
-    std::uint32_t h = 2166136261u;
+/** Where a `records_digest` starts (the FNV-1a offset basis). */
+inline constexpr std::uint32_t records_digest_seed = 2166136261u;
+
+/** The digest `h` of some records followed by `r` (see `records_digest`). */
+[[nodiscard]] inline std::uint32_t records_digest_add(std::uint32_t h, const format::record& r) noexcept {
     const auto mix = [&h](std::uint64_t x, int bytes) {
         for (int i = 0; i < bytes; ++i) {
             h ^= static_cast<std::uint32_t>(x & 0xFFu);
@@ -109,34 +107,54 @@ struct observation_timing {
             x >>= 8;
         }
     };
-    for (const format::record& r : records) {
-        mix(r.path.depth(), 1);
-        for (std::size_t i = 0; i < r.path.depth(); ++i) mix(r.path.id(i), 2);
-        const value& v = r.value;
-        mix(static_cast<std::uint64_t>(v.kind()), 1);
-        switch (v.kind()) {
-        case value_kind::none: break;
-        case value_kind::integer:
-        case value_kind::time: mix(static_cast<std::uint64_t>(v.as_integer()), 8); break;
-        case value_kind::unsigned_integer: mix(v.as_unsigned(), 8); break;
-        case value_kind::float_: {
-            // One digest for all NaNs and for both zeros, as operator== of value compares them.
-            const double f = v.as_float() != v.as_float() ? std::numeric_limits<double>::quiet_NaN()
-                             : v.as_float() == 0       ? 0.0
-                                                       : v.as_float();
-            mix(std::bit_cast<std::uint64_t>(f), 8);
-            break;
-        }
-        case value_kind::boolean: mix(v.as_boolean() ? 1 : 0, 1); break;
-        case value_kind::objlnk: mix(v.as_objlnk().object_id, 2); mix(v.as_objlnk().instance_id, 2); break;
-        default:
-            mix(static_cast<std::uint64_t>(v.encoding()), 1);
-            mix(v.encoded_bytes().size(), 4);
-            for (std::byte b : v.encoded_bytes()) mix(static_cast<std::uint64_t>(b), 1);
-            break;
-        }
+    mix(r.path.depth(), 1);
+    for (std::size_t i = 0; i < r.path.depth(); ++i) mix(r.path.id(i), 2);
+    const value& v = r.value;
+    mix(static_cast<std::uint64_t>(v.kind()), 1);
+    switch (v.kind()) {
+    case value_kind::none: break;
+    case value_kind::integer:
+    case value_kind::time: mix(static_cast<std::uint64_t>(v.as_integer()), 8); break;
+    case value_kind::unsigned_integer: mix(v.as_unsigned(), 8); break;
+    case value_kind::float_: {
+        // One digest for all NaNs and for both zeros, as operator== of value compares them.
+        const double f = v.as_float() != v.as_float() ? std::numeric_limits<double>::quiet_NaN()
+                         : v.as_float() == 0       ? 0.0
+                                                   : v.as_float();
+        mix(std::bit_cast<std::uint64_t>(f), 8);
+        break;
+    }
+    case value_kind::boolean: mix(v.as_boolean() ? 1 : 0, 1); break;
+    case value_kind::objlnk: mix(v.as_objlnk().object_id, 2); mix(v.as_objlnk().instance_id, 2); break;
+    default:
+        mix(static_cast<std::uint64_t>(v.encoding()), 1);
+        mix(v.encoded_bytes().size(), 4);
+        for (std::byte b : v.encoded_bytes()) mix(static_cast<std::uint64_t>(b), 1);
+        break;
     }
     return h;
+}
+
+/**
+ * A 32-bit FNV-1a digest of records (paths, kinds and values) to tell whether a sample
+ * differs from the last notified values without keeping them. Equal values (operator== of
+ * `value`) give equal digests; a collision only hides one epmax-sampled change.
+ */
+[[nodiscard]] inline std::uint32_t records_digest(std::span<const format::record> records) noexcept {
+    std::uint32_t h = records_digest_seed;
+    for (const format::record& r : records) h = records_digest_add(h, r);
+    return h;
+}
+
+/** The value of a numeric `v` (Integer, Unsigned Integer, Float, Time) as a double, else nullopt. */
+[[nodiscard]] constexpr std::optional<double> numeric_value(const value& v) noexcept {
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::unsigned_integer:
+    case value_kind::float_:
+    case value_kind::time: return v.numeric();
+    default: return std::nullopt;
+    }
 }
 
 } // namespace lwm2m::client

@@ -38,7 +38,8 @@ namespace lwm2m::client {
     case errc::capacity_exceeded:
     case errc::buffer_too_small:
     case errc::timeout:
-    case errc::cancelled: return coap::code::internal_server_error;
+    case errc::cancelled:
+    case errc::value_changed: return coap::code::internal_server_error;
     default: return coap::code::bad_request;
     }
 }

@@ -143,15 +143,15 @@ LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, 
 }
 
 /**
- * Writes records [first, end) of valid `records` (they passed `prepare_records` or
- * `check_and_write`) through `out` with `plan`, after the array head when `first` is 0.
+ * Writes the maps of valid `records` (they passed `prepare_records`, `check_and_write` or
+ * `check_record`) through `out` with `plan`, the first with "bn" when `pack_start` (the
+ * array head is the caller's). A streamed pack (client/streamed_read.hpp) calls it per record.
  */
-inline void write_from(std::span<const record> records, std::size_t first, const senml::detail::name_plan& plan,
+inline void write_maps(std::span<const record> records, bool pack_start, const senml::detail::name_plan& plan,
                        output_window& out) noexcept {
-    if (first == 0) cbor::writer{out}.array(records.size());
     direct_cursor cursor{out};
     std::byte aside[max_prefix];
-    for (std::size_t i = first; i < records.size(); ++i) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
         // Validated: decoding cannot fail here.
@@ -160,7 +160,7 @@ inline void write_from(std::span<const record> records, std::size_t first, const
         // The whole record fits in the window: written in place with one check.
         std::byte* const in_window = raw ? cursor.room(max_prefix + content_size) : nullptr;
         std::byte* const start = in_window != nullptr ? in_window : aside;
-        std::byte* const end = put_record_prefix(start, r, plan, i == 0, content_size);
+        std::byte* const end = put_record_prefix(start, r, plan, pack_start && i == 0, content_size);
         if (in_window != nullptr) {
             lwm2m::detail::copy_bytes(end, v.encoded_bytes().data(), content_size);
             cursor.wrote(end + content_size);
@@ -174,6 +174,16 @@ inline void write_from(std::span<const record> records, std::size_t first, const
         });
     }
     cursor.flush();
+}
+
+/**
+ * Writes records [first, end) of valid `records` through `out` with `plan`, after the array
+ * head when `first` is 0.
+ */
+inline void write_from(std::span<const record> records, std::size_t first, const senml::detail::name_plan& plan,
+                       output_window& out) noexcept {
+    if (first == 0) cbor::writer{out}.array(records.size());
+    write_maps(records.subspan(first), first == 0, plan, out);
 }
 
 using senml::detail::integer_kinds;

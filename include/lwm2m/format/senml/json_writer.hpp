@@ -258,15 +258,16 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
 }
 
 /**
- * Writes records [first, end) of valid `records` (they passed `prepare_records` or
- * `check_and_write`) through `out` with `plan`, after the '[' when `first` is 0, then the ']'.
+ * Writes the objects of valid `records` (they passed `prepare_records`, `check_and_write` or
+ * `check_record`) through `out` with `plan`, the first with "bn" and no ',' before it when
+ * `pack_start` (the '[' and ']' are the caller's). A streamed pack
+ * (client/streamed_read.hpp) calls it per record.
  */
-inline void write_from(std::span<const record> records, std::size_t first, const senml::detail::name_plan& plan,
+inline void write_maps(std::span<const record> records, bool pack_start, const senml::detail::name_plan& plan,
                        output_window& out) noexcept {
-    if (first == 0) out.put('[');
     direct_cursor cursor{out};
     char aside[max_record];
-    for (std::size_t i = first; i < records.size(); ++i) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
         const record& r = records[i];
         const value& v = r.value;
         const bool raw_text = v.is_text() && v.encoding() == text_encoding::raw;
@@ -275,7 +276,7 @@ inline void write_from(std::span<const record> records, std::size_t first, const
         // the window, a Block2 window) composed aside and handed over.
         std::byte* const in_window = cursor.room(max_record + text.size() + 2);
         char* const start = in_window != nullptr ? reinterpret_cast<char*>(in_window) : aside;
-        char* p = put_record_prefix(start, r, plan, i == 0);
+        char* p = put_record_prefix(start, r, plan, pack_start && i == 0);
         std::size_t done = 0;  // chars of the value's contents written with the prefix
         bool complete = !v.is_bytes();
         if (in_window != nullptr) {
@@ -297,6 +298,16 @@ inline void write_from(std::span<const record> records, std::size_t first, const
         });
     }
     cursor.flush();
+}
+
+/**
+ * Writes records [first, end) of valid `records` through `out` with `plan`, after the '['
+ * when `first` is 0, then the ']'.
+ */
+inline void write_from(std::span<const record> records, std::size_t first, const senml::detail::name_plan& plan,
+                       output_window& out) noexcept {
+    if (first == 0) out.put('[');
+    write_maps(records.subspan(first), first == 0, plan, out);
     out.put(']');
 }
 

@@ -1,0 +1,263 @@
+// dm::stream_read (a Read encoded straight from the objects, client/streamed_read.hpp) against
+// the record list it replaces (dm::collect + dm::encode_read): the same bytes, Block2 window
+// by window, and the same errors, for every path of random objects in every format.
+#include <lwm2m/client/streamed_read.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../support/test_schema.hpp"
+
+using namespace lwm2m;
+using lwm2m::test::res;
+
+namespace {
+
+// Every data type, single and multiple, one resource not readable, one executable.
+constexpr auto test_object = make_object(
+    object_info{.id = 30001, .name = "Streamed"}, res(0, data_type::string), res(1, data_type::integer),
+    res(2, data_type::unsigned_integer), res(3, data_type::float_), res(4, data_type::boolean),
+    res(5, data_type::opaque), res(6, data_type::time), res(7, data_type::objlnk), res(8, data_type::integer, true),
+    res(9, data_type::string, true), res(10, data_type::none),
+    resource_def{.id = 11, .name = "w", .ops = operations::write, .type = data_type::integer}, res(12, data_type::float_, true),
+    res(300, data_type::string));
+
+/** Random values: strings handed out as views of temporaries, multiple resources of 0 to 4 instances. */
+struct random_object {
+    static constexpr const auto& schema = test_object;
+    struct instance {
+        std::uint16_t id;
+        std::vector<std::uint16_t> absent;  // resources whose hook answers not_found
+        std::uint32_t seed;
+    };
+    std::vector<instance> instances;
+    int changing = 0;  // > 0: resource 0 grows on each read, this many times
+
+    std::size_t instance_count() const { return instances.size(); }
+    std::uint16_t instance_id(std::size_t i) const { return instances[i].id; }
+
+    result<void> read(const path& p, client::resource_output& out) {
+        const instance* in = nullptr;
+        for (const auto& i : instances)
+            if (i.id == p.instance_id()) in = &i;
+        if (in == nullptr) return fail(errc::not_found);
+        for (std::uint16_t a : in->absent)
+            if (a == p.resource_id()) return fail(errc::not_found);
+        std::mt19937 rng{in->seed * 7919u + p.resource_id()};
+        const auto pick = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rng() % n); };
+        switch (p.resource_id()) {
+        case 0: {
+            std::string text(pick(40) + (changing > 0 ? 300 - 100 * changing-- : 0), 'a');
+            for (char& c : text) c = static_cast<char>('a' + pick(26));
+            return out.value(std::string_view{text});  // a temporary: copied or written at once
+        }
+        case 1: return out.value(static_cast<std::int64_t>(rng()) - (1ll << 31) + (pick(2) ? (1ll << 40) : 0));
+        case 2: return out.value(static_cast<std::uint64_t>(pick(3) == 0 ? 0xFFFFFFFFFFull : pick(300)));
+        case 3: return out.value(pick(2) ? 0.5 * pick(100) : 1.0 / (1 + pick(7)));
+        case 4: return out.value(pick(2) == 1);
+        case 5: {
+            std::vector<std::byte> bytes(pick(20));
+            for (auto& b : bytes) b = static_cast<std::byte>(pick(256));
+            return out.value(bytes_view{bytes});
+        }
+        case 6: return out.value(value::of_time(1700000000 + pick(1000)));
+        case 7: return out.value(objlnk{static_cast<std::uint16_t>(pick(5)), static_cast<std::uint16_t>(pick(70000) % 65535)});
+        case 8:
+        case 9:
+        case 12: {
+            const std::uint32_t n = pick(5);  // 0 to 4 instances, ascending ids
+            std::uint16_t ri = static_cast<std::uint16_t>(pick(3));
+            for (std::uint32_t k = 0; k < n; ++k, ri = static_cast<std::uint16_t>(ri + 1 + pick(300))) {
+                result<void> ok{};
+                if (p.resource_id() == 8) ok = out.instance(ri, static_cast<std::int64_t>(pick(100000)) - 500);
+                else if (p.resource_id() == 9) ok = out.instance(ri, std::string(pick(8), 'x'));
+                else ok = out.instance(ri, 0.25 * pick(9));
+                if (!ok) return ok;
+            }
+            return {};
+        }
+        case 300: return out.value(std::string_view{"three hundred"});
+        default: return fail(errc::not_found);
+        }
+    }
+};
+
+struct stream_case {
+    random_object object;
+    std::vector<path> targets;
+};
+
+stream_case make_case(std::uint32_t seed) {
+    std::mt19937 rng{seed};
+    stream_case c;
+    const std::size_t n = rng() % 4;  // 0 to 3 instances, in any id order
+    for (std::size_t i = 0; i < n; ++i) {
+        random_object::instance in{static_cast<std::uint16_t>(rng() % 5 == 0 ? 65534 - i : rng() % 400), {}, static_cast<std::uint32_t>(rng())};
+        bool taken = false;
+        for (const auto& o : c.object.instances) taken = taken || o.id == in.id;
+        if (taken) continue;
+        for (std::uint16_t r : {0, 1, 5, 8, 300})
+            if (rng() % 4 == 0) in.absent.push_back(r);
+        c.object.instances.push_back(in);
+    }
+    c.targets.push_back(*path::make(30001));
+    c.targets.push_back(*path::make(30002));  // no such object
+    for (const auto& in : c.object.instances) {
+        c.targets.push_back(*path::make(30001, in.id));
+        for (const resource_def& d : test_object.resources) c.targets.push_back(*path::make(30001, in.id, d.id));
+        for (std::uint16_t ri : {0, 1, 2, 3, 200}) c.targets.push_back(*path::make(30001, in.id, 8, ri));
+        c.targets.push_back(*path::make(30001, in.id, 1, 0));  // an instance of a single resource
+        c.targets.push_back(*path::make(30001, in.id, 13));     // not in the schema
+    }
+    c.targets.push_back(*path::make(30001, 401));  // no such instance
+    return c;
+}
+
+constexpr format::content_format all_formats[] = {format::content_format::text, format::content_format::opaque,
+                                                  format::content_format::tlv, format::content_format::senml_json,
+                                                  format::content_format::senml_cbor};
+
+struct outcome {
+    std::optional<errc> error;
+    std::vector<std::byte> bytes;
+    std::size_t total = 0;
+};
+
+/** What the record list gives: collect (instance marks for TLV), then encode_read, through `window`. */
+outcome through_records(std::span<const client::object_binding> objects, const path& target, format::content_format cf,
+                        std::size_t size, std::size_t skip, std::uint32_t* digest = nullptr) {
+    client::record_buffer<64, 4096> records;
+    outcome o;
+    o.bytes.resize(size);
+    format::output_window out{mutable_bytes{o.bytes}, skip};
+    if (auto ok = client::dm::collect(objects, target, records, cf == format::content_format::tlv); !ok) {
+        o.error = ok.error().code;
+        o.bytes.clear();  // (the engine answers errors with no body)
+        return o;
+    }
+    const resource_def* def = nullptr;
+    if (target.has_resource())
+        if (const auto* b = client::dm::find_object(objects, target.object_id())) def = b->schema.find(target.resource_id());
+    if (auto ok = client::dm::encode_read(records.records(), target, def, cf, out); !ok) {
+        o.error = ok.error().code;
+        o.bytes.clear();  // (the engine answers errors with no body)
+        return o;
+    }
+    if (digest != nullptr) *digest = client::records_digest(records.records());
+    o.total = out.total();
+    o.bytes.resize(std::min(size, out.total() > skip ? out.total() - skip : 0));
+    return o;
+}
+
+outcome streamed(std::span<const client::object_binding> objects, const path& target, format::content_format cf,
+                 std::size_t size, std::size_t skip, client::dm::read_summary* summary = nullptr) {
+    outcome o;
+    o.bytes.resize(size);
+    format::output_window out{mutable_bytes{o.bytes}, skip};
+    const resource_def* def = nullptr;
+    if (target.has_resource())
+        if (const auto* b = client::dm::find_object(objects, target.object_id())) def = b->schema.find(target.resource_id());
+    client::dm::read_summary s;
+    if (auto ok = client::dm::stream_read(objects, target, def, cf, out, s); !ok) {
+        o.error = ok.error().code;
+        o.bytes.clear();
+        return o;
+    }
+    if (summary != nullptr) *summary = s;
+    o.total = out.total();
+    o.bytes.resize(std::min(size, out.total() > skip ? out.total() - skip : 0));
+    return o;
+}
+
+} // namespace
+
+TEST_CASE("stream_read writes the bytes of collect + encode_read, window by window, with the same errors") {
+    std::size_t compared = 0, with_bytes = 0, errors = 0;
+    for (std::uint32_t seed = 1; seed <= 60; ++seed) {
+        stream_case c = make_case(seed);
+        const client::object_binding objects[] = {client::bind(c.object)};
+        for (const path& target : c.targets)
+            for (const auto cf : all_formats) {
+                CAPTURE(seed);
+                const std::string name{target.text().view()};
+                CAPTURE(name);
+                CAPTURE(static_cast<int>(cf));
+                const outcome want = through_records(objects, target, cf, 4096, 0);
+                const outcome got = streamed(objects, target, cf, 4096, 0);
+                REQUIRE(got.error == want.error);
+                CHECK(got.bytes == want.bytes);
+                ++compared;
+                if (want.error) {
+                    ++errors;
+                    continue;
+                }
+                if (!want.bytes.empty()) ++with_bytes;
+                // Block2-like windows: 16 and 64 bytes at every block offset.
+                for (std::size_t block : {std::size_t{16}, std::size_t{64}})
+                    for (std::size_t skip = 0; skip < want.total; skip += block) {
+                        CAPTURE(skip);
+                        const outcome w = through_records(objects, target, cf, block, skip);
+                        const outcome g = streamed(objects, target, cf, block, skip);
+                        REQUIRE(g.error == w.error);
+                        CHECK(g.bytes == w.bytes);
+                        CHECK(g.total == w.total);
+                    }
+            }
+    }
+    // The cases reach the interesting outcomes.
+    CHECK(with_bytes > 500);
+    CHECK(errors > 500);
+    CHECK(compared > 3000);
+}
+
+TEST_CASE("stream_read's summary: the digest of the records and the single numeric value") {
+    stream_case c = make_case(5);
+    REQUIRE(!c.object.instances.empty());
+    const client::object_binding objects[] = {client::bind(c.object)};
+    const std::uint16_t id = c.object.instances[0].id;
+    for (const path& target : {*path::make(30001, id), *path::make(30001, id, 1), *path::make(30001, id, 8)}) {
+        std::uint32_t digest = 0;
+        client::dm::read_summary s;
+        const outcome want = through_records(objects, target, format::content_format::senml_cbor, 4096, 0, &digest);
+        const outcome got = streamed(objects, target, format::content_format::senml_cbor, 4096, 0, &s);
+        if (want.error) continue;
+        CHECK(s.digest == digest);
+        const auto only = client::dm::summarize_read(objects, target);
+        REQUIRE(only);
+        CHECK(only->digest == digest);
+        CHECK(only->values == s.values);
+    }
+    const auto one = client::dm::summarize_read(objects, *path::make(30001, id, 2));
+    if (one) {
+        REQUIRE(one->numeric);
+        CHECK(one->values == 1);
+    }
+    const auto many = client::dm::summarize_read(objects, *path::make(30001, id));
+    REQUIRE(many);
+    CHECK(!many->numeric);
+}
+
+TEST_CASE("stream_read: a value that grows between the measuring and the writing walk is read again, then is an error") {
+    random_object o;
+    o.instances.push_back({7, {}, 3});
+    const client::object_binding objects[] = {client::bind(o)};
+    for (const auto cf : {format::content_format::tlv, format::content_format::senml_cbor}) {
+        // Grows once (the measuring walk of the first attempt): the second attempt is consistent.
+        o.changing = 1;
+        const auto target = cf == format::content_format::tlv ? *path::make(30001) : *path::make(30001, 7);
+        outcome got = streamed(objects, target, cf, 4096, 0);
+        CHECK(!got.error);
+        CHECK(o.changing == 0);
+        o.changing = 0;
+        const outcome want = through_records(objects, target, cf, 4096, 0);
+        CHECK(got.bytes == want.bytes);
+    }
+    // TLV: the instance length measured with a longer string than written, twice: value_changed.
+    o.changing = 3;
+    const outcome bad = streamed(objects, *path::make(30001), format::content_format::tlv, 4096, 0);
+    CHECK(bad.error == std::optional<errc>{errc::value_changed});
+}
