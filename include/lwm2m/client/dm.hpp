@@ -199,8 +199,7 @@ template <class Each>
  */
 [[nodiscard]] inline result<void> collect(std::span<const object_binding> objects, const path& target, record_store& out,
                                           bool mark_instances = false) noexcept {
-    auto push = [&out](const format::record& r) { return out.push(r.path, r.value); };
-    if (auto ok = walk_read(objects, target, record_sink::of(push), mark_instances); !ok) return ok;
+    if (auto ok = walk_read(objects, target, record_sink::of(out), mark_instances); !ok) return ok;
     out.sort();
     return {};
 }
@@ -439,13 +438,13 @@ template <class AttributesOf>
         (void)o->read(target, ro);
         w.attribute("dim", std::uint64_t{ro.instances()});
         if (const auto a = attributes_of(target)) write_attributes(w, *a);
-        // Resource instances (1.1): read again, keeping only the paths.
-        record_buffer<64, 512> values;
-        resource_output vo{&values, target, *def};
-        if (o->read(target, vo)) {
-            values.sort();
-            for (const format::record& r : values.records()) link(r.path);
-        }
+        // Resource instances (1.1): read again, each linked as the hook delivers it (no list).
+        auto instance_link = [&](const format::record& r) -> result<void> {
+            link(r.path);
+            return {};
+        };
+        resource_output vo{record_sink::of(instance_link), target, *def};
+        (void)o->read(target, vo);
         return {};
     }
     if (const auto a = attributes_of(target)) write_attributes(w, *a);

@@ -69,7 +69,7 @@ struct record_sink {
 
     /** A sink calling `f(record) -> result<void>`; `f` must outlive it. */
     template <class F>
-    [[nodiscard]] static record_sink of(F& f) noexcept {
+    [[nodiscard]] static constexpr record_sink of(F& f) noexcept {
         return {const_cast<void*>(static_cast<const void*>(&f)),
                 [](void* c, const format::record& r) noexcept -> result<void> { return (*static_cast<F*>(c))(r); }};
     }
@@ -90,11 +90,11 @@ public:
      *  instance `only` is kept when given. `store` may be null (counting only). */
     constexpr resource_output(record_store* store, const path& resource, const resource_def& def,
                               std::optional<std::uint16_t> only = std::nullopt) noexcept
-        : store_(store), resource_(resource), def_(&def), only_(only) {}
+        : resource_output(store == nullptr ? record_sink{} : record_sink::of(*store), resource, def, only) {}
     /** Output handing each kept value to `sink` while the hook runs (no copy: a streamed read). */
     constexpr resource_output(record_sink sink, const path& resource, const resource_def& def,
                               std::optional<std::uint16_t> only = std::nullopt) noexcept
-        : store_(nullptr), sink_(sink), resource_(resource), def_(&def), only_(only) {}
+        : sink_(sink), resource_(resource), def_(&def), only_(only) {}
 
     /** The value of a single-instance resource. */
     result<void> value(const lwm2m::value& v) noexcept {
@@ -148,12 +148,10 @@ private:
         auto typed = coerce(v, def_->type);
         if (!typed) return unexpected{typed.error()};
         ++kept_;
-        if (sink_.call != nullptr) return sink_.call(sink_.context, format::record{p, *typed, std::nullopt});
-        if (store_ == nullptr) return {};
-        return store_->push(p, *typed);
+        if (sink_.call == nullptr) return {};  // counting only
+        return sink_.call(sink_.context, format::record{p, *typed, std::nullopt});
     }
 
-    record_store* store_;
     record_sink sink_{};
     path resource_;
     const resource_def* def_;

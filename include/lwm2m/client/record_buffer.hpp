@@ -53,6 +53,9 @@ public:
         return {};
     }
 
+    /** `push(r.path, r.value)`: a store is a `record_sink` callback (`record_sink::of(store)`). */
+    result<void> operator()(const format::record& r) noexcept { return push(r.path, r.value); }
+
     /** Sorts the records by path (stable insertion sort: record lists are short). */
     constexpr void sort() noexcept {
         for (std::size_t i = 1; i < count_; ++i)
