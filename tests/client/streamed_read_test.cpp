@@ -177,7 +177,7 @@ outcome streamed(std::span<const client::object_binding> objects, const path& ta
 
 TEST_CASE("stream_read writes the bytes of collect + encode_read, window by window, with the same errors") {
     std::size_t compared = 0, with_bytes = 0, errors = 0;
-    for (std::uint32_t seed = 1; seed <= 60; ++seed) {
+    for (std::uint32_t seed = 1; seed <= 30; ++seed) {
         stream_case c = make_case(seed);
         const client::object_binding objects[] = {client::bind(c.object)};
         for (const path& target : c.targets)
@@ -196,22 +196,22 @@ TEST_CASE("stream_read writes the bytes of collect + encode_read, window by wind
                     continue;
                 }
                 if (!want.bytes.empty()) ++with_bytes;
-                // Block2-like windows: 16 and 64 bytes at every block offset.
-                for (std::size_t block : {std::size_t{16}, std::size_t{64}})
-                    for (std::size_t skip = 0; skip < want.total; skip += block) {
-                        CAPTURE(skip);
-                        const outcome w = through_records(objects, target, cf, block, skip);
-                        const outcome g = streamed(objects, target, cf, block, skip);
-                        REQUIRE(g.error == w.error);
-                        CHECK(g.bytes == w.bytes);
-                        CHECK(g.total == w.total);
-                    }
+                // Block2-like windows at every block offset: 16 bytes (every window cuts records) or 64.
+                const std::size_t block = seed % 3 == 0 ? 16 : 64;
+                for (std::size_t skip = 0; skip < want.total; skip += block) {
+                    CAPTURE(skip);
+                    const outcome w = through_records(objects, target, cf, block, skip);
+                    const outcome g = streamed(objects, target, cf, block, skip);
+                    REQUIRE(g.error == w.error);
+                    CHECK(g.bytes == w.bytes);
+                    CHECK(g.total == w.total);
+                }
             }
     }
     // The cases reach the interesting outcomes.
-    CHECK(with_bytes > 500);
-    CHECK(errors > 500);
-    CHECK(compared > 3000);
+    CHECK(with_bytes > 250);
+    CHECK(errors > 250);
+    CHECK(compared > 1500);
 }
 
 TEST_CASE("stream_read's summary: the digest of the records and the single numeric value") {
