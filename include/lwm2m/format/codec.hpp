@@ -90,9 +90,13 @@ private:
 /**
  * Reads every record of `payload` into `out`. Errors: the format's, `capacity_exceeded`
  * when `out` is too small (offset = records read so far). Returns the number of records.
+ * TLV (11542, 1542) goes to `tlv::read_records` (one loop into `out`), the other formats
+ * through `any_reader`.
  */
 [[nodiscard]] inline result<std::size_t> read_records(content_format format, bytes_view payload, const lwm2m::path& base,
                                                       const schema_registry* schemas, std::span<record> out) noexcept {
+    if (format == content_format::tlv || format == content_format::tlv_legacy)
+        return tlv::read_records(payload, base, schemas, out);
     LWM2M_TRY(reader, any_reader::open(format, payload, base, schemas));
     std::size_t n = 0;
     for (;;) {
