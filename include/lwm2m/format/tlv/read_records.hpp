@@ -203,9 +203,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     }
     unsigned next_id = c.next_id;
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
-    while (p != e) {
-        const auto left = static_cast<std::size_t>(e - p);
-        if (left < 3) break;
+    while (e - p >= 3) {  // an empty TLV at the end (two bytes) goes the general way
         const unsigned t = u8(p[0]);
         if ((t & 0x30u) != 0) break;  // a 16-bit id or length
         const unsigned id = u8(p[1]);
@@ -237,8 +235,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             unsigned next_instance = 0;
             const std::byte* q = v;
             const std::byte* const end = v + length;
-            while (q != end) {
-                if (end - q < 3) break;
+            while (end - q >= 3) {
                 const unsigned ti = u8(q[0]);
                 if ((ti & 0xF0u) != 0x40u) break;  // 01 0 0x: a Resource Instance, 8-bit id, inline or 8-bit length
                 const unsigned ri = u8(q[1]);
