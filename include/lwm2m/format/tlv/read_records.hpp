@@ -292,31 +292,16 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
 inline constexpr std::size_t bulk_undecided = static_cast<std::size_t>(-1);
 
 /**
- * The records of a payload at base /O/I (Resource TLVs, or the one Object Instance TLV with
- * the id of base wrapping them) or /O (Object Instance TLVs, an empty one a `none` record at
- * /O/I) into `out`: their number, or `bulk_undecided` (other bases, and whatever
- * `bulk_instance` does not decide).
+ * `bulk_read` at base /O: Object Instance TLVs (ascending ids), an empty one a `none` record at
+ * /O/I, each one's content read by `bulk_instance`. Out of line: the /O/I path stays short.
  */
-[[nodiscard]] inline std::size_t bulk_read(bytes_view payload, const path& base, const schema_registry* schemas,
-                                           std::span<record> out) noexcept {
-    const path_level level = base.level();
-    if (level != path_level::instance && level != path_level::object) return bulk_undecided;
-    const object_view* object = schemas != nullptr ? schemas->find(base.object_id()) : nullptr;
+[[nodiscard]] LWM2M_NOINLINE inline std::size_t bulk_read_instances(bytes_view payload, const path& base,
+                                                                    const object_view* object,
+                                                                    std::span<record> out) noexcept {
     const std::byte* p = payload.data();
     const std::byte* const e = p + payload.size();
     record* o = out.data();
     record* const o_end = o + out.size();
-    if (level == path_level::instance) {
-        const std::uint64_t lanes = bulk_lane(0, base.object_id()) | bulk_lane(1, base.instance_id());
-        if (p != e && (static_cast<unsigned>(p[0]) >> 6) == 0) {  // one Object Instance TLV around the resources
-            const auto h = decode_header(payload);
-            if (!h || h->id != base.instance_id() || h->size + h->length != payload.size()) return bulk_undecided;
-            p += h->size;
-        }
-        bulk_cursor c{p, e, o, o_end, lanes, object, 0};
-        if (!bulk_instance(c)) return bulk_undecided;
-        return static_cast<std::size_t>(c.o - out.data());
-    }
     unsigned next_id = 0;
     while (p != e) {
         if ((static_cast<unsigned>(p[0]) >> 6) != 0) return bulk_undecided;  // only Object Instances at /O
@@ -340,6 +325,29 @@ inline constexpr std::size_t bulk_undecided = static_cast<std::size_t>(-1);
         p += h->length;
     }
     return static_cast<std::size_t>(o - out.data());
+}
+
+/**
+ * The records of a payload at base /O/I (Resource TLVs, or the one Object Instance TLV with
+ * the id of base wrapping them) or /O (`bulk_read_instances`) into `out`: their number, or
+ * `bulk_undecided` (other bases, and whatever `bulk_instance` does not decide).
+ */
+[[nodiscard]] inline std::size_t bulk_read(bytes_view payload, const path& base, const schema_registry* schemas,
+                                           std::span<record> out) noexcept {
+    const path_level level = base.level();
+    if (level != path_level::instance && level != path_level::object) return bulk_undecided;
+    const object_view* object = schemas != nullptr ? schemas->find(base.object_id()) : nullptr;
+    if (level == path_level::object) return bulk_read_instances(payload, base, object, out);
+    const std::byte* p = payload.data();
+    if (!payload.empty() && (static_cast<unsigned>(p[0]) >> 6) == 0) {  // one Object Instance TLV around the resources
+        const auto h = decode_header(payload);
+        if (!h || h->id != base.instance_id() || h->size + h->length != payload.size()) return bulk_undecided;
+        p += h->size;
+    }
+    bulk_cursor c{p, payload.data() + payload.size(), out.data(), out.data() + out.size(),
+                  bulk_lane(0, base.object_id()) | bulk_lane(1, base.instance_id()), object, 0};
+    if (!bulk_instance(c)) return bulk_undecided;
+    return static_cast<std::size_t>(c.o - out.data());
 }
 
 #endif  // LWM2M_TLV_FAST_PATH
