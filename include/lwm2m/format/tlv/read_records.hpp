@@ -51,6 +51,14 @@ namespace detail {
 
 #if LWM2M_TLV_FAST_PATH
 
+/**
+ * True when `n` bytes from `p` lie before `end`: as addresses, so that the sum (which may
+ * point past the payload) is one add and one compare, with no pointer arithmetic beyond it.
+ */
+[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_fits(const std::byte* p, std::size_t n, const std::byte* end) noexcept {
+    return reinterpret_cast<std::uintptr_t>(p) + n <= reinterpret_cast<std::uintptr_t>(end);
+}
+
 /** `id` in lane `k` of a path's lanes (0 = object .. 3 = resource instance). */
 [[nodiscard]] constexpr std::uint64_t bulk_lane(unsigned k, unsigned id) noexcept { return std::uint64_t{id} << (16 * k); }
 
@@ -144,37 +152,68 @@ inline constexpr unsigned bulk_untyped = 0x80;
 [[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_fast_value(record& r, std::uint64_t lanes, path_level level,
                                                            unsigned key, const resource_def* def, const std::byte* v,
                                                            std::size_t length) noexcept {
-    switch (key) {
-    case bulk_untyped: r.value = value::of_untyped(bytes_view{v, length}); break;
-    case static_cast<unsigned>(data_type::integer):
-    case static_cast<unsigned>(data_type::time): {
-        // Big-endian two's complement of 1, 2, 4 or 8 bytes (`load_be_signed_1248`), one case each.
+    // Tested in order of frequency (integers, strings), not as a switch: a compare each.
+    if (key == static_cast<unsigned>(data_type::integer) || key == static_cast<unsigned>(data_type::time)) {
+        // Big-endian two's complement of 1, 2, 4 or 8 bytes (`load_be_signed_1248`), shortest first.
         std::int64_t i = 0;
-        switch (length) {
-        case 1: i = static_cast<std::int8_t>(v[0]); break;
-        case 2: i = static_cast<std::int16_t>(lwm2m::detail::load_be_fixed<2>(v)); break;
-        case 4: i = static_cast<std::int32_t>(lwm2m::detail::load_be_fixed<4>(v)); break;
-        case 8: i = static_cast<std::int64_t>(lwm2m::detail::load_be_fixed<8>(v)); break;
-        default: return false;
-        }
+        if (length == 1) i = static_cast<std::int8_t>(v[0]);
+        else if (length == 2) i = static_cast<std::int16_t>(lwm2m::detail::load_be_fixed<2>(v));
+        else if (length == 4) i = static_cast<std::int32_t>(lwm2m::detail::load_be_fixed<4>(v));
+        else if (length == 8) i = static_cast<std::int64_t>(lwm2m::detail::load_be_fixed<8>(v));
+        else return false;
         if (def->range.present && !def->range.contains(static_cast<double>(i))) return false;
         r.value = key == static_cast<unsigned>(data_type::time) ? value::of_time(i) : value::of_integer(i);
-        break;
-    }
-    case static_cast<unsigned>(data_type::string):
+    } else if (key == static_cast<unsigned>(data_type::string)) {
         if (!encoding::detail::is_ascii(bytes_view{v, length})) return false;
         if (def->range.present && !def->range.contains(static_cast<double>(length))) return false;
         r.value = value::of_string(std::string_view{reinterpret_cast<const char*>(v), length});
-        break;
-    case static_cast<unsigned>(data_type::boolean):
+    } else if (key == bulk_untyped) {
+        r.value = value::of_untyped(bytes_view{v, length});
+    } else if (key == static_cast<unsigned>(data_type::boolean)) {
         if (length != 1 || static_cast<unsigned>(v[0]) > 1) return false;
         r.value = value::of_boolean(static_cast<unsigned>(v[0]) == 1);
-        break;
-    default: return false;
+    } else {
+        return false;
     }
     r.path = lwm2m::detail::path_access::of_lanes(lanes, level);
     std::construct_at(&r.time);  // no time: one store (`reset()` tests first)
     return true;
+}
+
+/**
+ * The Resource Instance TLVs in [q, end) (a Multiple Resource's content) when all are of the
+ * shape `bulk_fast` takes (8-bit id above the earlier ones', inline or 8-bit length, three
+ * bytes at least, a value `bulk_fast_value` takes as `key`/`def`, room before `o_end` with
+ * `CheckRoom`), their records stored from `o` under `lanes` (/O/I/R, lane 3 clear): the end of
+ * those records; else null (some records may be written). A leaf function of its own: inline,
+ * the resource loop's state would crowd its registers.
+ */
+template <bool CheckRoom>
+[[nodiscard]] LWM2M_NOINLINE record* bulk_fast_instances(const std::byte* q, const std::byte* const end, record* o,
+                                                         record* const o_end, const std::uint64_t lanes, const unsigned key,
+                                                         const resource_def* const def) noexcept {
+    const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
+    unsigned next_instance = 0;
+    while (bulk_fits(q, 3, end)) {
+        const unsigned t = u8(q[0]);
+        if ((t & 0xF0u) != 0x40u) return nullptr;  // 01 0 0x: a Resource Instance, 8-bit id, inline or 8-bit length
+        const unsigned id = u8(q[1]);
+        if (id < next_instance) return nullptr;
+        std::size_t length = t & 0x07u;
+        const std::byte* v = q + 2;
+        if ((t & 0x08u) != 0) {
+            length = u8(q[2]);
+            ++v;
+        }
+        if (!bulk_fits(v, length, end)) return nullptr;
+        if (CheckRoom && o == o_end) return nullptr;
+        if (!bulk_fast_value(*o, lanes | bulk_lane(3, id), path_level::resource_instance, key, def, v, length))
+            return nullptr;
+        ++o;
+        next_instance = id + 1;
+        q = v + length;
+    }
+    return q == end ? o : nullptr;
 }
 
 /**
@@ -203,7 +242,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     }
     unsigned next_id = c.next_id;
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
-    while (e - p >= 3) {  // an empty TLV at the end (two bytes) goes the general way
+    while (bulk_fits(p, 3, e)) {  // an empty TLV at the end (two bytes) goes the general way
         const unsigned t = u8(p[0]);
         if ((t & 0x30u) != 0) break;  // a 16-bit id or length
         const unsigned id = u8(p[1]);
@@ -214,7 +253,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             length = u8(p[2]);
             ++v;
         }
-        if (length > static_cast<std::size_t>(e - v)) break;
+        if (!bulk_fits(v, length, e)) break;
         const resource_def* def = nullptr;
         unsigned key = bulk_untyped;
         if constexpr (Typed) {
@@ -229,36 +268,10 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             ++o;
         } else if (t >= 0x80u) {  // 10: Multiple Resource
             if (Typed && !def->is_multiple()) break;
-            key &= 0xFFu;
-            const std::uint64_t instance_lanes = (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id);
-            record* const first = o;
-            unsigned next_instance = 0;
-            const std::byte* q = v;
-            const std::byte* const end = v + length;
-            while (end - q >= 3) {
-                const unsigned ti = u8(q[0]);
-                if ((ti & 0xF0u) != 0x40u) break;  // 01 0 0x: a Resource Instance, 8-bit id, inline or 8-bit length
-                const unsigned ri = u8(q[1]);
-                if (ri < next_instance) break;
-                std::size_t li = ti & 0x07u;
-                const std::byte* vi = q + 2;
-                if ((ti & 0x08u) != 0) {
-                    li = u8(q[2]);
-                    ++vi;
-                }
-                if (li > static_cast<std::size_t>(end - vi)) break;
-                if (CheckRoom && o == o_end) break;
-                if (!bulk_fast_value(*o, instance_lanes | bulk_lane(3, ri), path_level::resource_instance, key, def, vi,
-                                     li))
-                    break;
-                ++o;
-                next_instance = ri + 1;
-                q = vi + li;
-            }
-            if (q != end) {
-                o = first;  // the general code reads this Multiple Resource again
-                break;
-            }
+            record* const last = bulk_fast_instances<CheckRoom>(
+                v, v + length, o, o_end, (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id), key & 0xFFu, def);
+            if (last == nullptr) break;  // the general code reads this Multiple Resource again
+            o = last;
         } else {
             break;
         }
