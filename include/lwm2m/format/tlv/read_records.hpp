@@ -140,7 +140,7 @@ struct bulk_cursor {
     return true;
 }
 
-/** `bulk_fast`'s key of an untyped value (no data type has it). */
+/** `bulk_fast`'s key of an untyped value (no data type has it; a multiple resource adds 0x100). */
 inline constexpr unsigned bulk_untyped = 0x80;
 
 /**
@@ -222,9 +222,9 @@ template <bool CheckRoom>
  * Resource of Resource Instances of that shape, a schema entry by dense id (`Typed`; else
  * untyped), a value `bulk_fast_value` takes, room in the span (checked per record only with
  * `CheckRoom`: without, the caller made sure that the span holds a record per two bytes left).
- * Stops (`c` at the TLV, nothing of it kept) at the end of the instance or at anything else.
- * A leaf function (no call) whose state stays in registers: `bulk_general_entry` reads what
- * it leaves.
+ * Stops (`c` at the TLV, nothing of it kept) at the end of the instance or at anything else:
+ * `bulk_general_entry` reads what it leaves. Its only call is `bulk_fast_instances`, so that
+ * its state stays in registers.
  */
 template <bool Typed, bool CheckRoom>
 LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
