@@ -7,7 +7,9 @@
 // its reference payload, which must read back as the same records. Per format:
 //   format_encode/<format>  write_records(format, records, /3/0) into a 1 KiB output_window;
 //   format_decode/<format>  the format's reader with lwm2m::objects::registry over the reference
-//                           payload, every record read and handed whole to DoNotOptimize.
+//                           payload, every record read and handed whole to DoNotOptimize (pull API);
+//   format_read/<format>    read_records(format, payload, /3/0, registry) into a span of 64 records,
+//                           then every record handed whole to DoNotOptimize (bulk API).
 // Formats: tlv, senml-json, senml-cbor, lwm2m-cbor, and oma-json (extra). Reported: bytes/s (of the
 // encoded payload), records/s, and the counters `bytes` (encoded size) and `records`.
 // For instruction counts (stable on a noisy machine) use bench/format_callgrind.sh.
@@ -78,6 +80,17 @@ std::size_t decode(content_format f, bytes_view payload) noexcept {
     case content_format::oma_json: return decode_with<oma_json_reader>(payload);
     default: return 0;
     }
+}
+
+/** read_records into `out`, every record read handed to DoNotOptimize: their number, or 0 on error. */
+std::size_t read(content_format f, bytes_view payload, std::span<record> out) noexcept {
+    const auto n = read_records(f, payload, device_base, &objects::registry, out);
+    if (!n) return 0;
+    for (std::size_t i = 0; i < *n; ++i) {
+        benchmark::DoNotOptimize(out[i]);
+        benchmark::DoNotOptimize(out[i].value.kind());
+    }
+    return *n;
 }
 
 /** Encodes `records` into `buffer`: the size, or 0 on error (or when 1 KiB is not enough). */
@@ -161,12 +174,28 @@ void bm_decode(benchmark::State& state, std::size_t index) {
     set_counters(state, ref.payloads[index].size(), ref.records.size());
 }
 
+void bm_read(benchmark::State& state, std::size_t index) {
+    const reference& ref = device_reference();
+    const content_format f = formats[index].format;
+    std::array<record, 64> out{};
+    std::size_t count = 0;
+    for (auto _ : state) {
+        bytes_view payload = ref.payloads[index];
+        benchmark::DoNotOptimize(payload);
+        count = read(f, payload, out);
+        benchmark::DoNotOptimize(count);
+    }
+    if (count != ref.records.size()) state.SkipWithError("reading the reference payload failed");
+    set_counters(state, ref.payloads[index].size(), ref.records.size());
+}
+
 [[maybe_unused]] const bool registered = [] {
     (void)device_reference();  // a missing or bad data file fails before any measurement
     for (std::size_t i = 0; i < std::size(formats); ++i) {
         const std::string name{formats[i].name};
         benchmark::RegisterBenchmark(("format_encode/" + name).c_str(), bm_encode, i);
         benchmark::RegisterBenchmark(("format_decode/" + name).c_str(), bm_decode, i);
+        benchmark::RegisterBenchmark(("format_read/" + name).c_str(), bm_read, i);
     }
     return true;
 }();

@@ -2,20 +2,23 @@
 // runs ONE operation N times on the Device object instance /3/0 of bench/data, with no
 // benchmark framework around it.
 //
-//   format_callgrind_driver <encode|decode> <format> <N>
+//   format_callgrind_driver <encode|decode|read> <format> <N>
 //   format_callgrind_driver --list     the formats, one a line
 //   format_callgrind_driver --sizes    "<format> <encoded size in bytes>", one a line
 //
 // format: tlv | senml-json | senml-cbor | lwm2m-cbor | oma-json
-//         and, for decode only, api-floor: the 14 records handed out by a reader that parses
-//         nothing (the cost of the pull API and this harness: no format can decode for less)
+//         and, for decode and read only, api-floor: the 14 records handed out by a reader that
+//         parses nothing (decode), or copied into the span (read): the cost of the API and this
+//         harness, no format can decode for less
 //
 // At start-up (in every run, so it cancels out): bench/data/device-3-0.senml.json is decoded
 // with the schema registry into 14 typed records, which every format then encodes once into
 // its reference payload; each payload is decoded back and must give the same records.
 //   encode: write_records(format, records, /3/0) into a 1 KiB output_window;
 //   decode: the format's reader with lwm2m::objects::registry over the reference payload,
-//           every record read and consumed whole (see `touch`).
+//           every record read and consumed whole (see `touch`): the pull API;
+//   read:   format::read_records (the bulk API) of the reference payload, with the registry,
+//           into a fixed array of 64 records, then every record read consumed whole as above.
 // Instructions per operation = (I(N = 1001) - I(N = 1)) / 1000: everything outside the loop
 // (start-up, loading the data, the first-call costs of the dynamic linker) cancels out.
 // Each call goes through a function the optimiser may not look into or hoist out of the loop.
@@ -124,6 +127,29 @@ LWM2M_OPAQUE std::uint64_t op_decode(content_format f, bytes_view payload) {
     }
 }
 
+/** Where `read` puts the records (room for 64). */
+std::array<record, 64> read_buffer{};
+
+/** Consumes the first `n` records of read_buffer; 1 + their kinds (a successful run is never 0). */
+inline std::uint64_t touch_read(std::size_t n) noexcept {
+    std::uint64_t h = 1;
+    for (std::size_t i = 0; i < n; ++i) h += touch(read_buffer[i]);
+    return h;
+}
+
+/** format::read_records into read_buffer, every record consumed; 0 on any error. */
+LWM2M_OPAQUE std::uint64_t op_read(content_format f, bytes_view payload) {
+    const auto n = read_records(f, payload, device_base, &objects::registry, read_buffer);
+    return n ? touch_read(*n) : 0;
+}
+
+/** The floor of the bulk API: the ready records copied into read_buffer, no parsing. */
+LWM2M_OPAQUE std::uint64_t op_read_floor(bytes_view) {
+    const std::size_t n = ready_records.size();
+    for (std::size_t i = 0; i < n; ++i) read_buffer[i] = ready_records[i];
+    return touch_read(n);
+}
+
 std::array<std::byte, 1024> out_buffer{};
 
 /** Encodes `records` into out_buffer; the size, or 0 on error. */
@@ -171,7 +197,7 @@ reference load_reference() {
 }
 
 int usage() {
-    std::fprintf(stderr, "usage: format_callgrind_driver <encode|decode> <format> <N>\n"
+    std::fprintf(stderr, "usage: format_callgrind_driver <encode|decode|read> <format> <N>\n"
                          "       format_callgrind_driver --list | --sizes\n");
     return 2;
 }
@@ -197,10 +223,14 @@ int main(int argc, char** argv) {
     if (n < 0) return usage();
 
     std::uint64_t sink = 0;
-    if (op == "decode" && name == "api-floor") {
+    if ((op == "decode" || op == "read") && name == "api-floor") {
         ready_records = ref.records;
         bytes_view payload{};
-        for (long i = 0; i < n; ++i) { keep(payload); sink += op_decode_floor(payload); }
+        if (op == "decode") {
+            for (long i = 0; i < n; ++i) { keep(payload); sink += op_decode_floor(payload); }
+        } else {
+            for (long i = 0; i < n; ++i) { keep(payload); sink += op_read_floor(payload); }
+        }
         keep(sink);
         return sink == 0 && n > 0 ? 1 : 0;
     }
@@ -217,6 +247,9 @@ int main(int argc, char** argv) {
     } else if (op == "decode") {
         bytes_view payload = ref.payloads[index];
         for (long i = 0; i < n; ++i) { keep(f); keep(payload); sink += op_decode(f, payload); }
+    } else if (op == "read") {
+        bytes_view payload = ref.payloads[index];
+        for (long i = 0; i < n; ++i) { keep(f); keep(payload); sink += op_read(f, payload); }
     } else {
         return usage();
     }

@@ -9,6 +9,10 @@
 //   with a none value at an object base), and no two records share a path (the reader rejects
 //   duplicate ids; for payloads over 128 bytes its budget-limited check may let one through,
 //   and such inputs stop here), so the sorted records are a valid writer input;
+// - the bulk reader (`tlv::read_records`, into spans of every size up to one past the records,
+//   or a few of them for long inputs) gives what the pull reader gives read into that span: the
+//   same records, the end or the same error at the same offset, `capacity_exceeded` (offset =
+//   the span's size) when the pull reader has more records than the span holds;
 // - the sorted records encode (tlv_size agrees with write_tlv, a Block2 window agrees with the
 //   whole body, the output is not longer than the input but for one header and the sign-safe
 //   growth of unsigned values), and decoding that again gives the same records; the writer's
@@ -80,8 +84,31 @@ std::vector<std::byte> write(std::span<const format::record> records, const path
         [](std::span<const format::record> rs, const path& b) { return format::tlv_size(rs, b); }, records, base);
 }
 
+/** `tlv::read_records` into a span of `capacity` against the pull reader's `d` (see the file comment). */
+void bulk_agrees(bytes_view payload, const path& base, const schema_registry* reg, const decoded& d,
+                 std::size_t capacity) {
+    std::vector<format::record> out(capacity);
+    const auto r = format::tlv::read_records(payload, base, reg, out);
+    const std::size_t k = d.records.size();
+    if (k > capacity) {
+        check(!r.has_value() && r.error().code == errc::capacity_exceeded && r.error().offset == capacity);
+    } else if (d.ok) {
+        check(r.has_value() && *r == k);
+    } else {
+        check(!r.has_value() && r.error() == d.err);
+    }
+    for (std::size_t i = 0; i < k && i < capacity; ++i) check(out[i] == d.records[i]);
+}
+
 void round_trip(bytes_view payload, const path& base, const schema_registry* reg) {
     decoded d = read(payload, base, reg);
+    const std::size_t k = d.records.size();
+    if (k <= 16) {
+        for (std::size_t capacity = 0; capacity <= k + 1; ++capacity) bulk_agrees(payload, base, reg, d, capacity);
+    } else {
+        for (const std::size_t capacity : {std::size_t{0}, k / 2, k - 1, k, k + 1, payload.size()})
+            bulk_agrees(payload, base, reg, d, capacity);
+    }
     if (!d.ok) {
         check(d.err.offset <= payload.size());
         return;

@@ -87,12 +87,12 @@ private:
         reader_{};
 };
 
-/**
- * Reads every record of `payload` into `out`. Errors: the format's, `capacity_exceeded`
- * when `out` is too small (offset = records read so far). Returns the number of records.
- */
-[[nodiscard]] inline result<std::size_t> read_records(content_format format, bytes_view payload, const lwm2m::path& base,
-                                                      const schema_registry* schemas, std::span<record> out) noexcept {
+namespace detail {
+/** `read_records` of the formats other than TLV: `any_reader` read to its end. Out of line: the TLV path stays short. */
+[[nodiscard]] LWM2M_NOINLINE inline result<std::size_t> read_records_any(content_format format, bytes_view payload,
+                                                                         const lwm2m::path& base,
+                                                                         const schema_registry* schemas,
+                                                                         std::span<record> out) noexcept {
     LWM2M_TRY(reader, any_reader::open(format, payload, base, schemas));
     std::size_t n = 0;
     for (;;) {
@@ -102,6 +102,21 @@ private:
         if (n == out.size()) return fail(errc::capacity_exceeded, n);
         out[n++] = **r;
     }
+}
+} // namespace detail
+
+/**
+ * Reads every record of `payload` into `out`. Errors: the format's, `capacity_exceeded`
+ * when `out` is too small (offset = records read so far). Returns the number of records.
+ * TLV (11542, 1542) goes to `tlv::read_records` (one loop into `out`), the other formats
+ * through `any_reader`. After an error other than `capacity_exceeded`, `out` holds the records
+ * read before it and the record after them may be overwritten.
+ */
+[[nodiscard]] inline result<std::size_t> read_records(content_format format, bytes_view payload, const lwm2m::path& base,
+                                                      const schema_registry* schemas, std::span<record> out) noexcept {
+    if (format == content_format::tlv || format == content_format::tlv_legacy)
+        return tlv::read_records(payload, base, schemas, out);
+    return detail::read_records_any(format, payload, base, schemas, out);
 }
 
 /** Writes `records` (sorted by path, under `base`) as `format` into `out`. */
