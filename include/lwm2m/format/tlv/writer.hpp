@@ -525,23 +525,22 @@ template <bool IntegerFirst>
         limit += in_place_room;
         std::uint64_t key = std::rotr(path_access::lanes(r->path) ^ resource_form, 32);
         if (key <= 0xFF) {  // a Resource record
-            if (key < min_resource) return false;
+            if (key < min_resource) [[unlikely]] return false;
             min_resource = key + 1;
             p = put_in_place<false>(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
-            if (p == nullptr) return false;
+            if (p == nullptr) [[unlikely]] return false;
             ++r;
             continue;
         }
         // Else the first of a run of Resource Instance records: the resource id in the low lane
         // (when the record is under base, checked with the instance id below).
         const std::uint64_t id = key & 0xFFFF;
-        if (id < min_resource || id > 0xFF) return false;
-        min_resource = id + 1;
+        if (id < min_resource || id > 0xFF) [[unlikely]] return false;
         // The lanes of this resource's instances with id 0: XORed and rotated as above, the
         // lanes of a record leave its instance id when it is one.
         const std::uint64_t instance_form = under_base | id << 32;
         key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
-        if (key > 0xFF) return false;
+        if (key > 0xFF) [[unlikely]] return false;
         // A Multiple Resource TLV around the run of this resource's instances: its header with
         // an 8-bit length field for now.
         std::byte* const multi = p;
@@ -549,10 +548,10 @@ template <bool IntegerFirst>
         p += 3;
         std::uint64_t min_instance = 0;
         for (;;) {
-            if (key < min_instance) return false;
+            if (key < min_instance) [[unlikely]] return false;
             min_instance = key + 1;
             p = put_in_place<true>(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
-            if (p == nullptr) return false;
+            if (p == nullptr) [[unlikely]] return false;
             if (++r == last) break;
             key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
             if (key > 0xFF) break;  // another resource (or this one's value record: refused above)
@@ -567,11 +566,14 @@ template <bool IntegerFirst>
             std::memcpy(content, multi + 3, 8);
             std::memcpy(multi + 2, content, 8);
             --p;
-        } else if (length > 0xFF) {
+        } else if (length > 0xFF) [[unlikely]] {
             return false;
         } else {
             multi[2] = static_cast<std::byte>(length);
         }
+        // The next resource id is above this one's (read back from its header: nothing more
+        // stays live across the run).
+        min_resource = std::to_integer<std::uint64_t>(multi[1]) + 1;
     }
     if ((text_bits & encoding::detail::non_ascii_bits) != 0 && !texts_are_utf8(records)) return false;
     out.advance(static_cast<std::size_t>(p - start));
