@@ -1267,12 +1267,16 @@ struct writer_generator {
         }
         if (chance(15) && !out.empty()) {  // break a rule now and then
             const std::size_t i = below(out.size());
-            switch (below(6)) {
+            switch (below(7)) {
             case 0: std::swap(out[i], out[below(out.size())]); break;
             case 1: out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), out[i]); break;
             case 2: out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), record{instance, value::of_none(), std::nullopt}); break;
             case 3: out[i].path = P("/3/1/0"); break;
             case 4: if (out[i].path.level() == lwm2m::path_level::resource_instance) out.insert(out.begin() + static_cast<std::ptrdiff_t>(i), record{out[i].path.parent(), value::of_integer(1), std::nullopt}); break;
+            case 5:  // a resource's value record after one of its instances (out of order): the fast path must not take
+                     // the id of a Multiple Resource it just closed for the next Resource record's
+                if (out[i].path.level() == lwm2m::path_level::resource_instance) out.insert(out.begin() + static_cast<std::ptrdiff_t>(i) + 1, record{out[i].path.parent(), value::of_integer(1), std::nullopt});
+                break;
             default: out[i].path = instance; break;
             }
         }

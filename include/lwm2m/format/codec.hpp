@@ -122,7 +122,10 @@ namespace detail {
 /** Writes `records` (sorted by path, under `base`) as `format` into `out`. */
 [[nodiscard]] inline result<void> write_records(content_format format, std::span<const record> records,
                                                 const lwm2m::path& base, output_window& out) noexcept {
-    // The legacy numbers as cases of their own (not `canonical` first, two more compares).
+    // TLV first (the commonest LwM2M 1.0 payload): one compare instead of a walk down the
+    // switch's compare tree. The legacy numbers as cases of their own (not `canonical` first,
+    // two more compares).
+    if (format == content_format::tlv) return write_tlv(records, base, out);
     switch (format) {
     case content_format::text: return write_text(records, base, out);
     case content_format::opaque: return write_opaque(records, base, out);

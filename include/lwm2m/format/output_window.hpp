@@ -82,7 +82,9 @@ public:
      * For windows: the bytes stored in this window.
      */
     [[nodiscard]] constexpr result<std::size_t> finish() const noexcept {
-        if (skip_ == 0 && overflowed()) return fail(errc::buffer_too_small, total_);
+        // The common case first, in two compares: the output ended inside the window.
+        if (total_ >= skip_ && total_ - skip_ <= out_.size()) return total_ - skip_;
+        if (skip_ == 0) return fail(errc::buffer_too_small, total_);  // past the end of a whole-body buffer
         return written();
     }
 

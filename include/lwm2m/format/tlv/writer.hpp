@@ -487,6 +487,83 @@ template <bool IntegerFirst>
     return true;
 }
 
+/** `in_place_records`' result: the end of the TLVs (nullptr when it gives up) and the words of text copied, ORed. */
+struct in_place_end {
+    std::byte* p;
+    std::uint64_t text_bits;
+};
+
+/**
+ * `write_in_place`'s loop, out of line so that only its own state is live in it (two words
+ * back, in registers): the TLVs of records [r, last) at `p`, byte values ending before `limit`,
+ * `under_base` the object and instance lanes of base (`path_access::lanes`).
+ */
+[[nodiscard]] LWM2M_NOINLINE inline in_place_end in_place_records(const record* r, const record* const last, std::byte* p,
+                                                                 const std::uintptr_t limit,
+                                                                 const std::uint64_t under_base) noexcept {
+    using lwm2m::detail::path_access;
+    // The lanes (`path_access::lanes`: no_id past a path's depth) of a Resource record under
+    // base with id 0. A record's lanes XOR this, rotated to put the resource lane lowest, are
+    // its id when it is such a record (ids, object, instance checked in one compare), else
+    // above 0xFF.
+    const std::uint64_t resource_form = under_base | std::uint64_t{path::no_id} << 48;
+    std::uint64_t min_resource = 0;  // the least resource id the next record may have
+    std::uint64_t text_bits = 0;     // the words of text copied, ORed: UTF-8 is checked at the end
+    while (r != last) {
+        std::uint64_t key = std::rotr(path_access::lanes(r->path) ^ resource_form, 32);
+        if (key <= 0xFF) {  // a Resource record
+            if (key < min_resource) [[unlikely]] return {};
+            min_resource = key + 1;
+            p = put_in_place<false>(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
+            if (p == nullptr) [[unlikely]] return {};
+            ++r;
+            continue;
+        }
+        // Else the first of a run of Resource Instance records: the resource id in the low lane
+        // (when the record is under base, checked with the instance id below).
+        const std::uint64_t id = key & 0xFFFF;
+        if (id < min_resource || id > 0xFF) [[unlikely]] return {};
+        // The lanes of this resource's instances with id 0: XORed and rotated as above, the
+        // lanes of a record leave its instance id when it is one.
+        const std::uint64_t instance_form = under_base | id << 32;
+        key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
+        if (key > 0xFF) [[unlikely]] return {};
+        // A Multiple Resource TLV around the run of this resource's instances: its header with
+        // an 8-bit length field for now.
+        std::byte* const multi = p;
+        put_type_and_id(multi, 0x88u, static_cast<std::uint32_t>(id));
+        p += 3;
+        std::uint64_t min_instance = 0;
+        for (;;) {
+            if (key < min_instance) [[unlikely]] return {};
+            min_instance = key + 1;
+            p = put_in_place<true>(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
+            if (p == nullptr) [[unlikely]] return {};
+            if (++r == last) break;
+            key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
+            if (key > 0xFF) break;  // another resource (or this one's value record: refused above)
+        }
+        // Its length: inline below 8 (the content moves back a byte, in one 8-byte copy within
+        // the room of the run's first record), else the 8-bit field.
+        const auto length = static_cast<std::size_t>(p - (multi + 3));
+        if (length < 8) {
+            multi[0] = static_cast<std::byte>(0x80u | length);
+            std::byte content[8];  // bytes: those past the content may be indeterminate
+            std::memcpy(content, multi + 3, 8);
+            std::memcpy(multi + 2, content, 8);
+            --p;
+        } else if (length > 0xFF) [[unlikely]] {
+            return {};
+        } else {
+            multi[2] = static_cast<std::byte>(length);
+        }
+        // The next resource id is above this one's (read back from its header: nothing more
+        // stays live across the run).
+        min_resource = std::to_integer<std::uint64_t>(multi[1]) + 1;
+    }
+    return {p, text_bits};
+}
+
 /**
  * `write_tlv`'s fast path, for base /O/I (a Read of an instance, the commonest payload): checks
  * and writes the records in one pass, in place in the window's free space, and counts them
@@ -503,78 +580,18 @@ template <bool IntegerFirst>
  */
 [[nodiscard]] inline bool write_in_place(std::span<const record> records, const path& base,
                                          output_window& out) noexcept {
-    using lwm2m::detail::path_access;
     if (base.level() != path_level::instance) return false;
     const mutable_bytes room = out.free_space();
     if (room.size() / in_place_room < records.size()) return false;
     std::byte* const start = room.data();
-    std::byte* p = start;
-    // Byte values end before `limit`, which leaves the room of the records after them free.
-    auto limit = reinterpret_cast<std::uintptr_t>(start + room.size() - in_place_room * records.size());
-    // The lanes (`path_access::lanes`: no_id past a path's depth) of a Resource record under
-    // base with id 0. A record's lanes XOR this, rotated to put the resource lane lowest, are
-    // its id when it is such a record (ids, object, instance checked in one compare), else
-    // above 0xFF.
-    const std::uint64_t under_base = path_access::lanes(base) & 0xFFFFFFFF;
-    const std::uint64_t resource_form = under_base | std::uint64_t{path::no_id} << 48;
-    std::uint64_t min_resource = 0;  // the least resource id the next record may have
-    std::uint64_t text_bits = 0;     // the words of text copied, ORed: UTF-8 is checked at the end
-    const record* r = records.data();
-    const record* const last = r + records.size();
-    while (r != last) {
-        limit += in_place_room;
-        std::uint64_t key = std::rotr(path_access::lanes(r->path) ^ resource_form, 32);
-        if (key <= 0xFF) {  // a Resource record
-            if (key < min_resource) return false;
-            min_resource = key + 1;
-            p = put_in_place<false>(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
-            if (p == nullptr) return false;
-            ++r;
-            continue;
-        }
-        // Else the first of a run of Resource Instance records: the resource id in the low lane
-        // (when the record is under base, checked with the instance id below).
-        const std::uint64_t id = key & 0xFFFF;
-        if (id < min_resource || id > 0xFF) return false;
-        min_resource = id + 1;
-        // The lanes of this resource's instances with id 0: XORed and rotated as above, the
-        // lanes of a record leave its instance id when it is one.
-        const std::uint64_t instance_form = under_base | id << 32;
-        key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
-        if (key > 0xFF) return false;
-        // A Multiple Resource TLV around the run of this resource's instances: its header with
-        // an 8-bit length field for now.
-        std::byte* const multi = p;
-        put_type_and_id(multi, 0x88u, static_cast<std::uint32_t>(id));
-        p += 3;
-        std::uint64_t min_instance = 0;
-        for (;;) {
-            if (key < min_instance) return false;
-            min_instance = key + 1;
-            p = put_in_place<true>(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
-            if (p == nullptr) return false;
-            if (++r == last) break;
-            key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
-            if (key > 0xFF) break;  // another resource (or this one's value record: refused above)
-            limit += in_place_room;
-        }
-        // Its length: inline below 8 (the content moves back a byte, in one 8-byte copy within
-        // the room of the run's first record), else the 8-bit field.
-        const auto length = static_cast<std::size_t>(p - (multi + 3));
-        if (length < 8) {
-            multi[0] = static_cast<std::byte>(0x80u | length);
-            std::byte content[8];  // bytes: those past the content may be indeterminate
-            std::memcpy(content, multi + 3, 8);
-            std::memcpy(multi + 2, content, 8);
-            --p;
-        } else if (length > 0xFF) {
-            return false;
-        } else {
-            multi[2] = static_cast<std::byte>(length);
-        }
-    }
-    if ((text_bits & encoding::detail::non_ascii_bits) != 0 && !texts_are_utf8(records)) return false;
-    out.advance(static_cast<std::size_t>(p - start));
+    // Byte values end before `limit`, which leaves the room of every record free (more than
+    // the records after them need, but a limit that does not move costs nothing a record).
+    const auto limit = reinterpret_cast<std::uintptr_t>(start + room.size() - in_place_room * records.size());
+    const auto end = in_place_records(records.data(), records.data() + records.size(), start, limit,
+                                      lwm2m::detail::path_access::lanes(base) & 0xFFFFFFFF);
+    if (end.p == nullptr) return false;
+    if ((end.text_bits & encoding::detail::non_ascii_bits) != 0 && !texts_are_utf8(records)) return false;
+    out.advance(static_cast<std::size_t>(end.p - start));
     return true;
 }
 #endif
