@@ -88,12 +88,11 @@ private:
 };
 
 namespace detail {
-/** `read_records` of the formats other than TLV: `any_reader` read to its end. Out of line: the TLV path stays short. */
-[[nodiscard]] LWM2M_NOINLINE inline result<std::size_t> read_records_any(content_format format, bytes_view payload,
-                                                                         const lwm2m::path& base,
-                                                                         const schema_registry* schemas,
-                                                                         std::span<record> out) noexcept {
-    LWM2M_TRY(reader, any_reader::open(format, payload, base, schemas));
+/** Every record of `payload` read by a `Reader` into `out` (see `read_records`). */
+template <class Reader>
+[[nodiscard]] result<std::size_t> read_all(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas,
+                                           std::span<record> out) noexcept {
+    Reader reader{payload, base, schemas};
     std::size_t n = 0;
     for (;;) {
         auto r = reader.next();
@@ -103,13 +102,34 @@ namespace detail {
         out[n++] = **r;
     }
 }
+
+/**
+ * `read_records` of the formats other than TLV: the format picked once, then its own reader's
+ * loop (not `any_reader`, which would pick the reader again for every record). Out of line:
+ * the TLV path stays short.
+ */
+[[nodiscard]] LWM2M_NOINLINE inline result<std::size_t> read_records_any(content_format format, bytes_view payload,
+                                                                         const lwm2m::path& base,
+                                                                         const schema_registry* schemas,
+                                                                         std::span<record> out) noexcept {
+    switch (canonical(format)) {
+    case content_format::text: return read_all<text_reader>(payload, base, schemas, out);
+    case content_format::opaque: return read_all<opaque_reader>(payload, base, schemas, out);
+    case content_format::senml_json: return read_all<senml_json_reader>(payload, base, schemas, out);
+    case content_format::senml_cbor: return read_all<senml_cbor_reader>(payload, base, schemas, out);
+    case content_format::tlv: return read_all<tlv_reader>(payload, base, schemas, out);
+    case content_format::oma_json: return read_all<oma_json_reader>(payload, base, schemas, out);
+    case content_format::lwm2m_cbor: return read_all<lwm2m_cbor_reader>(payload, base, schemas, out);
+    default: return fail(errc::unsupported_content_format);
+    }
+}
 } // namespace detail
 
 /**
  * Reads every record of `payload` into `out`. Errors: the format's, `capacity_exceeded`
  * when `out` is too small (offset = records read so far). Returns the number of records.
  * TLV (11542, 1542) goes to `tlv::read_records` (one loop into `out`), the other formats
- * through `any_reader`. After an error other than `capacity_exceeded`, `out` holds the records
+ * to their reader's loop. After an error other than `capacity_exceeded`, `out` holds the records
  * read before it and the record after them may be overwritten.
  */
 [[nodiscard]] inline result<std::size_t> read_records(content_format format, bytes_view payload, const lwm2m::path& base,
