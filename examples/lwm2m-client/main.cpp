@@ -331,7 +331,8 @@ struct random_source {
     std::uint32_t operator()() { return static_cast<std::uint32_t>((*engine)()); }
 };
 
-// 1 server, 16 observations, 640 values per Read; Block1 writes up to 8 KiB (RFC 7959 §2.3).
+// 1 server, 16 observations, 640 values per Read-Composite or Send (a plain Read of any size
+// needs no record list); Block1 writes up to 8 KiB (RFC 7959 §2.3).
 using limits = lwm2m::client::client_limits<1152, 1, 8, 16, 32, 640, 16384, lwm2m::client::format_set::all,
                                             1 + 16 + 6, 16, 16, 8192>;
 using engine_type = lwm2m::client::engine<limits, random_source>;

@@ -1,10 +1,12 @@
 #pragma once
 /**
  * @file client/record_buffer.hpp
- * `record_store` / `record_buffer<N, A>`: the fixed-capacity list of records a Read, an
- * Observe notification or a Discover collects from the bound objects before a format writer
- * encodes them. String and opaque bytes are copied into an arena, so an object's `read` hook
- * may hand out views of temporaries. Allocation: none.
+ * `record_store` / `record_buffer<N, A>`: the fixed-capacity list of records that
+ * Read-Composite, Observe-Composite and Send collect from the bound objects (their values
+ * are sorted by path across the listed paths) before a format writer encodes them; a plain
+ * Read or notification needs none (client/streamed_read.hpp). String and opaque bytes are
+ * copied into an arena, so an object's `read` hook may hand out views of temporaries.
+ * Allocation: none.
  */
 
 #include <array>
