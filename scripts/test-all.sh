@@ -10,13 +10,14 @@
 #           arm-none-eabi build as in dev). The large random tests run a quarter of their
 #           cases here (tests/support/sanitized.hpp).
 #   fuzz    CMake preset fuzz (libFuzzer): build, then run every fuzzer of fuzzers.txt for
-#           LWM2M_FUZZ_SECONDS (default 10) on a copy of its corpus, two at a time
+#           LWM2M_FUZZ_SECONDS (default 6) on a copy of its corpus, two at a time (a smoke run
+#           that replays the corpus and explores briefly; longer campaigns are run by hand)
 # (the consumer tests run inside ctest: test `consumers`). The CMake presets `asan` and
 # `clang` are there for local use; CI covers clang and the sanitizers through Meson.
 #
 # Environment:
 #   LWM2M_QUICK=1          skip meson and fuzz (fast local iteration)
-#   LWM2M_FUZZ_SECONDS=N   seconds per fuzzer (default 10)
+#   LWM2M_FUZZ_SECONDS=N   seconds per fuzzer (default 6)
 #   LWM2M_JOBS=N           parallel jobs for meson and the fuzzers (default 2; presets use 2)
 #   LWM2M_STAGES=a,b       run only these stages (e.g. LWM2M_STAGES=meson,fuzz)
 # Build directories under build/ are reused (incremental). Logs: build/test-all/<stage>.log
@@ -26,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 QUICK=${LWM2M_QUICK:-0}
-FUZZ_SECONDS=${LWM2M_FUZZ_SECONDS:-10}
+FUZZ_SECONDS=${LWM2M_FUZZ_SECONDS:-6}
 JOBS=${LWM2M_JOBS:-2}
 STAGES=${LWM2M_STAGES:-}
 LOG_DIR=build/test-all
