@@ -22,6 +22,7 @@
 #include <lwm2m/format/oma_json.hpp>
 #include <lwm2m/format/opaque.hpp>
 #include <lwm2m/format/output_window.hpp>
+#include <lwm2m/format/read_all.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/senml_cbor.hpp>
 #include <lwm2m/format/senml_json.hpp>
@@ -88,25 +89,10 @@ private:
 };
 
 namespace detail {
-/** Every record of `payload` read by a `Reader` into `out` (see `read_records`). */
-template <class Reader>
-[[nodiscard]] result<std::size_t> read_all(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas,
-                                           std::span<record> out) noexcept {
-    Reader reader{payload, base, schemas};
-    std::size_t n = 0;
-    for (;;) {
-        auto r = reader.next();
-        if (!r) return unexpected{r.error()};
-        if (!*r) return n;
-        if (n == out.size()) return fail(errc::capacity_exceeded, n);
-        out[n++] = **r;
-    }
-}
-
 /**
- * `read_records` of the formats other than TLV: the format picked once, then its own reader's
- * loop (not `any_reader`, which would pick the reader again for every record). Out of line:
- * the TLV path stays short.
+ * `read_records` of the formats other than TLV (`tlv::read_records` takes it): the format
+ * picked once, then its own reader's loop (not `any_reader`, which would pick the reader again
+ * for every record). Out of line: the TLV path stays short.
  */
 [[nodiscard]] LWM2M_NOINLINE inline result<std::size_t> read_records_any(content_format format, bytes_view payload,
                                                                          const lwm2m::path& base,
@@ -117,7 +103,6 @@ template <class Reader>
     case content_format::opaque: return read_all<opaque_reader>(payload, base, schemas, out);
     case content_format::senml_json: return read_all<senml_json_reader>(payload, base, schemas, out);
     case content_format::senml_cbor: return read_all<senml_cbor_reader>(payload, base, schemas, out);
-    case content_format::tlv: return read_all<tlv_reader>(payload, base, schemas, out);
     case content_format::oma_json: return read_all<oma_json_reader>(payload, base, schemas, out);
     case content_format::lwm2m_cbor: return read_all<lwm2m_cbor_reader>(payload, base, schemas, out);
     default: return fail(errc::unsupported_content_format);

@@ -14,6 +14,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/format/read_all.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/tlv/header.hpp>
 #include <lwm2m/format/tlv/reader.hpp>
@@ -38,15 +39,7 @@ namespace detail {
 [[nodiscard]] LWM2M_NOINLINE inline result<std::size_t> read_records_pulled(bytes_view payload, const path& base,
                                                                             const schema_registry* schemas,
                                                                             std::span<record> out) noexcept {
-    tlv_reader reader{payload, base, schemas};
-    std::size_t n = 0;
-    for (;;) {
-        auto r = reader.next();
-        if (!r) return unexpected{r.error()};
-        if (!*r) return n;
-        if (n == out.size()) return fail(errc::capacity_exceeded, n);
-        out[n++] = **r;
-    }
+    return format::detail::read_all<tlv_reader>(payload, base, schemas, out);
 }
 
 #if LWM2M_TLV_FAST_PATH
