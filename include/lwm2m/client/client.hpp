@@ -1029,7 +1029,7 @@ private:
     void send_notification(observation& o, time_point now, const result<dm::read_summary>* sampled = nullptr,
                            const std::optional<format::output_window>& sampled_body = std::nullopt) noexcept {
         const bool failed_sample = sampled != nullptr && !*sampled;
-        const bool ready = sampled != nullptr && *sampled && sampled_body;
+        const bool ready = sampled != nullptr && sampled_body.has_value();  // (`sample` keeps a body only on success)
         o.last_sampled = now;
         coap::message_builder<8> b;
         coap::code code = coap::code::content;

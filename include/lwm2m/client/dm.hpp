@@ -168,24 +168,16 @@ template <class Each>
  * objects' hooks run: every readable resource of every
  * instance for `/O` (instances in ascending id order), of one instance for `/O/I`, one
  * resource, or one resource instance. Resources come in id order, resource instances in the
- * order the hook gives them. With `mark_instances`, an instance-level record (value none)
- * comes before each instance's values, so an instance without readable resources still
- * appears (TLV).
+ * order the hook gives them.
  * Errors: those of `resolve_read`, `not_found` (a resource or resource instance the hook does
  * not deliver), and errors of the hooks and of `f`.
  */
-[[nodiscard]] inline result<void> walk_read(std::span<const object_binding> objects, const path& target, record_sink f,
-                                            bool mark_instances = false) noexcept {
+[[nodiscard]] inline result<void> walk_read(std::span<const object_binding> objects, const path& target,
+                                            record_sink f) noexcept {
     LWM2M_TRY(t, resolve_read(objects, target));
     const object_binding& o = *t.object;
-    if (target.level() == path_level::object) {
-        return for_each_instance(o, [&](std::uint16_t id) -> result<void> {
-            if (mark_instances)
-                if (auto ok = f.call(f.context, format::record{*path::make(o.id(), id), value::of_none(), std::nullopt}); !ok)
-                    return ok;
-            return walk_instance(o, id, f);
-        });
-    }
+    if (target.level() == path_level::object)
+        return for_each_instance(o, [&](std::uint16_t id) { return walk_instance(o, id, f); });
     if (target.level() == path_level::instance) return walk_instance(o, target.instance_id(), f);
     std::size_t kept = 0;
     if (auto ok = read_resource(o, target.prefix(path_level::resource), *t.resource, t.only, f, &kept); !ok) return ok;
@@ -197,9 +189,9 @@ template <class Each>
  * Collects the values a Read of `target` returns (`walk_read`) into `out`, sorted by path.
  * Errors: those of `walk_read`, `capacity_exceeded`.
  */
-[[nodiscard]] inline result<void> collect(std::span<const object_binding> objects, const path& target, record_store& out,
-                                          bool mark_instances = false) noexcept {
-    if (auto ok = walk_read(objects, target, record_sink::of(out), mark_instances); !ok) return ok;
+[[nodiscard]] inline result<void> collect(std::span<const object_binding> objects, const path& target,
+                                          record_store& out) noexcept {
+    if (auto ok = walk_read(objects, target, record_sink::of(out)); !ok) return ok;
     out.sort();
     return {};
 }
@@ -276,35 +268,13 @@ template <format_set Formats = format_set::all>
     return fail(errc::unsupported_content_format);
 }
 
-/**
- * `encode` for a Read or a notification of `target` (`def`: its resource, if any). A Multiple
- * Resource with no instances read in TLV is its Multiple Resource TLV with length 0 (LwM2M 1.0
- * §6.4.3.1), not an empty payload, so the reader learns that the resource exists and is empty.
- */
-template <format_set Formats = format_set::all>
-[[nodiscard]] result<void> encode_read(std::span<const format::record> records, const path& target,
-                                       const resource_def* def, format::content_format cf,
-                                       format::output_window& out) noexcept {
-    if constexpr (contains(Formats, format_set::tlv)) {
-        if (records.empty() && format::canonical(cf) == format::content_format::tlv &&
-            target.level() == path_level::resource && def != nullptr && def->is_multiple()) {
-            out.put(format::tlv::encode_header(format::tlv::entry_type::multiple_resource, target.resource_id(), 0).view());
-            return {};
-        }
-    }
-    return encode<Formats>(records, target, cf, out);
-}
-
 namespace detail {
-
-/** The readers call records back by pointer: one copy of them serves every caller's callback. */
-using record_visitor = record_sink;
 
 // The readers, once per format set (not once per callback: on a microcontroller each copy of
 // the five inlined readers costs flash, and a call per record costs next to nothing).
 template <format_set Formats>
 [[nodiscard]] result<void> for_each_record_visit(std::uint16_t cf, bytes_view payload, const path& base,
-                                                 const schema_registry* schemas, record_visitor f) noexcept {
+                                                 const schema_registry* schemas, record_sink f) noexcept {
     using format::content_format;
     const auto drain = [&](auto& reader) -> result<void> {
         for (;;) {

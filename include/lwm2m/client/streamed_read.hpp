@@ -15,9 +15,10 @@
  * (answered 5.00). A single value (a resource or resource instance) is read once in every
  * format, so an observed sensor is sampled once per evaluation.
  *
- * The bytes are those `collect` + `encode_read` give whenever each hook delivers its resource
- * instances in ascending order (a record list sorts them; a stream keeps the hook's order,
- * which every format allows). Allocation: none.
+ * The bytes are those of the record list the engine kept before (`collect`, then the format's
+ * writer over all the records; tests/client/streamed_read_test.cpp holds them equal) whenever
+ * each hook delivers its resource instances in ascending order (a record list sorts them; a
+ * stream keeps the hook's order, which every format allows). Allocation: none.
  */
 
 #include <cstddef>
@@ -272,8 +273,7 @@ template <format_set Formats>
 
 /**
  * Encodes a Read of `target` (`def`: its resource, if any) in Content-Format `cf` into `out`,
- * straight from the objects (see the file comment); the same bytes as `collect` +
- * `encode_read` when hooks deliver resource instances in ascending order. `summary` gets what
+ * straight from the objects (see the file comment). `summary` gets what
  * was written, and on an error whether a writer failed (`encode_error`: the values or the
  * format cannot be written, the client's fault) rather than the path or a hook.
  * Errors: those of `walk_read` (nothing useful is in `out` then), `unsupported_content_format`,

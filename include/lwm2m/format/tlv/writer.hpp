@@ -570,7 +570,7 @@ struct in_place_end {
  * only once all are written. It takes Resource records and runs of Resource Instance records
  * (grouped in a Multiple Resource TLV, its header written ahead with an 8-bit length and made
  * shortest when the run ends), with ids below 256, ascending as `validate` requires, and
- * values of a fixed-size kind (no NaN) or raw bytes (text valid UTF-8) of at most 255 bytes,
+ * values of a fixed-size kind or raw bytes (text valid UTF-8) of at most 255 bytes,
  * when the window has `in_place_room` bytes per record besides the byte values. Anything else
  * (another base, a record at instance level, a larger id or value, encoded text, a record out
  * of order or not under `base`, a small window) returns false having counted nothing: the
