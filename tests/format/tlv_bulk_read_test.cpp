@@ -17,9 +17,11 @@
 #include <lwm2m/format/tlv.hpp>
 #include <lwm2m/model/objects/all.hpp>
 
+#include "../support/byte_text.hpp"
 #include "../support/random_records.hpp"
 #include "../support/sanitized.hpp"
 #include "../support/test_schema.hpp"
+#include "../support/tlv_generator.hpp"
 
 #include <doctest/doctest.h>
 
@@ -74,35 +76,9 @@ constexpr auto everything = lwm2m::make_object(
 constexpr lwm2m::object_view views[] = {device, acl, everything};
 const lwm2m::schema_registry local_schemas{views};
 
-bytes hex(std::string_view text) {
-    bytes out;
-    int hi = -1;
-    for (char c : text) {
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else continue;
-        if (hi < 0) hi = v;
-        else {
-            out.push_back(static_cast<std::byte>(hi * 16 + v));
-            hi = -1;
-        }
-    }
-    return out;
-}
-
-bytes text(std::string_view s) {
-    bytes out;
-    for (char c : s) out.push_back(static_cast<std::byte>(c));
-    return out;
-}
-
-bytes concat(std::initializer_list<bytes> parts) {
-    bytes out;
-    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
+using lwm2m::test::concat;  // support/byte_text.hpp
+using lwm2m::test::hex;
+using lwm2m::test::text_bytes;
 
 path P(std::string_view t) { return lwm2m::parse_path(t).value(); }
 
@@ -201,98 +177,12 @@ void prefixes_and_flips(const bytes& payload, const path& base, const lwm2m::sch
 
 /** The Device instance of LwM2M 1.0 §6.4.3.1 (121 bytes). */
 bytes device_example() {
-    return concat({hex("C8 00 14"), text("Open Mobile Alliance"), hex("C8 01 16"), text("Lightweight M2M Client"),
-                   hex("C8 02 09"), text("345000123"), hex("C3 03"), text("1.0"), hex("86 06 41 00 01 41 01 05"),
+    return concat({hex("C8 00 14"), text_bytes("Open Mobile Alliance"), hex("C8 01 16"), text_bytes("Lightweight M2M Client"),
+                   hex("C8 02 09"), text_bytes("345000123"), hex("C3 03"), text_bytes("1.0"), hex("86 06 41 00 01 41 01 05"),
                    hex("88 07 08 42 00 0E D8 42 01 13 88"), hex("87 08 41 00 7D 42 01 03 84"), hex("C1 09 64"),
-                   hex("C1 0A 0F"), hex("83 0B 41 00 00"), hex("C4 0D 51 82 42 8F"), hex("C6 0E"), text("+02:00"),
+                   hex("C1 0A 0F"), hex("83 0B 41 00 00"), hex("C4 0D 51 82 42 8F"), hex("C6 0E"), text_bytes("+02:00"),
                    hex("C1 10 55")});
 }
-
-/** A random TLV payload of the shapes the bulk loop takes, and their near misses. */
-struct generator {
-    std::mt19937_64 rng;
-    unsigned below(unsigned n) { return static_cast<unsigned>(rng() % n); }
-
-    void header(bytes& out, unsigned type, unsigned id, std::size_t length) {
-        const bool wide = id > 0xFF || below(16) == 0;
-        const std::size_t length_size =
-            length < 8 && below(6) != 0 ? 0 : length <= 0xFF && below(6) != 0 ? 1 : length <= 0xFFFF ? 2 : 3;
-        unsigned t = type << 6 | (wide ? 0x20u : 0u) | static_cast<unsigned>(length_size << 3);
-        if (length_size == 0) t |= static_cast<unsigned>(length);
-        else t |= below(8);  // ignored bits
-        out.push_back(static_cast<std::byte>(t));
-        if (wide) out.push_back(static_cast<std::byte>(id >> 8));
-        out.push_back(static_cast<std::byte>(id & 0xFF));
-        for (std::size_t k = length_size; k-- > 0;) out.push_back(static_cast<std::byte>(length >> (8 * k)));
-    }
-    bytes value_bytes() {
-        bytes v;
-        switch (below(6)) {
-        case 0: {  // integers (and floats, object links) of every width
-            const std::size_t lengths[] = {0, 1, 2, 3, 4, 8, 1, 2};
-            const std::size_t n = lengths[below(8)];
-            for (std::size_t k = 0; k < n; ++k) v.push_back(static_cast<std::byte>(below(3) == 0 ? below(256) : below(2)));
-            break;
-        }
-        case 1:
-        case 2: {  // text, mostly ASCII, up to past the inline and 8-bit lengths
-            const std::size_t n = below(5) == 0 ? below(300) : below(24);
-            for (std::size_t k = 0; k < n; ++k)
-                v.push_back(static_cast<std::byte>(below(25) == 0 ? 0x80 + below(128) : 'a' + below(26)));
-            break;
-        }
-        case 3: v.push_back(static_cast<std::byte>(below(3))); break;  // booleans, and a bad one
-        case 4: v.push_back(static_cast<std::byte>(below(120))); break;  // small integers
-        default: break;  // empty
-        }
-        return v;
-    }
-    unsigned next_id(unsigned& last) {
-        switch (below(12)) {
-        case 0: return below(25);                    // any order, duplicates
-        case 1: return 280 + below(30);              // 16-bit ids
-        case 2: return below(2) == 0 ? 1000 : 5700;  // sparse ids of the schema
-        default: return last = last + 1 + below(3);  // ascending, the common case
-        }
-    }
-    bytes resources(unsigned count_limit = 10) {
-        bytes out;
-        unsigned last = below(3);
-        const unsigned n = below(count_limit);
-        for (unsigned k = 0; k < n; ++k) {
-            const unsigned id = next_id(last);
-            if (below(4) == 0) {  // a Multiple Resource
-                bytes inner;
-                unsigned last_ri = 0;
-                const unsigned m = below(5);
-                for (unsigned j = 0; j < m; ++j) {
-                    const auto v = value_bytes();
-                    const unsigned type = below(14) == 0 ? below(4) : 1;
-                    header(inner, type, below(7) == 0 ? below(4) : last_ri++, v.size());
-                    inner.insert(inner.end(), v.begin(), v.end());
-                }
-                header(out, below(20) == 0 ? 3 : 2, id, inner.size());
-                out.insert(out.end(), inner.begin(), inner.end());
-            } else {
-                const auto v = value_bytes();
-                header(out, below(25) == 0 ? below(3) : 3, id, v.size());
-                out.insert(out.end(), v.begin(), v.end());
-            }
-        }
-        return out;
-    }
-    void corrupt(bytes& p) {
-        const unsigned n = 1 + below(3);
-        for (unsigned k = 0; k < n && !p.empty(); ++k) {
-            switch (below(4)) {
-            case 0: p[below(static_cast<unsigned>(p.size()))] = static_cast<std::byte>(below(256)); break;
-            case 1: p.resize(below(static_cast<unsigned>(p.size()))); break;
-            case 2: p[below(static_cast<unsigned>(p.size()))] ^= static_cast<std::byte>(1u << below(8)); break;
-            default: p.insert(p.begin() + below(static_cast<unsigned>(p.size())), static_cast<std::byte>(below(256))); break;
-            }
-        }
-    }
-};
 
 } // namespace
 
@@ -306,8 +196,8 @@ TEST_CASE("tlv bulk read: the LwM2M 1.0 §6.4.3 examples, every span size, prefi
         path base;
     };
     const example examples[] = {
-        {concat({hex("C8 00 14"), text("Open Mobile Alliance")}), P("/3/0")},
-        {concat({hex("C8 00 14"), text("Open Mobile Alliance")}), P("/3/0/0")},
+        {concat({hex("C8 00 14"), text_bytes("Open Mobile Alliance")}), P("/3/0")},
+        {concat({hex("C8 00 14"), text_bytes("Open Mobile Alliance")}), P("/3/0/0")},
         {hex("88 07 08 42 00 0E D8 42 01 13 88"), P("/3/0")},
         {hex("88 07 08 42 00 0E D8 42 01 13 88"), P("/3/0/7")},
         {hex("42 01 13 88"), P("/3/0/7/1")},
@@ -375,7 +265,7 @@ TEST_CASE("tlv bulk read: random instances of every shipped object, as the pull 
 }
 
 TEST_CASE("tlv bulk read: random payloads and near misses at every base, as the pull reader") {
-    generator gen{std::mt19937_64{0xb0b0u}};
+    lwm2m::test::tlv_generator gen{std::mt19937_64{0xb0b0u}};
     const lwm2m::schema_registry* const registries[] = {nullptr, &local_schemas};
     const path bases[] = {P("/3/0"), P("/9999/1"), P("/2/5"), P("/3"), P("/9999"), P("/3/0/7"), P("/3/0/7/1"), P("/4/0")};
     tally t;

@@ -17,8 +17,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/byte_text.hpp"
 #include "../support/sanitized.hpp"
 #include "../support/test_schema.hpp"
+#include "../support/tlv_generator.hpp"
 
 namespace {
 
@@ -87,36 +89,9 @@ const lwm2m::schema_registry schemas{schema_views};
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-std::vector<std::byte> hex(std::string_view text) {
-    std::vector<std::byte> out;
-    int hi = -1;
-    for (char c : text) {
-        int v = -1;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else continue;
-        if (hi < 0) hi = v;
-        else {
-            out.push_back(static_cast<std::byte>(hi * 16 + v));
-            hi = -1;
-        }
-    }
-    REQUIRE(hi < 0);
-    return out;
-}
-
-std::vector<std::byte> text_bytes(std::string_view s) {
-    std::vector<std::byte> out;
-    for (char c : s) out.push_back(static_cast<std::byte>(c));
-    return out;
-}
-
-std::vector<std::byte> concat(std::initializer_list<std::vector<std::byte>> parts) {
-    std::vector<std::byte> out;
-    for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
+using lwm2m::test::concat;  // support/byte_text.hpp
+using lwm2m::test::hex;
+using lwm2m::test::text_bytes;
 
 path P(std::string_view text) { return lwm2m::parse_path(text).value(); }
 
@@ -974,86 +949,7 @@ int fast_agrees_with_general(bytes_view payload, const path& base, const lwm2m::
     return static_cast<int>(general.records.size());
 }
 
-/** A random TLV payload of the shapes the fast path takes, and their near misses. */
-struct tlv_generator {
-    std::mt19937_64 rng;
-    unsigned below(unsigned n) { return static_cast<unsigned>(rng() % n); }
-
-    void header(std::vector<std::byte>& out, unsigned type, unsigned id, std::size_t length) {
-        const bool wide = id > 0xFF || below(16) == 0;
-        std::size_t length_size = length < 8 && below(6) != 0 ? 0 : length <= 0xFF && below(6) != 0 ? 1 : length <= 0xFFFF ? 2 : 3;
-        unsigned t = type << 6 | (wide ? 0x20u : 0u) | static_cast<unsigned>(length_size << 3);
-        if (length_size == 0) t |= static_cast<unsigned>(length);
-        else t |= below(8);  // ignored bits
-        out.push_back(static_cast<std::byte>(t));
-        if (wide) out.push_back(static_cast<std::byte>(id >> 8));
-        out.push_back(static_cast<std::byte>(id & 0xFF));
-        for (std::size_t k = length_size; k-- > 0;) out.push_back(static_cast<std::byte>(length >> (8 * k)));
-    }
-    std::vector<std::byte> value_bytes() {
-        std::vector<std::byte> v;
-        switch (below(5)) {
-        case 0: {  // integers of every width
-            const std::size_t lengths[] = {0, 1, 2, 3, 4, 8, 1, 2};
-            const std::size_t n = lengths[below(8)];
-            for (std::size_t k = 0; k < n; ++k) v.push_back(static_cast<std::byte>(below(3) == 0 ? below(256) : below(2)));
-            break;
-        }
-        case 1:
-        case 2: {  // text, mostly ASCII, up to past the inline and 8-bit lengths
-            const std::size_t n = below(4) == 0 ? below(300) : below(12);
-            for (std::size_t k = 0; k < n; ++k) v.push_back(static_cast<std::byte>(below(20) == 0 ? 0x80 + below(128) : 'a' + below(26)));
-            break;
-        }
-        case 3: v.push_back(static_cast<std::byte>(below(3))); break;  // booleans, and a bad one
-        default: break;  // empty
-        }
-        return v;
-    }
-    unsigned next_id(unsigned& last) {
-        switch (below(10)) {
-        case 0: return below(25);                  // any order, duplicates
-        case 1: return 280 + below(30);            // 16-bit ids
-        default: return last = last + 1 + below(3);  // ascending, the common case
-        }
-    }
-    std::vector<std::byte> resources(int depth) {
-        std::vector<std::byte> out;
-        unsigned last = below(3);
-        const unsigned n = below(8);
-        for (unsigned k = 0; k < n; ++k) {
-            const unsigned id = next_id(last);
-            if (below(4) == 0 && depth > 0) {  // a Multiple Resource
-                std::vector<std::byte> inner;
-                unsigned last_ri = 0;
-                const unsigned m = below(4);
-                for (unsigned j = 0; j < m; ++j) {
-                    const auto v = value_bytes();
-                    header(inner, below(12) == 0 ? 3 : 1, below(6) == 0 ? below(4) : last_ri++, v.size());
-                    inner.insert(inner.end(), v.begin(), v.end());
-                }
-                header(out, 2, id, inner.size());
-                out.insert(out.end(), inner.begin(), inner.end());
-            } else {
-                const auto v = value_bytes();
-                header(out, below(20) == 0 ? 1 : 3, id, v.size());
-                out.insert(out.end(), v.begin(), v.end());
-            }
-        }
-        return out;
-    }
-    void corrupt(std::vector<std::byte>& p) {
-        const unsigned n = below(3);
-        for (unsigned k = 0; k < n && !p.empty(); ++k) {
-            switch (below(4)) {
-            case 0: p[below(static_cast<unsigned>(p.size()))] = static_cast<std::byte>(below(256)); break;
-            case 1: p.resize(below(static_cast<unsigned>(p.size()))); break;
-            case 2: p[below(static_cast<unsigned>(p.size()))] ^= static_cast<std::byte>(1u << below(8)); break;
-            default: p.insert(p.begin() + below(static_cast<unsigned>(p.size())), static_cast<std::byte>(below(256))); break;
-            }
-        }
-    }
-};
+using lwm2m::test::tlv_generator;  // support/tlv_generator.hpp
 } // namespace
 
 TEST_CASE("tlv reader: the fast path agrees with the general code on random payloads (differential)") {
@@ -1063,12 +959,12 @@ TEST_CASE("tlv reader: the fast path agrees with the general code on random payl
     int fast_records = 0, errors = 0, corrupted = 0;
     for (int iteration = 0; iteration < lwm2m::test::scaled(30000); ++iteration) {  // support/sanitized.hpp
         const path& base = bases[gen.below(std::size(bases))];
-        std::vector<std::byte> payload = gen.resources(1);
+        std::vector<std::byte> payload = gen.resources(8);
         if (base.level() == lwm2m::path_level::object || gen.below(10) == 0) {  // inside Object Instance TLVs
             std::vector<std::byte> wrapped;
             const unsigned n = base.level() == lwm2m::path_level::object ? 1 + gen.below(3) : 1;
             for (unsigned k = 0; k < n; ++k) {
-                auto inner = k == 0 ? payload : gen.resources(1);
+                auto inner = k == 0 ? payload : gen.resources(8);
                 gen.header(wrapped, 0, base.level() == lwm2m::path_level::object ? k : base.instance_id(), inner.size());
                 wrapped.insert(wrapped.end(), inner.begin(), inner.end());
             }
