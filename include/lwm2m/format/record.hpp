@@ -25,4 +25,7 @@ struct record {
     friend bool operator==(const record&, const record&) noexcept = default;
 };
 
+// Paid per value in every record span (HACKING.md, "Records are small").
+static_assert(sizeof(lwm2m::value) <= 16 && sizeof(record) <= 48);
+
 } // namespace lwm2m::format

@@ -3,7 +3,9 @@
  * @file value.hpp
  * `value`: one LwM2M value of any data type, as every content format reads and writes it.
  *
- * Zero-copy: strings and opaque bytes are views into the payload they were read from. A
+ * Zero-copy: strings and opaque bytes are views into the payload they were read from (of at
+ * most 4 GiB - 1 bytes: the length is 32 bits, which keeps a value at 16 bytes on 64-bit
+ * targets and so a `format::record` at 48; HACKING.md, "Records are small"). A
  * format that escapes or encodes text (JSON string escapes, base64 in SenML JSON / plain
  * text) keeps the encoded view and says so in `encoding()`; `copy_text_to` /
  * `copy_bytes_to` decode into a caller buffer. Readers validate such text when they read
@@ -81,12 +83,26 @@ public:
     [[nodiscard]] constexpr double as_float() const noexcept { LWM2M_ASSERT(kind_ == value_kind::float_); return f_; }
     [[nodiscard]] constexpr bool as_boolean() const noexcept { LWM2M_ASSERT(kind_ == value_kind::boolean); return b_; }
     [[nodiscard]] constexpr objlnk as_objlnk() const noexcept { LWM2M_ASSERT(kind_ == value_kind::objlnk); return l_; }
-    /** The stored bytes of a string/corelnk/opaque/untyped value, still in `encoding()`. */
-    [[nodiscard]] constexpr bytes_view encoded_bytes() const noexcept { return bytes_; }
+    /**
+     * The stored bytes of a string/corelnk/opaque/untyped value, still in `encoding()`; empty
+     * (and null) for other kinds, and for empty bytes.
+     */
+    [[nodiscard]] constexpr bytes_view encoded_bytes() const noexcept {
+        // Only bytes kinds have a length, so the pointer is read only when it is the union's member.
+        return size_ != 0 ? bytes_view{p_, size_} : bytes_view{};
+    }
+    /**
+     * `encoded_bytes()` of a value known to hold bytes (precondition: `is_bytes()`,
+     * LWM2M_ASSERT), without the kind test: for writers that have just dispatched on the kind.
+     */
+    [[nodiscard]] constexpr bytes_view bytes_unchecked() const noexcept {
+        LWM2M_ASSERT(is_bytes());
+        return bytes_view{p_, size_};
+    }
     /** The text of a string/corelnk value when `encoding() == raw` (no copy). */
     [[nodiscard]] std::string_view raw_text() const noexcept {
         LWM2M_ASSERT(encoding_ == text_encoding::raw);
-        return as_chars(bytes_);
+        return as_chars(encoded_bytes());
     }
 
     /** True for string, corelnk, opaque and untyped values (byte-sequence values). */
@@ -117,10 +133,9 @@ public:
         case value_kind::boolean: return a.b_ == b.b_;
         case value_kind::objlnk: return a.l_ == b.l_;
         default:
-            if (a.encoding_ != b.encoding_) return false;
-            if (a.bytes_.size() != b.bytes_.size()) return false;
-            for (std::size_t i = 0; i < a.bytes_.size(); ++i)
-                if (a.bytes_[i] != b.bytes_[i]) return false;
+            if (a.encoding_ != b.encoding_ || a.size_ != b.size_) return false;
+            for (std::uint32_t i = 0; i < a.size_; ++i)
+                if (a.p_[i] != b.p_[i]) return false;
             return true;
         }
     }
@@ -134,20 +149,25 @@ private:
 
     constexpr explicit value(value_kind k) noexcept : i_(0), kind_(k) {}
     static constexpr value text(value_kind k, bytes_view b, text_encoding e) noexcept {
+        LWM2M_ASSERT(b.size() <= std::numeric_limits<std::uint32_t>::max());
         value x{k};
-        x.bytes_ = b;
+        x.p_ = b.data();
+        x.size_ = static_cast<std::uint32_t>(b.size());
         x.encoding_ = e;
         return x;
     }
 
+    // 16 bytes on 64-bit targets (12 on 32-bit): the bytes' pointer shares the union with the
+    // numbers, their 32-bit length and the two tags fill the second word.
     union {
         std::int64_t i_;
         std::uint64_t u_;
         double f_;
         bool b_;
         objlnk l_;
+        const std::byte* p_;
     };
-    bytes_view bytes_{};
+    std::uint32_t size_ = 0;  ///< bytes kinds: the length; 0 otherwise
     value_kind kind_ = value_kind::none;
     text_encoding encoding_ = text_encoding::raw;
 };

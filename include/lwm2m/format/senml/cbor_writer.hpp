@@ -207,7 +207,7 @@ LWM2M_HOT_INLINE inline std::byte* put_common_value(std::byte* p, const value& v
     if (v.is_text()) {
         // ASCII is UTF-8: no other check (other text takes the general path, which validates
         // and writes over these bytes).
-        const bytes_view text = v.encoded_bytes();
+        const bytes_view text = v.bytes_unchecked();
         if (v.encoding() != text_encoding::raw || text.size() > max_text) return nullptr;
         *p = key_byte(senml::label::vs);
         p = cbor::put_head_inline(p + 1, 3, text.size());

@@ -238,7 +238,7 @@ inline void put_contents(output_window& out, const value& v, std::size_t done) n
         (void)for_each_value_byte(v, [&](std::byte b) { b64.put(b); });
         b64.finish();
     } else if (v.encoding() == text_encoding::raw) {
-        w.escaped(v.encoded_bytes().subspan(done));
+        w.escaped(v.bytes_unchecked().subspan(done));
     } else {
         // Escaping works byte by byte, so escaping the decoded bytes in chunks writes the same text.
         std::byte chunk[32];
@@ -271,7 +271,7 @@ inline void write_maps(std::span<const record> records, bool pack_start, const s
         const record& r = records[i];
         const value& v = r.value;
         const bool raw_text = v.is_text() && v.encoding() == text_encoding::raw;
-        const std::string_view text = raw_text ? as_chars(v.encoded_bytes()) : std::string_view{};
+        const std::string_view text = raw_text ? as_chars(v.bytes_unchecked()) : std::string_view{};
         // The record fits in the window: written in place with one check; else (the end of
         // the window, a Block2 window) composed aside and handed over.
         std::byte* const in_window = cursor.room(max_record + text.size() + 2);
@@ -346,7 +346,7 @@ struct in_place_writer {
         case value_kind::string:
         case value_kind::corelnk:
             if (v.encoding() != text_encoding::raw) return false;
-            text = as_chars(v.encoded_bytes());
+            text = as_chars(v.bytes_unchecked());
             break;
         default: return false;
         }
@@ -416,7 +416,7 @@ struct in_place_writer {
         bool complete = !v.is_bytes();
         if (v.is_text() && v.encoding() == text_encoding::raw) {
             // Most text needs no escape: copied whole.
-            const std::string_view text = as_chars(v.encoded_bytes());
+            const std::string_view text = as_chars(v.bytes_unchecked());
             done = encoding::json_plain_prefix(text, false);
             lwm2m::detail::copy_bytes(reinterpret_cast<std::byte*>(p), as_bytes(text).data(), done);
             p += done;
@@ -464,7 +464,7 @@ private:
         case value_kind::string:
         case value_kind::corelnk: {
             if (v.encoding() != text_encoding::raw) return nullptr;
-            const std::string_view text = as_chars(v.encoded_bytes());
+            const std::string_view text = as_chars(v.bytes_unchecked());
             if (text.size() > room - max_tight) return nullptr;
             q = put_literal(q, "\",\"vs\":\"");
             // ASCII with nothing to escape: valid UTF-8, copied as it is (other text takes the

@@ -152,8 +152,8 @@ constexpr void put_value(sink& out, entry_type type, std::uint16_t id, const val
         out.header(type, id, f.size);
         out.fixed(f);
     } else if (v.encoding() == text_encoding::raw) {
-        out.header(type, id, v.encoded_bytes().size());
-        out.bytes(v.encoded_bytes());
+        out.header(type, id, v.bytes_unchecked().size());
+        out.bytes(v.bytes_unchecked());
     } else {
         out.header(type, id, value_byte_size(v).value_or(0));
         out.decoded(v);
@@ -453,7 +453,7 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
     case value_kind::corelnk:
     case value_kind::untyped:
         if (v.encoding() != text_encoding::raw) return nullptr;
-        return put_bytes_in_place(p, type, id, v.encoded_bytes(), v.is_text(), limit, text_bits);
+        return put_bytes_in_place(p, type, id, v.bytes_unchecked(), v.is_text(), limit, text_bits);
     default: return nullptr;  // encoded strings
     }
 }
@@ -474,7 +474,7 @@ template <bool IntegerFirst>
     // A raw String: kind and encoding as one number, which compilers load as one 16-bit word.
     if ((static_cast<unsigned>(v.kind()) | static_cast<unsigned>(v.encoding()) << 8) ==
         static_cast<unsigned>(value_kind::string))
-        return put_bytes_in_place(p, type, id, v.encoded_bytes(), true, limit, text_bits);
+        return put_bytes_in_place(p, type, id, v.bytes_unchecked(), true, limit, text_bits);
     if (!IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
     if (v.kind() == value_kind::time) return put_integer_in_place(p, type, id, v.as_integer());
     return put_other_in_place(p, type, id, v, limit, text_bits);
