@@ -1087,6 +1087,12 @@ TEST_CASE("tlv writer: invalid record sets write nothing") {
     const std::vector<record> bad_utf8 = {rec("/3/0/0", value::of_string("a\xC3")),
                                           rec("/3/0/1", value::of_string("b"))};
     CHECK(encode_error(bad_utf8, P("/3/0")) == E{errc::invalid_utf8, 0});
+    // A Corelnk is text too (checked where the in-place writer takes it, apart from strings).
+    const std::vector<record> bad_link = {rec("/3/0/0", value::of_string("a")),
+                                          rec("/3/0/1", value::of_corelnk("</1>\xC3"))};
+    CHECK(encode_error(bad_link, P("/3/0")) == E{errc::invalid_utf8, 1});
+    const std::vector<record> good_link = {rec("/3/0/1", value::of_corelnk("<\xC3\xA9>"))};
+    CHECK(encode(good_link, P("/3/0")) == hex("C4 01 3C C3 A9 3E"));
     const std::vector<record> opaque_any = {rec("/3/0/0", value::of_opaque(lwm2m::as_bytes("a\xC3")))};
     CHECK(encode(opaque_any, P("/3/0")) == hex("C2 00 61 C3"));
     std::vector<std::byte> huge(0x1000000);

@@ -428,11 +428,11 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
 
 /**
  * `put_in_place` for the values that are not an Integer, Time or raw String. Out of line, so
- * that the caller's loop keeps its state in registers.
+ * that the caller's loop keeps its state in registers; a Corelnk is checked for UTF-8 here,
+ * so that the caller's `text_bits` need not leave its register for this call.
  */
 [[nodiscard]] LWM2M_NOINLINE inline std::byte* put_other_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
-                                                                 const value& v, std::uintptr_t limit,
-                                                                 std::uint64_t& text_bits) noexcept {
+                                                                 const value& v, std::uintptr_t limit) noexcept {
     switch (v.kind()) {
     case value_kind::none: put_type_and_id(p, type, id); return p + 2;
     case value_kind::unsigned_integer: {
@@ -452,8 +452,14 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
     case value_kind::opaque:
     case value_kind::corelnk:
     case value_kind::untyped:
+    {
         if (v.encoding() != text_encoding::raw) return nullptr;
-        return put_bytes_in_place(p, type, id, v.bytes_unchecked(), v.is_text(), limit, text_bits);
+        std::uint64_t text_bits = 0;
+        std::byte* const end = put_bytes_in_place(p, type, id, v.bytes_unchecked(), v.is_text(), limit, text_bits);
+        if ((text_bits & encoding::detail::non_ascii_bits) != 0 && !encoding::validate_utf8(v.bytes_unchecked()))
+            return nullptr;
+        return end;
+    }
     default: return nullptr;  // encoded strings
     }
 }
@@ -477,7 +483,7 @@ template <bool IntegerFirst>
         return put_bytes_in_place(p, type, id, v.bytes_unchecked(), true, limit, text_bits);
     if (!IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
     if (v.kind() == value_kind::time) return put_integer_in_place(p, type, id, v.as_integer());
-    return put_other_in_place(p, type, id, v, limit, text_bits);
+    return put_other_in_place(p, type, id, v, limit);
 }
 
 /** True when every text value of `records` is UTF-8. Out of line: only text with a non-ASCII byte gets here. */
