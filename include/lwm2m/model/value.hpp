@@ -5,7 +5,7 @@
  *
  * Zero-copy: strings and opaque bytes are views into the payload they were read from (of at
  * most 4 GiB - 1 bytes: the length is 32 bits, which keeps a value at 16 bytes on 64-bit
- * targets and so a `format::record` at 48; HACKING.md, "Records are small"). A
+ * targets and so a `format::record` at 40; HACKING.md, "Records are small"). A
  * format that escapes or encodes text (JSON string escapes, base64 in SenML JSON / plain
  * text) keeps the encoded view and says so in `encoding()`; `copy_text_to` /
  * `copy_bytes_to` decode into a caller buffer. Readers validate such text when they read

@@ -657,16 +657,13 @@ struct wide_integer {
 struct record_parts {
     const path& p;
     const value& v;
-    const std::optional<double>& time;
+    const record_time& time;
     // NOLINTNEXTLINE(google-explicit-constructor): the conversion is the point
     constexpr operator record() const noexcept { return record{p, v, time}; }
 };
 
-/**
- * No time, for `record_parts` (a copy of it costs two stores, where g++ 12 clears a new
- * `std::optional<double>` with `rep stos`).
- */
-inline constexpr std::optional<double> no_time{};
+/** No time, for `record_parts`. */
+inline constexpr record_time no_time{};
 
 /**
  * A reader's answer holding the record at `p` of value `v`, with no time, built in place
@@ -708,7 +705,7 @@ public:
     [[nodiscard]] LWM2M_HOT_INLINE constexpr resolved resolve(const raw_record& r, output& out) noexcept {
         path p;
         value v = r.val;
-        std::optional<double> time;
+        record_time time;
         // Most records are "n" and a value under a plain "bn" (see plain_pack_): their checks
         // are known to pass (a record was read before: the one with "bn"), only the name is to
         // be parsed.
@@ -856,7 +853,7 @@ private:
      * `resource_not_in_schema`, `invalid_nesting` at `name_at`; the typing's at `value_at`.
      */
     [[nodiscard]] LWM2M_HOT_INLINE constexpr resolved type_and_store(const path& p, value v,
-                                                                          std::optional<double> time,
+                                                                          record_time time,
                                                                           std::size_t name_at, std::size_t value_at,
                                                                           output& out) noexcept {
         if (schemas_ != nullptr && p.has_resource()) {
@@ -891,7 +888,7 @@ private:
      * `std::optional::emplace` there.
      */
     LWM2M_NOINLINE constexpr resolved type_and_store_out_of_line(const path& p, const value& v,
-                                                                std::optional<double> time, std::size_t name_at,
+                                                                record_time time, std::size_t name_at,
                                                                 std::size_t value_at, output& out) noexcept {
         return type_and_store(p, v, time, name_at, value_at, out);
     }
@@ -905,7 +902,7 @@ private:
      * time, the value `v` (holding `r.val`) plus the base value. `resolved::record` when the
      * record is to be typed and stored.
      */
-    constexpr resolved resolve_fields(const raw_record& r, path& p, value& v, std::optional<double>& time,
+    constexpr resolved resolve_fields(const raw_record& r, path& p, value& v, record_time& time,
                                       output& out) noexcept {
         const label_set labels = r.labels;
         if ((labels.bits() & pack_field_bits) != 0) {

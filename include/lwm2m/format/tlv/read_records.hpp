@@ -169,7 +169,7 @@ inline constexpr unsigned bulk_untyped = 0x80;
         return false;
     }
     r.path = lwm2m::detail::path_access::of_lanes(lanes, level);
-    std::construct_at(&r.time);  // no time: one store (`reset()` tests first)
+    std::construct_at(&r.time);  // no time: one store
     return true;
 }
 
