@@ -11,9 +11,12 @@
  * of a TLV Object Instance or Multiple Resource (LwM2M 1.1 Core §7.4.3) and the size of the
  * SenML CBOR array (RFC 8428 §6) of more than one value. The hooks are then called again to
  * write; a value whose encoded size changed in between (a clock ticking over to a longer
- * number, say) is detected and the read is done once more, then fails with `value_changed`
- * (answered 5.00). A single value (a resource or resource instance) is read once in every
- * format, so an observed sensor is sampled once per evaluation.
+ * number, a sensor's 22.5 that fits a 4-byte float becoming 22.4, say) is detected and the read
+ * is done once more. That second attempt writes every TLV number in 8 bytes, so numbers that
+ * keep changing cannot change a length again; only a text or opaque value, or the instances,
+ * changing once more fail it with `value_changed` (answered 5.00). A single value (a resource or
+ * resource instance) is read once in every format, so an observed sensor is sampled once per
+ * evaluation.
  *
  * The bytes are those of the record list the engine kept before (`collect`, then the format's
  * writer over all the records; tests/client/streamed_read_test.cpp holds them equal) whenever
@@ -21,6 +24,7 @@
  * stream keeps the hook's order, which every format allows). Allocation: none.
  */
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -33,6 +37,8 @@
 #include <lwm2m/format/content_format.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/format/tlv/header.hpp>
+#include <lwm2m/model/value.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
@@ -79,12 +85,52 @@ namespace detail {
     return r;
 }
 
-/** Writes each value as its own bare TLV (Resource or Resource Instance), counting it in `summary`. */
+/**
+ * True when `r` holds a number that a `wide` TLV read writes in 8 bytes: an Integer, Unsigned
+ * Integer, Time or Float. Whatever the number, its TLV is then as long, so a sensor whose
+ * reading changes between the measuring and the writing walk (22.5 fits 4 bytes, 22.4 needs
+ * 8) cannot change a measured length (LwM2M 1.1 Core §7.4.3 allows 1, 2, 4 or 8 bytes for
+ * integers and 4 or 8 for floats).
+ */
+[[nodiscard]] constexpr bool tlv_wide_number(const format::record& r) noexcept {
+    switch (r.value.kind()) {
+    case value_kind::integer:
+    case value_kind::unsigned_integer:
+    case value_kind::time:
+    case value_kind::float_: return true;
+    default: return false;
+    }
+}
+
+/** The TLV of `r` (a `tlv_wide_number`) with its number in 8 bytes, most significant first. */
+inline void put_tlv_wide_number(const format::record& r, format::output_window& out) noexcept {
+    const bool instance = r.path.level() == path_level::resource_instance;
+    const auto type = instance ? format::tlv::entry_type::resource_instance : format::tlv::entry_type::resource;
+    const std::uint16_t id = instance ? r.path.resource_instance_id() : r.path.resource_id();
+    std::uint64_t bits = 0;
+    switch (r.value.kind()) {
+    case value_kind::unsigned_integer: bits = r.value.as_unsigned(); break;
+    case value_kind::float_: bits = std::bit_cast<std::uint64_t>(r.value.as_float()); break;
+    default: bits = static_cast<std::uint64_t>(r.value.as_integer()); break;  // two's complement
+    }
+    out.put(format::tlv::encode_header(type, id, 8).view());
+    for (int shift = 56; shift >= 0; shift -= 8) out.put(static_cast<std::byte>(bits >> shift));
+}
+
+/**
+ * Writes each value as its own bare TLV (Resource or Resource Instance), counting it in
+ * `summary`; numbers in 8 bytes when `wide` (see `tlv_wide_number`).
+ */
 struct tlv_entries {
     format::output_window* out;
     read_summary* summary;
+    bool wide = false;
     result<void> operator()(const format::record& r) const noexcept {
         summary->add(r);
+        if (wide && tlv_wide_number(r)) {
+            put_tlv_wide_number(r, *out);
+            return {};
+        }
         return writer_result(*summary, format::write_tlv(std::span<const format::record>{&r, 1}, r.path, *out));
     }
 };
@@ -92,14 +138,21 @@ struct tlv_entries {
 /** Counts the bytes `tlv_entries` would write, and the values. */
 struct tlv_measure {
     read_summary* summary;
+    bool wide = false;
     std::size_t bytes = 0;
     std::size_t values = 0;
     result<void> operator()(const format::record& r) noexcept {
+        ++values;
+        if (wide && tlv_wide_number(r)) {
+            const std::uint16_t id = r.path.level() == path_level::resource_instance ? r.path.resource_instance_id()
+                                                                                       : r.path.resource_id();
+            bytes += format::tlv::header_size(id, 8) + 8;
+            return {};
+        }
         format::output_window counter{mutable_bytes{}};
         if (auto ok = format::write_tlv(std::span<const format::record>{&r, 1}, r.path, counter); !ok)
             return writer_result(*summary, ok);
         bytes += counter.total();
-        ++values;
         return {};
     }
 };
@@ -122,12 +175,13 @@ template <class Content>
  * (LwM2M 1.0 §6.4.3.1).
  */
 [[nodiscard]] inline result<void> tlv_multiple(const object_binding& o, const path& rp, const resource_def& def,
-                                               format::output_window& out, read_summary& summary, bool in_instance) noexcept {
-    tlv_measure m{&summary};
+                                               format::output_window& out, read_summary& summary, bool in_instance,
+                                               bool wide) noexcept {
+    tlv_measure m{&summary, wide};
     if (auto ok = read_resource(o, rp, def, std::nullopt, record_sink::of(m)); in_instance ? !absent(ok) : !ok) return ok;
     if (in_instance && m.values == 0) return {};
     return tlv_measured(format::tlv::entry_type::multiple_resource, def.id, m.bytes, out, [&]() -> result<void> {
-        tlv_entries w{&out, &summary};
+        tlv_entries w{&out, &summary, wide};
         if (auto ok = read_resource(o, rp, def, std::nullopt, record_sink::of(w)); in_instance ? !absent(ok) : !ok) return ok;
         return {};
     });
@@ -135,15 +189,15 @@ template <class Content>
 
 /** The resources of instance `instance` of `o` as TLV (what a Read of /O/I returns). */
 [[nodiscard]] inline result<void> tlv_instance(const object_binding& o, std::uint16_t instance, format::output_window& out,
-                                               read_summary& summary) noexcept {
+                                               read_summary& summary, bool wide) noexcept {
     for (const resource_def& def : o.schema.resources()) {
         if (!def.readable()) continue;
         const path rp = *path::make(o.id(), instance, def.id);
         if (def.is_multiple()) {
-            if (auto ok = tlv_multiple(o, rp, def, out, summary, true); !ok) return ok;
+            if (auto ok = tlv_multiple(o, rp, def, out, summary, true, wide); !ok) return ok;
             continue;
         }
-        tlv_entries w{&out, &summary};
+        tlv_entries w{&out, &summary, wide};
         if (auto ok = read_resource(o, rp, def, std::nullopt, record_sink::of(w)); !absent(ok)) return ok;
     }
     return {};
@@ -151,11 +205,11 @@ template <class Content>
 
 /** The bytes `tlv_instance` writes, measured by reading the values once. */
 [[nodiscard]] inline result<std::size_t> tlv_instance_size(const object_binding& o, std::uint16_t instance,
-                                                          read_summary& summary) noexcept {
+                                                          read_summary& summary, bool wide) noexcept {
     std::size_t size = 0;
     for (const resource_def& def : o.schema.resources()) {
         if (!def.readable()) continue;
-        tlv_measure m{&summary};
+        tlv_measure m{&summary, wide};
         if (auto ok = read_resource(o, *path::make(o.id(), instance, def.id), def, std::nullopt, record_sink::of(m)); !absent(ok))
             return unexpected{ok.error()};
         if (!def.is_multiple()) size += m.bytes;
@@ -164,22 +218,26 @@ template <class Content>
     return size;
 }
 
-/** A Read of `target` as TLV (LwM2M 1.1 Core §7.4.3). */
+/**
+ * A Read of `target` as TLV (LwM2M 1.1 Core §7.4.3); with `wide`, the numbers of an object,
+ * an instance or a Multiple Resource in 8 bytes (`tlv_wide_number`; a single value is read
+ * once, so it stays shortest).
+ */
 [[nodiscard]] inline result<void> stream_tlv(std::span<const object_binding> objects, const path& target,
-                                             format::output_window& out, read_summary& summary) noexcept {
+                                             format::output_window& out, read_summary& summary, bool wide) noexcept {
     LWM2M_TRY(t, resolve_read(objects, target));
     const object_binding& o = *t.object;
     switch (target.level()) {
     case path_level::object:
         return for_each_instance(o, [&](std::uint16_t id) -> result<void> {
-            LWM2M_TRY(size, tlv_instance_size(o, id, summary));
+            LWM2M_TRY(size, tlv_instance_size(o, id, summary, wide));
             return tlv_measured(format::tlv::entry_type::object_instance, id, size, out,
-                                [&] { return tlv_instance(o, id, out, summary); });
+                                [&] { return tlv_instance(o, id, out, summary, wide); });
         });
-    case path_level::instance: return tlv_instance(o, target.instance_id(), out, summary);
+    case path_level::instance: return tlv_instance(o, target.instance_id(), out, summary, wide);
     default:
         if (t.resource->is_multiple() && !t.only)
-            return tlv_multiple(o, target.prefix(path_level::resource), *t.resource, out, summary, false);
+            return tlv_multiple(o, target.prefix(path_level::resource), *t.resource, out, summary, false, wide);
         tlv_entries w{&out, &summary};
         return walk_read(objects, target, record_sink::of(w));  // one bare Resource or Resource Instance
     }
@@ -227,16 +285,17 @@ template <bool Json>
     return {};
 }
 
-/** One attempt of `stream_read`. */
+/** One attempt of `stream_read` (`retry`: the second, with wide TLV numbers). */
 template <format_set Formats>
 [[nodiscard]] result<void> stream_once(std::span<const object_binding> objects, const path& target, const resource_def* def,
-                                       format::content_format cf, format::output_window& out, read_summary& summary) noexcept {
+                                       format::content_format cf, format::output_window& out, read_summary& summary,
+                                       bool retry) noexcept {
     using format::content_format;
     if (!supports(Formats, static_cast<std::uint16_t>(cf))) return fail(errc::unsupported_content_format);
     // Only the writers of the set are named, so the others are not linked.
     switch (format::canonical(cf)) {
     case content_format::tlv:
-        if constexpr (contains(Formats, format_set::tlv)) return stream_tlv(objects, target, out, summary);
+        if constexpr (contains(Formats, format_set::tlv)) return stream_tlv(objects, target, out, summary, retry);
         break;
     case content_format::senml_json:
         if constexpr (contains(Formats, format_set::senml_json)) return stream_senml<true>(objects, target, def, out, summary);
@@ -278,7 +337,7 @@ template <format_set Formats>
  * format cannot be written, the client's fault) rather than the path or a hook.
  * Errors: those of `walk_read` (nothing useful is in `out` then), `unsupported_content_format`,
  * the writers' errors, `value_changed` (a value's size changed between the measuring and the
- * writing walk, twice in a row).
+ * writing walk, twice in a row; the second attempt writes TLV numbers in 8 bytes).
  */
 template <format_set Formats = format_set::all>
 [[nodiscard]] result<void> stream_read(std::span<const object_binding> objects, const path& target, const resource_def* def,
@@ -286,7 +345,7 @@ template <format_set Formats = format_set::all>
     const format::output_window start = out;
     for (int attempt = 0;; ++attempt) {
         summary = read_summary{};
-        auto ok = detail::stream_once<Formats>(objects, target, def, cf, out, summary);
+        auto ok = detail::stream_once<Formats>(objects, target, def, cf, out, summary, attempt == 1);
         if (ok || ok.error().code != errc::value_changed || attempt == 1) {
             if (!ok && ok.error().code == errc::value_changed) summary.encode_error = true;
             return ok;
