@@ -183,8 +183,7 @@ private:
                 for (const char c : std::string_view{"18446744073709551616"}) buf[n++] = c;
                 return;
             }
-            const auto r = std::to_chars(buf + n, buf + sizeof(buf), negative ? u + 1 : u);
-            n = static_cast<std::size_t>(r.ptr - buf);
+            n = static_cast<std::size_t>(encoding::detail::write_decimal(buf + n, negative ? u + 1 : u) - buf);
         };
         put_magnitude(m.kind == item_kind::negative_integer, m.uint);
         buf[n++] = 'e';
