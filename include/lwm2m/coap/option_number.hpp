@@ -120,6 +120,19 @@ constexpr std::size_t option_index(option_number n) noexcept {
     return no_option_index;
 }
 
+/// 1: the codec checks option lengths and header bytes with tables built at compile time
+/// (`option_lengths`, `short_lengths`, `header_needs_slow_path`: about 900 bytes of constants);
+/// 0: the same rules computed from `known_options` and the header bits (the default when
+/// optimising for size). Define it to choose.
+#ifndef LWM2M_COAP_TABLES
+#if defined(__OPTIMIZE_SIZE__)
+#define LWM2M_COAP_TABLES 0
+#else
+#define LWM2M_COAP_TABLES 1
+#endif
+#endif
+
+#if LWM2M_COAP_TABLES
 /**
  * The value-length rule of options 0..63 (every option LwM2M uses) for the codec's hot loops:
  * a length is acceptable iff `length - min[i] <= span[i]` (one unsigned compare), with
@@ -165,6 +178,28 @@ struct short_length_table {
     }
 };
 inline constexpr short_length_table short_lengths{};
+#else
+/** `option_length_table`'s rule without its table: the registered range of a known option
+ *  below 64, any length (up to 65804) for an unknown one, false from 64 on. */
+struct option_length_rule {
+    [[nodiscard]] constexpr bool fast_ok(std::uint32_t number, std::uint32_t length) const noexcept {
+        if (number >= 64) return false;
+        const std::uint8_t s = small_index.slot[number];
+        if (s == 0xFF) return length <= 65535u + 269u;
+        const option_info& info = known_options[s];
+        return length - info.min_length <= static_cast<std::uint32_t>(info.max_length - info.min_length);
+    }
+};
+inline constexpr option_length_rule option_lengths{};
+
+/** `short_length_table`'s rule without its table. Precondition: `number < 64`, `length < 13`. */
+struct short_length_rule {
+    [[nodiscard]] constexpr bool ok(std::uint32_t number, std::size_t length) const noexcept {
+        return option_lengths.fast_ok(number, static_cast<std::uint32_t>(length));
+    }
+};
+inline constexpr short_length_rule short_lengths{};
+#endif
 } // namespace detail
 
 /** Registry facts for a known option, or nullptr. O(1) for numbers below 64. Allocation: none. */

@@ -47,6 +47,7 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
     return length_range{known_options[i].min_length, known_options[i].max_length};
 }
 /** True for option header bytes with a nibble of 13..15 (extended bytes, marker, reserved). */
+#if LWM2M_COAP_TABLES
 struct slow_header_table {
     bool slow[256];
     constexpr slow_header_table() : slow{} {
@@ -55,6 +56,12 @@ struct slow_header_table {
     constexpr bool operator[](std::uint8_t h) const noexcept { return slow[h]; }
 };
 inline constexpr slow_header_table header_needs_slow_path{};
+#else
+struct slow_header_rule {
+    constexpr bool operator[](std::uint8_t h) const noexcept { return h >= 0xD0u || (h & 15u) >= 13u; }
+};
+inline constexpr slow_header_rule header_needs_slow_path{};
+#endif
 /**
  * For each value of the first byte's high nibble (version and type): bit k set when a message
  * with a non-empty code of class k passes every header rule, so that one load and one bit test
@@ -157,7 +164,11 @@ inline constexpr header_table lax_header{false};
             bool ok;
             if (number < 64) [[likely]] {
                 // The serializers' table (option_number.hpp): one load pair, one unsigned compare.
+#if LWM2M_COAP_TABLES
                 ok = length - detail::option_lengths.min[number] <= detail::option_lengths.span[number];
+#else
+                ok = detail::option_lengths.fast_ok(number, length);
+#endif
             } else {
                 const detail::length_range r = detail::option_length_range(number);
                 ok = length >= r.min && length <= r.max;
