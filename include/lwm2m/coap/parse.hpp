@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/coap/message_view.hpp>
 #include <lwm2m/coap/option_number.hpp>
 #include <lwm2m/result.hpp>
@@ -98,7 +99,7 @@ inline constexpr header_table lax_header{false};
  *
  * The returned view points into `datagram`, which must outlive it.
  */
-[[nodiscard]] [[gnu::always_inline]] constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
     const std::size_t size = datagram.size();
     if (size < 4) return fail(errc::message_too_short, size);
     const auto b0 = static_cast<std::uint8_t>(datagram[0]);
@@ -181,7 +182,7 @@ inline constexpr header_table lax_header{false};
 }
 
 /** Parses with the default (strict) options. */
-[[nodiscard]] [[gnu::always_inline]] constexpr result<message_view> parse(bytes_view datagram) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<message_view> parse(bytes_view datagram) noexcept {
     return parse(datagram, parse_options{});
 }
 
