@@ -711,8 +711,8 @@ public:
         std::optional<double> time;
         // Most records are "n" and a value under a plain "bn" (see plain_pack_): their checks
         // are known to pass (a record was read before: the one with "bn"), only the name is to
-        // be parsed.
-        const bool plain = plain_pack_ && r.value_label &&
+        // be parsed. A shortcut of the one-pass builds: size builds run the checks.
+        const bool plain = LWM2M_SENML_ONE_PASS != 0 && plain_pack_ && r.value_label &&
                            r.labels.bits() == (label_bit(label::n) | label_bit(*r.value_label)) &&
                            plain_name(r.n, p) && p.has_resource();
         if (!plain) {
@@ -922,7 +922,7 @@ private:
         const bool has_n = labels.has(label::n);
         if (!has_n && !has_bn_) return failed(out, errc::invalid_senml, r.offset);
         const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
-        if (!(has_n && plain_name(r.n, p))) {
+        if (!(LWM2M_SENML_ONE_PASS != 0 && has_n && plain_name(r.n, p))) {  // (plain ids: a shortcut)
             path_builder builder = has_bn_ ? bn_builder_ : path_builder{};
             if (has_n) builder.put(r.n);
             auto parsed = builder.finish();
