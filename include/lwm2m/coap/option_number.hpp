@@ -120,19 +120,21 @@ constexpr std::size_t option_index(option_number n) noexcept {
     return no_option_index;
 }
 
-/// 1: the codec checks option lengths and header bytes with tables built at compile time
-/// (`option_lengths`, `short_lengths`, `header_needs_slow_path`: about 900 bytes of constants);
-/// 0: the same rules computed from `known_options` and the header bits (the default when
-/// optimising for size). Define it to choose.
-#ifndef LWM2M_COAP_TABLES
+/// 1: the codec's speed paths: option lengths and header bytes checked with tables built at
+/// compile time (`option_lengths`, `short_lengths`, `header_needs_slow_path`: about 900 bytes
+/// of constants), and `message_builder` working out option headers as options are added and
+/// serializing them itself. 0 (the default when optimising for size): the same rules computed
+/// from `known_options` and the header bits, and the builder serializing through
+/// `message_writer` (`serialize_checked`), the same bytes and errors. Define it to choose.
+#ifndef LWM2M_COAP_FAST_PATH
 #if defined(__OPTIMIZE_SIZE__)
-#define LWM2M_COAP_TABLES 0
+#define LWM2M_COAP_FAST_PATH 0
 #else
-#define LWM2M_COAP_TABLES 1
+#define LWM2M_COAP_FAST_PATH 1
 #endif
 #endif
 
-#if LWM2M_COAP_TABLES
+#if LWM2M_COAP_FAST_PATH
 /**
  * The value-length rule of options 0..63 (every option LwM2M uses) for the codec's hot loops:
  * a length is acceptable iff `length - min[i] <= span[i]` (one unsigned compare), with

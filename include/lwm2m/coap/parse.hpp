@@ -48,7 +48,7 @@ constexpr length_range option_length_range(std::uint32_t number) noexcept {
     return length_range{known_options[i].min_length, known_options[i].max_length};
 }
 /** True for option header bytes with a nibble of 13..15 (extended bytes, marker, reserved). */
-#if LWM2M_COAP_TABLES
+#if LWM2M_COAP_FAST_PATH
 struct slow_header_table {
     bool slow[256];
     constexpr slow_header_table() : slow{} {
@@ -165,7 +165,7 @@ inline constexpr header_table lax_header{false};
             bool ok;
             if (number < 64) [[likely]] {
                 // The serializers' table (option_number.hpp): one load pair, one unsigned compare.
-#if LWM2M_COAP_TABLES
+#if LWM2M_COAP_FAST_PATH
                 ok = length - detail::option_lengths.min[number] <= detail::option_lengths.span[number];
 #else
                 ok = detail::option_lengths.fast_ok(number, length);
