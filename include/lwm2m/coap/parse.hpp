@@ -45,7 +45,7 @@ struct length_range {
 constexpr length_range option_length_range(std::uint32_t number) noexcept {
     const std::size_t i = option_index(static_cast<option_number>(number));
     if (i == no_option_index) return length_range{0, 0xFFFFFFFFu};
-    return length_range{known_options[i].min_length, known_options[i].max_length};
+    return length_range{option_rules[i].min_length, option_rules[i].max_length};
 }
 /** True for option header bytes with a nibble of 13..15 (extended bytes, marker, reserved). */
 #if LWM2M_COAP_FAST_PATH
