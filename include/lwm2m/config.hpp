@@ -31,8 +31,12 @@
 #endif
 
 /// Keeps a rarely taken path (error reporting, unusual encodings) out of line, so that the
-/// hot path around it stays small enough to be inlined.
-#if defined(__GNUC__) || defined(__clang__)
+/// hot path around it stays small enough to be inlined. Not when optimising for size (-Os,
+/// -Oz): there the compiler's own choice is smaller (a path with one caller is inlined into
+/// it, saving the call and the prologue), and hot paths are not inlined for speed anyway.
+#if defined(__OPTIMIZE_SIZE__) && (defined(__GNUC__) || defined(__clang__))
+#define LWM2M_NOINLINE
+#elif defined(__GNUC__) || defined(__clang__)
 #define LWM2M_NOINLINE [[gnu::noinline]]
 #elif defined(_MSC_VER)
 #define LWM2M_NOINLINE __declspec(noinline)

@@ -56,7 +56,7 @@ struct server_account {
     std::optional<std::uint32_t> default_pmax{}; ///< /1/x/3 (absent: none)
     std::uint32_t disable_timeout = 86400;       ///< /1/x/5 seconds
     bool notification_storing = true;            ///< /1/x/6
-    std::string_view binding = "U";              ///< /1/x/7
+    std::string_view binding = std::string_view{"U", 1};  ///< /1/x/7
 };
 
 /** Where the client is with one server. */

@@ -90,7 +90,7 @@ public:
         const std::uint32_t delta = number - last_number_;  // wraps (huge) when out of order
         // Appended with a header known now (`builder_option::header`): in order, a delta below
         // 13, a number below 64, a valid length below 269.
-        if (o != end_ && (delta | (number & ~63u)) < 13) [[likely]] {
+        if (LWM2M_COAP_FAST_PATH && o != end_ && (delta | (number & ~63u)) < 13) [[likely]] {
             if (length < 13) {
                 if (detail::short_lengths.ok(number, length)) [[likely]]
                     return append_referenced(o, n, (delta << 4) | static_cast<std::uint32_t>(length), value);
@@ -112,7 +112,7 @@ public:
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = detail::uint32_length(value);
         const std::uint32_t delta = number - last_number_;
-        if (o != end_ && (delta | (number & ~63u)) < 13 && detail::short_lengths.ok(number, length)) [[likely]] {
+        if (LWM2M_COAP_FAST_PATH && o != end_ && (delta | (number & ~63u)) < 13 && detail::short_lengths.ok(number, length)) [[likely]] {
             o->number = n;
             o->header = static_cast<std::uint8_t>((delta << 4) | length);
             set_inline(*o, value, length);
@@ -178,6 +178,7 @@ public:
      *  `buffer_too_small` with the size needed. */
     [[nodiscard]] LWM2M_HOT_INLINE constexpr result<std::size_t> serialize(mutable_bytes out) const noexcept {
         if (has_error_) return fail(error_);
+        if (!LWM2M_COAP_FAST_PATH) return serialize_checked(out);  // size builds: the writer alone
         // Fast path: a header the writer accepts (`token` keeps token_length_ <= 8), options
         // (sorted already) whose headers were worked out when they were added, and room for
         // everything: the bytes the writer would produce, without its checks and bookkeeping.

@@ -153,7 +153,7 @@ public:
             if (is_critical(o.number)) {
                 if (!recognized(o.number)) return o.number;
                 if (const std::size_t i = detail::option_index(o.number); i != detail::no_option_index) {
-                    const option_info& info = detail::known_options[i];
+                    const detail::option_rule& info = detail::option_rules[i];
                     if (o.value.size() < info.min_length || o.value.size() > info.max_length) return o.number;
                     if (!info.repeatable && previous == n) return o.number;
                 }

@@ -306,8 +306,8 @@ private:
         if (last_number_ == after_payload) return set_error(errc::options_out_of_order);
         if (value.size() > max_option_value_length) return set_error(errc::option_value_too_long);
         if (const std::size_t i = detail::option_index(n);
-            i != detail::no_option_index && (value.size() < detail::known_options[i].min_length ||
-                                             value.size() > detail::known_options[i].max_length))
+            i != detail::no_option_index && (value.size() < detail::option_rules[i].min_length ||
+                                             value.size() > detail::option_rules[i].max_length))
             return set_error(errc::invalid_option_length);
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
         if (number < last) return insert(number, value);

@@ -7,6 +7,7 @@
  * Request-Tag), RFC 9177 (Q-Block1/2).
  */
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -87,6 +88,25 @@ inline constexpr option_info known_options[] = {
     {option_number::request_tag, "Request-Tag", option_format::opaque, 0, 8, true},
 };
 
+/**
+ * What the codec checks at run time of each known option, in `known_options` order: a compact
+ * copy (8 bytes an option, not 20 plus its name), so that an image that never asks for an
+ * option's name or format does not carry the registry's names.
+ */
+struct option_rule {
+    std::uint16_t number;
+    std::uint16_t min_length;
+    std::uint16_t max_length;
+    bool repeatable;
+};
+inline constexpr auto option_rules = [] {
+    std::array<option_rule, std::size(known_options)> rules{};
+    for (std::size_t i = 0; i < rules.size(); ++i)
+        rules[i] = {static_cast<std::uint16_t>(known_options[i].number), known_options[i].min_length,
+                    known_options[i].max_length, known_options[i].repeatable};
+    return rules;
+}();
+
 // Index into known_options for numbers 0..63 (the hot range), 0xFF = unknown. Built at compile time.
 struct small_option_index {
     std::uint8_t slot[64];
@@ -115,11 +135,26 @@ constexpr std::size_t option_index(option_number n) noexcept {
         const std::uint8_t s = small_index.slot[v];
         return s == 0xFF ? no_option_index : s;
     }
-    for (std::size_t i = 0; i < std::size(known_options); ++i)
-        if (known_options[i].number == n) return i;
+    for (std::size_t i = 0; i < option_rules.size(); ++i)
+        if (option_rules[i].number == v) return i;
     return no_option_index;
 }
 
+/// 1: the codec's speed paths: option lengths and header bytes checked with tables built at
+/// compile time (`option_lengths`, `short_lengths`, `header_needs_slow_path`: about 900 bytes
+/// of constants), and `message_builder` working out option headers as options are added and
+/// serializing them itself. 0 (the default when optimising for size): the same rules computed
+/// from `known_options` and the header bits, and the builder serializing through
+/// `message_writer` (`serialize_checked`), the same bytes and errors. Define it to choose.
+#ifndef LWM2M_COAP_FAST_PATH
+#if defined(__OPTIMIZE_SIZE__)
+#define LWM2M_COAP_FAST_PATH 0
+#else
+#define LWM2M_COAP_FAST_PATH 1
+#endif
+#endif
+
+#if LWM2M_COAP_FAST_PATH
 /**
  * The value-length rule of options 0..63 (every option LwM2M uses) for the codec's hot loops:
  * a length is acceptable iff `length - min[i] <= span[i]` (one unsigned compare), with
@@ -165,6 +200,28 @@ struct short_length_table {
     }
 };
 inline constexpr short_length_table short_lengths{};
+#else
+/** `option_length_table`'s rule without its table: the registered range of a known option
+ *  below 64, any length (up to 65804) for an unknown one, false from 64 on. */
+struct option_length_rule {
+    [[nodiscard]] constexpr bool fast_ok(std::uint32_t number, std::uint32_t length) const noexcept {
+        if (number >= 64) return false;
+        const std::uint8_t s = small_index.slot[number];
+        if (s == 0xFF) return length <= 65535u + 269u;
+        const option_rule& rule = option_rules[s];
+        return length - rule.min_length <= static_cast<std::uint32_t>(rule.max_length - rule.min_length);
+    }
+};
+inline constexpr option_length_rule option_lengths{};
+
+/** `short_length_table`'s rule without its table. Precondition: `number < 64`, `length < 13`. */
+struct short_length_rule {
+    [[nodiscard]] constexpr bool ok(std::uint32_t number, std::size_t length) const noexcept {
+        return option_lengths.fast_ok(number, static_cast<std::uint32_t>(length));
+    }
+};
+inline constexpr short_length_rule short_lengths{};
+#endif
 } // namespace detail
 
 /** Registry facts for a known option, or nullptr. O(1) for numbers below 64. Allocation: none. */

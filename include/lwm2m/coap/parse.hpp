@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/coap/message_view.hpp>
 #include <lwm2m/coap/option_number.hpp>
 #include <lwm2m/result.hpp>
@@ -44,9 +45,10 @@ struct length_range {
 constexpr length_range option_length_range(std::uint32_t number) noexcept {
     const std::size_t i = option_index(static_cast<option_number>(number));
     if (i == no_option_index) return length_range{0, 0xFFFFFFFFu};
-    return length_range{known_options[i].min_length, known_options[i].max_length};
+    return length_range{option_rules[i].min_length, option_rules[i].max_length};
 }
 /** True for option header bytes with a nibble of 13..15 (extended bytes, marker, reserved). */
+#if LWM2M_COAP_FAST_PATH
 struct slow_header_table {
     bool slow[256];
     constexpr slow_header_table() : slow{} {
@@ -55,6 +57,12 @@ struct slow_header_table {
     constexpr bool operator[](std::uint8_t h) const noexcept { return slow[h]; }
 };
 inline constexpr slow_header_table header_needs_slow_path{};
+#else
+struct slow_header_rule {
+    constexpr bool operator[](std::uint8_t h) const noexcept { return h >= 0xD0u || (h & 15u) >= 13u; }
+};
+inline constexpr slow_header_rule header_needs_slow_path{};
+#endif
 /**
  * For each value of the first byte's high nibble (version and type): bit k set when a message
  * with a non-empty code of class k passes every header rule, so that one load and one bit test
@@ -91,7 +99,7 @@ inline constexpr header_table lax_header{false};
  *
  * The returned view points into `datagram`, which must outlive it.
  */
-[[nodiscard]] [[gnu::always_inline]] constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<message_view> parse(bytes_view datagram, const parse_options& options) noexcept {
     const std::size_t size = datagram.size();
     if (size < 4) return fail(errc::message_too_short, size);
     const auto b0 = static_cast<std::uint8_t>(datagram[0]);
@@ -157,7 +165,11 @@ inline constexpr header_table lax_header{false};
             bool ok;
             if (number < 64) [[likely]] {
                 // The serializers' table (option_number.hpp): one load pair, one unsigned compare.
+#if LWM2M_COAP_FAST_PATH
                 ok = length - detail::option_lengths.min[number] <= detail::option_lengths.span[number];
+#else
+                ok = detail::option_lengths.fast_ok(number, length);
+#endif
             } else {
                 const detail::length_range r = detail::option_length_range(number);
                 ok = length >= r.min && length <= r.max;
@@ -170,7 +182,7 @@ inline constexpr header_table lax_header{false};
 }
 
 /** Parses with the default (strict) options. */
-[[nodiscard]] [[gnu::always_inline]] constexpr result<message_view> parse(bytes_view datagram) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<message_view> parse(bytes_view datagram) noexcept {
     return parse(datagram, parse_options{});
 }
 

@@ -19,11 +19,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string_view>
 #include <system_error>
 
+#include <lwm2m/divide.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::encoding {
@@ -82,6 +84,23 @@ namespace detail {
     }
     return v;
 }
+
+/**
+ * The magnitude of `s`, an integer literal that `scan_json_number` accepted, from its first
+ * digit at `first`; nullopt when it exceeds `limit` (what `std::from_chars` reports as
+ * `result_out_of_range`). Its own loop rather than `from_chars`, whose code and tables a
+ * firmware image would otherwise carry for the rare integer of 19 digits or more.
+ */
+[[nodiscard]] constexpr std::optional<std::uint64_t> bounded_magnitude(std::string_view s, std::size_t first,
+                                                                       std::uint64_t limit) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = first; i < s.size(); ++i) {
+        const auto d = static_cast<std::uint64_t>(s[i] - '0');
+        if (__builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, d, &v)) return std::nullopt;
+    }
+    if (v > limit) return std::nullopt;
+    return v;
+}
 } // namespace detail
 
 /** Parses a whole string as a signed decimal integer. Errors: `invalid_number`, `number_out_of_range`. */
@@ -92,11 +111,10 @@ namespace detail {
         return negative ? -static_cast<std::int64_t>(*m) : static_cast<std::int64_t>(*m);
     bool integral = false;
     if (scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
-    std::int64_t v = 0;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec == std::errc::result_out_of_range) return fail(errc::number_out_of_range, 0);
-    if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) return fail(errc::invalid_number, 0);
-    return v;
+    constexpr std::uint64_t max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    const auto m = detail::bounded_magnitude(s, negative ? 1 : 0, negative ? max + 1 : max);
+    if (!m) return fail(errc::number_out_of_range, 0);
+    return static_cast<std::int64_t>(negative ? 0 - *m : *m);
 }
 
 /** Parses a whole string as an unsigned decimal integer (no sign). */
@@ -105,11 +123,9 @@ namespace detail {
     if (const auto m = detail::short_integer_magnitude(s, false)) return *m;
     bool integral = false;
     if (scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
-    std::uint64_t v = 0;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec == std::errc::result_out_of_range) return fail(errc::number_out_of_range, 0);
-    if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) return fail(errc::invalid_number, 0);
-    return v;
+    const auto m = detail::bounded_magnitude(s, 0, std::numeric_limits<std::uint64_t>::max());
+    if (!m) return fail(errc::number_out_of_range, 0);
+    return *m;
 }
 
 #ifndef LWM2M_COMPACT_FLOAT_TEXT
@@ -270,7 +286,7 @@ struct double_double {
             for (int k = 0; k < p; ++k) limit *= 10;
             int ex = e;
             if (digits >= limit) {  // rounded up to 10^p
-                digits /= 10;
+                digits = lwm2m::detail::udiv64(digits, 10).quot;
                 ++ex;
             }
             if (value_of(digits, ex - (p - 1)) == v || p == 17) {
@@ -280,14 +296,15 @@ struct double_double {
         }
         e += shift;
         // Drop trailing zeros (e.g. 17 digits of an integer).
-        while (p > 1 && digits % 10 == 0) {
-            digits /= 10;
+        while (p > 1 && lwm2m::detail::udiv64(digits, 10).rem == 0) {
+            digits = lwm2m::detail::udiv64(digits, 10).quot;
             --p;
         }
         char d[20];
         for (int k = p - 1; k >= 0; --k) {
-            d[k] = static_cast<char>('0' + digits % 10);
-            digits /= 10;
+            const lwm2m::detail::udiv64_result q = lwm2m::detail::udiv64(digits, 10);
+            d[k] = static_cast<char>('0' + q.rem);
+            digits = q.quot;
         }
         int exp_abs = e < 0 ? -e : e;
         const int exp_len = exp_abs >= 100 ? 3 : 2;
@@ -385,7 +402,7 @@ inline constexpr auto powers_of_10 = [] {
     return t + (v >= powers_of_10[t] ? 1 : 0);
 #else
     std::size_t n = 1;
-    for (; v >= 10; v /= 10) ++n;
+    for (; v >= 10; v = lwm2m::detail::udiv64(v, 10).quot) ++n;
     return n;
 #endif
 }
@@ -416,8 +433,9 @@ constexpr char* write_decimal_backward(char* end, std::uint64_t v) noexcept {
     else *--p = static_cast<char>('0' + w);
 #else
     do {
-        *--p = static_cast<char>('0' + v % 10);
-        v /= 10;
+        const lwm2m::detail::udiv64_result d = lwm2m::detail::udiv64(v, 10);
+        *--p = static_cast<char>('0' + d.rem);
+        v = d.quot;
     } while (v != 0);
 #endif
     return p;

@@ -165,7 +165,9 @@ template <class Test>
 
 /** Validates UTF-8. Errors: `invalid_utf8` at the offset of the first byte of the bad sequence. */
 [[nodiscard]] constexpr result<void> validate_utf8(bytes_view s) noexcept {
+#if !defined(__OPTIMIZE_SIZE__)  // (size builds: the sequence loop, which takes ASCII a word at a time too)
     if (!std::is_constant_evaluated() && detail::is_ascii(s)) return {};  // most LwM2M text
+#endif
     return detail::validate_utf8_sequences(s);
 }
 

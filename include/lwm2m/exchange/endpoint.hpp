@@ -569,7 +569,9 @@ private:
         if (*b2) {
             block_requested = true;
             block_size = std::min<std::size_t>((*b2)->size(), block_size);
-            block_num = static_cast<std::uint32_t>((*b2)->offset() / block_size);
+            // NUM < 2^20 and SZX <= 6: the offset is below 2^30, so 32 bits divide it (no
+            // 64-bit division helper on a 32-bit target).
+            block_num = static_cast<std::uint32_t>((*b2)->offset()) / static_cast<std::uint32_t>(block_size);
         }
         response r{claim_body_area().first(block_size), static_cast<std::size_t>(block_num) * block_size};
         const auto refused = m.first_unrecognized_critical(acts_on_option);  // one pass over the options

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include <lwm2m/divide.hpp>
 #include <lwm2m/exchange/clock.hpp>
 
 namespace lwm2m::exchange {
@@ -25,15 +26,17 @@ struct transmission_parameters {
 
     /** Largest initial timeout: ACK_TIMEOUT * ACK_RANDOM_FACTOR. */
     [[nodiscard]] constexpr duration max_initial_timeout() const noexcept {
-        return ack_timeout * ack_random_factor_num / ack_random_factor_den;
+        return duration{detail::sdiv64((ack_timeout * ack_random_factor_num).count(), ack_random_factor_den)};
     }
     /** MAX_TRANSMIT_SPAN = ACK_TIMEOUT * (2^MAX_RETRANSMIT - 1) * ACK_RANDOM_FACTOR (45 s). */
     [[nodiscard]] constexpr duration max_transmit_span() const noexcept {
-        return ack_timeout * ((1 << max_retransmit) - 1) * ack_random_factor_num / ack_random_factor_den;
+        return duration{detail::sdiv64((ack_timeout * ((1 << max_retransmit) - 1) * ack_random_factor_num).count(),
+                                       ack_random_factor_den)};
     }
     /** MAX_TRANSMIT_WAIT = ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR (93 s). */
     [[nodiscard]] constexpr duration max_transmit_wait() const noexcept {
-        return ack_timeout * ((1 << (max_retransmit + 1)) - 1) * ack_random_factor_num / ack_random_factor_den;
+        return duration{detail::sdiv64((ack_timeout * ((1 << (max_retransmit + 1)) - 1) * ack_random_factor_num).count(),
+                                       ack_random_factor_den)};
     }
     /** MAX_RTT = 2 * MAX_LATENCY + PROCESSING_DELAY (202 s). */
     [[nodiscard]] constexpr duration max_rtt() const noexcept { return 2 * max_latency + processing_delay; }
@@ -49,7 +52,9 @@ struct transmission_parameters {
     [[nodiscard]] constexpr duration initial_timeout(std::uint32_t r) const noexcept {
         const duration spread = max_initial_timeout() - ack_timeout;
         if (spread.count() <= 0) return ack_timeout;
-        return ack_timeout + duration{static_cast<clock::rep>(r % (static_cast<std::uint64_t>(spread.count()) + 1))};
+        // r % (spread + 1) in 32 bits (no 64-bit division): r itself when spread + 1 exceeds it.
+        const std::uint64_t range = static_cast<std::uint64_t>(spread.count()) + 1;
+        return ack_timeout + duration{static_cast<clock::rep>(range > 0xFFFFFFFFu ? r : r % static_cast<std::uint32_t>(range))};
     }
 };
 

@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 
 #include <lwm2m/encoding/json_string.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 
 namespace lwm2m::format::detail {
 
@@ -29,7 +31,15 @@ constexpr void for_each_char(const text_field& f, Put&& put) {
         return;
     }
     // The tokenizer validated the escapes, so this cannot fail.
-    (void)encoding::json_unescape_each(f.text, [&](std::byte b) { put(static_cast<char>(b)); });
+    auto each = [&](std::byte b) { put(static_cast<char>(b)); };
+    if (std::is_constant_evaluated()) {
+        (void)encoding::json_unescape_each(f.text, each);
+        return;
+    }
+    // Through a byte_sink: one copy of the unescaping serves every `put` (and `copy_value_bytes`),
+    // rare as escaped text is, instead of one inlined per caller.
+    byte_sink sink{each};
+    (void)encoding::json_unescape_each(f.text, sink);
 }
 
 } // namespace lwm2m::format::detail

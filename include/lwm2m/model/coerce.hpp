@@ -31,11 +31,20 @@
 namespace lwm2m {
 
 namespace detail {
+/** True for a finite whole number (`d == std::trunc(d)`), read from the bits (IEEE 754 binary64). */
+constexpr bool is_whole(double d) noexcept {
+    const auto bits = std::bit_cast<std::uint64_t>(d);
+    const auto biased = static_cast<int>((bits >> 52) & 0x7FFu);
+    if (biased == 0x7FF) return false;                                  // NaN, ±inf
+    if (biased < 1023) return (bits << 1) == 0;                         // |d| < 1: only ±0
+    if (biased >= 1023 + 52) return true;                               // no fraction bits left
+    return (bits & ((std::uint64_t{1} << (1023 + 52 - biased)) - 1)) == 0;  // the fraction's bits below 1
+}
 constexpr bool is_int64_exact(double d) noexcept {
-    return std::isfinite(d) && d == std::trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+    return is_whole(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
 }
 constexpr bool is_uint64_exact(double d) noexcept {
-    return std::isfinite(d) && d == std::trunc(d) && d >= 0 && d < 18446744073709551616.0;
+    return is_whole(d) && d >= 0 && d < 18446744073709551616.0;
 }
 
 /** True for 1, 2, 4 and 8: the lengths of a binary integer. */

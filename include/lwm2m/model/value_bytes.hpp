@@ -26,7 +26,9 @@ class byte_sink {
 public:
     template <class F>
         requires(!std::is_same_v<std::remove_cvref_t<F>, byte_sink>)
-    byte_sink(F& f) noexcept  // NOLINT(google-explicit-constructor): a function_ref converts implicitly
+    // constexpr so that byte_sink is a literal type (a constexpr function may hold one on its
+    // run-time path: `format::detail::for_each_char`); calls through it are run time only.
+    constexpr byte_sink(F& f) noexcept  // NOLINT(google-explicit-constructor): a function_ref converts implicitly
         : context_(const_cast<void*>(static_cast<const void*>(&f))),
           call_([](void* c, std::byte b) { (*static_cast<F*>(c))(b); }) {}
     void operator()(std::byte b) const { call_(context_, b); }

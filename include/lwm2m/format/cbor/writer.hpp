@@ -87,26 +87,29 @@ LWM2M_HOT_INLINE constexpr std::byte* put_integer(std::byte* p, std::int64_t v) 
 
 namespace detail {
 // Half-precision bits if `v` is exactly representable as a half (incl. ±0, ±inf), else none.
+// Read from the double's bits (IEEE 754 binary64 -> binary16): no floating-point operation.
 constexpr std::optional<std::uint16_t> to_half(double v) noexcept {
-    if (std::isnan(v)) return std::uint16_t{0x7E00};
-    const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-    const double a = std::fabs(v);
-    if (a == 0) return sign;
-    if (std::isinf(a)) return static_cast<std::uint16_t>(sign | 0x7C00);
-    int e = 0;
-    const double m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
-    // Normal halves: exponent e-1 in [-14, 15], 11 significant bits.
-    if (e - 1 >= -14 && e - 1 <= 15) {
-        const double scaled = m * 2048.0;  // 11 bits
-        if (scaled != std::trunc(scaled)) return std::nullopt;
-        const auto mant = static_cast<std::uint16_t>(static_cast<std::uint32_t>(scaled) - 1024u);
-        return static_cast<std::uint16_t>(sign | ((e - 1 + 15) << 10) | mant);
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    const auto sign = static_cast<std::uint16_t>((bits >> 48) & 0x8000u);
+    const auto biased = static_cast<int>((bits >> 52) & 0x7FFu);
+    const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
+    if (biased == 0x7FF) return fraction != 0 ? std::uint16_t{0x7E00} : static_cast<std::uint16_t>(sign | 0x7C00);  // NaN, ±inf
+    if (biased == 0) {  // ±0; a subnormal double is far below every half
+        if (fraction == 0) return sign;
+        return std::nullopt;
     }
-    // Subnormal halves: multiples of 2^-24 below 2^-14.
-    if (e - 1 < -14) {
-        const double units = a * 16777216.0;  // a / 2^-24
-        if (units != std::trunc(units) || units >= 1024) return std::nullopt;
-        return static_cast<std::uint16_t>(sign | static_cast<std::uint16_t>(units));
+    const int e = biased - 1023;  // |v| = 1.fraction * 2^e
+    if (e >= -14 && e <= 15) {
+        // Normal halves: 10 fraction bits, the other 42 zero.
+        if ((fraction & ((std::uint64_t{1} << 42) - 1)) != 0) return std::nullopt;
+        return static_cast<std::uint16_t>(sign | ((e + 15) << 10) | static_cast<unsigned>(fraction >> 42));
+    }
+    if (e >= -24 && e < -14) {
+        // Subnormal halves: |v| = m * 2^(e - 52) must be a whole number of 2^-24 (below 1024 of them).
+        const std::uint64_t m = fraction | (std::uint64_t{1} << 52);
+        const int shift = 28 - e;  // 43..52
+        if ((m & ((std::uint64_t{1} << shift) - 1)) != 0) return std::nullopt;
+        return static_cast<std::uint16_t>(sign | static_cast<unsigned>(m >> shift));
     }
     return std::nullopt;
 }

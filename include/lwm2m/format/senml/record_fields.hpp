@@ -121,14 +121,32 @@ inline constexpr label_info label_table[label_count] = {
     return detail::label_table[static_cast<std::size_t>(l)].type;
 }
 
+namespace detail {
+/** `label_table`'s CBOR keys alone, `no_cbor_key` for "vlo": what a CBOR-only image reads. */
+inline constexpr std::int8_t no_cbor_key = -128;
+inline constexpr auto label_cbor_keys = [] {
+    std::array<std::int8_t, label_count> keys{};
+    for (std::size_t i = 0; i < label_count; ++i) keys[i] = label_table[i].cbor_integer ? label_table[i].cbor_key : no_cbor_key;
+    return keys;
+}();
+/** The label of each CBOR integer key -6..8 (at key + 6), 0xFF for none. */
+inline constexpr auto labels_by_cbor_key = [] {
+    std::array<std::uint8_t, 15> labels{};
+    for (auto& l : labels) l = 0xFF;
+    for (std::size_t i = 0; i < label_count; ++i)
+        if (label_table[i].cbor_integer) labels[static_cast<std::size_t>(label_table[i].cbor_key + 6)] = static_cast<std::uint8_t>(i);
+    return labels;
+}();
+} // namespace detail
+
 /**
  * The SenML CBOR integer key of a label (RFC 8428 §6 Table 4), or nullopt for "vlo", which
  * is written as a text key. Allocation: none.
  */
 [[nodiscard]] constexpr std::optional<std::int8_t> label_cbor_key(label l) noexcept {
-    const auto& info = detail::label_table[static_cast<std::size_t>(l)];
-    if (!info.cbor_integer) return std::nullopt;
-    return info.cbor_key;
+    const std::int8_t key = detail::label_cbor_keys[static_cast<std::size_t>(l)];
+    if (key == detail::no_cbor_key) return std::nullopt;
+    return key;
 }
 
 /** The label named `text` in SenML JSON (RFC 8428 §5 Table 2, plus "vlo"), if known. Allocation: none. */
@@ -188,9 +206,10 @@ static_assert(label_names_round_trip(), "label_from_text must know exactly the n
 
 /** The label with SenML CBOR integer key `key` (RFC 8428 §6 Table 4), if known. Allocation: none. */
 [[nodiscard]] constexpr std::optional<label> label_from_cbor_key(std::int64_t key) noexcept {
-    for (std::size_t i = 0; i < label_count; ++i)
-        if (detail::label_table[i].cbor_integer && detail::label_table[i].cbor_key == key) return static_cast<label>(i);
-    return std::nullopt;
+    if (key < -6 || key > 8) return std::nullopt;
+    const std::uint8_t i = detail::labels_by_cbor_key[static_cast<std::size_t>(key + 6)];
+    if (i == 0xFF) return std::nullopt;
+    return static_cast<label>(i);
 }
 
 /** True for the labels that carry a record's value: v, vs, vb, vd, vlo. Allocation: none. */
@@ -708,8 +727,8 @@ public:
         record_time time;
         // Most records are "n" and a value under a plain "bn" (see plain_pack_): their checks
         // are known to pass (a record was read before: the one with "bn"), only the name is to
-        // be parsed.
-        const bool plain = plain_pack_ && r.value_label &&
+        // be parsed. A shortcut of the one-pass builds: size builds run the checks.
+        const bool plain = LWM2M_SENML_ONE_PASS != 0 && plain_pack_ && r.value_label &&
                            r.labels.bits() == (label_bit(label::n) | label_bit(*r.value_label)) &&
                            plain_name(r.n, p) && p.has_resource();
         if (!plain) {
@@ -919,7 +938,7 @@ private:
         const bool has_n = labels.has(label::n);
         if (!has_n && !has_bn_) return failed(out, errc::invalid_senml, r.offset);
         const std::size_t name_at = has_n ? r.n.offset : bn_.offset;
-        if (!(has_n && plain_name(r.n, p))) {
+        if (!(LWM2M_SENML_ONE_PASS != 0 && has_n && plain_name(r.n, p))) {  // (plain ids: a shortcut)
             path_builder builder = has_bn_ ? bn_builder_ : path_builder{};
             if (has_n) builder.put(r.n);
             auto parsed = builder.finish();

@@ -260,8 +260,11 @@ private:
         }
         const resource_def& def = *to.def;
         // Integers (and Time) and strings, most resources, without a result<value> in between:
-        // the same checks, errors and offsets as `tlv::decode_value` and `check_range`.
-        if (def.type == data_type::integer || def.type == data_type::time) {
+        // the same checks, errors and offsets as `tlv::decode_value` and `check_range`. With the
+        // fast path only: the general code alone (size builds) has one copy of the rules, and
+        // the differential tests hold the two readers equal.
+        if (!FastPath) {
+        } else if (def.type == data_type::integer || def.type == data_type::time) {
             if (!lwm2m::detail::is_binary_integer_length(length)) return fail_with(out, errc::invalid_integer_length, value_at);
             const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
             if (def.range.present && !def.range.contains(static_cast<double>(i)))
@@ -269,7 +272,8 @@ private:
             r.value = def.type == data_type::time ? value::of_time(i) : value::of_integer(i);
             return true;
         }
-        if (def.type == data_type::string) {
+        if (!FastPath) {
+        } else if (def.type == data_type::string) {
             if (!encoding::detail::is_ascii(b)) {  // else surely valid UTF-8 (most text)
                 if (auto ok = encoding::validate_utf8(b); !ok) return fail_with(out, ok.error().code, value_at + ok.error().offset);
             }

@@ -29,6 +29,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/utf8.hpp>
+#include <lwm2m/format/tlv/header.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/value.hpp>
@@ -218,6 +219,9 @@ constexpr result<std::size_t> encode_value_each(const value& v, Put&& put) noexc
  * `invalid_boolean`, `invalid_objlnk`, `invalid_utf8`, `type_mismatch`. Allocation: none.
  */
 [[nodiscard]] constexpr result<value> decode_value(bytes_view b, data_type t) noexcept {
+#if !LWM2M_TLV_FAST_PATH
+    return lwm2m::detail::decode_binary_value(b, t);  // size builds: one copy of the rules, `coerce`'s
+#endif
     // The commonest types inline (a reader pays a call per value otherwise); the rest as `coerce`.
     switch (t) {
     case data_type::integer:

@@ -70,15 +70,17 @@ LWM2M_NOINLINE constexpr std::byte* put_decoded(output_window& out, std::byte* a
 class sink {
 public:
     constexpr sink(output_window& out, std::size_t bound) noexcept : out_(&out) {
-        if (!std::is_constant_evaluated()) begin_ = at_ = out.direct(bound);
+        // In place only with the fast paths: size builds keep the window's general code alone
+        // (the same bytes: the window path is what Block2 windows and tlv_size take anyway).
+        if (LWM2M_TLV_FAST_PATH && !std::is_constant_evaluated()) begin_ = at_ = out.direct(bound);
     }
 
     constexpr void header(entry_type type, std::uint16_t id, std::size_t length) noexcept {
-        if (at_ != nullptr) at_ += tlv::write_header(at_, type, id, length);
+        if (LWM2M_TLV_FAST_PATH && at_ != nullptr) at_ += tlv::write_header(at_, type, id, length);
         else put_header(*out_, type, id, length);
     }
     constexpr void fixed(tlv::detail::fixed_bits f) noexcept {
-        if (at_ == nullptr) {
+        if (!LWM2M_TLV_FAST_PATH || at_ == nullptr) {
             put_fixed(*out_, f);
         } else if (f.size != 0) {
             // Eight bytes, the value in the first `size`: one store whatever the size (store_slack).
@@ -89,7 +91,7 @@ public:
         }
     }
     constexpr void bytes(bytes_view b) noexcept {
-        if (at_ != nullptr) {
+        if (LWM2M_TLV_FAST_PATH && at_ != nullptr) {
             lwm2m::detail::copy_bytes(at_, b.data(), b.size());
             at_ += b.size();
         } else {
@@ -100,7 +102,7 @@ public:
     constexpr void decoded(const value& v) noexcept { at_ = put_decoded(*out_, at_, v); }
     /** Counts the bytes stored in place in the window; once, after the last piece. */
     constexpr void finish() noexcept {
-        if (at_ != nullptr) out_->advance(static_cast<std::size_t>(at_ - begin_));
+        if (LWM2M_TLV_FAST_PATH && at_ != nullptr) out_->advance(static_cast<std::size_t>(at_ - begin_));
     }
 
 private:
