@@ -270,6 +270,20 @@ template <format_set Formats = format_set::all>
 
 namespace detail {
 
+// Size builds (-Os): the loop over the records of a reader, once for every reader (the reader's
+// `next` called through `next`, a thunk per reader type): on a microcontroller a copy of the
+// loop per reader costs more than the indirect call per record (Cortex-M4 minimal client:
+// -192 B). Other builds keep `next` inline in the loop (for the readers' fast paths).
+[[nodiscard]] inline result<void> drain_records(void* reader, result<std::optional<format::record>> (*next)(void*),
+                                                record_sink f) noexcept {
+    for (;;) {
+        auto r = next(reader);
+        if (!r) return unexpected{r.error()};
+        if (!r->has_value()) return {};
+        if (auto ok = f.call(f.context, **r); !ok) return ok;
+    }
+}
+
 // The readers, once per format set (not once per callback: on a microcontroller each copy of
 // the five inlined readers costs flash, and a call per record costs next to nothing).
 template <format_set Formats>
@@ -277,12 +291,17 @@ template <format_set Formats>
                                                  const schema_registry* schemas, record_sink f) noexcept {
     using format::content_format;
     const auto drain = [&](auto& reader) -> result<void> {
+#if defined(__OPTIMIZE_SIZE__)  // size builds: one loop for every reader
+        using reader_type = std::remove_cvref_t<decltype(reader)>;
+        return drain_records(&reader, [](void* r) { return static_cast<reader_type*>(r)->next(); }, f);
+#else  // the reader's `next` (and its fast path) inline in the loop
         for (;;) {
             auto r = reader.next();
             if (!r) return unexpected{r.error()};
             if (!r->has_value()) return {};
             if (auto ok = f.call(f.context, **r); !ok) return ok;
         }
+#endif
     };
     switch (format::canonical(static_cast<content_format>(cf))) {
     case content_format::text:
