@@ -270,18 +270,26 @@ template <format_set Formats = format_set::all>
 
 namespace detail {
 
-// Size builds (-Os): the loop over the records of a reader, once for every reader (the reader's
-// `next` called through `next`, a thunk per reader type): on a microcontroller a copy of the
-// loop per reader costs more than the indirect call per record (Cortex-M4 minimal client:
-// -192 B). Other builds keep `next` inline in the loop (for the readers' fast paths).
-[[nodiscard]] inline result<void> drain_records(void* reader, result<std::optional<format::record>> (*next)(void*),
-                                                record_sink f) noexcept {
+/** Hands every record `next()` gives to `f`, to the end or the first error. */
+template <class Next>
+[[nodiscard]] result<void> drain_records(Next&& next, record_sink f) noexcept {
     for (;;) {
-        auto r = next(reader);
+        auto r = next();
         if (!r) return unexpected{r.error()};
         if (!r->has_value()) return {};
         if (auto ok = f.call(f.context, **r); !ok) return ok;
     }
+}
+
+/**
+ * Size builds (-Os): `drain_records` once for every reader (its `next` called through a thunk
+ * per reader type): on a microcontroller a copy of the loop per reader costs more than the
+ * indirect call per record (Cortex-M4 minimal client: -192 B). Other builds keep `next` inline
+ * in the loop (for the readers' fast paths).
+ */
+[[nodiscard]] inline result<void> drain_records_through(void* reader, result<std::optional<format::record>> (*next)(void*),
+                                                        record_sink f) noexcept {
+    return drain_records([&] { return next(reader); }, f);
 }
 
 // The readers, once per format set (not once per callback: on a microcontroller each copy of
@@ -293,14 +301,9 @@ template <format_set Formats>
     const auto drain = [&](auto& reader) -> result<void> {
 #if defined(__OPTIMIZE_SIZE__)  // size builds: one loop for every reader
         using reader_type = std::remove_cvref_t<decltype(reader)>;
-        return drain_records(&reader, [](void* r) { return static_cast<reader_type*>(r)->next(); }, f);
+        return drain_records_through(&reader, [](void* r) { return static_cast<reader_type*>(r)->next(); }, f);
 #else  // the reader's `next` (and its fast path) inline in the loop
-        for (;;) {
-            auto r = reader.next();
-            if (!r) return unexpected{r.error()};
-            if (!r->has_value()) return {};
-            if (auto ok = f.call(f.context, **r); !ok) return ok;
-        }
+        return drain_records([&] { return reader.next(); }, f);
 #endif
     };
     switch (format::canonical(static_cast<content_format>(cf))) {
