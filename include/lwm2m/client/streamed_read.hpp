@@ -24,7 +24,6 @@
  * stream keeps the hook's order, which every format allows). Allocation: none.
  */
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -38,6 +37,7 @@
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/tlv/header.hpp>
+#include <lwm2m/format/tlv/value_encoding.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
@@ -102,19 +102,11 @@ namespace detail {
     }
 }
 
-/** The TLV of `r` (a `tlv_wide_number`) with its number in 8 bytes, most significant first. */
-inline void put_tlv_wide_number(const format::record& r, format::output_window& out) noexcept {
-    const bool instance = r.path.level() == path_level::resource_instance;
-    const auto type = instance ? format::tlv::entry_type::resource_instance : format::tlv::entry_type::resource;
-    const std::uint16_t id = instance ? r.path.resource_instance_id() : r.path.resource_id();
-    std::uint64_t bits = 0;
-    switch (r.value.kind()) {
-    case value_kind::unsigned_integer: bits = r.value.as_unsigned(); break;
-    case value_kind::float_: bits = std::bit_cast<std::uint64_t>(r.value.as_float()); break;
-    default: bits = static_cast<std::uint64_t>(r.value.as_integer()); break;  // two's complement
-    }
-    out.put(format::tlv::encode_header(type, id, 8).view());
-    for (int shift = 56; shift >= 0; shift -= 8) out.put(static_cast<std::byte>(bits >> shift));
+/** The header of `r`'s TLV (a Resource or Resource Instance) with a value of `length` bytes. */
+[[nodiscard]] inline format::tlv::header_bytes tlv_value_header(const format::record& r, std::size_t length) noexcept {
+    if (r.path.level() == path_level::resource_instance)
+        return format::tlv::encode_header(format::tlv::entry_type::resource_instance, r.path.resource_instance_id(), length);
+    return format::tlv::encode_header(format::tlv::entry_type::resource, r.path.resource_id(), length);
 }
 
 /**
@@ -128,7 +120,8 @@ struct tlv_entries {
     result<void> operator()(const format::record& r) const noexcept {
         summary->add(r);
         if (wide && tlv_wide_number(r)) {
-            put_tlv_wide_number(r, *out);
+            out->put(tlv_value_header(r, 8).view());
+            out->put(format::tlv::detail::to_fixed_value(format::tlv::detail::widest_bits(r.value)).view());
             return {};
         }
         return writer_result(*summary, format::write_tlv(std::span<const format::record>{&r, 1}, r.path, *out));
@@ -144,9 +137,7 @@ struct tlv_measure {
     result<void> operator()(const format::record& r) noexcept {
         ++values;
         if (wide && tlv_wide_number(r)) {
-            const std::uint16_t id = r.path.level() == path_level::resource_instance ? r.path.resource_instance_id()
-                                                                                       : r.path.resource_id();
-            bytes += format::tlv::header_size(id, 8) + 8;
+            bytes += tlv_value_header(r, 8).size + 8;
             return {};
         }
         format::output_window counter{mutable_bytes{}};

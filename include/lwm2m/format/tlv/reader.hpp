@@ -263,24 +263,26 @@ private:
         // the same checks, errors and offsets as `tlv::decode_value` and `check_range`. With the
         // fast path only: the general code alone (size builds) has one copy of the rules, and
         // the differential tests hold the two readers equal.
-        if (!FastPath) {
-        } else if (def.type == data_type::integer || def.type == data_type::time) {
-            if (!lwm2m::detail::is_binary_integer_length(length)) return fail_with(out, errc::invalid_integer_length, value_at);
-            const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
-            if (def.range.present && !def.range.contains(static_cast<double>(i)))
-                return fail_with(out, errc::number_out_of_range, value_at);
-            r.value = def.type == data_type::time ? value::of_time(i) : value::of_integer(i);
-            return true;
-        }
-        if (!FastPath) {
-        } else if (def.type == data_type::string) {
-            if (!encoding::detail::is_ascii(b)) {  // else surely valid UTF-8 (most text)
-                if (auto ok = encoding::validate_utf8(b); !ok) return fail_with(out, ok.error().code, value_at + ok.error().offset);
+        if constexpr (FastPath) {
+            if (def.type == data_type::integer || def.type == data_type::time) {
+                if (!lwm2m::detail::is_binary_integer_length(length))
+                    return fail_with(out, errc::invalid_integer_length, value_at);
+                const std::int64_t i = lwm2m::detail::load_be_signed_1248(b);
+                if (def.range.present && !def.range.contains(static_cast<double>(i)))
+                    return fail_with(out, errc::number_out_of_range, value_at);
+                r.value = def.type == data_type::time ? value::of_time(i) : value::of_integer(i);
+                return true;
             }
-            if (def.range.present && !def.range.contains(static_cast<double>(length)))
-                return fail_with(out, errc::number_out_of_range, value_at);
-            r.value = value::of_string(as_chars(b));
-            return true;
+            if (def.type == data_type::string) {
+                if (!encoding::detail::is_ascii(b)) {  // else surely valid UTF-8 (most text)
+                    if (auto ok = encoding::validate_utf8(b); !ok)
+                        return fail_with(out, ok.error().code, value_at + ok.error().offset);
+                }
+                if (def.range.present && !def.range.contains(static_cast<double>(length)))
+                    return fail_with(out, errc::number_out_of_range, value_at);
+                r.value = value::of_string(as_chars(b));
+                return true;
+            }
         }
         const auto v = tlv::decode_value(b, def.type);
         if (!v) return fail_with(out, v.error().code, value_at + v.error().offset);

@@ -128,6 +128,15 @@ namespace detail {
 
 /** The fixed-size encoding of a number/boolean/objlnk value; size 0 for other kinds. */
 [[nodiscard]] constexpr fixed_value encode_fixed(const value& v) noexcept { return to_fixed_value(fixed_bits_of(v)); }
+
+/**
+ * An Integer, Unsigned Integer, Time or Float value in 8 bytes, a length each of them may
+ * take whatever the number (§7.4.3: integers of 1, 2, 4 or 8 bytes, floats of 4 or 8).
+ */
+[[nodiscard]] constexpr fixed_bits widest_bits(const value& v) noexcept {
+    if (v.kind() == value_kind::float_) return {std::bit_cast<std::uint64_t>(v.as_float()), 8};
+    return {fixed_bits_of(v).bits, 8};  // two's complement: the shortest form's bits, sign-extended
+}
 } // namespace detail
 
 /**
@@ -219,9 +228,7 @@ constexpr result<std::size_t> encode_value_each(const value& v, Put&& put) noexc
  * `invalid_boolean`, `invalid_objlnk`, `invalid_utf8`, `type_mismatch`. Allocation: none.
  */
 [[nodiscard]] constexpr result<value> decode_value(bytes_view b, data_type t) noexcept {
-#if !LWM2M_TLV_FAST_PATH
-    return lwm2m::detail::decode_binary_value(b, t);  // size builds: one copy of the rules, `coerce`'s
-#endif
+#if LWM2M_TLV_FAST_PATH
     // The commonest types inline (a reader pays a call per value otherwise); the rest as `coerce`.
     switch (t) {
     case data_type::integer:
@@ -235,6 +242,9 @@ constexpr result<std::size_t> encode_value_each(const value& v, Put&& put) noexc
         return value::of_string(as_chars(b));
     default: return coerce(value::of_untyped(b), t);
     }
+#else
+    return lwm2m::detail::decode_binary_value(b, t);  // size builds: one copy of the rules, `coerce`'s
+#endif
 }
 
 } // namespace lwm2m::format::tlv

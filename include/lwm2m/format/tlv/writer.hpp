@@ -76,11 +76,11 @@ public:
     }
 
     constexpr void header(entry_type type, std::uint16_t id, std::size_t length) noexcept {
-        if (LWM2M_TLV_FAST_PATH && at_ != nullptr) at_ += tlv::write_header(at_, type, id, length);
+        if (in_place()) at_ += tlv::write_header(at_, type, id, length);
         else put_header(*out_, type, id, length);
     }
     constexpr void fixed(tlv::detail::fixed_bits f) noexcept {
-        if (!LWM2M_TLV_FAST_PATH || at_ == nullptr) {
+        if (!in_place()) {
             put_fixed(*out_, f);
         } else if (f.size != 0) {
             // Eight bytes, the value in the first `size`: one store whatever the size (store_slack).
@@ -91,7 +91,7 @@ public:
         }
     }
     constexpr void bytes(bytes_view b) noexcept {
-        if (LWM2M_TLV_FAST_PATH && at_ != nullptr) {
+        if (in_place()) {
             lwm2m::detail::copy_bytes(at_, b.data(), b.size());
             at_ += b.size();
         } else {
@@ -102,10 +102,13 @@ public:
     constexpr void decoded(const value& v) noexcept { at_ = put_decoded(*out_, at_, v); }
     /** Counts the bytes stored in place in the window; once, after the last piece. */
     constexpr void finish() noexcept {
-        if (LWM2M_TLV_FAST_PATH && at_ != nullptr) out_->advance(static_cast<std::size_t>(at_ - begin_));
+        if (in_place()) out_->advance(static_cast<std::size_t>(at_ - begin_));
     }
 
 private:
+    /** Writing in place in the window (never in size builds: a constant false there, so the in-place code is left out). */
+    [[nodiscard]] constexpr bool in_place() const noexcept { return LWM2M_TLV_FAST_PATH && at_ != nullptr; }
+
     // Through the window's arithmetic (Block2 windows, size counting). Out of line, so the
     // in-place stores of the common case stay small enough to be inlined.
     LWM2M_NOINLINE static constexpr void put_header(output_window& out, entry_type type, std::uint16_t id,
