@@ -24,6 +24,7 @@
 #include <lwm2m/format/link/writer.hpp>
 #include <lwm2m/format/opaque.hpp>
 #include <lwm2m/format/output_window.hpp>
+#include <lwm2m/format/read_all.hpp>
 #include <lwm2m/format/record.hpp>
 #include <lwm2m/format/senml_cbor.hpp>
 #include <lwm2m/format/senml_json.hpp>
@@ -270,15 +271,10 @@ template <format_set Formats = format_set::all>
 
 namespace detail {
 
-/** Hands every record `next()` gives to `f`, to the end or the first error. */
+/** Hands every record `next()` gives to `f` (`format::detail::for_each_next`). */
 template <class Next>
 [[nodiscard]] result<void> drain_records(Next&& next, record_sink f) noexcept {
-    for (;;) {
-        auto r = next();
-        if (!r) return unexpected{r.error()};
-        if (!r->has_value()) return {};
-        if (auto ok = f.call(f.context, **r); !ok) return ok;
-    }
+    return format::detail::for_each_next(next, [f](const format::record& r) { return f.call(f.context, r); });
 }
 
 /**
