@@ -179,6 +179,10 @@ struct option_length_table {
         const std::uint32_t i = number < 64 ? number : 64;
         return length - min[i] <= span[i];
     }
+    /** `fast_ok` without the clamp. Precondition: `number < 64`. */
+    [[nodiscard]] constexpr bool ok_below_64(std::uint32_t number, std::uint32_t length) const noexcept {
+        return length - min[number] <= span[number];
+    }
 };
 inline constexpr option_length_table option_lengths{};
 
@@ -210,6 +214,10 @@ struct option_length_rule {
         if (s == 0xFF) return length <= 65535u + 269u;
         const option_rule& rule = option_rules[s];
         return length - rule.min_length <= static_cast<std::uint32_t>(rule.max_length - rule.min_length);
+    }
+    /** Precondition: `number < 64`. */
+    [[nodiscard]] constexpr bool ok_below_64(std::uint32_t number, std::uint32_t length) const noexcept {
+        return fast_ok(number, length);
     }
 };
 inline constexpr option_length_rule option_lengths{};

@@ -165,11 +165,7 @@ inline constexpr header_table lax_header{false};
             bool ok;
             if (number < 64) [[likely]] {
                 // The serializers' table (option_number.hpp): one load pair, one unsigned compare.
-#if LWM2M_COAP_FAST_PATH
-                ok = length - detail::option_lengths.min[number] <= detail::option_lengths.span[number];
-#else
-                ok = detail::option_lengths.fast_ok(number, length);
-#endif
+                ok = detail::option_lengths.ok_below_64(number, length);
             } else {
                 const detail::length_range r = detail::option_length_range(number);
                 ok = length >= r.min && length <= r.max;
