@@ -59,6 +59,19 @@ using bytes = std::vector<std::byte>;
 }
 
 /**
+ * True when `text` holds at least one hex digit, an even number of them, and nothing else
+ * but whitespace: what `parse_hex_text` takes without an error.
+ */
+[[nodiscard]] constexpr bool is_hex_text(std::string_view text) noexcept {
+    std::size_t digits = 0;
+    for (const char c : text) {
+        if (hex_digit(c) >= 0) ++digits;
+        else if (!is_hex_space(c)) return false;
+    }
+    return digits != 0 && digits % 2 == 0;
+}
+
+/**
  * Decodes hex text in which whitespace (space, tab, CR, LF, FF, VT) may appear anywhere and
  * is ignored. Errors (`invalid_argument`): a character that is neither a hex digit nor
  * whitespace (offset = that character); an odd number of digits (offset = just past the

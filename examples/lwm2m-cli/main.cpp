@@ -50,7 +50,9 @@ Arguments:
          Whitespace (space, tab, newline, CR, FF, VT) may appear anywhere and is ignored;
          anything else is an error (no "0x" prefix, no ':' or other separators).
   TEXT   the payload of a text format (text, senml-json, oma-json, link): the text itself,
-         not hex, taken byte for byte.
+         taken byte for byte. senml-json, oma-json and link also take their payload as HEX
+         (an argument of hex digits and whitespace alone cannot be one of those texts);
+         text takes TEXT only ("12" is the text 12, not the byte 0x12).
   JSON   one JSON document: for 'coap encode' an object of the shape that 'coap decode'
          prints, for 'encode' an array of the shape that 'decode' prints (see below).
   -      in place of HEX, TEXT or JSON: read it from standard input (all of it; one trailing
@@ -62,11 +64,11 @@ Payload formats (FMT), and how the payload is given to decode and printed by enc
   text        text/plain (0)                          TEXT   one value, of the resource at PATH
   opaque      application/octet-stream (42)           HEX    the bytes of the resource at PATH
   tlv         application/vnd.oma.lwm2m+tlv (11542)   HEX
-  senml-json  application/senml+json (110)            TEXT
+  senml-json  application/senml+json (110)            TEXT|HEX
   senml-cbor  application/senml+cbor (112)            HEX
   lwm2m-cbor  application/vnd.oma.lwm2m+cbor (11544)  HEX
-  oma-json    application/vnd.oma.lwm2m+json (11543)  TEXT   the LwM2M 1.0 JSON format
-  link        application/link-format (40)            TEXT   links, not records; PATH unused
+  oma-json    application/vnd.oma.lwm2m+json (11543)  TEXT|HEX  the LwM2M 1.0 JSON format
+  link        application/link-format (40)            TEXT|HEX  links, not records; PATH unused
 
 Options of decode and encode (after the command, in any order, each at most once; the form
 --option=VALUE works too):
@@ -403,6 +405,13 @@ int payload_command(std::string_view command, const std::vector<std::string_view
     const lwm2m_cli::payload::format_info& f = *o.format;
     const bool links = f.number == lwm2m::format::content_format::link_format;
     if (command == "decode") {
+        // SenML JSON, OMA JSON and link format payloads start with '[', '{' or '<' (or are
+        // empty), never with a hex digit: given as hex, they are unambiguous, so take both.
+        if (f.text && f.number != lwm2m::format::content_format::text && lwm2m_cli::is_hex_text(text)) {
+            auto bytes = lwm2m_cli::parse_hex_text(text);
+            if (!bytes) return input_error(bytes.error());
+            text.assign(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+        }
         if (links) {
             const auto json = lwm2m_cli::payload::decode_links(text);
             if (!json) return input_error(json.error());

@@ -346,6 +346,17 @@ expect "payload decode: link, values that are not numbers stay strings" 0 \
     '[{"path":"/3/0","attributes":{"pmin":"abc","ct":"60 x","gt":-1.5e2,"epmax":"010"}}]' \
     "" decode --format link '</3/0>;pmin=abc;ct="60 x";gt=-1.5e2;epmax=010'
 expect "payload decode: link, empty" 0 "[]" "" decode --format link ""
+# The structured text formats also take their payload as hex (it cannot start with a hex digit).
+expect "payload decode: link given as hex" 0 '[{"path":"/1","attributes":{"ver":"1.1"}},{"path":"/1/0","attributes":{}}]' "" \
+    decode --format link "$(printf '%s' '</1>;ver=1.1,</1/0>' | od -An -tx1 | tr -d ' \n')"
+expect "payload decode: SenML JSON given as hex, with whitespace" 0 '[{"n":"/3/0/0","vs":"x"}]' "" \
+    decode --format senml-json --path /3/0 "5b 7b 22 6e 22 3a 22 2f 33 2f 30 2f 30 22 2c 22 76 73 22 3a 22 78 22 7d 5d"
+expect "payload decode: OMA JSON given as hex" 0 '[{"n":"/3/0/9","v":100}]' "" \
+    decode --format oma-json --path /3/0 "$(printf '%s' '{"e":[{"n":"9","v":100}]}' | od -An -tx1 | tr -d ' \n')"
+expect "payload decode: hex with an odd digit count stays text (and is no SenML JSON)" 1 "" \
+    "error: invalid_senml at offset 0" decode --format senml-json --path /3/0 "5b7"
+expect "payload decode: text takes text only, 12 is the value 12" 0 '[{"n":"/3/0/9","v":12}]' "" \
+    decode --format text --path /3/0/9 "12"
 
 # ---- encode, and encode -> decode round trips in every format
 expect "payload encode: TLV of the spec Device example is the spec bytes" 0 "$DEVICE_TLV" "" encode --format tlv --path /3/0 "$DEVICE_TLV_JSON"
