@@ -353,6 +353,17 @@ struct instances_run {
  */
 inline constexpr std::size_t in_place_room = 16;
 
+/** Stores the low bytes of `bits` that a `Word` holds at `p`, most significant first. */
+template <class Word>
+LWM2M_HOT_INLINE inline void store_be_word(std::byte* p, std::uint64_t bits) noexcept {
+    auto word = static_cast<Word>(bits);
+    if constexpr (std::endian::native == std::endian::little) {
+        if constexpr (sizeof(Word) == 2) word = __builtin_bswap16(word);
+        else word = __builtin_bswap32(word);
+    }
+    std::memcpy(p, &word, sizeof word);
+}
+
 /** Stores `word` at `p`, least significant byte first. */
 LWM2M_HOT_INLINE inline void store_le64(std::byte* p, std::uint64_t word) noexcept {
     if constexpr (std::endian::native != std::endian::little) word = __builtin_bswap64(word);
@@ -398,7 +409,18 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
         p[2] = static_cast<std::byte>(bits);
         return p + 3;
     }
-    return put_fixed_in_place(p, type, id, bits, tlv::integer_length(i));
+    // Two and four bytes (times, most counters) with their own stores: no length to compute.
+    if (bits + 0x8000 < 0x10000) {
+        put_type_and_id(p, type | 2u, id);
+        store_be_word<std::uint16_t>(p + 2, bits);
+        return p + 4;
+    }
+    if (bits + 0x80000000 < 0x100000000) {
+        put_type_and_id(p, type | 4u, id);
+        store_be_word<std::uint32_t>(p + 2, bits);
+        return p + 6;
+    }
+    return put_fixed_in_place(p, type, id, bits, 8);
 }
 
 /**
