@@ -347,11 +347,22 @@ struct instances_run {
 
 #if LWM2M_TLV_FAST_PATH
 /**
- * Bytes `write_in_place` keeps for each record but the bytes of a byte value: a Multiple
- * Resource header (3) and a value TLV's header (3) with one 8-byte store of its value, or a
- * byte value's header.
+ * Bytes `write_in_place` keeps for each record but the bytes of a byte value of 8 or more: a
+ * Multiple Resource header (3) and a value TLV's header (3) with one 8-byte store of its value,
+ * or a byte value's header, and the bytes of a shorter one (3 + 2 + 7).
  */
 inline constexpr std::size_t in_place_room = 16;
+
+/** Stores the low bytes of `bits` that a `Word` holds at `p`, most significant first. */
+template <class Word>
+LWM2M_HOT_INLINE inline void store_be_word(std::byte* p, std::uint64_t bits) noexcept {
+    auto word = static_cast<Word>(bits);
+    if constexpr (std::endian::native == std::endian::little) {
+        if constexpr (sizeof(Word) == 2) word = __builtin_bswap16(word);
+        else word = __builtin_bswap32(word);
+    }
+    std::memcpy(p, &word, sizeof word);
+}
 
 /** Stores `word` at `p`, least significant byte first. */
 LWM2M_HOT_INLINE inline void store_le64(std::byte* p, std::uint64_t word) noexcept {
@@ -361,9 +372,11 @@ LWM2M_HOT_INLINE inline void store_le64(std::byte* p, std::uint64_t word) noexce
 
 /**
  * The start of a TLV at `p`: the type byte `type` (with the length bits) and the 8-bit `id`.
- * Two byte stores: `type` is a constant where `write_in_place` inlines this.
+ * Two byte stores: `type` is a constant where `write_in_place` inlines this. Ids here are
+ * 64-bit, as the loop's keys are (a 32-bit one costs a move a record: 15 instructions an
+ * encode of Device /3/0).
  */
-LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, std::uint32_t id) noexcept {
+LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, std::uint64_t id) noexcept {
     p[0] = static_cast<std::byte>(type);
     p[1] = static_cast<std::byte>(id);
 }
@@ -373,7 +386,7 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
  * the length `size` (1..8 bytes, the low bytes of `bits`) and the value, most significant
  * byte first. Returns the end. Stores 8 bytes whatever the size (`in_place_room`).
  */
-[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_fixed_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_fixed_in_place(std::byte* p, std::uint32_t type, std::uint64_t id,
                                                                    std::uint64_t bits, std::size_t size) noexcept {
     std::uint64_t be = bits << (64 - 8 * size);  // the value's bytes in the high `size` bytes
     if constexpr (std::endian::native == std::endian::little) be = __builtin_bswap64(be);
@@ -388,7 +401,7 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
 }
 
 /** `put_in_place` for an Integer or Time. */
-[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_integer_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_integer_in_place(std::byte* p, std::uint32_t type, std::uint64_t id,
                                                                      std::int64_t i) noexcept {
     const auto bits = static_cast<std::uint64_t>(i);
     if (bits + 128 < 256) {  // most integers: one byte
@@ -396,25 +409,38 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
         p[2] = static_cast<std::byte>(bits);
         return p + 3;
     }
-    return put_fixed_in_place(p, type, id, bits, tlv::integer_length(i));
+    // Two and four bytes (times, most counters) with their own stores: no length to compute.
+    if (bits + 0x8000 < 0x10000) {
+        put_type_and_id(p, type | 2u, id);
+        store_be_word<std::uint16_t>(p + 2, bits);
+        return p + 4;
+    }
+    if (bits + 0x80000000 < 0x100000000) {
+        put_type_and_id(p, type | 4u, id);
+        store_be_word<std::uint32_t>(p + 2, bits);
+        return p + 6;
+    }
+    return put_fixed_in_place(p, type, id, bits, 8);
 }
 
 /**
  * `put_in_place` for raw bytes `b`; nullptr when they are longer than 255 or do not end
  * before `limit`. ORs the words it copied into `text_bits` when `text` (see `write_in_place`).
  */
-[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_bytes_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_bytes_in_place(std::byte* p, std::uint32_t type, std::uint64_t id,
                                                                    bytes_view b, bool text, std::uintptr_t limit,
                                                                    std::uint64_t& text_bits) noexcept {
     const std::size_t n = b.size();
-    if (reinterpret_cast<std::uintptr_t>(p) + 3 + n > limit) return nullptr;
     // Three calls of copy_text_bits for three ranges of n, each compiled for its own (n up to
     // 32 takes no loop: measured 32 instructions less an encode of Device /3/0 than two calls).
     std::uint64_t bits;
     if (n < 8) {
+        // Header and value fit the record's own room (in_place_room): no limit to check.
         put_type_and_id(p, type | static_cast<std::uint32_t>(n), id);
         p += 2;
         bits = encoding::detail::copy_text_bits(p, b.data(), n);
+    } else if (reinterpret_cast<std::uintptr_t>(p) + 3 + n > limit) {
+        return nullptr;
     } else if (n <= 32) {
         put_type_and_id(p, type | 0x08u, id);
         p[2] = static_cast<std::byte>(n);
@@ -436,7 +462,7 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
  * that the caller's loop keeps its state in registers; a Corelnk is checked for UTF-8 here,
  * so that the caller's `text_bits` need not leave its register for this call.
  */
-[[nodiscard]] LWM2M_NOINLINE inline std::byte* put_other_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+[[nodiscard]] LWM2M_NOINLINE inline std::byte* put_other_in_place(std::byte* p, std::uint32_t type, std::uint64_t id,
                                                                  const value& v, std::uintptr_t limit) noexcept {
     switch (v.kind()) {
     case value_kind::none: put_type_and_id(p, type, id); return p + 2;
@@ -478,7 +504,7 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
  * `text_bits`): `write_in_place` checks that it is UTF-8.
  */
 template <bool IntegerFirst>
-[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t type, std::uint32_t id,
+[[nodiscard]] LWM2M_HOT_INLINE inline std::byte* put_in_place(std::byte* p, std::uint32_t type, std::uint64_t id,
                                                              const value& v, std::uintptr_t limit,
                                                              std::uint64_t& text_bits) noexcept {
     if (IntegerFirst && v.kind() == value_kind::integer) return put_integer_in_place(p, type, id, v.as_integer());
@@ -498,6 +524,14 @@ template <bool IntegerFirst>
     return true;
 }
 
+/**
+ * The lanes (`path_access::lanes`: no_id past a path's depth) of Resource 0 of instance
+ * `base`, which `in_place_records` compares records with. Its low 32 bits are base's.
+ */
+[[nodiscard]] inline std::uint64_t resource_form(const path& base) noexcept {
+    return (lwm2m::detail::path_access::lanes(base) & 0xFFFFFFFF) | std::uint64_t{path::no_id} << 48;
+}
+
 /** `in_place_records`' result: the end of the TLVs (nullptr when it gives up) and the words of text copied, ORed. */
 struct in_place_end {
     std::byte* p;
@@ -507,17 +541,15 @@ struct in_place_end {
 /**
  * `write_in_place`'s loop, out of line so that only its own state is live in it (two words
  * back, in registers): the TLVs of records [r, last) at `p`, byte values ending before `limit`,
- * `under_base` the object and instance lanes of base (`path_access::lanes`).
+ * `resource_form` the lanes of base's Resource 0 (`resource_form`).
  */
 [[nodiscard]] LWM2M_NOINLINE inline in_place_end in_place_records(const record* r, const record* const last, std::byte* p,
                                                                  const std::uintptr_t limit,
-                                                                 const std::uint64_t under_base) noexcept {
+                                                                 const std::uint64_t resource_form) noexcept {
     using lwm2m::detail::path_access;
-    // The lanes (`path_access::lanes`: no_id past a path's depth) of a Resource record under
-    // base with id 0. A record's lanes XOR this, rotated to put the resource lane lowest, are
-    // its id when it is such a record (ids, object, instance checked in one compare), else
-    // above 0xFF.
-    const std::uint64_t resource_form = under_base | std::uint64_t{path::no_id} << 48;
+    // A record's lanes XOR resource_form, rotated to put the resource lane lowest, are its id
+    // when it is a Resource record under base (ids, object, instance checked in one compare),
+    // else above 0xFF.
     std::uint64_t min_resource = 0;  // the least resource id the next record may have
     std::uint64_t text_bits = 0;     // the words of text copied, ORed: UTF-8 is checked at the end
     while (r != last) {
@@ -525,30 +557,31 @@ struct in_place_end {
         if (key <= 0xFF) {  // a Resource record
             if (key < min_resource) [[unlikely]] return {};
             min_resource = key + 1;
-            p = put_in_place<false>(p, 0xC0u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
+            p = put_in_place<false>(p, 0xC0u, key, r->value, limit, text_bits);
             if (p == nullptr) [[unlikely]] return {};
             ++r;
             continue;
         }
         // Else the first of a run of Resource Instance records: the resource id in the low lane
-        // (when the record is under base, checked with the instance id below).
-        const std::uint64_t id = key & 0xFFFF;
-        if (id < min_resource || id > 0xFF) [[unlikely]] return {};
+        // (when the record is under base, checked with the instance id below). Its low byte:
+        // a larger id fails that check too (its resource lane differs from instance_form's).
+        const std::uint64_t id = key & 0xFF;
+        if (id < min_resource) [[unlikely]] return {};
         // The lanes of this resource's instances with id 0: XORed and rotated as above, the
         // lanes of a record leave its instance id when it is one.
-        const std::uint64_t instance_form = under_base | id << 32;
+        const std::uint64_t instance_form = (resource_form & 0xFFFFFFFF) | id << 32;
         key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
         if (key > 0xFF) [[unlikely]] return {};
         // A Multiple Resource TLV around the run of this resource's instances: its header with
         // an 8-bit length field for now.
         std::byte* const multi = p;
-        put_type_and_id(multi, 0x88u, static_cast<std::uint32_t>(id));
+        put_type_and_id(multi, 0x88u, id);
         p += 3;
         std::uint64_t min_instance = 0;
         for (;;) {
             if (key < min_instance) [[unlikely]] return {};
             min_instance = key + 1;
-            p = put_in_place<true>(p, 0x40u, static_cast<std::uint32_t>(key), r->value, limit, text_bits);
+            p = put_in_place<true>(p, 0x40u, key, r->value, limit, text_bits);
             if (p == nullptr) [[unlikely]] return {};
             if (++r == last) break;
             key = std::rotr(path_access::lanes(r->path) ^ instance_form, 48);
@@ -595,11 +628,12 @@ struct in_place_end {
     const mutable_bytes room = out.free_space();
     if (room.size() / in_place_room < records.size()) return false;
     std::byte* const start = room.data();
-    // Byte values end before `limit`, which leaves the room of every record free (more than
-    // the records after them need, but a limit that does not move costs nothing a record).
+    // Byte values of 8 or more end before `limit`, which leaves the room of every record free
+    // (more than the records after them need, but a limit that does not move costs nothing a
+    // record); a shorter one stays in its record's room.
     const auto limit = reinterpret_cast<std::uintptr_t>(start + room.size() - in_place_room * records.size());
     const auto end = in_place_records(records.data(), records.data() + records.size(), start, limit,
-                                      lwm2m::detail::path_access::lanes(base) & 0xFFFFFFFF);
+                                      resource_form(base));
     if (end.p == nullptr) return false;
     if ((end.text_bits & encoding::detail::non_ascii_bits) != 0 && !texts_are_utf8(records)) return false;
     out.advance(static_cast<std::size_t>(end.p - start));
