@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <span>
 
 #include <lwm2m/bytes.hpp>
@@ -137,16 +138,14 @@ struct bulk_cursor {
 inline constexpr unsigned bulk_untyped = 0x80;
 
 /**
- * `bulk_value` of the common cases, with no call: `key` is the data type (`bulk_untyped`
- * without a schema) and, above it, whether the resource is multiple (a Resource TLV of a
- * multiple resource: false); untyped, Integer, Time, ASCII String, Boolean; anything else
- * false (`r` partly written, `bulk_general_entry` decides).
+ * Makes `r.value` the value of the `length` bytes at `v` for `Key` (`bulk_untyped`, or a data
+ * type with `def` its resource): untyped, Integer, Time, ASCII String, Boolean, each with the
+ * checks of `decode_value` and `check_range`; false where they fail (`r` partly written).
  */
-[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_fast_value(record& r, std::uint64_t lanes, path_level level,
-                                                           unsigned key, const resource_def* def, const std::byte* v,
-                                                           std::size_t length) noexcept {
-    // Tested in order of frequency (integers, strings), not as a switch: a compare each.
-    if (key == static_cast<unsigned>(data_type::integer) || key == static_cast<unsigned>(data_type::time)) {
+template <unsigned Key>
+[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_typed_value(record& r, const resource_def* def, const std::byte* v,
+                                                            std::size_t length) noexcept {
+    if constexpr (Key == static_cast<unsigned>(data_type::integer) || Key == static_cast<unsigned>(data_type::time)) {
         // Big-endian two's complement of 1, 2, 4 or 8 bytes (`load_be_signed_1248`), shortest first.
         std::int64_t i = 0;
         if (length == 1) i = static_cast<std::int8_t>(v[0]);
@@ -155,36 +154,57 @@ inline constexpr unsigned bulk_untyped = 0x80;
         else if (length == 8) i = static_cast<std::int64_t>(lwm2m::detail::load_be_fixed<8>(v));
         else return false;
         if (def->range.present && !def->range.contains(static_cast<double>(i))) return false;
-        r.value = key == static_cast<unsigned>(data_type::time) ? value::of_time(i) : value::of_integer(i);
-    } else if (key == static_cast<unsigned>(data_type::string)) {
+        r.value = Key == static_cast<unsigned>(data_type::time) ? value::of_time(i) : value::of_integer(i);
+    } else if constexpr (Key == static_cast<unsigned>(data_type::string)) {
         if (!encoding::detail::is_ascii(bytes_view{v, length})) return false;
         if (def->range.present && !def->range.contains(static_cast<double>(length))) return false;
         r.value = value::of_string(std::string_view{reinterpret_cast<const char*>(v), length});
-    } else if (key == bulk_untyped) {
-        r.value = value::of_untyped(bytes_view{v, length});
-    } else if (key == static_cast<unsigned>(data_type::boolean)) {
+    } else if constexpr (Key == static_cast<unsigned>(data_type::boolean)) {
         if (length != 1 || static_cast<unsigned>(v[0]) > 1) return false;
         r.value = value::of_boolean(static_cast<unsigned>(v[0]) == 1);
     } else {
-        return false;
+        static_assert(Key == bulk_untyped);
+        r.value = value::of_untyped(bytes_view{v, length});
     }
+    return true;
+}
+
+/** Calls `f` with `std::integral_constant<unsigned, key>` for the keys `bulk_typed_value` takes; false for others. */
+template <class F>
+[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_with_key(unsigned key, F&& f) noexcept {
+    switch (key) {
+    case static_cast<unsigned>(data_type::integer):
+        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::integer)>{});
+    case static_cast<unsigned>(data_type::string):
+        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::string)>{});
+    case static_cast<unsigned>(data_type::time):
+        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::time)>{});
+    case static_cast<unsigned>(data_type::boolean):
+        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::boolean)>{});
+    case bulk_untyped: return f(std::integral_constant<unsigned, bulk_untyped>{});
+    default: return false;
+    }
+}
+
+/** Completes `r` (its value stored) at `lanes`/`level`, with no time. */
+LWM2M_HOT_INLINE inline void bulk_finish(record& r, std::uint64_t lanes, path_level level) noexcept {
     r.path = lwm2m::detail::path_access::of_lanes(lanes, level);
     std::construct_at(&r.time);  // no time: one store
-    return true;
 }
 
 /**
  * The Resource Instance TLVs in [q, end) (a Multiple Resource's content) when all are of the
  * shape `bulk_fast` takes (8-bit id above the earlier ones', inline or 8-bit length, three
- * bytes at least, a value `bulk_fast_value` takes as `key`/`def`, room before `o_end` with
+ * bytes at least, a value `bulk_typed_value<Key>` takes, room before `o_end` with
  * `CheckRoom`), their records stored from `o` under `lanes` (/O/I/R, lane 3 clear): the end of
- * those records; else null (some records may be written). A leaf function of its own: inline,
- * the resource loop's state would crowd its registers.
+ * those records; else null (some records may be written). One loop per key: the type is
+ * tested once per resource, not per instance.
  */
-template <bool CheckRoom>
-[[nodiscard]] LWM2M_NOINLINE record* bulk_fast_instances(const std::byte* q, const std::byte* const end, record* o,
-                                                         record* const o_end, const std::uint64_t lanes, const unsigned key,
-                                                         const resource_def* const def) noexcept {
+template <bool CheckRoom, unsigned Key>
+[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_instances_of(const std::byte* q, const std::byte* const end,
+                                                                record* o, record* const o_end,
+                                                                const std::uint64_t lanes,
+                                                                const resource_def* const def) noexcept {
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
     unsigned next_instance = 0;
     while (bulk_fits(q, 3, end)) {
@@ -200,13 +220,29 @@ template <bool CheckRoom>
         }
         if (!bulk_fits(v, length, end)) return nullptr;
         if (CheckRoom && o == o_end) return nullptr;
-        if (!bulk_fast_value(*o, lanes | bulk_lane(3, id), path_level::resource_instance, key, def, v, length))
-            return nullptr;
+        if (!bulk_typed_value<Key>(*o, def, v, length)) return nullptr;
+        bulk_finish(*o, lanes | bulk_lane(3, id), path_level::resource_instance);
         ++o;
         next_instance = id + 1;
         q = v + length;
     }
     return q == end ? o : nullptr;
+}
+
+/**
+ * `bulk_instances_of` for the `key` of the resource (`bulk_fast`'s key without the multiple
+ * bit). A leaf function of its own: inline, the resource loop's state would crowd its registers.
+ */
+template <bool CheckRoom>
+[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances(const std::byte* q, const std::byte* const end, record* o,
+                                                         record* const o_end, const std::uint64_t lanes, const unsigned key,
+                                                         const resource_def* const def) noexcept {
+    record* last = nullptr;
+    (void)bulk_with_key(key, [&](auto k) {
+        last = bulk_instances_of<CheckRoom, decltype(k)::value>(q, end, o, o_end, lanes, def);
+        return true;
+    });
+    return last;
 }
 
 /**
@@ -257,7 +293,9 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         }
         if (t >= 0xC0u) {  // 11: Resource
             if (CheckRoom && o == o_end) break;
-            if (!bulk_fast_value(*o, lanes | bulk_lane(2, id), path_level::resource, key, def, v, length)) break;
+            if (!bulk_with_key(key, [&](auto k) { return bulk_typed_value<decltype(k)::value>(*o, def, v, length); }))
+                break;
+            bulk_finish(*o, lanes | bulk_lane(2, id), path_level::resource);
             ++o;
         } else if (t >= 0x80u) {  // 10: Multiple Resource
             if (Typed && !def->is_multiple()) break;
