@@ -246,6 +246,23 @@ template <bool CheckRoom>
 }
 
 /**
+ * How many of the (sorted, unique) `resources` have their index as id: those with an id
+ * below it are found by index, and no other id is (`object_view::find`'s O(1) case). Most
+ * schemas are dense throughout: one compare.
+ */
+[[nodiscard]] inline std::size_t bulk_dense_ids(std::span<const resource_def> resources) noexcept {
+    std::size_t lo = 0, hi = resources.size();  // resources[k].id == k holds for a prefix: its end in [lo, hi]
+    if (hi == 0 || resources[hi - 1].id == hi - 1) return hi;
+    --hi;
+    while (lo < hi) {
+        const std::size_t mid = (lo + hi + 1) / 2;
+        if (resources[mid - 1].id == mid - 1) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+/**
  * Reads resource-level TLVs from `c.p` while they are of the commonest shape: 8-bit id above
  * the earlier ones', inline or 8-bit length, at least three bytes, a Resource or a Multiple
  * Resource of Resource Instances of that shape, a schema entry by dense id (`Typed`; else
@@ -264,10 +281,10 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     // The instance's lanes with lane 3 set to no id: a Resource's path is one OR away.
     const std::uint64_t lanes = c.lanes | bulk_lane(3, path::no_id);
     const resource_def* resources = nullptr;
-    std::size_t resource_count = 0;
+    std::size_t dense = 0;  // ids below it: the resource at that index (`bulk_dense_ids`)
     if constexpr (Typed) {
         resources = c.object->resources().data();
-        resource_count = c.object->resources().size();
+        dense = bulk_dense_ids(c.object->resources());
     }
     unsigned next_id = c.next_id;
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
@@ -286,9 +303,8 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         const resource_def* def = nullptr;
         unsigned key = bulk_untyped;
         if constexpr (Typed) {
-            if (id >= resource_count) break;
+            if (id >= dense) break;  // not in the schema, or beyond its dense ids: the general way
             def = resources + id;
-            if (def->id != id) break;
             key = static_cast<unsigned>(def->type) | static_cast<unsigned>(def->instances) << 8;
         }
         if (t >= 0xC0u) {  // 11: Resource
