@@ -314,7 +314,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             bulk_finish(*o, lanes | bulk_lane(2, id), path_level::resource);
             ++o;
         } else if (t >= 0x80u) {  // 10: Multiple Resource
-            if (Typed && !def->is_multiple()) break;
+            if (Typed && key < 0x100u) break;  // a single resource
             record* const last = bulk_fast_instances<CheckRoom>(
                 v, v + length, o, o_end, (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id), key & 0xFFu, def);
             if (last == nullptr) break;  // the general code reads this Multiple Resource again
