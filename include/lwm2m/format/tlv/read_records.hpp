@@ -54,7 +54,7 @@ namespace detail {
 }
 
 /** `id` in lane `k` of a path's lanes (0 = object .. 3 = resource instance). */
-[[nodiscard]] constexpr std::uint64_t bulk_lane(unsigned k, unsigned id) noexcept { return std::uint64_t{id} << (16 * k); }
+[[nodiscard]] constexpr std::uint64_t bulk_lane(unsigned k, std::uint64_t id) noexcept { return id << (16 * k); }
 
 /**
  * Where the bulk loop is inside an Object Instance (or a payload at base /O/I): the next
@@ -206,11 +206,11 @@ template <bool CheckRoom, unsigned Key>
                                                                 const std::uint64_t lanes,
                                                                 const resource_def* const def) noexcept {
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
-    unsigned next_instance = 0;
+    std::size_t next_instance = 0;
     while (bulk_fits(q, 3, end)) {
         const unsigned t = u8(q[0]);
         if ((t & 0xF0u) != 0x40u) return nullptr;  // 01 0 0x: a Resource Instance, 8-bit id, inline or 8-bit length
-        const unsigned id = u8(q[1]);
+        const std::size_t id = u8(q[1]);
         if (id < next_instance) return nullptr;
         std::size_t length = t & 0x07u;
         const std::byte* v = q + 2;
@@ -286,12 +286,12 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         resources = c.object->resources().data();
         dense = bulk_dense_ids(c.object->resources());
     }
-    unsigned next_id = c.next_id;
+    std::size_t next_id = c.next_id;
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
     while (bulk_fits(p, 3, e)) {  // an empty TLV at the end (two bytes) goes the general way
         const unsigned t = u8(p[0]);
         if ((t & 0x30u) != 0) break;  // a 16-bit id or length
-        const unsigned id = u8(p[1]);
+        const std::size_t id = u8(p[1]);  // as wide as the pointers it indexes with
         if (id < next_id) break;
         std::size_t length = t & 0x07u;
         const std::byte* v = p + 2;
@@ -327,7 +327,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     }
     c.p = p;
     c.o = o;
-    c.next_id = next_id;
+    c.next_id = static_cast<unsigned>(next_id);
 }
 
 /** The resource-level TLVs of `c` to the end of its instance (see `bulk_cursor`); false where `bulk_general_entry` is. */
