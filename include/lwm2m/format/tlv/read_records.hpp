@@ -169,21 +169,19 @@ template <unsigned Key>
     return true;
 }
 
-/** Calls `f` with `std::integral_constant<unsigned, key>` for the keys `bulk_typed_value` takes; false for others. */
+/**
+ * Calls `f` with `std::integral_constant<unsigned, key>` for the keys `bulk_typed_value` takes;
+ * false for others. Tested in order of frequency in LwM2M payloads (text, integers), a compare each.
+ */
 template <class F>
 [[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_with_key(unsigned key, F&& f) noexcept {
-    switch (key) {
-    case static_cast<unsigned>(data_type::integer):
-        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::integer)>{});
-    case static_cast<unsigned>(data_type::string):
-        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::string)>{});
-    case static_cast<unsigned>(data_type::time):
-        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::time)>{});
-    case static_cast<unsigned>(data_type::boolean):
-        return f(std::integral_constant<unsigned, static_cast<unsigned>(data_type::boolean)>{});
-    case bulk_untyped: return f(std::integral_constant<unsigned, bulk_untyped>{});
-    default: return false;
-    }
+    using k = unsigned;
+    if (key == static_cast<k>(data_type::string)) return f(std::integral_constant<k, static_cast<k>(data_type::string)>{});
+    if (key == static_cast<k>(data_type::integer)) return f(std::integral_constant<k, static_cast<k>(data_type::integer)>{});
+    if (key == static_cast<k>(data_type::time)) return f(std::integral_constant<k, static_cast<k>(data_type::time)>{});
+    if (key == static_cast<k>(data_type::boolean)) return f(std::integral_constant<k, static_cast<k>(data_type::boolean)>{});
+    if (key == bulk_untyped) return f(std::integral_constant<k, bulk_untyped>{});
+    return false;
 }
 
 /** Completes `r` (its value stored) at `lanes`/`level`, with no time. */
