@@ -196,10 +196,11 @@ LWM2M_HOT_INLINE inline void bulk_finish(record& r, std::uint64_t lanes, path_le
  * bytes at least, a value `bulk_typed_value<Key>` takes, room before `o_end` with
  * `CheckRoom`), their records stored from `o` under `lanes` (/O/I/R, lane 3 clear): the end of
  * those records; else null (some records may be written). One loop per key: the type is
- * tested once per resource, not per instance.
+ * tested once per resource, not per instance. Inline in `bulk_fast`'s loop: no call, no
+ * arguments to move.
  */
 template <bool CheckRoom, unsigned Key>
-[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_instances_of(const std::byte* q, const std::byte* const end,
+[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances(const std::byte* q, const std::byte* const end,
                                                                 record* o, record* const o_end,
                                                                 const std::uint64_t lanes,
                                                                 const resource_def* const def) noexcept {
@@ -228,22 +229,6 @@ template <bool CheckRoom, unsigned Key>
 }
 
 /**
- * `bulk_instances_of` for the `key` of the resource (`bulk_fast`'s key without the multiple
- * bit). A leaf function of its own: inline, the resource loop's state would crowd its registers.
- */
-template <bool CheckRoom>
-[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances(const std::byte* q, const std::byte* const end, record* o,
-                                                         record* const o_end, const std::uint64_t lanes, const unsigned key,
-                                                         const resource_def* const def) noexcept {
-    record* last = nullptr;
-    (void)bulk_with_key(key, [&](auto k) {
-        last = bulk_instances_of<CheckRoom, decltype(k)::value>(q, end, o, o_end, lanes, def);
-        return true;
-    });
-    return last;
-}
-
-/**
  * How many of the (sorted, unique) `resources` have their index as id: those with an id
  * below it are found by index, and no other id is (`object_view::find`'s O(1) case). Most
  * schemas are dense throughout: one compare.
@@ -264,11 +249,10 @@ template <bool CheckRoom>
  * Reads resource-level TLVs from `c.p` while they are of the commonest shape: 8-bit id above
  * the earlier ones', inline or 8-bit length, at least three bytes, a Resource or a Multiple
  * Resource of Resource Instances of that shape, a schema entry by dense id (`Typed`; else
- * untyped), a value `bulk_fast_value` takes, room in the span (checked per record only with
+ * untyped), a value `bulk_typed_value` takes, room in the span (checked per record only with
  * `CheckRoom`: without, the caller made sure that the span holds a record per two bytes left).
  * Stops (`c` at the TLV, nothing of it kept) at the end of the instance or at anything else:
- * `bulk_general_entry` reads what it leaves. Its only call is `bulk_fast_instances`, so that
- * its state stays in registers.
+ * `bulk_general_entry` reads what it leaves. No calls: its state stays in registers.
  */
 template <bool Typed, bool CheckRoom>
 LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
@@ -313,8 +297,12 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             ++o;
         } else if (t >= 0x80u) {  // 10: Multiple Resource
             if (Typed && key < 0x100u) break;  // a single resource
-            record* const last = bulk_fast_instances<CheckRoom>(
-                v, v + length, o, o_end, (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id), key & 0xFFu, def);
+            const std::uint64_t resource_lanes = (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id);
+            record* last = nullptr;  // stays null for a type `bulk_typed_value` does not take
+            (void)bulk_with_key(key & 0xFFu, [&](auto k) {
+                last = bulk_fast_instances<CheckRoom, decltype(k)::value>(v, v + length, o, o_end, resource_lanes, def);
+                return true;
+            });
             if (last == nullptr) break;  // the general code reads this Multiple Resource again
             o = last;
         } else {
