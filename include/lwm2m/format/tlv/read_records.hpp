@@ -205,12 +205,12 @@ template <bool CheckRoom, unsigned Key>
                                                                 const std::uint64_t lanes,
                                                                 const resource_def* const def) noexcept {
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
-    std::size_t next_instance = 0;
+    std::ptrdiff_t last_instance = -1;  // ids ascend: above the last one (no add per instance)
     while (bulk_fits(q, 3, end)) {
         const unsigned t = u8(q[0]);
         if ((t & 0xF0u) != 0x40u) return nullptr;  // 01 0 0x: a Resource Instance, 8-bit id, inline or 8-bit length
-        const std::size_t id = u8(q[1]);
-        if (id < next_instance) return nullptr;
+        const std::ptrdiff_t id = u8(q[1]);
+        if (id <= last_instance) return nullptr;
         std::size_t length = t & 0x07u;
         const std::byte* v = q + 2;
         if ((t & 0x08u) != 0) {
@@ -220,9 +220,9 @@ template <bool CheckRoom, unsigned Key>
         if (!bulk_fits(v, length, end)) return nullptr;
         if (CheckRoom && o == o_end) return nullptr;
         if (!bulk_typed_value<Key>(*o, def, v, length)) return nullptr;
-        bulk_finish(*o, lanes | bulk_lane(3, id), path_level::resource_instance);
+        bulk_finish(*o, lanes | bulk_lane(3, static_cast<std::uint64_t>(id)), path_level::resource_instance);
         ++o;
-        next_instance = id + 1;
+        last_instance = id;
         q = v + length;
     }
     return q == end ? o : nullptr;
