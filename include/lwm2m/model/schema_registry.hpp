@@ -18,9 +18,9 @@ class schema_registry {
 public:
     constexpr schema_registry() noexcept = default;
     /**
-     * `objects` need not be sorted; lookups are linear (registries are small), after one look
-     * at index `object_id` (where a registry sorted by id from object 0 keeps objects 0, 1, 2, ...;
-     * not in size builds).
+     * `objects` (each object once) need not be sorted; lookups are linear (registries are
+     * small), after one look at index `object_id` (where a registry sorted by id from object 0
+     * keeps objects 0, 1, 2, ...; not in size builds).
      */
     constexpr explicit schema_registry(std::span<const object_view> objects) noexcept : objects_(objects) {}
 
