@@ -228,6 +228,20 @@ template <bool CheckRoom, unsigned Key>
     return q == end ? o : nullptr;
 }
 
+/** `bulk_fast_instances` for the `key` of the resource (`bulk_fast`'s key without the multiple bit). */
+template <bool CheckRoom>
+[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances_of(const std::byte* q, const std::byte* const end,
+                                                                     record* o, record* const o_end,
+                                                                     const std::uint64_t lanes, const unsigned key,
+                                                                     const resource_def* const def) noexcept {
+    record* last = nullptr;  // stays null for a type `bulk_typed_value` does not take
+    (void)bulk_with_key(key, [&](auto k) {
+        last = bulk_fast_instances<CheckRoom, decltype(k)::value>(q, end, o, o_end, lanes, def);
+        return true;
+    });
+    return last;
+}
+
 /**
  * How many of the (sorted, unique) `resources` have their index as id: those with an id
  * below it are found by index, and no other id is (`object_view::find`'s O(1) case). Most
@@ -298,11 +312,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         } else if (t >= 0x80u) {  // 10: Multiple Resource
             if (Typed && key < 0x100u) break;  // a single resource
             const std::uint64_t resource_lanes = (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id);
-            record* last = nullptr;  // stays null for a type `bulk_typed_value` does not take
-            (void)bulk_with_key(key & 0xFFu, [&](auto k) {
-                last = bulk_fast_instances<CheckRoom, decltype(k)::value>(v, v + length, o, o_end, resource_lanes, def);
-                return true;
-            });
+            record* const last = bulk_fast_instances_of<CheckRoom>(v, v + length, o, o_end, resource_lanes, key & 0xFFu, def);
             if (last == nullptr) break;  // the general code reads this Multiple Resource again
             o = last;
         } else {
