@@ -295,3 +295,23 @@ TEST_CASE("tlv bulk read: random payloads and near misses at every base, as the 
     CHECK(t.errors > lwm2m::test::scaled(20000));
     CHECK(t.capacity_errors > lwm2m::test::scaled(5000));
 }
+
+#if LWM2M_TLV_FAST_PATH
+TEST_CASE("tlv bulk read: the dense ids of a schema are those found by index") {
+    // Sorted unique ids 0..5 with one gap moved along: the dense prefix ends at the gap.
+    for (std::uint16_t gap = 0; gap <= 6; ++gap) {
+        for (std::size_t n = 0; n <= 6; ++n) {
+            lwm2m::resource_def defs[6]{};
+            for (std::size_t k = 0; k < n; ++k) defs[k].id = static_cast<std::uint16_t>(k < gap ? k : k + 1);
+            const std::span<const lwm2m::resource_def> s{defs, n};
+            std::size_t expected = 0;
+            while (expected < n && s[expected].id == expected) ++expected;
+            CAPTURE(gap);
+            CAPTURE(n);
+            CHECK(lwm2m::format::tlv::detail::bulk_dense_ids(s) == expected);
+        }
+    }
+    CHECK(lwm2m::format::tlv::detail::bulk_dense_ids(device.view().resources()) == 23);
+    CHECK(lwm2m::format::tlv::detail::bulk_dense_ids(everything.view().resources()) == 10);
+}
+#endif

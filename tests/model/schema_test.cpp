@@ -326,6 +326,21 @@ TEST_CASE("schema_registry: objects and resources by path") {
     CHECK(reg.find_resource(lwm2m::path::make(1, 0, 27).value())->name == "Profile ID Hash Algorithm");
 }
 
+TEST_CASE("schema_registry: unsorted, and an object at another object's id as index") {
+    // find looks at index `id` first: here index 0 holds object 3 and index 1 object 0.
+    static constexpr lwm2m::object_view unsorted[] = {objs::device::object, objs::lwm2m_security::object,
+                                                      objs::location::object};
+    constexpr lwm2m::schema_registry reg{unsorted};
+    for (const std::uint16_t id : {3, 0, 6}) {
+        const lwm2m::object_view* o = reg.find(id);
+        REQUIRE(o != nullptr);
+        CHECK(o->id() == id);
+    }
+    CHECK(reg.find(1) == nullptr);
+    CHECK(reg.find(2) == nullptr);
+    static_assert(reg.find(0) == &unsorted[1] && reg.find(3) == &unsorted[0] && reg.find(1) == nullptr);
+}
+
 TEST_CASE("a registry of LwM2M 1.0 schemas can be built from the _v1_0 variants") {
     static constexpr lwm2m::object_view v1_0[] = {
         objs::lwm2m_security_v1_0::object, objs::lwm2m_server_v1_0::object, objs::lwm2m_access_control::object,

@@ -17,11 +17,18 @@ namespace lwm2m {
 class schema_registry {
 public:
     constexpr schema_registry() noexcept = default;
-    /** `objects` need not be sorted; lookups are linear (registries are small). */
+    /**
+     * `objects` (each object once) need not be sorted; lookups are linear (registries are
+     * small), after one look at index `object_id` (where a registry sorted by id from object 0
+     * keeps objects 0, 1, 2, ...; not in size builds).
+     */
     constexpr explicit schema_registry(std::span<const object_view> objects) noexcept : objects_(objects) {}
 
     /** The schema of object `id`, or nullptr. */
     [[nodiscard]] constexpr const object_view* find(std::uint16_t object_id) const noexcept {
+#if !defined(__OPTIMIZE_SIZE__)  // (size builds: the scan alone)
+        if (object_id < objects_.size() && objects_[object_id].id() == object_id) return &objects_[object_id];
+#endif
         for (const object_view& o : objects_)
             if (o.id() == object_id) return &o;
         return nullptr;

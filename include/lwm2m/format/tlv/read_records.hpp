@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <span>
 
 #include <lwm2m/bytes.hpp>
@@ -53,7 +54,7 @@ namespace detail {
 }
 
 /** `id` in lane `k` of a path's lanes (0 = object .. 3 = resource instance). */
-[[nodiscard]] constexpr std::uint64_t bulk_lane(unsigned k, unsigned id) noexcept { return std::uint64_t{id} << (16 * k); }
+[[nodiscard]] constexpr std::uint64_t bulk_lane(unsigned k, std::uint64_t id) noexcept { return id << (16 * k); }
 
 /**
  * Where the bulk loop is inside an Object Instance (or a payload at base /O/I): the next
@@ -137,16 +138,14 @@ struct bulk_cursor {
 inline constexpr unsigned bulk_untyped = 0x80;
 
 /**
- * `bulk_value` of the common cases, with no call: `key` is the data type (`bulk_untyped`
- * without a schema) and, above it, whether the resource is multiple (a Resource TLV of a
- * multiple resource: false); untyped, Integer, Time, ASCII String, Boolean; anything else
- * false (`r` partly written, `bulk_general_entry` decides).
+ * Makes `r.value` the value of the `length` bytes at `v` for `Key` (`bulk_untyped`, or a data
+ * type with `def` its resource): untyped, Integer, Time, ASCII String, Boolean, each with the
+ * checks of `decode_value` and `check_range`; false where they fail (`r` partly written).
  */
-[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_fast_value(record& r, std::uint64_t lanes, path_level level,
-                                                           unsigned key, const resource_def* def, const std::byte* v,
-                                                           std::size_t length) noexcept {
-    // Tested in order of frequency (integers, strings), not as a switch: a compare each.
-    if (key == static_cast<unsigned>(data_type::integer) || key == static_cast<unsigned>(data_type::time)) {
+template <unsigned Key>
+[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_typed_value(record& r, const resource_def* def, const std::byte* v,
+                                                            std::size_t length) noexcept {
+    if constexpr (Key == static_cast<unsigned>(data_type::integer) || Key == static_cast<unsigned>(data_type::time)) {
         // Big-endian two's complement of 1, 2, 4 or 8 bytes (`load_be_signed_1248`), shortest first.
         std::int64_t i = 0;
         if (length == 1) i = static_cast<std::int8_t>(v[0]);
@@ -155,43 +154,63 @@ inline constexpr unsigned bulk_untyped = 0x80;
         else if (length == 8) i = static_cast<std::int64_t>(lwm2m::detail::load_be_fixed<8>(v));
         else return false;
         if (def->range.present && !def->range.contains(static_cast<double>(i))) return false;
-        r.value = key == static_cast<unsigned>(data_type::time) ? value::of_time(i) : value::of_integer(i);
-    } else if (key == static_cast<unsigned>(data_type::string)) {
+        r.value = Key == static_cast<unsigned>(data_type::time) ? value::of_time(i) : value::of_integer(i);
+    } else if constexpr (Key == static_cast<unsigned>(data_type::string)) {
         if (!encoding::detail::is_ascii(bytes_view{v, length})) return false;
         if (def->range.present && !def->range.contains(static_cast<double>(length))) return false;
         r.value = value::of_string(std::string_view{reinterpret_cast<const char*>(v), length});
-    } else if (key == bulk_untyped) {
-        r.value = value::of_untyped(bytes_view{v, length});
-    } else if (key == static_cast<unsigned>(data_type::boolean)) {
+    } else if constexpr (Key == static_cast<unsigned>(data_type::boolean)) {
         if (length != 1 || static_cast<unsigned>(v[0]) > 1) return false;
         r.value = value::of_boolean(static_cast<unsigned>(v[0]) == 1);
     } else {
-        return false;
+        static_assert(Key == bulk_untyped);
+        r.value = value::of_untyped(bytes_view{v, length});
     }
+    return true;
+}
+
+/**
+ * Calls `f` with `std::integral_constant<unsigned, key>` for the keys `bulk_typed_value` takes;
+ * false for others. Tested in order of frequency in LwM2M payloads (text, integers), a compare each.
+ */
+template <class F>
+[[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_with_key(unsigned key, F&& f) noexcept {
+    using k = unsigned;
+    if (key == static_cast<k>(data_type::string)) return f(std::integral_constant<k, static_cast<k>(data_type::string)>{});
+    if (key == static_cast<k>(data_type::integer)) return f(std::integral_constant<k, static_cast<k>(data_type::integer)>{});
+    if (key == static_cast<k>(data_type::time)) return f(std::integral_constant<k, static_cast<k>(data_type::time)>{});
+    if (key == static_cast<k>(data_type::boolean)) return f(std::integral_constant<k, static_cast<k>(data_type::boolean)>{});
+    if (key == bulk_untyped) return f(std::integral_constant<k, bulk_untyped>{});
+    return false;
+}
+
+/** Completes `r` (its value stored) at `lanes`/`level`, with no time. */
+LWM2M_HOT_INLINE inline void bulk_finish(record& r, std::uint64_t lanes, path_level level) noexcept {
     r.path = lwm2m::detail::path_access::of_lanes(lanes, level);
     std::construct_at(&r.time);  // no time: one store
-    return true;
 }
 
 /**
  * The Resource Instance TLVs in [q, end) (a Multiple Resource's content) when all are of the
  * shape `bulk_fast` takes (8-bit id above the earlier ones', inline or 8-bit length, three
- * bytes at least, a value `bulk_fast_value` takes as `key`/`def`, room before `o_end` with
+ * bytes at least, a value `bulk_typed_value<Key>` takes, room before `o_end` with
  * `CheckRoom`), their records stored from `o` under `lanes` (/O/I/R, lane 3 clear): the end of
- * those records; else null (some records may be written). A leaf function of its own: inline,
- * the resource loop's state would crowd its registers.
+ * those records; else null (some records may be written). One loop per key: the type is
+ * tested once per resource, not per instance. Inline in `bulk_fast`'s loop: no call, no
+ * arguments to move.
  */
-template <bool CheckRoom>
-[[nodiscard]] LWM2M_NOINLINE record* bulk_fast_instances(const std::byte* q, const std::byte* const end, record* o,
-                                                         record* const o_end, const std::uint64_t lanes, const unsigned key,
-                                                         const resource_def* const def) noexcept {
+template <bool CheckRoom, unsigned Key>
+[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances(const std::byte* q, const std::byte* const end,
+                                                                record* o, record* const o_end,
+                                                                const std::uint64_t lanes,
+                                                                const resource_def* const def) noexcept {
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
-    unsigned next_instance = 0;
+    std::ptrdiff_t last_instance = -1;  // ids ascend: above the last one (no add per instance)
     while (bulk_fits(q, 3, end)) {
         const unsigned t = u8(q[0]);
         if ((t & 0xF0u) != 0x40u) return nullptr;  // 01 0 0x: a Resource Instance, 8-bit id, inline or 8-bit length
-        const unsigned id = u8(q[1]);
-        if (id < next_instance) return nullptr;
+        const std::ptrdiff_t id = u8(q[1]);
+        if (id <= last_instance) return nullptr;
         std::size_t length = t & 0x07u;
         const std::byte* v = q + 2;
         if ((t & 0x08u) != 0) {
@@ -200,24 +219,54 @@ template <bool CheckRoom>
         }
         if (!bulk_fits(v, length, end)) return nullptr;
         if (CheckRoom && o == o_end) return nullptr;
-        if (!bulk_fast_value(*o, lanes | bulk_lane(3, id), path_level::resource_instance, key, def, v, length))
-            return nullptr;
+        if (!bulk_typed_value<Key>(*o, def, v, length)) return nullptr;
+        bulk_finish(*o, lanes | bulk_lane(3, static_cast<std::uint64_t>(id)), path_level::resource_instance);
         ++o;
-        next_instance = id + 1;
+        last_instance = id;
         q = v + length;
     }
     return q == end ? o : nullptr;
+}
+
+/** `bulk_fast_instances` for the `key` of the resource (`bulk_fast`'s key without the multiple bit). */
+template <bool CheckRoom>
+[[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances_of(const std::byte* q, const std::byte* const end,
+                                                                     record* o, record* const o_end,
+                                                                     const std::uint64_t lanes, const unsigned key,
+                                                                     const resource_def* const def) noexcept {
+    record* last = nullptr;  // stays null for a type `bulk_typed_value` does not take
+    (void)bulk_with_key(key, [&](auto k) {
+        last = bulk_fast_instances<CheckRoom, decltype(k)::value>(q, end, o, o_end, lanes, def);
+        return true;
+    });
+    return last;
+}
+
+/**
+ * How many of the (sorted, unique) `resources` have their index as id: those with an id
+ * below it are found by index, and no other id is (`object_view::find`'s O(1) case). Most
+ * schemas are dense throughout: one compare.
+ */
+[[nodiscard]] inline std::size_t bulk_dense_ids(std::span<const resource_def> resources) noexcept {
+    std::size_t lo = 0, hi = resources.size();  // resources[k].id == k holds for a prefix: its end in [lo, hi]
+    if (hi == 0 || resources[hi - 1].id == hi - 1) return hi;
+    --hi;
+    while (lo < hi) {
+        const std::size_t mid = (lo + hi + 1) / 2;
+        if (resources[mid - 1].id == mid - 1) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
 }
 
 /**
  * Reads resource-level TLVs from `c.p` while they are of the commonest shape: 8-bit id above
  * the earlier ones', inline or 8-bit length, at least three bytes, a Resource or a Multiple
  * Resource of Resource Instances of that shape, a schema entry by dense id (`Typed`; else
- * untyped), a value `bulk_fast_value` takes, room in the span (checked per record only with
+ * untyped), a value `bulk_typed_value` takes, room in the span (checked per record only with
  * `CheckRoom`: without, the caller made sure that the span holds a record per two bytes left).
  * Stops (`c` at the TLV, nothing of it kept) at the end of the instance or at anything else:
- * `bulk_general_entry` reads what it leaves. Its only call is `bulk_fast_instances`, so that
- * its state stays in registers.
+ * `bulk_general_entry` reads what it leaves. No calls: its state stays in registers.
  */
 template <bool Typed, bool CheckRoom>
 LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
@@ -228,17 +277,17 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     // The instance's lanes with lane 3 set to no id: a Resource's path is one OR away.
     const std::uint64_t lanes = c.lanes | bulk_lane(3, path::no_id);
     const resource_def* resources = nullptr;
-    std::size_t resource_count = 0;
+    std::size_t dense = 0;  // ids below it: the resource at that index (`bulk_dense_ids`)
     if constexpr (Typed) {
         resources = c.object->resources().data();
-        resource_count = c.object->resources().size();
+        dense = bulk_dense_ids(c.object->resources());
     }
-    unsigned next_id = c.next_id;
+    std::size_t next_id = c.next_id;
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
     while (bulk_fits(p, 3, e)) {  // an empty TLV at the end (two bytes) goes the general way
         const unsigned t = u8(p[0]);
         if ((t & 0x30u) != 0) break;  // a 16-bit id or length
-        const unsigned id = u8(p[1]);
+        const std::size_t id = u8(p[1]);  // as wide as the pointers it indexes with
         if (id < next_id) break;
         std::size_t length = t & 0x07u;
         const std::byte* v = p + 2;
@@ -250,19 +299,20 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         const resource_def* def = nullptr;
         unsigned key = bulk_untyped;
         if constexpr (Typed) {
-            if (id >= resource_count) break;
+            if (id >= dense) break;  // not in the schema, or beyond its dense ids: the general way
             def = resources + id;
-            if (def->id != id) break;
             key = static_cast<unsigned>(def->type) | static_cast<unsigned>(def->instances) << 8;
         }
         if (t >= 0xC0u) {  // 11: Resource
             if (CheckRoom && o == o_end) break;
-            if (!bulk_fast_value(*o, lanes | bulk_lane(2, id), path_level::resource, key, def, v, length)) break;
+            if (!bulk_with_key(key, [&](auto k) { return bulk_typed_value<decltype(k)::value>(*o, def, v, length); }))
+                break;
+            bulk_finish(*o, lanes | bulk_lane(2, id), path_level::resource);
             ++o;
         } else if (t >= 0x80u) {  // 10: Multiple Resource
-            if (Typed && !def->is_multiple()) break;
-            record* const last = bulk_fast_instances<CheckRoom>(
-                v, v + length, o, o_end, (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id), key & 0xFFu, def);
+            if (Typed && key < 0x100u) break;  // a single resource
+            const std::uint64_t resource_lanes = (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id);
+            record* const last = bulk_fast_instances_of<CheckRoom>(v, v + length, o, o_end, resource_lanes, key & 0xFFu, def);
             if (last == nullptr) break;  // the general code reads this Multiple Resource again
             o = last;
         } else {
@@ -273,7 +323,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     }
     c.p = p;
     c.o = o;
-    c.next_id = next_id;
+    c.next_id = static_cast<unsigned>(next_id);
 }
 
 /** The resource-level TLVs of `c` to the end of its instance (see `bulk_cursor`); false where `bulk_general_entry` is. */
