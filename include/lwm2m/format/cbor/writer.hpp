@@ -15,6 +15,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/config.hpp>
+#include <lwm2m/encoding/binary32.hpp>
 #include <lwm2m/format/output_window.hpp>
 
 namespace lwm2m::format::cbor {
@@ -127,12 +128,12 @@ constexpr std::byte* put_float(std::byte* p, double v) noexcept {
         p[2] = static_cast<std::byte>(*h & 0xFF);
         return p + 3;
     }
-    const auto f = static_cast<float>(v);
+    // (NaN and ±inf are halves: what is left is finite.)
     std::uint64_t bits = std::bit_cast<std::uint64_t>(v);
     unsigned n = 8;
     *p = std::byte{0xFB};
-    if (static_cast<double>(f) == v || std::isnan(v)) {
-        bits = std::bit_cast<std::uint32_t>(f);
+    if (const auto f = encoding::exact_binary32_bits(v)) {
+        bits = *f;
         n = 4;
         *p = std::byte{0xFA};
     }
