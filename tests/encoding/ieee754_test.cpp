@@ -1,6 +1,7 @@
-// encoding::exact_binary32_bits reads the double's bits; the reference here is the round trip
-// through float it replaced in the TLV and CBOR writers.
-#include <lwm2m/encoding/binary32.hpp>
+// encoding::exact_binary32_bits and is_finite read the double's bits; the references here are
+// the floating-point operations they replaced: the round trip through float (TLV and CBOR
+// writers) and std::isfinite.
+#include <lwm2m/encoding/ieee754.hpp>
 
 #include <doctest/doctest.h>
 
@@ -77,4 +78,22 @@ TEST_CASE("exact_binary32_bits: the float that keeps a double exactly, as the ro
 TEST_CASE("exact_binary32_bits is a constant expression") {
     static_assert(lwm2m::encoding::exact_binary32_bits(1.0) == std::optional<std::uint32_t>{0x3F800000u});
     static_assert(!lwm2m::encoding::exact_binary32_bits(0.1).has_value());
+}
+
+TEST_CASE("is_finite: std::isfinite from the bits") {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (const double v : {0.0, -0.0, 1.0, -1.0, 1e308, -1e308, std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::denorm_min(), inf, -inf, std::numeric_limits<double>::quiet_NaN(),
+                           -std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::signaling_NaN()})
+        CHECK(lwm2m::encoding::is_finite(v) == std::isfinite(v));
+    std::mt19937_64 rng(7);
+    int mismatches = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::uint64_t b = rng();
+        if (i % 4 == 0) b |= std::uint64_t{0x7FF} << 52;  // many infinities and NaNs
+        const double v = std::bit_cast<double>(b);
+        if (lwm2m::encoding::is_finite(v) != std::isfinite(v)) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+    static_assert(lwm2m::encoding::is_finite(1.0) && !lwm2m::encoding::is_finite(std::numeric_limits<double>::infinity()));
 }

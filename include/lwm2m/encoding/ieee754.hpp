@@ -1,11 +1,12 @@
 #pragma once
 /**
- * @file binary32.hpp
- * Whether a double is exactly an IEEE 754 binary32 (float) value, and its bits then: what a
- * writer asks to put a number in 4 bytes instead of 8 (TLV Float, LwM2M 1.1 Core §C.4; CBOR,
- * RFC 8949 §4.1). Read from the double's bits with integer operations only: on a target with
- * no double-precision FPU (a Cortex-M4) the conversion and compare it replaces
- * (`static_cast<double>(static_cast<float>(v)) == v`) are soft-float library calls.
+ * @file ieee754.hpp
+ * Tests of IEEE 754 doubles read from their bits with integer operations only. On a target
+ * with no double-precision FPU (a Cortex-M4) the floating-point operations they replace are
+ * soft-float library calls: `std::isfinite` is an unordered compare and a compare, and the
+ * binary32 round trip (`static_cast<double>(static_cast<float>(v)) == v`) a conversion and
+ * a compare. `exact_binary32_bits` is what a writer asks to put a number in 4 bytes instead
+ * of 8 (TLV Float, LwM2M 1.1 Core §C.4; CBOR, RFC 8949 §4.1).
  * Allocation: none.
  */
 
@@ -14,6 +15,12 @@
 #include <optional>
 
 namespace lwm2m::encoding {
+
+/** `std::isfinite(v)`: neither infinite nor NaN (the exponent bits not all ones). */
+[[nodiscard]] constexpr bool is_finite(double v) noexcept {
+    constexpr std::uint64_t exponent = std::uint64_t{0x7FF} << 52;
+    return (std::bit_cast<std::uint64_t>(v) & exponent) != exponent;
+}
 
 /**
  * The binary32 bits of `v` when binary32 holds it exactly (±0, ±inf, normal and subnormal

@@ -15,7 +15,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/config.hpp>
-#include <lwm2m/encoding/binary32.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/format/output_window.hpp>
 
 namespace lwm2m::format::cbor {

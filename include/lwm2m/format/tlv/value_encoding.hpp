@@ -28,7 +28,7 @@
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
-#include <lwm2m/encoding/binary32.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/tlv/header.hpp>
 #include <lwm2m/model/coerce.hpp>
