@@ -13,7 +13,6 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
-#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/json/writer.hpp>
 #include <lwm2m/format/oma_json/reader.hpp>
@@ -162,8 +161,8 @@ inline void value_member(json::writer& w, const value& v) noexcept {
         if (!base.is_prefix_of(r.path) || !r.path.has_resource()) return fail(errc::invalid_argument, i);
         if (v.kind() == value_kind::none) return fail(errc::invalid_argument, i);
         if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
-        if (v.kind() == value_kind::float_ && !encoding::is_finite(v.as_float())) return fail(errc::number_out_of_range, i);
-        if (r.time && !encoding::is_finite(*r.time)) return fail(errc::number_out_of_range, i);
+        if (v.kind() == value_kind::float_ && !std::isfinite(v.as_float())) return fail(errc::number_out_of_range, i);
+        if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
         if (auto ok = d::check_bytes(v); !ok) return fail(ok.error().code, i);
         some_at_base = some_at_base || r.path == base;
         all_timed = all_timed && r.time && std::trunc(*r.time) == *r.time && std::fabs(*r.time) < d::exact_integer_limit;
