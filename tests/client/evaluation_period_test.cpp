@@ -9,6 +9,9 @@
 
 #include "sim_world.hpp"
 
+#include <bit>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -212,4 +215,48 @@ TEST_CASE("records_digest tells values apart and ignores NaN payloads and the si
     CHECK(client::records_digest(z1) == client::records_digest(z2));
     CHECK(client::records_digest(i1) != client::records_digest(u1));
     CHECK(client::records_digest(a) == client::records_digest(std::span<const format::record>{a}));
+    // NaNs of any sign and payload are one value; infinities and the largest double are not NaN.
+    const auto nan_with = [&](std::uint64_t bits) {
+        const format::record r[] = {rec("/3/0/1", value::of_float(std::bit_cast<double>(bits)))};
+        return client::records_digest(r);
+    };
+    const std::uint32_t quiet = nan_with(std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN()));
+    CHECK(nan_with(0x7FF0000000000001u) == quiet);
+    CHECK(nan_with(0xFFF8000000000123u) == quiet);
+    CHECK(nan_with(0x7FFFFFFFFFFFFFFFu) == quiet);
+    CHECK(nan_with(0x7FF0000000000000u) != quiet);  // +inf
+    CHECK(nan_with(0xFFF0000000000000u) != quiet);  // -inf
+    CHECK(nan_with(0x7FF0000000000000u) != nan_with(0xFFF0000000000000u));
+    CHECK(nan_with(0x7FEFFFFFFFFFFFFFu) != quiet);
+    CHECK(nan_with(0x8000000000000000u) == client::records_digest(z1));
+    CHECK(nan_with(0x0000000000000001u) != client::records_digest(z1));  // the smallest subnormal is not zero
+}
+
+TEST_CASE("thresholds_met: st is reached by a move either way, gt and lt by a crossing") {
+    notification_attributes a{};
+    a.st = 5.0;
+    CHECK(client::thresholds_met(a, std::nullopt, 1.0));
+    CHECK(client::thresholds_met(a, 10.0, 15.0));
+    CHECK(client::thresholds_met(a, 10.0, 5.0));
+    CHECK_FALSE(client::thresholds_met(a, 10.0, 14.5));
+    CHECK_FALSE(client::thresholds_met(a, 10.0, 5.5));
+    CHECK(client::thresholds_met(a, -1.0, std::numeric_limits<double>::infinity()));
+    CHECK(client::thresholds_met(a, 1.0, -std::numeric_limits<double>::infinity()));
+    CHECK_FALSE(client::thresholds_met(a, 1.0, std::numeric_limits<double>::quiet_NaN()));
+    CHECK_FALSE(client::thresholds_met(a, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()));
+    a.st = 0.0;
+    CHECK(client::thresholds_met(a, 3.0, 3.0));
+    CHECK(client::thresholds_met(a, 0.0, -0.0));
+    a.st = std::nullopt;
+    a.gt = 20.0;
+    CHECK(client::thresholds_met(a, 19.0, 21.0));
+    CHECK(client::thresholds_met(a, 21.0, 20.0));
+    CHECK_FALSE(client::thresholds_met(a, 21.0, 22.0));
+    constexpr auto st_met = [](double st, double last, double now) {
+        notification_attributes with{};
+        with.st = st;
+        return client::thresholds_met(with, last, now);
+    };
+    static_assert(st_met(1.0, 2.0, 0.5));
+    static_assert(!st_met(2.0, 2.0, 0.5));
 }

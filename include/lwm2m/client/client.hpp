@@ -151,7 +151,7 @@ struct client_event {
 /** Static configuration of a client. Views must outlive the engine. */
 struct client_config {
     std::string_view endpoint_name{};          ///< `ep` (mandatory)
-    std::string_view lwm2m_version = "1.1";    ///< `lwm2m` ("1.0" or "1.1")
+    std::string_view lwm2m_version = std::string_view{"1.1", 3};  ///< `lwm2m` ("1.0" or "1.1")
     std::string_view msisdn{};                 ///< `sms` when not empty
     /**
      * Queue Mode (LwM2M 1.1 Core §6.5, Transport §6; 1.0 §5.3.1 binding "UQ"): adds `Q` to
@@ -556,30 +556,40 @@ private:
 
     // ---- registration -----------------------------------------------------------------------
 
+    // String literals as `sv` literals: a `const char*` becomes a string_view through an
+    // out-of-line constructor and strlen at run time in g++ -Os builds (see HACKING.md).
+
+    /** LwM2M 1.0 registration (`client_config::lwm2m_version`). */
+    [[nodiscard]] bool version_1_0() const noexcept {
+        using namespace std::string_view_literals;
+        return config_.lwm2m_version == "1.0"sv;
+    }
+
     std::string_view binding_query(const server_session& s, text_buffer& t) const noexcept {
-        const bool v10 = config_.lwm2m_version == "1.0";
-        if (v10 && config_.queue_mode && s.account.binding.find('Q') == std::string_view::npos) {
+        using namespace std::string_view_literals;
+        if (version_1_0() && config_.queue_mode && s.account.binding.find('Q') == std::string_view::npos) {
             // 1.0 expresses queue mode in the binding: "UQ".
-            return t.add("b=", t.add(s.account.binding, "Q"));
+            return t.add("b="sv, t.add(s.account.binding, "Q"sv));
         }
-        return t.add("b=", s.account.binding);
+        return t.add("b="sv, s.account.binding);
     }
 
     /** Register (LwM2M 1.1 Core §6.2.1): POST /rd?ep=&lt=&lwm2m=&b=[&sms=][&Q] with the object links. */
     void send_register(server_session& s, time_point now) noexcept {
+        using namespace std::string_view_literals;
         s.start_pending = false;
         coap::message_builder<16> b;
-        b.type(coap::message_type::confirmable).code(coap::code::post).uri_path("rd");
+        b.type(coap::message_type::confirmable).code(coap::code::post).uri_path("rd"sv);
         text_buffer t;
-        b.uri_query(t.add("ep=", config_.endpoint_name));
-        b.uri_query(t.add_number("lt=", s.account.lifetime));
-        b.uri_query(t.add("lwm2m=", config_.lwm2m_version));
+        b.uri_query(t.add("ep="sv, config_.endpoint_name));
+        b.uri_query(t.add_number("lt="sv, s.account.lifetime));
+        b.uri_query(t.add("lwm2m="sv, config_.lwm2m_version));
         b.uri_query(binding_query(s, t));
-        if (!config_.msisdn.empty()) b.uri_query(t.add("sms=", config_.msisdn));
-        if (config_.queue_mode && config_.lwm2m_version != "1.0") b.uri_query("Q");
+        if (!config_.msisdn.empty()) b.uri_query(t.add("sms="sv, config_.msisdn));
+        if (config_.queue_mode && !version_1_0()) b.uri_query("Q"sv);
         b.content_format(static_cast<std::uint16_t>(format::content_format::link_format));
         format::output_window body{endpoint_.outgoing_body_area()};
-        write_registration_links(objects(), config_.lwm2m_version == "1.0" ? std::string_view{} : supported_formats, body);
+        write_registration_links(objects(), version_1_0() ? std::string_view{} : supported_formats, body);
         // No Block1 for Register: the object list must fit one datagram (no slot free: retried).
         if (body.overflowed()) {
             schedule_retry(s, now, coap::code::empty);
@@ -607,13 +617,13 @@ private:
         b.type(coap::message_type::confirmable).code(coap::code::post);
         location_path(b, s.location());
         text_buffer t;
-        if (s.lifetime_dirty) b.uri_query(t.add_number("lt=", s.account.lifetime));
+        using namespace std::string_view_literals;
+        if (s.lifetime_dirty) b.uri_query(t.add_number("lt="sv, s.account.lifetime));
         if (s.binding_dirty) b.uri_query(binding_query(s, t));
         format::output_window body{endpoint_.outgoing_body_area()};
         if (s.objects_dirty) {
             b.content_format(static_cast<std::uint16_t>(format::content_format::link_format));
-            write_registration_links(objects(), config_.lwm2m_version == "1.0" ? std::string_view{} : supported_formats,
-                                     body);
+            write_registration_links(objects(), version_1_0() ? std::string_view{} : supported_formats, body);
             if (!body.overflowed()) b.payload(body.bytes());
         }
         auto h = endpoint_.send_request(s.account.peer, b, now);

@@ -69,7 +69,13 @@ struct observation {
     if (!last) return true;
     if (a.gt && ((*last <= *a.gt) != (now_value <= *a.gt))) return true;
     if (a.lt && ((*last < *a.lt) != (now_value < *a.lt))) return true;
-    if (a.st && (now_value - *last >= *a.st || *last - now_value >= *a.st)) return true;
+    // |now - last| >= st: the difference taken once, its sign bit cleared (x - y is exactly
+    // -(y - x) in IEEE arithmetic, so this is "either difference reaches st"; no second
+    // soft-float subtraction and compare on an MCU).
+    if (a.st) {
+        const double moved = std::bit_cast<double>(std::bit_cast<std::uint64_t>(now_value - *last) & ~(std::uint64_t{1} << 63));
+        if (moved >= *a.st) return true;
+    }
     return false;
 }
 
@@ -117,11 +123,13 @@ inline constexpr std::uint32_t records_digest_seed = 2166136261u;
     case value_kind::time: mix(static_cast<std::uint64_t>(v.as_integer()), 8); break;
     case value_kind::unsigned_integer: mix(v.as_unsigned(), 8); break;
     case value_kind::float_: {
-        // One digest for all NaNs and for both zeros, as operator== of value compares them.
-        const double f = v.as_float() != v.as_float() ? std::numeric_limits<double>::quiet_NaN()
-                         : v.as_float() == 0       ? 0.0
-                                                   : v.as_float();
-        mix(std::bit_cast<std::uint64_t>(f), 8);
+        // One digest for all NaNs and for both zeros, as operator== of value compares them
+        // (told from the bits: no soft-float compares on an MCU).
+        std::uint64_t bits = std::bit_cast<std::uint64_t>(v.as_float());
+        const std::uint64_t magnitude = bits & ~(std::uint64_t{1} << 63);
+        if (magnitude > 0x7FF0000000000000u) bits = std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN());
+        else if (magnitude == 0) bits = 0;
+        mix(bits, 8);
         break;
     }
     case value_kind::boolean: mix(v.as_boolean() ? 1 : 0, 1); break;

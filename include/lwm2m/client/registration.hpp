@@ -135,11 +135,12 @@ static_assert(*update_delay(60, {}) == std::chrono::seconds(30));
  */
 inline void write_registration_links(std::span<const object_binding> objects, std::string_view formats,
                                      format::output_window& out) noexcept {
+    using namespace std::string_view_literals;  // (no strlen at run time: see engine::binding_query)
     format::link::writer w{out};
     if (!formats.empty()) {
-        w.begin("/");
-        w.quoted_attribute("rt", "oma.lwm2m");
-        w.quoted_attribute("ct", formats);
+        w.begin("/"sv);
+        w.quoted_attribute("rt"sv, "oma.lwm2m"sv);
+        w.quoted_attribute("ct"sv, formats);
     }
     for (const object_binding& o : objects) {
         if (o.id() == 0) continue;
@@ -148,7 +149,7 @@ inline void write_registration_links(std::span<const object_binding> objects, st
         if (v != object_version{1, 0}) {
             w.begin(*path::make(o.id()));
             const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
-            w.attribute("ver", std::string_view{ver, 3});
+            w.attribute("ver"sv, std::string_view{ver, 3});
         } else if (n == 0) {
             w.begin(*path::make(o.id()));
         }

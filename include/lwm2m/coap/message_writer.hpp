@@ -185,7 +185,8 @@ public:
      */
     constexpr message_writer& header(message_type type, coap::code c, std::uint16_t message_id,
                                      bytes_view token = {}) noexcept {
-        if (header_written_ || !detail::header_fast_ok(type, c, token.size())) [[unlikely]]
+        // (Size builds: the checked code alone, as in `option`.)
+        if (!LWM2M_COAP_FAST_PATH || header_written_ || !detail::header_fast_ok(type, c, token.size())) [[unlikely]]
             return header_checked(type, c, message_id, token);
         header_written_ = true;
         code_ = c;
@@ -202,6 +203,9 @@ public:
      * `empty_message_not_empty`.
      */
     LWM2M_HOT_INLINE constexpr message_writer& option(option_number n, bytes_view value) noexcept {
+        // Size builds (LWM2M_COAP_FAST_PATH 0) take the checked code alone, which writes the
+        // same bytes and reports the same errors: one copy of the writer, not a fast path too.
+        if (!LWM2M_COAP_FAST_PATH) return option_checked(n, value);
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = value.size();
         const std::uint32_t delta = number - last_number_;  // wraps (huge) when out of order or forced
@@ -222,6 +226,7 @@ public:
     message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
     /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
     LWM2M_HOT_INLINE constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
+        if (!LWM2M_COAP_FAST_PATH) return uint_option_checked(n, value);  // size builds: as in `option`
         const auto number = static_cast<std::uint32_t>(n);
         const std::size_t length = detail::uint32_length(value);
         const std::uint32_t delta = number - last_number_;

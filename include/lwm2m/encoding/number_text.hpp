@@ -26,6 +26,7 @@
 #include <system_error>
 
 #include <lwm2m/divide.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m::encoding {
@@ -241,13 +242,13 @@ struct double_double {
     if (m == 0) return negative ? -0.0 : 0.0;
     if (e10 > 400) return fail(errc::number_out_of_range, 0);
     const double v = e10 < -400 ? 0.0 : value_of(m, e10);
-    if (!std::isfinite(v) || v == 0) return fail(errc::number_out_of_range, 0);
+    if (!encoding::is_finite(v) || v == 0) return fail(errc::number_out_of_range, 0);
     return negative ? -v : v;
 }
 
 /** Writes a finite double in the shortest form `parse_double` reads back. Errors: `invalid_argument`, `buffer_too_small`. */
 [[nodiscard]] inline result<std::size_t> format_double(double v, std::span<char> out) noexcept {
-    if (!std::isfinite(v)) return fail(errc::invalid_argument);
+    if (!encoding::is_finite(v)) return fail(errc::invalid_argument);
     char text[max_number_text];
     std::size_t n = 0;
     if (std::signbit(v)) {
@@ -354,7 +355,7 @@ struct double_double {
     if (s.empty() || scan_json_number(s, integral) != s.size()) return fail(errc::invalid_number, 0);
     double v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec == std::errc::result_out_of_range || !std::isfinite(v)) return fail(errc::number_out_of_range, 0);
+    if (r.ec == std::errc::result_out_of_range || !encoding::is_finite(v)) return fail(errc::number_out_of_range, 0);
     if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) return fail(errc::invalid_number, 0);
     return v;
 #endif
@@ -475,7 +476,7 @@ constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
 #if LWM2M_COMPACT_FLOAT_TEXT
     return compact::format_double(v, out);
 #else
-    if (!std::isfinite(v)) return fail(errc::invalid_argument);
+    if (!encoding::is_finite(v)) return fail(errc::invalid_argument);
     const auto r = std::to_chars(out.data(), out.data() + out.size(), v);
     if (r.ec != std::errc{}) return fail(errc::buffer_too_small, max_number_text);
     return static_cast<std::size_t>(r.ptr - out.data());

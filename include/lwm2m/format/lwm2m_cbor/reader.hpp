@@ -35,6 +35,7 @@
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/cbor/reader.hpp>
 #include <lwm2m/format/record.hpp>
@@ -242,7 +243,7 @@ private:
         const double mantissa = m.kind == item_kind::unsigned_integer ? static_cast<double>(m.uint)
                                                                      : -1.0 - static_cast<double>(m.uint);
         const double v = lwm2m_cbor::detail::decimal_fraction(mantissa, exponent);
-        if (!std::isfinite(v)) return fail(errc::number_out_of_range, tag.offset);
+        if (!encoding::is_finite(v)) return fail(errc::number_out_of_range, tag.offset);
         return value::of_float(v);
     }
 

@@ -25,6 +25,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/json_string.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/format/json/number_value.hpp>
@@ -559,7 +560,7 @@ private:
         if (has_bt_ || has_t) {
             if (has_bt_ && bt_error_) return unexpected{*bt_error_};
             const double when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
-            if (!std::isfinite(when)) return fail(errc::number_out_of_range, has_t ? r.t_offset : r.offset);
+            if (!encoding::is_finite(when)) return fail(errc::number_out_of_range, has_t ? r.t_offset : r.offset);
             out.time = when;
         }
 

@@ -26,6 +26,7 @@
 #include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/json_string.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -627,7 +628,7 @@ struct wide_integer {
     const double x = base.numeric();
     const double y = v.numeric();
     const double sum = x + y;
-    if (!std::isfinite(sum) && std::isfinite(x) && std::isfinite(y)) return fail(errc::number_out_of_range);
+    if (!encoding::is_finite(sum) && encoding::is_finite(x) && encoding::is_finite(y)) return fail(errc::number_out_of_range);
     return value::of_float(sum);
 }
 
@@ -956,7 +957,7 @@ private:
         const bool has_t = labels.has(label::t);
         if (has_bt_ || has_t) {
             const double when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
-            if (!std::isfinite(when)) return failed(out, errc::number_out_of_range, has_t ? r.t_offset : bt_offset_);
+            if (!encoding::is_finite(when)) return failed(out, errc::number_out_of_range, has_t ? r.t_offset : bt_offset_);
             time = when;
         }
 
@@ -1245,8 +1246,8 @@ using encoding::utf8_checker;
     if ((plain & bit(v.kind())) != 0 && r.path.has_resource() && !r.time) return {};
     if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
     if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
-    if (r.time && !std::isfinite(*r.time)) return fail(errc::number_out_of_range, i);
-    if (json && v.kind() == value_kind::float_ && !std::isfinite(v.as_float())) return fail(errc::number_out_of_range, i);
+    if (r.time && !encoding::is_finite(*r.time)) return fail(errc::number_out_of_range, i);
+    if (json && v.kind() == value_kind::float_ && !encoding::is_finite(v.as_float())) return fail(errc::number_out_of_range, i);
     if (v.is_text()) {
         if (v.encoding() == text_encoding::raw) {
             if (auto ok = encoding::validate_utf8(v.encoded_bytes()); !ok) return fail(errc::invalid_utf8, i);

@@ -81,8 +81,7 @@ namespace detail {
         return value::of_float(v);
     }
     case data_type::boolean:
-        if (s == "0") return value::of_boolean(false);
-        if (s == "1") return value::of_boolean(true);
+        if (s.size() == 1 && (s[0] == '0' || s[0] == '1')) return value::of_boolean(s[0] == '1');
         return fail(errc::invalid_boolean, 0);
     case data_type::objlnk: {
         const std::size_t colon = s.find(':');

@@ -28,6 +28,7 @@
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/tlv/header.hpp>
 #include <lwm2m/model/coerce.hpp>
@@ -89,14 +90,7 @@ struct fixed_bits {
         if ((b & dropped) != 0 || (b & quiet) == 0) return std::nullopt;
         return static_cast<std::uint32_t>(((b >> 63) << 31) | 0x7F800000u | ((b >> 29) & 0x7FFFFFu));
     }
-    if (v > static_cast<double>(std::numeric_limits<float>::max()) ||
-        v < -static_cast<double>(std::numeric_limits<float>::max())) {
-        if (v != std::numeric_limits<double>::infinity() && v != -std::numeric_limits<double>::infinity())
-            return std::nullopt;
-    } else if (static_cast<double>(static_cast<float>(v)) != v) {
-        return std::nullopt;
-    }
-    return std::bit_cast<std::uint32_t>(static_cast<float>(v));
+    return encoding::exact_binary32_bits(v);  // (from the bits: no soft-float conversion on an MCU)
 }
 
 namespace detail {

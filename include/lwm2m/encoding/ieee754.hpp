@@ -1,0 +1,53 @@
+#pragma once
+/**
+ * @file ieee754.hpp
+ * Tests of IEEE 754 doubles read from their bits with integer operations only. On a target
+ * with no double-precision FPU (a Cortex-M4) the floating-point operations they replace are
+ * soft-float library calls: `std::isfinite` is an unordered compare and a compare, and the
+ * binary32 round trip (`static_cast<double>(static_cast<float>(v)) == v`) a conversion and
+ * a compare. `exact_binary32_bits` is what a writer asks to put a number in 4 bytes instead
+ * of 8 (TLV Float, LwM2M 1.1 Core §C.4; CBOR, RFC 8949 §4.1).
+ * Allocation: none.
+ */
+
+#include <bit>
+#include <cstdint>
+#include <optional>
+
+namespace lwm2m::encoding {
+
+/** `std::isfinite(v)`: neither infinite nor NaN (the exponent bits not all ones). */
+[[nodiscard]] constexpr bool is_finite(double v) noexcept {
+    constexpr std::uint64_t exponent = std::uint64_t{0x7FF} << 52;
+    return (std::bit_cast<std::uint64_t>(v) & exponent) != exponent;
+}
+
+/**
+ * The binary32 bits of `v` when binary32 holds it exactly (±0, ±inf, normal and subnormal
+ * floats): the bits `static_cast<float>(v)` has then. Nothing for every other value and for
+ * NaN (whose binary32 form depends on the platform's conversion; callers decide it).
+ */
+[[nodiscard]] constexpr std::optional<std::uint32_t> exact_binary32_bits(double v) noexcept {
+    // In 32-bit halves: a 32-bit target has no 64-bit shifts or masks to spend on it.
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    const auto high = static_cast<std::uint32_t>(bits >> 32);  // sign, 11 exponent bits, 20 fraction bits
+    const auto low = static_cast<std::uint32_t>(bits);          // the other 32 fraction bits
+    const std::uint32_t sign = high & 0x80000000u;
+    const auto biased = static_cast<int>((high >> 20) & 0x7FFu);
+    const std::uint32_t high_fraction = high & 0xFFFFFu;
+    if (biased == 0x7FF || biased == 0) {  // ±inf and ±0 are floats; NaN is not decided here, and a
+        if ((high_fraction | low) != 0) return std::nullopt;  // subnormal double is below every float
+        return sign | (biased != 0 ? 0x7F800000u : 0u);
+    }
+    if ((low << 3) != 0) return std::nullopt;  // more than a float's 24 significant bits
+    const std::uint32_t significand = (1u << 23) | (high_fraction << 3) | (low >> 29);  // |v| = it * 2^(e - 23)
+    const int e = biased - 1023;
+    if (e >= -126 && e <= 127) return sign | (static_cast<std::uint32_t>(e + 127) << 23) | (significand & 0x7FFFFFu);
+    if (e < -149 || e > 127) return std::nullopt;
+    // A subnormal float: a whole number of 2^-149, the significand shifted right by 1..23 bits.
+    const int shift = -126 - e;
+    if ((significand & ((1u << shift) - 1)) != 0) return std::nullopt;
+    return sign | (significand >> shift);
+}
+
+} // namespace lwm2m::encoding

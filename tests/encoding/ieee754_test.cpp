@@ -1,0 +1,99 @@
+// encoding::exact_binary32_bits and is_finite read the double's bits; the references here are
+// the floating-point operations they replaced: the round trip through float (TLV and CBOR
+// writers) and std::isfinite.
+#include <lwm2m/encoding/ieee754.hpp>
+
+#include <doctest/doctest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <random>
+
+namespace {
+
+std::optional<std::uint32_t> reference_bits(double v) {
+    if (std::isnan(v)) return std::nullopt;
+    if (!std::isinf(v) && std::fabs(v) > static_cast<double>(std::numeric_limits<float>::max())) return std::nullopt;
+    const auto f = static_cast<float>(v);
+    if (static_cast<double>(f) != v) return std::nullopt;
+    return std::bit_cast<std::uint32_t>(f);
+}
+
+int mismatches = 0;
+
+void check(double v) {
+    const auto got = lwm2m::encoding::exact_binary32_bits(v);
+    const auto want = reference_bits(v);
+    if (got != want) {
+        ++mismatches;
+        INFO("bits ", std::bit_cast<std::uint64_t>(v));
+        CHECK(got == want);
+    }
+}
+
+} // namespace
+
+TEST_CASE("exact_binary32_bits: the float that keeps a double exactly, as the round trip through float gives it") {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    constexpr float finf = std::numeric_limits<float>::infinity();
+    mismatches = 0;
+    for (const double v : {0.0, -0.0, 1.0, -1.0, 0.5, 0.1, 22.5, -3.75, 1e300, 1e-300, 0x1p-126, 0x1p-127, 0x1p-149,
+                           0x1p-150, 3 * 0x1p-149, 0x1.fffffcp-127, 0x1.fffffep127, 0x1.ffffffp127, 0x1p128,
+                           std::numeric_limits<double>::denorm_min(), std::numeric_limits<double>::min(),
+                           std::numeric_limits<double>::max(), inf, -inf, std::numeric_limits<double>::quiet_NaN(),
+                           -std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::signaling_NaN()})
+        check(v);
+    CHECK(lwm2m::encoding::exact_binary32_bits(22.5) == std::optional<std::uint32_t>{0x41B40000u});
+    CHECK(lwm2m::encoding::exact_binary32_bits(0x1p-149) == std::optional<std::uint32_t>{1u});
+    CHECK(lwm2m::encoding::exact_binary32_bits(-inf) == std::optional<std::uint32_t>{0xFF800000u});
+    CHECK_FALSE(lwm2m::encoding::exact_binary32_bits(0.1).has_value());
+    // Floats of every exponent (and a spread of fractions), each with its double neighbours.
+    std::mt19937_64 rng(20261127);
+    for (std::uint32_t exponent = 0; exponent < 256; ++exponent)
+        for (int k = 0; k < 64; ++k) {
+            const std::uint32_t fraction = k < 2 ? static_cast<std::uint32_t>(k) * 0x7FFFFFu
+                                                 : static_cast<std::uint32_t>(rng()) & 0x7FFFFFu;
+            for (const std::uint32_t sign : {0u, 0x80000000u}) {
+                const float f = std::bit_cast<float>(sign | (exponent << 23) | fraction);
+                const auto d = static_cast<double>(f);
+                check(d);
+                check(std::nextafter(d, inf));
+                check(std::nextafter(d, -inf));
+                check(static_cast<double>(std::nextafter(f, finf)) / 2);
+            }
+        }
+    // Doubles of random bits, and of random bits with the low fraction bits a float lacks cleared.
+    for (int i = 0; i < 200000; ++i) {
+        const std::uint64_t b = rng();
+        check(std::bit_cast<double>(b));
+        check(std::bit_cast<double>(b & ~((std::uint64_t{1} << 29) - 1)));
+        check(std::bit_cast<double>(b & ~((std::uint64_t{1} << (29 + i % 24)) - 1)));
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("exact_binary32_bits is a constant expression") {
+    static_assert(lwm2m::encoding::exact_binary32_bits(1.0) == std::optional<std::uint32_t>{0x3F800000u});
+    static_assert(!lwm2m::encoding::exact_binary32_bits(0.1).has_value());
+}
+
+TEST_CASE("is_finite: std::isfinite from the bits") {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (const double v : {0.0, -0.0, 1.0, -1.0, 1e308, -1e308, std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::denorm_min(), inf, -inf, std::numeric_limits<double>::quiet_NaN(),
+                           -std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::signaling_NaN()})
+        CHECK(lwm2m::encoding::is_finite(v) == std::isfinite(v));
+    std::mt19937_64 rng(7);
+    int mismatches = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::uint64_t b = rng();
+        if (i % 4 == 0) b |= std::uint64_t{0x7FF} << 52;  // many infinities and NaNs
+        const double v = std::bit_cast<double>(b);
+        if (lwm2m::encoding::is_finite(v) != std::isfinite(v)) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+    static_assert(lwm2m::encoding::is_finite(1.0) && !lwm2m::encoding::is_finite(std::numeric_limits<double>::infinity()));
+}
