@@ -8,6 +8,7 @@
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/model/objects/light_control.hpp>
 
+#include "../support/byte_text.hpp"  // hex("...")
 #include "../support/test_lights.hpp"
 #include "sim_network.hpp"
 
@@ -37,11 +38,6 @@ inline std::string text_of(const std::vector<std::byte>& b) { return std::string
 inline std::vector<std::byte> bytes_of(std::string_view s) {
     std::vector<std::byte> v;
     for (char c : s) v.push_back(static_cast<std::byte>(c));
-    return v;
-}
-inline std::vector<std::byte> hex(std::string_view h) {
-    std::vector<std::byte> v(h.size() / 2);
-    (void)from_hex(h, v);
     return v;
 }
 
