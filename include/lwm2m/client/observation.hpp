@@ -71,7 +71,8 @@ struct observation {
     if (a.lt && ((*last < *a.lt) != (now_value < *a.lt))) return true;
     // |now - last| >= st: the difference taken once, its sign bit cleared (x - y is exactly
     // -(y - x) in IEEE arithmetic, so this is "either difference reaches st"; no second
-    // soft-float subtraction and compare on an MCU).
+    // soft-float subtraction and compare on an MCU; bit_cast, not std::fabs, which is not
+    // constexpr before C++23).
     if (a.st) {
         const double moved = std::bit_cast<double>(std::bit_cast<std::uint64_t>(now_value - *last) & ~(std::uint64_t{1} << 63));
         if (moved >= *a.st) return true;
