@@ -88,11 +88,14 @@ public:
         std::string error;
         auto objects = lwm2m::ddf::parse_ddf_all(xml, error);
         if (!objects) return where + ": " + error;
-        for (lwm2m::ddf::ddf_object& o : *objects) {
+        for (std::size_t k = 0; k < objects->size(); ++k) {
+            const lwm2m::ddf::ddf_object& o = (*objects)[k];
             if (std::string e = problem(o); !e.empty()) return where + ": object " + std::to_string(o.id) + ": " + e;
             for (std::size_t i = 0; i < loaded_.size(); ++i)
                 if (loaded_[i].id == o.id)
                     return where + ": object " + std::to_string(o.id) + " is also defined in " + origins_[i];
+            for (std::size_t j = 0; j < k; ++j)  // a registry holds each object once
+                if ((*objects)[j].id == o.id) return where + ": object " + std::to_string(o.id) + " is defined twice";
         }
         for (lwm2m::ddf::ddf_object& o : *objects) {
             loaded_.push_back(std::move(o));

@@ -426,7 +426,7 @@ expect "payload encode: link, the Register payload back" 0 "$REGISTER_LINKS" "" 
 INPUT=/dev/null
 
 # ---- --objects: OMA DDF XML loaded at run time
-mkdir "$TMP/objects" "$TMP/objects3" "$TMP/bad-xml" "$TMP/twice" "$TMP/dup-res" "$TMP/exec-type" "$TMP/empty"
+mkdir "$TMP/objects" "$TMP/objects3" "$TMP/bad-xml" "$TMP/twice" "$TMP/twice-in-one" "$TMP/dup-res" "$TMP/exec-type" "$TMP/empty"
 cat >"$TMP/objects/32769.xml" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>
 <LWM2M xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -474,6 +474,9 @@ EOF
 printf '<LWM2M><Object>\n<Name>x</Name>\n' >"$TMP/bad-xml/a.xml"
 cp "$TMP/objects/32769.xml" "$TMP/twice/a.xml"
 cp "$TMP/objects/32769.xml" "$TMP/twice/b.xml"
+# One document with the object twice: the <Object> element repeated inside <LWM2M>.
+sed -n '/<Object /,/<\/Object>/p' "$TMP/objects/32769.xml" >"$TMP/object-only"
+{ echo '<LWM2M>'; cat "$TMP/object-only" "$TMP/object-only"; echo '</LWM2M>'; } >"$TMP/twice-in-one/a.xml"
 sed 's/Item ID="2"/Item ID="1"/' "$TMP/objects/32769.xml" >"$TMP/dup-res/x.xml"
 sed 's/<Type><\/Type>/<Type>Integer<\/Type>/' "$TMP/objects/32769.xml" >"$TMP/exec-type/x.xml"
 
@@ -524,6 +527,8 @@ expect "--objects: malformed XML" 1 "" "lwm2m-cli: $TMP/bad-xml/a.xml: line 3: u
     decode --objects "$TMP/bad-xml" --format tlv --path /3/0 c10964
 expect "--objects: the same object in two files" 1 "" "lwm2m-cli: $TMP/twice/b.xml: object 32769 is also defined in $TMP/twice/a.xml" \
     decode --objects "$TMP/twice" --format tlv --path /3/0 c10964
+expect "--objects: the same object twice in one file" 1 "" "lwm2m-cli: $TMP/twice-in-one/a.xml: object 32769 is defined twice" \
+    decode --objects "$TMP/twice-in-one" --format tlv --path /3/0 c10964
 expect "--objects: duplicate resource id" 1 "" "lwm2m-cli: $TMP/dup-res/x.xml: object 32769: resource 1: duplicate id" \
     decode --objects "$TMP/dup-res" --format tlv --path /3/0 c10964
 expect "--objects: executable resource with a type" 1 "" "lwm2m-cli: $TMP/exec-type/x.xml: object 32769: resource 11: executable with a type" \
