@@ -19,11 +19,6 @@
 namespace lwm2m::format::detail {
 
 /**
- * Every record of `payload` read by a `Reader` (constructed from payload, base and schemas)
- * into `out`; their number. Errors: the reader's, `capacity_exceeded` (offset = records read
- * so far, all in `out`) when a record beyond `out` is read without an error before it.
- */
-/**
  * Hands each record a pull reader's `next()` gives (`result<std::optional<record>>`) to `each`
  * (which returns `result<void>`), to the reader's end or the first error of either: the one
  * loop over a reader, for `read_all` and the client's request bodies.
@@ -38,6 +33,11 @@ template <class Next, class Each>
     }
 }
 
+/**
+ * Every record of `payload` read by a `Reader` (constructed from payload, base and schemas)
+ * into `out`; their number. Errors: the reader's, `capacity_exceeded` (offset = records read
+ * so far, all in `out`) when a record beyond `out` is read without an error before it.
+ */
 template <class Reader>
 [[nodiscard]] result<std::size_t> read_all(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas,
                                            std::span<record> out) noexcept {
