@@ -97,3 +97,27 @@ TEST_CASE("is_finite: std::isfinite from the bits") {
     CHECK(mismatches == 0);
     static_assert(lwm2m::encoding::is_finite(1.0) && !lwm2m::encoding::is_finite(std::numeric_limits<double>::infinity()));
 }
+
+TEST_CASE("is_nan, is_zero, magnitude: std::isnan, == 0 and std::fabs from the bits") {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    for (const double v : {0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 1e308, -1e308, std::numeric_limits<double>::denorm_min(),
+                           -std::numeric_limits<double>::denorm_min(), inf, -inf, std::numeric_limits<double>::quiet_NaN(),
+                           -std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::signaling_NaN()}) {
+        CHECK(lwm2m::encoding::is_nan(v) == std::isnan(v));
+        CHECK(lwm2m::encoding::is_zero(v) == (v == 0));
+        CHECK(std::bit_cast<std::uint64_t>(lwm2m::encoding::magnitude(v)) == std::bit_cast<std::uint64_t>(std::fabs(v)));
+    }
+    std::mt19937_64 rng(11);
+    int mismatches = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::uint64_t b = rng();
+        if (i % 4 == 0) b |= std::uint64_t{0x7FF} << 52;                          // infinities and NaNs
+        if (i % 4 == 1) b &= (std::uint64_t{1} << 63) | ((std::uint64_t{1} << (i % 52)) - 1);  // zeros, subnormals
+        const double v = std::bit_cast<double>(b);
+        if (lwm2m::encoding::is_nan(v) != std::isnan(v) || lwm2m::encoding::is_zero(v) != (v == 0) ||
+            std::bit_cast<std::uint64_t>(lwm2m::encoding::magnitude(v)) != std::bit_cast<std::uint64_t>(std::fabs(v)))
+            ++mismatches;
+    }
+    CHECK(mismatches == 0);
+    static_assert(lwm2m::encoding::magnitude(-2.5) == 2.5 && lwm2m::encoding::is_zero(-0.0) && !lwm2m::encoding::is_nan(inf));
+}

@@ -32,6 +32,7 @@
 #include <span>
 
 #include <lwm2m/coap/token.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/exchange/peer.hpp>
@@ -69,14 +70,10 @@ struct observation {
     if (!last) return true;
     if (a.gt && ((*last <= *a.gt) != (now_value <= *a.gt))) return true;
     if (a.lt && ((*last < *a.lt) != (now_value < *a.lt))) return true;
-    // |now - last| >= st: the difference taken once, its sign bit cleared (x - y is exactly
-    // -(y - x) in IEEE arithmetic, so this is "either difference reaches st"; no second
-    // soft-float subtraction and compare on an MCU; bit_cast, not std::fabs, which is not
-    // constexpr before C++23).
-    if (a.st) {
-        const double moved = std::bit_cast<double>(std::bit_cast<std::uint64_t>(now_value - *last) & ~(std::uint64_t{1} << 63));
-        if (moved >= *a.st) return true;
-    }
+    // |now - last| >= st: the difference taken once (x - y is exactly -(y - x) in IEEE
+    // arithmetic, so this is "either difference reaches st"; no second soft-float subtraction
+    // and compare on an MCU).
+    if (a.st && encoding::magnitude(now_value - *last) >= *a.st) return true;
     return false;
 }
 
@@ -126,10 +123,10 @@ inline constexpr std::uint32_t records_digest_seed = 2166136261u;
     case value_kind::float_: {
         // One digest for all NaNs and for both zeros, as operator== of value compares them
         // (told from the bits: no soft-float compares on an MCU).
-        std::uint64_t bits = std::bit_cast<std::uint64_t>(v.as_float());
-        const std::uint64_t magnitude = bits & ~(std::uint64_t{1} << 63);
-        if (magnitude > 0x7FF0000000000000u) bits = std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN());
-        else if (magnitude == 0) bits = 0;
+        const double f = v.as_float();
+        std::uint64_t bits = std::bit_cast<std::uint64_t>(f);
+        if (encoding::is_nan(f)) bits = std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN());
+        else if (encoding::is_zero(f)) bits = 0;
         mix(bits, 8);
         break;
     }

@@ -22,6 +22,20 @@ namespace lwm2m::encoding {
     return (std::bit_cast<std::uint64_t>(v) & exponent) != exponent;
 }
 
+/** `std::isnan(v)`: the exponent bits all ones and a fraction. */
+[[nodiscard]] constexpr bool is_nan(double v) noexcept {
+    constexpr std::uint64_t sign = std::uint64_t{1} << 63;
+    return (std::bit_cast<std::uint64_t>(v) & ~sign) > (std::uint64_t{0x7FF} << 52);
+}
+
+/** `v == 0` (+0 or -0) without a floating-point compare. */
+[[nodiscard]] constexpr bool is_zero(double v) noexcept { return (std::bit_cast<std::uint64_t>(v) << 1) == 0; }
+
+/** `std::fabs(v)`, the sign bit cleared; constexpr (std::fabs is not before C++23). */
+[[nodiscard]] constexpr double magnitude(double v) noexcept {
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & ~(std::uint64_t{1} << 63));
+}
+
 /**
  * The binary32 bits of `v` when binary32 holds it exactly (±0, ±inf, normal and subnormal
  * floats): the bits `static_cast<float>(v)` has then. Nothing for every other value and for
