@@ -526,7 +526,7 @@ TEST_CASE("SenML JSON objlnk via vlo, and via vs when the schema says Objlnk (ol
     CHECK(read_json(R"([{"n":"/1/0/1","vlo":"003:00"}])").records.at(0).value == value::of_objlnk(objlnk{3, 0}));
 }
 
-TEST_CASE("SenML JSON opaque in vd: base64url, padding accepted on input, never written") {
+TEST_CASE("SenML JSON opaque in vd: base64url, padding and padded standard base64 accepted on input, never written") {
     const auto padded = read_json(R"([{"bn":"/34/0/2","vd":"AQIDBAU="}])", P("/34/0/2"));
     const auto bare = read_json(R"([{"bn":"/34/0/2","vd":"AQIDBAU"}])", P("/34/0/2"));
     REQUIRE(!padded.error);
@@ -541,6 +541,15 @@ TEST_CASE("SenML JSON opaque in vd: base64url, padding accepted on input, never 
     const std::byte raw[] = {std::byte{0xfb}, std::byte{0xff}};
     const record r{P("/34/0/2"), value::of_opaque(raw), std::nullopt};
     CHECK(write_json(std::span(&r, 1), P("/34/0/2")) == R"([{"bn":"/34/0/2","vd":"-_8"}])");
+    // Standard base64 with its padding, as Zephyr and older Leshan write "vd": read, and
+    // answered in unpadded base64url.
+    const auto standard = read_json(R"([{"n":"/34/0/2","vd":"+/8="}])");
+    REQUIRE(!standard.error);
+    CHECK(decoded(standard.records[0].value) == "\xfb\xff");
+    CHECK(write_json(standard.records, P("/34/0/2")) == R"([{"bn":"/34/0/2","vd":"-_8"}])");
+    const auto standard_full = read_json(R"([{"n":"/34/0/2","vd":"AQ+/"}])");
+    REQUIRE(!standard_full.error);
+    CHECK(decoded(standard_full.records[0].value) == "\x01\x0f\xbf");
     // Empty opaque.
     CHECK(decoded(read_json(R"([{"n":"/34/0/2","vd":""}])").records.at(0).value).empty());
 }
@@ -729,7 +738,10 @@ TEST_CASE("SenML JSON errors: every code with its offset") {
         {R"([{"n":"/3/0/1","bv":1e308,"v":1e308}])", errc::number_out_of_range, 30},
         {R"([{"n":"/3/0/1","vd":"A"}])", errc::invalid_base64, 22},
         {R"([{"n":"/3/0/1","vd":"AQ=x"}])", errc::invalid_base64, 23},
-        {R"([{"n":"/3/0/1","vd":"AQ+/"}])", errc::invalid_base64, 23},
+        {R"([{"n":"/3/0/1","vd":"AQ+_"}])", errc::invalid_base64, 23},  // one alphabet per value
+        {R"([{"n":"/3/0/1","vd":"AQ-/"}])", errc::invalid_base64, 24},
+        {R"([{"n":"/3/0/1","vd":"+/8"}])", errc::invalid_base64, 21},  // standard base64 needs its padding
+        {R"([{"n":"/3/0/1","vd":"+/8=="}])", errc::invalid_base64, 26},
         {R"([{"n":"/3/0/1","vd":"AR"}])", errc::invalid_base64, 22},
         {R"([{"n":"/3/0/1","vd":"A\u0051"}])", errc::invalid_base64, 22},
         {R"([{"n":"/3/0/1","vlo":"66"}])", errc::invalid_objlnk, 21},

@@ -40,7 +40,8 @@ namespace lwm2m::format {
  *   to it, exactly while integers fit; "vs" → string (encoding `json_escaped` when the JSON
  *   string has escapes, else `raw`; zero-copy); "vb" → boolean; "vd" → opaque in `base64url`
  *   (validated now; RFC 8428 §5 says without padding, padding is accepted too; JSON escapes
- *   inside "vd" are not); "vlo" → objlnk from "ObjID:InstID" (LwM2M 1.1 Core §7.4.4).
+ *   inside "vd" are not), or in `base64` when it is standard base64 with its padding instead
+ *   (as Zephyr and older Leshan write it); "vlo" → objlnk from "ObjID:InstID" (LwM2M 1.1 Core §7.4.4).
  * - "bver" (§4.4) must be a positive integer literal no greater than 10 and the same in every
  *   record that has it; "bu", "u", "ut", "bs" and "s" are type-checked and ignored: a sum is not
  *   an LwM2M value, so a record holding only "s" has no value. Other labels are ignored
@@ -86,7 +87,8 @@ namespace lwm2m::format {
  * - `not_resource_instance_level`: values mode, a path above resource level (offset of the name);
  * - `number_out_of_range`: a number beyond the range of a double, bt + t or bv + v infinite
  *   (offset of the value); with a schema, a value outside the resource's range;
- * - `invalid_base64`: "vd" is not base64url (offset of the bad character);
+ * - `invalid_base64`: "vd" is neither base64url nor padded base64 (offset of the first
+ *   character base64url does not allow);
  * - `invalid_objlnk`: "vlo" is not "ObjID:InstID" with ids ≤ 65535 (offset of the value);
  * - with a schema: `resource_not_in_schema` (offset of the name), `type_mismatch`,
  *   `number_out_of_range`, `invalid_objlnk` (offset of the value).
@@ -249,10 +251,18 @@ private:
             break;
         case label::vd: {
             LWM2M_TRY(f, text(t));
-            // Validated now so that decoding later cannot fail; a backslash is not base64url.
-            if (auto n = encoding::base64_decoded_size(f.text, encoding::base64_alphabet::url); !n)
-                return fail(errc::invalid_base64, t.offset + 1 + n.error().offset);
-            r.val = value::of_opaque(as_bytes(f.text), text_encoding::base64url);
+            // Validated now so that decoding later cannot fail; a backslash is not base64.
+            // RFC 8428 §4.3 asks for base64url (padding is accepted too). Standard base64 with
+            // its padding is taken as well: Zephyr and older Leshan write "vd" that way, and
+            // Leshan's reader takes both. One value uses one alphabet; the writer always
+            // answers in unpadded base64url.
+            auto encoded = text_encoding::base64url;
+            if (auto n = encoding::base64_decoded_size(f.text, encoding::base64_alphabet::url); !n) {
+                if (!encoding::base64_decoded_size(f.text, encoding::base64_alphabet::standard))
+                    return fail(errc::invalid_base64, t.offset + 1 + n.error().offset);
+                encoded = text_encoding::base64;
+            }
+            r.val = value::of_opaque(as_bytes(f.text), encoded);
             break;
         }
         case label::vlo: {
