@@ -145,7 +145,7 @@ inline constexpr unsigned bulk_untyped = 0x80;
  * type with `def` its resource): untyped, Integer, Time, ASCII String, Boolean, each with the
  * checks of `decode_value` and `check_range`; false where they fail (`r` partly written). A
  * String's words are ORed into `text_bits` instead of tested here: the caller tests them once
- * for the whole payload (`bulk_instance`).
+ * for the whole instance (`bulk_instance`).
  */
 template <unsigned Key>
 [[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_typed_value(record& r, const resource_def* def, const std::byte* v,
@@ -348,10 +348,22 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
 }
 
 /**
+ * True when the Strings of records [r, last) are UTF-8: what `bulk_instance` checks when a
+ * String that `bulk_fast` took is not ASCII (`decode_value`'s check, done late). Out of line:
+ * rare.
+ */
+[[nodiscard]] LWM2M_NOINLINE inline bool bulk_strings_are_utf8(const record* r, const record* const last) noexcept {
+    for (; r != last; ++r)
+        if (r->value.kind() == value_kind::string && !encoding::validate_utf8(r->value.encoded_bytes())) return false;
+    return true;
+}
+
+/**
  * The resource-level TLVs of `c` to the end of its instance (see `bulk_cursor`); false where
- * `bulk_general_entry` is, or when a String `bulk_fast` took is not ASCII.
+ * `bulk_general_entry` is, or when a String `bulk_fast` took is not UTF-8.
  */
 [[nodiscard]] inline bool bulk_instance(bulk_cursor& c) noexcept {
+    record* const first = c.o;
     for (;;) {
         // Every record takes two payload bytes at least: with a record per two bytes left
         // in the span, the fast loop need not check for room.
@@ -363,9 +375,11 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             if (room) bulk_fast<false, false>(c);
             else bulk_fast<false, true>(c);
         }
-        // A String that is not ASCII (rare) is read with the rest by `tlv_reader`, which
-        // validates its UTF-8: the fast loop only ORed its words (`bulk_cursor::text_bits`).
-        if (c.p == c.e) return (c.text_bits & encoding::detail::non_ascii_bits) == 0;
+        // The fast loop only ORed the words of its Strings (`bulk_cursor::text_bits`): when one
+        // is not ASCII (rare), the instance's Strings are checked for UTF-8 now (an invalid one
+        // and `tlv_reader` reads the payload again, to give the error and its offset).
+        if (c.p == c.e)
+            return (c.text_bits & encoding::detail::non_ascii_bits) == 0 || bulk_strings_are_utf8(first, c.o);
         if (!bulk_general_entry(c)) return false;
     }
 }
