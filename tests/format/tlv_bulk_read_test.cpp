@@ -211,6 +211,12 @@ TEST_CASE("tlv bulk read: the LwM2M 1.0 §6.4.3 examples, every span size, prefi
         {hex("E1 00 05 01 CF 06 01 02 D7 01 00 01 2A"), P("/9999/0")},
         {hex("00 01 00 02 03 04 C1 00 01"), P("/2")},
         {hex("80 07"), P("/3/0")},
+        // Strings that are not ASCII (the bulk loop leaves their UTF-8 to the pull reader): valid
+        // and not, as a Resource and as Resource Instances, before and after other resources.
+        {hex("C5 00 63 61 66 C3 A9 C1 09 64"), P("/3/0")},
+        {hex("C1 09 64 C4 0E 63 61 66 E9 C1 10 55"), P("/3/0")},
+        {hex("C3 00 41 42 43 87 13 41 00 41 42 01 C3 A9 C1 14 02"), P("/3/0")},
+        {hex("87 13 41 00 41 42 01 41 FF C1 14 02"), P("/3/0")},
         {hex("00 00"), P("/3/0")},
         {{}, P("/3/0")},
         {{}, P("/3/0/9")},

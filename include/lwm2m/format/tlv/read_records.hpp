@@ -70,6 +70,9 @@ struct bulk_cursor {
     std::uint64_t lanes = 0;
     const object_view* object = nullptr;
     unsigned next_id = 0;
+    /// The words of the Strings `bulk_fast` took, ORed (`encoding::detail::text_bits`): their
+    /// ASCII is tested once, at the end of the instance, instead of once a string.
+    std::uint64_t text_bits = 0;
 };
 
 /**
@@ -140,11 +143,13 @@ inline constexpr unsigned bulk_untyped = 0x80;
 /**
  * Makes `r.value` the value of the `length` bytes at `v` for `Key` (`bulk_untyped`, or a data
  * type with `def` its resource): untyped, Integer, Time, ASCII String, Boolean, each with the
- * checks of `decode_value` and `check_range`; false where they fail (`r` partly written).
+ * checks of `decode_value` and `check_range`; false where they fail (`r` partly written). A
+ * String's words are ORed into `text_bits` instead of tested here: the caller tests them once
+ * for the whole instance (`bulk_instance`).
  */
 template <unsigned Key>
 [[nodiscard]] LWM2M_HOT_INLINE inline bool bulk_typed_value(record& r, const resource_def* def, const std::byte* v,
-                                                            std::size_t length) noexcept {
+                                                            std::size_t length, std::uint64_t& text_bits) noexcept {
     if constexpr (Key == static_cast<unsigned>(data_type::integer) || Key == static_cast<unsigned>(data_type::time)) {
         // Big-endian two's complement of 1, 2, 4 or 8 bytes (`load_be_signed_1248`), shortest first.
         std::int64_t i = 0;
@@ -156,7 +161,7 @@ template <unsigned Key>
         if (def->range.present && !def->range.contains(static_cast<double>(i))) return false;
         r.value = Key == static_cast<unsigned>(data_type::time) ? value::of_time(i) : value::of_integer(i);
     } else if constexpr (Key == static_cast<unsigned>(data_type::string)) {
-        if (!encoding::detail::is_ascii(bytes_view{v, length})) return false;
+        text_bits |= encoding::detail::text_bits(bytes_view{v, length});  // ASCII: tested at the end
         if (def->range.present && !def->range.contains(static_cast<double>(length))) return false;
         r.value = value::of_string(std::string_view{reinterpret_cast<const char*>(v), length});
     } else if constexpr (Key == static_cast<unsigned>(data_type::boolean)) {
@@ -203,7 +208,8 @@ template <bool CheckRoom, unsigned Key>
 [[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances(const std::byte* q, const std::byte* const end,
                                                                 record* o, record* const o_end,
                                                                 const std::uint64_t lanes,
-                                                                const resource_def* const def) noexcept {
+                                                                const resource_def* const def,
+                                                                std::uint64_t& text_bits) noexcept {
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
     std::ptrdiff_t last_instance = -1;  // ids ascend: above the last one (no add per instance)
     while (bulk_fits(q, 3, end)) {
@@ -219,7 +225,7 @@ template <bool CheckRoom, unsigned Key>
         }
         if (!bulk_fits(v, length, end)) return nullptr;
         if (CheckRoom && o == o_end) return nullptr;
-        if (!bulk_typed_value<Key>(*o, def, v, length)) return nullptr;
+        if (!bulk_typed_value<Key>(*o, def, v, length, text_bits)) return nullptr;
         bulk_finish(*o, lanes | bulk_lane(3, static_cast<std::uint64_t>(id)), path_level::resource_instance);
         ++o;
         last_instance = id;
@@ -228,15 +234,28 @@ template <bool CheckRoom, unsigned Key>
     return q == end ? o : nullptr;
 }
 
+/**
+ * clang leaves the lambda of `bulk_fast_instances_of` (the whole instance loop) out of line:
+ * a call a Multiple Resource, its captures stored and loaded (read tlv with clang++ 1463
+ * instead of 1382 instructions an op). g++ inlines it, and allocates registers worse when
+ * made to (1076 -> 1096): forced for clang only.
+ */
+#if defined(__clang__)
+#define LWM2M_TLV_BULK_LAMBDA_INLINE __attribute__((always_inline))
+#else
+#define LWM2M_TLV_BULK_LAMBDA_INLINE
+#endif
+
 /** `bulk_fast_instances` for the `key` of the resource (`bulk_fast`'s key without the multiple bit). */
 template <bool CheckRoom>
 [[nodiscard]] LWM2M_HOT_INLINE inline record* bulk_fast_instances_of(const std::byte* q, const std::byte* const end,
                                                                      record* o, record* const o_end,
                                                                      const std::uint64_t lanes, const unsigned key,
-                                                                     const resource_def* const def) noexcept {
+                                                                     const resource_def* const def,
+                                                                     std::uint64_t& text_bits) noexcept {
     record* last = nullptr;  // stays null for a type `bulk_typed_value` does not take
-    (void)bulk_with_key(key, [&](auto k) {
-        last = bulk_fast_instances<CheckRoom, decltype(k)::value>(q, end, o, o_end, lanes, def);
+    (void)bulk_with_key(key, [&](auto k) LWM2M_TLV_BULK_LAMBDA_INLINE {
+        last = bulk_fast_instances<CheckRoom, decltype(k)::value>(q, end, o, o_end, lanes, def, text_bits);
         return true;
     });
     return last;
@@ -283,6 +302,7 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         dense = bulk_dense_ids(c.object->resources());
     }
     std::size_t next_id = c.next_id;
+    std::uint64_t text_bits = 0;
     const auto u8 = [](std::byte x) { return static_cast<unsigned>(x); };
     while (bulk_fits(p, 3, e)) {  // an empty TLV at the end (two bytes) goes the general way
         const unsigned t = u8(p[0]);
@@ -305,14 +325,14 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
         }
         if (t >= 0xC0u) {  // 11: Resource
             if (CheckRoom && o == o_end) break;
-            if (!bulk_with_key(key, [&](auto k) { return bulk_typed_value<decltype(k)::value>(*o, def, v, length); }))
+            if (!bulk_with_key(key, [&](auto k) { return bulk_typed_value<decltype(k)::value>(*o, def, v, length, text_bits); }))
                 break;
             bulk_finish(*o, lanes | bulk_lane(2, id), path_level::resource);
             ++o;
         } else if (t >= 0x80u) {  // 10: Multiple Resource
             if (Typed && key < 0x100u) break;  // a single resource
             const std::uint64_t resource_lanes = (lanes & ~bulk_lane(3, path::no_id)) | bulk_lane(2, id);
-            record* const last = bulk_fast_instances_of<CheckRoom>(v, v + length, o, o_end, resource_lanes, key & 0xFFu, def);
+            record* const last = bulk_fast_instances_of<CheckRoom>(v, v + length, o, o_end, resource_lanes, key & 0xFFu, def, text_bits);
             if (last == nullptr) break;  // the general code reads this Multiple Resource again
             o = last;
         } else {
@@ -324,10 +344,26 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
     c.p = p;
     c.o = o;
     c.next_id = static_cast<unsigned>(next_id);
+    c.text_bits |= text_bits;
 }
 
-/** The resource-level TLVs of `c` to the end of its instance (see `bulk_cursor`); false where `bulk_general_entry` is. */
+/**
+ * True when the Strings of records [r, last) are UTF-8: what `bulk_instance` checks when a
+ * String that `bulk_fast` took is not ASCII (`decode_value`'s check, done late). Out of line:
+ * rare.
+ */
+[[nodiscard]] LWM2M_NOINLINE inline bool bulk_strings_are_utf8(const record* r, const record* const last) noexcept {
+    for (; r != last; ++r)
+        if (r->value.kind() == value_kind::string && !encoding::validate_utf8(r->value.encoded_bytes())) return false;
+    return true;
+}
+
+/**
+ * The resource-level TLVs of `c` to the end of its instance (see `bulk_cursor`); false where
+ * `bulk_general_entry` is, or when a String `bulk_fast` took is not UTF-8.
+ */
 [[nodiscard]] inline bool bulk_instance(bulk_cursor& c) noexcept {
+    record* const first = c.o;
     for (;;) {
         // Every record takes two payload bytes at least: with a record per two bytes left
         // in the span, the fast loop need not check for room.
@@ -339,7 +375,11 @@ LWM2M_NOINLINE void bulk_fast(bulk_cursor& c) noexcept {
             if (room) bulk_fast<false, false>(c);
             else bulk_fast<false, true>(c);
         }
-        if (c.p == c.e) return true;
+        // The fast loop only ORed the words of its Strings (`bulk_cursor::text_bits`): when one
+        // is not ASCII (rare), the instance's Strings are checked for UTF-8 now (an invalid one
+        // and `tlv_reader` reads the payload again, to give the error and its offset).
+        if (c.p == c.e)
+            return (c.text_bits & encoding::detail::non_ascii_bits) == 0 || bulk_strings_are_utf8(first, c.o);
         if (!bulk_general_entry(c)) return false;
     }
 }
@@ -406,6 +446,7 @@ inline constexpr std::size_t bulk_undecided = static_cast<std::size_t>(-1);
     return static_cast<std::size_t>(c.o - out.data());
 }
 
+#undef LWM2M_TLV_BULK_LAMBDA_INLINE
 #endif  // LWM2M_TLV_FAST_PATH
 
 } // namespace detail
