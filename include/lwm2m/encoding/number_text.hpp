@@ -204,10 +204,9 @@ inline void big_shift_left(big& a, int n) noexcept {
  * The sign (-1, 0, 1) of `a + b * 2^shift - c` (no `b` when null), shift 0 or 1, in one pass
  * from the low limbs and without a temporary: the one comparison the conversions need.
  */
-[[nodiscard]] inline int big_compare_sum(const big* a, const big* b, int shift, const big& c) noexcept {
-    const int a_size = a != nullptr ? a->size : 0;
+[[nodiscard]] inline int big_compare_sum(const big& a, const big* b, int shift, const big& c) noexcept {
     const int b_size = b != nullptr ? b->size : 0;
-    int n = a_size > c.size ? a_size : c.size;
+    int n = a.size > c.size ? a.size : c.size;
     if (b_size >= n) n = b_size + 1;
     std::int64_t acc = 0;  // the running sum's carry: a few bits either side of 0
     std::uint32_t nonzero = 0;
@@ -216,7 +215,7 @@ inline void big_shift_left(big& a, int n) noexcept {
         const std::uint32_t bi = i < b_size ? b->limb[i] : 0;
         const std::uint32_t b_shifted = shift == 0 ? bi : (bi << 1) | (b_lower >> 31);
         b_lower = bi;
-        acc += static_cast<std::int64_t>(i < a_size ? a->limb[i] : 0) + b_shifted - (i < c.size ? c.limb[i] : 0);
+        acc += static_cast<std::int64_t>(i < a.size ? a.limb[i] : 0) + b_shifted - (i < c.size ? c.limb[i] : 0);
         nonzero |= static_cast<std::uint32_t>(acc);
         acc >>= 32;  // arithmetic (C++20): the borrow stays negative
     }
@@ -250,7 +249,7 @@ inline void big_ratio(big& r, big& s, std::uint64_t c, int e2, int e10) noexcept
 [[nodiscard]] inline std::uint32_t big_next_digit(big& r, const big& s, std::uint32_t base) noexcept {
     big_multiply(r, base);
     std::uint32_t d = 0;
-    for (; big_compare_sum(&r, nullptr, 0, s) >= 0; ++d) big_subtract(r, s);
+    for (; big_compare_sum(r, nullptr, 0, s) >= 0; ++d) big_subtract(r, s);
     return d;
 }
 
@@ -281,7 +280,7 @@ struct digit_reader {
 [[nodiscard]] inline int compare_decimal(digit_reader digits, int x, std::uint64_t c, int e2) noexcept {
     big r, s;
     big_ratio(r, s, c, e2, -x);
-    if (big_compare_sum(&r, nullptr, 0, s) >= 0) return -1;  // c * 2^e2 >= 10^x > T
+    if (big_compare_sum(r, nullptr, 0, s) >= 0) return -1;  // c * 2^e2 >= 10^x > T
     while (!digits.done()) {
         const std::uint32_t theirs = big_next_digit(r, s, 10);
         const std::uint32_t ours = digits.next();
@@ -386,24 +385,20 @@ struct digit_reader {
  */
 [[nodiscard]] inline result<std::size_t> format_double(double v, std::span<char> out) noexcept {
     if (!encoding::is_finite(v)) return fail(errc::invalid_argument);
-    char text[max_number_text];
-    std::size_t n = 0;
     const auto bits = std::bit_cast<std::uint64_t>(v);
-    if ((bits >> 63) != 0) text[n++] = '-';
     char d[17];  // the significant digits
     int p = 1;   // how many
-    int e = 0;   // decimal exponent of the first digit
-    if (encoding::is_zero(v)) {
-        text[n++] = '0';
-    } else {
+    int e = 0;   // the decimal exponent of the first one
+    d[0] = '0';
+    if (!encoding::is_zero(v)) {
         const auto biased = static_cast<int>((bits >> 52) & 0x7FF);
         const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
         const std::uint64_t m = biased == 0 ? fraction : fraction | (std::uint64_t{1} << 52);
         const int e2 = biased == 0 ? -1074 : biased - 1075;  // v = m * 2^e2
         const bool even = (m & 1) == 0;
-        // In units of 2^(e2 - 2): v is 4m, the gap above 4 units; the one below 2 units at a
-        // power of two (the exponent steps down there), else 4 too.
-        const int low_shift = (fraction == 0 && biased > 1) ? 0 : 1;
+        // In units of 2^(e2 - 2): v is 4m, the half-gap to the next double 2 units, the one to
+        // the double below 1 unit at a power of two (the exponent steps down there), else 2.
+        const bool low_is_half = fraction == 0 && biased > 1;
         // 2^b <= v < 2^(b+1) with b the top bit's exponent, so 10^(x-1) <= v for this x, and the
         // upper end is below 10^(x+1): the digits start at 10^(x-1), or at 10^x (one check below).
         int x = floor_log10_pow2(e2 + 63 - std::countl_zero(m)) + 1;
@@ -411,7 +406,7 @@ struct digit_reader {
         big_ratio(unit, s, 1, e2 - 2, -x);  // the same s as r's: the denominator does not depend on c
         big_ratio(r, s, 4 * m, e2 - 2, -x);
         const auto high_passes = [&] {  // r + 2 units (the upper end) at or past s
-            const int c = big_compare_sum(&r, &unit, 1, s);
+            const int c = big_compare_sum(r, &unit, 1, s);
             return c > 0 || (c == 0 && even);
         };
         if (high_passes()) {  // the upper end reaches 10^x: one digit more before the point
@@ -422,11 +417,11 @@ struct digit_reader {
         for (p = 0;;) {
             std::uint32_t digit = big_next_digit(r, s, 10);
             big_multiply(unit, 10);
-            const int c = big_compare_sum(nullptr, &unit, low_shift, r);  // the lower gap minus r
+            const int c = big_compare_sum(unit, low_is_half ? nullptr : &unit, 0, r);  // the lower gap minus r
             const bool low = c > 0 || (c == 0 && even);
             const bool high = high_passes();
             if (low && high) {  // both in the interval: the nearer, ties to even
-                const int twice = big_compare_sum(&r, &r, 0, s);
+                const int twice = big_compare_sum(r, &r, 0, s);
                 if (twice > 0 || (twice == 0 && (digit & 1) != 0)) ++digit;
             } else if (high) {
                 ++digit;
@@ -436,40 +431,34 @@ struct digit_reader {
             // never 0: the digits before it would have ended the loop a step earlier.
             if (low || high || p == 17) break;
         }
-        int exp_abs = e < 0 ? -e : e;
-        const int exp_len = exp_abs >= 100 ? 3 : 2;
-        const int scientific = p + (p > 1 ? 1 : 0) + 2 + exp_len;
-        const int fixed = e >= p - 1 ? e + 1 : e >= 0 ? p + 1 : p + 1 - e;
-        if (fixed <= scientific) {
-            if (e >= p - 1) {
-                for (int k = 0; k < p; ++k) text[n++] = d[k];
-                for (int k = p - 1; k < e; ++k) text[n++] = '0';
-            } else if (e >= 0) {
-                for (int k = 0; k < p; ++k) {
-                    text[n++] = d[k];
-                    if (k == e) text[n++] = '.';
-                }
-            } else {
-                text[n++] = '0';
-                text[n++] = '.';
-                for (int k = -1; k > e; --k) text[n++] = '0';
-                for (int k = 0; k < p; ++k) text[n++] = d[k];
-            }
-        } else {
-            text[n++] = d[0];
-            if (p > 1) {
-                text[n++] = '.';
-                for (int k = 1; k < p; ++k) text[n++] = d[k];
-            }
-            text[n++] = 'e';
-            text[n++] = e < 0 ? '-' : '+';
-            if (exp_len == 3) text[n++] = static_cast<char>('0' + exp_abs / 100);
-            text[n++] = static_cast<char>('0' + exp_abs / 10 % 10);
-            text[n++] = static_cast<char>('0' + exp_abs % 10);
-        }
     }
+    // Fixed notation unless scientific is shorter: the digits from 10^hi down to 10^lo.
+    const int hi = e > 0 ? e : 0;
+    const int lo = e - p + 1 < 0 ? e - p + 1 : 0;
+    const int exp_abs = e < 0 ? -e : e;
+    const int fixed = hi - lo + 1 + (lo < 0 ? 1 : 0);
+    const int scientific = p + (p > 1 ? 1 : 0) + (exp_abs >= 100 ? 5 : 4);
+    const bool negative = (bits >> 63) != 0;
+    const std::size_t n = (negative ? 1u : 0u) + static_cast<std::size_t>(fixed <= scientific ? fixed : scientific);
     if (n > out.size()) return fail(errc::buffer_too_small, max_number_text);
-    for (std::size_t k = 0; k < n; ++k) out[k] = text[k];
+    char* o = out.data();
+    if (negative) *o++ = '-';
+    if (fixed <= scientific) {
+        for (int j = hi; j >= lo; --j) {
+            if (j == -1) *o++ = '.';
+            *o++ = e - j >= 0 && e - j < p ? d[e - j] : '0';
+        }
+    } else {
+        for (int k = 0; k < p; ++k) {
+            *o++ = d[k];
+            if (k == 0 && p > 1) *o++ = '.';
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        if (exp_abs >= 100) *o++ = static_cast<char>('0' + exp_abs / 100);
+        *o++ = static_cast<char>('0' + exp_abs / 10 % 10);
+        *o++ = static_cast<char>('0' + exp_abs % 10);
+    }
     return n;
 }
 
