@@ -201,21 +201,18 @@ inline void big_shift_left(big& a, int n) noexcept {
 }
 
 /**
- * The sign (-1, 0, 1) of `a + b * 2^shift - c` (no `b` when null), shift 0 or 1, in one pass
- * from the low limbs and without a temporary: the one comparison the conversions need.
+ * The sign (-1, 0, 1) of `a + b - c` (no `b` when null), in one pass from the low limbs and
+ * without a temporary: the one comparison the conversions need.
  */
-[[nodiscard]] inline int big_compare_sum(const big& a, const big* b, int shift, const big& c) noexcept {
+[[nodiscard]] inline int big_compare_sum(const big& a, const big* b, const big& c) noexcept {
     const int b_size = b != nullptr ? b->size : 0;
     int n = a.size > c.size ? a.size : c.size;
-    if (b_size >= n) n = b_size + 1;
+    if (b_size > n) n = b_size;
     std::int64_t acc = 0;  // the running sum's carry: a few bits either side of 0
     std::uint32_t nonzero = 0;
-    std::uint32_t b_lower = 0;
     for (int i = 0; i < n; ++i) {
-        const std::uint32_t bi = i < b_size ? b->limb[i] : 0;
-        const std::uint32_t b_shifted = shift == 0 ? bi : (bi << 1) | (b_lower >> 31);
-        b_lower = bi;
-        acc += static_cast<std::int64_t>(i < a.size ? a.limb[i] : 0) + b_shifted - (i < c.size ? c.limb[i] : 0);
+        acc += static_cast<std::int64_t>(i < a.size ? a.limb[i] : 0) + (i < b_size ? b->limb[i] : 0) -
+               (i < c.size ? c.limb[i] : 0);
         nonzero |= static_cast<std::uint32_t>(acc);
         acc >>= 32;  // arithmetic (C++20): the borrow stays negative
     }
@@ -249,7 +246,7 @@ inline void big_ratio(big& r, big& s, std::uint64_t c, int e2, int e10) noexcept
 [[nodiscard]] inline std::uint32_t big_next_digit(big& r, const big& s, std::uint32_t base) noexcept {
     big_multiply(r, base);
     std::uint32_t d = 0;
-    for (; big_compare_sum(r, nullptr, 0, s) >= 0; ++d) big_subtract(r, s);
+    for (; big_compare_sum(r, nullptr, s) >= 0; ++d) big_subtract(r, s);
     return d;
 }
 
@@ -280,7 +277,7 @@ struct digit_reader {
 [[nodiscard]] inline int compare_decimal(digit_reader digits, int x, std::uint64_t c, int e2) noexcept {
     big r, s;
     big_ratio(r, s, c, e2, -x);
-    if (big_compare_sum(r, nullptr, 0, s) >= 0) return -1;  // c * 2^e2 >= 10^x > T
+    if (big_compare_sum(r, nullptr, s) >= 0) return -1;  // c * 2^e2 >= 10^x > T
     while (!digits.done()) {
         const std::uint32_t theirs = big_next_digit(r, s, 10);
         const std::uint32_t ours = digits.next();
@@ -396,17 +393,17 @@ struct digit_reader {
         const std::uint64_t m = biased == 0 ? fraction : fraction | (std::uint64_t{1} << 52);
         const int e2 = biased == 0 ? -1074 : biased - 1075;  // v = m * 2^e2
         const bool even = (m & 1) == 0;
-        // In units of 2^(e2 - 2): v is 4m, the half-gap to the next double 2 units, the one to
-        // the double below 1 unit at a power of two (the exponent steps down there), else 2.
+        // In units of 2^(e2 - 1): v is 2m, the half-gap to the next double 1 unit, the one to
+        // the double below half a unit at a power of two (the exponent steps down there), else 1.
         const bool low_is_half = fraction == 0 && biased > 1;
         // 2^b <= v < 2^(b+1) with b the top bit's exponent, so 10^(x-1) <= v for this x, and the
         // upper end is below 10^(x+1): the digits start at 10^(x-1), or at 10^x (one check below).
         int x = floor_log10_pow2(e2 + 63 - std::countl_zero(m)) + 1;
         big r, s, unit;
-        big_ratio(unit, s, 1, e2 - 2, -x);  // the same s as r's: the denominator does not depend on c
-        big_ratio(r, s, 4 * m, e2 - 2, -x);
-        const auto high_passes = [&] {  // r + 2 units (the upper end) at or past s
-            const int c = big_compare_sum(r, &unit, 1, s);
+        big_ratio(unit, s, 1, e2 - 1, -x);  // the same s as r's: the denominator does not depend on c
+        big_ratio(r, s, 2 * m, e2 - 1, -x);
+        const auto high_passes = [&] {  // r + 1 unit (the upper end) at or past s
+            const int c = big_compare_sum(r, &unit, s);
             return c > 0 || (c == 0 && even);
         };
         if (high_passes()) {  // the upper end reaches 10^x: one digit more before the point
@@ -417,11 +414,11 @@ struct digit_reader {
         for (p = 0;;) {
             std::uint32_t digit = big_next_digit(r, s, 10);
             big_multiply(unit, 10);
-            const int c = big_compare_sum(unit, low_is_half ? nullptr : &unit, 0, r);  // the lower gap minus r
+            const int c = -big_compare_sum(r, low_is_half ? &r : nullptr, unit);  // the lower gap minus r (halved)
             const bool low = c > 0 || (c == 0 && even);
             const bool high = high_passes();
             if (low && high) {  // both in the interval: the nearer, ties to even
-                const int twice = big_compare_sum(r, &r, 0, s);
+                const int twice = big_compare_sum(r, &r, s);
                 if (twice > 0 || (twice == 0 && (digit & 1) != 0)) ++digit;
             } else if (high) {
                 ++digit;
@@ -435,7 +432,7 @@ struct digit_reader {
     // Fixed notation unless scientific is shorter: the digits from 10^hi down to 10^lo.
     const int hi = e > 0 ? e : 0;
     const int lo = e - p + 1 < 0 ? e - p + 1 : 0;
-    const int exp_abs = e < 0 ? -e : e;
+    int exp_abs = e < 0 ? -e : e;
     const int fixed = hi - lo + 1 + (lo < 0 ? 1 : 0);
     const int scientific = p + (p > 1 ? 1 : 0) + (exp_abs >= 100 ? 5 : 4);
     const bool negative = (bits >> 63) != 0;
@@ -455,9 +452,8 @@ struct digit_reader {
         }
         *o++ = 'e';
         *o++ = e < 0 ? '-' : '+';
-        if (exp_abs >= 100) *o++ = static_cast<char>('0' + exp_abs / 100);
-        *o++ = static_cast<char>('0' + exp_abs / 10 % 10);
-        *o++ = static_cast<char>('0' + exp_abs % 10);
+        // The exponent's 2 or 3 digits, backward from the end.
+        for (char* q = out.data() + n; q != o; exp_abs /= 10) *--q = static_cast<char>('0' + exp_abs % 10);
     }
     return n;
 }
