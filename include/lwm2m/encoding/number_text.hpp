@@ -272,10 +272,9 @@ struct digit_reader {
 /**
  * The sign of T - c * 2^e2, T the number `digits` reads, 0.d1d2d3... * 10^x (d1 != 0): the
  * digits of c * 2^e2 / 10^x are generated one by one and compared with T's (a binary number
- * has a finite decimal expansion).
+ * has a finite decimal expansion). `r` and `s` are scratch (the caller's, to keep the stack small).
  */
-[[nodiscard]] inline int compare_decimal(digit_reader digits, int x, std::uint64_t c, int e2) noexcept {
-    big r, s;
+[[nodiscard]] inline int compare_decimal(digit_reader digits, int x, std::uint64_t c, int e2, big& r, big& s) noexcept {
     big_ratio(r, s, c, e2, -x);
     if (big_compare_sum(r, nullptr, s) >= 0) return -1;  // c * 2^e2 >= 10^x > T
     while (!digits.done()) {
@@ -356,7 +355,7 @@ struct digit_reader {
     std::uint64_t n = h >> 1;
     const bool half = (h & 1) != 0;
     int above = half ? (sticky || dropped ? 1 : 0) : -1;  // the sign of T - (n + 1/2) * 2^q
-    if (!half && dropped) above = compare_decimal(digits, x, 2 * n + 1, q - 1);  // T may pass it
+    if (!half && dropped) above = compare_decimal(digits, x, 2 * n + 1, q - 1, r, t);  // T may pass it
     if (above > 0 || (above == 0 && (n & 1) != 0)) ++n;
     if (n == std::uint64_t{1} << 53) {
         n >>= 1;
