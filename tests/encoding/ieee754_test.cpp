@@ -121,3 +121,19 @@ TEST_CASE("is_nan, is_zero, magnitude: std::isnan, == 0 and std::fabs from the b
     CHECK(mismatches == 0);
     static_assert(lwm2m::encoding::magnitude(-2.5) == 2.5 && lwm2m::encoding::is_zero(-0.0) && !lwm2m::encoding::is_nan(inf));
 }
+
+TEST_CASE("truncated_magnitude: static_cast<std::uint64_t>(std::fabs(v)) from the bits, for |v| < 2^64") {
+    for (const double v : {0.0, -0.0, 0.5, -0.999, 1.0, -1.0, 1.5, 2.5, 4503599627370495.5, 9007199254740993.0,
+                           0x1p63, -0x1p63, 0x1.fffffffffffffp63, std::numeric_limits<double>::denorm_min(), 1e-300})
+        CHECK(lwm2m::encoding::truncated_magnitude(v) == static_cast<std::uint64_t>(std::fabs(v)));
+    std::mt19937_64 rng(13);
+    int mismatches = 0;
+    for (int i = 0; i < 200000; ++i) {
+        // Exponents from 2^-2 to 2^63: fractions, wholes, and wholes with no fraction bits left.
+        const std::uint64_t exponent = 1023 - 2 + rng() % 66;
+        const double v = std::bit_cast<double>((rng() & ((std::uint64_t{1} << 52) - 1)) | exponent << 52 | (rng() & 1) << 63);
+        if (lwm2m::encoding::truncated_magnitude(v) != static_cast<std::uint64_t>(std::fabs(v))) ++mismatches;
+    }
+    CHECK(mismatches == 0);
+    static_assert(lwm2m::encoding::truncated_magnitude(-7.75) == 7);
+}

@@ -68,3 +68,24 @@ TEST_CASE("cbor to_half: the half that keeps a double exactly, as the arithmetic
         check(std::bit_cast<double>((random() & 1) << 63 | exponent << 52 | fraction));
     }
 }
+
+TEST_CASE("cbor half_to_double: every half, as the arithmetic definition gives it (RFC 8949 Appendix D)") {
+    int mismatches = 0;
+    for (std::uint32_t h = 0; h < 0x10000; ++h) {
+        const int exp = (h >> 10) & 0x1F;
+        const int mant = h & 0x3FF;
+        double want = exp == 0 ? std::ldexp(mant, -24) : exp != 31 ? std::ldexp(mant + 1024, exp - 25)
+                                                                    : mant == 0 ? std::numeric_limits<double>::infinity()
+                                                                                : std::numeric_limits<double>::quiet_NaN();
+        if ((h & 0x8000) != 0) want = -want;
+        const double got = lwm2m::format::cbor::detail::half_to_double(static_cast<std::uint16_t>(h));
+        if (std::bit_cast<std::uint64_t>(got) != std::bit_cast<std::uint64_t>(want)) {
+            ++mismatches;
+            INFO("half ", h);
+            CHECK(std::bit_cast<std::uint64_t>(got) == std::bit_cast<std::uint64_t>(want));
+        }
+    }
+    CHECK(mismatches == 0);
+    static_assert(lwm2m::format::cbor::detail::half_to_double(0x3C00) == 1.0);
+    static_assert(lwm2m::format::cbor::detail::half_to_double(0x0001) == 0x1p-24);
+}

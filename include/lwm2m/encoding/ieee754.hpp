@@ -1,7 +1,7 @@
 #pragma once
 /**
  * @file ieee754.hpp
- * Tests of IEEE 754 doubles read from their bits with integer operations only. On a target
+ * Tests and conversions of IEEE 754 doubles read from their bits with integer operations only. On a target
  * with no double-precision FPU (a Cortex-M4) the floating-point operations they replace are
  * soft-float library calls: `std::isfinite` is an unordered compare and a compare, and the
  * binary32 round trip (`static_cast<double>(static_cast<float>(v)) == v`) a conversion and
@@ -34,6 +34,19 @@ namespace lwm2m::encoding {
 /** `std::fabs(v)`, the sign bit cleared; constexpr (std::fabs is not before C++23). */
 [[nodiscard]] constexpr double magnitude(double v) noexcept {
     return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & ~(std::uint64_t{1} << 63));
+}
+
+/**
+ * The whole part of |v| (rounded toward zero), for |v| < 2^64: `static_cast<std::uint64_t>`
+ * of the magnitude, from the bits. On a Cortex-M4 that cast is `__aeabi_d2ulz`, which brings
+ * `__muldf3` along.
+ */
+[[nodiscard]] constexpr std::uint64_t truncated_magnitude(double v) noexcept {
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    const auto biased = static_cast<int>((bits >> 52) & 0x7FFu);
+    if (biased < 1023) return 0;  // |v| < 1
+    const std::uint64_t significand = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);  // |v| = it * 2^(biased - 1075)
+    return biased >= 1075 ? significand << (biased - 1075) : significand >> (1075 - biased);
 }
 
 /**

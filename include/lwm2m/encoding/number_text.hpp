@@ -8,9 +8,10 @@
  * Doubles go through `std::from_chars` / `std::to_chars` (correctly rounded, shortest
  * round-trip), whose libstdc++ implementations bring about 130 kB of tables and code into a
  * Cortex-M image. Defining `LWM2M_COMPACT_FLOAT_TEXT` to 1 before the first include (the same
- * value in every translation unit) routes them to `encoding::compact` instead: a few hundred
- * bytes of code, exact for the numbers devices report (up to 15 significant digits and
- * decimal exponents within ±22) and within a few ulp beyond.
+ * value in every translation unit) routes them to `encoding::compact` instead: about 1.7 kB
+ * of Cortex-M4 code in integer arithmetic, with the same results (except that an integer
+ * written in fixed notation ends in zeros after its shortest digits where `to_chars` writes
+ * all of its digits: 2^60 is "1152921504606847000", not "1152921504606846976").
  */
 
 #include <array>
@@ -134,213 +135,325 @@ namespace detail {
 #endif
 
 /**
- * Small decimal <-> double conversions for firmware (see the file comment and
- * `LWM2M_COMPACT_FLOAT_TEXT`). Not correctly rounded in general: a decimal mantissa of up to
- * 2^53 with a decimal exponent within ±22 converts exactly (one IEEE operation on two exact
- * operands); others take a few roundings. `format_double` writes the shortest digit string
- * (1..17 significant digits) that `parse_double` reads back to the same double.
+ * Decimal <-> double conversions for firmware (see the file comment and
+ * `LWM2M_COMPACT_FLOAT_TEXT`) in integer arithmetic only: a Cortex-M4 has no double-precision
+ * FPU, and every floating-point operation here would be a soft-float library call. Both are
+ * exact, with the results of `std::from_chars` / `std::to_chars`: `parse_double` rounds to
+ * nearest, ties to even, and `format_double` writes the shortest digits that read back to the
+ * same double (the nearest such, ties to even). Both compute on natural numbers of up to
+ * `big::capacity` 32-bit limbs (a few hundred bytes of stack); the numbers devices report take
+ * one or two limbs and a few dozen limb operations.
  */
 namespace compact {
 
-/** 10^n for 0 <= n <= 22: every one is exactly representable in a double. */
-[[nodiscard]] constexpr double exact_pow10(int n) noexcept {
-    double r = 1;
-    for (int i = 0; i < n; ++i) r *= 10;
-    return r;
-}
-
-/** m * 10^e10 (exact when m <= 2^53 and |e10| <= 22). */
-[[nodiscard]] inline double scale10(double m, int e10) noexcept {
-    constexpr double big = 1e22;
-    while (e10 > 22 && m <= 1.7976931348623157e308) {
-        m *= big;
-        e10 -= 22;
-    }
-    while (e10 < -22 && m != 0) {
-        m /= big;
-        e10 += 22;
-    }
-    return e10 >= 0 ? m * exact_pow10(e10) : m / exact_pow10(-e10);
-}
-
-/** An unevaluated sum hi + lo carrying about 106 bits (error-free transformations). */
-struct double_double {
-    double hi;
-    double lo;
+/**
+ * A natural number in 32-bit limbs, least significant first, with `size` limbs in use (the top
+ * one nonzero). The ratios below keep both terms under about 2^810 (26 limbs): the powers of two
+ * of a ratio cancel, so a term is at most 5^|x| times a 64-bit number times 10, or a power of
+ * two of the same size (|x| <= 324, 5^324 < 2^753). 28 limbs leave a margin.
+ */
+struct big {
+    static constexpr int capacity = 28;
+    std::uint32_t limb[capacity];
+    int size;
 };
 
-/** a * b exactly, as hi + lo (Dekker's product: no FMA needed; |a|, |b| well inside range). */
-[[nodiscard]] inline double_double two_product(double a, double b) noexcept {
-    const auto split = [](double x) {
-        const double c = 134217729.0 * x;  // 2^27 + 1
-        const double h = c - (c - x);
-        return double_double{h, x - h};
-    };
-    const double p = a * b;
-    const double_double x = split(a), y = split(b);
-    return {p, ((x.hi * y.hi - p) + x.hi * y.lo + x.lo * y.hi) + x.lo * y.lo};
+/** `a = v`. */
+inline void big_set(big& a, std::uint64_t v) noexcept {
+    a.limb[0] = static_cast<std::uint32_t>(v);
+    a.limb[1] = static_cast<std::uint32_t>(v >> 32);
+    a.size = a.limb[1] != 0 ? 2 : a.limb[0] != 0 ? 1 : 0;
 }
 
-/** (hi + lo) * 10^e10 to about 106 bits, for |e10| <= 22 (10^|e10| is then exact). */
-[[nodiscard]] inline double_double scale10_precise(double hi, double lo, int e10) noexcept {
-    if (e10 >= 0) {
-        const double p10 = exact_pow10(e10);
-        const double_double r = two_product(hi, p10);
-        return {r.hi, r.lo + lo * p10};
+/** `a *= x` (32 x 32 -> 64-bit multiplies). */
+inline void big_multiply(big& a, std::uint32_t x) noexcept {
+    std::uint64_t carry = 0;
+    for (int i = 0; i < a.size; ++i) {
+        carry += std::uint64_t{a.limb[i]} * x;
+        a.limb[i] = static_cast<std::uint32_t>(carry);
+        carry >>= 32;
     }
-    const double d = exact_pow10(-e10);
-    const double q = hi / d;
-    const double_double back = two_product(q, d);
-    return {q, ((hi - back.hi) - back.lo + lo) / d};
+    if (carry != 0) a.limb[a.size++] = static_cast<std::uint32_t>(carry);
 }
 
-/** digits * 10^e10 as `parse_double` computes it. */
-[[nodiscard]] inline double value_of(std::uint64_t m, int e10) noexcept {
-    if (m > (std::uint64_t{1} << 53) && e10 >= -22 && e10 <= 22) {
-        const double mh = static_cast<double>(m);
-        const auto mh_int = static_cast<std::uint64_t>(mh);
-        const double ml = m >= mh_int ? static_cast<double>(m - mh_int) : -static_cast<double>(mh_int - m);
-        const double_double r = scale10_precise(mh, ml, e10);
-        return r.hi + r.lo;
+/** `a *= 5^n`, 13 factors a step (5^13 is the largest power of 5 below 2^32). */
+inline void big_multiply_pow5(big& a, int n) noexcept {
+    for (; n > 0; n -= 13) {
+        std::uint32_t f = 1;
+        for (int k = 0; k < n && k < 13; ++k) f *= 5;
+        big_multiply(a, f);
     }
-    return scale10(static_cast<double>(m), e10);
 }
 
-/** Parses a whole string as a finite double (JSON number grammar). Errors: `invalid_number`, `number_out_of_range`. */
+/** `a *= 2^n`, n >= 0. */
+inline void big_shift_left(big& a, int n) noexcept {
+    if (a.size == 0) return;
+    const int words = n >> 5;
+    const int bits = n & 31;
+    a.limb[a.size] = 0;
+    for (int i = a.size; i >= 0; --i) {
+        const std::uint32_t lower = i > 0 ? a.limb[i - 1] : 0;
+        a.limb[i + words] = bits == 0 ? a.limb[i] : (a.limb[i] << bits) | (lower >> (32 - bits));
+    }
+    for (int i = 0; i < words; ++i) a.limb[i] = 0;
+    a.size += words + 1;
+    if (a.limb[a.size - 1] == 0) --a.size;
+}
+
+/**
+ * The sign (-1, 0, 1) of `a + b - c` (no `b` when null), in one pass from the low limbs and
+ * without a temporary: the one comparison the conversions need.
+ */
+[[nodiscard]] inline int big_compare_sum(const big& a, const big* b, const big& c) noexcept {
+    const int b_size = b != nullptr ? b->size : 0;
+    int n = a.size > c.size ? a.size : c.size;
+    if (b_size > n) n = b_size;
+    std::int64_t acc = 0;  // the running sum's carry: a few bits either side of 0
+    std::uint32_t nonzero = 0;
+    for (int i = 0; i < n; ++i) {
+        acc += static_cast<std::int64_t>(i < a.size ? a.limb[i] : 0) + (i < b_size ? b->limb[i] : 0) -
+               (i < c.size ? c.limb[i] : 0);
+        nonzero |= static_cast<std::uint32_t>(acc);
+        acc >>= 32;  // arithmetic (C++20): the borrow stays negative
+    }
+    return acc < 0 ? -1 : (acc > 0 || nonzero != 0) ? 1 : 0;
+}
+
+/** `a -= b`, for a >= b. */
+inline void big_subtract(big& a, const big& b) noexcept {
+    std::int64_t borrow = 0;
+    for (int i = 0; i < a.size; ++i) {
+        borrow += static_cast<std::int64_t>(a.limb[i]) - (i < b.size ? b.limb[i] : 0);
+        a.limb[i] = static_cast<std::uint32_t>(borrow);
+        borrow >>= 32;
+    }
+    while (a.size > 0 && a.limb[a.size - 1] == 0) --a.size;
+}
+
+/**
+ * `r / s = c * 2^e2 * 10^e10` exactly: 10^e10 is 5^e10 * 2^e10, and the powers of two of the
+ * numerator and the denominator cancel, so that the numbers stay as small as they can.
+ */
+inline void big_ratio(big& r, big& s, std::uint64_t c, int e2, int e10) noexcept {
+    big_set(r, c);
+    big_set(s, 1);
+    big_multiply_pow5(e10 >= 0 ? r : s, e10 >= 0 ? e10 : -e10);
+    const int twos = e2 + e10;
+    big_shift_left(twos >= 0 ? r : s, twos >= 0 ? twos : -twos);
+}
+
+/** The next digit in base `base` of a fraction r / s < 1: r *= base; the integer part out of r. */
+[[nodiscard]] inline std::uint32_t big_next_digit(big& r, const big& s, std::uint32_t base) noexcept {
+    big_multiply(r, base);
+    std::uint32_t d = 0;
+    for (; big_compare_sum(r, nullptr, s) >= 0; ++d) big_subtract(r, s);
+    return d;
+}
+
+/** floor(n * log10(2)) for |n| <= 1650 (78913 / 2^18 ~ log10(2)). */
+[[nodiscard]] constexpr int floor_log10_pow2(int n) noexcept { return (n * 78913) >> 18; }
+
+/** floor(n * log2(10)) or one more, for |n| <= 400 (217706 / 2^16 ~ log2(10), from above). */
+[[nodiscard]] constexpr int log2_pow10_estimate(int n) noexcept { return (n * 217706) >> 16; }
+
+/** The significant digits of a number that `parse_double` scanned, one at a time. */
+struct digit_reader {
+    std::string_view s;
+    std::size_t i;  // at the next digit, or at the end of the digits ('e', 'E' or the end of s)
+
+    [[nodiscard]] bool done() const noexcept { return i == s.size() || s[i] == 'e' || s[i] == 'E'; }
+    std::uint32_t next() noexcept {
+        const auto d = static_cast<std::uint32_t>(s[i++] - '0');
+        if (i < s.size() && s[i] == '.') ++i;
+        return d;
+    }
+};
+
+/**
+ * The sign of T - c * 2^e2, T the number `digits` reads, 0.d1d2d3... * 10^x (d1 != 0): the
+ * digits of c * 2^e2 / 10^x are generated one by one and compared with T's (a binary number
+ * has a finite decimal expansion). `r` and `s` are scratch (the caller's, to keep the stack small).
+ */
+[[nodiscard]] inline int compare_decimal(digit_reader digits, int x, std::uint64_t c, int e2, big& r, big& s) noexcept {
+    big_ratio(r, s, c, e2, -x);
+    if (big_compare_sum(r, nullptr, s) >= 0) return -1;  // c * 2^e2 >= 10^x > T
+    while (!digits.done()) {
+        const std::uint32_t theirs = big_next_digit(r, s, 10);
+        const std::uint32_t ours = digits.next();
+        if (ours != theirs) return ours > theirs ? 1 : -1;
+    }
+    return r.size == 0 ? 0 : -1;
+}
+
+/**
+ * Parses a whole string as a finite double (JSON number grammar), correctly rounded (to
+ * nearest, ties to even). Errors: `invalid_number`, `number_out_of_range` (the value rounds to
+ * infinity, or to zero though not written as zero, as `std::from_chars` reports).
+ *
+ * The first 19 significant digits D and their exponent (T ~ D * 10^e) give, by long division
+ * in base 2, the 62 bits of D * 10^e at the binary exponent that T's decimal exponent
+ * suggests; after normalising to 53 bits and a rounding bit, that is the answer unless digits
+ * were dropped and D * 10^e sits just below a midpoint between two doubles: T is then compared
+ * with the midpoint exactly, digit by digit.
+ */
 [[nodiscard]] inline result<double> parse_double(std::string_view s) noexcept {
     bool integral = false;
     if (s.empty() || scan_json_number(s, integral) != s.size()) return fail(errc::invalid_number, 0);
-    std::size_t i = 0;
     const bool negative = s[0] == '-';
-    if (negative) ++i;
-    std::uint64_t m = 0;
-    int digits = 0;  // significant digits kept in m (at most 19)
-    int e10 = 0;
+    std::size_t i = negative ? 1 : 0;
+    std::uint64_t d = 0;   // the first 19 significant digits
+    int kept = 0;          // how many (at most 19)
+    bool dropped = false;  // a nonzero digit after them
+    int x = 0;             // T = 0.d1d2d3... * 10^x
     bool fraction = false;
+    digit_reader digits{s, s.size()};
     for (; i < s.size() && s[i] != 'e' && s[i] != 'E'; ++i) {
         if (s[i] == '.') {
             fraction = true;
             continue;
         }
-        const auto d = static_cast<std::uint64_t>(s[i] - '0');
-        if (digits < 19) {
-            if (m != 0 || d != 0) ++digits;
-            m = m * 10 + d;
-            if (fraction) --e10;
-        } else if (!fraction) {
-            ++e10;  // a dropped integer digit still scales the value
+        const auto digit = static_cast<std::uint32_t>(s[i] - '0');
+        if (digits.i == s.size()) {
+            if (digit == 0) {  // a leading zero
+                if (fraction) --x;
+                continue;
+            }
+            digits.i = i;
+        }
+        if (!fraction) ++x;
+        if (kept < 19) {
+            d = d * 10 + digit;
+            ++kept;
+        } else if (digit != 0) {
+            dropped = true;
         }
     }
     if (i < s.size()) {  // exponent (validated by scan_json_number)
         ++i;
         bool neg_exp = false;
         if (s[i] == '+' || s[i] == '-') neg_exp = s[i++] == '-';
-        int x = 0;
-        for (; i < s.size(); ++i) x = x < 100000 ? x * 10 + (s[i] - '0') : x;
-        e10 += neg_exp ? -x : x;
+        int e = 0;
+        for (; i < s.size(); ++i) e = e < 100000 ? e * 10 + (s[i] - '0') : e;
+        x += neg_exp ? -e : e;
     }
-    if (m == 0) return negative ? -0.0 : 0.0;
-    if (e10 > 400) return fail(errc::number_out_of_range, 0);
-    const double v = e10 < -400 ? 0.0 : value_of(m, e10);
-    if (!encoding::is_finite(v) || v == 0) return fail(errc::number_out_of_range, 0);
-    return negative ? -v : v;
+    if (d == 0) return negative ? -0.0 : 0.0;
+    // 10^(x-1) <= T < 10^x: from 10^309 up every T overflows, below 10^-324 it rounds to 0.
+    if (x > 309 || x < -323) return fail(errc::number_out_of_range, 0);
+    // h = floor(D * 10^(x - kept) / 2^(q - 1)): 2^55 <= h < 2^62, as the ulp 2^q is chosen from x.
+    int q = log2_pow10_estimate(x - 1) - 55;
+    big r, t;
+    big_ratio(r, t, d, 1 - q - 62, x - kept);
+    std::uint64_t h = 0;
+    for (int k = 0; k < 62; ++k) h = (h << 1) | big_next_digit(r, t, 2);
+    bool sticky = r.size != 0;
+    // To 53 bits and the rounding bit, or fewer below the normal range (ulp 2^-1074).
+    while (h >= (std::uint64_t{1} << 54) || q < -1074) {
+        sticky = sticky || (h & 1) != 0;
+        h >>= 1;
+        ++q;
+    }
+    std::uint64_t n = h >> 1;
+    const bool half = (h & 1) != 0;
+    int above = half ? (sticky || dropped ? 1 : 0) : -1;  // the sign of T - (n + 1/2) * 2^q
+    if (!half && dropped) above = compare_decimal(digits, x, 2 * n + 1, q - 1, r, t);  // T may pass it
+    if (above > 0 || (above == 0 && (n & 1) != 0)) ++n;
+    if (n == std::uint64_t{1} << 53) {
+        n >>= 1;
+        ++q;
+    }
+    if (n == 0 || q > 971) return fail(errc::number_out_of_range, 0);
+    // The biased exponent is q + 1075 for a normal n (its bit 52 adds the 1), 0 for a subnormal.
+    const std::uint64_t bits = (static_cast<std::uint64_t>(q + 1074) << 52) + n;
+    return std::bit_cast<double>(negative ? bits | (std::uint64_t{1} << 63) : bits);
 }
 
-/** Writes a finite double in the shortest form `parse_double` reads back. Errors: `invalid_argument`, `buffer_too_small`. */
+/**
+ * Writes a finite double in the shortest form that reads back to it (`std::to_chars`'s digits;
+ * fixed notation when it is not longer than scientific). Errors: `invalid_argument`,
+ * `buffer_too_small`.
+ *
+ * The digits come from the free-format algorithm of Steele & White as Burger & Dybvig state it
+ * ("Printing Floating-Point Numbers Quickly and Accurately", PLDI 1996): the value and the
+ * half-gaps to its neighbours as exact ratios r / s and m / s, scaled by 10^-x to below 1,
+ * then a digit at a time until the digits so far, or one more in the last place, lie within
+ * the rounding interval (its ends included when the significand is even, as round-to-even
+ * reads them back).
+ */
 [[nodiscard]] inline result<std::size_t> format_double(double v, std::span<char> out) noexcept {
     if (!encoding::is_finite(v)) return fail(errc::invalid_argument);
-    char text[max_number_text];
-    std::size_t n = 0;
-    if (std::signbit(v)) {
-        text[n++] = '-';
-        v = -v;
-    }
-    std::uint64_t digits = 0;
-    int p = 1;   // significant digits
-    int e = 0;   // decimal exponent of the first digit
-    if (v == 0) {
-        text[n++] = '0';
-    } else {
-        // Subnormals: scale into the normal range first (the estimate below needs a normal).
-        int shift = 0;
-        if (v < 1e-290) {
-            v *= 1e30;
-            shift = -30;
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    char d[17];  // the significant digits
+    int p = 1;   // how many
+    int e = 0;   // the decimal exponent of the first one
+    d[0] = '0';
+    if (!encoding::is_zero(v)) {
+        const auto biased = static_cast<int>((bits >> 52) & 0x7FF);
+        const std::uint64_t fraction = bits & ((std::uint64_t{1} << 52) - 1);
+        const std::uint64_t m = biased == 0 ? fraction : fraction | (std::uint64_t{1} << 52);
+        const int e2 = biased == 0 ? -1074 : biased - 1075;  // v = m * 2^e2
+        const bool even = (m & 1) == 0;
+        // In units of 2^(e2 - 1): v is 2m, the half-gap to the next double 1 unit, the one to
+        // the double below half a unit at a power of two (the exponent steps down there), else 1.
+        const bool low_is_half = fraction == 0 && biased > 1;
+        // 2^b <= v < 2^(b+1) with b the top bit's exponent, so 10^(x-1) <= v for this x, and the
+        // upper end is below 10^(x+1): the digits start at 10^(x-1), or at 10^x (one check below).
+        int x = floor_log10_pow2(e2 + 63 - std::countl_zero(m)) + 1;
+        big r, s, unit;
+        big_ratio(unit, s, 1, e2 - 1, -x);  // the same s as r's: the denominator does not depend on c
+        big_ratio(r, s, 2 * m, e2 - 1, -x);
+        const auto high_passes = [&] {  // r + 1 unit (the upper end) at or past s
+            const int c = big_compare_sum(r, &unit, s);
+            return c > 0 || (c == 0 && even);
+        };
+        if (high_passes()) {  // the upper end reaches 10^x: one digit more before the point
+            big_multiply(s, 10);
+            ++x;
         }
-        // Decimal exponent estimate from the binary one (log10(2) ~ 0.30103), then fixed up.
-        const int e2 = static_cast<int>((std::bit_cast<std::uint64_t>(v) >> 52) & 0x7ff) - 1023;
-        e = (e2 * 30103) / 100000 - (e2 < 0 ? 1 : 0);
-        if (scale10(1, e + 1) <= v) ++e;
-        if (scale10(1, e) > v) --e;
-        for (p = 1; p <= 17; ++p) {
-            const int k = p - 1 - e;
-            if (k >= -22 && k <= 22) {
-                // v * 10^k to ~106 bits, rounded to an integer without losing the low part.
-                const double_double x = scale10_precise(v, 0, k);
-                const auto whole = static_cast<std::uint64_t>(x.hi);
-                const double rest = (x.hi - static_cast<double>(whole)) + x.lo;
-                digits = whole + static_cast<std::uint64_t>(static_cast<std::int64_t>(rest >= 0 ? rest + 0.5 : rest - 0.5));
-            } else {
-                digits = static_cast<std::uint64_t>(scale10(v, k) + 0.5);
+        e = x - 1;
+        for (p = 0;;) {
+            std::uint32_t digit = big_next_digit(r, s, 10);
+            big_multiply(unit, 10);
+            const int c = -big_compare_sum(r, low_is_half ? &r : nullptr, unit);  // the lower gap minus r (halved)
+            const bool low = c > 0 || (c == 0 && even);
+            const bool high = high_passes();
+            if (low && high) {  // both in the interval: the nearer, ties to even
+                const int twice = big_compare_sum(r, &r, s);
+                if (twice > 0 || (twice == 0 && (digit & 1) != 0)) ++digit;
+            } else if (high) {
+                ++digit;
             }
-            std::uint64_t limit = 1;
-            for (int k = 0; k < p; ++k) limit *= 10;
-            int ex = e;
-            if (digits >= limit) {  // rounded up to 10^p
-                digits = lwm2m::detail::udiv64(digits, 10).quot;
-                ++ex;
-            }
-            if (value_of(digits, ex - (p - 1)) == v || p == 17) {
-                e = ex;
-                break;
-            }
-        }
-        e += shift;
-        // Drop trailing zeros (e.g. 17 digits of an integer).
-        while (p > 1 && lwm2m::detail::udiv64(digits, 10).rem == 0) {
-            digits = lwm2m::detail::udiv64(digits, 10).quot;
-            --p;
-        }
-        char d[20];
-        for (int k = p - 1; k >= 0; --k) {
-            const lwm2m::detail::udiv64_result q = lwm2m::detail::udiv64(digits, 10);
-            d[k] = static_cast<char>('0' + q.rem);
-            digits = q.quot;
-        }
-        int exp_abs = e < 0 ? -e : e;
-        const int exp_len = exp_abs >= 100 ? 3 : 2;
-        const int scientific = p + (p > 1 ? 1 : 0) + 2 + exp_len;
-        const int fixed = e >= p - 1 ? e + 1 : e >= 0 ? p + 1 : p + 1 - e;
-        if (fixed <= scientific) {
-            if (e >= p - 1) {
-                for (int k = 0; k < p; ++k) text[n++] = d[k];
-                for (int k = p - 1; k < e; ++k) text[n++] = '0';
-            } else if (e >= 0) {
-                for (int k = 0; k < p; ++k) {
-                    text[n++] = d[k];
-                    if (k == e) text[n++] = '.';
-                }
-            } else {
-                text[n++] = '0';
-                text[n++] = '.';
-                for (int k = -1; k > e; --k) text[n++] = '0';
-                for (int k = 0; k < p; ++k) text[n++] = d[k];
-            }
-        } else {
-            text[n++] = d[0];
-            if (p > 1) {
-                text[n++] = '.';
-                for (int k = 1; k < p; ++k) text[n++] = d[k];
-            }
-            text[n++] = 'e';
-            text[n++] = e < 0 ? '-' : '+';
-            if (exp_len == 3) text[n++] = static_cast<char>('0' + exp_abs / 100);
-            text[n++] = static_cast<char>('0' + exp_abs / 10 % 10);
-            text[n++] = static_cast<char>('0' + exp_abs % 10);
+            d[p++] = static_cast<char>('0' + digit);
+            // 17 digits always end it (a bound kept for the buffer's sake). The last digit is
+            // never 0: the digits before it would have ended the loop a step earlier.
+            if (low || high || p == 17) break;
         }
     }
+    // Fixed notation unless scientific is shorter: the digits from 10^hi down to 10^lo.
+    const int hi = e > 0 ? e : 0;
+    const int lo = e - p + 1 < 0 ? e - p + 1 : 0;
+    int exp_abs = e < 0 ? -e : e;
+    const int fixed = hi - lo + 1 + (lo < 0 ? 1 : 0);
+    const int scientific = p + (p > 1 ? 1 : 0) + (exp_abs >= 100 ? 5 : 4);
+    const bool negative = (bits >> 63) != 0;
+    const std::size_t n = (negative ? 1u : 0u) + static_cast<std::size_t>(fixed <= scientific ? fixed : scientific);
     if (n > out.size()) return fail(errc::buffer_too_small, max_number_text);
-    for (std::size_t k = 0; k < n; ++k) out[k] = text[k];
+    char* o = out.data();
+    if (negative) *o++ = '-';
+    if (fixed <= scientific) {
+        for (int j = hi; j >= lo; --j) {
+            if (j == -1) *o++ = '.';
+            *o++ = e - j >= 0 && e - j < p ? d[e - j] : '0';
+        }
+    } else {
+        for (int k = 0; k < p; ++k) {
+            *o++ = d[k];
+            if (k == 0 && p > 1) *o++ = '.';
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        // The exponent's 2 or 3 digits, backward from the end.
+        for (char* q = out.data() + n; q != o; exp_abs /= 10) *--q = static_cast<char>('0' + exp_abs % 10);
+    }
     return n;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/result.hpp>
 
@@ -71,18 +72,26 @@ struct notification_attributes {
 
     /** Applies a parsed change. */
     constexpr void apply(const attribute_change& c) noexcept {
-        // Converted only for the period attributes: a threshold (any double, e.g. gt=1e20) does
-        // not fit uint32, and converting it would be undefined behaviour.
-        const auto whole = [&] { return std::optional{static_cast<std::uint32_t>(c.value)}; };
+        std::optional<std::uint32_t>* period = &pmin;
         switch (c.name) {
-        case attribute_name::pmin: pmin = c.remove ? std::nullopt : whole(); break;
-        case attribute_name::pmax: pmax = c.remove ? std::nullopt : whole(); break;
-        case attribute_name::epmin: epmin = c.remove ? std::nullopt : whole(); break;
-        case attribute_name::epmax: epmax = c.remove ? std::nullopt : whole(); break;
-        case attribute_name::gt: gt = c.remove ? std::nullopt : std::optional{c.value}; break;
-        case attribute_name::lt: lt = c.remove ? std::nullopt : std::optional{c.value}; break;
-        case attribute_name::st: st = c.remove ? std::nullopt : std::optional{c.value}; break;
+        case attribute_name::gt: gt = c.remove ? std::nullopt : std::optional{c.value}; return;
+        case attribute_name::lt: lt = c.remove ? std::nullopt : std::optional{c.value}; return;
+        case attribute_name::st: st = c.remove ? std::nullopt : std::optional{c.value}; return;
+        case attribute_name::pmin: break;
+        case attribute_name::pmax: period = &pmax; break;
+        case attribute_name::epmin: period = &epmin; break;
+        case attribute_name::epmax: period = &epmax; break;
         }
+        // Converted only for the period attributes: a threshold (any double, e.g. gt=1e20) does
+        // not fit uint32, and converting it would be undefined behaviour. Size builds read the
+        // whole number from the bits: on a Cortex-M4 the cast is __aeabi_d2uiz, which nothing
+        // else in a client needs.
+        if (c.remove) *period = std::nullopt;
+#if defined(__OPTIMIZE_SIZE__)
+        else *period = static_cast<std::uint32_t>(encoding::truncated_magnitude(c.value));
+#else
+        else *period = static_cast<std::uint32_t>(c.value);
+#endif
     }
 
     [[nodiscard]] constexpr bool has_thresholds() const noexcept { return gt || lt || st; }

@@ -60,18 +60,23 @@ struct item {
 inline constexpr std::size_t max_depth = 16;
 
 namespace detail {
+/**
+ * The double a binary16 `h` is (RFC 8949 §3.3, Appendix D), built from its bits: every half is
+ * a double, so nothing rounds, and on a Cortex-M4 no soft-float call is made. NaN is the
+ * default quiet NaN with the half's sign.
+ */
 constexpr double half_to_double(std::uint16_t h) noexcept {
-    const int exp = (h >> 10) & 0x1F;
-    const int mant = h & 0x3FF;
-    double v = 0;
-    if (exp == 0) v = mant * (1.0 / (1 << 24));  // subnormal: mant * 2^-24
-    else if (exp != 31) {
-        v = (mant + 1024.0);
-        int e = exp - 25;
-        while (e > 0) { v *= 2; --e; }
-        while (e < 0) { v /= 2; ++e; }
-    } else v = mant == 0 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
-    return (h & 0x8000) ? -v : v;
+    const std::uint64_t sign = std::uint64_t{h & 0x8000u} << 48;
+    int exp = (h >> 10) & 0x1F;
+    std::uint64_t mant = h & 0x3FFu;
+    if (exp == 31) return std::bit_cast<double>(sign | 0x7FF0000000000000u | (mant != 0 ? 0x0008000000000000u : 0));
+    if (exp == 0) {  // ±0, or a subnormal (mant * 2^-24): its top bit made the implicit 1
+        if (mant == 0) return std::bit_cast<double>(sign);
+        const int shift = 11 - std::bit_width(mant);
+        mant = (mant << shift) & 0x3FFu;
+        exp = 1 - shift;
+    }
+    return std::bit_cast<double>(sign | (static_cast<std::uint64_t>(exp + 1008) << 52) | (mant << 42));  // bias 15 -> 1023
 }
 } // namespace detail
 
