@@ -224,6 +224,16 @@ public:
     }
     /** A string option (Uri-Path, Uri-Query, ...). */
     message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
+    /**
+     * `option` for a caller whose options come in ascending order (a `message_builder`'s,
+     * sorted as they are added): the same bytes and errors. In size builds this leaves the
+     * insertion code (`insert`, a memmove and an option walk) out of the caller; an option
+     * numbered below the last one would be `options_out_of_order` instead of inserted.
+     */
+    LWM2M_HOT_INLINE constexpr message_writer& option_in_order(option_number n, bytes_view value) noexcept {
+        if (!LWM2M_COAP_FAST_PATH) return option_checked<false>(n, value);
+        return option(n, value);
+    }
     /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
     LWM2M_HOT_INLINE constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
         if (!LWM2M_COAP_FAST_PATH) return uint_option_checked(n, value);  // size builds: as in `option`
@@ -304,6 +314,9 @@ private:
         size_ += token.size();
     }
     // All the rules of `option` in order (the error reported is the first rule broken).
+    // `Insert`: an option numbered below the last one is inserted in place (else, for callers
+    // that never send one, see `option_in_order`, it is `options_out_of_order`).
+    template <bool Insert = true>
     LWM2M_NOINLINE constexpr message_writer& option_checked(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
         const std::uint32_t last = last_number_ == check_all ? 0 : last_number_;
@@ -315,7 +328,10 @@ private:
                                              value.size() > detail::option_rules[i].max_length))
             return set_error(errc::invalid_option_length);
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
-        if (number < last) return insert(number, value);
+        if (number < last) {
+            if constexpr (Insert) return insert(number, value);
+            else return set_error(errc::options_out_of_order);
+        }
         const std::uint32_t delta = number - last;
         last_number_ = number;
         return encode(delta, value);
