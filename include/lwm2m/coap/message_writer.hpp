@@ -95,6 +95,10 @@ LWM2M_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src,
         for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
         return;
     }
+    if (!LWM2M_COAP_FAST_PATH) {  // size builds: a call, not the moves below inlined at each use
+        if (n != 0) std::memmove(dst, src, n);  // (n 0: src may be null, which memmove must not get)
+        return;
+    }
     // Two overlapping fixed-size moves of the largest size that fits (the common short
     // values, uints and tokens, first).
     using lwm2m::detail::move_ends;
@@ -110,7 +114,7 @@ LWM2M_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src,
 
 /** Copies `n` bytes, the ranges may overlap: `copy_short` up to 16 bytes, else `copy_bytes`. */
 LWM2M_HOT_INLINE constexpr void copy_any(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
-    if (n <= 16) copy_short(dst, src, n);
+    if (n <= 16 || !LWM2M_COAP_FAST_PATH) copy_short(dst, src, n);  // (size builds: one memmove either way)
     else lwm2m::detail::copy_bytes(dst, src, n);
 }
 
