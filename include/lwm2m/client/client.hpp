@@ -1365,7 +1365,7 @@ private:
             if (p.has_resource_instance() && !def->is_multiple()) return fail_request(r, coap::code::not_found);
         }
         notification_attributes a{};
-        if (const auto old = attributes_.find(ssid, p)) a = *old;
+        attributes_.overlay(ssid, p, a);  // the ones already attached at p (no optional copied)
         for (std::string_view q : m.uri_query()) {
             auto change = parse_attribute_query(q);
             if (!change) return fail_request(r, coap::code::bad_request);
