@@ -396,6 +396,41 @@ TEST_CASE("RFC 7252 §3.1: the writer inserts an option numbered below the last 
     CHECK(outcome(after.finish()) == describe(errc::options_out_of_order, 0));
 }
 
+TEST_CASE("option_in_order (a builder's sorted options) writes what option writes, errors included") {
+    const std::string s13(13, 'a'), s300(300, 'c');
+    const auto raw = [](std::string_view v) { return lwm2m::as_bytes(v); };
+    struct step {
+        option_number number;
+        bytes_view value;
+    };
+    const std::vector<std::vector<step>> cases = {
+        {{option_number::uri_path, raw("a")}, {option_number::uri_path, raw("b")}, {option_number::content_format, raw("\x28")}},
+        {{option_number::uri_path, raw(s13)}, {static_cast<option_number>(300), raw("z")}, {static_cast<option_number>(65535), raw("")}},
+        {{option_number::proxy_uri, raw(s300)}},
+        {{option_number::uri_path, raw("a")}, {option_number::content_format, raw("abc")}},  // invalid_option_length
+        {{option_number::if_match, raw("")}, {option_number::etag, raw("123456789")}},          // ETag of 9 bytes
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        CAPTURE(i);
+        for (const std::size_t room : {std::size_t{64}, std::size_t{512}, std::size_t{6}}) {  // 6: buffer_too_small
+            CAPTURE(room);
+            byte_vector a(room, std::byte{0xA5}), b(room, std::byte{0xA5});
+            message_writer wa{a}, wb{b};
+            wa.header(message_type::confirmable, code::get, 9);
+            wb.header(message_type::confirmable, code::get, 9);
+            for (const step& o : cases[i]) {
+                wa.option(o.number, o.value);
+                wb.option_in_order(o.number, o.value);
+            }
+            wa.payload(raw("p"));
+            wb.payload(raw("p"));
+            CHECK(outcome(wb.finish()) == outcome(wa.finish()));
+            CHECK(wb.size() == wa.size());
+            CHECK(b == a);
+        }
+    }
+}
+
 // The inserting writer in constant evaluation (its byte moves have a constexpr path).
 static_assert([] {
     std::array<std::byte, 16> out{};

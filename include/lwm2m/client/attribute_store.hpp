@@ -22,6 +22,11 @@ namespace lwm2m::client {
 template <std::size_t Capacity>
 class attribute_store {
 public:
+    /** Sets in `a` the attributes attached at exactly `p` for server `ssid` (none: `a` unchanged). */
+    void overlay(std::uint16_t ssid, const path& p, notification_attributes& a) const noexcept {
+        if (const entry* e = entry_at(ssid, p)) e->overlay(a);
+    }
+
     /** Attributes attached at exactly `p` for server `ssid`, if any. */
     [[nodiscard]] std::optional<notification_attributes> find(std::uint16_t ssid, const path& p) const noexcept {
         const entry* e = entry_at(ssid, p);

@@ -907,7 +907,7 @@ private:
             if (!o.used && slot == nullptr) slot = &o;
         }
         if (slot == nullptr) return nullptr;
-        *slot = observation{};
+        slot->clear();
         slot->used = true;
         slot->peer = peer;
         slot->token = tok;
@@ -925,14 +925,14 @@ private:
     /** Observe=1 (RFC 7641 §3.6): ends the observation of `peer` with this token. */
     void cancel_observation(exchange::peer_id peer, const coap::token& tok) noexcept {
         for (observation& o : observations_)
-            if (o.used && o.peer == peer && o.token == tok) o = observation{};
+            if (o.used && o.peer == peer && o.token == tok) o.clear();
     }
 
     void drop_observations_of(const server_session& s) noexcept {
         for (observation& o : observations_)
             if (o.used && (o.peer == s.account.peer || o.ssid == s.account.ssid)) {
                 if (o.in_flight.value != 0) endpoint_.cancel(o.in_flight);
-                o = observation{};
+                o.clear();
             }
     }
 
@@ -1076,7 +1076,7 @@ private:
         o.last_sent = now;
         o.changed = false;
         if (!success || !h) {
-            o = observation{};
+            o.clear();
             return;
         }
         if (read.numeric) o.last_numeric = read.numeric;
@@ -1109,13 +1109,13 @@ private:
         for (observation& o : observations_)
             if (o.used && o.in_flight == h) {
                 o.in_flight = {};
-                if (!res) o = observation{};  // Reset or CON timeout: the observer is gone (RFC 7641 §3.6, §4.5)
+                if (!res) o.clear();  // Reset or CON timeout: the observer is gone (RFC 7641 §3.6, §4.5)
                 return;
             }
         // A Reset answering a NON notification: find the observation by its last handle.
         if (!res && res.error().code == errc::reset_received)
             for (observation& o : observations_)
-                if (o.used && o.last_handle == h) o = observation{};
+                if (o.used && o.last_handle == h) o.clear();
     }
 
     static void fail_request(exchange::response& r, coap::code c) noexcept {
@@ -1365,7 +1365,7 @@ private:
             if (p.has_resource_instance() && !def->is_multiple()) return fail_request(r, coap::code::not_found);
         }
         notification_attributes a{};
-        if (const auto old = attributes_.find(ssid, p)) a = *old;
+        attributes_.overlay(ssid, p, a);  // the ones already attached at p (no optional copied)
         for (std::string_view q : m.uri_query()) {
             auto change = parse_attribute_query(q);
             if (!change) return fail_request(r, coap::code::bad_request);

@@ -282,7 +282,7 @@ private:
     LWM2M_NOINLINE constexpr result<std::size_t> serialize_checked(mutable_bytes out) const noexcept {
         message_writer w{out};
         w.header(type_, code_, message_id_, bytes_view{token_.data(), token_length_});
-        for (const builder_option& o : options()) w.option(o.number, o.value());
+        for (const builder_option& o : options()) w.option_in_order(o.number, o.value());  // kept sorted
         w.payload(payload_);
         return w.finish();
     }

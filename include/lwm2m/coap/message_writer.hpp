@@ -95,6 +95,10 @@ LWM2M_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src,
         for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
         return;
     }
+    if (!LWM2M_COAP_FAST_PATH) {  // size builds: a call, not the moves below inlined at each use
+        if (n != 0) std::memmove(dst, src, n);  // (n 0: src may be null, which memmove must not get)
+        return;
+    }
     // Two overlapping fixed-size moves of the largest size that fits (the common short
     // values, uints and tokens, first).
     using lwm2m::detail::move_ends;
@@ -110,7 +114,7 @@ LWM2M_HOT_INLINE constexpr void copy_short(std::byte* dst, const std::byte* src,
 
 /** Copies `n` bytes, the ranges may overlap: `copy_short` up to 16 bytes, else `copy_bytes`. */
 LWM2M_HOT_INLINE constexpr void copy_any(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
-    if (n <= 16) copy_short(dst, src, n);
+    if (n <= 16 || !LWM2M_COAP_FAST_PATH) copy_short(dst, src, n);  // (size builds: one memmove either way)
     else lwm2m::detail::copy_bytes(dst, src, n);
 }
 
@@ -224,6 +228,16 @@ public:
     }
     /** A string option (Uri-Path, Uri-Query, ...). */
     message_writer& option(option_number n, std::string_view value) noexcept { return option(n, as_bytes(value)); }
+    /**
+     * `option` for a caller whose options come in ascending order (a `message_builder`'s,
+     * sorted as they are added): the same bytes and errors. In size builds this leaves the
+     * insertion code (`insert`, a memmove and an option walk) out of the caller; an option
+     * numbered below the last one would be `options_out_of_order` instead of inserted.
+     */
+    LWM2M_HOT_INLINE constexpr message_writer& option_in_order(option_number n, bytes_view value) noexcept {
+        if (!LWM2M_COAP_FAST_PATH) return option_checked<false>(n, value);
+        return option(n, value);
+    }
     /** A uint option in its shortest form (0 is zero-length, RFC 7252 §3.2). */
     LWM2M_HOT_INLINE constexpr message_writer& uint_option(option_number n, std::uint32_t value) noexcept {
         if (!LWM2M_COAP_FAST_PATH) return uint_option_checked(n, value);  // size builds: as in `option`
@@ -304,6 +318,9 @@ private:
         size_ += token.size();
     }
     // All the rules of `option` in order (the error reported is the first rule broken).
+    // `Insert`: an option numbered below the last one is inserted in place (else, for callers
+    // that never send one, see `option_in_order`, it is `options_out_of_order`).
+    template <bool Insert = true>
     LWM2M_NOINLINE constexpr message_writer& option_checked(option_number n, bytes_view value) noexcept {
         const auto number = static_cast<std::uint32_t>(n);
         const std::uint32_t last = last_number_ == check_all ? 0 : last_number_;
@@ -315,7 +332,10 @@ private:
                                              value.size() > detail::option_rules[i].max_length))
             return set_error(errc::invalid_option_length);
         if (code_ == code::empty) return set_error(errc::empty_message_not_empty);
-        if (number < last) return insert(number, value);
+        if (number < last) {
+            if constexpr (Insert) return insert(number, value);
+            else return set_error(errc::options_out_of_order);
+        }
         const std::uint32_t delta = number - last;
         last_number_ = number;
         return encode(delta, value);

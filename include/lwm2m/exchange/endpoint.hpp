@@ -547,7 +547,7 @@ private:
         const bool con = m.type() == coap::message_type::confirmable;
         if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
             // §4.5: a duplicate gets the same answer and is not processed again.
-            if (seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+            if (seen->answer_size != 0) queue_cached_answer(peer, m.message_id());
             return;
         }
         const time_point expires = now + (con ? params_.exchange_lifetime() : params_.non_lifetime());
@@ -634,7 +634,7 @@ private:
             if (!n) return;  // remembered as processed, with no answer
         }
         slot.commit(*n);
-        enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+        queue_cached_answer(peer, m.message_id());
     }
 
     // Where the handler writes a response body. With answers too large for the dedup cache
@@ -795,7 +795,7 @@ private:
         if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
             // §4.5: a duplicate CON is ACKed again, a duplicate NON silently ignored; neither
             // is delivered twice.
-            if (con && seen->answer_size != 0) enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+            if (con && seen->answer_size != 0) queue_cached_answer(peer, m.message_id());
             return;
         }
         if (m.first_unrecognized_critical(acts_on_option)) {
@@ -814,7 +814,7 @@ private:
             std::byte ack[4];
             write_empty(ack, coap::message_type::acknowledgement, m.message_id());
             dedup_.remember(peer, m.message_id(), now + params_.exchange_lifetime(), bytes_view{ack, 4});
-            enqueue(queued{queued::from_dedup, peer, m.message_id(), 0, {}});
+            queue_cached_answer(peer, m.message_id());
         } else {
             dedup_.remember(peer, m.message_id(), now + params_.non_lifetime(), bytes_view{});
         }
@@ -907,6 +907,12 @@ private:
         write_empty(b, t, mid);
         std::copy(std::begin(b), std::end(b), q.inline_bytes.begin());
         enqueue(q);
+    }
+    // Queues the answer the dedup cache keeps for (peer, mid) (§4.5). One call rather than a
+    // `queued` built at each of the four places that send one (64 B less at -Os; done for
+    // large_ and pending slots too, it grows the image).
+    void queue_cached_answer(peer_id peer, std::uint16_t mid) noexcept {
+        enqueue(queued{queued::from_dedup, peer, mid, 0, {}});
     }
     void queue_slot(std::size_t i) noexcept {
         enqueue(queued{queued::from_pending, pending_[i].peer, pending_[i].message_id, i, {}});

@@ -564,6 +564,23 @@ static_assert(std::ranges::forward_range<path_segments>);
     }
 }
 
+namespace detail {
+/** The id segments of `parse_path_segments`: from `it` (the segment numbered `index`) to `end`. */
+template <class It, class End>
+[[nodiscard]] constexpr result<path> path_from_segments(It it, const End& end, std::size_t index) noexcept {
+    path p;
+    for (; it != end; ++it, ++index) {
+        const std::string_view seg = static_cast<std::string_view>(*it);
+        if (seg.empty()) return fail(errc::path_syntax, index);
+        if (p.depth() == path::max_depth) return fail(errc::path_too_deep, index);
+        const auto id = detail::path_parse_id(seg, index);
+        if (!id) return unexpected{id.error()};
+        detail::path_access::push(p, *id);
+    }
+    return p;
+}
+} // namespace detail
+
 /**
  * Parses a path from CoAP Uri-Path option values (RFC 7252 §5.10.1, §6.4), one segment per
  * element: no segments is the root, {"3","0","1"} is `/3/0/1`. `segments` is any input range
@@ -587,33 +604,35 @@ static_assert(std::ranges::forward_range<path_segments>);
  */
 template <std::ranges::input_range R>
     requires std::convertible_to<std::ranges::range_reference_t<R>, std::string_view>
-[[nodiscard]] constexpr result<path> parse_path_segments(R&& segments, std::string_view alternate_root = {}) noexcept {
+[[nodiscard]] constexpr result<path> parse_path_segments(R&& segments, std::string_view alternate_root) noexcept {
     if (!alternate_root.empty() && alternate_root.front() == '/') alternate_root.remove_prefix(1);
     if (!alternate_root.empty() && alternate_root.back() == '/') alternate_root.remove_suffix(1);
-    bool root_pending = !alternate_root.empty();
-    std::size_t root_pos = 0; // start of the next alternate-root segment in alternate_root
-    path p;
+    auto it = std::ranges::begin(segments);
+    const auto end = std::ranges::end(segments);
     std::size_t index = 0;
-    for (auto&& element : segments) {
-        const std::string_view seg = static_cast<std::string_view>(element);
-        if (root_pending) {
-            std::size_t end = alternate_root.find('/', root_pos);
-            if (end == std::string_view::npos) end = alternate_root.size();
-            const std::string_view expected{alternate_root.data() + root_pos, end - root_pos};
-            if (seg != expected) return fail(errc::path_root_mismatch, index);
-            root_pending = end != alternate_root.size();
-            root_pos = end + 1;
-        } else {
-            if (seg.empty()) return fail(errc::path_syntax, index);
-            if (p.depth() == path::max_depth) return fail(errc::path_too_deep, index);
-            const auto id = detail::path_parse_id(seg, index);
-            if (!id) return unexpected{id.error()};
-            detail::path_access::push(p, *id);
-        }
+    // Each segment of the alternate root leads, byte for byte.
+    for (std::size_t root_pos = 0; !alternate_root.empty();) {
+        if (it == end) return fail(errc::path_root_mismatch, index);
+        std::size_t root_end = alternate_root.find('/', root_pos);
+        if (root_end == std::string_view::npos) root_end = alternate_root.size();
+        const std::string_view expected{alternate_root.data() + root_pos, root_end - root_pos};
+        if (static_cast<std::string_view>(*it) != expected) return fail(errc::path_root_mismatch, index);
+        ++it;
         ++index;
+        if (root_end == alternate_root.size()) break;
+        root_pos = root_end + 1;
     }
-    if (root_pending) return fail(errc::path_root_mismatch, index);
-    return p;
+    return detail::path_from_segments(std::move(it), end, index);
+}
+
+/**
+ * `parse_path_segments` with no alternate root (the client's Uri-Path): the same result as
+ * with an empty one, without the code that skips a root (smaller at -Os).
+ */
+template <std::ranges::input_range R>
+    requires std::convertible_to<std::ranges::range_reference_t<R>, std::string_view>
+[[nodiscard]] constexpr result<path> parse_path_segments(R&& segments) noexcept {
+    return detail::path_from_segments(std::ranges::begin(segments), std::ranges::end(segments), 0);
 }
 
 /**
