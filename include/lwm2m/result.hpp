@@ -117,15 +117,15 @@ public:
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
     constexpr explicit operator bool() const noexcept { return has_; }
 
-    [[nodiscard]] constexpr T& value() & noexcept { LWM2M_ASSERT(has_); return value_; }
-    [[nodiscard]] constexpr const T& value() const& noexcept { LWM2M_ASSERT(has_); return value_; }
-    [[nodiscard]] constexpr T&& value() && noexcept { LWM2M_ASSERT(has_); return std::move(value_); }
-    constexpr T& operator*() & noexcept { return value(); }
-    constexpr const T& operator*() const& noexcept { return value(); }
-    constexpr T* operator->() noexcept { return &value(); }
-    constexpr const T* operator->() const noexcept { return &value(); }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr T& value() & noexcept { LWM2M_ASSERT(has_); return value_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr const T& value() const& noexcept { LWM2M_ASSERT(has_); return value_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr T&& value() && noexcept { LWM2M_ASSERT(has_); return std::move(value_); }
+    LWM2M_ALWAYS_INLINE constexpr T& operator*() & noexcept { return value(); }
+    LWM2M_ALWAYS_INLINE constexpr const T& operator*() const& noexcept { return value(); }
+    LWM2M_ALWAYS_INLINE constexpr T* operator->() noexcept { return &value(); }
+    LWM2M_ALWAYS_INLINE constexpr const T* operator->() const noexcept { return &value(); }
 
-    [[nodiscard]] constexpr const lwm2m::error& error() const noexcept { LWM2M_ASSERT(!has_); return err_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr const lwm2m::error& error() const noexcept { LWM2M_ASSERT(!has_); return err_; }
 
     template <class U>
     [[nodiscard]] constexpr T value_or(U&& fallback) const& {
@@ -159,7 +159,7 @@ public:
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
     constexpr explicit operator bool() const noexcept { return has_; }
     constexpr void value() const noexcept { LWM2M_ASSERT(has_); }
-    [[nodiscard]] constexpr const lwm2m::error& error() const noexcept { LWM2M_ASSERT(!has_); return err_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr const lwm2m::error& error() const noexcept { LWM2M_ASSERT(!has_); return err_; }
 
     template <class F>
     constexpr auto and_then(F&& f) const -> std::invoke_result_t<F> {

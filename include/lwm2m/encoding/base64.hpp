@@ -54,22 +54,32 @@ constexpr int base64_digit(char c, base64_alphabet a) noexcept {
     return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
 }
 
-/** Decodes validated or unvalidated text into `out`. Errors: as `base64_decoded_size`, `buffer_too_small`. */
-[[nodiscard]] constexpr result<std::size_t> base64_decode(std::string_view text, base64_alphabet a, mutable_bytes out) noexcept {
-    LWM2M_TRY(size, base64_decoded_size(text, a));
-    if (size > out.size()) return fail(errc::buffer_too_small, size);
+/**
+ * Decodes `text`, which `base64_decoded_size` accepted, calling `put(std::byte)` for each
+ * byte: the one decoding loop, for a buffer (`base64_decode`) or any sink (`for_each_value_byte`),
+ * so text is validated once and never again piece by piece.
+ */
+template <class Put>
+constexpr void base64_decode_valid_each(std::string_view text, base64_alphabet a, Put&& put) {
     std::uint32_t acc = 0;
     int bits = 0;
-    std::size_t o = 0;
     for (char c : text) {
         if (c == '=') break;
         acc = (acc << 6) | static_cast<std::uint32_t>(detail::base64_digit(c, a));
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            out[o++] = static_cast<std::byte>((acc >> bits) & 0xFF);
+            put(static_cast<std::byte>((acc >> bits) & 0xFF));
         }
     }
+}
+
+/** Decodes validated or unvalidated text into `out`. Errors: as `base64_decoded_size`, `buffer_too_small`. */
+[[nodiscard]] constexpr result<std::size_t> base64_decode(std::string_view text, base64_alphabet a, mutable_bytes out) noexcept {
+    LWM2M_TRY(size, base64_decoded_size(text, a));
+    if (size > out.size()) return fail(errc::buffer_too_small, size);
+    std::size_t o = 0;
+    base64_decode_valid_each(text, a, [&](std::byte b) { out[o++] = b; });
     return o;
 }
 

@@ -52,16 +52,7 @@ constexpr result<std::size_t> walk_value_bytes(const value& v, Put& put) {
         const auto alphabet = v.encoding() == text_encoding::base64 ? encoding::base64_alphabet::standard
                                                                     : encoding::base64_alphabet::url;
         LWM2M_TRY(size, encoding::base64_decoded_size(as_chars(b), alphabet));
-        std::byte chunk[3];
-        std::size_t done = 0;
-        const std::string_view text = as_chars(b);
-        for (std::size_t i = 0; done < size; i += 4) {
-            const std::size_t take = text.size() - i < 4 ? text.size() - i : 4;
-            auto n = encoding::base64_decode(slice(text, i, take), alphabet, chunk);
-            if (!n) return n;
-            for (std::size_t k = 0; k < *n; ++k) put(chunk[k]);
-            done += *n;
-        }
+        encoding::base64_decode_valid_each(as_chars(b), alphabet, put);
         return size;
     }
     }

@@ -455,26 +455,28 @@ private:
             return true;
         }
         const std::size_t at = pos_;
-        const auto h = tlv::decode_header(bytes_view{payload_.data() + at, limit_ - at});
-        if (!h) return !fail_with(out, h.error().code, at);
-        if (h->id == path::no_id) return !fail_with(out, errc::path_id_out_of_range, at);
-        const std::size_t value_at = at + h->size;
+        const auto decoded = tlv::decode_header(bytes_view{payload_.data() + at, limit_ - at});
+        if (!decoded) return !fail_with(out, decoded.error().code, at);
+        // The header taken out of the result once: each `->` is a checked access (a call at -Os).
+        const tlv::header h = *decoded;
+        if (h.id == path::no_id) return !fail_with(out, errc::path_id_out_of_range, at);
+        const std::size_t value_at = at + h.size;
         // Values are skipped whole; a container that opens moves pos_ back to its content.
-        pos_ = value_at + h->length;
+        pos_ = value_at + h.length;
 
         target to{0, path_level::resource, nullptr};
         entry e = entry::value;
         if (in_multi_) {
-            if (h->type != tlv::entry_type::resource_instance) return !fail_with(out, errc::invalid_nesting, at);
-            if (!add_child(multi_, h->id, at, out)) return true;
-            to = {multi_lanes_ | lane(3, h->id), path_level::resource_instance, multi_def_};
-        } else if (in_instance_ || (top_is_instance_ && h->type != tlv::entry_type::object_instance)) {
-            e = resource_entry(*h, at, value_at, in_instance_ ? instance_ : top_, to, out);
+            if (h.type != tlv::entry_type::resource_instance) return !fail_with(out, errc::invalid_nesting, at);
+            if (!add_child(multi_, h.id, at, out)) return true;
+            to = {multi_lanes_ | lane(3, h.id), path_level::resource_instance, multi_def_};
+        } else if (in_instance_ || (top_is_instance_ && h.type != tlv::entry_type::object_instance)) {
+            e = resource_entry(h, at, value_at, in_instance_ ? instance_ : top_, to, out);
         } else {
-            e = top_entry(*h, at, value_at, out);
+            e = top_entry(h, at, value_at, out);
             to = top_target_;
         }
-        if (e == entry::value) (void)put_record(out, to, value_at, h->length);
+        if (e == entry::value) (void)put_record(out, to, value_at, h.length);
         return e != entry::opened;
     }
 

@@ -83,7 +83,7 @@ struct fixed_bits {
  * takes 4 bytes, as it did when it came in as a 4-byte float).
  */
 [[nodiscard]] constexpr std::optional<std::uint32_t> float32_bits(double v) noexcept {
-    if (v != v) {
+    if (encoding::is_nan(v)) {
         const auto b = std::bit_cast<std::uint64_t>(v);
         constexpr std::uint64_t dropped = (std::uint64_t{1} << 29) - 1;  // mantissa bits binary32 lacks
         constexpr std::uint64_t quiet = std::uint64_t{1} << 51;
