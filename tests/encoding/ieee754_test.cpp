@@ -137,3 +137,34 @@ TEST_CASE("truncated_magnitude: static_cast<std::uint64_t>(std::fabs(v)) from th
     CHECK(mismatches == 0);
     static_assert(lwm2m::encoding::truncated_magnitude(-7.75) == 7);
 }
+
+TEST_CASE("order, less, less_equal: the floating-point comparisons from the bits (NaN unordered, -0 == +0)") {
+    using lwm2m::encoding::detail::order;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const auto reference = [](double a, double b) { return a < b ? -1 : a == b ? 0 : a > b ? 1 : 2; };
+    const double special[] = {0.0, -0.0, 1.0, -1.0, 0x1p-1022, -0x1p-1022, std::numeric_limits<double>::denorm_min(),
+                              -std::numeric_limits<double>::denorm_min(), 1e308, -1e308, inf, -inf,
+                              std::numeric_limits<double>::quiet_NaN(), -std::numeric_limits<double>::quiet_NaN(),
+                              std::numeric_limits<double>::signaling_NaN()};
+    for (const double a : special)
+        for (const double b : special) {
+            CHECK(order(a, b) == reference(a, b));
+            CHECK(lwm2m::encoding::less(a, b) == (a < b));
+            CHECK(lwm2m::encoding::less_equal(a, b) == (a <= b));
+        }
+    std::mt19937_64 rng(17);
+    int mismatches = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::uint64_t x = rng();
+        std::uint64_t y = i % 3 == 0 ? x ^ (rng() & 0xFF) : rng();  // neighbours, and numbers far apart
+        if (i % 5 == 0) x |= std::uint64_t{0x7FF} << 52;              // infinities and NaNs
+        if (i % 7 == 0) y &= (std::uint64_t{1} << 63) | ((std::uint64_t{1} << (i % 52)) - 1);  // zeros, subnormals
+        const double a = std::bit_cast<double>(x);
+        const double b = std::bit_cast<double>(y);
+        if (order(a, b) != reference(a, b) || order(b, a) != reference(b, a) ||
+            lwm2m::encoding::less(a, b) != (a < b) || lwm2m::encoding::less_equal(a, b) != (a <= b))
+            ++mismatches;
+    }
+    CHECK(mismatches == 0);
+    static_assert(order(-0.0, 0.0) == 0 && order(-inf, -1e308) == -1 && order(2.0, 1.0) == 1 && lwm2m::encoding::less(-1, 0));
+}

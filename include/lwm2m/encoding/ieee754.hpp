@@ -36,6 +36,46 @@ namespace lwm2m::encoding {
     return std::bit_cast<double>(std::bit_cast<std::uint64_t>(v) & ~(std::uint64_t{1} << 63));
 }
 
+namespace detail {
+/** A finite or infinite double's place in the order of doubles as an integer: its magnitude's
+ * bits, negated when the sign is set (both zeros are 0). Not for NaN. */
+[[nodiscard]] constexpr std::int64_t order_key(double v) noexcept {
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    const auto m = static_cast<std::int64_t>(bits & ~(std::uint64_t{1} << 63));
+    return (bits >> 63) != 0 ? -m : m;
+}
+/** -1, 0 or 1 as `a` is below, equal to or above `b`; 2 when either is NaN (unordered). */
+[[nodiscard]] constexpr int order(double a, double b) noexcept {
+    if (is_nan(a) || is_nan(b)) return 2;
+    const std::int64_t x = order_key(a);
+    const std::int64_t y = order_key(b);
+    return static_cast<int>(x > y) - static_cast<int>(x < y);
+}
+} // namespace detail
+
+/**
+ * `a < b` and `a <= b` as IEEE 754 orders doubles: false when either is NaN, -0 equal to +0.
+ * Size builds compare the bits as integers (`detail::order`, one copy for every caller): on a
+ * Cortex-M4 a double comparison is a call into libgcc's soft-float `_arm_cmpdf2.o` (272 B),
+ * which leaves the image only once no double is compared anywhere in it. Elsewhere it is
+ * the one floating-point instruction.
+ */
+[[nodiscard]] constexpr bool less(double a, double b) noexcept {
+#if defined(__OPTIMIZE_SIZE__)
+    return detail::order(a, b) < 0;
+#else
+    return a < b;
+#endif
+}
+/** `a <= b` (see `less`). */
+[[nodiscard]] constexpr bool less_equal(double a, double b) noexcept {
+#if defined(__OPTIMIZE_SIZE__)
+    return detail::order(a, b) <= 0;
+#else
+    return a <= b;
+#endif
+}
+
 /**
  * The whole part of |v| (rounded toward zero), for |v| < 2^64: `static_cast<std::uint64_t>`
  * of the magnitude, from the bits. On a Cortex-M4 that cast is `__aeabi_d2ulz`, which brings

@@ -57,7 +57,7 @@ struct attribute_change {
     const std::string_view text = slice(arg, eq + 1);
     if (is_threshold(*which)) {
         auto v = encoding::parse_double(text);
-        if (!v || (*which == attribute_name::st && *v < 0)) return fail(errc::invalid_argument, eq + 1);
+        if (!v || (*which == attribute_name::st && encoding::less(*v, 0))) return fail(errc::invalid_argument, eq + 1);
         return attribute_change{*which, false, *v};
     }
     auto v = encoding::parse_uint64(text);
@@ -105,8 +105,8 @@ struct notification_attributes {
      * Errors: `invalid_argument`.
      */
     [[nodiscard]] constexpr result<void> validate() const noexcept {
-        if (lt && gt && !(*lt < *gt)) return fail(errc::invalid_argument);
-        if (lt && gt && st && !(*lt + 2 * *st < *gt)) return fail(errc::invalid_argument);
+        if (lt && gt && !encoding::less(*lt, *gt)) return fail(errc::invalid_argument);
+        if (lt && gt && st && !encoding::less(*lt + 2 * *st, *gt)) return fail(errc::invalid_argument);
         if (epmin && epmax && *epmin > *epmax) return fail(errc::invalid_argument);
         return {};
     }

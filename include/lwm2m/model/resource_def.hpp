@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/model/data_type.hpp>
 
 namespace lwm2m {
@@ -21,7 +22,9 @@ struct value_range {
     double min = 0;
     double max = 0;
 
-    [[nodiscard]] constexpr bool contains(double v) const noexcept { return !present || (v >= min && v <= max); }
+    [[nodiscard]] constexpr bool contains(double v) const noexcept {
+        return !present || (encoding::less_equal(min, v) && encoding::less_equal(v, max));
+    }
     friend constexpr bool operator==(const value_range&, const value_range&) noexcept = default;
 };
 
