@@ -252,6 +252,17 @@ TEST_CASE("thresholds_met: st is reached by a move either way, gt and lt by a cr
     CHECK(client::thresholds_met(a, 19.0, 21.0));
     CHECK(client::thresholds_met(a, 21.0, 20.0));
     CHECK_FALSE(client::thresholds_met(a, 21.0, 22.0));
+    CHECK_FALSE(client::thresholds_met(a, 20.0, 19.0));  // at gt is not above it
+    a.gt = 0.0;
+    CHECK_FALSE(client::thresholds_met(a, -0.0, 0.0));  // -0 == +0 (size builds compare the bits)
+    CHECK(client::thresholds_met(a, -1e-300, 5e-324));
+    CHECK(client::thresholds_met(a, 1.0, -std::numeric_limits<double>::infinity()));
+    a.gt = std::nullopt;
+    a.lt = -2.5;
+    CHECK(client::thresholds_met(a, -2.0, -3.0));
+    CHECK(client::thresholds_met(a, -3.0, -2.5));  // at lt is not below it
+    CHECK_FALSE(client::thresholds_met(a, -2.5, -2.0));
+    CHECK_FALSE(client::thresholds_met(a, -4.0, -1e300));
     constexpr auto st_met = [](double st, double last, double now) {
         notification_attributes with{};
         with.st = st;

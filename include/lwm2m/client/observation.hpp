@@ -72,12 +72,13 @@ struct observation {
 /** Thresholds gt/lt/st of LwM2M 1.1 Core §5.1.2: crossing gt or lt, or moving by st. */
 [[nodiscard]] constexpr bool thresholds_met(const notification_attributes& a, std::optional<double> last, double now_value) noexcept {
     if (!last) return true;
-    if (a.gt && ((*last <= *a.gt) != (now_value <= *a.gt))) return true;
-    if (a.lt && ((*last < *a.lt) != (now_value < *a.lt))) return true;
+    // encoding::less / less_equal: the operators, but from the bits in size builds (no soft-float compare).
+    if (a.gt && (encoding::less_equal(*last, *a.gt) != encoding::less_equal(now_value, *a.gt))) return true;
+    if (a.lt && (encoding::less(*last, *a.lt) != encoding::less(now_value, *a.lt))) return true;
     // |now - last| >= st: the difference taken once (x - y is exactly -(y - x) in IEEE
     // arithmetic, so this is "either difference reaches st"; no second soft-float subtraction
     // and compare on an MCU).
-    if (a.st && encoding::magnitude(now_value - *last) >= *a.st) return true;
+    if (a.st && encoding::less_equal(*a.st, encoding::magnitude(now_value - *last))) return true;
     return false;
 }
 
