@@ -20,6 +20,21 @@ namespace detail {
 /** The high bit of every byte of a word: a word of text is ASCII when it has none of them. */
 inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
 
+/** The OR of the 8-byte words of the `n` >= 8 bytes at `p`, the last one overlapping. */
+[[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t or_of_words(const std::byte* p, std::size_t n) noexcept {
+    const auto word = [p](std::size_t at) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p + at, 8);
+        return w;
+    };
+    std::uint64_t any = word(0) | word(n - 8);
+    if (n > 16) {
+        any |= word(8);
+        for (std::size_t i = 16; i + 8 < n; i += 8) any |= word(i);
+    }
+    return any;
+}
+
 /**
  * True when every byte is ASCII (run time: word loads, overlapping at the end, so short text
  * costs a few loads and no per-byte loop: up to 16 bytes two words, up to 24 three).
@@ -27,19 +42,7 @@ inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
 [[nodiscard]] LWM2M_HOT_INLINE inline bool is_ascii(bytes_view s) noexcept {
     const std::byte* p = s.data();
     const std::size_t n = s.size();
-    const auto word = [&](std::size_t at) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p + at, 8);
-        return w;
-    };
-    if (n >= 8) {
-        std::uint64_t any = word(0) | word(n - 8);
-        if (n > 16) {
-            any |= word(8);
-            for (std::size_t i = 16; i + 8 < n; i += 8) any |= word(i);
-        }
-        return (any & non_ascii_bits) == 0;
-    }
+    if (n >= 8) return (or_of_words(p, n) & non_ascii_bits) == 0;
     if (n >= 4) {
         std::uint32_t a = 0, b = 0;
         std::memcpy(&a, p, 4);
@@ -54,24 +57,13 @@ inline constexpr std::uint64_t non_ascii_bits = 0x8080808080808080u;
  * The words of `s` ORed, loaded as `is_ascii` loads them: `s` is ASCII when the result has no
  * bit of `non_ascii_bits`. A caller that reads many texts ORs these and tests once (no test
  * and branch a text). `is_ascii` keeps its own loads: written on top of this (one test on the
- * merged word), it cost other readers up to 14 instructions an op (bench/format_callgrind.sh).
+ * merged word), it cost other readers up to 14 instructions an op (bench/format_callgrind.sh);
+ * the two share only the long-text loads (`or_of_words`).
  */
 [[nodiscard]] LWM2M_HOT_INLINE inline std::uint64_t text_bits(bytes_view s) noexcept {
     const std::byte* p = s.data();
     const std::size_t n = s.size();
-    const auto word = [&](std::size_t at) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p + at, 8);
-        return w;
-    };
-    if (n >= 8) {
-        std::uint64_t any = word(0) | word(n - 8);
-        if (n > 16) {
-            any |= word(8);
-            for (std::size_t i = 16; i + 8 < n; i += 8) any |= word(i);
-        }
-        return any;
-    }
+    if (n >= 8) return or_of_words(p, n);
     if (n >= 4) {
         std::uint32_t a = 0, b = 0;
         std::memcpy(&a, p, 4);
