@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/sanitized.hpp"
+
 #include <bit>
 #include <charconv>
 #include <cmath>
@@ -110,7 +112,8 @@ TEST_CASE("encoding::compact: the shortest digits and the correctly rounded valu
     for (const double v : edge_values())
         if (encoding::is_finite(v)) check_both(v);
     std::mt19937_64 rng(20261127);
-    for (int i = 0; i < 100000; ++i) {
+    // A sample (fuzz/number_text.cpp checks the same at volume); a quarter under sanitizers.
+    for (int i = 0; i < lwm2m::test::scaled(25000); ++i) {
         const double v = std::bit_cast<double>(rng());
         if (encoding::is_finite(v)) check_both(v);
     }
@@ -121,7 +124,8 @@ TEST_CASE("encoding::compact::parse_double: more than 19 digits, halfway cases, 
     mismatches = 0;
     std::mt19937_64 rng(7);
     char b[1200];
-    for (int i = 0; i < 20000; ++i) {
+    // Each midpoint is ~770 digits compared one by one: a sample (the fuzzer runs more).
+    for (int i = 0; i < lwm2m::test::scaled(4000); ++i) {
         const double v = std::bit_cast<double>(rng());
         if (!encoding::is_finite(v)) continue;
         // 16 to 60 significant digits: the digits past the 19th decide only near a midpoint.
