@@ -20,8 +20,8 @@ void check(double d) {
     CHECK(lwm2m::detail::is_int64_exact(d) == (whole && d >= -9223372036854775808.0 && d < 9223372036854775808.0));
     CHECK(lwm2m::detail::is_uint64_exact(d) == (whole && d >= 0 && d < 18446744073709551616.0));
     // whole_to_int64 / whole_to_uint64 (read from the bits in -Os builds) against the casts.
-    if (lwm2m::detail::is_int64_exact(d)) CHECK(lwm2m::detail::whole_to_int64(d) == static_cast<std::int64_t>(d));
-    if (lwm2m::detail::is_uint64_exact(d)) CHECK(lwm2m::detail::whole_to_uint64(d) == static_cast<std::uint64_t>(d));
+    if (lwm2m::detail::is_int64_exact(d)) CHECK(lwm2m::encoding::whole_to_int64(d) == static_cast<std::int64_t>(d));
+    if (lwm2m::detail::is_uint64_exact(d)) CHECK(lwm2m::encoding::whole_to_uint64(d) == static_cast<std::uint64_t>(d));
 }
 
 } // namespace

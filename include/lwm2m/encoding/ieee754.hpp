@@ -90,6 +90,28 @@ namespace detail {
 }
 
 /**
+ * `static_cast<std::int64_t>(d)` / `static_cast<std::uint64_t>(d)` for a whole `d` in the
+ * type's range (`lwm2m::detail::is_int64_exact` / `is_uint64_exact`). Size builds read it from the bits: on a Cortex-M4 the
+ * casts are `__aeabi_d2lz` / `__aeabi_d2ulz`, which multiply in soft float (`__muldf3`, 596
+ * bytes that nothing else in a client needs); with an FPU the cast is one instruction.
+ */
+[[nodiscard]] constexpr std::int64_t whole_to_int64(double d) noexcept {
+#if defined(__OPTIMIZE_SIZE__)
+    const std::uint64_t m = truncated_magnitude(d);
+    return static_cast<std::int64_t>(std::bit_cast<std::int64_t>(d) < 0 ? 0 - m : m);
+#else
+    return static_cast<std::int64_t>(d);
+#endif
+}
+[[nodiscard]] constexpr std::uint64_t whole_to_uint64(double d) noexcept {
+#if defined(__OPTIMIZE_SIZE__)
+    return truncated_magnitude(d);  // d is whole and >= 0 (or -0)
+#else
+    return static_cast<std::uint64_t>(d);
+#endif
+}
+
+/**
  * The binary32 bits of `v` when binary32 holds it exactly (±0, ±inf, normal and subnormal
  * floats): the bits `static_cast<float>(v)` has then. Nothing for every other value and for
  * NaN (whose binary32 form depends on the platform's conversion; callers decide it).

@@ -83,15 +83,10 @@ struct notification_attributes {
         case attribute_name::epmax: period = &epmax; break;
         }
         // Converted only for the period attributes: a threshold (any double, e.g. gt=1e20) does
-        // not fit uint32, and converting it would be undefined behaviour. Size builds read the
-        // whole number from the bits: on a Cortex-M4 the cast is __aeabi_d2uiz, which nothing
-        // else in a client needs.
+        // not fit uint32, and converting it would be undefined behaviour. A period is whole and
+        // below 2^32 (parse_attribute_query).
         if (c.remove) *period = std::nullopt;
-#if defined(__OPTIMIZE_SIZE__)
-        else *period = static_cast<std::uint32_t>(encoding::truncated_magnitude(c.value));
-#else
-        else *period = static_cast<std::uint32_t>(c.value);
-#endif
+        else *period = static_cast<std::uint32_t>(encoding::whole_to_uint64(c.value));
     }
 
     [[nodiscard]] constexpr bool has_thresholds() const noexcept { return gt || lt || st; }

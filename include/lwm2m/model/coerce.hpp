@@ -65,27 +65,6 @@ constexpr bool is_uint64_exact(double d) noexcept {
     return is_whole(d) && d >= 0 && d < 18446744073709551616.0;
 #endif
 }
-/**
- * `static_cast<std::int64_t>(d)` / `static_cast<std::uint64_t>(d)` for a `d` that
- * `is_int64_exact` / `is_uint64_exact`. Size builds read it from the bits: on a Cortex-M4 the
- * casts are `__aeabi_d2lz` / `__aeabi_d2ulz`, which multiply in soft float (`__muldf3`, 596
- * bytes that nothing else in a client needs); with an FPU the cast is one instruction.
- */
-constexpr std::int64_t whole_to_int64(double d) noexcept {
-#if defined(__OPTIMIZE_SIZE__)
-    const std::uint64_t m = encoding::truncated_magnitude(d);
-    return static_cast<std::int64_t>(std::bit_cast<std::int64_t>(d) < 0 ? 0 - m : m);
-#else
-    return static_cast<std::int64_t>(d);
-#endif
-}
-constexpr std::uint64_t whole_to_uint64(double d) noexcept {
-#if defined(__OPTIMIZE_SIZE__)
-    return encoding::truncated_magnitude(d);  // d is whole and >= 0 (or -0)
-#else
-    return static_cast<std::uint64_t>(d);
-#endif
-}
 
 /** True for 1, 2, 4 and 8: the lengths of a binary integer. */
 [[nodiscard]] constexpr bool is_binary_integer_length(std::size_t n) noexcept { return n <= 8 && ((0x116u >> n) & 1u) != 0; }
@@ -179,7 +158,7 @@ template <std::size_t N>
             i = static_cast<std::int64_t>(v.as_unsigned());
         } else if (k == value_kind::float_) {
             if (!detail::is_int64_exact(v.as_float())) return fail(errc::type_mismatch);
-            i = detail::whole_to_int64(v.as_float());
+            i = encoding::whole_to_int64(v.as_float());
         } else break;
         return t == data_type::time ? value::of_time(i) : value::of_integer(i);
     }
@@ -190,7 +169,7 @@ template <std::size_t N>
         }
         if (k == value_kind::float_) {
             if (!detail::is_uint64_exact(v.as_float())) return fail(errc::type_mismatch);
-            return value::of_unsigned(detail::whole_to_uint64(v.as_float()));
+            return value::of_unsigned(encoding::whole_to_uint64(v.as_float()));
         }
         break;
     case data_type::float_:

@@ -112,7 +112,7 @@ LWM2M_HOT_INLINE inline std::byte* put_value_pair(std::byte* p, const value& v, 
     }
     if (r.time) {
         *p++ = key_byte(label::t);
-        if (senml::detail::integral_time(*r.time)) p = cbor::put_integer(p, lwm2m::detail::whole_to_int64(*r.time));
+        if (senml::detail::integral_time(*r.time)) p = cbor::put_integer(p, lwm2m::encoding::whole_to_int64(*r.time));
         else p = cbor::put_float(p, *r.time);
         ++pairs;
     }

@@ -161,7 +161,7 @@ inline constexpr std::size_t max_record = 2 + (7 + 25 + 1) + (6 + senml::detail:
     }
     if (r.time) {
         p = put_literal(p, ",\"t\":");
-        if (senml::detail::integral_time(*r.time)) p = put_integer(p, lwm2m::detail::whole_to_int64(*r.time));
+        if (senml::detail::integral_time(*r.time)) p = put_integer(p, lwm2m::encoding::whole_to_int64(*r.time));
         else p = put_double(p, *r.time);
     }
     switch (v.kind()) {
