@@ -457,7 +457,7 @@ private:
         const std::size_t at = pos_;
         const auto decoded = tlv::decode_header(bytes_view{payload_.data() + at, limit_ - at});
         if (!decoded) return !fail_with(out, decoded.error().code, at);
-        // The header taken out of the result once: each `->` is a checked access (a call at -Os).
+        // The header taken out of the result once, not a checked access at each use.
         const tlv::header h = *decoded;
         if (h.id == path::no_id) return !fail_with(out, errc::path_id_out_of_range, at);
         const std::size_t value_at = at + h.size;
