@@ -5,7 +5,7 @@
  * supported Content-Format, `write_records` writes records in any of them, and `convert`
  * goes from one to another through the common record representation.
  *
- * Supported: text (0), opaque (42), SenML JSON (110), SenML CBOR (112), TLV (11542, and the
+ * Supported: text (0), opaque (42), single-value CBOR (60), SenML JSON (110), SenML CBOR (112), TLV (11542, and the
  * legacy 1542 on input), OMA JSON (11543, and 1543 on input), LwM2M CBOR (11544).
  * Link format (40) carries links, not records: see `format/link.hpp`.
  * Errors: `unsupported_content_format`, and whatever the format reports. Allocation: none.
@@ -17,6 +17,7 @@
 #include <variant>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/format/cbor_value.hpp>
 #include <lwm2m/format/content_format.hpp>
 #include <lwm2m/format/lwm2m_cbor.hpp>
 #include <lwm2m/format/oma_json.hpp>
@@ -39,6 +40,7 @@ namespace lwm2m::format {
     switch (canonical(f)) {
     case content_format::text:
     case content_format::opaque:
+    case content_format::cbor:
     case content_format::senml_json:
     case content_format::senml_cbor:
     case content_format::tlv:
@@ -59,6 +61,7 @@ public:
         switch (canonical(format)) {
         case content_format::text: r.reader_.emplace<text_reader>(payload, base, schemas); break;
         case content_format::opaque: r.reader_.emplace<opaque_reader>(payload, base, schemas); break;
+        case content_format::cbor: r.reader_.emplace<cbor_value_reader>(payload, base, schemas); break;
         case content_format::senml_json: r.reader_.emplace<senml_json_reader>(payload, base, schemas); break;
         case content_format::senml_cbor: r.reader_.emplace<senml_cbor_reader>(payload, base, schemas); break;
         case content_format::tlv: r.reader_.emplace<tlv_reader>(payload, base, schemas); break;
@@ -73,6 +76,7 @@ public:
     [[nodiscard]] result<std::optional<record>> next() noexcept {
         if (auto* r = std::get_if<text_reader>(&reader_)) return r->next();
         if (auto* r = std::get_if<opaque_reader>(&reader_)) return r->next();
+        if (auto* r = std::get_if<cbor_value_reader>(&reader_)) return r->next();
         if (auto* r = std::get_if<senml_json_reader>(&reader_)) return r->next();
         if (auto* r = std::get_if<senml_cbor_reader>(&reader_)) return r->next();
         if (auto* r = std::get_if<tlv_reader>(&reader_)) return r->next();
@@ -83,8 +87,8 @@ public:
 
 private:
     any_reader() noexcept = default;
-    std::variant<std::monostate, text_reader, opaque_reader, senml_json_reader, senml_cbor_reader, tlv_reader,
-                 oma_json_reader, lwm2m_cbor_reader>
+    std::variant<std::monostate, text_reader, opaque_reader, cbor_value_reader, senml_json_reader, senml_cbor_reader,
+                 tlv_reader, oma_json_reader, lwm2m_cbor_reader>
         reader_{};
 };
 
@@ -101,6 +105,7 @@ namespace detail {
     switch (canonical(format)) {
     case content_format::text: return read_all<text_reader>(payload, base, schemas, out);
     case content_format::opaque: return read_all<opaque_reader>(payload, base, schemas, out);
+    case content_format::cbor: return read_all<cbor_value_reader>(payload, base, schemas, out);
     case content_format::senml_json: return read_all<senml_json_reader>(payload, base, schemas, out);
     case content_format::senml_cbor: return read_all<senml_cbor_reader>(payload, base, schemas, out);
     case content_format::oma_json: return read_all<oma_json_reader>(payload, base, schemas, out);
@@ -134,6 +139,7 @@ namespace detail {
     switch (format) {
     case content_format::text: return write_text(records, base, out);
     case content_format::opaque: return write_opaque(records, base, out);
+    case content_format::cbor: return write_cbor_value(records, base, out);
     case content_format::senml_json: return write_senml_json(records, base, out);
     case content_format::senml_cbor: return write_senml_cbor(records, base, out);
     case content_format::tlv:
