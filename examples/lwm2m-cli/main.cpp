@@ -63,6 +63,7 @@ Arguments:
 Payload formats (FMT), and how the payload is given to decode and printed by encode:
   text        text/plain (0)                          TEXT   one value, of the resource at PATH
   opaque      application/octet-stream (42)           HEX    the bytes of the resource at PATH
+  cbor        application/cbor (60)                   HEX    one CBOR item, the value at PATH
   tlv         application/vnd.oma.lwm2m+tlv (11542)   HEX
   senml-json  application/senml+json (110)            TEXT|HEX
   senml-cbor  application/senml+cbor (112)            HEX
@@ -74,7 +75,7 @@ Options of decode and encode (after the command, in any order, each at most once
 --option=VALUE works too):
   --format FMT   the payload format (required).
   --path PATH    the request path the payload belongs to, as in a Read or Write of PATH
-                 (default /). It decides what the payload may hold: text and opaque need a
+                 (default /). It decides what the payload may hold: text, opaque and cbor need a
                  resource (/3/0/9) or resource instance path, tlv at least an object (/3);
                  every record must lie under PATH.
   --objects DIR  also load the object definitions (OMA DDF XML, as in the OMA registry) of
@@ -132,7 +133,7 @@ line for binary formats, as the text itself for text formats. Each record is an 
           Without a definition: "v" integer literals are Integer (Unsigned Integer above
           2^63-1), other numbers Float; "vs" String; "vb" Boolean; "vd" Opaque; "vlo" Objlnk.
   Any other key is an error. tlv and lwm2m-cbor get the records sorted by path (they group
-  them); the other formats keep the order given. text and opaque take exactly one record,
+  them); the other formats keep the order given. text, opaque and cbor take exactly one record,
   whose name is PATH.
   Examples:
     $ lwm2m-cli encode --format tlv --path /3/0 '[{"n":"/3/0/9","v":100},{"n":"/3/0/7/0","v":3800}]'
@@ -367,7 +368,7 @@ int parse_payload_options(std::string_view command, const std::vector<std::strin
             o.format = lwm2m_cli::payload::find_format(*value);
             if (!o.format)
                 return usage_error("unknown format '" + std::string(*value) +
-                                   "' (text, opaque, tlv, senml-json, senml-cbor, lwm2m-cbor, oma-json, link)");
+                                   "' (text, opaque, cbor, tlv, senml-json, senml-cbor, lwm2m-cbor, oma-json, link)");
         } else if (name == "--path") {
             o.path_text = *value;
             const auto p = lwm2m::parse_path(*value);

@@ -60,6 +60,7 @@ struct format_info {
 inline constexpr format_info formats[] = {
     {"text", content_format::text, true},
     {"opaque", content_format::opaque, false},
+    {"cbor", content_format::cbor, false},
     {"tlv", content_format::tlv, false},
     {"senml-json", content_format::senml_json, true},
     {"senml-cbor", content_format::senml_cbor, false},

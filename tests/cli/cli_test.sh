@@ -312,6 +312,10 @@ expect "payload decode: text Time" 0 '[{"n":"/3/0/13","v":1700000000}]' "" decod
 expect "payload decode: text without definition is a String" 0 '[{"n":"/32769/0/1","vs":"42"}]' "" decode --format text --path /32769/0/1 42
 expect "payload decode: opaque" 0 '[{"n":"/5/0/0","vd":"AQL_"}]' "" decode --format opaque --path /5/0/0 "01 02 FF"
 expect "payload decode: opaque, empty" 0 '[{"n":"/5/0/0","vd":""}]' "" decode --format opaque --path /5/0/0 ""
+expect "payload decode: cbor (60) Integer" 0 '[{"n":"/3/0/9","v":100}]' "" decode --format cbor --path /3/0/9 1864
+expect "payload decode: cbor (60) Time, tag 1 as Leshan writes it" 0 '[{"n":"/3/0/13","v":1367491215}]' "" \
+    decode --format cbor --path /3/0/13 c11a5182428f
+expect "payload decode: cbor (60) needs a resource path" 1 "" "error: path_wrong_level at offset 0" decode --format cbor --path /3/0 01
 
 # The reference datagrams' payloads (what scripts/demo.sh shows).
 RESPONSE_PAYLOAD=$(printf '%s' "$RESPONSE_JSON" | sed 's/.*"payload":"\([0-9a-f]*\)".*/\1/')
@@ -378,6 +382,10 @@ expect "payload encode: text Float" 0 22.5 "" encode --format text --path /3303/
 expect "payload encode: text Opaque is base64" 0 AQL/ "" encode --format text --path /5/0/0 '[{"n":"/5/0/0","vd":"AQL_"}]'
 expect "payload encode: opaque" 0 0102ff "" encode --format opaque --path /5/0/0 '[{"n":"/5/0/0","vd":"AQL_"}]'
 expect "payload encode: opaque, vd with padding" 0 0102 "" encode --format opaque --path /5/0/0 '[{"n":"/5/0/0","vd":"AQI="}]'
+expect "payload encode: cbor (60) String" 0 744f70656e204d6f62696c6520416c6c69616e6365 "" \
+    encode --format cbor --path /3/0/0 '[{"n":"/3/0/0","vs":"Open Mobile Alliance"}]'
+expect "payload encode: cbor (60) Float, the shortest width" 0 f94da0 "" \
+    encode --format cbor --path /3303/0/5700 '[{"n":"/3303/0/5700","v":22.5}]'
 expect "payload encode: without definition: integer, float, string" 0 \
     '[{"bn":"/32769/0/","n":"1","v":7},{"n":"2","v":7.0},{"n":"3","vs":"x"},{"n":"4","vb":false},{"n":"5","vlo":"1:2"}]' "" \
     encode --format senml-json --path /32769/0 '[{"n":"/32769/0/1","v":7},{"n":"/32769/0/2","v":7.0},{"n":"/32769/0/3","vs":"x"},{"n":"/32769/0/4","vb":false},{"n":"/32769/0/5","vlo":"1:2"}]'
@@ -652,7 +660,7 @@ for phrase in "lwm2m-cli coap decode HEX" "lwm2m-cli coap encode JSON" "lwm2m-cl
     "  HEX " "  TEXT " "  JSON " "  -      in place of HEX, TEXT or JSON" "  --     ends the options" \
     "  type " "  code " "  mid " "  token " "  options " "  payload " \
     "number " "name " "hex " "value " "omitted for unknown options" \
-    "  text  " "  opaque  " "  tlv  " "  senml-json  " "  senml-cbor  " "  lwm2m-cbor  " \
+    "  text  " "  opaque  " "  cbor  " "  tlv  " "  senml-json  " "  senml-cbor  " "  lwm2m-cbor  " \
     "  oma-json  " "  link  " "--format FMT" "--path PATH" "--objects DIR" \
     "  n  " "  t  " "  v  " "  vs  " "  vb  " "  vd  " "  vlo  " "bn" "base64url" \
     "  path  " "  attributes  " "pipe decode into encode" \
@@ -682,12 +690,12 @@ expect "encode without argument" 2 "" "lwm2m-cli: missing argument: 'coap encode
 expect "extra argument" 2 "" "lwm2m-cli: unexpected argument '00' $USAGE_HINT" coap decode 40000000 00
 expect "unknown option" 2 "" "lwm2m-cli: unknown option '--format' $USAGE_HINT" coap decode --format tlv 40000000
 expect "unknown short option" 2 "" "lwm2m-cli: unknown option '-x' $USAGE_HINT" -x
-FORMATS="(text, opaque, tlv, senml-json, senml-cbor, lwm2m-cbor, oma-json, link)"
+FORMATS="(text, opaque, cbor, tlv, senml-json, senml-cbor, lwm2m-cbor, oma-json, link)"
 expect "payload: missing --format" 2 "" "lwm2m-cli: missing option '--format' for 'decode' $USAGE_HINT" decode c10964
 expect "payload: missing --format (encode)" 2 "" "lwm2m-cli: missing option '--format' for 'encode' $USAGE_HINT" encode '[]'
 expect "payload: --format without value" 2 "" "lwm2m-cli: option '--format' needs a value $USAGE_HINT" decode --format
 expect "payload: unknown format" 2 "" "lwm2m-cli: unknown format 'xml' $FORMATS $USAGE_HINT" decode --format xml 00
-expect "payload: cbor is not a payload format here" 2 "" "lwm2m-cli: unknown format 'cbor' $FORMATS $USAGE_HINT" encode --format=cbor '[]'
+expect "payload: application/cbor holds one record" 1 "" "error: invalid_argument at offset 0" encode --format=cbor --path /3/0/9 '[]'
 expect "payload: --format twice" 2 "" "lwm2m-cli: option '--format' given twice $USAGE_HINT" decode --format tlv --format tlv 00
 expect "payload: --path twice" 2 "" "lwm2m-cli: option '--path' given twice $USAGE_HINT" decode --format tlv --path /3 --path=/3 00
 expect "payload: --objects twice" 2 "" "lwm2m-cli: option '--objects' given twice $USAGE_HINT" decode --objects a --objects b --format tlv 00

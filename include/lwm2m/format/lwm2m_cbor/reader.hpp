@@ -64,6 +64,82 @@ namespace lwm2m_cbor::detail {
     return mantissa * std::pow(10.0, static_cast<double>(exponent));
 }
 
+/** A number item as an int64 (for tag 4 parts and tag 1 seconds). */
+[[nodiscard]] constexpr result<std::int64_t> small_integer(const cbor::item& it) noexcept {
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (it.kind == cbor::item_kind::unsigned_integer) {
+        if (it.uint > max) return fail(errc::number_out_of_range, it.offset);
+        return static_cast<std::int64_t>(it.uint);
+    }
+    if (it.kind == cbor::item_kind::negative_integer) {
+        if (it.uint > max) return fail(errc::number_out_of_range, it.offset);
+        return -1 - static_cast<std::int64_t>(it.uint);
+    }
+    return fail(errc::invalid_cbor, it.offset);
+}
+
+/** An integer item as a value: int64, else uint64; below INT64_MIN is out of range. */
+[[nodiscard]] constexpr result<value> integer_value(const cbor::item& it) noexcept {
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (it.kind == cbor::item_kind::unsigned_integer) {
+        if (it.uint > max) return value::of_unsigned(it.uint);
+        return value::of_integer(static_cast<std::int64_t>(it.uint));
+    }
+    if (it.uint > max) return fail(errc::number_out_of_range, it.offset);
+    return value::of_integer(-1 - static_cast<std::int64_t>(it.uint));
+}
+
+/** Reads, from `in`, the content of tag 1 or 4 whose tag item is `tag`. */
+[[nodiscard]] inline result<value> tagged_value(cbor::reader& in, const cbor::item& tag) noexcept {
+    using cbor::item_kind;
+    LWM2M_TRY(content, in.next());
+    if (tag.uint == 1) {
+        if (content.kind == item_kind::floating) return value::of_float(content.number);
+        if (content.kind != item_kind::unsigned_integer && content.kind != item_kind::negative_integer)
+            return fail(errc::invalid_cbor, content.offset);
+        LWM2M_TRY(seconds, small_integer(content));
+        return value::of_time(seconds);
+    }
+    // Tag 4: [exponent, mantissa], both integers (bignum mantissas are not supported).
+    if (content.kind != item_kind::array || content.indefinite || content.uint != 2)
+        return fail(errc::invalid_cbor, content.offset);
+    LWM2M_TRY(e, in.next());
+    LWM2M_TRY(exponent, small_integer(e));
+    LWM2M_TRY(m, in.next());
+    if (m.kind != item_kind::unsigned_integer && m.kind != item_kind::negative_integer)
+        return fail(errc::invalid_cbor, m.offset);
+    const double mantissa = m.kind == item_kind::unsigned_integer ? static_cast<double>(m.uint)
+                                                                 : -1.0 - static_cast<double>(m.uint);
+    const double v = decimal_fraction(mantissa, exponent);
+    if (!encoding::is_finite(v)) return fail(errc::number_out_of_range, tag.offset);
+    return value::of_float(v);
+}
+
+/**
+ * The value of the leaf item `it` read from `in` over `input` (the whole payload, for the
+ * offset of a UTF-8 error): the value model of LwM2M CBOR leaves and of single-value CBOR
+ * (Content-Format 60), see `lwm2m_cbor_reader`. A tag's content is read from `in`.
+ */
+[[nodiscard]] inline result<value> leaf_value(cbor::reader& in, const cbor::item& it, bytes_view input) noexcept {
+    using cbor::item_kind;
+    switch (it.kind) {
+    case item_kind::unsigned_integer:
+    case item_kind::negative_integer: return integer_value(it);
+    case item_kind::floating: return value::of_float(it.number);
+    case item_kind::boolean: return value::of_boolean(it.boolean);
+    case item_kind::null: return value::of_none();
+    case item_kind::byte_string: return value::of_opaque(it.bytes);
+    case item_kind::text_string:
+        if (auto ok = encoding::validate_utf8(it.bytes); !ok)
+            return fail(errc::invalid_utf8, static_cast<std::size_t>(it.bytes.data() - input.data()) + ok.error().offset);
+        return value::of_string(as_chars(it.bytes));
+    case item_kind::tag:
+        if (it.uint != 1 && it.uint != 4) return fail(errc::invalid_cbor, it.offset);
+        return tagged_value(in, it);
+    default: return fail(errc::invalid_cbor, it.offset);
+    }
+}
+
 /**
  * Types a value with its resource's schema: `coerce`, plus an Objlnk from its "ObjID:InstID" text;
  * `none` (a null leaf) stays `none`; then `check_range`. Errors carry offset `at`.
@@ -197,76 +273,6 @@ private:
         }
     }
 
-    /** A number item as an int64 (for tag 4 parts). */
-    [[nodiscard]] static result<std::int64_t> small_integer(const item& it) noexcept {
-        constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-        if (it.kind == item_kind::unsigned_integer) {
-            if (it.uint > max) return fail(errc::number_out_of_range, it.offset);
-            return static_cast<std::int64_t>(it.uint);
-        }
-        if (it.kind == item_kind::negative_integer) {
-            if (it.uint > max) return fail(errc::number_out_of_range, it.offset);
-            return -1 - static_cast<std::int64_t>(it.uint);
-        }
-        return fail(errc::invalid_cbor, it.offset);
-    }
-
-    /** An integer item as a value: int64, else uint64; below INT64_MIN is out of range. */
-    [[nodiscard]] static result<value> integer_value(const item& it) noexcept {
-        constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-        if (it.kind == item_kind::unsigned_integer) {
-            if (it.uint > max) return value::of_unsigned(it.uint);
-            return value::of_integer(static_cast<std::int64_t>(it.uint));
-        }
-        if (it.uint > max) return fail(errc::number_out_of_range, it.offset);
-        return value::of_integer(-1 - static_cast<std::int64_t>(it.uint));
-    }
-
-    /** Reads the content of tag 1 or 4 whose tag item is `tag`. */
-    [[nodiscard]] result<value> tagged_value(const item& tag) noexcept {
-        LWM2M_TRY(content, cbor_.next());
-        if (tag.uint == 1) {
-            if (content.kind == item_kind::floating) return value::of_float(content.number);
-            if (content.kind != item_kind::unsigned_integer && content.kind != item_kind::negative_integer)
-                return fail(errc::invalid_cbor, content.offset);
-            LWM2M_TRY(seconds, small_integer(content));
-            return value::of_time(seconds);
-        }
-        // Tag 4: [exponent, mantissa], both integers (bignum mantissas are not supported).
-        if (content.kind != item_kind::array || content.indefinite || content.uint != 2)
-            return fail(errc::invalid_cbor, content.offset);
-        LWM2M_TRY(e, cbor_.next());
-        LWM2M_TRY(exponent, small_integer(e));
-        LWM2M_TRY(m, cbor_.next());
-        if (m.kind != item_kind::unsigned_integer && m.kind != item_kind::negative_integer)
-            return fail(errc::invalid_cbor, m.offset);
-        const double mantissa = m.kind == item_kind::unsigned_integer ? static_cast<double>(m.uint)
-                                                                     : -1.0 - static_cast<double>(m.uint);
-        const double v = lwm2m_cbor::detail::decimal_fraction(mantissa, exponent);
-        if (!encoding::is_finite(v)) return fail(errc::number_out_of_range, tag.offset);
-        return value::of_float(v);
-    }
-
-    /** The value of a leaf item. */
-    [[nodiscard]] result<value> leaf_value(const item& it) noexcept {
-        switch (it.kind) {
-        case item_kind::unsigned_integer:
-        case item_kind::negative_integer: return integer_value(it);
-        case item_kind::floating: return value::of_float(it.number);
-        case item_kind::boolean: return value::of_boolean(it.boolean);
-        case item_kind::null: return value::of_none();
-        case item_kind::byte_string: return value::of_opaque(it.bytes);
-        case item_kind::text_string:
-            if (auto ok = encoding::validate_utf8(it.bytes); !ok)
-                return fail(errc::invalid_utf8, static_cast<std::size_t>(it.bytes.data() - input_.data()) + ok.error().offset);
-            return value::of_string(as_chars(it.bytes));
-        case item_kind::tag:
-            if (it.uint != 1 && it.uint != 4) return fail(errc::invalid_cbor, it.offset);
-            return tagged_value(it);
-        default: return fail(errc::invalid_cbor, it.offset);
-        }
-    }
-
     /** Checks and types a leaf at `p` (last key at `key_at`, value at `value_at`). */
     [[nodiscard]] result<record> make_record(const path& p, const value& v, std::size_t key_at,
                                              std::size_t value_at) const noexcept {
@@ -320,7 +326,7 @@ private:
                 push(v, p.depth());
                 continue;
             }
-            LWM2M_TRY(leaf, leaf_value(v));
+            LWM2M_TRY(leaf, lwm2m_cbor::detail::leaf_value(cbor_, v, input_));
             LWM2M_TRY(rec, make_record(p, leaf, key.offset, v.offset));
             return opt_record{rec};
         }
