@@ -1160,6 +1160,12 @@ private:
             }
             if (p.level() == path_level::instance) return handle_write(p, m, r, dm::write_mode::partial_update);
             if (p.level() == path_level::resource) {
+                // A Content-Format other than text/plain makes it a Write partial update of a
+                // Multiple-Instance Resource (LwM2M 1.1 Core §6.3.3; Leshan's Mode.UPDATE on
+                // /O/I/R); Execute arguments are text/plain or have no Content-Format (§6.3.5).
+                if (const auto c = m.content_format(); c && *c != 0)
+                    if (const resource_def* def = registry_.find_resource(p); def != nullptr && !def->executable())
+                        return handle_write(p, m, r, dm::write_mode::partial_update);
                 auto ok = dm::execute(objects(), p, execute_args{as_chars(m.payload())});
                 if (!ok) return fail_request(r, response_code(ok.error().code));
                 r.code(coap::code::changed);

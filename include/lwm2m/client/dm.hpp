@@ -441,7 +441,10 @@ template <class AttributesOf>
 
 // ---- Write / Create / Delete / Execute -----------------------------------------------------
 
-/** Kind of Write (LwM2M 1.1 Core §6.3.4): PUT replaces, POST to an instance updates partially. */
+/**
+ * Kind of Write (LwM2M 1.1 Core §6.3.3): PUT replaces; POST to an Object Instance or to a
+ * Multiple-Instance Resource updates partially (adds or changes what it names).
+ */
 enum class write_mode : std::uint8_t { replace, partial_update, create };
 
 namespace detail {
@@ -464,14 +467,15 @@ struct resource_id_set {
 } // namespace detail
 
 /**
- * Applies a Write of `payload` (Content-Format `cf`) to `target` (LwM2M 1.1 Core §6.3.4):
+ * Applies a Write of `payload` (Content-Format `cf`) to `target` (LwM2M 1.1 Core §6.3.3):
  * the whole payload is checked first (paths under `target`, resources in the schema, writable
  * — or, for `create`, not executable —, values typed and in range), then written. A replace
  * of an instance first `reset`s the writable resources the payload does not name; a replace of
  * a multiple resource (or of an instance naming it) first resets it, so its instances are
  * replaced; a partial update only adds or changes. `target` must be `/O/I`, `/O/I/R` or
- * `/O/I/R/RI`.
- * Errors: `operation_not_allowed` (wrong level, not writable, no write hook), `not_found`,
+ * `/O/I/R/RI` (a partial update: `/O/I` or a multiple resource's `/O/I/R`).
+ * Errors: `operation_not_allowed` (wrong level, not writable, a partial update of a single
+ * resource, no write hook), `not_found`,
  * `resource_not_in_schema`, `unsupported_content_format`, reader errors (4.00),
  * `missing_mandatory_resource` (create), hook errors.
  */
@@ -487,6 +491,8 @@ template <format_set Formats = format_set::all>
         if (def == nullptr) return fail(errc::not_found);
         if (!def->writable()) return fail(errc::operation_not_allowed);
         if (target.has_resource_instance() && !def->is_multiple()) return fail(errc::not_found);
+        // A partial update names an Object Instance or a Multiple-Instance Resource (§6.3.3).
+        if (mode == write_mode::partial_update && !def->is_multiple()) return fail(errc::operation_not_allowed);
     }
     if (o->ops->write == nullptr) return fail(errc::operation_not_allowed);
     if (!supported_format<Formats>(cf)) return fail(errc::unsupported_content_format);
