@@ -131,5 +131,8 @@ TEST_CASE("LwM2M 1.1 §6.3.3 Write partial update of a Multiple-Instance Resourc
     CHECK(f.w.request(coap::code::post, "/32001/0/3", content(0), bytes_of("0='x'")).code == coap::code::changed);
     CHECK(f.t.executes == 2);
     CHECK(f.w.request(coap::code::post, "/32001/0/0").code == coap::code::method_not_allowed);  // Execute of a value
+    // A payload in a data format is a Write, and an executable resource is not writable.
+    CHECK(f.w.request(coap::code::post, "/32001/0/3", content(11542), hex("c10307")).code == coap::code::method_not_allowed);
+    CHECK(f.t.executes == 2);
     CHECK(f.w.request(coap::code::post, "/32001/4/0", content(11542), tlv).code == coap::code::not_found);
 }

@@ -1148,30 +1148,31 @@ private:
         const path p = *target;
         if (p.has_object() && p.object_id() == 0) return fail_request(r, coap::code::unauthorized);
 
+        const std::optional<std::uint16_t> cf = m.content_format();  // (read once: one copy of the option walk)
         switch (m.code()) {
         case coap::code::get: return handle_get(peer, ssid, p, m, r);
         case coap::code::put:
             if (!m.uri_query().empty() && m.payload().empty()) return handle_write_attributes(ssid, p, m, r);
-            return handle_write(p, m, r, dm::write_mode::replace);
-        case coap::code::post:
+            return handle_write(p, cf, m, r, dm::write_mode::replace);
+        case coap::code::post: {
             if (p.level() == path_level::object) {
-                if constexpr (has(operation_set::create_delete)) return handle_create(p, m, r);
+                if constexpr (has(operation_set::create_delete)) return handle_create(p, cf, m, r);
                 return fail_request(r, coap::code::method_not_allowed);
             }
-            if (p.level() == path_level::instance) return handle_write(p, m, r, dm::write_mode::partial_update);
+            if (p.level() == path_level::instance) return handle_write(p, cf, m, r, dm::write_mode::partial_update);
             if (p.level() == path_level::resource) {
                 // A Content-Format other than text/plain makes it a Write partial update of a
                 // Multiple-Instance Resource (LwM2M 1.1 Core §6.3.3; Leshan's Mode.UPDATE on
-                // /O/I/R); Execute arguments are text/plain or have no Content-Format (§6.3.5).
-                if (const auto c = m.content_format(); c && *c != 0)
-                    if (const resource_def* def = registry_.find_resource(p); def != nullptr && !def->executable())
-                        return handle_write(p, m, r, dm::write_mode::partial_update);
+                // /O/I/R, and its client decides the same way); Execute arguments are
+                // text/plain or have no Content-Format (§6.3.5).
+                if (cf && *cf != 0) return handle_write(p, cf, m, r, dm::write_mode::partial_update);
                 auto ok = dm::execute(objects(), p, execute_args{as_chars(m.payload())});
                 if (!ok) return fail_request(r, response_code(ok.error().code));
                 r.code(coap::code::changed);
                 return;
             }
             return fail_request(r, coap::code::method_not_allowed);
+        }
         case coap::code::delete_:
             if constexpr (has(operation_set::create_delete)) return handle_delete(p, r);
             return fail_request(r, coap::code::method_not_allowed);
@@ -1391,10 +1392,12 @@ private:
         r.code(coap::code::changed);
     }
 
-    void handle_write(const path& p, const coap::message_view& m, exchange::response& r, dm::write_mode mode) noexcept {
+    /** Write (LwM2M 1.1 Core §6.3.3) of `m`'s payload in Content-Format `given` (the request's). */
+    void handle_write(const path& p, std::optional<std::uint16_t> given, const coap::message_view& m,
+                      exchange::response& r, dm::write_mode mode) noexcept {
         if (p.depth() < 2) return fail_request(r, coap::code::method_not_allowed);
         std::uint16_t cf = 0;
-        if (const auto c = m.content_format()) cf = *c;
+        if (given) cf = *given;
         else cf = p.has_resource() ? 0 : static_cast<std::uint16_t>(format::content_format::tlv);
         auto ok = dm::write<formats>(objects(), registry_, p, cf, m.payload(), mode);
         if (!ok) return fail_request(r, response_code(ok.error().code));
@@ -1402,9 +1405,10 @@ private:
         mark_changed(p);
     }
 
-    void handle_create(const path& p, const coap::message_view& m, exchange::response& r) noexcept {
+    void handle_create(const path& p, std::optional<std::uint16_t> given, const coap::message_view& m,
+                       exchange::response& r) noexcept {
         std::uint16_t cf = static_cast<std::uint16_t>(format::content_format::tlv);
-        if (const auto c = m.content_format()) cf = *c;
+        if (given) cf = *given;
         auto created = dm::create<formats>(objects(), registry_, p, cf, m.payload());
         if (!created) return fail_request(r, response_code(created.error().code));
         r.code(coap::code::created);
