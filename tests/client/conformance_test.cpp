@@ -136,3 +136,24 @@ TEST_CASE("LwM2M 1.1 §6.3.3 Write partial update of a Multiple-Instance Resourc
     CHECK(f.t.executes == 2);
     CHECK(f.w.request(coap::code::post, "/32001/4/0", content(11542), tlv).code == coap::code::not_found);
 }
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: pmin > pmax or epmin > epmax in one level's set is 4.00 and changes nothing") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmin=10", "pmax=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("epmin=10", "epmax=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>");
+    // Against what the level already has.
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("pmin=10")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("pmax=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("epmax=4")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("epmin=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;pmin=10;epmax=4");
+    // Equal is valid; so is removing pmin and then setting a lower pmax.
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("pmax=10")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmin", "pmax=3")).code == coap::code::changed);
+    // Different levels are not one set: pmin 60 on the object, pmax 30 on the instance is
+    // accepted (the effective pmax is then ignored, §5.1.2).
+    CHECK(w.request(coap::code::put, "/32001", query("pmin=60")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0", query("pmax=30")).code == coap::code::changed);
+}

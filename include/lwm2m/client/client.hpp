@@ -1381,13 +1381,12 @@ private:
                 return fail_request(r, coap::code::bad_request);
             a.apply(*change);
         }
-        // epmin > epmax is not an error for the client: epmax is then ignored (§5.1.2), as
-        // pmax <= pmin is; the pair is checked where it is used (`observation_timing`).
-        notification_attributes checked{};
-        checked.gt = a.gt;
-        checked.lt = a.lt;
-        checked.st = a.st;
-        if (!checked.validate()) return fail_request(r, coap::code::bad_request);
+        // The set attached at p, as it would be, must keep the rules of LwM2M 1.1 Core §5.1.2
+        // (lt < gt, lt + 2*st < gt, epmin <= epmax; pmin <= pmax as Leshan checks it), else
+        // 4.00 and nothing changes. Values combined from different levels are not checked
+        // here: an effective pmax below pmin (or epmax not above epmin) is ignored where it
+        // is used (`observation_timing`).
+        if (!a.validate() || a.pmin.value_or(0) > a.pmax.value_or(0xFFFFFFFFu)) return fail_request(r, coap::code::bad_request);
         if (!attributes_.set(ssid, p, a)) return fail_request(r, coap::code::internal_server_error);
         r.code(coap::code::changed);
     }
