@@ -157,3 +157,23 @@ TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: pmin > pmax or epmin > epmax in o
     CHECK(w.request(coap::code::put, "/32001", query("pmin=60")).code == coap::code::changed);
     CHECK(w.request(coap::code::put, "/32001/0", query("pmax=30")).code == coap::code::changed);
 }
+
+TEST_CASE("LwM2M 1.1 §6.3.2 Discover of a Resource carries the attributes it inherits from its Object and Instance") {
+    fixture f;
+    auto& w = f.w;
+    REQUIRE(w.request(coap::code::put, "/32001", query2("pmin=10", "pmax=60")).code == coap::code::changed);
+    REQUIRE(w.request(coap::code::put, "/32001/0", query("pmax=30")).code == coap::code::changed);
+    REQUIRE(w.request(coap::code::put, "/32001/0/1", query("gt=5")).code == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;pmin=10;pmax=30;gt=5");
+    CHECK(w.request(coap::code::get, "/32001/0/2", accept(40)).text() == "</32001/0/2>;pmin=10;pmax=30");
+    // Instance and object targets list what is attached at each link.
+    CHECK(w.request(coap::code::get, "/32001/0", accept(40)).text() ==
+          "</32001/0>;pmax=30,</32001/0/0>;dim=2,</32001/0/1>;gt=5,</32001/0/2>,</32001/0/3>");
+}
+
+TEST_CASE("LwM2M 1.1 §6.3.2 Discover of an Object gives its version (ver) as Register does") {
+    fixture f;
+    CHECK(f.w.request(coap::code::get, "/32001", accept(40)).text() ==
+          "</32001>;ver=1.1,</32001/0>,</32001/0/0>;dim=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
+    CHECK(f.w.request(coap::code::get, "/3311", accept(40)).text().rfind("</3311>,</3311/0>,", 0) == 0);  // 1.0: none
+}

@@ -1324,7 +1324,15 @@ private:
         const auto accept = m.accept();
         if (accept && *accept == static_cast<std::uint16_t>(format::content_format::link_format)) {
             if constexpr (has(operation_set::discover)) {
-                auto ok = dm::discover(objects(), p, [&](const path& x) { return attributes_.find(ssid, x); }, r.body());
+                // Each link with the attributes attached at its level; the target resource with
+                // those it inherits from its object and instance too (LwM2M 1.1 Core §6.3.2).
+                const auto attributes_of = [&](const path& x) -> std::optional<notification_attributes> {
+                    if (x != p || p.level() != path_level::resource) return attributes_.find(ssid, x);
+                    const notification_attributes e = attributes_.effective(ssid, x, {});
+                    if (e.empty()) return std::nullopt;
+                    return e;
+                };
+                auto ok = dm::discover(objects(), p, attributes_of, r.body());
                 if (!ok) return fail_request(r, response_code(ok.error().code));
                 r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
                 return;

@@ -367,6 +367,17 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
     if (a.epmax) w.attribute("epmax", std::uint64_t{*a.epmax});
 }
 
+/**
+ * Writes `ver` for an object version other than 1.0 (LwM2M 1.1 Core §6.2.1 and §7.2.2; the
+ * object's link in Register and in Discover). Major and minor are single digits.
+ */
+inline void write_object_version(format::link::writer& w, object_version v) noexcept {
+    using namespace std::string_view_literals;  // (no strlen at run time: see HACKING.md)
+    if (v == object_version{1, 0}) return;
+    const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
+    w.attribute("ver"sv, std::string_view{ver, 3});
+}
+
 /** The number of resource instances of multiple resource `p` (/O/I/R) — Discover's `dim`. */
 [[nodiscard]] inline std::size_t resource_dim(const object_binding& o, const path& p, const resource_def& def) noexcept {
     resource_output probe{nullptr, p, def};
@@ -375,11 +386,13 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
 }
 
 /**
- * Writes the Discover answer for `target` (LwM2M 1.1 Core §6.3.3, 1.0 §5.4.2) as link format:
- * `/O` lists the object, its instances and their resources; `/O/I` the instance and its
- * resources; `/O/I/R` the resource and, for a multiple resource, its instances. Each link
- * carries the attributes attached at its level (`attributes_of(path)` returns them as a
- * std::optional or a pointer, empty when none are attached), and multiple resources carry `dim` (readable ones only).
+ * Writes the Discover answer for `target` (LwM2M 1.1 Core §6.3.2, 1.0 §5.4.2) as link format:
+ * `/O` lists the object (with `ver` when not 1.0), its instances and their resources; `/O/I`
+ * the instance and its resources; `/O/I/R` the resource and, for a multiple resource, its
+ * instances. Each link carries the attributes `attributes_of(path)` gives for it (as a
+ * std::optional or a pointer, empty when there are none: the engine gives those attached at
+ * the link's level, and for the target resource those it inherits too), and multiple
+ * resources carry `dim` (readable ones only).
  * Errors: `not_found`, `operation_not_allowed` (root or resource-instance target).
  */
 template <class AttributesOf>
@@ -403,7 +416,9 @@ template <class AttributesOf>
         }
     };
     if (target.level() == path_level::object) {
-        link(target);
+        w.begin(target);
+        write_object_version(w, o->schema.info().version);
+        if (const auto a = attributes_of(target)) write_attributes(w, *a);
         const std::size_t n = o->instance_count();
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint16_t id = o->instance_id(i);

@@ -31,6 +31,7 @@
 #include <span>
 #include <string_view>
 
+#include <lwm2m/client/dm.hpp>
 #include <lwm2m/client/object_binding.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
@@ -146,13 +147,9 @@ inline void write_registration_links(std::span<const object_binding> objects, st
         if (o.id() == 0) continue;
         const object_version v = o.schema.info().version;
         const std::size_t n = o.instance_count();
-        const bool versioned = v != object_version{1, 0};
-        if (versioned || n == 0) {  // the object's own link: for its version, or as it has no instance
+        if (v != object_version{1, 0} || n == 0) {  // the object's own link: for its version, or as it has no instance
             w.begin(*path::make(o.id()));
-            if (versioned) {
-                const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
-                w.attribute("ver"sv, std::string_view{ver, 3});
-            }
+            dm::write_object_version(w, v);
         }
         for (std::size_t i = 0; i < n; ++i) w.begin(*path::make(o.id(), o.instance_id(i)));
     }
