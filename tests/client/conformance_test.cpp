@@ -177,3 +177,29 @@ TEST_CASE("LwM2M 1.1 §6.3.2 Discover of an Object gives its version (ver) as Re
           "</32001>;ver=1.1,</32001/0>,</32001/0/0>;dim=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
     CHECK(f.w.request(coap::code::get, "/3311", accept(40)).text().rfind("</3311>,</3311/0>,", 0) == 0);  // 1.0: none
 }
+
+TEST_CASE("LwM2M 1.1 §6.4 Create and Delete notify observers of the Object; an observed deleted Instance ends with 4.04") {
+    sim_world w;
+    w.register_client();
+    const auto object = w.server.send(coap::code::get, "/3311", observe(0));
+    REQUIRE(w.wait(object).has_value());
+    const auto instance = w.server.send(coap::code::get, "/3311/1", observe(0));
+    REQUIRE(w.wait(instance).has_value());
+    CHECK(w.client.observation_count() == 2);
+
+    REQUIRE(w.request(coap::code::post, "/3311", content(11542), hex("e116da01")).code == coap::code::created);
+    const auto created = w.wait(object, 2, 5s);
+    REQUIRE(created.has_value());
+    CHECK(created->code == coap::code::content);
+    CHECK(created->payload == w.request(coap::code::get, "/3311").payload);  // three lamps now
+
+    REQUIRE(w.request(coap::code::delete_, "/3311/1").code == coap::code::deleted);
+    const auto gone = w.wait(instance, 2, 5s);
+    REQUIRE(gone.has_value());
+    CHECK(gone->code == coap::code::not_found);  // RFC 7641 §3.2: the observation ends
+    CHECK_FALSE(gone->observe.has_value());
+    const auto after_delete = w.wait(object, 3, 5s);
+    REQUIRE(after_delete.has_value());
+    CHECK(after_delete->code == coap::code::content);
+    CHECK(w.client.observation_count() == 1);
+}

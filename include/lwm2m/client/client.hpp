@@ -1188,11 +1188,17 @@ private:
         }
     }
 
-    /** Delete (LwM2M 1.1 Core §6.3.7): the instance goes, its attributes with it; an Update follows. */
+    /**
+     * Delete (LwM2M 1.1 Core §6.3.7): the instance goes, its attributes with it; its observers
+     * and the object's are notified; an Update follows.
+     */
     void handle_delete(const path& p, exchange::response& r) noexcept {
         auto ok = dm::remove(objects(), p);
         if (!ok) return fail_request(r, response_code(ok.error().code));
         attributes_.remove_under(p);
+        // Observers of the object see it change; those of the instance (or below) get the
+        // 4.04 their next read gives, which ends their observation (RFC 7641 §3.2).
+        mark_changed(p);
         for (std::size_t i = 0; i < server_count_; ++i) {
             servers_[i].objects_dirty = true;
             servers_[i].update_requested = true;
@@ -1422,6 +1428,7 @@ private:
         // Location-Path /O/I (LwM2M 1.1 Core §6.3.6).
         const path instance = *path::make(p.object_id(), created->instance);
         for (const auto seg : instance.segments()) r.options().location_path(r.keep(seg.view()));
+        mark_changed(instance);  // the object's observers see a new instance (LwM2M 1.1 Core §6.4)
         for (std::size_t i = 0; i < server_count_; ++i) {
             servers_[i].objects_dirty = true;
             servers_[i].update_requested = true;
