@@ -368,12 +368,13 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
 }
 
 /**
- * Writes `ver` for an object version other than 1.0 (LwM2M 1.1 Core §6.2.1 and §7.2.2; the
- * object's link in Register and in Discover). Major and minor are single digits.
+ * Writes `ver` for an object version other than 1.0, or for any with `always` (LwM2M 1.1 Core
+ * §6.2.1 and §7.2.3; the object's link in Register and in Discover). Major and minor are
+ * single digits.
  */
-inline void write_object_version(format::link::writer& w, object_version v) noexcept {
+inline void write_object_version(format::link::writer& w, object_version v, bool always = false) noexcept {
     using namespace std::string_view_literals;  // (no strlen at run time: see HACKING.md)
-    if (v == object_version{1, 0}) return;
+    if (v == object_version{1, 0} && !always) return;
     const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
     w.attribute("ver"sv, std::string_view{ver, 3});
 }
