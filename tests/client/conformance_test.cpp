@@ -203,3 +203,12 @@ TEST_CASE("LwM2M 1.1 §6.4 Create and Delete notify observers of the Object; an 
     CHECK(after_delete->code == coap::code::content);
     CHECK(w.client.observation_count() == 1);
 }
+
+TEST_CASE("LwM2M 1.1 §6.3.4 Write-Attributes values as Leshan writes them (Java Double.toString: 50.0, 1.0E-5)") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("gt=50.0", "lt=1.0E-5")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("st=2.0E1")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("st=25.0")).code == coap::code::bad_request);  // lt + 2*st >= gt
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("pmin=5.0")).code == coap::code::bad_request);   // periods are integers
+}
