@@ -176,6 +176,8 @@ TEST_CASE("LwM2M 1.1 §6.3.2 Discover of an Object gives its version (ver) as Re
     CHECK(f.w.request(coap::code::get, "/32001", accept(40)).text() ==
           "</32001>;ver=1.1,</32001/0>,</32001/0/0>;dim=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
     CHECK(f.w.request(coap::code::get, "/3311", accept(40)).text().rfind("</3311>,</3311/0>,", 0) == 0);  // 1.0: none
+    // A core object of version 1.0 in a 1.1 client: ver=1.0, as in Register (§7.2.3).
+    CHECK(f.w.request(coap::code::get, "/3", accept(40)).text().rfind("</3>;ver=1.0,</3/0>,", 0) == 0);
 }
 
 TEST_CASE("LwM2M 1.1 §6.4 Create and Delete notify observers of the Object; an observed deleted Instance ends with 4.04") {

@@ -1338,7 +1338,7 @@ private:
                     if (e.empty()) return std::nullopt;
                     return e;
                 };
-                auto ok = dm::discover(objects(), p, attributes_of, r.body());
+                auto ok = dm::discover(objects(), p, attributes_of, r.body(), !version_1_0());
                 if (!ok) return fail_request(r, response_code(ok.error().code));
                 r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
                 return;

@@ -393,12 +393,14 @@ inline void write_object_version(format::link::writer& w, object_version v, bool
  * instances. Each link carries the attributes `attributes_of(path)` gives for it (as a
  * std::optional or a pointer, empty when there are none: the engine gives those attached at
  * the link's level, and for the target resource those it inherits too), and multiple
- * resources carry `dim` (readable ones only).
+ * resources carry `dim` (readable ones only). `core_versions` (a 1.1 client): a core object
+ * (0-7, 21) gives its `ver` even when it is 1.0, as in Register (`write_registration_links`).
  * Errors: `not_found`, `operation_not_allowed` (root or resource-instance target).
  */
 template <class AttributesOf>
 [[nodiscard]] result<void> discover(std::span<const object_binding> objects, const path& target,
-                                    AttributesOf&& attributes_of, format::output_window& out) noexcept {
+                                    AttributesOf&& attributes_of, format::output_window& out,
+                                    bool core_versions = false) noexcept {
     if (target.is_root() || target.has_resource_instance()) return fail(errc::operation_not_allowed);
     const object_binding* o = find_object(objects, target.object_id());
     if (o == nullptr) return fail(errc::not_found);
@@ -418,7 +420,7 @@ template <class AttributesOf>
     };
     if (target.level() == path_level::object) {
         w.begin(target);
-        write_object_version(w, o->schema.info().version);
+        write_object_version(w, o->schema.info().version, core_versions && (o->id() <= 7 || o->id() == 21));
         if (const auto a = attributes_of(target)) write_attributes(w, *a);
         const std::size_t n = o->instance_count();
         for (std::size_t i = 0; i < n; ++i) {
