@@ -214,3 +214,12 @@ TEST_CASE("LwM2M 1.1 §6.3.4 Write-Attributes values as Leshan writes them (Java
     CHECK(w.request(coap::code::put, "/32001/0/1", query("st=25.0")).code == coap::code::bad_request);  // lt + 2*st >= gt
     CHECK(w.request(coap::code::put, "/32001/0/1", query("pmin=5.0")).code == coap::code::bad_request);   // periods are integers
 }
+
+TEST_CASE("LwM2M 1.1 §6.3.4 Write-Attributes on a Resource Instance that does not exist is 4.04") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(w.request(coap::code::put, "/32001/0/0/1", query("pmin=5")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/0/9", query("pmin=5")).code == coap::code::not_found);
+    CHECK(w.request(coap::code::get, "/32001/0/0/9", accept(40)).code != coap::code::content);
+    CHECK(w.request(coap::code::get, "/32001/0/0", accept(40)).text() == "</32001/0/0>;dim=2,</32001/0/0/0>,</32001/0/0/1>;pmin=5");
+}

@@ -1384,6 +1384,12 @@ private:
             if (def == nullptr || !o->has_resource(p.prefix(path_level::resource)))
                 return fail_request(r, coap::code::not_found);
             if (p.has_resource_instance() && !def->is_multiple()) return fail_request(r, coap::code::not_found);
+            // A resource instance must exist too: the read hook delivers it (4.04 otherwise).
+            if (p.has_resource_instance()) {
+                resource_output probe{nullptr, p.prefix(path_level::resource), *def, p.resource_instance_id()};
+                (void)o->read(p.prefix(path_level::resource), probe);
+                if (probe.kept() == 0) return fail_request(r, coap::code::not_found);
+            }
         }
         notification_attributes a{};
         attributes_.overlay(ssid, p, a);  // the ones already attached at p (no optional copied)
