@@ -240,7 +240,8 @@ TEST_CASE("LwM2M 1.1 §6.3.3 Discover with dim, and §6.3.4 Write-Attributes att
     CHECK(w.request(coap::code::put, "/3311/8", [](auto& b) { b.uri_query("pmin=1"); }).code == coap::code::not_found);
     // Removing an attribute: "?pmin".
     CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("pmin"); }).code == coap::code::changed);
-    CHECK(w.request(coap::code::get, "/3311/0/5851", accept(40)).text() == "</3311/0/5851>;gt=50");
+    // (A Resource target carries what it inherits too: pmax from /3311/0, LwM2M 1.1 Core §6.3.2.)
+    CHECK(w.request(coap::code::get, "/3311/0/5851", accept(40)).text() == "</3311/0/5851>;pmax=60;gt=50");
 }
 
 TEST_CASE("RFC 7959 §2.4 a Read larger than one block is served block-wise") {

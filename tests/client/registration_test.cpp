@@ -19,8 +19,21 @@ TEST_CASE("LwM2M 1.1 §6.2.1 Register: POST /rd?ep&lt&lwm2m&b, link-format paylo
     CHECK(r.path == "/rd");
     CHECK(r.query == std::vector<std::string>{"ep=sim-client", "lt=300", "lwm2m=1.1", "b=U"});
     CHECK(r.content_format == std::optional<std::uint16_t>{40});
-    CHECK(r.payload == "</>;rt=\"oma.lwm2m\";ct=\"0 42 110 112 11542\",</1/0>,</3/0>,</3311/0>,</3311/1>");
+    // The Server and Device objects are the 1.0 ones: as core objects of a 1.1 client they
+    // carry ver=1.0 (LwM2M 1.1.1 Core §7.2.3; without it a server assumes their 1.1 version).
+    CHECK(r.payload ==
+          "</>;rt=\"oma.lwm2m\";ct=\"0 42 110 112 11542\",</1>;ver=1.0,</1/0>,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>");
     CHECK(w.client.location(101) == "/rd/abc");
+}
+
+TEST_CASE("LwM2M 1.0 §5.3.1 Register of a 1.0 client: no root link, and core objects of version 1.0 without ver") {
+    client::client_config c = sim_world::default_config();
+    c.lwm2m_version = "1.0";
+    sim_world w{1, {}, c};
+    w.register_client();
+    REQUIRE(w.server.requests.size() == 1);
+    CHECK(w.server.requests[0].has_query("lwm2m=1.0"));
+    CHECK(w.server.requests[0].payload == "</1/0>,</3/0>,</3311/0>,</3311/1>");
 }
 
 TEST_CASE("LwM2M 1.1 §6.2.2 Update at lifetime - MAX_TRANSMIT_WAIT, POST /rd/abc without parameters") {

@@ -1148,24 +1148,31 @@ private:
         const path p = *target;
         if (p.has_object() && p.object_id() == 0) return fail_request(r, coap::code::unauthorized);
 
+        const std::optional<std::uint16_t> cf = m.content_format();  // (read once: one copy of the option walk)
         switch (m.code()) {
         case coap::code::get: return handle_get(peer, ssid, p, m, r);
         case coap::code::put:
             if (!m.uri_query().empty() && m.payload().empty()) return handle_write_attributes(ssid, p, m, r);
-            return handle_write(p, m, r, dm::write_mode::replace);
-        case coap::code::post:
+            return handle_write(p, cf, m, r, dm::write_mode::replace);
+        case coap::code::post: {
             if (p.level() == path_level::object) {
-                if constexpr (has(operation_set::create_delete)) return handle_create(p, m, r);
+                if constexpr (has(operation_set::create_delete)) return handle_create(p, cf, m, r);
                 return fail_request(r, coap::code::method_not_allowed);
             }
-            if (p.level() == path_level::instance) return handle_write(p, m, r, dm::write_mode::partial_update);
+            if (p.level() == path_level::instance) return handle_write(p, cf, m, r, dm::write_mode::partial_update);
             if (p.level() == path_level::resource) {
+                // A Content-Format other than text/plain makes it a Write partial update of a
+                // Multiple-Instance Resource (LwM2M 1.1 Core §6.3.3; Leshan's Mode.UPDATE on
+                // /O/I/R, and its client decides the same way); Execute arguments are
+                // text/plain or have no Content-Format (§6.3.5).
+                if (cf && *cf != 0) return handle_write(p, cf, m, r, dm::write_mode::partial_update);
                 auto ok = dm::execute(objects(), p, execute_args{as_chars(m.payload())});
                 if (!ok) return fail_request(r, response_code(ok.error().code));
                 r.code(coap::code::changed);
                 return;
             }
             return fail_request(r, coap::code::method_not_allowed);
+        }
         case coap::code::delete_:
             if constexpr (has(operation_set::create_delete)) return handle_delete(p, r);
             return fail_request(r, coap::code::method_not_allowed);
@@ -1181,11 +1188,17 @@ private:
         }
     }
 
-    /** Delete (LwM2M 1.1 Core §6.3.7): the instance goes, its attributes with it; an Update follows. */
+    /**
+     * Delete (LwM2M 1.1 Core §6.3.7): the instance goes, its attributes with it; its observers
+     * and the object's are notified; an Update follows.
+     */
     void handle_delete(const path& p, exchange::response& r) noexcept {
         auto ok = dm::remove(objects(), p);
         if (!ok) return fail_request(r, response_code(ok.error().code));
         attributes_.remove_under(p);
+        // Observers of the object see it change; those of the instance (or below) get the
+        // 4.04 their next read gives, which ends their observation (RFC 7641 §3.2).
+        mark_changed(p);
         for (std::size_t i = 0; i < server_count_; ++i) {
             servers_[i].objects_dirty = true;
             servers_[i].update_requested = true;
@@ -1317,7 +1330,15 @@ private:
         const auto accept = m.accept();
         if (accept && *accept == static_cast<std::uint16_t>(format::content_format::link_format)) {
             if constexpr (has(operation_set::discover)) {
-                auto ok = dm::discover(objects(), p, [&](const path& x) { return attributes_.find(ssid, x); }, r.body());
+                // Each link with the attributes attached at its level; the target resource with
+                // those it inherits from its object and instance too (LwM2M 1.1 Core §6.3.2).
+                const auto attributes_of = [&](const path& x) -> std::optional<notification_attributes> {
+                    if (x != p || p.level() != path_level::resource) return attributes_.find(ssid, x);
+                    const notification_attributes e = attributes_.effective(ssid, x, {});
+                    if (e.empty()) return std::nullopt;
+                    return e;
+                };
+                auto ok = dm::discover(objects(), p, attributes_of, r.body(), !version_1_0());
                 if (!ok) return fail_request(r, response_code(ok.error().code));
                 r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
                 return;
@@ -1363,6 +1384,12 @@ private:
             if (def == nullptr || !o->has_resource(p.prefix(path_level::resource)))
                 return fail_request(r, coap::code::not_found);
             if (p.has_resource_instance() && !def->is_multiple()) return fail_request(r, coap::code::not_found);
+            // A resource instance must exist too: the read hook delivers it (4.04 otherwise).
+            if (p.has_resource_instance()) {
+                resource_output probe{nullptr, p.prefix(path_level::resource), *def, p.resource_instance_id()};
+                (void)o->read(p.prefix(path_level::resource), probe);
+                if (probe.kept() == 0) return fail_request(r, coap::code::not_found);
+            }
         }
         notification_attributes a{};
         attributes_.overlay(ssid, p, a);  // the ones already attached at p (no optional copied)
@@ -1374,21 +1401,22 @@ private:
                 return fail_request(r, coap::code::bad_request);
             a.apply(*change);
         }
-        // epmin > epmax is not an error for the client: epmax is then ignored (§5.1.2), as
-        // pmax <= pmin is; the pair is checked where it is used (`observation_timing`).
-        notification_attributes checked{};
-        checked.gt = a.gt;
-        checked.lt = a.lt;
-        checked.st = a.st;
-        if (!checked.validate()) return fail_request(r, coap::code::bad_request);
+        // The set attached at p, as it would be, must keep the rules of LwM2M 1.1 Core §5.1.2
+        // (lt < gt, lt + 2*st < gt, epmin <= epmax; pmin <= pmax as Leshan checks it), else
+        // 4.00 and nothing changes. Values combined from different levels are not checked
+        // here: an effective pmax below pmin (or epmax not above epmin) is ignored where it
+        // is used (`observation_timing`).
+        if (!a.validate() || a.pmin.value_or(0) > a.pmax.value_or(0xFFFFFFFFu)) return fail_request(r, coap::code::bad_request);
         if (!attributes_.set(ssid, p, a)) return fail_request(r, coap::code::internal_server_error);
         r.code(coap::code::changed);
     }
 
-    void handle_write(const path& p, const coap::message_view& m, exchange::response& r, dm::write_mode mode) noexcept {
+    /** Write (LwM2M 1.1 Core §6.3.3) of `m`'s payload in Content-Format `given` (the request's). */
+    void handle_write(const path& p, std::optional<std::uint16_t> given, const coap::message_view& m,
+                      exchange::response& r, dm::write_mode mode) noexcept {
         if (p.depth() < 2) return fail_request(r, coap::code::method_not_allowed);
         std::uint16_t cf = 0;
-        if (const auto c = m.content_format()) cf = *c;
+        if (given) cf = *given;
         else cf = p.has_resource() ? 0 : static_cast<std::uint16_t>(format::content_format::tlv);
         auto ok = dm::write<formats>(objects(), registry_, p, cf, m.payload(), mode);
         if (!ok) return fail_request(r, response_code(ok.error().code));
@@ -1396,15 +1424,17 @@ private:
         mark_changed(p);
     }
 
-    void handle_create(const path& p, const coap::message_view& m, exchange::response& r) noexcept {
+    void handle_create(const path& p, std::optional<std::uint16_t> given, const coap::message_view& m,
+                       exchange::response& r) noexcept {
         std::uint16_t cf = static_cast<std::uint16_t>(format::content_format::tlv);
-        if (const auto c = m.content_format()) cf = *c;
+        if (given) cf = *given;
         auto created = dm::create<formats>(objects(), registry_, p, cf, m.payload());
         if (!created) return fail_request(r, response_code(created.error().code));
         r.code(coap::code::created);
         // Location-Path /O/I (LwM2M 1.1 Core §6.3.6).
         const path instance = *path::make(p.object_id(), created->instance);
         for (const auto seg : instance.segments()) r.options().location_path(r.keep(seg.view()));
+        mark_changed(instance);  // the object's observers see a new instance (LwM2M 1.1 Core §6.4)
         for (std::size_t i = 0; i < server_count_; ++i) {
             servers_[i].objects_dirty = true;
             servers_[i].update_requested = true;

@@ -367,6 +367,18 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
     if (a.epmax) w.attribute("epmax", std::uint64_t{*a.epmax});
 }
 
+/**
+ * Writes `ver` for an object version other than 1.0, or for any with `always` (LwM2M 1.1 Core
+ * §6.2.1 and §7.2.3; the object's link in Register and in Discover). Major and minor are
+ * single digits.
+ */
+inline void write_object_version(format::link::writer& w, object_version v, bool always = false) noexcept {
+    using namespace std::string_view_literals;  // (no strlen at run time: see HACKING.md)
+    if (v == object_version{1, 0} && !always) return;
+    const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
+    w.attribute("ver"sv, std::string_view{ver, 3});
+}
+
 /** The number of resource instances of multiple resource `p` (/O/I/R) — Discover's `dim`. */
 [[nodiscard]] inline std::size_t resource_dim(const object_binding& o, const path& p, const resource_def& def) noexcept {
     resource_output probe{nullptr, p, def};
@@ -375,16 +387,20 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
 }
 
 /**
- * Writes the Discover answer for `target` (LwM2M 1.1 Core §6.3.3, 1.0 §5.4.2) as link format:
- * `/O` lists the object, its instances and their resources; `/O/I` the instance and its
- * resources; `/O/I/R` the resource and, for a multiple resource, its instances. Each link
- * carries the attributes attached at its level (`attributes_of(path)` returns them as a
- * std::optional or a pointer, empty when none are attached), and multiple resources carry `dim` (readable ones only).
+ * Writes the Discover answer for `target` (LwM2M 1.1 Core §6.3.2, 1.0 §5.4.2) as link format:
+ * `/O` lists the object (with `ver` when not 1.0), its instances and their resources; `/O/I`
+ * the instance and its resources; `/O/I/R` the resource and, for a multiple resource, its
+ * instances. Each link carries the attributes `attributes_of(path)` gives for it (as a
+ * std::optional or a pointer, empty when there are none: the engine gives those attached at
+ * the link's level, and for the target resource those it inherits too), and multiple
+ * resources carry `dim` (readable ones only). `core_versions` (a 1.1 client): a core object
+ * (0-7, 21) gives its `ver` even when it is 1.0, as in Register (`write_registration_links`).
  * Errors: `not_found`, `operation_not_allowed` (root or resource-instance target).
  */
 template <class AttributesOf>
 [[nodiscard]] result<void> discover(std::span<const object_binding> objects, const path& target,
-                                    AttributesOf&& attributes_of, format::output_window& out) noexcept {
+                                    AttributesOf&& attributes_of, format::output_window& out,
+                                    bool core_versions = false) noexcept {
     if (target.is_root() || target.has_resource_instance()) return fail(errc::operation_not_allowed);
     const object_binding* o = find_object(objects, target.object_id());
     if (o == nullptr) return fail(errc::not_found);
@@ -403,7 +419,9 @@ template <class AttributesOf>
         }
     };
     if (target.level() == path_level::object) {
-        link(target);
+        w.begin(target);
+        write_object_version(w, o->schema.info().version, core_versions && (o->id() <= 7 || o->id() == 21));
+        if (const auto a = attributes_of(target)) write_attributes(w, *a);
         const std::size_t n = o->instance_count();
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint16_t id = o->instance_id(i);
@@ -441,7 +459,10 @@ template <class AttributesOf>
 
 // ---- Write / Create / Delete / Execute -----------------------------------------------------
 
-/** Kind of Write (LwM2M 1.1 Core §6.3.4): PUT replaces, POST to an instance updates partially. */
+/**
+ * Kind of Write (LwM2M 1.1 Core §6.3.3): PUT replaces; POST to an Object Instance or to a
+ * Multiple-Instance Resource updates partially (adds or changes what it names).
+ */
 enum class write_mode : std::uint8_t { replace, partial_update, create };
 
 namespace detail {
@@ -464,14 +485,15 @@ struct resource_id_set {
 } // namespace detail
 
 /**
- * Applies a Write of `payload` (Content-Format `cf`) to `target` (LwM2M 1.1 Core §6.3.4):
+ * Applies a Write of `payload` (Content-Format `cf`) to `target` (LwM2M 1.1 Core §6.3.3):
  * the whole payload is checked first (paths under `target`, resources in the schema, writable
  * — or, for `create`, not executable —, values typed and in range), then written. A replace
  * of an instance first `reset`s the writable resources the payload does not name; a replace of
  * a multiple resource (or of an instance naming it) first resets it, so its instances are
  * replaced; a partial update only adds or changes. `target` must be `/O/I`, `/O/I/R` or
- * `/O/I/R/RI`.
- * Errors: `operation_not_allowed` (wrong level, not writable, no write hook), `not_found`,
+ * `/O/I/R/RI` (a partial update: `/O/I` or a multiple resource's `/O/I/R`).
+ * Errors: `operation_not_allowed` (wrong level, not writable, a partial update of a single
+ * resource, no write hook), `not_found`,
  * `resource_not_in_schema`, `unsupported_content_format`, reader errors (4.00),
  * `missing_mandatory_resource` (create), hook errors.
  */
@@ -487,6 +509,8 @@ template <format_set Formats = format_set::all>
         if (def == nullptr) return fail(errc::not_found);
         if (!def->writable()) return fail(errc::operation_not_allowed);
         if (target.has_resource_instance() && !def->is_multiple()) return fail(errc::not_found);
+        // A partial update names an Object Instance or a Multiple-Instance Resource (§6.3.3).
+        if (mode == write_mode::partial_update && !def->is_multiple()) return fail(errc::operation_not_allowed);
     }
     if (o->ops->write == nullptr) return fail(errc::operation_not_allowed);
     if (!supported_format<Formats>(cf)) return fail(errc::unsupported_content_format);
