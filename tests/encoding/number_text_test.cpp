@@ -190,3 +190,43 @@ TEST_CASE("encoding::compact: layout, errors and the buffer") {
     CHECK(encoding::compact::parse_double("-1e-400").error().code == errc::number_out_of_range);
     CHECK(std::signbit(encoding::compact::parse_double("-0e5").value()));
 }
+
+namespace number_text_test {
+std::string plain(double v, std::size_t room = 64) {
+    char b[400];
+    const auto n = encoding::format_number_plain(v, std::span<char>{b, room});
+    return n ? std::string(b, *n) : std::string("error:") + std::string(lwm2m::name(n.error().code));
+}
+} // namespace number_text_test
+
+TEST_CASE("encoding::format_number_plain: the shortest digits without an exponent, while they fit") {
+    CHECK(plain(1e-5) == "0.00001");
+    CHECK(plain(0.0001) == "0.0001");
+    CHECK(plain(-1.5e-7) == "-0.00000015");
+    CHECK(plain(1e20) == "100000000000000000000");
+    CHECK(plain(-1.25e21) == "-1250000000000000000000");
+    CHECK(plain(22.5) == "22.5");
+    CHECK(plain(-150) == "-150");
+    CHECK(plain(0.0) == "0");
+    CHECK(plain(-0.0) == "-0");
+    CHECK(plain(1.2345e-10) == "0.00000000012345");
+    // Too long for the room: the shortest form as format_number writes it.
+    CHECK(plain(1e300) == "1e+300");
+    CHECK(plain(5e-324) == "5e-324");
+    CHECK(plain(1e-5, 6) == "1e-05");
+    CHECK(plain(1e-5, 7) == "0.00001");
+    CHECK(plain(1e-5, 4) == "error:buffer_too_small");
+    CHECK(plain(std::numeric_limits<double>::infinity()) == "error:invalid_argument");
+    // Every text reads back to the same double, and never has an exponent when it fits.
+    std::mt19937_64 rng{20261127};
+    for (int i = 0; i < lwm2m::test::scaled(4000); ++i) {
+        const double v = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % 200) - 150) *
+                         ((rng() & 1) != 0 ? -1 : 1);
+        const std::string t = plain(v, 400);
+        INFO(t);
+        REQUIRE(t.find('e') == std::string::npos);
+        double back = 0;
+        REQUIRE(std::from_chars(t.data(), t.data() + t.size(), back).ec == std::errc{});
+        CHECK(back == v);
+    }
+}

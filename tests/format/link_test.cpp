@@ -395,6 +395,8 @@ TEST_CASE("link format writer: Register, Discover and Bootstrap-Discover payload
         w.attribute("dim", std::uint64_t{2});
         w.attribute("gt", 50.5);
         w.attribute("lt", 1e20);
+        w.attribute("st", 1e-5);  // no exponent: Leshan's attribute parser reads none
+        w.attribute("big", 1e300);  // too long without one: the shortest form
         w.attribute("st", std::numeric_limits<double>::infinity());  // skipped: no text form
         w.begin(P("/0/1"));
         w.attribute("ssid", std::uint64_t{101});
@@ -402,7 +404,7 @@ TEST_CASE("link format writer: Register, Discover and Bootstrap-Discover payload
         w.begin("http://example.com/a?b=c");
         w.attribute("obs");
     });
-    CHECK(plain == R"(</>;rt="oma.lwm2m",</3/0/7>;dim=2;gt=50.5;lt=1e+20,</0/1>;ssid=101;uri="coap://h/\"q\"\\x",)"
+    CHECK(plain == R"(</>;rt="oma.lwm2m",</3/0/7>;dim=2;gt=50.5;lt=100000000000000000000;st=0.00001;big=1e+300,</0/1>;ssid=101;uri="coap://h/\"q\"\\x",)"
                    R"(<http://example.com/a?b=c>;obs)");
     const auto p = read_links(plain);
     REQUIRE(!p.error);
@@ -411,7 +413,7 @@ TEST_CASE("link format writer: Register, Discover and Bootstrap-Discover payload
     REQUIRE(dl.has_value());
     CHECK(dl->attributes.gt == std::optional<double>{50.5});
     CHECK(dl->attributes.lt == std::optional<double>{1e20});
-    CHECK(!dl->attributes.st);
+    CHECK(dl->attributes.st == std::optional<double>{1e-5});
     CHECK(link::interpret(p.entries[2])->ssid == std::optional<std::uint16_t>{101});
     // A Block2 window of a long Discover is the matching slice.
     const auto fill = [](link::writer& w) {

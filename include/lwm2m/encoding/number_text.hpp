@@ -596,4 +596,49 @@ constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
 #endif
 }
 
+/**
+ * Writes a finite double with the digits of `format_number` (the shortest that read back to
+ * it) in positional notation, without an exponent (`0.00001`, `-150`, `100000000000000000000`)
+ * when that fits in `out`; else as `format_number` does (`1e-300`). For link-format attribute
+ * values and query strings (Discover's gt/lt/st, Write-Attributes): CoRE link format takes
+ * any ptoken, but Leshan's attribute parser and Wakaama's text-to-float read no exponent, so
+ * a threshold like 1e-05 would make a whole Discover answer unreadable there. Errors:
+ * `invalid_argument` (NaN/inf), `buffer_too_small`.
+ */
+[[nodiscard]] inline result<std::size_t> format_number_plain(double v, std::span<char> out) noexcept {
+    char text[max_number_text];
+    LWM2M_TRY(n, format_number(v, text));
+    const std::string_view shortest{text, n};
+    const std::size_t e_at = shortest.find('e');
+    if (e_at != std::string_view::npos) {
+        // d[.ddd]e±x: the digits and the power of ten of the first one.
+        const bool negative = text[0] == '-';
+        char digits[max_number_text];
+        std::size_t count = 0;
+        for (std::size_t i = negative ? 1 : 0; i != e_at; ++i)
+            if (text[i] != '.') digits[count++] = text[i];
+        int exponent = 0;
+        for (std::size_t i = e_at + 2; i != n; ++i) exponent = exponent * 10 + (text[i] - '0');
+        if (text[e_at + 1] == '-') exponent = -exponent;
+        // Positional: the digits from 10^hi down to 10^lo, a point before 10^-1.
+        const int hi = exponent > 0 ? exponent : 0;
+        const int last = exponent - static_cast<int>(count) + 1;
+        const int lo = last < 0 ? last : 0;
+        const std::size_t plain = (negative ? 1u : 0u) + static_cast<std::size_t>(hi - lo + 1) + (lo < 0 ? 1u : 0u);
+        if (plain <= out.size()) {
+            char* o = out.data();
+            if (negative) *o++ = '-';
+            for (int j = hi; j >= lo; --j) {
+                if (j == -1) *o++ = '.';
+                const int k = exponent - j;  // index of the digit at 10^j
+                *o++ = k >= 0 && k < static_cast<int>(count) ? digits[k] : '0';
+            }
+            return plain;
+        }
+    }
+    if (n > out.size()) return fail(errc::buffer_too_small, max_number_text);
+    for (std::size_t i = 0; i != n; ++i) out[i] = text[i];
+    return n;
+}
+
 } // namespace lwm2m::encoding

@@ -684,7 +684,7 @@ private:
                     t[len++] = '=';
                     const bool whole = !is_threshold(n);
                     auto w = whole ? encoding::format_number(static_cast<std::uint64_t>(*v), std::span<char>{t}.subspan(len))
-                                   : encoding::format_number(*v, std::span<char>{t}.subspan(len));
+                                   : encoding::format_number_plain(*v, std::span<char>{t}.subspan(len));
                     len += w ? *w : 0;
                 }
                 b.uri_query(std::string_view{t.data(), len});

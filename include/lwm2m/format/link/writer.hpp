@@ -56,10 +56,14 @@ public:
         const auto n = encoding::format_number(number, buf);
         attribute(name, std::string_view{buf, n ? *n : 0});
     }
-    /** `;name=1.5` (shortest round-trip decimal; non-finite values are skipped). */
+    /**
+     * `;name=1.5`: the shortest round-trip digits, without an exponent up to 64 characters
+     * (`encoding::format_number_plain`: Leshan's attribute parser reads no exponent);
+     * non-finite values are skipped.
+     */
     void attribute(std::string_view name, double number) noexcept {
-        char buf[encoding::max_number_text];
-        const auto n = encoding::format_number(number, buf);
+        char buf[64];
+        const auto n = encoding::format_number_plain(number, buf);
         if (n) attribute(name, std::string_view{buf, *n});
     }
     /**
