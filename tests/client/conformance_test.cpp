@@ -223,3 +223,32 @@ TEST_CASE("LwM2M 1.1 §6.3.4 Write-Attributes on a Resource Instance that does n
     CHECK(w.request(coap::code::get, "/32001/0/0/9", accept(40)).code != coap::code::content);
     CHECK(w.request(coap::code::get, "/32001/0/0", accept(40)).text() == "</32001/0/0>;dim=2,</32001/0/0/0>,</32001/0/0/1>;pmin=5");
 }
+
+TEST_CASE("LwM2M 1.1 §7.4 single-value CBOR (Content-Format 60): Read with Accept 60, Write, Observe; 4.06 for several values") {
+    fixture f;
+    auto& w = f.w;
+    const auto read = w.request(coap::code::get, "/32001/0/1", accept(60));
+    CHECK(read.code == coap::code::content);
+    CHECK(read.content_format == std::optional<std::uint16_t>{60});
+    CHECK(read.payload == hex("01"));  // 1
+    const auto text = w.request(coap::code::get, "/32001/0/2", accept(60));
+    CHECK(text.payload == hex("6174"));  // "t"
+    CHECK(w.request(coap::code::get, "/32001/0/0/1", accept(60)).payload == hex("0b"));  // a resource instance
+    // Several values have no single-value CBOR form: 4.06, as text/plain.
+    CHECK(w.request(coap::code::get, "/32001/0/0", accept(60)).code == coap::code::not_acceptable);
+    CHECK(w.request(coap::code::get, "/32001/0", accept(60)).code == coap::code::not_acceptable);
+
+    CHECK(w.request(coap::code::put, "/32001/0/1", content(60), hex("3863")).code == coap::code::changed);  // -100
+    CHECK(f.t.rows[0].number == -100);
+    CHECK(w.request(coap::code::put, "/32001/0/2", content(60), hex("63616263")).code == coap::code::changed);
+    CHECK(f.t.rows[0].text == "abc");
+    CHECK(w.request(coap::code::put, "/32001/0/1", content(60), hex("63616263")).code == coap::code::bad_request);  // a String
+    CHECK(f.t.rows[0].number == -100);
+    CHECK(w.request(coap::code::put, "/32001/0/1", content(60), hex("0102")).code == coap::code::bad_request);  // bytes after
+
+    const auto obs = w.server.send(coap::code::get, "/32001/0/1", [](coap::message_builder_base& b) { b.observe(0).accept(60); });
+    const auto first = w.wait(obs);
+    REQUIRE(first.has_value());
+    CHECK(first->content_format == std::optional<std::uint16_t>{60});
+    CHECK(first->payload == hex("3863"));
+}

@@ -50,7 +50,7 @@ TEST_CASE("client::format_set: membership, aliases, the Register ct list") {
     CHECK_FALSE(client::supports(three, 42));
     CHECK_FALSE(client::supports(client::format_set::all, 40));  // link format is not a data format
     CHECK(client::detail::ct_list<three>::view == "0 112 11542");
-    CHECK(client::detail::ct_list<client::format_set::all>::view == "0 42 110 112 11542");
+    CHECK(client::detail::ct_list<client::format_set::all>::view == "0 42 60 110 112 11542");
     CHECK(client::detail::ct_list<client::format_set::tlv>::view == "11542");
 }
 

@@ -22,7 +22,7 @@ TEST_CASE("LwM2M 1.1 §6.2.1 Register: POST /rd?ep&lt&lwm2m&b, link-format paylo
     // The Server and Device objects are the 1.0 ones: as core objects of a 1.1 client they
     // carry ver=1.0 (LwM2M 1.1.1 Core §7.2.3; without it a server assumes their 1.1 version).
     CHECK(r.payload ==
-          "</>;rt=\"oma.lwm2m\";ct=\"0 42 110 112 11542\",</1>;ver=1.0,</1/0>,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>");
+          "</>;rt=\"oma.lwm2m\";ct=\"0 42 60 110 112 11542\",</1>;ver=1.0,</1/0>,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>");
     CHECK(w.client.location(101) == "/rd/abc");
 }
 

@@ -203,9 +203,9 @@ struct ct_list {
             format_set bit;
             std::string_view number;
         };
-        constexpr entry entries[] = {{format_set::text, "0"},         {format_set::opaque, "42"},
-                                     {format_set::senml_json, "110"}, {format_set::senml_cbor, "112"},
-                                     {format_set::tlv, "11542"}};
+        constexpr entry entries[] = {{format_set::text, "0"},           {format_set::opaque, "42"},
+                                     {format_set::cbor, "60"},          {format_set::senml_json, "110"},
+                                     {format_set::senml_cbor, "112"},   {format_set::tlv, "11542"}};
         std::array<char, 24> out{};
         std::size_t n = 0;
         for (const entry& e : entries) {
@@ -1460,7 +1460,7 @@ private:
 
     // The content formats the root link of Register advertises (LwM2M 1.1 Core §6.2.1).
     static constexpr std::string_view supported_formats = detail::ct_list<formats>::view;
-    static_assert(detail::ct_list<format_set::all>::view == "0 42 110 112 11542");
+    static_assert(detail::ct_list<format_set::all>::view == "0 42 60 110 112 11542");
 
     struct pending_send {
         exchange::request_handle handle{};

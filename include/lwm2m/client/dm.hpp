@@ -20,6 +20,7 @@
 #include <lwm2m/client/object_binding.hpp>
 #include <lwm2m/client/record_buffer.hpp>
 #include <lwm2m/coap/code.hpp>
+#include <lwm2m/format/cbor_value.hpp>
 #include <lwm2m/format/content_format.hpp>
 #include <lwm2m/format/link/writer.hpp>
 #include <lwm2m/format/opaque.hpp>
@@ -50,7 +51,8 @@ enum class format_set : std::uint8_t {
     tlv = 4,         ///< application/vnd.oma.lwm2m+tlv (11542)
     senml_json = 8,  ///< application/senml+json (110)
     senml_cbor = 16, ///< application/senml+cbor (112)
-    all = 31,
+    cbor = 32,       ///< application/cbor (60): one value (LwM2M 1.1 Core §7.4)
+    all = 63,
 };
 [[nodiscard]] constexpr format_set operator|(format_set a, format_set b) noexcept {
     return static_cast<format_set>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
@@ -68,6 +70,7 @@ enum class format_set : std::uint8_t {
     case content_format::tlv: return format_set::tlv;
     case content_format::senml_json: return format_set::senml_json;
     case content_format::senml_cbor: return format_set::senml_cbor;
+    case content_format::cbor: return format_set::cbor;
     default: return format_set::none;
     }
 }
@@ -217,7 +220,8 @@ choose_read_format(std::optional<std::uint16_t> accept, const path& target, cons
         }
         // Without the configured default, the first multi-value format the set has.
         for (const content_format c : {multi_default, content_format::tlv, content_format::senml_cbor, content_format::senml_json})
-            if (supports(formats, static_cast<std::uint16_t>(c)) && c != content_format::text && c != content_format::opaque)
+            if (supports(formats, static_cast<std::uint16_t>(c)) && c != content_format::text && c != content_format::opaque &&
+                c != content_format::cbor)
                 return c;
         return std::nullopt;
     }
@@ -226,6 +230,7 @@ choose_read_format(std::optional<std::uint16_t> accept, const path& target, cons
     case content_format::text: return single_value ? std::optional{content_format::text} : std::nullopt;
     case content_format::opaque:
         return single_value && def->type == data_type::opaque ? std::optional{content_format::opaque} : std::nullopt;
+    case content_format::cbor: return single_value ? std::optional{content_format::cbor} : std::nullopt;
     case content_format::tlv: return content_format::tlv;
     case content_format::senml_json: return content_format::senml_json;
     case content_format::senml_cbor: return content_format::senml_cbor;
@@ -263,6 +268,9 @@ template <format_set Formats = format_set::all>
         break;
     case content_format::senml_cbor:
         if constexpr (contains(Formats, format_set::senml_cbor)) return format::write_senml_cbor(records, base, out);
+        break;
+    case content_format::cbor:
+        if constexpr (contains(Formats, format_set::cbor)) return format::write_cbor_value(records, base, out);
         break;
     default: break;
     }
@@ -330,6 +338,12 @@ template <format_set Formats>
     case content_format::senml_cbor:
         if constexpr (contains(Formats, format_set::senml_cbor)) {
             format::senml_cbor_reader r{payload, base, schemas};
+            return drain(r);
+        }
+        break;
+    case content_format::cbor:
+        if constexpr (contains(Formats, format_set::cbor)) {
+            format::cbor_value_reader r{payload, base, schemas};
             return drain(r);
         }
         break;

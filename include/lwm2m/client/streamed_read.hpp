@@ -295,11 +295,14 @@ template <format_set Formats>
         if constexpr (contains(Formats, format_set::senml_cbor)) return stream_senml<false>(objects, target, def, out, summary);
         break;
     case content_format::text:
-    case content_format::opaque: {
+    case content_format::opaque:
+    case content_format::cbor: {
         // One value (these formats are chosen for single values only); more is the writer's error.
         const auto write = [&](std::span<const format::record> values) -> result<void> {
             if constexpr (contains(Formats, format_set::opaque))
                 if (format::canonical(cf) == content_format::opaque) return format::write_opaque(values, target, out);
+            if constexpr (contains(Formats, format_set::cbor))
+                if (format::canonical(cf) == content_format::cbor) return format::write_cbor_value(values, target, out);
             if constexpr (contains(Formats, format_set::text)) return format::write_text(values, target, out);
             return fail(errc::unsupported_content_format);
         };
