@@ -20,9 +20,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -1543,6 +1545,31 @@ TEST_CASE("RFC 7641 §3.1: no observation without Observe in the first response,
         f.datagram(f.notification(mt::acknowledgement, f.mid, 5));
         f.datagram(f.notification(mt::confirmable, 0x5302, 6), t0 + 5s);
         CHECK(drain(f.ep).at(0).raw == make_empty(mt::reset, 0x5302));
+    }
+}
+
+TEST_CASE("RFC 7641 §2: Observe 0 in any length (none, 0x00, 0x00 0x00) registers; 256 (0x01 0x00) does not") {
+    const std::initializer_list<std::pair<bytes, bool>> cases = {
+        {bytes{}, true}, {bytes{std::byte{0}}, true}, {bytes{std::byte{0}, std::byte{0}}, true},
+        {bytes{std::byte{1}, std::byte{0}}, false}};
+    for (const auto& c : cases) {
+        const bytes& value = c.first;  // (not a structured binding: clang 14 cannot capture one in CAPTURE)
+        const bool registers = c.second;
+        CAPTURE(value.size());
+        CAPTURE(registers);
+        observer_fixture f;
+        auto g = get("3303/0/5700");
+        g.option(coap::option_number::observe, view_of(value));
+        f.handle = f.ep.send_request(server, g, t0);
+        REQUIRE(f.handle);
+        const sent r = drain(f.ep).at(0);
+        f.token = r.token();
+        f.mid = r.mid();
+        f.datagram(f.notification(mt::acknowledgement, f.mid, 5));
+        f.datagram(f.notification(mt::confirmable, 0x5500, 6), t0 + 5s);
+        const auto out = drain(f.ep);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].raw == make_empty(registers ? mt::acknowledgement : mt::reset, 0x5500));
     }
 }
 

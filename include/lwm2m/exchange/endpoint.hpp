@@ -449,9 +449,17 @@ private:
         s.kind = kind;
         s.confirmable = kind == slot_kind::ping || msg.type() == coap::message_type::confirmable;
         s.observe = false;
+        // Observe 0 (register, RFC 7641 §2) in the request: its first Observe option, as the
+        // serialized message would give it (the builder's options are in encoding order), has
+        // only zero bytes. Read from the builder, not by parsing what was just serialized.
         if (kind == slot_kind::request)
-            if (auto parsed = coap::parse(bytes_view{s.bytes.data(), s.size}))
-                s.observe = parsed->observe() == std::optional<std::uint32_t>{coap::observe_register};
+            for (const coap::builder_option& o : msg.options())
+                if (o.number == coap::option_number::observe) {
+                    std::uint32_t bits = 0;
+                    for (const std::byte b : o.value()) bits |= static_cast<std::uint32_t>(b);
+                    s.observe = bits == coap::observe_register;
+                    break;
+                }
         s.retransmits = 0;
         s.peer = peer;
         s.message_id = mid;
@@ -554,7 +562,11 @@ private:
             if (o.used && o.peer == peer && o.token == t) { slot = &o; break; }
             if (!o.used && slot == nullptr) slot = &o;
         }
-        if (slot != nullptr) *slot = observation{peer, t, h, true};
+        if (slot == nullptr) return;
+        slot->peer = peer;  // (field by field: a struct copy is a word loop at -Os)
+        slot->token = t;
+        slot->handle = h;
+        slot->used = true;
     }
 
     // A request that is not a duplicate (on_datagram checked), its Message ID remembered until `expires`.
@@ -879,7 +891,8 @@ private:
             ++i;
         return i;
     }
-    std::size_t find_by_token(peer_id peer, const coap::token& t) const noexcept {
+    // (Out of line: at -Os GCC unrolls the loop over a few slots, a token compare each.)
+    [[gnu::noinline]] std::size_t find_by_token(peer_id peer, const coap::token& t) const noexcept {
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             const pending_slot& s = pending_[i];
             if ((s.state == slot_state::in_flight || s.state == slot_state::acked || s.state == slot_state::awaiting) &&
