@@ -20,9 +20,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -640,6 +642,82 @@ TEST_CASE("§4.5: the dedup lifetime follows custom transmission parameters") {
     ep.on_datagram(server, view_of(con), t0 + 67s, h);
     CHECK(h.requests.size() == 2);
     (void)drain(ep);
+}
+
+TEST_CASE("§4.5: NON requests and separate CON responses are remembered for NON_LIFETIME / EXCHANGE_LIFETIME of custom parameters") {
+    ex::transmission_parameters p{};
+    p.max_latency = 10s;       // NON_LIFETIME = 45 + 10 = 55 s
+    p.processing_delay = 3s;   // EXCHANGE_LIFETIME = 45 + 20 + 3 = 68 s
+    endpoint_t ep{residue_random{}, p};
+    recorder h;
+    const bytes non = make(mt::non_confirmable, code::get, 0x0410, view_of(to_bytes("n")));
+    ep.on_datagram(server, view_of(non), t0, h);
+    ep.on_datagram(server, view_of(non), t0 + 55s - 1ms, h);
+    CHECK(h.requests.size() == 1);
+    ep.on_datagram(server, view_of(non), t0 + 55s, h);
+    CHECK(h.requests.size() == 2);
+    (void)drain(ep);
+
+    // A separate CON response: ACKed and delivered once, its duplicates ACKed again until
+    // EXCHANGE_LIFETIME has passed; then it is a new message that nothing waits for (Reset).
+    auto req = get();
+    REQUIRE(ep.send_request(server, req, t0));
+    const sent r = drain(ep).at(0);
+    ep.on_datagram(server, view_of(make_empty(mt::acknowledgement, r.mid())), t0, h);
+    const bytes con = make(mt::confirmable, code::content, 0x7101, view_of(r.token()), "late");
+    ep.on_datagram(server, view_of(con), t0 + 1s, h);
+    CHECK(drain(ep).at(0).raw == make_empty(mt::acknowledgement, 0x7101));
+    CHECK(h.responses.size() == 1);
+    ep.on_datagram(server, view_of(con), t0 + 1s + 68s - 1ms, h);
+    CHECK(drain(ep).at(0).raw == make_empty(mt::acknowledgement, 0x7101));
+    CHECK(h.responses.size() == 1);
+    ep.on_datagram(server, view_of(con), t0 + 1s + 68s, h);
+    CHECK(drain(ep).at(0).raw == make_empty(mt::reset, 0x7101));
+    CHECK(h.responses.size() == 1);
+
+    // A separate NON response is remembered (not delivered twice) for NON_LIFETIME, unanswered.
+    auto req2 = get("3303/0/5701", mt::non_confirmable);
+    REQUIRE(ep.send_request(server, req2, t0 + 100s));
+    const sent r2 = drain(ep).at(0);
+    const bytes non_response = make(mt::non_confirmable, code::content, 0x7102, view_of(r2.token()), "n");
+    ep.on_datagram(server, view_of(non_response), t0 + 101s, h);
+    CHECK(h.responses.size() == 2);
+    CHECK(drain(ep).empty());
+    ep.on_datagram(server, view_of(non_response), t0 + 101s + 55s - 1ms, h);
+    CHECK(drain(ep).empty());
+    CHECK(h.responses.size() == 2);
+    ep.on_datagram(server, view_of(non_response), t0 + 101s + 55s, h);
+    CHECK(drain(ep).at(0).raw == make_empty(mt::reset, 0x7102));  // a new message: nothing waits for it
+    CHECK(h.responses.size() == 2);
+}
+
+TEST_CASE("§5.4.1 / RFC 7252 §5.9.3: a response the handler made unencodable goes out as 5.00 with the request's token") {
+    for (const mt type : {mt::confirmable, mt::non_confirmable}) {
+        CAPTURE(static_cast<int>(type));
+        endpoint_t ep{residue_random{}};
+        recorder h;
+        h.answer = [](ex::peer_id, const coap::message_view&, ex::response& r) {
+            r.code(code::changed);
+            for (std::size_t i = 0; i <= ex::response::max_options; ++i) r.options().uri_query("q");  // one too many
+        };
+        const bytes token = to_bytes("tok12345");
+        const bytes request = make(type, code::post, 0x0700, view_of(token));
+        ep.on_datagram(server, view_of(request), t0, h);
+        const auto out = drain(ep);
+        REQUIRE(out.size() == 1);
+        const auto m = out[0].view();
+        CHECK(m.code() == code::internal_server_error);
+        CHECK(m.type() == (type == mt::confirmable ? mt::acknowledgement : mt::non_confirmable));
+        if (type == mt::confirmable) CHECK(m.message_id() == 0x0700);
+        CHECK(out[0].token() == token);
+        CHECK(out[0].raw.size() == 4 + token.size());
+        // The duplicate gets the same answer, and the handler does not run again (§4.5).
+        ep.on_datagram(server, view_of(request), t0 + 1s, h);
+        const auto again = drain(ep);
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].raw == out[0].raw);
+        CHECK(h.requests.size() == 1);
+    }
 }
 
 TEST_CASE("§4.5: an Execute retried many times, interleaved with other traffic, runs once") {
@@ -1467,6 +1545,31 @@ TEST_CASE("RFC 7641 §3.1: no observation without Observe in the first response,
         f.datagram(f.notification(mt::acknowledgement, f.mid, 5));
         f.datagram(f.notification(mt::confirmable, 0x5302, 6), t0 + 5s);
         CHECK(drain(f.ep).at(0).raw == make_empty(mt::reset, 0x5302));
+    }
+}
+
+TEST_CASE("RFC 7641 §2: Observe 0 in any length (none, 0x00, 0x00 0x00) registers; 256 (0x01 0x00) does not") {
+    const std::initializer_list<std::pair<bytes, bool>> cases = {
+        {bytes{}, true}, {bytes{std::byte{0}}, true}, {bytes{std::byte{0}, std::byte{0}}, true},
+        {bytes{std::byte{1}, std::byte{0}}, false}};
+    for (const auto& c : cases) {
+        const bytes& value = c.first;  // (not a structured binding: clang 14 cannot capture one in CAPTURE)
+        const bool registers = c.second;
+        CAPTURE(value.size());
+        CAPTURE(registers);
+        observer_fixture f;
+        auto g = get("3303/0/5700");
+        g.option(coap::option_number::observe, view_of(value));
+        f.handle = f.ep.send_request(server, g, t0);
+        REQUIRE(f.handle);
+        const sent r = drain(f.ep).at(0);
+        f.token = r.token();
+        f.mid = r.mid();
+        f.datagram(f.notification(mt::acknowledgement, f.mid, 5));
+        f.datagram(f.notification(mt::confirmable, 0x5500, 6), t0 + 5s);
+        const auto out = drain(f.ep);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].raw == make_empty(registers ? mt::acknowledgement : mt::reset, 0x5500));
     }
 }
 

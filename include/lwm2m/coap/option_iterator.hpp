@@ -58,6 +58,10 @@ public:
     friend constexpr bool operator==(const option_iterator& a, const option_iterator& b) noexcept {
         return a.pos_ == b.pos_;
     }
+    /** True past the last option (equal to the range's `end()`). */
+    [[nodiscard]] constexpr bool at_end() const noexcept { return pos_ == end_; }
+    /** Moves past the last option. */
+    constexpr void to_end() noexcept { pos_ = end_; }
 
 private:
     constexpr void decode() noexcept {
@@ -117,10 +121,7 @@ public:
         using reference = value_type;
 
         constexpr iterator() noexcept = default;
-        constexpr iterator(option_iterator it, option_iterator end, option_number n) noexcept
-            : it_(it), end_(end), number_(n) {
-            skip();
-        }
+        constexpr iterator(option_iterator it, option_number n) noexcept : it_(it), number_(n) { skip(); }
         constexpr value_type operator*() const noexcept { return Projection{}(*it_); }
         constexpr iterator& operator++() noexcept {
             ++it_;
@@ -137,22 +138,23 @@ public:
     private:
         // Options are sorted, so once past `number_` no further match exists.
         constexpr void skip() noexcept {
-            while (it_ != end_ && it_->number != number_) {
+            while (!it_.at_end() && it_->number != number_) {
                 if (static_cast<std::uint16_t>(it_->number) > static_cast<std::uint16_t>(number_)) {
-                    it_ = end_;
+                    it_.to_end();
                     return;
                 }
                 ++it_;
             }
         }
+        // The end of the options is the one `it_` carries (a second iterator for it would
+        // double the size of this one and of what `begin()` / `end()` copy).
         option_iterator it_{};
-        option_iterator end_{};
         option_number number_{};
     };
 
     constexpr repeated_option_range(option_range all, option_number n) noexcept : all_(all), number_(n) {}
-    [[nodiscard]] constexpr iterator begin() const noexcept { return {all_.begin(), all_.end(), number_}; }
-    [[nodiscard]] constexpr iterator end() const noexcept { return {all_.end(), all_.end(), number_}; }
+    [[nodiscard]] constexpr iterator begin() const noexcept { return {all_.begin(), number_}; }
+    [[nodiscard]] constexpr iterator end() const noexcept { return {all_.end(), number_}; }
     [[nodiscard]] constexpr bool empty() const noexcept { return begin() == end(); }
     /** Number of occurrences (walks the options). */
     [[nodiscard]] constexpr std::size_t count() const noexcept {

@@ -163,8 +163,9 @@ inline constexpr header_table lax_header{false};
         if (static_cast<std::size_t>(end - p) < length) return fail(errc::truncated_option_value, size);
         if (options.check_option_lengths) {
             bool ok;
-            if (number < 64) [[likely]] {
+            if (LWM2M_COAP_FAST_PATH && number < 64) [[likely]] {
                 // The serializers' table (option_number.hpp): one load pair, one unsigned compare.
+                // (Size builds have no table: the rule below, one copy of it, for every number.)
                 ok = detail::option_lengths.ok_below_64(number, length);
             } else {
                 const detail::length_range r = detail::option_length_range(number);

@@ -73,7 +73,8 @@ public:
      * answer is serialized in place (no staging copy); `commit` then records its size. Until
      * then the entry reads as "processed, no cached answer".
      */
-    constexpr claimed claim(peer_id peer, std::uint16_t mid, time_point expires) noexcept {
+    // Out of line: `remember` and the endpoint's finish_response share it (inlined at both at -Os).
+    [[gnu::noinline]] constexpr claimed claim(peer_id peer, std::uint16_t mid, time_point expires) noexcept {
         std::size_t i = lookup(peer, mid);
         if (i == npos) {
             i = oldest_;

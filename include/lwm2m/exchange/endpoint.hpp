@@ -172,15 +172,28 @@ public:
         const coap::message_view& m = *parsed;
         switch (m.type()) {
         case coap::message_type::confirmable:
-        case coap::message_type::non_confirmable:
+        case coap::message_type::non_confirmable: {
+            const std::uint16_t mid = m.message_id();
             if (m.code() == coap::code::empty) {
-                queue_empty(peer, coap::message_type::reset, m.message_id());  // CoAP ping (§4.3)
-            } else if (coap::is_request(m.code())) {
-                handle_request(peer, m, now, handler);
-            } else {
-                handle_separate_response(peer, m, now, handler);
+                queue_empty(peer, coap::message_type::reset, mid);  // CoAP ping (§4.3)
+                return;
             }
+            const bool con = m.type() == coap::message_type::confirmable;
+            const bool request = coap::is_request(m.code());
+            if (const auto* seen = dedup_.find(peer, mid, now)) {
+                // §4.5: a duplicate gets the same answer (a request's, the ACK of a CON
+                // response) and is not processed again; a duplicate NON response is ignored.
+                if (seen->answer_size != 0 && (request || con)) queue_cached_answer(peer, mid);
+                return;
+            }
+            // How long its Message ID is remembered (§4.5): EXCHANGE_LIFETIME for a CON,
+            // NON_LIFETIME for a NON (§4.8.2), the span computed once for both.
+            const time_point expires = now + params_.max_transmit_span() + params_.max_latency +
+                                       (con ? params_.max_latency + params_.processing_delay : duration{});
+            if (request) handle_request(peer, m, now, expires, handler);
+            else handle_separate_response(peer, m, mid, now, expires, handler);
             return;
+        }
         case coap::message_type::acknowledgement: handle_ack(peer, m, now, handler); return;
         case coap::message_type::reset: handle_reset(peer, m.message_id(), now, handler); return;
         }
@@ -196,16 +209,14 @@ public:
             if (pending_[i].state == slot_state::queued) launch_next(pending_[i].peer, now);
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             pending_slot& s = pending_[i];
-            if (s.state == slot_state::in_flight && s.deadline <= now) {
-                if (s.retransmits < params_.max_retransmit) {
-                    ++s.retransmits;
-                    s.timeout *= 2;
-                    s.deadline = now + s.timeout;
-                    queue_slot(i);
-                } else {
-                    fail_slot(i, errc::timeout, now, handler);
-                }
-            } else if ((s.state == slot_state::acked || s.state == slot_state::awaiting) && s.deadline <= now) {
+            if (s.deadline > now) continue;  // (one 64-bit compare for every state)
+            if (s.state == slot_state::in_flight && s.retransmits < params_.max_retransmit) {
+                ++s.retransmits;
+                s.timeout *= 2;
+                s.deadline = now + s.timeout;
+                queue_slot(i);
+            } else if (s.state == slot_state::in_flight || s.state == slot_state::acked ||
+                       s.state == slot_state::awaiting) {
                 fail_slot(i, errc::timeout, now, handler);
             }
         }
@@ -438,9 +449,17 @@ private:
         s.kind = kind;
         s.confirmable = kind == slot_kind::ping || msg.type() == coap::message_type::confirmable;
         s.observe = false;
+        // Observe 0 (register, RFC 7641 §2) in the request: its first Observe option, as the
+        // serialized message would give it (the builder's options are in encoding order), has
+        // only zero bytes. Read from the builder, not by parsing what was just serialized.
         if (kind == slot_kind::request)
-            if (auto parsed = coap::parse(bytes_view{s.bytes.data(), s.size}))
-                s.observe = parsed->observe() == std::optional<std::uint32_t>{coap::observe_register};
+            for (const coap::builder_option& o : msg.options())
+                if (o.number == coap::option_number::observe) {
+                    std::uint32_t bits = 0;
+                    for (const std::byte b : o.value()) bits |= static_cast<std::uint32_t>(b);
+                    s.observe = bits == coap::observe_register;
+                    break;
+                }
         s.retransmits = 0;
         s.peer = peer;
         s.message_id = mid;
@@ -448,7 +467,11 @@ private:
         s.handle = handle;
         if (kind == slot_kind::notification && !s.confirmable) {
             s.state = slot_state::send_once;
-            recent_[recent_next_] = recent_non{peer, mid, handle, true};
+            recent_non& r = recent_[recent_next_];  // (field by field: a struct copy is a byte loop at -Os)
+            r.peer = peer;
+            r.message_id = mid;
+            r.handle = handle;
+            r.used = true;
             recent_next_ = (recent_next_ + 1) % recent_.size();
             queue_slot(i);
             return handle;
@@ -539,18 +562,17 @@ private:
             if (o.used && o.peer == peer && o.token == t) { slot = &o; break; }
             if (!o.used && slot == nullptr) slot = &o;
         }
-        if (slot != nullptr) *slot = observation{peer, t, h, true};
+        if (slot == nullptr) return;
+        slot->peer = peer;  // (field by field: a struct copy is a word loop at -Os)
+        slot->token = t;
+        slot->handle = h;
+        slot->used = true;
     }
 
+    // A request that is not a duplicate (on_datagram checked), its Message ID remembered until `expires`.
     template <class H>
-    void handle_request(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
+    void handle_request(peer_id peer, const coap::message_view& m, time_point now, time_point expires, H& handler) noexcept {
         const bool con = m.type() == coap::message_type::confirmable;
-        if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
-            // §4.5: a duplicate gets the same answer and is not processed again.
-            if (seen->answer_size != 0) queue_cached_answer(peer, m.message_id());
-            return;
-        }
-        const time_point expires = now + (con ? params_.exchange_lifetime() : params_.non_lifetime());
         coap::message_view whole = m;  // the request the handler sees (reassembled from Block1)
         std::optional<coap::block_option> block1_echo;
         if constexpr (Limits::max_body > 0) {
@@ -558,7 +580,7 @@ private:
         }
         // Transparent Block2 (RFC 7959 §2.4): the handler writes the whole body into a window
         // positioned on the requested block; we send that block and say whether more follow.
-        std::size_t block_size = largest_block();
+        std::uint8_t szx = largest_block_szx();
         std::uint32_t block_num = 0;
         bool block_requested = false;
         const auto b2 = m.block2();
@@ -568,11 +590,14 @@ private:
         }
         if (*b2) {
             block_requested = true;
-            block_size = std::min<std::size_t>((*b2)->size(), block_size);
-            // NUM < 2^20 and SZX <= 6: the offset is below 2^30, so 32 bits divide it (no
-            // 64-bit division helper on a 32-bit target).
-            block_num = static_cast<std::uint32_t>((*b2)->offset()) / static_cast<std::uint32_t>(block_size);
+            // The block asked for, or ours if smaller: both sizes are powers of two, so the
+            // block holding its offset (NUM << (SZX + 4)) is NUM << (its SZX - ours), with no
+            // division (NUM < 2^20, SZX <= 6: below 2^26).
+            const coap::block_option asked = **b2;
+            if (asked.szx < szx) szx = asked.szx;
+            block_num = asked.num << (asked.szx - szx);
         }
+        const std::size_t block_size = std::size_t{16} << szx;
         response r{claim_body_area().first(block_size), static_cast<std::size_t>(block_num) * block_size};
         const auto refused = m.first_unrecognized_critical(acts_on_option);  // one pass over the options
         if (!refused) {
@@ -595,8 +620,7 @@ private:
                 respond_with(peer, m, coap::code::bad_option, expires);  // a block past the end
                 return;
             }
-            const auto szx = coap::block_option::szx_for_size(static_cast<std::uint32_t>(block_size));
-            r.builder().block2(coap::block_option{block_num, (block_num + 1) * block_size < total, szx ? *szx : std::uint8_t{6}});
+            r.builder().block2(coap::block_option{block_num, (block_num + 1) * block_size < total, szx});
             if (m.size2()) r.builder().size2(static_cast<std::uint32_t>(total));
             // Each block is rendered afresh: the ETag lets the peer see that the blocks it
             // joins come from one representation (RFC 7959 §2.4).
@@ -610,31 +634,35 @@ private:
         coap::message_builder_base& b = r.builder();
         const bool con = m.type() == coap::message_type::confirmable;
         const auto type = con ? coap::message_type::acknowledgement : coap::message_type::non_confirmable;
-        const std::uint16_t mid = con ? m.message_id() : mids_.next();
-        b.type(type).message_id(mid).token(m.token());
+        const std::uint16_t request_mid = m.message_id();
+        const std::uint16_t mid = con ? request_mid : mids_.next();
+        const bytes_view token = m.token();
+        b.type(type).message_id(mid).token(token);
         b.payload(r.body().bytes());
         // Serialized straight into the dedup entry that keeps it for duplicates (§4.5): no
         // staging buffer. Nothing the builder refers to lives in that entry (the request is
         // the caller's datagram, the body is in large_ or body_scratch_, option text in `r`).
-        const auto slot = dedup_.claim(peer, m.message_id(), expires);
-        auto n = b.serialize(slot.answer);
+        const auto slot = dedup_.claim(peer, request_mid, expires);
+        const auto n = b.serialize(slot.answer);
         if constexpr (shares_large_answers) {
-            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, m, b)) {
+            if (!n && n.error().code == errc::buffer_too_small && keep_large(peer, request_mid, b)) {
                 // Too large to keep (see endpoint_limits::cached_answer): a GET or FETCH is
                 // processed again when repeated, anything else stays "processed, no answer".
                 if (m.code() == coap::code::get || m.code() == coap::code::fetch) dedup_.forget(slot);
                 return;
             }
         }
-        if (!n) {
-            // The handler's response cannot be encoded (too many options, too long): say so.
-            coap::message_builder<1> e;
-            e.type(type).code(coap::code::internal_server_error).message_id(mid).token(m.token());
-            n = e.serialize(slot.answer);
-            if (!n) return;  // remembered as processed, with no answer
+        if (n) {
+            slot.commit(*n);
+        } else {
+            // The handler's response cannot be encoded (too many options, too long): say so,
+            // with a 5.00 of the type, Message ID and token it would have had and nothing else,
+            // which a dedup entry always holds (see endpoint_limits::cached_answer).
+            coap::detail::put_header(slot.answer.data(), type, coap::code::internal_server_error, mid, token.size());
+            coap::detail::copy_short(slot.answer.data() + 4, token.data(), token.size());
+            slot.commit(4 + token.size());
         }
-        slot.commit(*n);
-        queue_cached_answer(peer, m.message_id());
+        queue_cached_answer(peer, request_mid);
     }
 
     // Where the handler writes a response body. With answers too large for the dedup cache
@@ -653,14 +681,14 @@ private:
 
     // Completes an answer too large for the dedup cache in large_ (around the body the handler
     // wrote into its tail) and queues it. False if it does not fit there either.
-    bool keep_large(peer_id peer, const coap::message_view& m, coap::message_builder_base& b) noexcept {
+    bool keep_large(peer_id peer, std::uint16_t request_mid, coap::message_builder_base& b) noexcept {
         const auto n = serialize_around_body(b, mutable_bytes{large_.bytes});
         if (!n) return false;
         large_.peer = peer;
-        large_.message_id = m.message_id();
+        large_.message_id = request_mid;
         large_.size = *n;
         large_.queued = true;
-        enqueue(queued{queued::from_large, peer, m.message_id(), 0, {}});
+        enqueue(queued::from_large, peer, request_mid);
         return true;
     }
 
@@ -696,12 +724,6 @@ private:
             for (const std::byte b : o.value) mix(static_cast<std::uint32_t>(b));
         }
         return h;
-    }
-
-    static constexpr std::uint8_t preferred_block1_szx() noexcept {
-        std::uint8_t szx = 0;
-        while ((std::size_t{16} << (szx + 1)) <= largest_block()) ++szx;
-        return szx;
     }
 
     // Answers a Block1 block (2.31, 4.08, 4.13, 4.00) or lets the request through: a request
@@ -753,7 +775,7 @@ private:
         if (b.more) {
             // §2.3: 2.31 Continue echoes NUM with M 1; on the first block we may ask for
             // smaller blocks (the client then continues at the matching, larger NUM).
-            const std::uint8_t szx = b.num == 0 ? std::min(b.szx, preferred_block1_szx()) : b.szx;
+            const std::uint8_t szx = b.num == 0 ? std::min(b.szx, largest_block_szx()) : b.szx;
             respond_with(peer, m, coap::code::continue_, expires, coap::block_option{b.num, true, szx});
             return block1_step::answered;
         }
@@ -789,35 +811,30 @@ private:
         return block1_step::deliver;
     }
 
+    // A response in a CON or NON that is not a duplicate (on_datagram checked: a duplicate
+    // CON is ACKed again, a duplicate NON ignored, neither delivered twice), its Message ID
+    // remembered until `expires`.
     template <class H>
-    void handle_separate_response(peer_id peer, const coap::message_view& m, time_point now, H& handler) noexcept {
+    void handle_separate_response(peer_id peer, const coap::message_view& m, std::uint16_t mid, time_point now,
+                                  time_point expires, H& handler) noexcept {
         const bool con = m.type() == coap::message_type::confirmable;
-        if (const auto* seen = dedup_.find(peer, m.message_id(), now)) {
-            // §4.5: a duplicate CON is ACKed again, a duplicate NON silently ignored; neither
-            // is delivered twice.
-            if (con && seen->answer_size != 0) queue_cached_answer(peer, m.message_id());
-            return;
-        }
         if (m.first_unrecognized_critical(acts_on_option)) {
             // §5.4.1: a response with an unrecognised critical option is rejected (§4.2, §4.3).
-            if (con) queue_empty(peer, coap::message_type::reset, m.message_id());
+            if (con) queue_empty(peer, coap::message_type::reset, mid);
             return;
         }
-        const std::size_t i = find_by_token(peer, m.token());
-        observation* obs = i == pending_.size() ? find_observation(peer, m.token()) : nullptr;
+        const coap::token t{m.token()};
+        const std::size_t i = find_by_token(peer, t);
+        observation* obs = i == pending_.size() ? find_observation(peer, t) : nullptr;
         if (i == pending_.size() && obs == nullptr) {
             // §4.2 / RFC 7641 §3.6: nothing waits for it (also how we cancel an observation).
-            queue_empty(peer, coap::message_type::reset, m.message_id());
+            queue_empty(peer, coap::message_type::reset, mid);
             return;
         }
-        if (con) {
-            std::byte ack[4];
-            write_empty(ack, coap::message_type::acknowledgement, m.message_id());
-            dedup_.remember(peer, m.message_id(), now + params_.exchange_lifetime(), bytes_view{ack, 4});
-            queue_cached_answer(peer, m.message_id());
-        } else {
-            dedup_.remember(peer, m.message_id(), now + params_.non_lifetime(), bytes_view{});
-        }
+        std::byte ack[4];
+        write_empty(ack, coap::message_type::acknowledgement, mid);
+        dedup_.remember(peer, mid, expires, bytes_view{ack, con ? 4u : 0u});
+        if (con) queue_cached_answer(peer, mid);
         if (obs != nullptr) {
             const request_handle h = obs->handle;
             if (!coap::is_success(m.code()) || !m.observe()) obs->used = false;  // RFC 7641 §3.2: it ended
@@ -832,31 +849,27 @@ private:
         // §5.4.1: a piggybacked response with an unrecognised critical option is rejected,
         // which for an ACK means silently ignored (§4.2); the request is retransmitted.
         if (m.code() != coap::code::empty && m.first_unrecognized_critical(acts_on_option)) return;
-        for (std::size_t i = 0; i < pending_.size(); ++i) {
-            pending_slot& s = pending_[i];
-            if (s.state != slot_state::in_flight || s.peer != peer || s.message_id != m.message_id()) continue;
-            if (m.code() == coap::code::empty) {
-                if (s.kind == slot_kind::request) {
-                    // A separate response will follow (§5.2.2): stop retransmitting, keep waiting.
-                    s.state = slot_state::acked;
-                    s.deadline = now + params_.exchange_lifetime();
-                    launch_next(peer, now);
-                } else if (s.kind == slot_kind::notification) {
-                    complete(i, m, now, handler);  // the observer acknowledged the notification
-                }
-                return;  // (a ping is answered by Reset, not ACK)
+        const std::size_t i = find_in_flight(peer, m.message_id());
+        if (i == pending_.size()) return;
+        pending_slot& s = pending_[i];
+        if (m.code() == coap::code::empty) {
+            if (s.kind == slot_kind::request) {
+                // A separate response will follow (§5.2.2): stop retransmitting, keep waiting.
+                s.state = slot_state::acked;
+                s.deadline = now + params_.exchange_lifetime();
+                launch_next(peer, now);
+            } else if (s.kind == slot_kind::notification) {
+                complete(i, m, now, handler);  // the observer acknowledged the notification
             }
-            if (s.kind != slot_kind::request || !(s.token == coap::token{m.token()})) return;
-            complete(i, m, now, handler);
-            return;
+            return;  // (a ping is answered by Reset, not ACK)
         }
+        if (s.kind != slot_kind::request || !(s.token == coap::token{m.token()})) return;
+        complete(i, m, now, handler);
     }
 
     template <class H>
     void handle_reset(peer_id peer, std::uint16_t mid, time_point now, H& handler) noexcept {
-        for (std::size_t i = 0; i < pending_.size(); ++i) {
-            const pending_slot& s = pending_[i];
-            if (s.state != slot_state::in_flight || s.peer != peer || s.message_id != mid) continue;
+        if (const std::size_t i = find_in_flight(peer, mid); i != pending_.size()) {
             fail_slot(i, errc::reset_received, now, handler);
             return;
         }
@@ -868,8 +881,18 @@ private:
             }
     }
 
-    std::size_t find_by_token(peer_id peer, bytes_view token) const noexcept {
-        const coap::token t{token};
+    // The CON (request, notification or ping) in flight to `peer` with Message ID `mid`, which
+    // an ACK or a Reset answers, or pending_.size(). One loop for both (at -Os a loop over a
+    // few slots is unrolled at each place it is written).
+    [[gnu::noinline]] std::size_t find_in_flight(peer_id peer, std::uint16_t mid) const noexcept {
+        std::size_t i = 0;
+        while (i < pending_.size() &&
+               !(pending_[i].state == slot_state::in_flight && pending_[i].peer == peer && pending_[i].message_id == mid))
+            ++i;
+        return i;
+    }
+    // (Out of line: at -Os GCC unrolls the loop over a few slots, a token compare each.)
+    [[gnu::noinline]] std::size_t find_by_token(peer_id peer, const coap::token& t) const noexcept {
         for (std::size_t i = 0; i < pending_.size(); ++i) {
             const pending_slot& s = pending_[i];
             if ((s.state == slot_state::in_flight || s.state == slot_state::acked || s.state == slot_state::awaiting) &&
@@ -878,8 +901,7 @@ private:
         }
         return pending_.size();
     }
-    observation* find_observation(peer_id peer, bytes_view token) noexcept {
-        const coap::token t{token};
+    observation* find_observation(peer_id peer, const coap::token& t) noexcept {
         for (observation& o : observations_)
             if (o.used && o.peer == peer && o.token == t) return &o;
         return nullptr;
@@ -895,29 +917,25 @@ private:
         }
     }
 
-    static void write_empty(std::byte (&out)[4], coap::message_type t, std::uint16_t mid) noexcept {
+    static void write_empty(std::byte* out, coap::message_type t, std::uint16_t mid) noexcept {
         out[0] = static_cast<std::byte>(0x40u | (static_cast<unsigned>(t) << 4));
         out[1] = std::byte{0};
         out[2] = static_cast<std::byte>(mid >> 8);
         out[3] = static_cast<std::byte>(mid & 0xFF);
     }
     void queue_empty(peer_id peer, coap::message_type t, std::uint16_t mid) noexcept {
-        queued q{queued::from_inline, peer, mid, 0, {}};
-        std::byte b[4];
-        write_empty(b, t, mid);
-        std::copy(std::begin(b), std::end(b), q.inline_bytes.begin());
-        enqueue(q);
+        write_empty(enqueue(queued::from_inline, peer, mid).inline_bytes.data(), t, mid);
     }
-    // Queues the answer the dedup cache keeps for (peer, mid) (§4.5). One call rather than a
-    // `queued` built at each of the four places that send one (64 B less at -Os; done for
-    // large_ and pending slots too, it grows the image).
-    void queue_cached_answer(peer_id peer, std::uint16_t mid) noexcept {
-        enqueue(queued{queued::from_dedup, peer, mid, 0, {}});
-    }
+    // Queues the answer the dedup cache keeps for (peer, mid) (§4.5). One call rather than an
+    // `enqueue` at each of the four places that send one.
+    void queue_cached_answer(peer_id peer, std::uint16_t mid) noexcept { enqueue(queued::from_dedup, peer, mid); }
     void queue_slot(std::size_t i) noexcept {
-        enqueue(queued{queued::from_pending, pending_[i].peer, pending_[i].message_id, i, {}});
+        enqueue(queued::from_pending, pending_[i].peer, pending_[i].message_id, i);
     }
-    void enqueue(const queued& q) noexcept {
+    // Takes the next entry of the ring and fills it in (field by field, not a `queued` built
+    // and copied: a cleared temporary and a copy at each caller at -Os). The inline bytes are
+    // left to the caller (only a `from_inline` entry has any).
+    queued& enqueue(typename queued::source_kind source, peer_id peer, std::uint16_t mid, std::size_t index = 0) noexcept {
         if (queue_count_ == queue_.size()) {  // full: drop the oldest (CON traffic is retransmitted)
             const queued& dropped = queue_[queue_head_];
             if (dropped.source == queued::from_pending && pending_[dropped.index].state == slot_state::send_once &&
@@ -926,8 +944,13 @@ private:
             queue_head_ = (queue_head_ + 1) % queue_.size();
             --queue_count_;
         }
-        queue_[(queue_head_ + queue_count_) % queue_.size()] = q;
+        queued& q = queue_[(queue_head_ + queue_count_) % queue_.size()];
         ++queue_count_;
+        q.source = source;
+        q.peer = peer;
+        q.message_id = mid;
+        q.index = index;
+        return q;
     }
 
     // The largest power-of-two block (16..1024) that fits one datagram with room for headers.
@@ -935,6 +958,12 @@ private:
         std::size_t b = 1024;
         while (b > 16 && b + 96 > Limits::max_message) b /= 2;
         return b;
+    }
+    // Its SZX (RFC 7959 §2.2: size = 2^(SZX + 4)).
+    static constexpr std::uint8_t largest_block_szx() noexcept {
+        std::uint8_t szx = 0;
+        while ((std::size_t{16} << szx) < largest_block()) ++szx;
+        return szx;
     }
 
     Random random_;

@@ -39,7 +39,7 @@ public:
     /** Bytes of option text a handler may ask the response to keep (Location-Path...). */
     static constexpr std::size_t text_capacity = 96;
 
-    constexpr explicit response(mutable_bytes payload_scratch, std::size_t skip = 0) noexcept
+    [[gnu::noinline]] constexpr explicit response(mutable_bytes payload_scratch, std::size_t skip = 0) noexcept
         : body_(payload_scratch, skip), scratch_(payload_scratch) {
         builder_.code(coap::code::content);
     }
@@ -76,7 +76,7 @@ private:
     coap::message_builder<max_options> builder_{};
     format::output_window body_;
     mutable_bytes scratch_;
-    std::array<char, text_capacity> text_{};
+    std::array<char, text_capacity> text_;  // not cleared: `keep` hands out only what it wrote
     std::size_t text_used_ = 0;
     coap::code code_ = coap::code::content;
 };
