@@ -128,8 +128,8 @@ private:
         for (const std::byte x : b) h = fold(h, x);
         return h;
     }
-    // Out of line: `fingerprint` (Block2 ETags only) calls it twice.
-    LWM2M_NOINLINE static constexpr std::uint64_t power(std::size_t k) noexcept {
+    // Out of line in every build, size builds too: `fingerprint` (Block2 ETags only) calls it twice.
+    [[gnu::noinline]] static constexpr std::uint64_t power(std::size_t k) noexcept {
         std::uint64_t result = 1, base = fingerprint_base;
         for (; k != 0; k >>= 1, base *= base)
             if (k & 1) result *= base;

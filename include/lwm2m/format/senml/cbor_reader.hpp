@@ -180,7 +180,8 @@ private:
             // A negative integer is -1 - u; its magnitude u + 1 may be 2^64.
             if (negative) buf[n++] = '-';
             if (negative && u == std::numeric_limits<std::uint64_t>::max()) {
-                for (const char c : std::string_view{"18446744073709551616"}) buf[n++] = c;
+                constexpr char two_to_64[] = "18446744073709551616";  // (sized: no strlen)
+                for (std::size_t k = 0; k + 1 < sizeof two_to_64; ++k) buf[n++] = two_to_64[k];
                 return;
             }
             n = static_cast<std::size_t>(encoding::detail::write_decimal(buf + n, negative ? u + 1 : u) - buf);
