@@ -228,6 +228,9 @@ TEST_CASE("CBOR (Content-Format 60) read errors, with their offsets") {
     CHECK(read_error(B({0x01}), P("/3/0/99")) == E{errc::resource_not_in_schema, 0});
     CHECK(read_error(B({0x01}), P("/3/0/7")) == E{errc::invalid_nesting, 0});
     CHECK(read_error(B({0x01}), P("/3/0/9/0")) == E{errc::invalid_nesting, 0});
+    // The path's errors come before the payload's, as in plain text and opaque.
+    CHECK(read_error(B({0xFF}), P("/3/0/99")) == E{errc::resource_not_in_schema, 0});
+    CHECK(read_error(B({}), P("/3/0/7")) == E{errc::invalid_nesting, 0});
     CHECK(read_error(B({0x61, 0x78}), P("/3/0/9")) == E{errc::type_mismatch, 0});
     CHECK(read_error(B({0x18, 0x65}), P("/3/0/9")) == E{errc::number_out_of_range, 0});
     CHECK(read_error(B({0x62}, "66"), P("/9000/0/7")) == E{errc::invalid_objlnk, 0});

@@ -13,6 +13,7 @@
 #include <lwm2m/format/cbor/reader.hpp>
 #include <lwm2m/format/lwm2m_cbor/reader.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/format/single_value_reader.hpp>
 #include <lwm2m/model/object_def.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
@@ -39,59 +40,34 @@ namespace lwm2m::format {
  * Without schemas, or for an unknown object, the value keeps the kind the CBOR item gives.
  *
  * Errors (then every later `next()` returns the same error; offsets in the payload, 0 for errors
- * of `base`): `path_wrong_level` (base above resource level); `truncated_value` / `invalid_cbor`
+ * of `base`, which come first, as in the other one-value formats): `path_wrong_level` (base above
+ * resource level); with a schema, `resource_not_in_schema` and `invalid_nesting`;
+ * `truncated_value` / `invalid_cbor`
  * from the CBOR tokenizer (an empty payload is `truncated_value` at 0); `invalid_cbor` for an
  * item that is not a value (array, map, `undefined`, another simple value, a tag other than 1
  * and 4, an indefinite-length string) or bytes after the item (at their offset); `invalid_utf8`
  * (at the bad byte); `number_out_of_range` (an integer below INT64_MIN, a tag 1/4 number out of
- * range); with a schema, `resource_not_in_schema` and `invalid_nesting` (offset 0),
- * `type_mismatch`, `number_out_of_range`, `invalid_objlnk` (offset of the item).
+ * range); with a schema, `type_mismatch`, `number_out_of_range`, `invalid_objlnk` (offset of
+ * the item).
  *
  * The payload and the schema registry must outlive the reader; the record views the payload.
  * Allocation: none.
  */
-class cbor_value_reader {
+class cbor_value_reader : public detail::single_value_reader<cbor_value_reader> {
 public:
     /** A reader over `payload` sent to/for `base`; the value typed with `schemas` when given. Allocation: none. */
     cbor_value_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), base_(base), schemas_(schemas) {}
+        : single_value_reader(payload, base, schemas) {}
 
-    /** The record on the first call, then `std::nullopt`. Errors: see the class comment. Allocation: none. */
-    [[nodiscard]] result<std::optional<record>> next() noexcept {
-        if (failed_) return unexpected{error_};
-        if (done_) return std::optional<record>{};
-        done_ = true;
-        auto v = read();
-        if (!v) {
-            failed_ = true;
-            error_ = v.error();
-            return unexpected{error_};
-        }
-        return std::optional<record>{record{base_, *v, std::nullopt}};
-    }
-
-private:
-    [[nodiscard]] result<value> read() const noexcept {
-        if (base_.level() != path_level::resource && base_.level() != path_level::resource_instance)
-            return fail(errc::path_wrong_level, 0);
-        cbor::reader in{payload_};
+    /** The payload's one CBOR item as a value, converted for `def` when there is one: see the class comment. */
+    [[nodiscard]] static result<value> decode(bytes_view payload, const resource_def* def) noexcept {
+        cbor::reader in{payload};
         LWM2M_TRY(it, in.next());
-        LWM2M_TRY(v, lwm2m_cbor::detail::leaf_value(in, it, payload_));
+        LWM2M_TRY(v, lwm2m_cbor::detail::leaf_value(in, it, payload));
         if (!in.at_end()) return fail(errc::invalid_cbor, in.offset());
-        const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
-        if (object == nullptr) return v;
-        const resource_def* def = object->find(base_.resource_id());
-        if (def == nullptr) return fail(errc::resource_not_in_schema, 0);
-        if (def->is_multiple() != base_.has_resource_instance()) return fail(errc::invalid_nesting, 0);
+        if (def == nullptr) return v;
         return lwm2m_cbor::detail::apply_schema(v, *def, it.offset);
     }
-
-    bytes_view payload_;
-    path base_;
-    const schema_registry* schemas_ = nullptr;
-    bool done_ = false;
-    bool failed_ = false;
-    error error_{};
 };
 
 } // namespace lwm2m::format

@@ -10,6 +10,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/format/single_value_reader.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/object_def.hpp>
@@ -37,45 +38,20 @@ namespace lwm2m::format {
  * The payload and the schema registry must outlive the reader; the record views the payload.
  * Allocation: none.
  */
-class opaque_reader {
+class opaque_reader : public detail::single_value_reader<opaque_reader> {
 public:
     /** A reader over `payload` sent to/for `base`, checked against `schemas` when given. Allocation: none. */
     opaque_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), base_(base), schemas_(schemas) {}
+        : single_value_reader(payload, base, schemas) {}
 
-    /** The record on the first call, then `std::nullopt`. Errors: see the class comment. Allocation: none. */
-    [[nodiscard]] result<std::optional<record>> next() noexcept {
-        if (failed_) return unexpected{error_};
-        if (done_) return std::optional<record>{};
-        done_ = true;
-        if (auto ok = check(); !ok) {
-            failed_ = true;
-            error_ = ok.error();
-            return unexpected{error_};
-        }
-        return std::optional<record>{record{base_, value::of_opaque(payload_), std::nullopt}};
-    }
-
-private:
-    [[nodiscard]] result<void> check() const noexcept {
-        if (base_.level() != path_level::resource && base_.level() != path_level::resource_instance)
-            return fail(errc::path_wrong_level, 0);
-        const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
-        if (object == nullptr) return {};
-        const resource_def* def = object->find(base_.resource_id());
-        if (def == nullptr) return fail(errc::resource_not_in_schema, 0);
-        if (def->is_multiple() != base_.has_resource_instance()) return fail(errc::invalid_nesting, 0);
+    /** The whole payload as an Opaque value, checked against `def` when there is one: see the class comment. */
+    [[nodiscard]] static result<value> decode(bytes_view payload, const resource_def* def) noexcept {
+        const value v = value::of_opaque(payload);
+        if (def == nullptr) return v;
         if (def->type != data_type::opaque) return fail(errc::type_mismatch, 0);
-        if (auto ok = check_range(value::of_opaque(payload_), *def); !ok) return fail(ok.error().code, 0);
-        return {};
+        if (auto ok = check_range(v, *def); !ok) return fail(ok.error().code, 0);
+        return v;
     }
-
-    bytes_view payload_;
-    path base_;
-    const schema_registry* schemas_ = nullptr;
-    bool done_ = false;
-    bool failed_ = false;
-    error error_{};
 };
 
 } // namespace lwm2m::format

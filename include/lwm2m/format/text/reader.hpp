@@ -17,6 +17,7 @@
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/record.hpp>
+#include <lwm2m/format/single_value_reader.hpp>
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/object_def.hpp>
@@ -125,39 +126,16 @@ namespace detail {
  * The payload and the schema registry must outlive the reader; the record views the payload.
  * Allocation: none.
  */
-class text_reader {
+class text_reader : public detail::single_value_reader<text_reader> {
 public:
     /** A reader over `payload` sent to/for `base`; the value typed with `schemas` when given. Allocation: none. */
     text_reader(bytes_view payload, const lwm2m::path& base, const schema_registry* schemas = nullptr) noexcept
-        : payload_(payload), base_(base), schemas_(schemas) {}
+        : single_value_reader(payload, base, schemas) {}
 
-    /**
-     * The record on the first call, then `std::nullopt`. Errors: see the class comment.
-     * Allocation: none.
-     */
-    [[nodiscard]] result<std::optional<record>> next() noexcept {
-        if (failed_) return unexpected{error_};
-        if (done_) return std::optional<record>{};
-        done_ = true;
-        auto v = read();
-        if (!v) {
-            failed_ = true;
-            error_ = v.error();
-            return unexpected{error_};
-        }
-        return std::optional<record>{record{base_, *v, std::nullopt}};
-    }
-
-private:
-    [[nodiscard]] result<value> read() const noexcept {
-        if (base_.level() != path_level::resource && base_.level() != path_level::resource_instance)
-            return fail(errc::path_wrong_level, 0);
-        const object_view* object = schemas_ != nullptr ? schemas_->find(base_.object_id()) : nullptr;
-        if (object == nullptr) return text::parse_value(payload_, data_type::string);
-        const resource_def* def = object->find(base_.resource_id());
-        if (def == nullptr) return fail(errc::resource_not_in_schema, 0);
-        if (def->is_multiple() != base_.has_resource_instance()) return fail(errc::invalid_nesting, 0);
-        LWM2M_TRY(v, text::parse_value(payload_, def->type));
+    /** The value of `payload` for `def` (a String without one): see the class comment. */
+    [[nodiscard]] static result<value> decode(bytes_view payload, const resource_def* def) noexcept {
+        if (def == nullptr) return text::parse_value(payload, data_type::string);
+        LWM2M_TRY(v, text::parse_value(payload, def->type));
         if (v.kind() == value_kind::opaque) {
             LWM2M_TRY(n, value_byte_size(v));
             if (!def->range.contains(static_cast<double>(n))) return fail(errc::number_out_of_range, 0);
@@ -166,13 +144,6 @@ private:
         }
         return v;
     }
-
-    bytes_view payload_;
-    path base_;
-    const schema_registry* schemas_ = nullptr;
-    bool done_ = false;
-    bool failed_ = false;
-    error error_{};
 };
 
 } // namespace lwm2m::format
