@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/error_value.hpp"
 #include "../support/test_schema.hpp"
 
 namespace {
@@ -36,15 +37,7 @@ using lwm2m::format::content_format;
 using lwm2m::format::record;
 using bytes = std::vector<std::byte>;
 
-/// Errors as a test-local type, so doctest prints them ("invalid_cbor at 2").
-struct E {
-    errc code{};
-    std::size_t offset = 0;
-    E() = default;
-    constexpr E(errc c, std::size_t o) : code(c), offset(o) {}
-    E(const lwm2m::error& e) : code(e.code), offset(e.offset) {} // NOLINT: implicit on purpose
-    friend bool operator==(const E&, const E&) = default;
-};
+using lwm2m::test::E;
 
 using lwm2m::test::range;
 using lwm2m::test::res;
@@ -130,15 +123,6 @@ E write_error(std::span<const record> records, const path& base) {
 }
 
 } // namespace
-
-namespace doctest {
-template <>
-struct StringMaker<E> {
-    static String convert(const E& e) {
-        return (std::string(lwm2m::name(e.code)) + " at " + std::to_string(e.offset)).c_str();
-    }
-};
-} // namespace doctest
 
 TEST_CASE("CBOR (Content-Format 60): the name and record-format status of the content format") {
     CHECK(lwm2m::format::name(content_format::cbor) == "cbor");

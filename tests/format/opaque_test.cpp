@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/error_value.hpp"
 #include "../support/test_schema.hpp"
 
 namespace {
@@ -26,16 +27,7 @@ using lwm2m::value_kind;
 using lwm2m::value_range;
 using lwm2m::format::record;
 
-/// Errors as a test-local type, so doctest prints them ("invalid_nesting at 2") without a
-/// StringMaker for the shared lwm2m::error type (other test files may define their own).
-struct E {
-    errc code{};
-    std::size_t offset = 0;
-    E() = default;
-    constexpr E(errc c, std::size_t o) : code(c), offset(o) {}
-    E(const lwm2m::error& e) : code(e.code), offset(e.offset) {} // NOLINT: implicit on purpose
-    friend bool operator==(const E&, const E&) = default;
-};
+using lwm2m::test::E;
 
 using lwm2m::test::res;
 
@@ -84,15 +76,6 @@ E write_error(std::span<const record> records, const path& base) {
 }
 
 } // namespace
-
-namespace doctest {
-template <>
-struct StringMaker<E> {
-    static String convert(const E& e) {
-        return (std::string(lwm2m::name(e.code)) + " at " + std::to_string(e.offset)).c_str();
-    }
-};
-} // namespace doctest
 
 TEST_CASE("opaque_reader: the whole payload is one Opaque value (LwM2M 1.1 Core §7.4.2)") {
     const std::array<std::byte, 4> payload{std::byte{0xDE}, std::byte{0xAD}, std::byte{0}, std::byte{0xFF}};

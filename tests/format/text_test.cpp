@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/error_value.hpp"
 #include "../support/test_schema.hpp"
 
 namespace {
@@ -31,16 +32,7 @@ using lwm2m::value_range;
 using lwm2m::format::record;
 namespace text = lwm2m::format::text;
 
-/// Errors as a test-local type, so doctest prints them ("invalid_nesting at 2") without a
-/// StringMaker for the shared lwm2m::error type (other test files may define their own).
-struct E {
-    errc code{};
-    std::size_t offset = 0;
-    E() = default;
-    constexpr E(errc c, std::size_t o) : code(c), offset(o) {}
-    E(const lwm2m::error& e) : code(e.code), offset(e.offset) {} // NOLINT: implicit on purpose
-    friend bool operator==(const E&, const E&) = default;
-};
+using lwm2m::test::E;
 
 using lwm2m::test::res;
 
@@ -130,15 +122,6 @@ std::vector<std::byte> decoded(const value& v) {
 }
 
 } // namespace
-
-namespace doctest {
-template <>
-struct StringMaker<E> {
-    static String convert(const E& e) {
-        return (std::string(lwm2m::name(e.code)) + " at " + std::to_string(e.offset)).c_str();
-    }
-};
-} // namespace doctest
 
 // ---- parse_value ---------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "../support/error_value.hpp"
 #include "../support/byte_text.hpp"
 #include "../support/sanitized.hpp"
 #include "../support/test_schema.hpp"
@@ -40,16 +41,7 @@ namespace tlv = lwm2m::format::tlv;
 
 // ---- schemas (local: the generated OMA schemas live elsewhere) ----------------------------
 
-/// Errors as a test-local type, so doctest prints them ("invalid_nesting at 2") without a
-/// StringMaker for the shared lwm2m::error type (other test files may define their own).
-struct E {
-    errc code{};
-    std::size_t offset = 0;
-    E() = default;
-    constexpr E(errc c, std::size_t o) : code(c), offset(o) {}
-    E(const lwm2m::error& e) : code(e.code), offset(e.offset) {} // NOLINT: implicit on purpose
-    friend bool operator==(const E&, const E&) = default;
-};
+using lwm2m::test::E;
 
 using lwm2m::test::res;
 
@@ -166,15 +158,6 @@ std::string as_string(const value& v) {
 record rec(std::string_view p, value v) { return record{P(p), v, std::nullopt}; }
 
 } // namespace
-
-namespace doctest {
-template <>
-struct StringMaker<E> {
-    static String convert(const E& e) {
-        return (std::string(lwm2m::name(e.code)) + " at " + std::to_string(e.offset)).c_str();
-    }
-};
-} // namespace doctest
 
 // ---- header -----------------------------------------------------------------------------------
 
