@@ -382,13 +382,18 @@ inline void write_attributes(format::link::writer& w, const notification_attribu
 }
 
 /**
- * Writes `ver` for an object version other than 1.0, or for any with `always` (LwM2M 1.1 Core
- * §6.2.1 and §7.2.3; the object's link in Register and in Discover). Major and minor are
- * single digits.
+ * True when the link of object `id` (version `v`) carries `ver`: a version other than 1.0, or,
+ * with `core_versions` (a 1.1 client), any version of a core object (Appendix E: 0-7, and 21
+ * OSCORE): a server assumes, for a core object without one, the version of the LwM2M release
+ * registered (LwM2M 1.1.1 Core §6.2.1, §7.2.3). Register and Discover decide alike.
  */
-inline void write_object_version(format::link::writer& w, object_version v, bool always = false) noexcept {
+[[nodiscard]] constexpr bool gives_version(std::uint16_t id, object_version v, bool core_versions) noexcept {
+    return v != object_version{1, 0} || (core_versions && (id <= 7 || id == 21));
+}
+
+/** Writes `;ver=X.Y` (major and minor are single digits). */
+inline void write_object_version(format::link::writer& w, object_version v) noexcept {
     using namespace std::string_view_literals;  // (no strlen at run time: see HACKING.md)
-    if (v == object_version{1, 0} && !always) return;
     const char ver[] = {static_cast<char>('0' + v.major % 10), '.', static_cast<char>('0' + v.minor % 10)};
     w.attribute("ver"sv, std::string_view{ver, 3});
 }
@@ -434,7 +439,8 @@ template <class AttributesOf>
     };
     if (target.level() == path_level::object) {
         w.begin(target);
-        write_object_version(w, o->schema.info().version, core_versions && (o->id() <= 7 || o->id() == 21));
+        if (const object_version v = o->schema.info().version; gives_version(o->id(), v, core_versions))
+            write_object_version(w, v);
         if (const auto a = attributes_of(target)) write_attributes(w, *a);
         const std::size_t n = o->instance_count();
         for (std::size_t i = 0; i < n; ++i) {

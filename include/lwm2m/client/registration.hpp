@@ -132,11 +132,9 @@ static_assert(*update_delay(60, {}) == std::chrono::seconds(30));
  * `formats` empty for 1.0), then the objects and instances in object id order: `</O>;ver=X.Y`
  * for an object whose version is not 1.0, `</O>` for an object without instances,
  * `</O/I>` for each instance. The Security object (0) is never listed (1.0 §5.3.1, 1.1 §6.2.1).
- * With the 1.1 root link, a core object (Appendix E: 0-7, and 21 OSCORE) always carries its
- * `ver`, 1.0 too: a server assumes, for a core object without one, the version of the LwM2M
- * release registered (1.1.1 §7.2.3: it MUST be given when it differs; the Server, Device and
- * Connectivity Monitoring objects here are 1.0, and the core versions differ between 1.1 and
- * 1.1.1, Leshan issue #1434, OMA_LwM2M_for_Developers #561).
+ * With the 1.1 root link, a core object always carries its `ver`, 1.0 too (`dm::gives_version`:
+ * the Server, Device and Connectivity Monitoring objects here are 1.0, and the core versions
+ * differ between 1.1 and 1.1.1; Leshan issue #1434, OMA_LwM2M_for_Developers #561).
  * `objects` must be sorted by id.
  */
 inline void write_registration_links(std::span<const object_binding> objects, std::string_view formats,
@@ -152,11 +150,10 @@ inline void write_registration_links(std::span<const object_binding> objects, st
         if (o.id() == 0) continue;
         const object_version v = o.schema.info().version;
         const std::size_t n = o.instance_count();
-        const bool core_1_1 = !formats.empty() && (o.id() <= 7 || o.id() == 21);
-        const bool versioned = core_1_1 || v != object_version{1, 0};
+        const bool versioned = dm::gives_version(o.id(), v, !formats.empty());
         if (versioned || n == 0) {  // the object's own link: for its version, or as it has no instance
             w.begin(*path::make(o.id()));
-            if (versioned) dm::write_object_version(w, v, true);
+            if (versioned) dm::write_object_version(w, v);
         }
         for (std::size_t i = 0; i < n; ++i) w.begin(*path::make(o.id(), o.instance_id(i)));
     }
