@@ -144,6 +144,31 @@ namespace detail {
  * `big::capacity` 32-bit limbs (a few hundred bytes of stack); the numbers devices report take
  * one or two limbs and a few dozen limb operations.
  */
+namespace detail {
+/** Characters of `count` significant digits, the first at 10^`exponent`, in positional notation. */
+[[nodiscard]] constexpr int positional_length(int count, int exponent) noexcept {
+    const int hi = exponent > 0 ? exponent : 0;
+    const int last = exponent - count + 1;
+    const int lo = last < 0 ? last : 0;
+    return hi - lo + 1 + (lo < 0 ? 1 : 0);
+}
+/**
+ * Writes `count` significant digits, the first at 10^`exponent`, from `o` in positional
+ * notation (zeros to the units place, a point before 10^-1; no exponent): the end.
+ */
+constexpr char* write_positional(char* o, const char* digits, int count, int exponent) noexcept {
+    const int hi = exponent > 0 ? exponent : 0;
+    const int last = exponent - count + 1;
+    const int lo = last < 0 ? last : 0;
+    for (int j = hi; j >= lo; --j) {
+        if (j == -1) *o++ = '.';
+        const int k = exponent - j;  // the index of the digit at 10^j
+        *o++ = k >= 0 && k < count ? digits[k] : '0';
+    }
+    return o;
+}
+} // namespace detail
+
 namespace compact {
 
 /**
@@ -428,11 +453,9 @@ struct digit_reader {
             if (low || high || p == 17) break;
         }
     }
-    // Fixed notation unless scientific is shorter: the digits from 10^hi down to 10^lo.
-    const int hi = e > 0 ? e : 0;
-    const int lo = e - p + 1 < 0 ? e - p + 1 : 0;
+    // Fixed notation unless scientific is shorter.
     int exp_abs = e < 0 ? -e : e;
-    const int fixed = hi - lo + 1 + (lo < 0 ? 1 : 0);
+    const int fixed = detail::positional_length(p, e);
     const int scientific = p + (p > 1 ? 1 : 0) + (exp_abs >= 100 ? 5 : 4);
     const bool negative = (bits >> 63) != 0;
     const std::size_t n = (negative ? 1u : 0u) + static_cast<std::size_t>(fixed <= scientific ? fixed : scientific);
@@ -440,10 +463,7 @@ struct digit_reader {
     char* o = out.data();
     if (negative) *o++ = '-';
     if (fixed <= scientific) {
-        for (int j = hi; j >= lo; --j) {
-            if (j == -1) *o++ = '.';
-            *o++ = e - j >= 0 && e - j < p ? d[e - j] : '0';
-        }
+        detail::write_positional(o, d, p, e);
     } else {
         for (int k = 0; k < p; ++k) {
             *o++ = d[k];
@@ -620,19 +640,12 @@ constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
         int exponent = 0;
         for (std::size_t i = e_at + 2; i != n; ++i) exponent = exponent * 10 + (text[i] - '0');
         if (text[e_at + 1] == '-') exponent = -exponent;
-        // Positional: the digits from 10^hi down to 10^lo, a point before 10^-1.
-        const int hi = exponent > 0 ? exponent : 0;
-        const int last = exponent - static_cast<int>(count) + 1;
-        const int lo = last < 0 ? last : 0;
-        const std::size_t plain = (negative ? 1u : 0u) + static_cast<std::size_t>(hi - lo + 1) + (lo < 0 ? 1u : 0u);
+        const std::size_t plain = (negative ? 1u : 0u) +
+                                  static_cast<std::size_t>(detail::positional_length(static_cast<int>(count), exponent));
         if (plain <= out.size()) {
             char* o = out.data();
             if (negative) *o++ = '-';
-            for (int j = hi; j >= lo; --j) {
-                if (j == -1) *o++ = '.';
-                const int k = exponent - j;  // index of the digit at 10^j
-                *o++ = k >= 0 && k < static_cast<int>(count) ? digits[k] : '0';
-            }
+            detail::write_positional(o, digits, static_cast<int>(count), exponent);
             return plain;
         }
     }
