@@ -9,10 +9,12 @@
 // - the example server with --psk: libcoap's `coap-client-openssl` registers through it (a
 //   wrong key registers nothing), and the example client registers, is read and de-registers;
 //   when the server restarts, the client starts a new session and registers again.
-// Every process is bounded in time (`timeout`) and killed at the end.
+// Every process is bounded in time and stopped at the end; the tests wait for what the
+// programs print (an event, a log line), not for fixed times.
 // Needs: LWM2M_CLIENT_EXE and LWM2M_SERVER_EXE (or the environment variables), coap-rd-openssl,
 // coap-server-openssl and coap-client-openssl on PATH; skipped with a message when one is missing.
 #include "../support/libcoap_tools.hpp"
+#include "../support/line_process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -29,6 +31,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -36,6 +39,7 @@
 
 namespace {
 
+using lwm2m::test::line_process;
 using lwm2m::test::libcoap_tools::client_exe;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
@@ -44,10 +48,14 @@ using lwm2m::test::libcoap_tools::run;
 using lwm2m::test::libcoap_tools::server_exe;
 using namespace std::chrono_literals;
 
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
+/** True once the file at `path` holds `text`, within `limit`. */
+bool file_gets(const std::string& path, const std::string& text, std::chrono::milliseconds limit = 5s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (read_file(path).find(text) == std::string::npos) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
 }
 
 /** A libcoap program in the background, bounded by `timeout`, killed when this goes. */
@@ -90,26 +98,36 @@ TEST_CASE("lwm2m-client registers over DTLS 1.2 PSK (AES-128-CCM-8) with libcoap
     background rd{"timeout 30 coap-rd-openssl -A 127.0.0.1 -p " + std::to_string(port) + " -k " + psk_key + " -v 7", log};
     const std::string server = "coaps://127.0.0.1:" + std::to_string(port + 1);
 
+    // The example client, its log (stderr) read line by line.
+    const auto client = [&](const std::string& endpoint, const std::string& key) {
+        return std::make_unique<line_process>(std::vector<std::string>{exe, "--server", server, "--endpoint", endpoint,
+                                                                       "--lifetime", "4", "--psk-identity", endpoint + "-id",
+                                                                       "--psk-key", key},
+                                              true);
+    };
     SUBCASE("the right key: the session carries Register") {
-        const std::string out = run("timeout -s KILL 3 " + exe + " --server " + server +
-                                    " --endpoint dtls-it --lifetime 4 --psk-identity dtls-it-id --psk-key " + psk_key);
-        INFO(out);
-        CHECK(out.find("DTLS session up (PSK-AES128-CCM8)") != std::string::npos);
-        CHECK(count(out, "registered (2.01)") >= 1);
+        const auto c = client("dtls-it", psk_key);
+        const std::string registered = c->wait_for({"registered (2.01)"}, 5s);
+        c->kill();  // (coap-rd does not answer a De-register)
+        INFO(c->transcript());
+        CHECK(!registered.empty());
+        CHECK(c->transcript().find("DTLS session up (PSK-AES128-CCM8)") != std::string::npos);
+        CHECK(file_gets(log, "ep=dtls-it"));  // our plaintext, decrypted by libcoap
         const std::string server_log = read_file(log);
         INFO(server_log);
         CHECK(server_log.find("got psk_identity: 'dtls-it-id'") != std::string::npos);
-        CHECK(server_log.find("ep=dtls-it") != std::string::npos);  // our plaintext, decrypted by libcoap
     }
     SUBCASE("a wrong key: no session, nothing registered, nothing readable reaches the server") {
-        const std::string out = run("timeout -s KILL 3 " + exe + " --server " + server +
-                                    " --endpoint dtls-bad --lifetime 4 --psk-identity dtls-bad-id --psk-key wrong-key");
-        INFO(out);
-        CHECK(out.find("DTLS session up") == std::string::npos);
-        CHECK(out.find("registered (2.01)") == std::string::npos);
+        const auto c = client("dtls-bad", "wrong-key");
+        CHECK(file_gets(log, "got psk_identity: 'dtls-bad-id'"));  // it tried
+        // The handshake fails on the key; a registration that would wrongly follow has a second to show.
+        std::this_thread::sleep_for(1s);
+        c->kill();
+        INFO(c->transcript());
+        CHECK(c->transcript().find("DTLS session up") == std::string::npos);
+        CHECK(c->transcript().find("registered (2.01)") == std::string::npos);
         const std::string server_log = read_file(log);
         INFO(server_log);
-        CHECK(server_log.find("got psk_identity: 'dtls-bad-id'") != std::string::npos);  // it tried
         CHECK(server_log.find("ep=dtls-bad") == std::string::npos);
     }
 }
@@ -235,36 +253,29 @@ TEST_CASE("dtls_psk_client against coap-server-openssl: a request answered, repl
 namespace {
 
 /**
- * Runs the example server with `--psk` on `port` for `seconds`, its stdin fed `commands`
- * (JSON lines) after `delay` seconds, in a thread; `events()` is its stdout once it ended.
+ * The example server with `--psk` on `port`: its stdout (events and replies, one JSON line
+ * each) read line by line, its stderr (logs) in a file.
  */
-class psk_server {
+class psk_server : public line_process {
 public:
-    psk_server(std::uint16_t port, const std::string& psk, int seconds, int delay = 0, const std::string& commands = "") {
-        err_ = "/tmp/lwm2m-dtls-srv-" + std::to_string(port) + ".err";
-        std::string feed = "(sleep " + std::to_string(delay);
-        if (!commands.empty()) feed += "; printf '%s\\n' '" + commands + "'";
-        feed += "; sleep " + std::to_string(seconds) + ")";
-        const std::string cmd = "(" + feed + " | timeout " + std::to_string(seconds) + " " + server_exe() + " --port " +
-                                std::to_string(port) + " --psk " + psk + " 2>" + err_ + ")";
-        thread_ = std::thread([this, cmd] { out_ = run(cmd); });
-        std::this_thread::sleep_for(400ms);  // let it bind
-    }
-    ~psk_server() {
-        if (thread_.joinable()) thread_.join();
-    }
-    /** Waits for the end; stdout (events and replies) and stderr (logs). */
-    std::string events() {
-        thread_.join();
-        return out_;
-    }
-    std::string log() const { return read_file(err_); }
+    psk_server(std::uint16_t port, const std::string& psk)
+        : line_process({server_exe(), "--port", std::to_string(port), "--psk", psk}, false, log_path(port)), port_(port) {}
+    static std::string log_path(std::uint16_t port) { return "/tmp/lwm2m-dtls-srv-" + std::to_string(port) + ".err"; }
+    std::string log() const { return read_file(log_path(port_)); }
+    /** True once it listens with DTLS (within 5 s). */
+    bool ready() const { return file_gets(log_path(port_), "DTLS 1.2 PSK on the port"); }
 
 private:
-    std::thread thread_;
-    std::string out_;
-    std::string err_;
+    std::uint16_t port_;
 };
+
+/** The example client over coaps:// to `port` as `endpoint` with identity `identity`: its log (stderr) read line by line. */
+std::unique_ptr<line_process> psk_client(std::uint16_t port, const std::string& endpoint, const std::string& identity) {
+    return std::make_unique<line_process>(std::vector<std::string>{client_exe(), "--server", "coaps://127.0.0.1:" + std::to_string(port),
+                                                                   "--endpoint", endpoint, "--psk-identity", identity,
+                                                                   "--psk-key", psk_key},
+                                          true);
+}
 
 bool have_programs() {
     if (!have_tools()) return false;
@@ -280,7 +291,8 @@ bool have_programs() {
 TEST_CASE("lwm2m-server over DTLS 1.2 PSK: libcoap's coap-client-openssl registers; a wrong key, another endpoint name do not") {
     if (!have_programs()) return;
     const std::uint16_t port = free_port();
-    psk_server server{port, "libcoap-ep=coap-id:" + psk_key, 6};
+    psk_server server{port, "libcoap-ep=coap-id:" + psk_key};
+    REQUIRE(server.ready());
     const std::string uri = "coaps://127.0.0.1:" + std::to_string(port);
     const std::string good = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k " + psk_key +
                                  " -m post -t 40 -e '</3/0>,</1/0>' '" + uri + "/rd?ep=libcoap-ep&lt=60&lwm2m=1.1'");
@@ -289,7 +301,8 @@ TEST_CASE("lwm2m-server over DTLS 1.2 PSK: libcoap's coap-client-openssl registe
     // The right credentials, but for another endpoint name: 4.03 (LwM2M 1.1 Core §6.2.1, §7.1).
     const std::string other = run("timeout 4 coap-client-openssl -B 3 -u coap-id -k " + psk_key +
                                   " -m post -t 40 -e '</3/0>' '" + uri + "/rd?ep=someone-else&lt=60'");
-    const std::string events = server.events();
+    (void)server.stop();
+    const std::string events = server.transcript();
     INFO("good: " << good);
     INFO("bad: " << bad);
     INFO("other: " << other);
@@ -305,17 +318,22 @@ TEST_CASE("lwm2m-server over DTLS 1.2 PSK: libcoap's coap-client-openssl registe
 TEST_CASE("lwm2m-client and lwm2m-server over DTLS 1.2 PSK: register, read, de-register") {
     if (!have_programs()) return;
     const std::uint16_t port = free_port();
-    psk_server server{port, "secure-light=light-id:" + psk_key, 6, 2, R"({"id":1,"op":"read","ep":"secure-light","path":"/3/0/0"})"};
-    const std::string client = run("timeout -s INT 4 " + client_exe() + " --server coaps://127.0.0.1:" + std::to_string(port) +
-                                   " --endpoint secure-light --psk-identity light-id --psk-key " + psk_key);
-    const std::string events = server.events();
-    INFO("client: " << client);
-    INFO("events: " << events);
-    CHECK(events.find(R"("event":"registered","ep":"secure-light")") != std::string::npos);
-    CHECK(events.find(R"("id":1,"ep":"secure-light","status":"2.05","content":[{"n":"/3/0/0","vs":"lwm2m toolkit"}])") !=
+    psk_server server{port, "secure-light=light-id:" + psk_key};
+    REQUIRE(server.ready());
+    const auto client = psk_client(port, "secure-light", "light-id");
+    const std::string registered = server.wait_for({R"("event":"registered","ep":"secure-light")"});
+    server.send(R"({"id":1,"op":"read","ep":"secure-light","path":"/3/0/0"})");
+    const std::string read = server.wait_for({R"("id":1,)"});
+    (void)client->stop();  // SIGTERM: the client de-registers
+    const std::string deregistered = server.wait_for({R"("event":"deregistered","ep":"secure-light")"});
+    (void)server.stop();
+    INFO("client: " << client->transcript());
+    INFO("events: " << server.transcript());
+    CHECK(!registered.empty());
+    CHECK(read.find(R"("id":1,"ep":"secure-light","status":"2.05","content":[{"n":"/3/0/0","vs":"lwm2m toolkit"}])") !=
           std::string::npos);
-    CHECK(events.find(R"("event":"deregistered","ep":"secure-light")") != std::string::npos);
-    CHECK(client.find("DTLS session up") != std::string::npos);
+    CHECK(!deregistered.empty());
+    CHECK(client->transcript().find("DTLS session up") != std::string::npos);
 }
 
 TEST_CASE("lwm2m-server restarts: its close_notify makes lwm2m-client start a new DTLS session and register again") {
@@ -327,27 +345,30 @@ TEST_CASE("lwm2m-server restarts: its close_notify makes lwm2m-client start a ne
     if (!have_programs()) return;
     const std::uint16_t port = free_port();
     const std::string psk = "phoenix=phoenix-id:" + psk_key;
-    std::string events_before, events_after, client;
-    {
-        psk_server first{port, psk, 3};  // stopped by SIGTERM after 3 s
-        std::thread client_thread([&] {
-            client = run("timeout -s INT 8 " + client_exe() + " --server coaps://127.0.0.1:" + std::to_string(port) +
-                         " --endpoint phoenix --psk-identity phoenix-id --psk-key " + psk_key);
-        });
-        events_before = first.events();
-        psk_server second{port, psk, 7};
-        client_thread.join();
-        events_after = second.events();
-    }
-    INFO("client: " << client);
+    const std::string registered = R"("event":"registered","ep":"phoenix")";
+    auto first = std::make_unique<psk_server>(port, psk);
+    REQUIRE(first->ready());
+    const auto client = psk_client(port, "phoenix", "phoenix-id");
+    const std::string before = first->wait_for({registered});
+    (void)first->stop();  // SIGTERM: close_notify to every session
+    const std::string events_before = first->transcript();
+    first.reset();
+    psk_server second{port, psk};
+    REQUIRE(second.ready());
+    const std::string after = second.wait_for({registered});
+    (void)client->stop();
+    const std::string deregistered = second.wait_for({R"("event":"deregistered","ep":"phoenix")"});
+    (void)second.stop();
+    const std::string log = client->transcript();
+    INFO("client: " << log);
     INFO("before the restart: " << events_before);
-    INFO("after the restart: " << events_after);
-    CHECK(events_before.find(R"("event":"registered","ep":"phoenix")") != std::string::npos);
-    CHECK(client.find("DTLS session closed by the server") != std::string::npos);
-    CHECK(client.find("DTLS session renewed") != std::string::npos);
-    CHECK(client.find("update failed (4.04)") != std::string::npos);
-    CHECK(events_after.find(R"("event":"registered","ep":"phoenix")") != std::string::npos);
-    CHECK(events_after.find(R"("event":"deregistered","ep":"phoenix")") != std::string::npos);
+    INFO("after the restart: " << second.transcript());
+    CHECK(!before.empty());
+    CHECK(log.find("DTLS session closed by the server") != std::string::npos);
+    CHECK(log.find("DTLS session renewed") != std::string::npos);
+    CHECK(log.find("update failed (4.04)") != std::string::npos);
+    CHECK(!after.empty());
+    CHECK(!deregistered.empty());
 }
 
 namespace {

@@ -123,6 +123,14 @@ public:
         }
         return false;
     }
+    /** SIGKILL: ends it at once (no clean shutdown), and waits for it. */
+    void kill() {
+        close_stdin();
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &status_, 0);
+        pid_ = -1;
+    }
     bool running() { return pid_ > 0 && ::waitpid(pid_, &status_, WNOHANG) == 0; }
 
 private:
