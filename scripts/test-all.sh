@@ -5,10 +5,11 @@
 #   lists   scripts/check-lists.sh (cmake/lists/*.txt match the tree)
 #   dev     CMake preset dev (g++ Debug): configure, build, ctest (every test)
 #   meson   Meson with clang++ and ASan+UBSan in build/meson-asan: every header compiled alone
-#           (without exceptions/RTTI), tests, examples and corpus replays built and run, so
-#           the interop tests drive sanitized example programs. Skips `footprint` (the same
-#           arm-none-eabi build as in dev). The large random tests run a quarter of their
-#           cases here (tests/support/sanitized.hpp).
+#           (without exceptions/RTTI), tests and examples built and run, so the interop
+#           tests drive sanitized example programs. Skips `footprint` (the same arm-none-eabi
+#           build as in dev) and the corpus replays (-Dfuzz_replay=false: the fuzz stage runs
+#           every corpus under the same sanitizers; dev replays them with g++). The large
+#           random tests run a fraction of their cases here (tests/support/sanitized.hpp).
 #   fuzz    CMake preset fuzz (libFuzzer): build, then run every fuzzer of fuzzers.txt for
 #           LWM2M_FUZZ_SECONDS (default 6) on a copy of its corpus, two at a time (a smoke run
 #           that replays the corpus and explores briefly; longer campaigns are run by hand)
@@ -106,7 +107,8 @@ stage_meson() {
         local cxx=c++
         command -v clang++ >/dev/null && cxx=clang++
         CXX=$cxx CXXFLAGS="-fno-omit-frame-pointer -fno-sanitize-recover=all" \
-            meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false -Dheader_checks=true
+            meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false -Dheader_checks=true \
+                -Dfuzz_replay=false
     fi
     meson compile -C "$dir" -j "$JOBS"
     ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
