@@ -112,7 +112,7 @@ TEST_CASE("encoding::compact: the shortest digits and the correctly rounded valu
     for (const double v : edge_values())
         if (encoding::is_finite(v)) check_both(v);
     std::mt19937_64 rng(20261127);
-    // A sample (fuzz/number_text.cpp checks the same at volume); a quarter under sanitizers.
+    // A sample (fuzz/number_text.cpp checks the same at volume); an eighth under sanitizers.
     for (int i = 0; i < lwm2m::test::scaled(25000); ++i) {
         const double v = std::bit_cast<double>(rng());
         if (encoding::is_finite(v)) check_both(v);

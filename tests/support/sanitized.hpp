@@ -3,7 +3,7 @@
 //
 // Under AddressSanitizer (always paired with UBSan here: the Meson stage of
 // scripts/test-all.sh) every memory access is checked and those tests run about five times
-// slower. There they run a quarter of their cases, by count or by sampling every fourth
+// slower. There they run an eighth of their cases, by count or by sampling every eighth
 // combination; their "enough cases were seen" checks scale with them. The g++ build runs
 // every case, and the fuzz stage is where the sanitizers meet random input at volume.
 
@@ -25,15 +25,15 @@ inline constexpr bool sanitized_build = false;
 #endif
 
 /** The share of cases a sanitized build runs: one in `case_divisor`. */
-inline constexpr int case_divisor = sanitized_build ? 4 : 1;
+inline constexpr int case_divisor = sanitized_build ? 8 : 1;
 
-/** `n` cases, or a quarter of them (at least one) in a sanitized build. */
+/** `n` cases, or an eighth of them (at least one) in a sanitized build. */
 template <std::integral T>
 [[nodiscard]] constexpr T scaled(T n) noexcept {
     return std::max(T{1}, static_cast<T>(n / case_divisor));
 }
 
-/** True for every case `k` (a running count), or for every fourth in a sanitized build. */
+/** True for every case `k` (a running count), or for every eighth in a sanitized build. */
 [[nodiscard]] constexpr bool sampled(int k) noexcept { return k % case_divisor == 0; }
 
 } // namespace lwm2m::test
