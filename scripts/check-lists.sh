@@ -8,6 +8,7 @@
 #   benchmarks.txt    sources == bench/**/*.cpp
 #   examples.txt      sources exist, names unique
 #   script-tests.txt  scripts == tests/**/*.sh except tests/consumers/ and tests/support/ (helpers)
+#   slow-tests.txt    names of tests that exist
 # (npm packages installed under tests/, in node_modules/, are not part of the tree)
 # Also: no entry listed twice. Exits non-zero with a list of problems.
 set -euo pipefail
@@ -98,6 +99,15 @@ find tests -name '*.sh' -type f ! -path 'tests/consumers/*' ! -path 'tests/suppo
 # Listed scripts outside tests/ (e.g. bench/footprint.sh) need only exist (checked above).
 grep '^tests/' "$tmp/scripts" >"$tmp/scripts.in-tests" || true
 compare script-tests.txt "$tmp/scripts.in-tests" "$tmp/scripts.found"
+
+# slow tests: names of tests that exist (lwm2m_tests, script and interop tests)
+entries slow-tests.txt >"$tmp/slow"
+check_unique "slow tests" <"$tmp/slow"
+while read -r t; do
+    [[ $t == lwm2m_tests ]] && continue
+    { entries script-tests.txt; entries interop-tests.txt; } | awk '{ print $1 }' | grep -qx -- "$t" ||
+        problem "slow-tests.txt lists $t, which is not a test (lwm2m_tests, script-tests.txt, interop-tests.txt)"
+done <"$tmp/slow"
 
 # examples
 check_unique "example names" < <(entries examples.txt | awk '{ print $1 }')

@@ -3,7 +3,8 @@
 #
 # Stages, each timed and reported PASS/FAIL:
 #   lists   scripts/check-lists.sh (cmake/lists/*.txt match the tree)
-#   dev     CMake preset dev (g++ Debug): configure, build, ctest (every test)
+#   dev     CMake preset ci (the dev preset, g++ Debug, without debug information): configure,
+#           build, ctest (every test)
 #   meson   Meson with clang++ and ASan+UBSan in build/meson-asan: every header compiled alone
 #           (without exceptions/RTTI), tests and examples built and run, so the interop
 #           tests drive sanitized example programs. Skips `footprint` (the same arm-none-eabi
@@ -96,7 +97,7 @@ cmake_stage() { # <preset>
 }
 
 stage_lists() { ./scripts/check-lists.sh; }
-stage_dev() { cmake_stage dev; }
+stage_dev() { cmake_stage ci; }
 
 stage_meson() {
     local dir=build/meson-asan

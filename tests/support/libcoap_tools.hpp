@@ -4,13 +4,17 @@
 // command or coap-client bounded in time, reading a log file.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -78,17 +82,48 @@ inline bool on_path(const std::string& name) {
     return std::system(("command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
 }
 
-/** A free UDP port on 127.0.0.1 (bound and released: good enough for a test). */
-inline std::uint16_t free_port() {
+/** True if UDP port `port` of 127.0.0.1 can be bound now. */
+inline bool udp_port_free(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return false;
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    a.sin_port = htons(port);
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     ::close(fd);
-    return ntohs(a.sin_port);
+    return ok;
+}
+
+/**
+ * A UDP port of 127.0.0.1 for a program a test starts, with the port above it free too
+ * (libcoap's servers take port + 1 for coaps://). Test programs run in parallel, and a port
+ * released by one could be given to another before its program binds it, so a port is:
+ * - below Linux's ephemeral range (32768-60999): no socket bound to port 0 gets it meanwhile;
+ * - claimed by creating /tmp/lwm2m-test-ports/<port> exclusively: no other test process picks
+ *   it for 10 minutes (an older claim is stale and taken over);
+ * - free now on 127.0.0.1.
+ */
+inline std::uint16_t free_port() {
+    const std::string dir = "/tmp/lwm2m-test-ports";
+    (void)::mkdir(dir.c_str(), 0777);
+    constexpr unsigned first = 20000, pairs = (32768 - first) / 2;
+    unsigned k = static_cast<unsigned>(::getpid()) * 7919u +
+                 static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
+    for (unsigned tries = 0; tries < pairs; ++tries, k += 7919u) {  // 7919: prime, so every pair is tried
+        const auto port = static_cast<std::uint16_t>(first + 2 * (k % pairs));
+        const std::string claim = dir + "/" + std::to_string(port);
+        const int fd = ::open(claim.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0666);
+        if (fd >= 0) {
+            ::close(fd);
+        } else {
+            struct stat st {};
+            if (::stat(claim.c_str(), &st) != 0 || std::time(nullptr) - st.st_mtime < 600) continue;
+            (void)::utimensat(AT_FDCWD, claim.c_str(), nullptr, 0);  // stale: taken over
+        }
+        if (udp_port_free(port) && udp_port_free(static_cast<std::uint16_t>(port + 1))) return port;
+    }
+    return 0;  // (binding port 0 then fails loudly in the test)
 }
 
 /** Runs coap-client with `args` (bounded by `seconds`); its stdout+stderr, trailing newlines cut. */
