@@ -13,10 +13,16 @@
  *   other version answers 4.12 Precondition Failed (Core §6.2.1, Table 6.2.1-1 of 1.1);
  * - `b`, LwM2M 1.0: one of U, UQ, S, SQ, US, UQS (1.0 §5.3.1.1, the Q inside means queue
  *   mode); LwM2M 1.1+: each of U M H T S N at most once, no Q (queue mode is `Q`); absent: U;
- * - `Q` takes no value and exists from 1.1 on; `sms` must have a value;
- * - a parameter given twice, an unknown parameter, or a malformed value answers 4.00
- *   (1.0 §5.3.1: "unknown parameter is specified"); in an Update, `lwm2m` equal to the
- *   registered version is tolerated (some 1.0 clients repeat it), any other answers 4.00;
+ * - `Q` takes no value and exists from 1.1 on (in an Update of a 1.1+ registration it turns
+ *   queue mode on; its absence changes nothing, as for every Update parameter); `sms` must
+ *   have a value;
+ * - a parameter given twice or a malformed value answers 4.00; in an Update, `lwm2m` equal to
+ *   the registered version is tolerated (some 1.0 clients repeat it), any other answers 4.00;
+ * - a parameter we do not know is ignored. 1.0 §5.3.1 lists "unknown parameter" among the
+ *   causes of 4.00, but clients in the field add their own (Leshan's client sends configured
+ *   "additional attributes", which Leshan's server keeps; Pelion's sends `mccv=`, `iep=`...),
+ *   and the reference servers (Leshan, Wakaama) accept them: refusing would lock those
+ *   clients out for a parameter that changes nothing here;
  * - the payload is link-format (Content-Format 40, or none); a malformed link, a link that is
  *   not an object or instance path (below the alternate root), or a malformed `ver` answers
  *   4.00; other attributes are ignored.
@@ -60,7 +66,7 @@ struct register_query {
 struct update_query {
     std::optional<std::uint32_t> lifetime{};
     std::optional<binding_mode> binding{};
-    std::optional<bool> queue{};  ///< set only by a 1.0 binding ("UQ")
+    std::optional<bool> queue{};  ///< set by a 1.0 binding ("UQ" / "U") or a 1.1+ `Q`
     std::optional<std::string_view> sms{};
 };
 
@@ -161,7 +167,7 @@ template <class Queries>
             q = true;
             continue;
         } else {
-            return rejection{coap::code::bad_request, "unknown parameter"};
+            continue;  // not ours: ignored (see the file comment)
         }
         if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
         if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
@@ -203,6 +209,7 @@ template <class Queries>
                                                           update_query& out) noexcept {
     out = update_query{};
     std::optional<std::string_view> lt, b, sms, ver;
+    bool q = false;
     for (std::string_view arg : queries) {
         const detail::query_arg a = detail::split_query(arg);
         std::optional<std::string_view>* target = nullptr;
@@ -210,7 +217,15 @@ template <class Queries>
         else if (a.name == "b") target = &b;
         else if (a.name == "sms") target = &sms;
         else if (a.name == "lwm2m") target = &ver;
-        else return rejection{coap::code::bad_request, "unknown parameter"};
+        else if (a.name == "ep") return rejection{coap::code::bad_request, "ep in an Update"};  // names cannot change
+        else if (a.name == "Q" && version != lwm2m_version::v1_0) {
+            if (a.has_value) return rejection{coap::code::bad_request, "Q takes no value"};
+            if (q) return rejection{coap::code::bad_request, "duplicate Q"};
+            q = true;
+            continue;
+        } else {
+            continue;  // not ours: ignored (see the file comment)
+        }
         if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
         if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
         *target = a.value;
@@ -231,6 +246,7 @@ template <class Queries>
         out.binding = *m;
         if (version == lwm2m_version::v1_0) out.queue = queue_in_binding;
     }
+    if (q) out.queue = true;
     if (sms) {
         if (sms->empty()) return rejection{coap::code::bad_request, "invalid sms"};
         out.sms = *sms;
