@@ -207,7 +207,7 @@ TEST_CASE("Core §6.2.1 Register: malformed links, wrong levels and wrong conten
     CHECK(single_answer(s.feed(1, d.build(), time_point{})).code == coap::code::unsupported_content_format);
 }
 
-TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it are read") {
+TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it (or from /) are read, requests carry the root") {
     server_box s{4};
     CHECK(single_answer(s.feed(1, reg({"ep=alt", "lwm2m=1.1"}, R"(</lwm2m>;rt="oma.lwm2m";ct=112,</lwm2m/3/0>,</lwm2m/1/0>)").build(),
                                time_point{}))
@@ -217,8 +217,38 @@ TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it are
     CHECK(v->alternate_root == "/lwm2m");
     REQUIRE(v->links.size() == 2);
     CHECK(v->links[0].object_id == 3);
+    // Every request to it carries the root's segments before /O/I/R, and a Create's
+    // Location-Path is read below it.
+    const std::array<format::record, 1> values{format::record{P("/3311/0/5851"), value::of_integer(3), std::nullopt}};
+    auto id = s.engine->submit("alt", server::request_spec::create(P("/3311"), values), time_point{});
+    REQUIRE(id.has_value());
+    auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    std::vector<std::string> segments;
+    for (std::string_view x : req->uri_path()) segments.emplace_back(x);
+    CHECK(segments == std::vector<std::string>{"lwm2m", "3311"});
+    coap::message_builder<8> created;
+    created.type(coap::message_type::acknowledgement).code(coap::code::created).message_id(req->message_id()).token(req->token());
+    for (std::string_view x : {"lwm2m", "3311", "4"}) created.location_path(x);
+    std::vector<std::byte> ack(64);
+    ack.resize(created.serialize(mutable_bytes{ack}).value());
+    (void)s.feed(1, ack, time_point{});
+    REQUIRE(s.rec.result_of(*id) != nullptr);
+    CHECK(s.rec.result_of(*id)->location == std::optional<path>{P("/3311/4")});
+    // Wakaama's client writes the root on its root link only, its object links from "/"
+    // (and expects requests under the root all the same): those links are read as they stand.
     server_box s2{4};
-    CHECK(single_answer(s2.feed(1, reg({"ep=alt"}, R"(</lwm2m>;rt="oma.lwm2m",</3/0>)").build(), time_point{})).code ==
+    CHECK(single_answer(s2.feed(1, reg({"ep=waka"}, R"(</lwm2m>;rt="oma.lwm2m",</1/0>,</3/0>)").build(), time_point{})).code ==
+          coap::code::created);
+    REQUIRE(s2.engine->find("waka").has_value());
+    CHECK(s2.engine->find("waka")->alternate_root == "/lwm2m");
+    REQUIRE(s2.engine->find("waka")->links.size() == 2);
+    CHECK(s2.engine->find("waka")->links[1].object_id == 3);
+    // A link that is neither below the root nor a path is still refused.
+    server_box s3{4};
+    CHECK(single_answer(s3.feed(1, reg({"ep=bad"}, R"(</lwm2m>;rt="oma.lwm2m",</other/3/0>)").build(), time_point{})).code ==
           coap::code::bad_request);
 }
 

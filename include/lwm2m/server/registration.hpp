@@ -24,8 +24,8 @@
  *   and the reference servers (Leshan, Wakaama) accept them: refusing would lock those
  *   clients out for a parameter that changes nothing here;
  * - the payload is link-format (Content-Format 40, or none); a malformed link, a link that is
- *   not an object or instance path (below the alternate root), or a malformed `ver` answers
- *   4.00; other attributes are ignored.
+ *   not an object or instance path (below the alternate root, or from "/" as some clients
+ *   write them), or a malformed `ver` answers 4.00; other attributes are ignored.
  * Allocation: none.
  */
 
@@ -284,6 +284,10 @@ template <std::size_t MaxLinks>
         if (!e) return rejection{coap::code::bad_request, "malformed link"};
         if (!e->has_value()) break;
         auto l = format::link::interpret(**e, out.root);
+        // Wakaama's client writes its alternate root on the root link only and its object
+        // links from "/" (`</lwm2m>;rt="oma.lwm2m",</1/0>`), though it expects requests under
+        // the root: a link outside the root that is a path as it stands is read as one.
+        if (!l && l.error().code == errc::path_root_mismatch) l = format::link::interpret(**e);
         if (!l) return rejection{coap::code::bad_request, "invalid link"};
         if (l->is_root) {
             std::string_view uri = l->uri;
