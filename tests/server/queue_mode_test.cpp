@@ -176,3 +176,51 @@ TEST_CASE("Core §6.5 held requests go out in the order they were submitted, whi
     }
     CHECK(out.empty());
 }
+
+TEST_CASE("Transport §6 any message from a queue-mode client wakes it: a notification releases the held requests") {
+    // Anjay Lite wakes to Notify (or Send) without an Update first, and a client stays awake
+    // after each message it sends: the server must not keep its requests until the next Update.
+    server_box s{4, queue_config()};
+    dgram d;
+    d.query = {"ep=notifier", "lwm2m=1.1", "Q"};
+    d.payload = R"(</>;rt="oma.lwm2m";ct=110,</3311/0>)";
+    REQUIRE(single_answer(s.feed(6, d.build(), time_point{})).code == coap::code::created);
+    auto obs = s.engine->submit("notifier", request_spec::observe(P("/3311/0/5851")), time_point{1s});
+    REQUIRE(obs.has_value());
+    const auto sent = s.drain();
+    REQUIRE(sent.size() == 1);
+    auto req = coap::parse(sent[0]);
+    REQUIRE(req.has_value());
+    const std::vector<std::byte> token(req->token().begin(), req->token().end());
+    const auto message = [&](coap::message_type t, std::uint16_t mid, std::uint32_t seq, std::string_view v) {
+        coap::message_builder<8> b;
+        b.type(t).code(coap::code::content).message_id(mid).token(token).observe(seq).content_format(0);
+        b.payload(as_bytes(v));
+        std::vector<std::byte> out(128);
+        out.resize(b.serialize(mutable_bytes{out}).value());
+        return out;
+    };
+    (void)s.feed(6, message(coap::message_type::acknowledgement, req->message_id(), 2, "50"), time_point{1s});
+    REQUIRE(s.rec.result_of(*obs) != nullptr);
+    CHECK(s.rec.result_of(*obs)->observing);
+    // 20 s awake window: asleep at 40 s, the Read is held.
+    auto held = s.engine->submit("notifier", request_spec::read(P("/3311/0/5850")), time_point{40s});
+    REQUIRE(held.has_value());
+    CHECK(s.drain().empty());
+    // A NON notification at 100 s: the client is awake, the Read goes out with it.
+    const auto out = s.feed(6, message(coap::message_type::non_confirmable, 700, 3, "51"), time_point{100s});
+    REQUIRE(s.rec.notifications_of(*obs).size() == 1);
+    REQUIRE(out.size() == 1);
+    auto m = coap::parse(out[0]);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::get);
+    std::array<server::pending_request, 2> list{};
+    REQUIRE(s.engine->pending("notifier", list) == 1);
+    CHECK(!list[0].held);
+    // And it stays awake for the window after its last message: a request at 110 s goes out.
+    auto later = s.engine->submit("notifier", request_spec::read(P("/3311/0/5851")), time_point{110s});
+    REQUIRE(later.has_value());
+    REQUIRE(s.engine->pending("notifier", list) == 2);
+    CHECK(!list[0].held);
+    CHECK(!list[1].held);
+}

@@ -39,9 +39,9 @@
  *   again, as for an Update of an unknown registration); Send in a format other than SenML
  *   JSON/CBOR or LwM2M CBOR answers 4.15; a body that does not decode answers 4.00.
  * - Queue mode: a client registered with Q is awake for `server_config::queue_awake_time`
- *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after its Register, Update or Send;
- *   requests issued outside that window are held (at most `Limits::max_held`) and sent when
- *   it next registers or updates.
+ *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after any message from it (Register,
+ *   Update, Send, a notification, a response, an empty ACK); requests issued outside that
+ *   window are held (at most `Limits::max_held`) and sent when it is next heard from.
  * - Block-wise responses (RFC 7959 §2.4, §3.3): a 2.xx with Block2 M=1 to a Read, Discover,
  *   Observe or a composite read is completed block by block (the same request without
  *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
@@ -143,7 +143,7 @@ struct server_limits {
 /** Run-time configuration of a server engine. */
 struct server_config {
     exchange::transmission_parameters transmission{};
-    /** Queue mode awake window after Register/Update/Send; zero means MAX_TRANSMIT_WAIT of `transmission`. */
+    /** Queue mode awake window after any message from the client; zero means MAX_TRANSMIT_WAIT of `transmission`. */
     duration queue_awake_time = duration::zero();
     /** Schemas for decoding (TLV needs them); must outlive the engine. */
     const schema_registry* schemas = &objects::registry;
@@ -180,6 +180,11 @@ public:
         now_ = now;
         dispatcher d{this};
         endpoint_.on_datagram(peer, datagram, now, d);
+        // Any message from a client shows it awake, not only Register/Update/Send: a queue-mode
+        // client may wake to notify (Anjay Lite sends Notify or Send without an Update first)
+        // and stays awake after each message it sends (Transport §6; Zephyr counts its
+        // responses too), so held requests go out now rather than after its next Update.
+        if (slot_type* s = store_.find_peer(peer)) s->last_heard = now;
         process(now);
     }
 
@@ -1350,7 +1355,6 @@ private:
         std::optional<error> err;
         decode(cf, m.payload(), lwm2m::path{}, rep.records, err);
         if (err || rep.records.empty()) return reject(r, coap::code::bad_request, "invalid payload");
-        s->last_heard = now_;
         r.code(coap::code::changed);
         handler_.on_send(rep);
     }
