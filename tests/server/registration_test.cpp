@@ -252,6 +252,88 @@ TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it (or
           coap::code::bad_request);
 }
 
+namespace {
+/** Block `num` (SZX 2: 64 bytes) of `body`, POSTed to `path` with `query`. */
+std::vector<std::byte> block1_post(std::string_view path, std::vector<std::string> query, std::uint16_t cf,
+                                   std::string_view body, std::uint32_t num, std::uint16_t mid) {
+    const std::size_t off = std::size_t{num} * 64;
+    const std::string_view part = body.substr(off, 64);
+    coap::message_builder<24> b;
+    b.type(coap::message_type::confirmable).code(coap::code::post).message_id(mid);
+    const std::array<std::byte, 2> tok{std::byte{0xB1}, static_cast<std::byte>(mid & 0xFF)};
+    b.token(bytes_view{tok});
+    b.uri_path_segments(path);
+    for (const auto& q : query) b.uri_query(q);
+    b.content_format(cf);
+    b.block1(coap::block_option{num, off + part.size() < body.size(), 2});
+    b.payload(as_bytes(part));
+    std::vector<std::byte> out(1500);
+    out.resize(b.serialize(mutable_bytes{out}).value());
+    return out;
+}
+} // namespace
+
+TEST_CASE("RFC 7959 §2.3 Register and Send bodies sent in Block1 blocks are reassembled, not read block by block") {
+    // Californium-based clients (Leshan's) send bodies over 1024 bytes block-wise: each block
+    // was read as a whole Register ("malformed link"), or a cut at a comma registered part of
+    // the objects.
+    server_box s{4};
+    std::string links = R"(</>;rt="oma.lwm2m";ct="110 112",)";
+    for (int i = 0; i < 12; ++i) links += "</" + std::to_string(3300 + i) + "/0>,";
+    links += "</3/0>";
+    REQUIRE(links.size() > 128);
+    const std::uint32_t blocks = static_cast<std::uint32_t>((links.size() + 63) / 64);
+    for (std::uint32_t n = 0; n + 1 < blocks; ++n) {
+        auto out = s.feed(5, block1_post("/rd", {"ep=big", "lwm2m=1.1"}, 40, links, n, static_cast<std::uint16_t>(n + 1)), time_point{});
+        REQUIRE(out.size() == 1);
+        auto m = coap::parse(out[0]);
+        REQUIRE(m.has_value());
+        CHECK(m->code() == coap::code::continue_);
+        CHECK(s.rec.events.empty());
+    }
+    auto out = s.feed(5, block1_post("/rd", {"ep=big", "lwm2m=1.1"}, 40, links, blocks - 1, 50), time_point{});
+    REQUIRE(out.size() == 1);
+    auto m = coap::parse(out[0]);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::created);
+    REQUIRE(m->block1().has_value());
+    REQUIRE(m->block1()->has_value());
+    CHECK((*m->block1())->num == blocks - 1);  // §2.3: the final response echoes the last block
+    REQUIRE(s.rec.events.size() == 1);
+    CHECK(s.rec.events[0].links.size() == 13);
+    CHECK(s.rec.events[0].formats.has(format::content_format::senml_cbor));
+    // A Send (POST /dp) of several blocks: one report with every record.
+    std::string pack = R"([{"bn":"/3311/0/","n":"5851","v":1})";
+    for (int i = 0; i < 6; ++i) pack += R"(,{"n":"5850","vb":true},{"n":"5706","vs":"red"})";
+    pack += "]";
+    const std::uint32_t send_blocks = static_cast<std::uint32_t>((pack.size() + 63) / 64);
+    REQUIRE(send_blocks > 2);
+    for (std::uint32_t n = 0; n < send_blocks; ++n)
+        out = s.feed(5, block1_post("/dp", {}, 110, pack, n, static_cast<std::uint16_t>(100 + n)), time_point{});
+    REQUIRE(out.size() == 1);
+    CHECK(coap::parse(out[0])->code() == coap::code::changed);
+    REQUIRE(s.rec.sends.size() == 1);
+    CHECK(s.rec.sends[0].records.size() == 13);
+}
+
+TEST_CASE("RFC 7959 §2.9.3 with MaxUplinkBody 0 a block-wise request body is answered 4.13 with Size1, never read in part") {
+    using no_block1 = server::server_limits<1152, 8, 4, 16, 16, 256, 4, 1024, 1, 16, 2, 0>;
+    recorder rec;
+    std::vector<no_block1::slot> slots(2);
+    std::vector<std::uint32_t> index(server::engine<no_block1, xorshift, recorder>::index_words(2));
+    server::engine<no_block1, xorshift, recorder> e{rec, slots, index, xorshift{}};
+    const std::string links = "</1/0>,</3/0>,</3303/0>,</3303/1>,</3304/0>,</3305/0>,</3306/0>,</3311/0>,</3311/1>";
+    e.on_datagram(exchange::peer_id{5}, block1_post("/rd", {"ep=small"}, 40, links, 0, 1), time_point{});
+    auto d = e.poll_datagram();
+    REQUIRE(d.has_value());
+    auto m = coap::parse(d->bytes);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::request_entity_too_large);
+    CHECK(m->size1() == std::optional<std::uint32_t>{1152 - 64});
+    CHECK(rec.events.empty());
+    CHECK(e.registration_count() == 0);
+}
+
 TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry moves; unknown id is 4.04") {
     server_box s{4};
     const answer a = single_answer(s.feed(1, reg({"ep=u1", "lt=100", "lwm2m=1.1"}).build(), time_point{0ms}));

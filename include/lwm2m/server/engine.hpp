@@ -116,11 +116,18 @@ namespace lwm2m::server {
  * - `CompositeObservePaths`: paths an Observe-Composite keeps (10 bytes each, per
  *   observation) to complete a notification larger than one block with FETCHes; one with
  *   more paths delivers such a notification's first block with `request_entity_incomplete`.
+ * - `MaxUplinkBody`: largest body of a request from a client (Register, Update, Send)
+ *   reassembled from Block1 blocks (RFC 7959 §2.3; Californium-based clients such as
+ *   Leshan's send bodies over 1024 bytes block-wise, Anjay's those over its buffer). The
+ *   endpoint reassembles one such request at a time (a second client's first block takes
+ *   over; the first then gets 4.08 and starts again) and answers 4.13 above the limit; 0
+ *   takes none: every Block1 transfer is answered 4.13 (§2.9.3). Costs MaxMessage +
+ *   MaxUplinkBody bytes once.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxRequests = 32, std::size_t MaxObservations = 32,
           std::size_t MaxRecords = 64, std::size_t MaxLinks = 64, std::size_t MaxRequestPayload = 512,
           std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4,
-          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4>
+          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4, std::size_t MaxUplinkBody = 4096>
 struct server_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_requests = MaxRequests;
@@ -136,8 +143,9 @@ struct server_limits {
     static constexpr std::size_t dedup_entries = DedupEntries;
     static constexpr std::size_t composite_observe_paths = CompositeObservePaths;
     static_assert(CompositeObservePaths < 256);
-    using endpoint_limits =
-        exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32, MaxObservations, 8>;
+    static constexpr std::size_t max_uplink_body = MaxUplinkBody;
+    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32,
+                                                      MaxObservations, 8, MaxUplinkBody>;
 };
 
 /** Run-time configuration of a server engine. */
@@ -1164,6 +1172,15 @@ private:
     }
 
     void handle_request(exchange::peer_id peer, const coap::message_view& m, exchange::response& r) noexcept {
+        // The endpoint hands over whole requests (reassembled, or single-block); a block of a
+        // larger one reaches us only with MaxUplinkBody 0: too large (RFC 7959 §2.9.3), never
+        // read as if it were the whole body.
+        if (const auto b1 = m.block1(); !b1) return reject(r, coap::code::bad_request, "invalid Block1");
+        else if (*b1 && ((*b1)->num != 0 || (*b1)->more)) {
+            reject(r, coap::code::request_entity_too_large, "block-wise request bodies not taken");
+            r.options().size1(static_cast<std::uint32_t>(Limits::max_message - 64));
+            return;
+        }
         std::array<std::string_view, 3> seg{};
         std::size_t count = 0;
         for (std::string_view x : m.uri_path()) {
