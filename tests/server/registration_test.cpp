@@ -407,6 +407,40 @@ TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry 
     }
 }
 
+TEST_CASE("Core §6.2.2 an Update's links without a root link are read under the registration's root; root and formats stay") {
+    server_box s{4};
+    const answer a = single_answer(
+        s.feed(1, reg({"ep=rooted", "lwm2m=1.1"}, R"(</lwm2m>;rt="oma.lwm2m";ct=112,</lwm2m/3/0>)").build(), time_point{}));
+    REQUIRE(a.code == coap::code::created);
+    dgram up;
+    up.path = "/rd/" + a.location.at(1);
+    up.payload = "</lwm2m/3/0>,</lwm2m/3311/0>";
+    up.mid = 2;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{1s})).code == coap::code::changed);
+    auto v = s.engine->find("rooted");
+    REQUIRE(v.has_value());
+    CHECK(v->alternate_root == "/lwm2m");
+    CHECK(v->formats.has(format::content_format::senml_cbor));
+    REQUIRE(v->links.size() == 2);
+    CHECK(v->links[1].object_id == 3311);
+    // Requests still default to the announced SenML CBOR, under the root.
+    REQUIRE(s.engine->submit("rooted", server::request_spec::read(P("/3311/0")), time_point{1s}).has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    CHECK(req->accept() == std::optional<std::uint16_t>{112});
+    CHECK(*req->uri_path().begin() == "lwm2m");
+    // A root link in an Update replaces both.
+    up.payload = R"(</>;rt="oma.lwm2m";ct=110,</3/0>)";
+    up.mid = 3;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{2s})).code == coap::code::changed);
+    v = s.engine->find("rooted");
+    CHECK(v->alternate_root.empty());
+    CHECK(v->formats.has(format::content_format::senml_json));
+    CHECK(!v->formats.has(format::content_format::senml_cbor));
+}
+
 TEST_CASE("Core §6.2.3 De-register: 2.02 and event; the location is gone; a second one is 4.04") {
     server_box s{4};
     const answer a = single_answer(s.feed(1, reg({"ep=d1"}).build(), time_point{}));

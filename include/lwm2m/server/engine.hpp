@@ -1163,10 +1163,16 @@ private:
         std::copy_n(t.data(), n, out.data());
         size = static_cast<std::uint8_t>(n);
     }
-    static void apply_links(slot_type& s, const link_set<slot_type::max_links>& l) noexcept {
+    /**
+     * Stores the object links. The root link's alternate root and content formats are stored
+     * when it is there, or for a Register (`registering`: none means "/" and no `ct`); an
+     * Update without one keeps them (Core §6.2.2: an Update carries what changed).
+     */
+    static void apply_links(slot_type& s, const link_set<slot_type::max_links>& l, bool registering) noexcept {
         std::copy_n(l.links.data(), l.count, s.link_list.data());
         s.link_count = static_cast<std::uint16_t>(l.count);
         s.links_truncated = l.truncated;
+        if (!registering && !l.has_root_link) return;
         s.formats = l.formats;
         copy_text(l.root, s.root_text, s.root_size);
     }
@@ -1247,7 +1253,7 @@ private:
         s->version = q.version;
         s->binding = q.binding;
         s->queue = q.queue;
-        apply_links(*s, links);
+        apply_links(*s, links, true);
         s->registered_at = s->last_update = s->last_heard = now_;
         s->expires = now_ + std::chrono::seconds(q.lifetime);
         s->location = new_location();
@@ -1281,13 +1287,14 @@ private:
         link_set<slot_type::max_links> links;
         if (has_links) {
             if (!link_payload_format_ok(m)) return reject(r, coap::code::unsupported_content_format, "link-format expected");
-            if (auto why = parse_registration_links(m.payload(), slot_type::max_root, links)) return reject(r, *why);
+            if (auto why = parse_registration_links(m.payload(), slot_type::max_root, links, s->alternate_root()))
+                return reject(r, *why);
         }
         if (q.lifetime) s->lifetime = *q.lifetime;
         if (q.binding) s->binding = *q.binding;
         if (q.queue) s->queue = *q.queue;
         if (q.sms) copy_text(*q.sms, s->sms_text, s->sms_size);
-        if (has_links) apply_links(*s, links);
+        if (has_links) apply_links(*s, links, false);
         s->last_update = s->last_heard = now_;
         store_.set_expiry(*s, now_ + std::chrono::seconds(s->lifetime));
         if (!(s->peer == peer)) store_.set_peer(*s, peer);

@@ -264,20 +264,24 @@ struct link_set {
     std::array<object_link, MaxLinks> links{};
     std::size_t count = 0;
     bool truncated = false;
-    announced_formats formats{};
+    announced_formats formats{};  ///< the root link's `ct` (none without a root link)
     std::string_view root{};  ///< alternate root as written (e.g. "/lwm2m"), empty for "/"
-    bool has_root_link = false;
+    bool has_root_link = false;  ///< false: `root` and `formats` were not given
 };
 
 /**
- * Reads a link-format payload into `out`. Errors (rejection 4.00): link syntax, a target
- * that is not /O or /O/I (below the alternate root), a malformed `ver`, an alternate root
- * longer than `max_root`.
+ * Reads a link-format payload into `out`. `current_root` is the alternate root links are read
+ * under until the payload's root link names one: an Update's links without a root link are
+ * under the registration's root (its root link is not repeated by every client). Errors
+ * (rejection 4.00): link syntax, a target that is not /O or /O/I (below the alternate root),
+ * a malformed `ver`, an alternate root longer than `max_root`.
  */
 template <std::size_t MaxLinks>
 [[nodiscard]] std::optional<rejection> parse_registration_links(bytes_view payload, std::size_t max_root,
-                                                                link_set<MaxLinks>& out) noexcept {
+                                                                link_set<MaxLinks>& out,
+                                                                std::string_view current_root = {}) noexcept {
     out = link_set<MaxLinks>{};
+    out.root = current_root;
     format::link::reader rd{payload};
     for (;;) {
         auto e = rd.next();
