@@ -203,8 +203,51 @@ TEST_CASE("Core §6.2.1 Register: malformed links, wrong levels and wrong conten
     }
     server_box s{4};
     dgram d = reg({"ep=a"});
-    d.cf = 0;
+    d.cf = 50;  // application/json
     CHECK(single_answer(s.feed(1, d.build(), time_point{})).code == coap::code::unsupported_content_format);
+}
+
+TEST_CASE("Core §6.2.1 Register payloads as the clients in the field write them are read") {
+    struct form {
+        std::string who;
+        std::vector<std::string> query;
+        std::string payload;
+        std::optional<std::uint16_t> cf;
+        std::vector<server::object_link> links;
+        std::vector<format::content_format> formats;
+    };
+    using server::object_link;
+    constexpr std::uint16_t none = object_link::no_instance;
+    const std::vector<form> forms = {
+        {"Wakaama 1.0 with OMA JSON", {"ep=w", "lt=300", "lwm2m=1.0", "b=U"}, R"(</>;rt="oma.lwm2m";ct=11543,</1/0>,</3/0>)", 40,
+         {{1, 0, 0, 0}, {3, 0, 0, 0}}, {format::content_format::oma_json}},
+        {"Wakaama 1.1 with SenML CBOR", {"ep=w", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct=112,</1/0>,</3/0>)", 40,
+         {{1, 0, 0, 0}, {3, 0, 0, 0}}, {format::content_format::senml_cbor}},
+        {"Leshan 2.0", {"lwm2m=1.1", "ep=l", "lt=300", "b=U"},
+         R"(</>;rt="oma.lwm2m";ct="60 110 112 1542 1543 11542 11543",</1>;ver=1.1,</1/0>,</2>,</3>;ver=1.1,</3/0>,</3442/0>)", 40,
+         {{1, none, 1, 1}, {1, 0, 0, 0}, {2, none, 0, 0}, {3, none, 1, 1}, {3, 0, 0, 0}, {3442, 0, 0, 0}},
+         {format::content_format::senml_cbor, format::content_format::tlv, format::content_format::oma_json}},
+        {"Zephyr with JSON", {"lwm2m=1.1", "ep=z", "lt=30", "b=U", "Q"}, R"(</>;rt="oma.lwm2m";ct=11543,</1/0>,</3>;ver=1.1,</3/0>)",
+         40, {{1, 0, 0, 0}, {3, none, 1, 1}, {3, 0, 0, 0}}, {format::content_format::oma_json}},
+        {"Zephyr without JSON", {"lwm2m=1.1", "ep=z"}, "</1/0>,</3/0>", 40, {{1, 0, 0, 0}, {3, 0, 0, 0}}, {}},
+        {"quoted ver, spaces after commas", {"ep=a", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="110 112", </1>;ver="1.1", </1/0>)", 40,
+         {{1, none, 1, 1}, {1, 0, 0, 0}}, {format::content_format::senml_json}},
+        {"NB-IoT module: relative links, text/plain", {"lwm2m=1.0", "ep=n", "b=U", "lt=300"}, R"(</>;rt="oma.lwm2m";ct=11543,<3/0>,<19/0>)",
+         0, {{3, 0, 0, 0}, {19, 0, 0, 0}}, {format::content_format::oma_json}},
+        {"no Content-Format", {"ep=x"}, "</3/0>", std::nullopt, {{3, 0, 0, 0}}, {}},
+    };
+    for (const form& f : forms) {
+        CAPTURE(f.who);
+        server_box s{4};
+        dgram d = reg(f.query, f.payload);
+        d.cf = f.cf;
+        const answer a = single_answer(s.feed(1, d.build(), time_point{}));
+        CHECK(a.code == coap::code::created);
+        CHECK(a.payload.empty());
+        REQUIRE(s.rec.events.size() == 1);
+        CHECK(s.rec.events[0].links == f.links);
+        for (format::content_format cf : f.formats) CHECK(s.rec.events[0].formats.has(cf));
+    }
 }
 
 TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it (or from /) are read, requests carry the root") {

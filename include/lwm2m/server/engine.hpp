@@ -1210,9 +1210,12 @@ private:
         reject(r, coap::code::not_found, "no such resource");
     }
 
+    // Link-format, or none, or text/plain: some clients label their links text (Wakaama's
+    // server takes it too); what is not link syntax is refused by the link reader anyway.
     static bool link_payload_format_ok(const coap::message_view& m) noexcept {
         const auto cf = m.content_format();
-        return !cf || *cf == static_cast<std::uint16_t>(format::content_format::link_format);
+        return !cf || *cf == static_cast<std::uint16_t>(format::content_format::link_format) ||
+               *cf == static_cast<std::uint16_t>(format::content_format::text);
     }
 
     /** The handler's `may_register` (registration_authorizer), or yes. */

@@ -23,12 +23,14 @@
  *   "additional attributes", which Leshan's server keeps; Pelion's sends `mccv=`, `iep=`...),
  *   and the reference servers (Leshan, Wakaama) accept them: refusing would lock those
  *   clients out for a parameter that changes nothing here;
- * - the payload is link-format (Content-Format 40, or none); a malformed link, a link that is
+ * - the payload is link-format (Content-Format 40, or none; text/plain too, which some
+ *   clients put on it and Wakaama's server accepts); a malformed link, a link that is
  *   not an object or instance path (below the alternate root, or from "/" as some clients
  *   write them), or a malformed `ver` answers 4.00; other attributes are ignored.
  * Allocation: none.
  */
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -287,11 +289,23 @@ template <std::size_t MaxLinks>
         auto e = rd.next();
         if (!e) return rejection{coap::code::bad_request, "malformed link"};
         if (!e->has_value()) break;
-        auto l = format::link::interpret(**e, out.root);
+        // A relative object link (`<3/0>`, as some NB-IoT modules write) resolves against the
+        // Register's /rd to /3/0 (RFC 6690 §2.1, RFC 3986 §5.2.3). Only for ids: the root
+        // link's URI is kept as a view into the payload.
+        std::array<char, 1 + path::max_text_length> absolute{};
+        format::link::link_entry entry = **e;
+        if (const std::string_view uri = entry.uri();
+            !uri.empty() && uri.front() >= '0' && uri.front() <= '9' && uri.size() < absolute.size()) {
+            absolute[0] = '/';
+            std::copy(uri.begin(), uri.end(), absolute.begin() + 1);
+            entry = format::link::link_entry{std::string_view{absolute.data(), uri.size() + 1}, entry.params()};
+        }
+        auto l = format::link::interpret(entry, out.root);
+        if (l && l->is_root) l = format::link::interpret(**e, out.root);
         // Wakaama's client writes its alternate root on the root link only and its object
         // links from "/" (`</lwm2m>;rt="oma.lwm2m",</1/0>`), though it expects requests under
         // the root: a link outside the root that is a path as it stands is read as one.
-        if (!l && l.error().code == errc::path_root_mismatch) l = format::link::interpret(**e);
+        if (!l && l.error().code == errc::path_root_mismatch) l = format::link::interpret(entry);
         if (!l) return rejection{coap::code::bad_request, "invalid link"};
         if (l->is_root) {
             std::string_view uri = l->uri;
