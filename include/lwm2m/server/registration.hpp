@@ -125,6 +125,39 @@ struct query_arg {
     return {slice(q, 0, eq), slice(q, eq + 1), true};
 }
 
+/** A parameter taken with a value (`name=value`) into `value`. */
+struct query_slot {
+    std::string_view name;
+    std::optional<std::string_view>* value;
+};
+
+/**
+ * Walks the Uri-Query options: `name=value` into the slot of that name (once each), the flag
+ * `Q` (no value, once) into `*q` when `q` is given; a name without a slot is ignored (see
+ * the file comment).
+ */
+template <class Queries, std::size_t N>
+[[nodiscard]] std::optional<rejection> collect_query(const Queries& queries, const std::array<query_slot, N>& slots,
+                                                     bool* q) noexcept {
+    for (std::string_view arg : queries) {
+        const query_arg a = split_query(arg);
+        if (q != nullptr && a.name == "Q") {
+            if (a.has_value) return rejection{coap::code::bad_request, "Q takes no value"};
+            if (*q) return rejection{coap::code::bad_request, "duplicate Q"};
+            *q = true;
+            continue;
+        }
+        std::optional<std::string_view>* target = nullptr;
+        for (const query_slot& s : slots)
+            if (s.name == a.name) target = s.value;
+        if (target == nullptr) continue;
+        if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
+        if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
+        *target = a.value;
+    }
+    return std::nullopt;
+}
+
 /** Parses "M.m" (one or more digits each, < 256). */
 [[nodiscard]] constexpr bool parse_object_version(std::string_view v, std::uint8_t& major, std::uint8_t& minor) noexcept {
     const std::size_t dot = v.find('.');
@@ -155,26 +188,8 @@ template <class Queries>
     out = register_query{};
     std::optional<std::string_view> ep, lt, ver, b, sms;
     bool q = false;
-    for (std::string_view arg : queries) {
-        const detail::query_arg a = detail::split_query(arg);
-        std::optional<std::string_view>* target = nullptr;
-        if (a.name == "ep") target = &ep;
-        else if (a.name == "lt") target = &lt;
-        else if (a.name == "lwm2m") target = &ver;
-        else if (a.name == "b") target = &b;
-        else if (a.name == "sms") target = &sms;
-        else if (a.name == "Q") {
-            if (a.has_value) return rejection{coap::code::bad_request, "Q takes no value"};
-            if (q) return rejection{coap::code::bad_request, "duplicate Q"};
-            q = true;
-            continue;
-        } else {
-            continue;  // not ours: ignored (see the file comment)
-        }
-        if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
-        if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
-        *target = a.value;
-    }
+    const std::array<detail::query_slot, 5> slots{{{"ep", &ep}, {"lt", &lt}, {"lwm2m", &ver}, {"b", &b}, {"sms", &sms}}};
+    if (auto why = detail::collect_query(queries, slots, &q)) return why;
     if (!ep || ep->empty()) return rejection{coap::code::bad_request, "missing ep"};
     out.endpoint = *ep;
     if (ver) {
@@ -210,28 +225,11 @@ template <class Queries>
 [[nodiscard]] std::optional<rejection> parse_update_query(const Queries& queries, lwm2m_version version,
                                                           update_query& out) noexcept {
     out = update_query{};
-    std::optional<std::string_view> lt, b, sms, ver;
-    bool q = false;
-    for (std::string_view arg : queries) {
-        const detail::query_arg a = detail::split_query(arg);
-        std::optional<std::string_view>* target = nullptr;
-        if (a.name == "lt") target = &lt;
-        else if (a.name == "b") target = &b;
-        else if (a.name == "sms") target = &sms;
-        else if (a.name == "lwm2m") target = &ver;
-        else if (a.name == "ep") return rejection{coap::code::bad_request, "ep in an Update"};  // names cannot change
-        else if (a.name == "Q" && version != lwm2m_version::v1_0) {
-            if (a.has_value) return rejection{coap::code::bad_request, "Q takes no value"};
-            if (q) return rejection{coap::code::bad_request, "duplicate Q"};
-            q = true;
-            continue;
-        } else {
-            continue;  // not ours: ignored (see the file comment)
-        }
-        if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
-        if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
-        *target = a.value;
-    }
+    std::optional<std::string_view> lt, b, sms, ver, ep;
+    bool q = false;  // a 1.1+ flag; in a 1.0 Update `Q` is a name like any other
+    const std::array<detail::query_slot, 5> slots{{{"lt", &lt}, {"b", &b}, {"sms", &sms}, {"lwm2m", &ver}, {"ep", &ep}}};
+    if (auto why = detail::collect_query(queries, slots, version != lwm2m_version::v1_0 ? &q : nullptr)) return why;
+    if (ep) return rejection{coap::code::bad_request, "ep in an Update"};  // a registration's name cannot change
     // `lwm2m` is not an Update parameter, but some 1.0 clients (lwm2m-node-lib) repeat it:
     // the registered version is tolerated, another one cannot change in an Update.
     if (ver && parse_lwm2m_version(*ver) != version)
