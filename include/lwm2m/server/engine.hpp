@@ -41,7 +41,8 @@
  * - Queue mode: a client registered with Q is awake for `server_config::queue_awake_time`
  *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after any message from it (Register,
  *   Update, Send, a notification, a response, an empty ACK); requests issued outside that
- *   window are held (at most `Limits::max_held`) and sent when it is next heard from.
+ *   window are held (at most `Limits::max_held`) and sent when it is next heard from; a
+ *   request it does not answer (it slept earlier than assumed) is held again, not failed.
  * - Block-wise responses (RFC 7959 §2.4, §3.3): a 2.xx with Block2 M=1 to a Read, Discover,
  *   Observe or a composite read is completed block by block (the same request without
  *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
@@ -954,10 +955,27 @@ private:
         return block_step::fetching;
     }
 
+    /**
+     * Queue mode (Transport §6): a request the client did not answer (it went to sleep before
+     * the awake window we assumed ended, e.g. a Zephyr client with a short
+     * CONFIG_LWM2M_QUEUE_MODE_UPTIME) is kept for the next time the client is heard from, as
+     * held requests are, not failed (it keeps its request slot: MaxHeld bounds what is
+     * submitted). Not the rest of a block-wise body: that fails.
+     */
+    bool hold_again(request_entry& e) noexcept {
+        if (e.notification_of.value != 0 || e.transfer != no_transfer) return false;
+        const slot_type* s = store_.find_location(e.location);
+        if (s == nullptr || !s->queue) return false;
+        e.state = request_entry::held;
+        maybe_held_ = true;
+        return true;
+    }
+
     void complete(request_entry& e, const result<coap::message_view>& res) noexcept {
         response_parts parts;
         std::optional<errc> failure;
         if (!res) {
+            if (res.error().code == errc::timeout && hold_again(e)) return;
             failure = res.error().code;
         } else {
             errc why = errc::request_entity_incomplete;
