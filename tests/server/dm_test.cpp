@@ -11,7 +11,90 @@ using server::request_spec;
 
 namespace {
 format::record R(std::string_view p, value v) { return format::record{P(p), v, std::nullopt}; }
+
+std::vector<std::byte> hex_bytes(std::string_view h) {
+    std::vector<std::byte> v;
+    for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+        v.push_back(static_cast<std::byte>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+    return v;
+}
+/** A response (ACK or CON) with `token`, a Content-Format and a payload. */
+std::vector<std::byte> response_to(coap::message_type t, std::uint16_t mid, bytes_view token, std::uint16_t cf,
+                                   bytes_view payload) {
+    coap::message_builder<8> b;
+    b.type(t).code(coap::code::content).message_id(mid).token(token).content_format(cf).payload(payload);
+    std::vector<std::byte> out(512);
+    out.resize(b.serialize(mutable_bytes{out}).value());
+    return out;
+}
 } // namespace
+
+TEST_CASE("Core §6.3.1 a Read answered in the format the client chose, not the Accept, is decoded (each client's shape)") {
+    // Clients answer in what they have: Wakaama 1.0 in OMA JSON or TLV, Zephyr single values in
+    // text, 1.2 clients in LwM2M CBOR, the single-value CBOR of 1.1, opaque for opaque resources.
+    server_box s{4};
+    dgram d;
+    d.query = {"ep=any", "lwm2m=1.2"};
+    d.payload = R"(</>;rt="oma.lwm2m";ct="60 110 112 11542 11543 11544",</3/0>,</5/0>,</3311/0>)";
+    REQUIRE(single_answer(s.feed(5, d.build(), time_point{})).code == coap::code::created);
+    struct answer_case {
+        std::string path;
+        std::uint16_t cf;
+        std::vector<std::byte> payload;
+        std::size_t records;
+    };
+    const std::vector<answer_case> cases = {
+        {"/3/0", 11543, bytes_of(R"({"bn":"/3/0/","e":[{"n":"0","sv":"OMA"},{"n":"6/0","v":1},{"n":"6/1","v":5},{"n":"13","v":1367491215}]})"), 4},
+        {"/3/0/0", 1543, bytes_of(R"({"e":[{"n":"","sv":"OMA"}]})"), 1},  // the pre-1.0 number
+        {"/3/0", 110, bytes_of(R"([{"bn":"/3/0/","n":"0","vs":"OMA"},{"n":"6/0","v":1},{"n":"13","v":1367491215}])"), 3},
+        {"/3", 110, bytes_of(R"([{"bn":"/3/","n":"0/0","vs":"OMA"},{"n":"0/9","v":87}])"), 2},
+        {"/3/0/9", 0, bytes_of("87"), 1},
+        {"/3311/0/5850", 0, bytes_of("1"), 1},
+        {"/3311/0/5851", 60, hex_bytes("1832"), 1},
+        {"/5/0/0", 42, hex_bytes("0102030405"), 1},
+        {"/3/0/0", 11542, hex_bytes("C800034F4D41"), 1},
+        {"/3/0", 11544, hex_bytes("A103A100A200634F4D41091857"), 2},  // {3: {0: {0: "OMA", 9: 87}}}
+        {"/3/0", 112, hex_bytes("82A321652F332F302F00613003634F4D41A2006139021857"), 2},
+    };
+    for (const answer_case& c : cases) {
+        CAPTURE(c.path);
+        CAPTURE(c.cf);
+        auto id = s.engine->submit("any", request_spec::read(P(c.path)), time_point{});
+        REQUIRE(id.has_value());
+        const auto out = s.drain();
+        REQUIRE(out.size() == 1);
+        auto req = coap::parse(out[0]);
+        REQUIRE(req.has_value());
+        CHECK(req->accept() == std::optional<std::uint16_t>{11544});  // 1.2 with LwM2M CBOR announced
+        (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), c.cf, c.payload),
+                     time_point{});
+        const result_copy* r = s.rec.result_of(*id);
+        REQUIRE(r != nullptr);
+        CHECK(!r->failure);
+        CHECK(!r->decode_error);
+        CHECK(r->records.size() == c.records);
+        CHECK(r->cf == std::optional<format::content_format>{static_cast<format::content_format>(c.cf)});
+    }
+    // A separate response (RFC 7252 §5.2.2: an empty ACK, then the answer in a CON) is taken and acknowledged.
+    auto id = s.engine->submit("any", request_spec::read(P("/3/0/9")), time_point{});
+    REQUIRE(id.has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    coap::message_builder<2> empty;
+    empty.type(coap::message_type::acknowledgement).code(coap::code::empty).message_id(req->message_id());
+    std::vector<std::byte> ack(8);
+    ack.resize(empty.serialize(mutable_bytes{ack}).value());
+    CHECK(s.feed(5, ack, time_point{}).empty());
+    CHECK(s.rec.result_of(*id) == nullptr);
+    const auto acked = s.feed(5, response_to(coap::message_type::confirmable, 4000, req->token(), 0, as_bytes(std::string_view{"87"})),
+                              time_point{1s});
+    REQUIRE(acked.size() == 1);
+    CHECK(coap::parse(acked[0])->type() == coap::message_type::acknowledgement);
+    REQUIRE(s.rec.result_of(*id) != nullptr);
+    CHECK(s.rec.result_of(*id)->records.at(0).number == 87);
+}
 
 TEST_CASE("Core §6.3.1 Read against a 1.1 client: SenML CBOR by default, values decoded with the schema") {
     world w;

@@ -386,6 +386,84 @@ TEST_CASE("Core §6.4.3 Send refused: unknown peer 4.04, wrong format 4.15, unde
     CHECK(s.rec.sends.size() == 1);
 }
 
+TEST_CASE("RFC 7641 §4.2 / Core §6.4.2 notifications are decoded in whatever format each one carries") {
+    // A 1.0 client (Wakaama) may answer the Observe in TLV and notify in text, in OMA JSON under
+    // its old number 1543 or 11543, or with no Content-Format at all (text).
+    server_box s{4};
+    register_raw(s, "lwm2m=1.0");
+    auto id = s.engine->submit("raw", request_spec::observe(P("/3311/0/5851")), time_point{});
+    REQUIRE(id.has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    CHECK(req->accept() == std::optional<std::uint16_t>{11542});
+    const std::vector<std::byte> token(req->token().begin(), req->token().end());
+    const std::array<char, 4> tlv{'\xE1', '\x16', '\xDB', '\x32'};  // /3311/0/5851 = 50
+    (void)s.feed(5, response(coap::message_type::acknowledgement, req->message_id(), token, coap::code::content, 2,
+                             std::string_view{tlv.data(), tlv.size()}, 11542),
+                 time_point{1s});
+    REQUIRE(s.rec.result_of(*id) != nullptr);
+    CHECK(s.rec.result_of(*id)->records.at(0).number == 50);
+    (void)s.feed(5, response(coap::message_type::non_confirmable, 800, token, coap::code::content, 3, "51", 0), time_point{2s});
+    (void)s.feed(5, response(coap::message_type::non_confirmable, 801, token, coap::code::content, 4, R"({"e":[{"n":"","v":52}]})", 1543),
+                 time_point{3s});
+    (void)s.feed(5, response(coap::message_type::non_confirmable, 802, token, coap::code::content, 5,
+                             R"({"bn":"/3311/0/5851","e":[{"v":53}]})", 11543),
+                 time_point{4s});
+    coap::message_builder<8> bare;  // no Content-Format: text (RFC 7252 §5.10.3 leaves it to the application)
+    bare.type(coap::message_type::non_confirmable).code(coap::code::content).message_id(803).token(token).observe(6);
+    bare.payload(as_bytes(std::string_view{"54"}));
+    std::vector<std::byte> d(64);
+    d.resize(bare.serialize(mutable_bytes{d}).value());
+    (void)s.feed(5, d, time_point{5s});
+    const auto ns = s.rec.notifications_of(*id);
+    REQUIRE(ns.size() == 4);
+    for (std::size_t i = 0; i < ns.size(); ++i) {
+        CAPTURE(i);
+        REQUIRE(ns[i]->records.size() == 1);
+        CHECK(ns[i]->records[0].number == static_cast<double>(51 + i));
+    }
+}
+
+TEST_CASE("Core §6.4.3 Send as the clients write it: LwM2M CBOR (1.2), SenML time series, names under bn \"/\"") {
+    server_box s{4};
+    dgram r;
+    r.query = {"ep=sender", "lwm2m=1.2"};
+    r.payload = R"(</>;rt="oma.lwm2m";ct="110 112 11544",</3/0>,</3311/0>)";
+    REQUIRE(single_answer(s.feed(5, r.build(), time_point{})).code == coap::code::created);
+    struct send_case {
+        std::uint16_t cf;
+        std::vector<std::byte> payload;
+        std::size_t records;
+    };
+    // {3311: {0: {5851: 3, 5850: true}}}
+    const std::vector<std::byte> lwm2m_cbor{std::byte{0xA1}, std::byte{0x19}, std::byte{0x0C}, std::byte{0xEF}, std::byte{0xA1},
+                                            std::byte{0x00}, std::byte{0xA2}, std::byte{0x19}, std::byte{0x16}, std::byte{0xDB},
+                                            std::byte{0x03}, std::byte{0x19}, std::byte{0x16}, std::byte{0xDA}, std::byte{0xF5}};
+    const std::vector<send_case> cases = {
+        {11544, lwm2m_cbor, 2},
+        {110, bytes_of(R"([{"bn":"/3311/0/5851","bt":1700000000,"v":3},{"t":10,"v":4},{"t":20,"v":5}])"), 3},
+        {110, bytes_of(R"([{"bn":"/","n":"3/0/0","vs":"ACME"},{"n":"3311/0/5851","v":3}])"), 2},
+    };
+    std::uint16_t mid = 10;
+    for (const send_case& c : cases) {
+        CAPTURE(c.cf);
+        dgram d;
+        d.path = "/dp";
+        d.cf = c.cf;
+        d.mid = mid++;
+        d.payload.assign(reinterpret_cast<const char*>(c.payload.data()), c.payload.size());
+        CHECK(single_answer(s.feed(5, d.build(), time_point{})).code == coap::code::changed);
+        REQUIRE(!s.rec.sends.empty());
+        CHECK(s.rec.sends.back().cf == static_cast<format::content_format>(c.cf));
+        CHECK(s.rec.sends.back().records.size() == c.records);
+    }
+    CHECK(s.rec.sends.size() == cases.size());
+    CHECK(find_rec(s.rec.sends[0].records, "/3311/0/5850")->boolean);
+    CHECK(s.rec.sends[1].records.at(2).number == 5);
+}
+
 TEST_CASE("RFC 7959 §3.4 a notification larger than one block: the server fetches the rest with GETs and delivers it whole") {
     world w;
     device& d = w.add_client("bigobs");

@@ -176,3 +176,113 @@ TEST_CASE("Core §6.5 held requests go out in the order they were submitted, whi
     }
     CHECK(out.empty());
 }
+
+TEST_CASE("Transport §6 any message from a queue-mode client wakes it: a notification releases the held requests") {
+    // Anjay Lite wakes to Notify (or Send) without an Update first, and a client stays awake
+    // after each message it sends: the server must not keep its requests until the next Update.
+    server_box s{4, queue_config()};
+    dgram d;
+    d.query = {"ep=notifier", "lwm2m=1.1", "Q"};
+    d.payload = R"(</>;rt="oma.lwm2m";ct=110,</3311/0>)";
+    REQUIRE(single_answer(s.feed(6, d.build(), time_point{})).code == coap::code::created);
+    auto obs = s.engine->submit("notifier", request_spec::observe(P("/3311/0/5851")), time_point{1s});
+    REQUIRE(obs.has_value());
+    const auto sent = s.drain();
+    REQUIRE(sent.size() == 1);
+    auto req = coap::parse(sent[0]);
+    REQUIRE(req.has_value());
+    const std::vector<std::byte> token(req->token().begin(), req->token().end());
+    const auto message = [&](coap::message_type t, std::uint16_t mid, std::uint32_t seq, std::string_view v) {
+        coap::message_builder<8> b;
+        b.type(t).code(coap::code::content).message_id(mid).token(token).observe(seq).content_format(0);
+        b.payload(as_bytes(v));
+        std::vector<std::byte> out(128);
+        out.resize(b.serialize(mutable_bytes{out}).value());
+        return out;
+    };
+    (void)s.feed(6, message(coap::message_type::acknowledgement, req->message_id(), 2, "50"), time_point{1s});
+    REQUIRE(s.rec.result_of(*obs) != nullptr);
+    CHECK(s.rec.result_of(*obs)->observing);
+    // 20 s awake window: asleep at 40 s, the Read is held.
+    auto held = s.engine->submit("notifier", request_spec::read(P("/3311/0/5850")), time_point{40s});
+    REQUIRE(held.has_value());
+    CHECK(s.drain().empty());
+    // A NON notification at 100 s: the client is awake, the Read goes out with it.
+    const auto out = s.feed(6, message(coap::message_type::non_confirmable, 700, 3, "51"), time_point{100s});
+    REQUIRE(s.rec.notifications_of(*obs).size() == 1);
+    REQUIRE(out.size() == 1);
+    auto m = coap::parse(out[0]);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::get);
+    std::array<server::pending_request, 2> list{};
+    REQUIRE(s.engine->pending("notifier", list) == 1);
+    CHECK(!list[0].held);
+    // And it stays awake for the window after its last message: a request at 110 s goes out.
+    auto later = s.engine->submit("notifier", request_spec::read(P("/3311/0/5851")), time_point{110s});
+    REQUIRE(later.has_value());
+    REQUIRE(s.engine->pending("notifier", list) == 2);
+    CHECK(!list[0].held);
+    CHECK(!list[1].held);
+}
+
+TEST_CASE("Transport §6 a request a queue-mode client does not answer (it slept early) is held again for its next Update, not failed") {
+    // A Zephyr client with a short CONFIG_LWM2M_QUEUE_MODE_UPTIME sleeps before the awake
+    // window the server assumes: "the server keeps the request for the next time the client
+    // is online".
+    server_box s{4, queue_config()};
+    dgram d;
+    d.query = {"ep=napper", "lwm2m=1.1", "Q", "lt=3600"};
+    d.payload = "</3/0>";
+    const answer a = single_answer(s.feed(7, d.build(), time_point{}));
+    REQUIRE(a.code == coap::code::created);
+    auto id = s.engine->submit("napper", request_spec::read(P("/3/0/0")), time_point{1s});
+    REQUIRE(id.has_value());
+    CHECK(s.drain().size() == 1);  // awake as far as we know: sent, and never answered
+    time_point t{1s};
+    while (t < time_point{400s}) {
+        t += 1s;
+        s.rec.now = t;
+        s.engine->on_timeout(t);
+        (void)s.drain();  // retransmissions
+    }
+    CHECK(s.rec.result_of(*id) == nullptr);  // not failed
+    std::array<server::pending_request, 2> list{};
+    REQUIRE(s.engine->pending("napper", list) == 1);
+    CHECK(list[0].held);
+    CHECK(list[0].id == *id);
+    // Its next Update: the Read goes out again, and its answer completes the request.
+    dgram up;
+    up.path = "/rd/" + a.location.at(1);
+    up.cf.reset();
+    up.mid = 2;
+    const auto out = s.feed(7, up.build(), time_point{500s});
+    REQUIRE(out.size() == 2);
+    auto m = coap::parse(out[1]);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::get);
+    coap::message_builder<8> b;
+    b.type(coap::message_type::acknowledgement).code(coap::code::content).message_id(m->message_id()).token(m->token());
+    b.content_format(0).payload(as_bytes(std::string_view{"ACME"}));
+    std::vector<std::byte> ack(64);
+    ack.resize(b.serialize(mutable_bytes{ack}).value());
+    (void)s.feed(7, ack, time_point{501s});
+    const result_copy* r = s.rec.result_of(*id);
+    REQUIRE(r != nullptr);
+    CHECK(!r->failure);
+    CHECK(r->records.at(0).text == "ACME");
+    // A client not in queue mode gets the timeout as before.
+    dgram plain;
+    plain.query = {"ep=plain", "lwm2m=1.1"};
+    plain.payload = "</3/0>";
+    plain.mid = 3;
+    REQUIRE(single_answer(s.feed(8, plain.build(), time_point{502s})).code == coap::code::created);
+    auto lost = s.engine->submit("plain", request_spec::read(P("/3/0/0")), time_point{502s});
+    REQUIRE(lost.has_value());
+    for (t = time_point{502s}; t < time_point{800s}; t += 1s) {
+        s.rec.now = t;
+        s.engine->on_timeout(t);
+        (void)s.drain();
+    }
+    REQUIRE(s.rec.result_of(*lost) != nullptr);
+    CHECK(s.rec.result_of(*lost)->failure == errc::timeout);
+}

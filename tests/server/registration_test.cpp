@@ -107,7 +107,6 @@ TEST_CASE("Core §6.2.1 Register validation: each bad parameter is refused with 
         {{"ep=a", "lwm2m=1.1", "Q", "Q"}, coap::code::bad_request, "duplicate Q"},
         {{"ep=a", "Q"}, coap::code::bad_request, "Q needs lwm2m 1.1"},
         {{"ep=a", "ep=b"}, coap::code::bad_request, "duplicate parameter"},
-        {{"ep=a", "foo=bar"}, coap::code::bad_request, "unknown parameter"},
         {{"ep=a", "sms"}, coap::code::bad_request, "parameter without value"},
         {{"ep=a", "sms="}, coap::code::bad_request, "invalid sms"},
         {{"ep=" + std::string(65, 'x')}, coap::code::bad_request, "ep too long"},
@@ -123,6 +122,39 @@ TEST_CASE("Core §6.2.1 Register validation: each bad parameter is refused with 
         CHECK(s.rec.events.empty());
         CHECK(s.engine->registration_count() == 0);
     }
+}
+
+TEST_CASE("Core §6.2.1/§6.2.2 parameters we do not know are ignored, in any order; Q in a 1.1 Update turns queue mode on") {
+    // Leshan's client sends its configured "additional attributes", Pelion's `mccv=`/`iep=`;
+    // Leshan's and Wakaama's servers accept them. Known parameters keep their checks.
+    server_box s{4};
+    const answer a = single_answer(
+        s.feed(1, reg({"mccv=1.2.1-lite", "b=U", "lt=300", "custom=x=y", "lwm2m=1.1", "flag", "ep=extra"}).build(), time_point{}));
+    CHECK(a.code == coap::code::created);
+    REQUIRE(s.rec.events.size() == 1);
+    CHECK(s.rec.events[0].endpoint == "extra");
+    CHECK(s.rec.events[0].lifetime == 300);
+    CHECK(s.rec.events[0].version == server::lwm2m_version::v1_1);
+    CHECK(!s.rec.events[0].queue);
+    dgram up;
+    up.path = "/rd/" + a.location.at(1);
+    up.cf.reset();
+    up.query = {"iep=1", "lt=400"};
+    up.mid = 2;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{1s})).code == coap::code::changed);
+    CHECK(s.engine->find("extra")->lifetime == 400);
+    CHECK(!s.engine->find("extra")->queue);
+    up.query = {"Q"};
+    up.mid = 3;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{2s})).code == coap::code::changed);
+    CHECK(s.engine->find("extra")->queue);
+    up.query = {"b=U"};  // an Update carries only what changes: queue mode stays
+    up.mid = 4;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{3s})).code == coap::code::changed);
+    CHECK(s.engine->find("extra")->queue);
+    up.query = {"Q=1"};
+    up.mid = 5;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{4s})).payload == "Q takes no value");
 }
 
 TEST_CASE("Core §6.2.1 Register: bindings valid for the version are accepted") {
@@ -171,11 +203,54 @@ TEST_CASE("Core §6.2.1 Register: malformed links, wrong levels and wrong conten
     }
     server_box s{4};
     dgram d = reg({"ep=a"});
-    d.cf = 0;
+    d.cf = 50;  // application/json
     CHECK(single_answer(s.feed(1, d.build(), time_point{})).code == coap::code::unsupported_content_format);
 }
 
-TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it are read") {
+TEST_CASE("Core §6.2.1 Register payloads as the clients in the field write them are read") {
+    struct form {
+        std::string who;
+        std::vector<std::string> query;
+        std::string payload;
+        std::optional<std::uint16_t> cf;
+        std::vector<server::object_link> links;
+        std::vector<format::content_format> formats;
+    };
+    using server::object_link;
+    constexpr std::uint16_t none = object_link::no_instance;
+    const std::vector<form> forms = {
+        {"Wakaama 1.0 with OMA JSON", {"ep=w", "lt=300", "lwm2m=1.0", "b=U"}, R"(</>;rt="oma.lwm2m";ct=11543,</1/0>,</3/0>)", 40,
+         {{1, 0, 0, 0}, {3, 0, 0, 0}}, {format::content_format::oma_json}},
+        {"Wakaama 1.1 with SenML CBOR", {"ep=w", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct=112,</1/0>,</3/0>)", 40,
+         {{1, 0, 0, 0}, {3, 0, 0, 0}}, {format::content_format::senml_cbor}},
+        {"Leshan 2.0", {"lwm2m=1.1", "ep=l", "lt=300", "b=U"},
+         R"(</>;rt="oma.lwm2m";ct="60 110 112 1542 1543 11542 11543",</1>;ver=1.1,</1/0>,</2>,</3>;ver=1.1,</3/0>,</3442/0>)", 40,
+         {{1, none, 1, 1}, {1, 0, 0, 0}, {2, none, 0, 0}, {3, none, 1, 1}, {3, 0, 0, 0}, {3442, 0, 0, 0}},
+         {format::content_format::senml_cbor, format::content_format::tlv, format::content_format::oma_json}},
+        {"Zephyr with JSON", {"lwm2m=1.1", "ep=z", "lt=30", "b=U", "Q"}, R"(</>;rt="oma.lwm2m";ct=11543,</1/0>,</3>;ver=1.1,</3/0>)",
+         40, {{1, 0, 0, 0}, {3, none, 1, 1}, {3, 0, 0, 0}}, {format::content_format::oma_json}},
+        {"Zephyr without JSON", {"lwm2m=1.1", "ep=z"}, "</1/0>,</3/0>", 40, {{1, 0, 0, 0}, {3, 0, 0, 0}}, {}},
+        {"quoted ver, spaces after commas", {"ep=a", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="110 112", </1>;ver="1.1", </1/0>)", 40,
+         {{1, none, 1, 1}, {1, 0, 0, 0}}, {format::content_format::senml_json}},
+        {"NB-IoT module: relative links, text/plain", {"lwm2m=1.0", "ep=n", "b=U", "lt=300"}, R"(</>;rt="oma.lwm2m";ct=11543,<3/0>,<19/0>)",
+         0, {{3, 0, 0, 0}, {19, 0, 0, 0}}, {format::content_format::oma_json}},
+        {"no Content-Format", {"ep=x"}, "</3/0>", std::nullopt, {{3, 0, 0, 0}}, {}},
+    };
+    for (const form& f : forms) {
+        CAPTURE(f.who);
+        server_box s{4};
+        dgram d = reg(f.query, f.payload);
+        d.cf = f.cf;
+        const answer a = single_answer(s.feed(1, d.build(), time_point{}));
+        CHECK(a.code == coap::code::created);
+        CHECK(a.payload.empty());
+        REQUIRE(s.rec.events.size() == 1);
+        CHECK(s.rec.events[0].links == f.links);
+        for (format::content_format cf : f.formats) CHECK(s.rec.events[0].formats.has(cf));
+    }
+}
+
+TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it (or from /) are read, requests carry the root") {
     server_box s{4};
     CHECK(single_answer(s.feed(1, reg({"ep=alt", "lwm2m=1.1"}, R"(</lwm2m>;rt="oma.lwm2m";ct=112,</lwm2m/3/0>,</lwm2m/1/0>)").build(),
                                time_point{}))
@@ -185,9 +260,121 @@ TEST_CASE("Core §6.2.1 Register with an alternate root path: links below it are
     CHECK(v->alternate_root == "/lwm2m");
     REQUIRE(v->links.size() == 2);
     CHECK(v->links[0].object_id == 3);
+    // Every request to it carries the root's segments before /O/I/R, and a Create's
+    // Location-Path is read below it.
+    const std::array<format::record, 1> values{format::record{P("/3311/0/5851"), value::of_integer(3), std::nullopt}};
+    auto id = s.engine->submit("alt", server::request_spec::create(P("/3311"), values), time_point{});
+    REQUIRE(id.has_value());
+    auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    std::vector<std::string> segments;
+    for (std::string_view x : req->uri_path()) segments.emplace_back(x);
+    CHECK(segments == std::vector<std::string>{"lwm2m", "3311"});
+    coap::message_builder<8> created;
+    created.type(coap::message_type::acknowledgement).code(coap::code::created).message_id(req->message_id()).token(req->token());
+    for (std::string_view x : {"lwm2m", "3311", "4"}) created.location_path(x);
+    std::vector<std::byte> ack(64);
+    ack.resize(created.serialize(mutable_bytes{ack}).value());
+    (void)s.feed(1, ack, time_point{});
+    REQUIRE(s.rec.result_of(*id) != nullptr);
+    CHECK(s.rec.result_of(*id)->location == std::optional<path>{P("/3311/4")});
+    // Wakaama's client writes the root on its root link only, its object links from "/"
+    // (and expects requests under the root all the same): those links are read as they stand.
     server_box s2{4};
-    CHECK(single_answer(s2.feed(1, reg({"ep=alt"}, R"(</lwm2m>;rt="oma.lwm2m",</3/0>)").build(), time_point{})).code ==
+    CHECK(single_answer(s2.feed(1, reg({"ep=waka"}, R"(</lwm2m>;rt="oma.lwm2m",</1/0>,</3/0>)").build(), time_point{})).code ==
+          coap::code::created);
+    REQUIRE(s2.engine->find("waka").has_value());
+    CHECK(s2.engine->find("waka")->alternate_root == "/lwm2m");
+    REQUIRE(s2.engine->find("waka")->links.size() == 2);
+    CHECK(s2.engine->find("waka")->links[1].object_id == 3);
+    // A link that is neither below the root nor a path is still refused.
+    server_box s3{4};
+    CHECK(single_answer(s3.feed(1, reg({"ep=bad"}, R"(</lwm2m>;rt="oma.lwm2m",</other/3/0>)").build(), time_point{})).code ==
           coap::code::bad_request);
+}
+
+namespace {
+/** Block `num` (SZX 2: 64 bytes) of `body`, POSTed to `path` with `query`. */
+std::vector<std::byte> block1_post(std::string_view path, std::vector<std::string> query, std::uint16_t cf,
+                                   std::string_view body, std::uint32_t num, std::uint16_t mid) {
+    const std::size_t off = std::size_t{num} * 64;
+    const std::string_view part = body.substr(off, 64);
+    coap::message_builder<24> b;
+    b.type(coap::message_type::confirmable).code(coap::code::post).message_id(mid);
+    const std::array<std::byte, 2> tok{std::byte{0xB1}, static_cast<std::byte>(mid & 0xFF)};
+    b.token(bytes_view{tok});
+    b.uri_path_segments(path);
+    for (const auto& q : query) b.uri_query(q);
+    b.content_format(cf);
+    b.block1(coap::block_option{num, off + part.size() < body.size(), 2});
+    b.payload(as_bytes(part));
+    std::vector<std::byte> out(1500);
+    out.resize(b.serialize(mutable_bytes{out}).value());
+    return out;
+}
+} // namespace
+
+TEST_CASE("RFC 7959 §2.3 Register and Send bodies sent in Block1 blocks are reassembled, not read block by block") {
+    // Californium-based clients (Leshan's) send bodies over 1024 bytes block-wise: each block
+    // was read as a whole Register ("malformed link"), or a cut at a comma registered part of
+    // the objects.
+    server_box s{4};
+    std::string links = R"(</>;rt="oma.lwm2m";ct="110 112",)";
+    for (int i = 0; i < 12; ++i) links += "</" + std::to_string(3300 + i) + "/0>,";
+    links += "</3/0>";
+    REQUIRE(links.size() > 128);
+    const std::uint32_t blocks = static_cast<std::uint32_t>((links.size() + 63) / 64);
+    for (std::uint32_t n = 0; n + 1 < blocks; ++n) {
+        auto out = s.feed(5, block1_post("/rd", {"ep=big", "lwm2m=1.1"}, 40, links, n, static_cast<std::uint16_t>(n + 1)), time_point{});
+        REQUIRE(out.size() == 1);
+        auto m = coap::parse(out[0]);
+        REQUIRE(m.has_value());
+        CHECK(m->code() == coap::code::continue_);
+        CHECK(s.rec.events.empty());
+    }
+    auto out = s.feed(5, block1_post("/rd", {"ep=big", "lwm2m=1.1"}, 40, links, blocks - 1, 50), time_point{});
+    REQUIRE(out.size() == 1);
+    auto m = coap::parse(out[0]);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::created);
+    REQUIRE(m->block1().has_value());
+    REQUIRE(m->block1()->has_value());
+    CHECK((*m->block1())->num == blocks - 1);  // §2.3: the final response echoes the last block
+    REQUIRE(s.rec.events.size() == 1);
+    CHECK(s.rec.events[0].links.size() == 13);
+    CHECK(s.rec.events[0].formats.has(format::content_format::senml_cbor));
+    // A Send (POST /dp) of several blocks: one report with every record.
+    std::string pack = R"([{"bn":"/3311/0/","n":"5851","v":1})";
+    for (int i = 0; i < 6; ++i) pack += R"(,{"n":"5850","vb":true},{"n":"5706","vs":"red"})";
+    pack += "]";
+    const std::uint32_t send_blocks = static_cast<std::uint32_t>((pack.size() + 63) / 64);
+    REQUIRE(send_blocks > 2);
+    for (std::uint32_t n = 0; n < send_blocks; ++n)
+        out = s.feed(5, block1_post("/dp", {}, 110, pack, n, static_cast<std::uint16_t>(100 + n)), time_point{});
+    REQUIRE(out.size() == 1);
+    CHECK(coap::parse(out[0])->code() == coap::code::changed);
+    REQUIRE(s.rec.sends.size() == 1);
+    CHECK(s.rec.sends[0].records.size() == 13);
+}
+
+TEST_CASE("RFC 7959 §2.9.3 with MaxUplinkBody 0 a block-wise request body is answered 4.13 with Size1, never read in part") {
+    using no_block1 = server::server_limits<1152, 8, 4, 16, 16, 256, 4, 1024, 1, 16, 2, 0>;
+    recorder rec;
+    std::vector<no_block1::slot> slots(2);
+    std::vector<std::uint32_t> index(server::engine<no_block1, xorshift, recorder>::index_words(2));
+    server::engine<no_block1, xorshift, recorder> e{rec, slots, index, xorshift{}};
+    const std::string links = "</1/0>,</3/0>,</3303/0>,</3303/1>,</3304/0>,</3305/0>,</3306/0>,</3311/0>,</3311/1>";
+    e.on_datagram(exchange::peer_id{5}, block1_post("/rd", {"ep=small"}, 40, links, 0, 1), time_point{});
+    auto d = e.poll_datagram();
+    REQUIRE(d.has_value());
+    auto m = coap::parse(d->bytes);
+    REQUIRE(m.has_value());
+    CHECK(m->code() == coap::code::request_entity_too_large);
+    CHECK(m->size1() == std::optional<std::uint32_t>{1152 - 64});
+    CHECK(rec.events.empty());
+    CHECK(e.registration_count() == 0);
 }
 
 TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry moves; unknown id is 4.04") {
@@ -231,7 +418,9 @@ TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry 
     CHECK(b.payload == "invalid lt");
     bad.query = {"ep=x"};
     bad.mid = 5;
-    CHECK(single_answer(s.feed(9, bad.build(), time_point{70s})).code == coap::code::bad_request);
+    const answer named = single_answer(s.feed(9, bad.build(), time_point{70s}));
+    CHECK(named.code == coap::code::bad_request);
+    CHECK(named.payload == "ep in an Update");
     bad.query = {"b=UQ"};  // 1.1 client: Q is not a binding letter
     bad.mid = 6;
     CHECK(single_answer(s.feed(9, bad.build(), time_point{70s})).code == coap::code::bad_request);
@@ -259,6 +448,40 @@ TEST_CASE("Core §6.2.2 Update: lifetime, binding, sms and links change; expiry 
         CAPTURE(p);
         CHECK(single_answer(s.feed(9, x.build(), time_point{70s})).code == coap::code::not_found);
     }
+}
+
+TEST_CASE("Core §6.2.2 an Update's links without a root link are read under the registration's root; root and formats stay") {
+    server_box s{4};
+    const answer a = single_answer(
+        s.feed(1, reg({"ep=rooted", "lwm2m=1.1"}, R"(</lwm2m>;rt="oma.lwm2m";ct=112,</lwm2m/3/0>)").build(), time_point{}));
+    REQUIRE(a.code == coap::code::created);
+    dgram up;
+    up.path = "/rd/" + a.location.at(1);
+    up.payload = "</lwm2m/3/0>,</lwm2m/3311/0>";
+    up.mid = 2;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{1s})).code == coap::code::changed);
+    auto v = s.engine->find("rooted");
+    REQUIRE(v.has_value());
+    CHECK(v->alternate_root == "/lwm2m");
+    CHECK(v->formats.has(format::content_format::senml_cbor));
+    REQUIRE(v->links.size() == 2);
+    CHECK(v->links[1].object_id == 3311);
+    // Requests still default to the announced SenML CBOR, under the root.
+    REQUIRE(s.engine->submit("rooted", server::request_spec::read(P("/3311/0")), time_point{1s}).has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    CHECK(req->accept() == std::optional<std::uint16_t>{112});
+    CHECK(*req->uri_path().begin() == "lwm2m");
+    // A root link in an Update replaces both.
+    up.payload = R"(</>;rt="oma.lwm2m";ct=110,</3/0>)";
+    up.mid = 3;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{2s})).code == coap::code::changed);
+    v = s.engine->find("rooted");
+    CHECK(v->alternate_root.empty());
+    CHECK(v->formats.has(format::content_format::senml_json));
+    CHECK(!v->formats.has(format::content_format::senml_cbor));
 }
 
 TEST_CASE("Core §6.2.3 De-register: 2.02 and event; the location is gone; a second one is 4.04") {

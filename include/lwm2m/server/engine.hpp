@@ -39,9 +39,10 @@
  *   again, as for an Update of an unknown registration); Send in a format other than SenML
  *   JSON/CBOR or LwM2M CBOR answers 4.15; a body that does not decode answers 4.00.
  * - Queue mode: a client registered with Q is awake for `server_config::queue_awake_time`
- *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after its Register, Update or Send;
- *   requests issued outside that window are held (at most `Limits::max_held`) and sent when
- *   it next registers or updates.
+ *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after any message from it (Register,
+ *   Update, Send, a notification, a response, an empty ACK); requests issued outside that
+ *   window are held (at most `Limits::max_held`) and sent when it is next heard from; a
+ *   request it does not answer (it slept earlier than assumed) is held again, not failed.
  * - Block-wise responses (RFC 7959 §2.4, §3.3): a 2.xx with Block2 M=1 to a Read, Discover,
  *   Observe or a composite read is completed block by block (the same request without
  *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
@@ -116,11 +117,18 @@ namespace lwm2m::server {
  * - `CompositeObservePaths`: paths an Observe-Composite keeps (10 bytes each, per
  *   observation) to complete a notification larger than one block with FETCHes; one with
  *   more paths delivers such a notification's first block with `request_entity_incomplete`.
+ * - `MaxUplinkBody`: largest body of a request from a client (Register, Update, Send)
+ *   reassembled from Block1 blocks (RFC 7959 §2.3; Californium-based clients such as
+ *   Leshan's send bodies over 1024 bytes block-wise, Anjay's those over its buffer). The
+ *   endpoint reassembles one such request at a time (a second client's first block takes
+ *   over; the first then gets 4.08 and starts again) and answers 4.13 above the limit; 0
+ *   takes none: every Block1 transfer is answered 4.13 (§2.9.3). Costs MaxMessage +
+ *   MaxUplinkBody bytes once.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxRequests = 32, std::size_t MaxObservations = 32,
           std::size_t MaxRecords = 64, std::size_t MaxLinks = 64, std::size_t MaxRequestPayload = 512,
           std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4,
-          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4>
+          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4, std::size_t MaxUplinkBody = 4096>
 struct server_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_requests = MaxRequests;
@@ -136,14 +144,15 @@ struct server_limits {
     static constexpr std::size_t dedup_entries = DedupEntries;
     static constexpr std::size_t composite_observe_paths = CompositeObservePaths;
     static_assert(CompositeObservePaths < 256);
-    using endpoint_limits =
-        exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32, MaxObservations, 8>;
+    static constexpr std::size_t max_uplink_body = MaxUplinkBody;
+    using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32,
+                                                      MaxObservations, 8, MaxUplinkBody>;
 };
 
 /** Run-time configuration of a server engine. */
 struct server_config {
     exchange::transmission_parameters transmission{};
-    /** Queue mode awake window after Register/Update/Send; zero means MAX_TRANSMIT_WAIT of `transmission`. */
+    /** Queue mode awake window after any message from the client; zero means MAX_TRANSMIT_WAIT of `transmission`. */
     duration queue_awake_time = duration::zero();
     /** Schemas for decoding (TLV needs them); must outlive the engine. */
     const schema_registry* schemas = &objects::registry;
@@ -180,6 +189,11 @@ public:
         now_ = now;
         dispatcher d{this};
         endpoint_.on_datagram(peer, datagram, now, d);
+        // Any message from a client shows it awake, not only Register/Update/Send: a queue-mode
+        // client may wake to notify (Anjay Lite sends Notify or Send without an Update first)
+        // and stays awake after each message it sends (Transport §6; Zephyr counts its
+        // responses too), so held requests go out now rather than after its next Update.
+        if (slot_type* s = store_.find_peer(peer)) s->last_heard = now;
         process(now);
     }
 
@@ -941,10 +955,27 @@ private:
         return block_step::fetching;
     }
 
+    /**
+     * Queue mode (Transport §6): a request the client did not answer (it went to sleep before
+     * the awake window we assumed ended, e.g. a Zephyr client with a short
+     * CONFIG_LWM2M_QUEUE_MODE_UPTIME) is kept for the next time the client is heard from, as
+     * held requests are, not failed (it keeps its request slot: MaxHeld bounds what is
+     * submitted). Not the rest of a block-wise body: that fails.
+     */
+    bool hold_again(request_entry& e) noexcept {
+        if (e.notification_of.value != 0 || e.transfer != no_transfer) return false;
+        const slot_type* s = store_.find_location(e.location);
+        if (s == nullptr || !s->queue) return false;
+        e.state = request_entry::held;
+        maybe_held_ = true;
+        return true;
+    }
+
     void complete(request_entry& e, const result<coap::message_view>& res) noexcept {
         response_parts parts;
         std::optional<errc> failure;
         if (!res) {
+            if (res.error().code == errc::timeout && hold_again(e)) return;
             failure = res.error().code;
         } else {
             errc why = errc::request_entity_incomplete;
@@ -1150,15 +1181,30 @@ private:
         std::copy_n(t.data(), n, out.data());
         size = static_cast<std::uint8_t>(n);
     }
-    static void apply_links(slot_type& s, const link_set<slot_type::max_links>& l) noexcept {
+    /**
+     * Stores the object links. The root link's alternate root and content formats are stored
+     * when it is there, or for a Register (`registering`: none means "/" and no `ct`); an
+     * Update without one keeps them (Core §6.2.2: an Update carries what changed).
+     */
+    static void apply_links(slot_type& s, const link_set<slot_type::max_links>& l, bool registering) noexcept {
         std::copy_n(l.links.data(), l.count, s.link_list.data());
         s.link_count = static_cast<std::uint16_t>(l.count);
         s.links_truncated = l.truncated;
+        if (!registering && !l.has_root_link) return;
         s.formats = l.formats;
         copy_text(l.root, s.root_text, s.root_size);
     }
 
     void handle_request(exchange::peer_id peer, const coap::message_view& m, exchange::response& r) noexcept {
+        // The endpoint hands over whole requests (reassembled, or single-block); a block of a
+        // larger one reaches us only with MaxUplinkBody 0: too large (RFC 7959 §2.9.3), never
+        // read as if it were the whole body.
+        if (const auto b1 = m.block1(); !b1) return reject(r, coap::code::bad_request, "invalid Block1");
+        else if (*b1 && ((*b1)->num != 0 || (*b1)->more)) {
+            reject(r, coap::code::request_entity_too_large, "block-wise request bodies not taken");
+            r.options().size1(static_cast<std::uint32_t>(Limits::max_message - 64));
+            return;
+        }
         std::array<std::string_view, 3> seg{};
         std::size_t count = 0;
         for (std::string_view x : m.uri_path()) {
@@ -1182,9 +1228,12 @@ private:
         reject(r, coap::code::not_found, "no such resource");
     }
 
+    // Link-format, or none, or text/plain: some clients label their links text (Wakaama's
+    // server takes it too); what is not link syntax is refused by the link reader anyway.
     static bool link_payload_format_ok(const coap::message_view& m) noexcept {
         const auto cf = m.content_format();
-        return !cf || *cf == static_cast<std::uint16_t>(format::content_format::link_format);
+        return !cf || *cf == static_cast<std::uint16_t>(format::content_format::link_format) ||
+               *cf == static_cast<std::uint16_t>(format::content_format::text);
     }
 
     /** The handler's `may_register` (registration_authorizer), or yes. */
@@ -1225,7 +1274,7 @@ private:
         s->version = q.version;
         s->binding = q.binding;
         s->queue = q.queue;
-        apply_links(*s, links);
+        apply_links(*s, links, true);
         s->registered_at = s->last_update = s->last_heard = now_;
         s->expires = now_ + std::chrono::seconds(q.lifetime);
         s->location = new_location();
@@ -1259,13 +1308,14 @@ private:
         link_set<slot_type::max_links> links;
         if (has_links) {
             if (!link_payload_format_ok(m)) return reject(r, coap::code::unsupported_content_format, "link-format expected");
-            if (auto why = parse_registration_links(m.payload(), slot_type::max_root, links)) return reject(r, *why);
+            if (auto why = parse_registration_links(m.payload(), slot_type::max_root, links, s->alternate_root()))
+                return reject(r, *why);
         }
         if (q.lifetime) s->lifetime = *q.lifetime;
         if (q.binding) s->binding = *q.binding;
         if (q.queue) s->queue = *q.queue;
         if (q.sms) copy_text(*q.sms, s->sms_text, s->sms_size);
-        if (has_links) apply_links(*s, links);
+        if (has_links) apply_links(*s, links, false);
         s->last_update = s->last_heard = now_;
         store_.set_expiry(*s, now_ + std::chrono::seconds(s->lifetime));
         if (!(s->peer == peer)) store_.set_peer(*s, peer);
@@ -1350,7 +1400,6 @@ private:
         std::optional<error> err;
         decode(cf, m.payload(), lwm2m::path{}, rep.records, err);
         if (err || rep.records.empty()) return reject(r, coap::code::bad_request, "invalid payload");
-        s->last_heard = now_;
         r.code(coap::code::changed);
         handler_.on_send(rep);
     }

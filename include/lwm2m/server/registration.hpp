@@ -13,16 +13,24 @@
  *   other version answers 4.12 Precondition Failed (Core §6.2.1, Table 6.2.1-1 of 1.1);
  * - `b`, LwM2M 1.0: one of U, UQ, S, SQ, US, UQS (1.0 §5.3.1.1, the Q inside means queue
  *   mode); LwM2M 1.1+: each of U M H T S N at most once, no Q (queue mode is `Q`); absent: U;
- * - `Q` takes no value and exists from 1.1 on; `sms` must have a value;
- * - a parameter given twice, an unknown parameter, or a malformed value answers 4.00
- *   (1.0 §5.3.1: "unknown parameter is specified"); in an Update, `lwm2m` equal to the
- *   registered version is tolerated (some 1.0 clients repeat it), any other answers 4.00;
- * - the payload is link-format (Content-Format 40, or none); a malformed link, a link that is
- *   not an object or instance path (below the alternate root), or a malformed `ver` answers
- *   4.00; other attributes are ignored.
+ * - `Q` takes no value and exists from 1.1 on (in an Update of a 1.1+ registration it turns
+ *   queue mode on; its absence changes nothing, as for every Update parameter); `sms` must
+ *   have a value;
+ * - a parameter given twice or a malformed value answers 4.00; in an Update, `lwm2m` equal to
+ *   the registered version is tolerated (some 1.0 clients repeat it), any other answers 4.00;
+ * - a parameter we do not know is ignored. 1.0 §5.3.1 lists "unknown parameter" among the
+ *   causes of 4.00, but clients in the field add their own (Leshan's client sends configured
+ *   "additional attributes", which Leshan's server keeps; Pelion's sends `mccv=`, `iep=`...),
+ *   and the reference servers (Leshan, Wakaama) accept them: refusing would lock those
+ *   clients out for a parameter that changes nothing here;
+ * - the payload is link-format (Content-Format 40, or none; text/plain too, which some
+ *   clients put on it and Wakaama's server accepts); a malformed link, a link that is
+ *   not an object or instance path (below the alternate root, or from "/" as some clients
+ *   write them), or a malformed `ver` answers 4.00; other attributes are ignored.
  * Allocation: none.
  */
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +68,7 @@ struct register_query {
 struct update_query {
     std::optional<std::uint32_t> lifetime{};
     std::optional<binding_mode> binding{};
-    std::optional<bool> queue{};  ///< set only by a 1.0 binding ("UQ")
+    std::optional<bool> queue{};  ///< set by a 1.0 binding ("UQ" / "U") or a 1.1+ `Q`
     std::optional<std::string_view> sms{};
 };
 
@@ -117,6 +125,39 @@ struct query_arg {
     return {slice(q, 0, eq), slice(q, eq + 1), true};
 }
 
+/** A parameter taken with a value (`name=value`) into `value`. */
+struct query_slot {
+    std::string_view name;
+    std::optional<std::string_view>* value;
+};
+
+/**
+ * Walks the Uri-Query options: `name=value` into the slot of that name (once each), the flag
+ * `Q` (no value, once) into `*q` when `q` is given; a name without a slot is ignored (see
+ * the file comment).
+ */
+template <class Queries, std::size_t N>
+[[nodiscard]] std::optional<rejection> collect_query(const Queries& queries, const std::array<query_slot, N>& slots,
+                                                     bool* q) noexcept {
+    for (std::string_view arg : queries) {
+        const query_arg a = split_query(arg);
+        if (q != nullptr && a.name == "Q") {
+            if (a.has_value) return rejection{coap::code::bad_request, "Q takes no value"};
+            if (*q) return rejection{coap::code::bad_request, "duplicate Q"};
+            *q = true;
+            continue;
+        }
+        std::optional<std::string_view>* target = nullptr;
+        for (const query_slot& s : slots)
+            if (s.name == a.name) target = s.value;
+        if (target == nullptr) continue;
+        if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
+        if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
+        *target = a.value;
+    }
+    return std::nullopt;
+}
+
 /** Parses "M.m" (one or more digits each, < 256). */
 [[nodiscard]] constexpr bool parse_object_version(std::string_view v, std::uint8_t& major, std::uint8_t& minor) noexcept {
     const std::size_t dot = v.find('.');
@@ -147,26 +188,8 @@ template <class Queries>
     out = register_query{};
     std::optional<std::string_view> ep, lt, ver, b, sms;
     bool q = false;
-    for (std::string_view arg : queries) {
-        const detail::query_arg a = detail::split_query(arg);
-        std::optional<std::string_view>* target = nullptr;
-        if (a.name == "ep") target = &ep;
-        else if (a.name == "lt") target = &lt;
-        else if (a.name == "lwm2m") target = &ver;
-        else if (a.name == "b") target = &b;
-        else if (a.name == "sms") target = &sms;
-        else if (a.name == "Q") {
-            if (a.has_value) return rejection{coap::code::bad_request, "Q takes no value"};
-            if (q) return rejection{coap::code::bad_request, "duplicate Q"};
-            q = true;
-            continue;
-        } else {
-            return rejection{coap::code::bad_request, "unknown parameter"};
-        }
-        if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
-        if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
-        *target = a.value;
-    }
+    const std::array<detail::query_slot, 5> slots{{{"ep", &ep}, {"lt", &lt}, {"lwm2m", &ver}, {"b", &b}, {"sms", &sms}}};
+    if (auto why = detail::collect_query(queries, slots, &q)) return why;
     if (!ep || ep->empty()) return rejection{coap::code::bad_request, "missing ep"};
     out.endpoint = *ep;
     if (ver) {
@@ -202,19 +225,11 @@ template <class Queries>
 [[nodiscard]] std::optional<rejection> parse_update_query(const Queries& queries, lwm2m_version version,
                                                           update_query& out) noexcept {
     out = update_query{};
-    std::optional<std::string_view> lt, b, sms, ver;
-    for (std::string_view arg : queries) {
-        const detail::query_arg a = detail::split_query(arg);
-        std::optional<std::string_view>* target = nullptr;
-        if (a.name == "lt") target = &lt;
-        else if (a.name == "b") target = &b;
-        else if (a.name == "sms") target = &sms;
-        else if (a.name == "lwm2m") target = &ver;
-        else return rejection{coap::code::bad_request, "unknown parameter"};
-        if (target->has_value()) return rejection{coap::code::bad_request, "duplicate parameter"};
-        if (!a.has_value) return rejection{coap::code::bad_request, "parameter without value"};
-        *target = a.value;
-    }
+    std::optional<std::string_view> lt, b, sms, ver, ep;
+    bool q = false;  // a 1.1+ flag; in a 1.0 Update `Q` is a name like any other
+    const std::array<detail::query_slot, 5> slots{{{"lt", &lt}, {"b", &b}, {"sms", &sms}, {"lwm2m", &ver}, {"ep", &ep}}};
+    if (auto why = detail::collect_query(queries, slots, version != lwm2m_version::v1_0 ? &q : nullptr)) return why;
+    if (ep) return rejection{coap::code::bad_request, "ep in an Update"};  // a registration's name cannot change
     // `lwm2m` is not an Update parameter, but some 1.0 clients (lwm2m-node-lib) repeat it:
     // the registered version is tolerated, another one cannot change in an Update.
     if (ver && parse_lwm2m_version(*ver) != version)
@@ -231,6 +246,7 @@ template <class Queries>
         out.binding = *m;
         if (version == lwm2m_version::v1_0) out.queue = queue_in_binding;
     }
+    if (q) out.queue = true;
     if (sms) {
         if (sms->empty()) return rejection{coap::code::bad_request, "invalid sms"};
         out.sms = *sms;
@@ -248,26 +264,46 @@ struct link_set {
     std::array<object_link, MaxLinks> links{};
     std::size_t count = 0;
     bool truncated = false;
-    announced_formats formats{};
+    announced_formats formats{};  ///< the root link's `ct` (none without a root link)
     std::string_view root{};  ///< alternate root as written (e.g. "/lwm2m"), empty for "/"
-    bool has_root_link = false;
+    bool has_root_link = false;  ///< false: `root` and `formats` were not given
 };
 
 /**
- * Reads a link-format payload into `out`. Errors (rejection 4.00): link syntax, a target
- * that is not /O or /O/I (below the alternate root), a malformed `ver`, an alternate root
- * longer than `max_root`.
+ * Reads a link-format payload into `out`. `current_root` is the alternate root links are read
+ * under until the payload's root link names one: an Update's links without a root link are
+ * under the registration's root (its root link is not repeated by every client). Errors
+ * (rejection 4.00): link syntax, a target that is not /O or /O/I (below the alternate root),
+ * a malformed `ver`, an alternate root longer than `max_root`.
  */
 template <std::size_t MaxLinks>
 [[nodiscard]] std::optional<rejection> parse_registration_links(bytes_view payload, std::size_t max_root,
-                                                                link_set<MaxLinks>& out) noexcept {
+                                                                link_set<MaxLinks>& out,
+                                                                std::string_view current_root = {}) noexcept {
     out = link_set<MaxLinks>{};
+    out.root = current_root;
     format::link::reader rd{payload};
     for (;;) {
         auto e = rd.next();
         if (!e) return rejection{coap::code::bad_request, "malformed link"};
         if (!e->has_value()) break;
-        auto l = format::link::interpret(**e, out.root);
+        // A relative object link (`<3/0>`, as some NB-IoT modules write) resolves against the
+        // Register's /rd to /3/0 (RFC 6690 §2.1, RFC 3986 §5.2.3). Only for ids: the root
+        // link's URI is kept as a view into the payload.
+        std::array<char, 1 + path::max_text_length> absolute{};
+        format::link::link_entry entry = **e;
+        if (const std::string_view uri = entry.uri();
+            !uri.empty() && uri.front() >= '0' && uri.front() <= '9' && uri.size() < absolute.size()) {
+            absolute[0] = '/';
+            std::copy(uri.begin(), uri.end(), absolute.begin() + 1);
+            entry = format::link::link_entry{std::string_view{absolute.data(), uri.size() + 1}, entry.params()};
+        }
+        auto l = format::link::interpret(entry, out.root);
+        if (l && l->is_root) l = format::link::interpret(**e, out.root);
+        // Wakaama's client writes its alternate root on the root link only and its object
+        // links from "/" (`</lwm2m>;rt="oma.lwm2m",</1/0>`), though it expects requests under
+        // the root: a link outside the root that is a path as it stands is read as one.
+        if (!l && l.error().code == errc::path_root_mismatch) l = format::link::interpret(entry);
         if (!l) return rejection{coap::code::bad_request, "invalid link"};
         if (l->is_root) {
             std::string_view uri = l->uri;

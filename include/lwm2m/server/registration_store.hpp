@@ -138,7 +138,7 @@ struct registration_slot {
     std::uint32_t lifetime = 86400;  ///< seconds (`lt`)
     time_point registered_at{};
     time_point last_update{};     ///< last Register or Update
-    time_point last_heard{};      ///< last Register, Update or Send (queue mode awake window)
+    time_point last_heard{};      ///< last message from its peer (queue mode awake window)
     time_point expires{};         ///< last_update + lifetime
     lwm2m_version version = lwm2m_version::v1_0;
     binding_mode binding{};

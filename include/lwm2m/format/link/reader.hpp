@@ -67,6 +67,8 @@ public:
 
     /** The URI-Reference between `<` and `>`, e.g. "/3/0". */
     [[nodiscard]] constexpr std::string_view uri() const noexcept { return uri_; }
+    /** The parameters as written (from the first `;`), for a copy with another URI. */
+    [[nodiscard]] constexpr std::string_view params() const noexcept { return params_; }
 
     /** Iterates the parameters. */
     class attribute_iterator {
