@@ -105,11 +105,13 @@ stage_meson() {
         rm -rf "$dir"
         # clang++ when present (dev covers g++). b_lundef=false: clang's sanitizer runtimes
         # are linked only into executables.
-        local cxx=c++
-        command -v clang++ >/dev/null && cxx=clang++
-        CXX=$cxx CXXFLAGS="-fno-omit-frame-pointer -fno-sanitize-recover=all" \
+        # Line tables only (-Ddebug=false drops -g): sanitizer reports keep file:line, the
+        # compiles take a seventh less time.
+        local cxx=c++ lines=-g1
+        command -v clang++ >/dev/null && cxx=clang++ lines=-gline-tables-only
+        CXX=$cxx CXXFLAGS="-fno-omit-frame-pointer -fno-sanitize-recover=all $lines" \
             meson setup "$dir" -Db_sanitize=address,undefined -Db_lundef=false -Dheader_checks=true \
-                -Dfuzz_replay=false
+                -Dfuzz_replay=false -Ddebug=false -Doptimization=0
     fi
     meson compile -C "$dir" -j "$JOBS"
     ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
