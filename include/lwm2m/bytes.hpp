@@ -84,13 +84,17 @@ template <class Word>
 
 /**
  * Copies `n` bytes (the ranges may overlap). Short copies (up to 32 bytes: option values,
- * tokens) use two overlapping fixed-size moves instead of a call into the C library.
+ * tokens) use two overlapping fixed-size moves instead of a call into the C library; size
+ * builds (-Os) call `memmove` for every length (which they link anyway).
  */
 constexpr void copy_bytes(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
     if (std::is_constant_evaluated()) {
         for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
         return;
     }
+#if defined(__OPTIMIZE_SIZE__)
+    if (n > 0) std::memmove(dst, src, n);  // (memmove wants valid pointers even for 0 bytes)
+#else
     if (n > 32) {
         std::memmove(dst, src, n);
     } else if (n > 16) {
@@ -113,6 +117,7 @@ constexpr void copy_bytes(std::byte* dst, const std::byte* src, std::size_t n) n
         dst[n / 2] = b;
         dst[n - 1] = c;
     }
+#endif
 }
 
 constexpr int hex_digit_value(char c) noexcept {

@@ -154,22 +154,23 @@ public:
     using error_type = lwm2m::error;
 
     constexpr result() noexcept = default;
-    constexpr result(unexpected u) noexcept : err_(u.err), has_(false) {}
+    constexpr result(unexpected u) noexcept : code_(u.err.code), has_(false), offset_(u.err.offset) {}
 
     [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
     constexpr explicit operator bool() const noexcept { return has_; }
     constexpr void value() const noexcept { LWM2M_ASSERT(has_); }
-    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr const lwm2m::error& error() const noexcept { LWM2M_ASSERT(!has_); return err_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr lwm2m::error error() const noexcept { LWM2M_ASSERT(!has_); return {code_, offset_}; }
 
     template <class F>
     constexpr auto and_then(F&& f) const -> std::invoke_result_t<F> {
         if (has_) return std::forward<F>(f)();
-        return unexpected{err_};
+        return unexpected{error()};
     }
 
 private:
-    lwm2m::error err_{};
+    errc code_{};
     bool has_ = true;
+    std::size_t offset_ = 0;
 };
 
 /** Propagates an error from an expression returning a result; yields the value otherwise. */

@@ -312,8 +312,8 @@ public:
     /** When `on_timeout` must be called next. */
     [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
         std::optional<time_point> d = endpoint_.next_deadline();
-        const auto consider = [&](std::optional<time_point> t) {
-            if (t && (!d || *t < *d)) d = t;
+        const auto consider = [&d](time_point t) {
+            if (!d || t < *d) d = t;
         };
         for (std::size_t i = 0; i < server_count_; ++i) {
             const server_session& s = servers_[i];
@@ -328,7 +328,7 @@ public:
             default: break;
             }
         }
-        consider(observation_deadline_);
+        if (observation_deadline_) consider(*observation_deadline_);
         // Queue mode: when the awake time ends (only ahead of now: once past, the next event decides).
         if (config_.queue_mode && queue_state_ == queue_state::awake && last_exchange_ + awake_time() > now_)
             consider(last_exchange_ + awake_time());

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include <lwm2m/config.hpp>
+
 namespace lwm2m::coap {
 
 /**
@@ -67,7 +69,7 @@ enum class code : std::uint8_t {
 [[nodiscard]] constexpr unsigned code_detail(code c) noexcept { return static_cast<std::uint8_t>(c) & 31u; }
 
 /** 0.01..0.31: a request method. */
-[[nodiscard]] constexpr bool is_request(code c) noexcept { return code_class(c) == 0 && c != code::empty; }
+LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr bool is_request(code c) noexcept { return code_class(c) == 0 && c != code::empty; }
 /** 2.00-5.31 indicate a response (RFC 7252 §12.1), including the unassigned class 3. */
 [[nodiscard]] constexpr bool is_response(code c) noexcept {
     const unsigned k = code_class(c);

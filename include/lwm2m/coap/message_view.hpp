@@ -38,7 +38,7 @@ public:
         return static_cast<message_type>((static_cast<std::uint8_t>(raw_[0]) >> 4) & 3u);
     }
     [[nodiscard]] constexpr coap::code code() const noexcept { return static_cast<coap::code>(raw_[1]); }
-    [[nodiscard]] constexpr std::uint16_t message_id() const noexcept {
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint16_t message_id() const noexcept {
         return static_cast<std::uint16_t>((static_cast<std::uint8_t>(raw_[2]) << 8) | static_cast<std::uint8_t>(raw_[3]));
     }
     /** The token, 0..8 bytes. */

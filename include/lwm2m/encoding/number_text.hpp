@@ -583,7 +583,7 @@ constexpr char* write_decimal(char* out, std::uint64_t v) noexcept {
 }
 
 /** Writes `v` in decimal, optionally after a '-', into `out` (what `std::to_chars` writes). */
-[[nodiscard]] inline result<std::size_t> format_decimal(bool negative, std::uint64_t v, std::span<char> out) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE inline result<std::size_t> format_decimal(bool negative, std::uint64_t v, std::span<char> out) noexcept {
     const std::size_t n = decimal_length(v) + (negative ? 1 : 0);
     if (n > out.size()) return fail(errc::buffer_too_small, 20);
     if (negative) out[0] = '-';

@@ -127,7 +127,7 @@ namespace detail {
  * to their reader's loop. After an error other than `capacity_exceeded`, `out` holds the records
  * read before it and the record after them may be overwritten.
  */
-[[nodiscard]] inline result<std::size_t> read_records(content_format format, bytes_view payload, const lwm2m::path& base,
+[[nodiscard]] LWM2M_HOT_INLINE inline result<std::size_t> read_records(content_format format, bytes_view payload, const lwm2m::path& base,
                                                       const schema_registry* schemas, std::span<record> out) noexcept {
     if (format == content_format::tlv || format == content_format::tlv_legacy)
         return tlv::read_records(payload, base, schemas, out);

@@ -24,7 +24,7 @@ namespace lwm2m::format::detail {
  * loop over a reader, for `read_all` and the client's request bodies.
  */
 template <class Next, class Each>
-[[nodiscard]] result<void> for_each_next(Next&& next, Each&& each) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE inline result<void> for_each_next(Next&& next, Each&& each) noexcept {
     for (;;) {
         auto r = next();
         if (!r) return unexpected{r.error()};

@@ -74,20 +74,20 @@ public:
     [[nodiscard]] constexpr text_encoding encoding() const noexcept { return encoding_; }
 
     // Accessors; precondition: the kind matches (LWM2M_ASSERT).
-    [[nodiscard]] constexpr std::int64_t as_integer() const noexcept {
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::int64_t as_integer() const noexcept {
         LWM2M_ASSERT(kind_ == value_kind::integer || kind_ == value_kind::time);
         return i_;
     }
-    [[nodiscard]] constexpr std::int64_t as_time() const noexcept { return as_integer(); }
-    [[nodiscard]] constexpr std::uint64_t as_unsigned() const noexcept { LWM2M_ASSERT(kind_ == value_kind::unsigned_integer); return u_; }
-    [[nodiscard]] constexpr double as_float() const noexcept { LWM2M_ASSERT(kind_ == value_kind::float_); return f_; }
-    [[nodiscard]] constexpr bool as_boolean() const noexcept { LWM2M_ASSERT(kind_ == value_kind::boolean); return b_; }
-    [[nodiscard]] constexpr objlnk as_objlnk() const noexcept { LWM2M_ASSERT(kind_ == value_kind::objlnk); return l_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::int64_t as_time() const noexcept { return as_integer(); }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint64_t as_unsigned() const noexcept { LWM2M_ASSERT(kind_ == value_kind::unsigned_integer); return u_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr double as_float() const noexcept { LWM2M_ASSERT(kind_ == value_kind::float_); return f_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr bool as_boolean() const noexcept { LWM2M_ASSERT(kind_ == value_kind::boolean); return b_; }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr objlnk as_objlnk() const noexcept { LWM2M_ASSERT(kind_ == value_kind::objlnk); return l_; }
     /**
      * The stored bytes of a string/corelnk/opaque/untyped value, still in `encoding()`; empty
      * (and null) for other kinds, and for empty bytes.
      */
-    [[nodiscard]] constexpr bytes_view encoded_bytes() const noexcept {
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr bytes_view encoded_bytes() const noexcept {
         // Only bytes kinds have a length, so the pointer is read only when it is the union's member.
         return size_ != 0 ? bytes_view{p_, size_} : bytes_view{};
     }

@@ -264,18 +264,18 @@ public:
     [[nodiscard]] constexpr bool has_resource_instance() const noexcept { return depth() >= 4; }
 
     /** The id at `index` (0 = object .. 3 = resource instance). Precondition: `index < depth()`. Allocation: none. */
-    [[nodiscard]] constexpr std::uint16_t id(std::size_t index) const noexcept {
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint16_t id(std::size_t index) const noexcept {
         LWM2M_ASSERT(index < depth());
         return ids_[index];
     }
     /** Object id. Precondition: `has_object()`. Allocation: none. */
-    [[nodiscard]] constexpr std::uint16_t object_id() const noexcept { return id(0); }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint16_t object_id() const noexcept { return id(0); }
     /** Object Instance id. Precondition: `has_instance()`. Allocation: none. */
-    [[nodiscard]] constexpr std::uint16_t instance_id() const noexcept { return id(1); }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint16_t instance_id() const noexcept { return id(1); }
     /** Resource id. Precondition: `has_resource()`. Allocation: none. */
-    [[nodiscard]] constexpr std::uint16_t resource_id() const noexcept { return id(2); }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint16_t resource_id() const noexcept { return id(2); }
     /** Resource Instance id. Precondition: `has_resource_instance()`. Allocation: none. */
-    [[nodiscard]] constexpr std::uint16_t resource_instance_id() const noexcept { return id(3); }
+    LWM2M_ALWAYS_INLINE [[nodiscard]] constexpr std::uint16_t resource_instance_id() const noexcept { return id(3); }
 
     /** The path one level up (`/3/0/1` -> `/3/0`). Precondition: `!is_root()`. Allocation: none. */
     [[nodiscard]] constexpr path parent() const noexcept {

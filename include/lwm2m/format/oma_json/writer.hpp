@@ -41,7 +41,7 @@ using encoding::utf8_checker;
  * Checks that a string/corelnk value decodes to UTF-8 and an opaque value decodes at all.
  * Errors: `invalid_utf8`, `invalid_json`, `invalid_base64` (offset 0).
  */
-[[nodiscard]] constexpr result<void> check_bytes(const value& v) noexcept {
+[[nodiscard]] LWM2M_HOT_INLINE constexpr result<void> check_bytes(const value& v) noexcept {
     if (v.kind() == value_kind::string || v.kind() == value_kind::corelnk) {
         if (v.encoding() == text_encoding::raw) {
             if (!encoding::validate_utf8(v.encoded_bytes())) return fail(errc::invalid_utf8);
