@@ -207,8 +207,13 @@ TEST_CASE("interop: the example server manages Wakaama's lwm2mclient (LwM2M 1.0 
     CHECK(ask(7, R"("op":"execute","path":"/31024/10/2","args":"0='hi'")") == R"({"id":7,"ep":"wakaama-1","status":"2.04"})");
     CHECK(wakaama.wait_for({"Execute on 31024/10/2"}) != "");
     CHECK(wakaama.wait_for({"Parameter (6 bytes)"}) != "");
+    // The Registration Update Trigger (/1/0/8) is answered 2.04, but this Wakaama sends no
+    // Update after it (1.0 Appendix E.2 says the client MUST): nothing to wait for.
+    CHECK(ask(21, R"("op":"execute","path":"/1/0/8")") == R"({"id":21,"ep":"wakaama-1","status":"2.04"})");
 
-    // Discover (1.0 §5.4.2), Write-Attributes (§5.4.4) and their effect on Discover.
+    // Discover (1.0 §5.4.2), Write-Attributes (§5.4.4) and their effect on Discover. Only
+    // pmin/pmax: this Wakaama's client crashes (SIGSEGV) on a Discover of a resource carrying
+    // gt/lt/st, which it accepts with 2.04.
     CHECK(ask(8, R"("op":"discover","path":"/3/0")") ==
           R"({"id":8,"ep":"wakaama-1","status":"2.05","links":"</3/0>,</3/0/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,)"
           R"(</3/0/5>,</3/0/6>,</3/0/7>,</3/0/8>,</3/0/9>,</3/0/10>,</3/0/11>,</3/0/12>,</3/0/13>,</3/0/14>,</3/0/15>,</3/0/16>"})");
