@@ -71,11 +71,11 @@ long long mtime(const std::string& p) {
 }
 
 /**
- * Compiles one Wakaama program into build_dir()/`name` (through a temporary file renamed into
- * place, so a reader never sees half a binary). `defines` and `own` (its example sources) as in
- * Wakaama's examples/{client,server}/CMakeLists.txt and core/wakaama.cmake.
+ * The command that compiles one Wakaama program (its output file and log are appended by
+ * `compile`): `defines` and `own` (its example sources) as in Wakaama's
+ * examples/{client,server}/CMakeLists.txt and core/wakaama.cmake.
  */
-bool compile(const std::string& name, const std::string& defines, const std::vector<std::string>& own) {
+std::string compile_command(const std::string& defines, const std::vector<std::string>& own) {
     const std::string w = wakaama_dir();
     std::string cmd = "timeout 180 cc -O1 -w -Wno-error=implicit-function-declaration -Wno-error=int-conversion"
                       " -Wno-error=incompatible-pointer-types -DLWM2M_LITTLE_ENDIAN " + defines +
@@ -87,17 +87,41 @@ bool compile(const std::string& name, const std::string& defines, const std::vec
     for (const char* shared : {"commandline", "platform", "memtrace", "connection"})  // no DTLS: connection.c
         cmd += " " + w + "/examples/shared/" + shared + ".c";
     for (const std::string& s : own) cmd += " " + w + "/examples/" + s + ".c";
+    return cmd + " " + build_dir() + "/unbuffered_stdout.c";
+}
+
+/** Runs `command` into build_dir()/`name` through a temporary file renamed into place (a reader never sees half a binary). */
+bool compile(const std::string& name, const std::string& command) {
     const std::string out = build_dir() + "/" + name;
     const std::string tmp = out + ".tmp." + std::to_string(::getpid());
-    cmd += " " + build_dir() + "/unbuffered_stdout.c -o " + tmp + " >" + build_dir() + "/" + name + ".log 2>&1";
-    if (std::system(cmd.c_str()) != 0) {
+    if (std::system((command + " -o " + tmp + " >" + out + ".log 2>&1").c_str()) != 0) {
         (void)std::remove(tmp.c_str());
         return false;
     }
     return std::rename(tmp.c_str(), out.c_str()) == 0;
 }
 
-/** Builds lwm2mclient and lwm2mserver unless up to date; "" when they are ready, else why not. */
+std::string file_text(const std::string& p) {
+    std::string text;
+    if (FILE* f = std::fopen(p.c_str(), "r")) {
+        char buf[4096];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+        std::fclose(f);
+    }
+    return text;
+}
+
+bool write_file(const std::string& p, const std::string& text) {
+    FILE* f = std::fopen(p.c_str(), "w");
+    if (f == nullptr) return false;
+    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    return std::fclose(f) == 0 && ok;
+}
+
+/**
+ * Builds lwm2mclient and lwm2mserver unless they are newer than the package-lock and were built
+ * by the same commands (build_dir()/recipe); "" when they are ready, else why not.
+ */
 std::string build_wakaama() {
     if (mtime(wakaama_dir() + "/core/liblwm2m.c") < 0)
         return "Wakaama's sources are not installed (cd tests/interop/wakaama && npm ci --ignore-scripts)";
@@ -107,24 +131,29 @@ std::string build_wakaama() {
     // One build for every test process (ctest and meson may run this test at the same time).
     const int lock = ::open((build_dir() + "/.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
     if (lock < 0 || ::flock(lock, LOCK_EX) != 0) return "cannot lock " + build_dir() + "/.lock";
+    const std::string client = compile_command("-DLWM2M_CLIENT_MODE -DLWM2M_BOOTSTRAP -DLWM2M_SUPPORT_JSON",
+                                               {"client/lwm2mclient", "client/system_api", "client/object_security",
+                                                "client/object_server", "client/object_device", "client/object_firmware",
+                                                "client/object_location", "client/object_connectivity_moni",
+                                                "client/object_connectivity_stat", "client/object_access_control",
+                                                "client/test_object"});
+    const std::string server = compile_command("-DLWM2M_SERVER_MODE", {"server/lwm2mserver"});
+    const std::string recipe = client + "\n" + server + "\n";
     const long long lock_file = mtime(package_dir() + "/package-lock.json");
     std::string why;
-    if (mtime(build_dir() + "/lwm2mclient") <= lock_file || mtime(build_dir() + "/lwm2mserver") <= lock_file) {
+    if (mtime(build_dir() + "/lwm2mclient") <= lock_file || mtime(build_dir() + "/lwm2mserver") <= lock_file ||
+        file_text(build_dir() + "/recipe") != recipe) {
         // The examples print to stdout without flushing; unbuffered, a pipe sees each line at once.
-        if (FILE* f = std::fopen((build_dir() + "/unbuffered_stdout.c").c_str(), "w")) {
-            std::fputs("#include <stdio.h>\n"
-                       "__attribute__((constructor)) static void unbuffered_stdout(void) { setvbuf(stdout, NULL, _IONBF, 0); }\n",
-                       f);
-            std::fclose(f);
-        }
-        if (!compile("lwm2mclient", "-DLWM2M_CLIENT_MODE -DLWM2M_BOOTSTRAP -DLWM2M_SUPPORT_JSON",
-                     {"client/lwm2mclient", "client/system_api", "client/object_security", "client/object_server",
-                      "client/object_device", "client/object_firmware", "client/object_location",
-                      "client/object_connectivity_moni", "client/object_connectivity_stat",
-                      "client/object_access_control", "client/test_object"}))
+        (void)write_file(build_dir() + "/unbuffered_stdout.c",
+                         "#include <stdio.h>\n"
+                         "__attribute__((constructor)) static void unbuffered_stdout(void) { setvbuf(stdout, NULL, _IONBF, 0); }\n");
+        (void)std::remove((build_dir() + "/recipe").c_str());
+        if (!compile("lwm2mclient", client))
             why = "building Wakaama's lwm2mclient failed (see " + build_dir() + "/lwm2mclient.log)";
-        else if (!compile("lwm2mserver", "-DLWM2M_SERVER_MODE", {"server/lwm2mserver"}))
+        else if (!compile("lwm2mserver", server))
             why = "building Wakaama's lwm2mserver failed (see " + build_dir() + "/lwm2mserver.log)";
+        else
+            (void)write_file(build_dir() + "/recipe", recipe);
     }
     ::close(lock);  // (releases the lock)
     return why;
