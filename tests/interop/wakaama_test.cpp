@@ -162,17 +162,19 @@ std::string build_wakaama() {
 std::string wakaama_client() { return build_dir() + "/lwm2mclient"; }
 std::string wakaama_server() { return build_dir() + "/lwm2mserver"; }
 
+/** Why a test case cannot run ("" when it can): our example program `exe` (from `macro`), then Wakaama's build. */
+std::string missing(const std::string& exe, const char* macro) {
+    if (!executable(exe)) return std::string("example binary not given (") + macro + ")";
+    return build_wakaama();
+}
+
 } // namespace wakaama_test
 
 using namespace wakaama_test;
 
 TEST_CASE("interop: the example server manages Wakaama's lwm2mclient (LwM2M 1.0 §5.3-§5.5)") {
     const std::string exe = server_exe();
-    if (!executable(exe)) {
-        MESSAGE("SKIPPED: server binary not given (LWM2M_SERVER_EXE)");
-        return;
-    }
-    if (const std::string why = build_wakaama(); !why.empty()) {
+    if (const std::string why = missing(exe, "LWM2M_SERVER_EXE"); !why.empty()) {
         MESSAGE("SKIPPED: ", why);
         return;
     }
@@ -289,11 +291,7 @@ TEST_CASE("interop: the example server manages Wakaama's lwm2mclient (LwM2M 1.0 
 
 TEST_CASE("interop: the example client is managed by Wakaama's lwm2mserver (LwM2M 1.0 §5.3-§5.5)") {
     const std::string exe = client_exe();
-    if (!executable(exe)) {
-        MESSAGE("SKIPPED: client binary not given (LWM2M_CLIENT_EXE)");
-        return;
-    }
-    if (const std::string why = build_wakaama(); !why.empty()) {
+    if (const std::string why = missing(exe, "LWM2M_CLIENT_EXE"); !why.empty()) {
         MESSAGE("SKIPPED: ", why);
         return;
     }
