@@ -3,7 +3,7 @@
 // Control (3311) — on the sans-I/O engine and the POSIX UDP adapter.
 //
 //   lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P] [--lights N]
-//                [--strict] [--senml] [--queue S] [--quiet]
+//                [--strict] [--senml] [--queue S] [--lwm2m 1.0|1.1] [--quiet]
 //   lwm2m-client --server coaps://HOST:PORT --psk-identity ID --psk-key KEY | --psk-key-hex HEX ...
 //
 // Every datagram is logged on stderr in one line: direction, type, code, path, message id.
@@ -11,6 +11,9 @@
 // are answered as if from the server (so generic CoAP tools can manage it); --strict answers
 // 4.01 to anyone but the server. --queue S registers in Queue Mode (LwM2M 1.1 Core §6.5, `Q`)
 // and sleeps after S seconds without an exchange (datagrams that still arrive wake it up).
+// --lwm2m 1.0 registers as an LwM2M 1.0 client (lwm2m=1.0, no root link, Core 1.0 §5.3.1) for
+// servers that know only 1.0 (Wakaama 1.0 answers a 1.1 Register 4.12, or 4.00 when it cannot
+// parse the `;ver=` of an object link).
 // coaps:// talks to the server over DTLS 1.2 in PSK mode (transport/dtls_openssl.hpp; built
 // when OpenSSL is found): the engine starts once the handshake is done, every datagram to and
 // from the server goes through the session (logs show the plaintext), and datagrams from
@@ -163,6 +166,7 @@ struct options {
     bool senml = false;
     bool quiet = false;
     std::uint32_t queue_awake = 0;  // --queue S: queue mode, asleep after S s without exchange
+    std::string_view lwm2m_version = "1.1";  // --lwm2m: the `lwm2m=` of the Register
     bool secure = false;            // coaps://: DTLS with a pre-shared key
     std::string psk_identity;
     std::vector<std::byte> psk_key;
@@ -171,7 +175,7 @@ struct options {
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
                  "error: %s\nusage: lwm2m-client --server coap[s]://HOST:PORT --endpoint NAME [--lifetime S] [--port P]"
-                 " [--lights N] [--strict] [--senml] [--queue S] [--quiet]\n"
+                 " [--lights N] [--strict] [--senml] [--queue S] [--lwm2m 1.0|1.1] [--quiet]\n"
                  "       [--psk-identity ID (--psk-key TEXT | --psk-key-hex HEX)]   (coaps://: DTLS 1.2 PSK)\n",
                  why);
     std::exit(2);
@@ -254,6 +258,9 @@ options parse_args(int argc, char** argv) {
             const long q = std::strtol(std::string(next()).c_str(), nullptr, 10);
             if (q <= 0 || q > 86400) usage("bad --queue (awake seconds, 1..86400)");
             o.queue_awake = static_cast<std::uint32_t>(q);
+        } else if (a == "--lwm2m") {
+            o.lwm2m_version = next();
+            if (o.lwm2m_version != "1.0" && o.lwm2m_version != "1.1") usage("bad --lwm2m (1.0 or 1.1)");
         } else if (a == "--quiet") {
             o.quiet = true;
         } else if (a == "--help" || a == "-h") {
@@ -361,6 +368,7 @@ int main(int argc, char** argv) {
     static std::mt19937 mt{rd()};
     lwm2m::client::client_config cfg;
     cfg.endpoint_name = opt.endpoint;
+    cfg.lwm2m_version = opt.lwm2m_version;
     cfg.accept_unknown_peers = !opt.strict;
     if (opt.senml) cfg.multi_value_format = lwm2m::format::content_format::senml_json;
     cfg.on_event = on_event;

@@ -244,6 +244,25 @@ TEST_CASE("LwM2M 1.1 §6.3.3 Discover with dim, and §6.3.4 Write-Attributes att
     CHECK(w.request(coap::code::get, "/3311/0/5851", accept(40)).text() == "</3311/0/5851>;pmax=60;gt=50");
 }
 
+TEST_CASE("LwM2M 1.1 §6.3.4 removing gt/lt/st where they cannot be set is accepted (a server's clear-all)") {
+    // gt/lt/st apply to numeric resources only (Core §5.1.2): setting one elsewhere is 4.00, but
+    // removing one that cannot be there changes nothing. Servers clear every attribute in one
+    // request whatever the target (Wakaama's `clear`: ?pmin&pmax&gt&lt&st), so that is 2.04.
+    sim_world w;
+    w.register_client();
+    REQUIRE(w.request(coap::code::put, "/3311/0", [](auto& b) { b.uri_query("pmax=60"); }).code == coap::code::changed);
+    REQUIRE(w.request(coap::code::put, "/3311/0/5850", [](auto& b) { b.uri_query("pmin=2"); }).code == coap::code::changed);
+    const auto clear_all = [](auto& b) { b.uri_query("pmin").uri_query("pmax").uri_query("gt").uri_query("lt").uri_query("st"); };
+    CHECK(w.request(coap::code::put, "/3311/0/5850", clear_all).code == coap::code::changed);  // Boolean
+    CHECK(w.request(coap::code::put, "/3311/0", clear_all).code == coap::code::changed);       // instance
+    CHECK(w.request(coap::code::get, "/3311/0", accept(40)).text() ==
+          "</3311/0>,</3311/0/5706>,</3311/0/5805>,</3311/0/5850>,</3311/0/5851>");
+    // Setting them there is still refused, and nothing changes.
+    CHECK(w.request(coap::code::put, "/3311/0/5850", [](auto& b) { b.uri_query("pmin=3").uri_query("gt=1"); }).code ==
+          coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/3311/0/5850", accept(40)).text() == "</3311/0/5850>");
+}
+
 TEST_CASE("RFC 7959 §2.4 a Read larger than one block is served block-wise") {
     sim_world w;
     w.register_client();

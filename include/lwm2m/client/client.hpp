@@ -1396,7 +1396,9 @@ private:
         for (std::string_view q : m.uri_query()) {
             auto change = parse_attribute_query(q);
             if (!change) return fail_request(r, coap::code::bad_request);
-            if (is_threshold(change->name) &&
+            // gt/lt/st only on a numeric single value (Core §5.1.2); removing one elsewhere is a
+            // no-op, accepted: servers clear every attribute at once (Wakaama: ?pmin&pmax&gt&lt&st).
+            if (is_threshold(change->name) && !change->remove &&
                 (def == nullptr || !is_numeric(def->type) || !def->readable() || (def->is_multiple() && !p.has_resource_instance())))
                 return fail_request(r, coap::code::bad_request);
             a.apply(*change);
