@@ -267,9 +267,11 @@ TEST_CASE("OMA JSON LwM2M 1.0 §6.4.4 historical notification: \"bt\" after \"e\
     CHECK(same_records(r.records, {rec("/3303/0/5700", value::of_float(22.4), 25462629.0),
                                    rec("/3303/0/5700", value::of_float(22.9), 25462604.0),
                                    rec("/3303/0/5700", value::of_float(24.1), 25462584.0)}));
-    // The writer puts "bt" first (the first record's time) and the differences in "t".
+    // The writer puts "bt" first (the first record's time) and the differences in "t", and
+    // names every entry (bn one id above the resource).
     CHECK(write_json(r.records, P("/3303/0/5700")) ==
-          R"({"bn":"/3303/0/5700","bt":25462629,"e":[{"v":22.4},{"v":22.9,"t":-25},{"v":24.1,"t":-45}]})");
+          R"({"bn":"/3303/0/","bt":25462629,"e":[{"n":"5700","v":22.4},{"n":"5700","v":22.9,"t":-25},)"
+          R"({"n":"5700","v":24.1,"t":-45}]})");
     // The draft form with names relative to the object instance.
     constexpr std::string_view relative =
         R"({"e":[{"n":"5700","v":22.4,"t":-5},{"n":"5700","v":22.9,"t":-30}],"bt":25462634})";
@@ -578,9 +580,12 @@ TEST_CASE("OMA JSON writer: value members, base names, times") {
           R"({"bn":"/9000/0/","e":[{"n":"0","sv":"a\"b"},{"n":"1","v":-3},{"n":"2","v":18446744073709551615},)"
           R"({"n":"3","v":2.0},{"n":"3","v":-0.25},{"n":"4","bv":false},{"n":"5","sv":"AQIDBA=="},{"n":"6","v":-1},)"
           R"({"n":"7","ov":"65535:65535"},{"n":"8","sv":"</1>"},{"n":"5","sv":"AQID"},{"n":"0","sv":"xA"}]})");
-    // A record at the base itself: "bn" is the full path and the entry has no "n".
+    // A record at the base itself: "bn" stops one id above and the entry is named by base's
+    // last id (Wakaama's reader skips an entry without "n"); at a resource instance too.
     CHECK(write_json(std::vector<record>{rec("/3/0/9", value::of_integer(5))}, P("/3/0/9")) ==
-          R"({"bn":"/3/0/9","e":[{"v":5}]})");
+          R"({"bn":"/3/0/","e":[{"n":"9","v":5}]})");
+    CHECK(write_json(std::vector<record>{rec("/3/0/7/1", value::of_integer(5000))}, P("/3/0/7/1")) ==
+          R"({"bn":"/3/0/7/","e":[{"n":"1","v":5000}]})");
     // Times: all integral → "bt" + differences; otherwise whole "t" values.
     CHECK(write_json(std::vector<record>{rec("/3/0/9", value::of_integer(5), 100.0),
                                          rec("/3/0/9", value::of_integer(6), 90.0)},

@@ -227,6 +227,12 @@ TEST_CASE("interop: the example server manages Wakaama's lwm2mclient (LwM2M 1.0 
           R"({"id":18,"ep":"wakaama-1","status":"2.04"})");
     CHECK(ask(19, R"("op":"read","path":"/31024/11","format":"oma-json")") ==
           R"({"id":19,"ep":"wakaama-1","status":"2.05","content":[{"n":"/31024/11/1","v":7},{"n":"/31024/11/3","v":1.5}]})");
+    // A Write of one resource in LwM2M JSON: our entry is named ("bn":"/31024/10/","n":"3");
+    // Wakaama's reader skips an entry named by "bn" alone (answering 2.04 all the same).
+    CHECK(ask(21, R"("op":"write","path":"/31024/10/3","format":"oma-json","content":[{"n":"/31024/10/3","v":3.25}])") ==
+          R"({"id":21,"ep":"wakaama-1","status":"2.04"})");
+    CHECK(ask(22, R"("op":"read","path":"/31024/10","format":"oma-json")").find(R"({"n":"/31024/10/3","v":3.25})") !=
+          std::string::npos);
     // Wakaama deviates from 1.0 §6.4.4 for a single resource: it names it "bn":"/3/0/0/" +
     // "n":"0", that is /3/0/0/0, a Resource Instance of a single-instance resource below the
     // path read. Our server refuses the content (it does not guess) and says where.

@@ -125,10 +125,12 @@ inline void value_member(json::writer& w, const value& v) noexcept {
 /**
  * Writes `records` as an LwM2M 1.0 JSON payload for a request on `base` (LwM2M 1.0 §6.4.4):
  * `{"bn":"/3/0/","e":[{"n":"0","sv":"Open Mobile Alliance"},{"n":"7/0","v":3800},...]}`.
- * - "bn" is the text of `base` followed by "/" (so "n" needs no leading '/'), except that it is
- *   the text of `base` alone when a record's path is `base` itself (`{"bn":"/3/0/13","e":[{"v":1}]}`)
- *   and "/" for the root. Each record whose path differs from `base` has "n" = its ids below `base`
- *   joined by '/' ("7/0"; "3/0/1" under the root).
+ * - "bn" is the text of `base` followed by "/" (so "n" needs no leading '/'; "/" for the root),
+ *   and each record's "n" its ids below `base` joined by '/' ("7/0"; "3/0/1" under the root).
+ *   When a record's path is `base` itself, "bn" stops one id above and "n" starts with base's
+ *   last id (`{"bn":"/3/0/","e":[{"n":"13","v":1}]}`): every entry has an "n". An entry named
+ *   by "bn" alone is valid (the 1.0 §6.4.4 notification example has them, and readers here
+ *   take them), but Wakaama's reader skips it: a Write so written would change nothing there.
  * - Times: when every record has a time and all are integral and below 2^53 in magnitude, "bt" is
  *   the first record's time and each "t" the difference (omitted when 0), as in the §6.4.4
  *   notification example; otherwise records with a time carry it whole in "t" (read back as
@@ -174,14 +176,19 @@ inline void value_member(json::writer& w, const value& v) noexcept {
             if (std::fabs(*r.time - bt) >= d::exact_integer_limit) all_timed = false;
     }
 
+    // Names start below `from` ids: below base, or at base's last id when a record is at base
+    // itself, so that every entry has an "n" (Wakaama's reader takes no entry without one).
+    const std::size_t from = some_at_base ? base.depth() - 1 : base.depth();
     json::writer w{out};
     w.begin_object();
     {
         char bn[path::max_text_length + 1]{};
         std::size_t n = 0;
-        const auto text = base.text();
-        for (const char c : text.view()) bn[n++] = c;
-        if (!base.is_root() && !some_at_base) bn[n++] = '/';
+        bn[n++] = '/';
+        for (std::size_t i = 0; i < from; ++i) {
+            n += lwm2m::detail::path_write_decimal(base.id(i), bn + n);
+            bn[n++] = '/';
+        }
         w.key(label_text(label::bn));
         w.string(std::string_view{bn, n});
     }
@@ -194,11 +201,11 @@ inline void value_member(json::writer& w, const value& v) noexcept {
     w.begin_array();
     for (const record& r : records) {
         w.begin_object();
-        if (r.path != base) {
+        {
             char name[path::max_text_length]{};
             std::size_t n = 0;
-            for (std::size_t i = base.depth(); i < r.path.depth(); ++i) {
-                if (i != base.depth()) name[n++] = '/';
+            for (std::size_t i = from; i < r.path.depth(); ++i) {
+                if (i != from) name[n++] = '/';
                 n += lwm2m::detail::path_write_decimal(r.path.id(i), name + n);
             }
             w.key(label_text(label::n));
