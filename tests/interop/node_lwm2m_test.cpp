@@ -54,14 +54,7 @@ using lwm2m::test::libcoap_tools::server_exe;
 using lwm2m::test::line_process;
 
 /** tests/interop/node: the Node scripts and their node_modules. */
-std::string node_dir() {
-#ifdef LWM2M_SOURCE_DIR
-    return std::string(LWM2M_SOURCE_DIR) + "/tests/interop/node";
-#else
-    std::string here = __FILE__;
-    return here.substr(0, here.rfind('/')) + "/node";
-#endif
-}
+std::string node_dir() { return lwm2m::test::libcoap_tools::source_dir() + "/tests/interop/node"; }
 
 bool file_exists(const std::string& p) {
     struct stat st{};

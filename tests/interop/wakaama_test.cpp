@@ -48,16 +48,8 @@ using lwm2m::test::libcoap_tools::executable;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
 using lwm2m::test::libcoap_tools::server_exe;
+using lwm2m::test::libcoap_tools::source_dir;
 using lwm2m::test::line_process;
-
-std::string source_dir() {
-#ifdef LWM2M_SOURCE_DIR
-    return LWM2M_SOURCE_DIR;
-#else
-    const std::string here = __FILE__;
-    return here.substr(0, here.rfind("/tests/"));
-#endif
-}
 
 std::string package_dir() { return source_dir() + "/tests/interop/wakaama"; }
 std::string wakaama_dir() { return package_dir() + "/node_modules/node-red-contrib-lwm2m/deps/wakatiwai/deps/wakaama"; }

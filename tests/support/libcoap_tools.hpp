@@ -21,6 +21,16 @@
 
 namespace lwm2m::test::libcoap_tools {
 
+/** The source tree: the build's LWM2M_SOURCE_DIR, else found from this header's own path. */
+inline std::string source_dir() {
+#ifdef LWM2M_SOURCE_DIR
+    return LWM2M_SOURCE_DIR;
+#else
+    const std::string here = __FILE__;  // <source>/tests/support/libcoap_tools.hpp
+    return here.substr(0, here.rfind("/tests/"));
+#endif
+}
+
 /** A program's path: the one the build configured (`configured`, may be empty), else $`env`. */
 inline std::string program_path(const char* configured, const char* env) {
     if (configured != nullptr && *configured != '\0') return configured;
