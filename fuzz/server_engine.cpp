@@ -1,8 +1,9 @@
 // libFuzzer target: datagrams from several peers into one LwM2M server engine.
 //
-// Each run builds a server (small capacities: 6 registration slots, 8 requests) and registers
-// three endpoints ("fz-1".."fz-3" from peers 1..3, lifetime 3600 s); the server then has a Read
-// and an Observe outstanding to fz-1. The input is a sequence of chunks
+// Each run builds a server (small capacities: 6 registration slots, 8 requests, Block1 request
+// bodies up to 160 bytes, so that 4.13 is reached) and registers three endpoints ("fz-1"..
+// "fz-3" from peers 1..3, lifetime 3600 s); the server then has a Read and an Observe
+// outstanding to fz-1. The input is a sequence of chunks
 //   [peer: 1 byte][time step: 1 byte][length: 1 byte][datagram: length bytes]
 // fed as datagrams from peer (1 + byte % 6) after advancing the clock by `step` * 100 ms
 // (on_timeout when a deadline passed). A peer byte 0x80..0xBF makes the chunk an answer of
@@ -116,7 +117,7 @@ struct handler {
     void on_send(const lwm2m::server::send_report&) {}
 };
 
-using limits = lwm2m::server::server_limits<512, 8, 4, 16, 16, 256, 4, 600, 2>;
+using limits = lwm2m::server::server_limits<512, 8, 4, 16, 16, 256, 4, 600, 2, 128, 4, 160>;
 using engine = lwm2m::server::engine<limits, fuzz_random, handler>;
 
 /** A Register datagram for "fz-<n>". */
