@@ -99,6 +99,11 @@ TEST_CASE("LwM2M 1.1 §6.3.4 Write: text and TLV, replace and partial update, an
     CHECK(w.request(coap::code::put, "/3311/1/5706", content(110), bytes_of(R"([{"bn":"/3311/1/5706","vs":"red"}])")).code ==
           coap::code::changed);
     CHECK(w.lights.lights[1].colour == "red");
+    // Single-value CBOR null (read as no value): nothing to write, 4.00, the hook not called.
+    const int before_null = w.lights.writes;
+    CHECK(w.request(coap::code::put, "/3311/1/5706", content(60), hex("f6")).code == coap::code::bad_request);
+    CHECK(w.lights.writes == before_null);
+    CHECK(w.lights.lights[1].colour == "red");
     // Block1 that does not come whole: 4.13.
     const auto big = w.request(coap::code::put, "/3311/1/5706",
                                [](auto& b) { b.content_format(0).block1(coap::block_option{0, true, 2}); }, bytes_of("abc"));

@@ -5,6 +5,9 @@
 
 #include "server_world.hpp"
 
+#include <set>
+#include <string>
+
 using namespace lwm2m;
 using namespace lwm2m::test::server_tests;
 using server::request_spec;
@@ -14,6 +17,15 @@ server::server_config queue_config() {
     server::server_config c;
     c.queue_awake_time = 20s;
     return c;
+}
+/** Registers `ep` (1.1, Q) from peer 7 at time 0; the answer carries its location. */
+answer register_in_queue_mode(server_box& s, const std::string& ep) {
+    dgram d;
+    d.query = {"ep=" + ep, "lwm2m=1.1", "Q", "lt=3600"};
+    d.payload = "</3/0>";
+    answer a = single_answer(s.feed(7, d.build(), time_point{}));
+    REQUIRE(a.code == coap::code::created);
+    return a;
 }
 } // namespace
 
@@ -230,11 +242,7 @@ TEST_CASE("Transport §6 a request a queue-mode client does not answer (it slept
     // window the server assumes: "the server keeps the request for the next time the client
     // is online".
     server_box s{4, queue_config()};
-    dgram d;
-    d.query = {"ep=napper", "lwm2m=1.1", "Q", "lt=3600"};
-    d.payload = "</3/0>";
-    const answer a = single_answer(s.feed(7, d.build(), time_point{}));
-    REQUIRE(a.code == coap::code::created);
+    const answer a = register_in_queue_mode(s, "napper");
     auto id = s.engine->submit("napper", request_spec::read(P("/3/0/0")), time_point{1s});
     REQUIRE(id.has_value());
     CHECK(s.drain().size() == 1);  // awake as far as we know: sent, and never answered
@@ -285,4 +293,39 @@ TEST_CASE("Transport §6 a request a queue-mode client does not answer (it slept
     }
     REQUIRE(s.rec.result_of(*lost) != nullptr);
     CHECK(s.rec.result_of(*lost)->failure == errc::timeout);
+}
+
+TEST_CASE("Transport §6 a request a queue-mode client never answers is held again three times, then fails with timeout") {
+    // A client that is heard from (an Update every 100 s) but never answers one Read: without
+    // a bound it would keep its request slot and get it again at every wake, the application
+    // never hearing of it.
+    server_box s{4, queue_config()};
+    const answer a = register_in_queue_mode(s, "deaf");
+    auto id = s.engine->submit("deaf", request_spec::read(P("/3/0/0")), time_point{1s});
+    REQUIRE(id.has_value());
+    std::set<std::uint16_t> sent;  // Message IDs of the Read's transmissions (retransmissions share one)
+    const auto count = [&sent](const std::vector<std::vector<std::byte>>& out) {
+        for (const auto& o : out)
+            if (auto m = coap::parse(o); m && m->code() == coap::code::get) sent.insert(m->message_id());
+    };
+    count(s.drain());
+    std::uint16_t mid = 2;
+    for (time_point t{2s}; t < time_point{1000s} && s.rec.result_of(*id) == nullptr; t += 1s) {
+        s.rec.now = t;
+        if (t.time_since_epoch() % 100s == 0s) {
+            dgram up;
+            up.path = "/rd/" + a.location.at(1);
+            up.cf.reset();
+            up.mid = mid++;
+            count(s.feed(7, up.build(), t));
+        }
+        s.engine->on_timeout(t);
+        count(s.drain());
+    }
+    const result_copy* r = s.rec.result_of(*id);
+    REQUIRE(r != nullptr);
+    CHECK(r->failure == errc::timeout);
+    CHECK(sent.size() == 4);  // sent, then held again and sent at three wakes
+    std::array<server::pending_request, 2> list{};
+    CHECK(s.engine->pending("deaf", list) == 0);  // its slot is free
 }

@@ -543,6 +543,9 @@ template <format_set Formats = format_set::all>
         const resource_def* def = o->schema.find(r.path.resource_id());
         if (def == nullptr) return fail(errc::not_found);
         if (mode == write_mode::create ? def->executable() : !def->writable()) return fail(errc::operation_not_allowed);
+        // A CBOR null is read as no value (`none`, as Leshan does): there is nothing to write,
+        // and the hooks are promised a value of the resource's type (4.00).
+        if (r.value.kind() == value_kind::none) return fail(errc::type_mismatch);
         if (auto ok = named.add(def->id); !ok) return ok;
         if (def->is_multiple() && !target.has_resource_instance())
             if (auto ok = multiples.add(def->id); !ok) return ok;

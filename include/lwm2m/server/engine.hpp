@@ -42,7 +42,8 @@
  *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after any message from it (Register,
  *   Update, Send, a notification, a response, an empty ACK); requests issued outside that
  *   window are held (at most `Limits::max_held`) and sent when it is next heard from; a
- *   request it does not answer (it slept earlier than assumed) is held again, not failed.
+ *   request it does not answer (it slept earlier than assumed) is held again, not failed,
+ *   three times at most (then `timeout`).
  * - Block-wise responses (RFC 7959 §2.4, §3.3): a 2.xx with Block2 M=1 to a Read, Discover,
  *   Observe or a composite read is completed block by block (the same request without
  *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
@@ -441,6 +442,7 @@ private:
         std::uint8_t transfer = no_transfer;  // Block2 reassembly in use (index into transfers_)
         request_id notification_of{};        // fetching the rest of a notification of this observation
         std::uint32_t sequence = 0;          // that notification's Observe value
+        std::uint8_t held_again = 0;         // times it went unanswered and was held again (hold_again)
         std::size_t payload_size = 0;
         std::array<std::byte, Limits::max_request_payload> payload{};
     };
@@ -960,12 +962,17 @@ private:
      * the awake window we assumed ended, e.g. a Zephyr client with a short
      * CONFIG_LWM2M_QUEUE_MODE_UPTIME) is kept for the next time the client is heard from, as
      * held requests are, not failed (it keeps its request slot: MaxHeld bounds what is
-     * submitted). Not the rest of a block-wise body: that fails.
+     * submitted). Not the rest of a block-wise body: that fails. Nor forever: a client that
+     * is heard from but never answers this request (one that sleeps at once after each
+     * Update looks the same) would keep its slot and have it retransmitted at every wake;
+     * after `max_holds_again` such rounds it fails with `timeout`.
      */
+    static constexpr std::uint8_t max_holds_again = 3;
     bool hold_again(request_entry& e) noexcept {
-        if (e.notification_of.value != 0 || e.transfer != no_transfer) return false;
+        if (e.notification_of.value != 0 || e.transfer != no_transfer || e.held_again == max_holds_again) return false;
         const slot_type* s = store_.find_location(e.location);
         if (s == nullptr || !s->queue) return false;
+        ++e.held_again;
         e.state = request_entry::held;
         maybe_held_ = true;
         return true;
