@@ -329,3 +329,23 @@ TEST_CASE("Transport §6 a request a queue-mode client never answers is held aga
     std::array<server::pending_request, 2> list{};
     CHECK(s.engine->pending("deaf", list) == 0);  // its slot is free
 }
+
+TEST_CASE("Transport §6 an Execute a queue-mode client does not answer is not sent again: it fails with timeout") {
+    // A timeout also ends a request the client acknowledged and then lost the answer of: a
+    // POST sent again could act twice (RFC 7252 §5.1), so only idempotent requests are held again.
+    server_box s{4, queue_config()};
+    (void)register_in_queue_mode(s, "runner");
+    auto id = s.engine->submit("runner", request_spec::execute(P("/3/0/4")), time_point{1s});
+    REQUIRE(id.has_value());
+    CHECK(s.drain().size() == 1);
+    for (time_point t{2s}; t < time_point{400s}; t += 1s) {
+        s.rec.now = t;
+        s.engine->on_timeout(t);
+        (void)s.drain();
+    }
+    const result_copy* r = s.rec.result_of(*id);
+    REQUIRE(r != nullptr);
+    CHECK(r->failure == errc::timeout);
+    std::array<server::pending_request, 2> list{};
+    CHECK(s.engine->pending("runner", list) == 0);
+}

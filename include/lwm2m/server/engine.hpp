@@ -41,9 +41,10 @@
  * - Queue mode: a client registered with Q is awake for `server_config::queue_awake_time`
  *   (default MAX_TRANSMIT_WAIT, 93 s, Transport §6) after any message from it (Register,
  *   Update, Send, a notification, a response, an empty ACK); requests issued outside that
- *   window are held (at most `Limits::max_held`) and sent when it is next heard from; a
- *   request it does not answer (it slept earlier than assumed) is held again, not failed,
- *   three times at most (then `timeout`).
+ *   window are held (at most `Limits::max_held`) and sent when it is next heard from; an
+ *   idempotent request it does not answer (it slept earlier than assumed) is held again,
+ *   not failed, three times at most (then `timeout`); an Execute, Create or partial Write
+ *   (POST) that times out fails at once, as it may have acted.
  * - Block-wise responses (RFC 7959 §2.4, §3.3): a 2.xx with Block2 M=1 to a Read, Discover,
  *   Observe or a composite read is completed block by block (the same request without
  *   Observe, Block2 NUM+1 at the size the client chose), and the result carries the whole body
@@ -965,11 +966,19 @@ private:
      * submitted). Not the rest of a block-wise body: that fails. Nor forever: a client that
      * is heard from but never answers this request (one that sleeps at once after each
      * Update looks the same) would keep its slot and have it retransmitted at every wake;
-     * after `max_holds_again` such rounds it fails with `timeout`.
+     * after `max_holds_again` such rounds it fails with `timeout`. Only idempotent requests
+     * (RFC 7252 §5.1: GET, FETCH, PUT, iPATCH, DELETE): a timeout also ends a request the
+     * client acknowledged and is still working on (its separate response lost), and a POST
+     * (Execute, Create, partial Write) sent again could act twice.
      */
     static constexpr std::uint8_t max_holds_again = 3;
+    static constexpr bool idempotent(operation op) noexcept {
+        return op != operation::execute && op != operation::create && op != operation::write_partial;
+    }
     bool hold_again(request_entry& e) noexcept {
-        if (e.notification_of.value != 0 || e.transfer != no_transfer || e.held_again == max_holds_again) return false;
+        if (e.notification_of.value != 0 || e.transfer != no_transfer || e.held_again == max_holds_again ||
+            !idempotent(e.op))
+            return false;
         const slot_type* s = store_.find_location(e.location);
         if (s == nullptr || !s->queue) return false;
         ++e.held_again;
