@@ -362,6 +362,11 @@ TEST_CASE("Core §6.3 per-client default format from the registration: Accept an
         {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="112 11544",</3/0>)", 112},  // LwM2M CBOR is 1.2
         {{"ep=f", "lwm2m=1.2"}, R"(</>;rt="oma.lwm2m";ct="112 11544",</3/0>)", 11544},
         {{"ep=f", "lwm2m=1.2"}, R"(</>;rt="oma.lwm2m";ct=110,</3/0>)", 110},
+        // Only the 1.0 JSON among the multi-value formats: that one; TLV when listed too, or
+        // when nothing else is.
+        {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="0 42 11543",</3/0>)", 11543},
+        {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="11542 11543",</3/0>)", 11542},
+        {{"ep=f", "lwm2m=1.1"}, R"(</>;rt="oma.lwm2m";ct="0 42",</3/0>)", 11542},
     };
     for (const format_case& c : cases) {
         CAPTURE(c.links);

@@ -32,7 +32,8 @@
  *   Register) before the answer, the request fails with `errc::not_registered` and its
  *   observations end with a `notification` (`ended`, failure `not_registered`).
  * - Default content format per client (payloads we send and the Accept of reads): 1.0 → TLV;
- *   1.1 → SenML CBOR if the root link announced 112, else SenML JSON if 110, else TLV;
+ *   1.1 → SenML CBOR if the root link announced 112, else SenML JSON if 110, else the 1.0
+ *   JSON if 11543 was announced without 11542, else TLV;
  *   1.2 → LwM2M CBOR if 11544 was announced, else as 1.1. Composite operations need a SenML
  *   (or LwM2M CBOR) format: SenML CBOR if announced, else SenML JSON.
  * - Send from a peer with no registration answers 4.04 Not Found (the client must register
@@ -557,6 +558,9 @@ private:
         if (s.version == lwm2m_version::v1_2 && s.formats.has(content_format::lwm2m_cbor)) return content_format::lwm2m_cbor;
         if (s.formats.has(content_format::senml_cbor)) return content_format::senml_cbor;
         if (s.formats.has(content_format::senml_json)) return content_format::senml_json;
+        // A list without SenML or TLV: the multi-value format it does list (a 1.1 client that
+        // announces only the 1.0 JSON cannot be assumed to read TLV).
+        if (!s.formats.has(content_format::tlv) && s.formats.has(content_format::oma_json)) return content_format::oma_json;
         return content_format::tlv;
     }
     static format::content_format choose_format(const slot_type& s, const request_spec& spec) noexcept {
