@@ -1,8 +1,8 @@
 // libFuzzer target: exchange::endpoint (the sans-I/O CoAP message layer) fed an arbitrary
 // script of datagrams, clock steps and API calls.
 //
-// Input: byte 0 picks the configuration (four capacity sets: the second reassembles Block1
-// bodies up to 600 bytes, the third caches every answer whole, the others only answers up
+// Input: byte 0 picks the configuration (capacity sets: the second reassembles Block1
+// bodies up to 600 bytes, one at a time or, with bit 7, two peers' at once; the third caches every answer whole, the others only answers up
 // to 64 bytes; NSTART, MAX_RETRANSMIT); bytes
 // 1-4 seed the endpoint's random source; then records, each an opcode byte and operands:
 //   0-2  datagram: peer (0..2), clock step (x 8 ms), length, bytes (a CoAP-ish header is
@@ -395,7 +395,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reader in{data, size};
     const std::uint8_t config = in.byte();
     if (config & 1) run<ex::endpoint_limits<128, 3, 4, 4, 2, 2>>(in, config);
-    else if (config & 32) run<ex::endpoint_limits<256, 3, 4, 4, 2, 8, 600>>(in, config);  // Block1 reassembly
+    else if (config & 32) {  // Block1 reassembly: one body at a time, or two (peers' bodies interleaved)
+        if (config & 128) run<ex::endpoint_limits<256, 3, 4, 4, 2, 8, 600, 64, 2>>(in, config);
+        else run<ex::endpoint_limits<256, 3, 4, 4, 2, 8, 600>>(in, config);
+    }
     else if (config & 64) run<ex::endpoint_limits<1152, 8, 16, 16, 8, 8, 0, 1152>>(in, config);  // every answer cached
     else run<ex::endpoint_limits<>>(in, config);
     return 0;

@@ -31,10 +31,10 @@ using mt = coap::message_type;
 constexpr ex::peer_id server{7};
 const time_point t0{1000s};
 
-/** An endpoint that reassembles up to `MaxBody` bytes, and a client writing to it. */
-template <std::size_t MaxMessage, std::size_t MaxBody>
+/** An endpoint that reassembles up to `MaxBody` bytes (`MaxBodies` at once), and a client writing to it. */
+template <std::size_t MaxMessage, std::size_t MaxBody, std::size_t MaxBodies = 1>
 struct receiver {
-    using limits = ex::endpoint_limits<MaxMessage, 8, 16, 16, 8, 8, MaxBody>;
+    using limits = ex::endpoint_limits<MaxMessage, 8, 16, 16, 8, 8, MaxBody, 64, MaxBodies>;
     ex::endpoint<limits, residue_random> ep{residue_random{}};
     recorder h;
     std::uint16_t next_mid = 0x2000;
@@ -45,8 +45,10 @@ struct receiver {
     }
 
     /** Sends `datagram` at `now`; returns the one answer. */
-    sent exchange(const bytes& datagram, time_point now = t0) {
-        ep.on_datagram(server, view_of(datagram), now, h);
+    sent exchange(const bytes& datagram, time_point now = t0) { return exchange_from(server, datagram, now); }
+    /** The same from `peer`. */
+    sent exchange_from(ex::peer_id peer, const bytes& datagram, time_point now = t0) {
+        ep.on_datagram(peer, view_of(datagram), now, h);
         auto out = drain(ep);
         REQUIRE(out.size() == 1);
         return out[0];
@@ -226,6 +228,56 @@ TEST_CASE("endpoint_limits<> (MaxBody 0): Block1 requests reach the handler bloc
     REQUIRE(h.requests.size() == 1);
     CHECK(block1_of(h.requests[0].message.view()) == coap::block_option{1, true, 6});
     static_assert(ex::endpoint_limits<>::max_body == 0);
+}
+
+TEST_CASE("endpoint_limits MaxBodies: Block1 bodies of two peers, interleaved, both reach the handler whole") {
+    receiver<1152, 4096, 2> r;
+    const ex::peer_id a{11}, b{12};
+    const std::string body_a = test_body(2000), body_b = std::string(1500, 'b');
+    CHECK(r.exchange_from(a, r.block(slice_of(body_a, 0, 1024), 0, true, 6)).code() == code::continue_);
+    CHECK(r.exchange_from(b, r.block(slice_of(body_b, 0, 1024), 0, true, 6, "6/0/0")).code() == code::continue_);
+    CHECK(r.exchange_from(a, r.block(slice_of(body_a, 1024, 976), 1, false, 6)).code() == code::changed);
+    CHECK(r.exchange_from(b, r.block(slice_of(body_b, 1024, 476), 1, false, 6, "6/0/0")).code() == code::changed);
+    REQUIRE(r.h.requests.size() == 2);
+    CHECK(r.h.requests[0].peer == a);
+    CHECK(r.h.requests[0].message.payload() == body_a);
+    CHECK(r.h.requests[1].peer == b);
+    CHECK(r.h.requests[1].message.payload() == body_b);
+    static_assert(decltype(r)::limits::max_bodies == 2 && ex::endpoint_limits<>::max_bodies == 0);
+}
+
+TEST_CASE("endpoint_limits MaxBodies: with every slot busy, a new body takes the one that waited longest (4.08 there)") {
+    SUBCASE("one slot: the second peer's body abandons the first's") {
+        receiver<1152, 4096> r;
+        const ex::peer_id a{11}, b{12};
+        const std::string body = test_body(2000);
+        CHECK(r.exchange_from(a, r.block(slice_of(body, 0, 1024), 0, true, 6)).code() == code::continue_);
+        CHECK(r.exchange_from(b, r.block(slice_of(body, 0, 1024), 0, true, 6)).code() == code::continue_);
+        CHECK(r.exchange_from(a, r.block(slice_of(body, 1024, 976), 1, false, 6)).code() == code::request_entity_incomplete);
+        CHECK(r.exchange_from(b, r.block(slice_of(body, 1024, 976), 1, false, 6)).code() == code::changed);
+        REQUIRE(r.h.requests.size() == 1);
+        CHECK(r.h.requests[0].peer == b);
+    }
+    SUBCASE("two slots, three peers: the oldest partial body goes") {
+        receiver<1152, 4096, 2> r;
+        const ex::peer_id a{11}, b{12}, c{13};
+        const std::string body = test_body(3000);
+        CHECK(r.exchange_from(a, r.block(slice_of(body, 0, 1024), 0, true, 6), t0).code() == code::continue_);
+        CHECK(r.exchange_from(b, r.block(slice_of(body, 0, 1024), 0, true, 6), t0 + 1s).code() == code::continue_);
+        // a sends its second block: b's now waited longest
+        CHECK(r.exchange_from(a, r.block(slice_of(body, 1024, 1024), 1, true, 6), t0 + 2s).code() == code::continue_);
+        CHECK(r.exchange_from(c, r.block(slice_of(body, 0, 1024), 0, true, 6), t0 + 3s).code() == code::continue_);
+        CHECK(r.exchange_from(b, r.block(slice_of(body, 1024, 1024), 1, true, 6), t0 + 4s).code() ==
+              code::request_entity_incomplete);
+        CHECK(r.exchange_from(a, r.block(slice_of(body, 2048, 952), 2, false, 6), t0 + 5s).code() == code::changed);
+        CHECK(r.exchange_from(c, r.block(slice_of(body, 1024, 1024), 1, true, 6), t0 + 6s).code() == code::continue_);
+        CHECK(r.exchange_from(c, r.block(slice_of(body, 2048, 952), 2, false, 6), t0 + 7s).code() == code::changed);
+        REQUIRE(r.h.requests.size() == 2);
+        CHECK(r.h.requests[0].peer == a);
+        CHECK(r.h.requests[0].message.payload() == body);
+        CHECK(r.h.requests[1].peer == c);
+        CHECK(r.h.requests[1].message.payload() == body);
+    }
 }
 
 } // namespace lwm2m::test::block1_tests

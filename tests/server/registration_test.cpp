@@ -359,6 +359,40 @@ TEST_CASE("RFC 7959 §2.3 Register and Send bodies sent in Block1 blocks are rea
     CHECK(s.rec.sends[0].records.size() == 13);
 }
 
+TEST_CASE("RFC 7959 §2.3 clients registering together in Block1 blocks, interleaved, all register (server_limits MaxUplinkTransfers)") {
+    // After a server restart a fleet registers at once: with one reassembly slot each
+    // client's first block abandoned the other's body, and neither could ever finish.
+    server_box s{4};
+    std::vector<std::string> bodies;
+    for (int c = 0; c < 3; ++c) {
+        std::string links = R"(</>;rt="oma.lwm2m",)";
+        for (int i = 0; i < 20 + c; ++i) links += "</" + std::to_string(3300 + i) + "/0>,";
+        bodies.push_back(links + "</3/0>");
+    }
+    const std::uint32_t blocks = static_cast<std::uint32_t>((bodies[0].size() + 63) / 64);
+    REQUIRE(blocks > 2);
+    std::uint16_t mid = 1;
+    for (std::uint32_t n = 0; n <= blocks; ++n) {
+        for (std::size_t c = 0; c < bodies.size(); ++c) {
+            const std::uint32_t last = static_cast<std::uint32_t>((bodies[c].size() + 63) / 64) - 1;
+            if (n > last) continue;
+            const std::string ep = "ep=fleet" + std::to_string(c);
+            auto out = s.feed(static_cast<std::uint32_t>(10 + c), block1_post("/rd", {ep, "lwm2m=1.1"}, 40, bodies[c], n, mid++), time_point{});
+            REQUIRE(out.size() == 1);
+            auto m = coap::parse(out[0]);
+            REQUIRE(m.has_value());
+            CHECK(m->code() == (n < last ? coap::code::continue_ : coap::code::created));
+        }
+    }
+    CHECK(s.engine->registration_count() == 3);
+    for (std::size_t c = 0; c < bodies.size(); ++c) {
+        const auto r = s.engine->find("fleet" + std::to_string(c));
+        REQUIRE(r.has_value());
+        CHECK(r->links.size() == 21 + c);
+    }
+    static_assert(server::server_limits<>::max_uplink_transfers == 4);
+}
+
 TEST_CASE("RFC 7959 §2.9.3 with MaxUplinkBody 0 a block-wise request body is answered 4.13 with Size1, never read in part") {
     using no_block1 = server::server_limits<1152, 8, 4, 16, 16, 256, 4, 1024, 1, 16, 2, 0>;
     recorder rec;

@@ -105,7 +105,7 @@ concept endpoint_handler = requires(H& h, peer_id p, const coap::message_view& m
 /** Capacities of an endpoint. */
 template <std::size_t MaxMessage = 1152, std::size_t MaxPending = 8, std::size_t DedupEntries = 16,
           std::size_t QueueLength = 16, std::size_t MaxObservations = 8, std::size_t TokenLength = 8,
-          std::size_t MaxBody = 0, std::size_t CachedAnswer = 64>
+          std::size_t MaxBody = 0, std::size_t CachedAnswer = 64, std::size_t MaxBodies = 1>
 struct endpoint_limits {
     static constexpr std::size_t max_message = MaxMessage;    ///< largest datagram sent
     static constexpr std::size_t max_pending = MaxPending;    ///< requests/notifications in flight or queued
@@ -130,8 +130,8 @@ struct endpoint_limits {
     /**
      * Largest request body reassembled from Block1 blocks (RFC 7959 §2.3, §2.5). 0 (the
      * default): no reassembly, every block reaches the handler as its own request (the
-     * engines then answer 4.13 themselves, §2.9.3). Above 0, the endpoint reassembles ONE
-     * request at a time: blocks from the same peer with the same code and options (except
+     * engines then answer 4.13 themselves, §2.9.3). Above 0, the endpoint reassembles up to
+     * `max_bodies` requests at once, one a peer: blocks from the same peer with the same code and options (except
      * Block1, Block2, Size1, Size2; the token may change) and consecutive offsets; the first
      * block may be answered with a smaller SZX (our largest block), later blocks may use any
      * size whose offset continues the body. A block that does not continue it gets 4.08
@@ -140,10 +140,18 @@ struct endpoint_limits {
      * without Block1, a NUM 0 block, or EXCHANGE_LIFETIME without a block, abandons it.
      * A single-block request (NUM 0, M 0) is handled as a normal request. The handler's
      * response to the reassembled (or single-block) request carries the Block1 echo (M 0).
-     * Costs MaxMessage + MaxBody bytes of RAM.
+     * Costs MaxBodies * (MaxMessage + MaxBody) bytes of RAM.
      */
     static constexpr std::size_t max_body = MaxBody;
-    static_assert(MaxMessage >= 64 && TokenLength <= 8 && MaxPending > 0 && QueueLength > 0);
+    /**
+     * Block1 bodies reassembled at once, each from its own peer (a server hears many clients:
+     * with one, two clients sending large Registers together would each abandon the other's
+     * body, again and again). A first block (NUM 0) from a peer replaces that peer's partial
+     * body; with every slot busy, it takes the one that has waited longest for its next block,
+     * whose sender then gets 4.08 and starts again (§2.9.2). 0 when MaxBody is 0.
+     */
+    static constexpr std::size_t max_bodies = MaxBody == 0 ? 0 : MaxBodies;
+    static_assert(MaxMessage >= 64 && TokenLength <= 8 && MaxPending > 0 && QueueLength > 0 && MaxBodies > 0);
     static_assert(CachedAnswer >= 4 + TokenLength + 8, "an answer must hold a header, the token and a short option");
 };
 
@@ -355,7 +363,7 @@ public:
             if (o.used && o.peer == peer) o.used = false;
         for (recent_non& r : recent_)
             if (r.used && r.peer == peer) r.used = false;
-        if (b1_.active && b1_.peer == peer) b1_.active = false;
+        abandon_bodies_of(peer);
     }
     /**
      * Stops accepting notifications for an observation started by request `h`; the next
@@ -731,7 +739,8 @@ private:
     // the reassembled request.
     block1_step reassemble(peer_id peer, const coap::message_view& m, time_point now, time_point expires,
                            coap::message_view& whole, std::optional<coap::block_option>& echo) noexcept {
-        if (b1_.active && now >= b1_.deadline) b1_.active = false;  // EXCHANGE_LIFETIME passed: dropped
+        for (block1_state& s : b1_)
+            if (s.active && now >= s.deadline) s.active = false;  // EXCHANGE_LIFETIME passed: dropped
         if (m.first_unrecognized_critical(acts_on_option))
             return block1_step::deliver;  // answered 4.02 or 5.05, or rejected, by handle_request
         const auto b1 = m.block1();
@@ -742,36 +751,40 @@ private:
         if (!*b1 || ((*b1)->num == 0 && !(*b1)->more)) {
             // Not (or no longer) a Block1 transfer: a new request from this peer replaces the
             // partial one.
-            if (b1_.active && b1_.peer == peer) b1_.active = false;
+            abandon_bodies_of(peer);
             if (*b1) echo = **b1;
             return block1_step::deliver;
         }
         const coap::block_option b = **b1;
         const bytes_view part = m.payload();
         const std::uint64_t fp = block1_fingerprint(m);
-        const bool ours = b1_.active && b1_.peer == peer && b1_.fingerprint == fp;
+        std::size_t k = body_slot_of(peer);
+        const bool ours = k != b1_.size() && b1_[k].fingerprint == fp;
         if (b.num == 0) {
-            b1_ = block1_state{true, peer, fp, 0, now};  // starts (and abandons any other one)
-        } else if (!ours || b.offset() != b1_.received) {
-            if (ours) b1_.active = false;  // a gap: the client has to start again
+            if (k == b1_.size()) k = free_body_slot();
+            b1_[k] = block1_state{true, peer, fp, 0, now};  // starts (and abandons any other one there)
+        } else if (!ours || b.offset() != b1_[k].received) {
+            if (ours) b1_[k].active = false;  // a gap: the client has to start again
             respond_with(peer, m, coap::code::request_entity_incomplete, expires);  // §2.9.2
             return block1_step::answered;
         }
+        block1_state& s = b1_[k];
+        std::span<std::byte> assembly{assembly_[k]};
         if ((b.more && part.size() != b.size()) || part.size() > b.size()) {  // §2.3: M 1 means a full block
-            b1_.active = false;
+            s.active = false;
             respond_with(peer, m, coap::code::bad_request, expires);
             return block1_step::answered;
         }
         const auto size1 = m.size1();
-        if (b1_.received + part.size() > Limits::max_body || (size1 && *size1 > Limits::max_body)) {
-            b1_.active = false;  // §2.9.3, RFC 7252 §5.10.9: say how much we take
+        if (s.received + part.size() > Limits::max_body || (size1 && *size1 > Limits::max_body)) {
+            s.active = false;  // §2.9.3, RFC 7252 §5.10.9: say how much we take
             respond_with(peer, m, coap::code::request_entity_too_large, expires, std::nullopt,
                          static_cast<std::uint32_t>(Limits::max_body));
             return block1_step::answered;
         }
-        std::copy(part.begin(), part.end(), assembly_.begin() + static_cast<std::ptrdiff_t>(Limits::max_message + b1_.received));
-        b1_.received += part.size();
-        b1_.deadline = now + params_.exchange_lifetime();
+        std::copy(part.begin(), part.end(), assembly.begin() + static_cast<std::ptrdiff_t>(Limits::max_message + s.received));
+        s.received += part.size();
+        s.deadline = now + params_.exchange_lifetime();
         if (b.more) {
             // §2.3: 2.31 Continue echoes NUM with M 1; on the first block we may ask for
             // smaller blocks (the client then continues at the matching, larger NUM).
@@ -779,10 +792,10 @@ private:
             respond_with(peer, m, coap::code::continue_, expires, coap::block_option{b.num, true, szx});
             return block1_step::answered;
         }
-        b1_.active = false;
+        s.active = false;
         // The whole request: the last block's header, token and options (without Block1 and
-        // Size1), then the body, rebuilt in front of the body in assembly_.
-        coap::message_writer w{mutable_bytes{assembly_.data(), Limits::max_message - 1}};
+        // Size1), then the body, rebuilt in front of the body in the slot's assembly area.
+        coap::message_writer w{assembly.first(Limits::max_message - 1)};
         w.header(m.type(), m.code(), m.message_id(), m.token());
         for (const coap::option_view& o : m.options())
             if (o.number != coap::option_number::block1 && o.number != coap::option_number::size1) w.option(o.number, o.value);
@@ -793,15 +806,15 @@ private:
             return block1_step::answered;
         }
         std::size_t size = *head;
-        if (b1_.received > 0) {
-            assembly_[size] = std::byte{0xFF};
+        if (s.received > 0) {
+            assembly[size] = std::byte{0xFF};
             if (size + 1 != Limits::max_message) {
-                const auto from = assembly_.begin() + static_cast<std::ptrdiff_t>(Limits::max_message);
-                std::copy(from, from + static_cast<std::ptrdiff_t>(b1_.received), assembly_.begin() + static_cast<std::ptrdiff_t>(size + 1));
+                const auto from = assembly.begin() + static_cast<std::ptrdiff_t>(Limits::max_message);
+                std::copy(from, from + static_cast<std::ptrdiff_t>(s.received), assembly.begin() + static_cast<std::ptrdiff_t>(size + 1));
             }
-            size += 1 + b1_.received;
+            size += 1 + s.received;
         }
-        const auto parsed = coap::parse(bytes_view{assembly_.data(), size});
+        const auto parsed = coap::parse(bytes_view{assembly.data(), size});
         if (!parsed) {
             respond_with(peer, m, coap::code::bad_request, expires);
             return block1_step::answered;
@@ -809,6 +822,27 @@ private:
         whole = *parsed;
         echo = b;
         return block1_step::deliver;
+    }
+
+    // The slot of `peer`'s partial Block1 body, or b1_.size().
+    std::size_t body_slot_of(peer_id peer) const noexcept {
+        for (std::size_t k = 0; k < b1_.size(); ++k)
+            if (b1_[k].active && b1_[k].peer == peer) return k;
+        return b1_.size();
+    }
+    // A slot for a new body: a free one, else the one that has waited longest for its next
+    // block (its sender gets 4.08 for that block and starts again).
+    std::size_t free_body_slot() const noexcept {
+        std::size_t oldest = 0;
+        for (std::size_t k = 0; k < b1_.size(); ++k) {
+            if (!b1_[k].active) return k;
+            if (b1_[k].deadline < b1_[oldest].deadline) oldest = k;
+        }
+        return oldest;
+    }
+    void abandon_bodies_of(peer_id peer) noexcept {
+        for (block1_state& s : b1_)
+            if (s.active && s.peer == peer) s.active = false;
     }
 
     // A response in a CON or NON that is not a duplicate (on_datagram checked: a duplicate
@@ -991,16 +1025,17 @@ private:
     std::array<observation, Limits::max_observations> observations_{};
     // The response body when every answer is cached whole (else it is written into large_).
     std::array<std::byte, shares_large_answers ? 0 : largest_block()> body_scratch_{};
-    // Block1 reassembly: one request at a time (see endpoint_limits::max_body).
+    // Block1 reassembly: max_bodies requests at once, one a peer (see endpoint_limits::max_bodies).
     struct block1_state {
         bool active = false;
         peer_id peer{};
         std::uint64_t fingerprint = 0;
-        std::size_t received = 0;  // body bytes so far, at assembly_[max_message...]
+        std::size_t received = 0;  // body bytes so far, at assembly_[k][max_message...]
         time_point deadline{};
     };
-    block1_state b1_{};
-    std::array<std::byte, Limits::max_body == 0 ? 0 : Limits::max_message + Limits::max_body> assembly_{};
+    std::array<block1_state, Limits::max_bodies> b1_{};
+    // Each: room for the whole request's header and options, then the body as it arrives.
+    std::array<std::array<std::byte, Limits::max_message + Limits::max_body>, Limits::max_bodies> assembly_{};
 };
 
 } // namespace lwm2m::exchange

@@ -123,15 +123,18 @@ namespace lwm2m::server {
  * - `MaxUplinkBody`: largest body of a request from a client (Register, Update, Send)
  *   reassembled from Block1 blocks (RFC 7959 §2.3; Californium-based clients such as
  *   Leshan's send bodies over 1024 bytes block-wise, Anjay's those over its buffer). The
- *   endpoint reassembles one such request at a time (a second client's first block takes
- *   over; the first then gets 4.08 and starts again) and answers 4.13 above the limit; 0
- *   takes none: every Block1 transfer is answered 4.13 (§2.9.3). Costs MaxMessage +
- *   MaxUplinkBody bytes once.
+ *   endpoint answers 4.13 above the limit; 0 takes none: every Block1 transfer is answered
+ *   4.13 (§2.9.3).
+ * - `MaxUplinkTransfers`: such bodies reassembled at once, one a client (clients of a fleet
+ *   register together after a server restart); a further client's first block takes the
+ *   slot that has waited longest, whose client then gets 4.08 and starts again. Costs
+ *   MaxUplinkTransfers * (MaxMessage + MaxUplinkBody) bytes.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxRequests = 32, std::size_t MaxObservations = 32,
           std::size_t MaxRecords = 64, std::size_t MaxLinks = 64, std::size_t MaxRequestPayload = 512,
           std::size_t MaxHeld = 16, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 4,
-          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4, std::size_t MaxUplinkBody = 4096>
+          std::size_t DedupEntries = 128, std::size_t CompositeObservePaths = 4, std::size_t MaxUplinkBody = 4096,
+          std::size_t MaxUplinkTransfers = 4>
 struct server_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_requests = MaxRequests;
@@ -148,8 +151,9 @@ struct server_limits {
     static constexpr std::size_t composite_observe_paths = CompositeObservePaths;
     static_assert(CompositeObservePaths < 256);
     static constexpr std::size_t max_uplink_body = MaxUplinkBody;
+    static constexpr std::size_t max_uplink_transfers = MaxUplinkTransfers;
     using endpoint_limits = exchange::endpoint_limits<MaxMessage, MaxRequests, DedupEntries, MaxRequests + 32,
-                                                      MaxObservations, 8, MaxUplinkBody>;
+                                                      MaxObservations, 8, MaxUplinkBody, 64, MaxUplinkTransfers>;
 };
 
 /** Run-time configuration of a server engine. */
