@@ -126,6 +126,13 @@ std::vector<std::byte> reset_to(const sent& req) {
 
 const bs::dm_server_account nosec_account{"coap://127.0.0.1:5683", bs::security_mode::no_sec, {}, {}, 7, 300, "U", 1, 0};
 
+/** A box whose "dev-1" gets the usual NoSec configuration. */
+struct usual_box : box<> {
+    const bs::dm_server_configuration cfg{nosec_account};
+    const bs::configuration view = cfg.view();
+    usual_box() { rec.configs["dev-1"] = &view; }
+};
+
 /** Feeds the Bootstrap-Request; checks the 2.04 and returns the first operation. */
 template <class Box>
 sent start(Box& b, std::uint32_t peer, std::vector<std::string> query, time_point now, std::uint16_t mid = 0x100) {
@@ -162,10 +169,7 @@ const format::record* at(const std::vector<format::record>& rs, std::string_view
 } // namespace
 
 TEST_CASE("Core §6.1 Client-Initiated Bootstrap: 2.04, then Delete /, Write /0/1 and /1/0 in TLV, Finish; each reported") {
-    box<> b;
-    const bs::dm_server_configuration cfg{nosec_account};
-    const bs::configuration view = cfg.view();
-    b.rec.configs["dev-1"] = &view;
+    usual_box b;
     const time_point t0{1000ms};
     const sent del = start(b, 9, {"ep=dev-1"}, t0);
     REQUIRE(b.rec.requests == std::vector<std::string>{"9:dev-1:-"});
@@ -228,10 +232,7 @@ TEST_CASE("Core §6.1 Client-Initiated Bootstrap: 2.04, then Delete /, Write /0/
 }
 
 TEST_CASE("Core §6.1.3 pct: a 1.1 client's preferred format is used for Bootstrap-Write; one we cannot write is 4.15") {
-    box<> b;
-    const bs::dm_server_configuration cfg{nosec_account};
-    const bs::configuration view = cfg.view();
-    b.rec.configs["dev-1"] = &view;
+    usual_box b;
     const time_point t0{1000ms};
     const sent del = start(b, 9, {"ep=dev-1", "pct=110"}, t0);
     CHECK(b.rec.requests.back() == "9:dev-1:110");
@@ -241,8 +242,7 @@ TEST_CASE("Core §6.1.3 pct: a 1.1 client's preferred format is used for Bootstr
     REQUIRE(at(sec, "/0/1/0") != nullptr);
     CHECK(str(at(sec, "/0/1/0")->value.encoded_bytes()) == "coap://127.0.0.1:5683");
 
-    box<> c;
-    c.rec.configs["dev-1"] = &view;
+    usual_box c;
     for (const char* pct : {"pct=0", "pct=40", "pct=42"}) {
         const answer a = single_answer(c.feed(9, bs_request({"ep=dev-1", pct}).build(), t0));
         CHECK(a.code == coap::code::unsupported_content_format);
@@ -256,10 +256,7 @@ TEST_CASE("Core §6.1.3 pct: a 1.1 client's preferred format is used for Bootstr
 }
 
 TEST_CASE("Core §6.1.3 malformed Bootstrap-Requests: 4.00 without ep, for an unknown endpoint, a repeated parameter; 4.04 / 4.05 elsewhere") {
-    box<> b;
-    const bs::dm_server_configuration cfg{nosec_account};
-    const bs::configuration view = cfg.view();
-    b.rec.configs["dev-1"] = &view;
+    usual_box b;
     const time_point t0{1000ms};
     std::uint16_t mid = 1;
     const auto code_of = [&](dgram d) {
@@ -297,10 +294,7 @@ TEST_CASE("Core §6.1.3 malformed Bootstrap-Requests: 4.00 without ep, for an un
 }
 
 TEST_CASE("Core §6.1.8.1 Bootstrap-Finish answered 4.06 Not Acceptable: the session fails at Finish with that code") {
-    box<> b;
-    const bs::dm_server_configuration cfg{nosec_account};
-    const bs::configuration view = cfg.view();
-    b.rec.configs["dev-1"] = &view;
+    usual_box b;
     const time_point t0{1000ms};
     sent s = start(b, 9, {"ep=dev-1"}, t0);
     s = step(b, 9, s, coap::code::deleted, t0);
@@ -320,12 +314,9 @@ TEST_CASE("Core §6.1.8.1 Bootstrap-Finish answered 4.06 Not Acceptable: the ses
 }
 
 TEST_CASE("Core §6.1.7 an operation answered with an error, or another success code, ends the session there") {
-    const bs::dm_server_configuration cfg{nosec_account};
-    const bs::configuration view = cfg.view();
     const time_point t0{1000ms};
     SUBCASE("Delete answered 4.00") {
-        box<> b;
-        b.rec.configs["dev-1"] = &view;
+        usual_box b;
         const sent del = start(b, 9, {"ep=dev-1"}, t0);
         CHECK(b.feed(9, ack(del, coap::code::bad_request), t0).empty());  // no Write follows
         REQUIRE(b.rec.ends.size() == 1);
@@ -337,8 +328,7 @@ TEST_CASE("Core §6.1.7 an operation answered with an error, or another success 
         CHECK(b.rec.ops[0].code == coap::code::bad_request);
     }
     SUBCASE("Write answered 2.01 (not 2.04)") {
-        box<> b;
-        b.rec.configs["dev-1"] = &view;
+        usual_box b;
         const sent del = start(b, 9, {"ep=dev-1"}, t0);
         const sent w0 = step(b, 9, del, coap::code::deleted, t0);
         CHECK(b.feed(9, ack(w0, coap::code::created), t0).empty());
@@ -351,12 +341,9 @@ TEST_CASE("Core §6.1.7 an operation answered with an error, or another success 
 }
 
 TEST_CASE("RFC 7252 §4.2 an unanswered operation is retransmitted, then fails its session with timeout; a Reset fails it at once") {
-    const bs::dm_server_configuration cfg{nosec_account};
-    const bs::configuration view = cfg.view();
     time_point t{1000ms};
     SUBCASE("timeout") {
-        box<> b;
-        b.rec.configs["dev-1"] = &view;
+        usual_box b;
         const sent del = start(b, 9, {"ep=dev-1"}, t);
         int retransmissions = 0;
         while (auto d = b.engine.next_deadline()) {
@@ -377,8 +364,7 @@ TEST_CASE("RFC 7252 §4.2 an unanswered operation is retransmitted, then fails i
         CHECK(b.engine.session_count() == 0);
     }
     SUBCASE("a lost answer: the retransmitted Write is answered and the session goes on") {
-        box<> b;
-        b.rec.configs["dev-1"] = &view;
+        usual_box b;
         const sent del = start(b, 9, {"ep=dev-1"}, t);
         const sent w0 = step(b, 9, del, coap::code::deleted, t);
         const auto again = b.tick(*b.engine.next_deadline());
@@ -389,8 +375,7 @@ TEST_CASE("RFC 7252 §4.2 an unanswered operation is retransmitted, then fails i
         CHECK(b.rec.ends.empty());
     }
     SUBCASE("Reset") {
-        box<> b;
-        b.rec.configs["dev-1"] = &view;
+        usual_box b;
         const sent del = start(b, 9, {"ep=dev-1"}, t);
         CHECK(b.feed(9, reset_to(del), t).empty());
         REQUIRE(b.rec.ends.size() == 1);

@@ -40,6 +40,7 @@
 #include <lwm2m/coap/code.hpp>
 #include <lwm2m/coap/message_builder.hpp>
 #include <lwm2m/coap/message_view.hpp>
+#include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/exchange/peer.hpp>
@@ -158,18 +159,6 @@ private:
         r.body().put(as_bytes(reason));
     }
 
-    /** A decimal Content-Format number (`pct`). */
-    static std::optional<std::uint16_t> parse_format_number(std::string_view t) noexcept {
-        if (t.empty() || t.size() > 5) return std::nullopt;
-        std::uint32_t v = 0;
-        for (char c : t) {
-            if (c < '0' || c > '9') return std::nullopt;
-            v = v * 10 + static_cast<std::uint32_t>(c - '0');
-        }
-        if (v > 0xFFFF) return std::nullopt;
-        return static_cast<std::uint16_t>(v);
-    }
-
     void handle_request(exchange::peer_id peer, const coap::message_view& m, exchange::response& r) noexcept {
         std::size_t count = 0;
         bool bs = false;
@@ -187,8 +176,8 @@ private:
         if (ep->size() > Limits::max_name) return reject(r, coap::code::bad_request, "ep too long");
         bootstrap_request q{peer, *ep, std::nullopt};
         if (pct) {
-            const auto n = parse_format_number(*pct);
-            if (!n) return reject(r, coap::code::bad_request, "invalid pct");
+            const auto n = encoding::parse_uint64(*pct);
+            if (!n || *n > 0xFFFF) return reject(r, coap::code::bad_request, "invalid pct");
             const auto f = canonical(static_cast<format::content_format>(*n));
             if (!is_write_format(f)) return reject(r, coap::code::unsupported_content_format, "pct not supported");
             q.preferred_format = f;
