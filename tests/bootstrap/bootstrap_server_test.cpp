@@ -112,11 +112,7 @@ std::vector<std::byte> ack(const sent& req, coap::code c, std::string payload = 
     b.type(coap::message_type::acknowledgement).code(c).message_id(req.m.message_id()).token(req.m.token());
     if (cf) b.content_format(*cf);
     if (!payload.empty()) b.payload(as_bytes(payload));
-    std::vector<std::byte> out(1500);
-    auto n = b.serialize(mutable_bytes{out});
-    REQUIRE(n.has_value());
-    out.resize(*n);
-    return out;
+    return serialized(b);
 }
 
 std::vector<std::byte> reset_to(const sent& req) {
