@@ -24,6 +24,9 @@
  *   with its header (no Block1 sending; a larger one fails its session with
  *   `request_entity_too_large`).
  * - Other requests: 4.04 for another path, 4.05 for another method on /bs.
+ * - Not done: Block2 reassembly of a Discover or Read answer (a block-wise answer is reported
+ *   with its first block as `operation_result::payload`); DTLS (put
+ *   `transport/dtls_openssl.hpp` between the socket and the engine, as for the server).
  *
  * Capacities are the `bootstrap_limits` template parameters; nothing is allocated.
  */
