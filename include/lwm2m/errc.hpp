@@ -92,6 +92,7 @@ namespace lwm2m {
     X(no_observation_slot, "every observation slot of the engine is in use")                       \
     X(held_queue_full, "queue mode: the most requests the engine holds for sleeping clients wait already") \
     X(value_changed, "a value changed size between the measuring and the writing walk of a streamed read (answered 5.00)") \
+    X(rejected_by_peer, "the peer answered with an error code, or a success code other than the operation's (the code is reported with it)") \
     /* ---- transport security (opt-in adapters) ---- */                                          \
     X(dtls_failure, "the DTLS session failed: handshake rejected (wrong PSK or identity, no common cipher suite) or a fatal alert (RFC 6347)") \
     X(dtls_handshake_pending, "application data before the DTLS handshake completed: hold it and retry")

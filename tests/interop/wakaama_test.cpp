@@ -14,6 +14,9 @@
 //    back, Execute of the Registration Update Trigger (an Update follows), Discover,
 //    Write-Attributes (pmin/pmax, lt/gt), Observe with a notification of a written value,
 //    Cancel, Clear of the attributes, Delete (an Update follows), De-register on SIGTERM.
+// 3. Wakaama's client (`-b`) bootstraps from the example bootstrap server
+//    (examples/lwm2m-bootstrap-server: Delete "/", Write of a Security and a Server instance
+//    naming the example server, Finish), then registers with the example server.
 //
 // The Wakaama programs are compiled once with `cc` into <source>/build/wakaama/ (under a lock;
 // reused while newer than the package-lock), with the definitions of Wakaama's own CMake files,
@@ -152,6 +155,15 @@ std::string build_wakaama() {
 }
 
 std::string wakaama_client() { return build_dir() + "/lwm2mclient"; }
+
+/** The example bootstrap server: the build's LWM2M_BOOTSTRAP_SERVER_EXE, else $LWM2M_BOOTSTRAP_SERVER_EXE. */
+std::string bootstrap_server_exe() {
+#ifdef LWM2M_BOOTSTRAP_SERVER_EXE
+    return lwm2m::test::libcoap_tools::program_path(LWM2M_BOOTSTRAP_SERVER_EXE, "LWM2M_BOOTSTRAP_SERVER_EXE");
+#else
+    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_BOOTSTRAP_SERVER_EXE");
+#endif
+}
 std::string wakaama_server() { return build_dir() + "/lwm2mserver"; }
 
 /** Why a test case cannot run ("" when it can): our example program `exe` (from `macro`), then Wakaama's build. */
@@ -384,5 +396,61 @@ TEST_CASE("interop: the example client is managed by Wakaama's lwm2mserver (LwM2
     CHECK(wakaama.wait_for({"Client #0 unregistered."}) != "");
     CHECK(command("list", "No client.") != "");
     wakaama.send("q");
+    CHECK(wakaama.wait_exit(5s));
+}
+
+TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap server, then registers with the example server (LwM2M 1.0 §5.2)") {
+    const std::string exe = server_exe();
+    const std::string bs_exe = bootstrap_server_exe();
+    if (const std::string why = missing(exe, "LWM2M_SERVER_EXE"); !why.empty()) {
+        MESSAGE("SKIPPED: ", why);
+        return;
+    }
+    if (!executable(bs_exe)) {
+        MESSAGE("SKIPPED: example binary not given (LWM2M_BOOTSTRAP_SERVER_EXE)");
+        return;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    const std::uint16_t port = free_port();
+    const std::uint16_t bs_port = free_port();
+    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port)}};
+    INFO("our server:\n", server.transcript());
+    server.send(R"({"id":0,"op":"list"})");
+    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+    // The one DM server account: our server, NoSec, Short Server ID 1, lifetime 60 s.
+    line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri",
+                            "coap://127.0.0.1:" + std::to_string(port), "--ssid", "1", "--lifetime", "60",
+                            "--endpoint", "wakaama-bs"}};
+    INFO("our bootstrap server:\n", bootstrap.transcript());
+    // -b: Client-Initiated Bootstrap from the server given by -h/-p (its /0/0 account).
+    line_process wakaama{{wakaama_client(), "-4", "-b", "-h", "127.0.0.1", "-p", std::to_string(bs_port), "-l",
+                          std::to_string(free_port()), "-n", "wakaama-bs"}};
+    INFO("Wakaama's client:\n", wakaama.transcript());
+
+    // Bootstrap-Request without pct (a 1.0 client; after the 10 s Client Hold Off Time its
+    // /0/0 account gives), Delete "/", the Security and Server instances written in TLV,
+    // Finish: each answered as the operation's success.
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
+          R"({"event":"bootstrap-request","ep":"wakaama-bs","pct":"-"})");
+    CHECK(bootstrap.wait_for({R"("op":"delete")"}) ==
+          R"({"event":"operation","ep":"wakaama-bs","op":"delete","path":"/","status":"2.02"})");
+    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) ==
+          R"({"event":"operation","ep":"wakaama-bs","op":"write","path":"/0/1","status":"2.04"})");
+    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) ==
+          R"({"event":"operation","ep":"wakaama-bs","op":"write","path":"/1/0","status":"2.04"})");
+    CHECK(bootstrap.wait_for({R"("op":"finish")"}) ==
+          R"({"event":"operation","ep":"wakaama-bs","op":"finish","path":"/bs","status":"2.04"})");
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":"wakaama-bs"})");
+
+    // Then it registers with the account it was given: our server, lifetime 60 from /1/0/1.
+    const std::string registered = server.wait_for({R"("event":"registered")"});
+    CHECK(registered.find(R"("ep":"wakaama-bs","lifetime":60,)") != std::string::npos);
+    // The account is readable on the client: /1/0 as written.
+    server.send(R"({"id":1,"ep":"wakaama-bs","op":"read","path":"/1/0","format":"tlv"})");
+    const std::string account = server.wait_for({R"({"id":1,)"});
+    CHECK(account.find(R"({"n":"/1/0/0","v":1})") != std::string::npos);
+    CHECK(account.find(R"({"n":"/1/0/1","v":60})") != std::string::npos);
+    CHECK(account.find(R"({"n":"/1/0/7","vs":"U"})") != std::string::npos);
+    wakaama.send("quit");
     CHECK(wakaama.wait_exit(5s));
 }

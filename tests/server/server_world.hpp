@@ -233,6 +233,15 @@ struct server_box {
     }
 };
 
+/** The datagram `b` describes. */
+inline std::vector<std::byte> serialized(const coap::message_builder_base& b) {
+    std::vector<std::byte> out(1500);
+    auto n = b.serialize(mutable_bytes{out});
+    REQUIRE(n.has_value());
+    out.resize(*n);
+    return out;
+}
+
 /** Builds a request datagram by hand. */
 struct dgram {
     coap::code method = coap::code::post;
@@ -250,11 +259,7 @@ struct dgram {
         for (const auto& q : query) b.uri_query(q);
         if (cf) b.content_format(*cf);
         if (!payload.empty()) b.payload(as_bytes(payload));
-        std::vector<std::byte> out(1500);
-        auto n = b.serialize(mutable_bytes{out});
-        REQUIRE(n.has_value());
-        out.resize(*n);
-        return out;
+        return serialized(b);
     }
 };
 
