@@ -17,6 +17,7 @@
 // 3. Wakaama's client (`-b`) bootstraps from the example bootstrap server
 //    (examples/lwm2m-bootstrap-server: Delete "/", Write of a Security and a Server instance
 //    naming the example server, Finish), then registers with the example server.
+// 4. The same with our example client (`--bootstrap`) in Wakaama's place (no Wakaama needed).
 //
 // The Wakaama programs are compiled once with `cc` into <source>/build/wakaama/ (under a lock;
 // reused while newer than the package-lock), with the definitions of Wakaama's own CMake files,
@@ -453,4 +454,54 @@ TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap 
     CHECK(account.find(R"({"n":"/1/0/7","vs":"U"})") != std::string::npos);
     wakaama.send("quit");
     CHECK(wakaama.wait_exit(5s));
+}
+
+TEST_CASE("interop: the example client bootstraps from the example bootstrap server, then registers with the example server (LwM2M 1.1.1 §6.1)") {
+    // Ours on both sides over UDP loopback (no Wakaama needed): lwm2m-client --bootstrap.
+    const std::string exe = server_exe();
+    const std::string client = client_exe();
+    const std::string bs_exe = bootstrap_server_exe();
+    if (!executable(exe) || !executable(client) || !executable(bs_exe)) {
+        MESSAGE("SKIPPED: example binaries not given (LWM2M_SERVER_EXE, LWM2M_CLIENT_EXE, LWM2M_BOOTSTRAP_SERVER_EXE)");
+        return;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    const std::uint16_t port = free_port();
+    const std::uint16_t bs_port = free_port();
+    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port)}};
+    INFO("our server:\n", server.transcript());
+    server.send(R"({"id":0,"op":"list"})");
+    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+    line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri",
+                            "coap://127.0.0.1:" + std::to_string(port), "--ssid", "3", "--lifetime", "60",
+                            "--endpoint", "ours-bs"}};
+    INFO("our bootstrap server:\n", bootstrap.transcript());
+    line_process ours{{client, "--bootstrap", "coap://127.0.0.1:" + std::to_string(bs_port), "--endpoint", "ours-bs",
+                       "--port", std::to_string(free_port()), "--lights", "1"},
+                      true};
+    INFO("our client (stderr):\n", ours.transcript());
+
+    // Bootstrap-Request (no pct: the example prefers none), Delete "/", the Security and
+    // Server instances (TLV), Finish: each answered as the operation's success.
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
+          R"({"event":"bootstrap-request","ep":"ours-bs","pct":"-"})");
+    CHECK(bootstrap.wait_for({R"("op":"delete")"}) ==
+          R"({"event":"operation","ep":"ours-bs","op":"delete","path":"/","status":"2.02"})");
+    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) ==
+          R"({"event":"operation","ep":"ours-bs","op":"write","path":"/0/1","status":"2.04"})");
+    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) ==
+          R"({"event":"operation","ep":"ours-bs","op":"write","path":"/1/0","status":"2.04"})");
+    CHECK(bootstrap.wait_for({R"("op":"finish")"}) ==
+          R"({"event":"operation","ep":"ours-bs","op":"finish","path":"/bs","status":"2.04"})");
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":"ours-bs"})");
+    CHECK(ours.wait_for({"bootstrap finished"}) != "");
+
+    // Then it registers with the account written: our server, lifetime 60 from /1/0/1, and
+    // the Server instance reads back as written (Short Server ID 3).
+    const std::string registered = server.wait_for({R"("event":"registered")"});
+    CHECK(registered.find(R"("ep":"ours-bs","lifetime":60,)") != std::string::npos);
+    server.send(R"({"id":1,"ep":"ours-bs","op":"read","path":"/1/0","format":"tlv"})");
+    const std::string account = server.wait_for({R"({"id":1,)"});
+    CHECK(account.find(R"({"n":"/1/0/0","v":3})") != std::string::npos);
+    CHECK(account.find(R"({"n":"/1/0/1","v":60})") != std::string::npos);
 }
