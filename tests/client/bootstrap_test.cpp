@@ -8,6 +8,8 @@
 
 #include "sim_world.hpp"
 
+#include <lwm2m/model/objects/device_v1_0.hpp>
+
 #include <deque>
 #include <string>
 #include <vector>
@@ -227,6 +229,66 @@ TEST_CASE("Bootstrap-Delete: / keeps the Bootstrap-Server account and the Device
     CHECK(b.discover("/0").text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693")");
 }
 
+namespace {
+/** A Device object (3) that could lose its instance: Bootstrap-Delete must not take it. */
+struct removable_device {
+    static constexpr const auto& schema = objects::device_v1_0::object;
+    bool present = true;
+    std::size_t instance_count() const { return present ? 1 : 0; }
+    std::uint16_t instance_id(std::size_t) const { return 0; }
+    result<void> read(const path&, client::resource_output&) { return fail(errc::not_found); }
+    result<void> create(std::uint16_t) { return fail(errc::operation_not_allowed); }
+    result<void> remove(std::uint16_t) {
+        present = false;
+        return {};
+    }
+};
+
+std::vector<std::byte> bootstrap_datagram(coap::message_type t, coap::code c, std::uint16_t mid, bytes_view token,
+                                          std::string_view path) {
+    coap::message_builder<4> b;
+    b.type(t).code(c).message_id(mid).token(token);
+    const std::string p{path};
+    if (!p.empty()) b.uri_path_segments(p);
+    std::vector<std::byte> out(256);
+    const auto n = b.serialize(out);
+    REQUIRE(n.has_value());
+    out.resize(*n);
+    return out;
+}
+} // namespace
+
+TEST_CASE("Bootstrap-Delete of / or /3 leaves the Device object's instance, even one that can be removed") {
+    client::engine<test_limits, sim_random> e{sim_world::default_config(), sim_random{5}};
+    removable_device dev;
+    REQUIRE(e.add_object(dev).has_value());
+    client::bootstrap_config c;
+    c.peer = exchange::peer_id{1};
+    REQUIRE(e.set_bootstrap_server(c).has_value());
+    e.start(time_point{});
+    auto q = e.poll_datagram();
+    REQUIRE(q.has_value());
+    const auto request = coap::parse(q->bytes);
+    REQUIRE(request.has_value());
+    const std::vector<std::byte> token(request->token().begin(), request->token().end());
+    const std::uint16_t mid = request->message_id();
+    e.on_datagram(exchange::peer_id{1},
+                  bootstrap_datagram(coap::message_type::acknowledgement, coap::code::changed, mid, token, ""), time_point{});
+    REQUIRE(e.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
+    std::uint16_t next_mid = 0x400;
+    for (std::string_view target : {"", "3"}) {
+        e.on_datagram(exchange::peer_id{1},
+                      bootstrap_datagram(coap::message_type::confirmable, coap::code::delete_, next_mid++, token, target),
+                      time_point{});
+        auto a = e.poll_datagram();
+        REQUIRE(a.has_value());
+        const auto answer = coap::parse(a->bytes);
+        REQUIRE(answer.has_value());
+        CHECK(answer->code() == coap::code::deleted);
+        CHECK(dev.present);
+    }
+}
+
 TEST_CASE("Bootstrap-Read (1.1): /1 and /2 only; other requests 4.05") {
     bs_world b;
     b.bootstrap();
@@ -287,62 +349,70 @@ namespace {
 struct bs_handler {
     const bootstrap::configuration* config = nullptr;
     std::vector<bootstrap::session_end> ends;
-    const bootstrap::configuration* configuration_for(const bootstrap::bootstrap_request&) { return config; }
+    const bootstrap::configuration* configuration_for(const bootstrap::bootstrap_request& q) {
+        asked = q.preferred_format;
+        return config;
+    }
+    std::optional<format::content_format> asked;  // the pct of the Bootstrap-Request (the Writes' format)
     void on_operation(const bootstrap::operation_result&) {}
     void on_session_end(const bootstrap::session_end& e) { ends.push_back(e); }
 };
 
 } // namespace
 
-TEST_CASE("End to end: the client bootstraps from bootstrap::server (Delete, Write /0, Write /1, Finish), then registers") {
-    // Peers as the client sees them: 1 the DM server (sim_server), 9 the Bootstrap-Server.
-    recorded_events ev;
-    sim_world w{3, {}, bootstrap_config(ev), 300, false};
-    const bootstrap::dm_server_account account{"coap://dm.example:5683", bootstrap::security_mode::no_sec, {}, {}, 7, 600, "U", 1, 0};
-    const bootstrap::dm_server_configuration cfg{account};
-    const bootstrap::configuration view = cfg.view();
-    bs_handler h;
-    h.config = &view;
-    bootstrap::server<bootstrap::bootstrap_limits<1152, 2, 32, 32>, sim_random, bs_handler> bss{h, sim_random{11}};
-    client::bootstrap_config c;
-    c.peer = exchange::peer_id{9};
-    c.uri = "coap://bs.example:5693";
-    c.resolve_peer = resolve_to_peer_1;
-    c.preferred_format = format::content_format::senml_cbor;
-    REQUIRE(w.client.set_bootstrap_server(c).has_value());
+TEST_CASE("End to end: the client bootstraps from bootstrap::server (Delete, Write /0, Write /1, Finish) in SenML CBOR (pct) and in TLV, then registers") {
+    for (const bool with_pct : {true, false}) {
+        CAPTURE(with_pct);
+        // Peers as the client sees them: 1 the DM server (sim_server), 9 the Bootstrap-Server.
+        recorded_events ev;
+        sim_world w{3, {}, bootstrap_config(ev), 300, false};
+        const bootstrap::dm_server_account account{"coap://dm.example:5683", bootstrap::security_mode::no_sec, {}, {}, 7, 600, "U", 1, 0};
+        const bootstrap::dm_server_configuration cfg{account};
+        const bootstrap::configuration view = cfg.view();
+        bs_handler h;
+        h.config = &view;
+        bootstrap::server<bootstrap::bootstrap_limits<1152, 2, 32, 32>, sim_random, bs_handler> bss{h, sim_random{11}};
+        client::bootstrap_config c;
+        c.peer = exchange::peer_id{9};
+        c.uri = "coap://bs.example:5693";
+        c.resolve_peer = resolve_to_peer_1;
+        if (with_pct) c.preferred_format = format::content_format::senml_cbor;
+        REQUIRE(w.client.set_bootstrap_server(c).has_value());
 
-    w.client.start(w.now);
-    for (int step = 0; step < 4000 && w.client.state(7) != client::registration_state::registered; ++step) {
-        bool moved = false;
-        while (auto d = w.client.poll_datagram()) {
-            moved = true;
-            if (d->peer == exchange::peer_id{9}) {
-                const std::vector<std::byte> copy(d->bytes.begin(), d->bytes.end());
-                bss.on_datagram(exchange::peer_id{50}, copy, w.now);
-            } else {
-                w.net.send(0, 1, d->bytes, w.now);
+        w.client.start(w.now);
+        for (int step = 0; step < 4000 && w.client.state(7) != client::registration_state::registered; ++step) {
+            bool moved = false;
+            while (auto d = w.client.poll_datagram()) {
+                moved = true;
+                if (d->peer == exchange::peer_id{9}) {
+                    const std::vector<std::byte> copy(d->bytes.begin(), d->bytes.end());
+                    bss.on_datagram(exchange::peer_id{50}, copy, w.now);
+                } else {
+                    w.net.send(0, 1, d->bytes, w.now);
+                }
             }
+            while (auto d = bss.poll_datagram()) {
+                moved = true;
+                const std::vector<std::byte> copy(d->bytes.begin(), d->bytes.end());
+                w.client.on_datagram(exchange::peer_id{9}, copy, w.now);
+            }
+            if (auto d = bss.next_deadline(); d && *d <= w.now) {
+                bss.on_timeout(w.now);
+                moved = true;
+            }
+            if (!moved) w.run_for(100ms);  // the DM server's side, the client's timeouts
         }
-        while (auto d = bss.poll_datagram()) {
-            moved = true;
-            const std::vector<std::byte> copy(d->bytes.begin(), d->bytes.end());
-            w.client.on_datagram(exchange::peer_id{9}, copy, w.now);
-        }
-        if (auto d = bss.next_deadline(); d && *d <= w.now) {
-            bss.on_timeout(w.now);
-            moved = true;
-        }
-        if (!moved) w.run_for(100ms);  // the DM server's side, the client's timeouts
+        CHECK(w.client.state(7) == client::registration_state::registered);
+        REQUIRE(h.ends.size() == 1);
+        CHECK(h.ends[0].success);
+        CHECK(ev.count(client::client_event_kind::bootstrap_finished) == 1);
+        CHECK(h.asked == (with_pct ? std::optional{format::content_format::senml_cbor} : std::nullopt));
+        const client::server_account* a = w.client.account(7);
+        REQUIRE(a != nullptr);
+        CHECK(a->lifetime == 600);
+        bool registered_with_lt = false;
+        for (const auto& r : w.server.requests)
+            if (r.path == "/rd") registered_with_lt = r.has_query("lt=600") && r.has_query("ep=sim-client");
+        CHECK(registered_with_lt);
     }
-    CHECK(w.client.state(7) == client::registration_state::registered);
-    REQUIRE(h.ends.size() == 1);
-    CHECK(h.ends[0].success);
-    CHECK(ev.count(client::client_event_kind::bootstrap_finished) == 1);
-    const client::server_account* a = w.client.account(7);
-    REQUIRE(a != nullptr);
-    CHECK(a->lifetime == 600);
-    bool registered_with_lt = false;
-    for (const auto& r : w.server.requests)
-        if (r.path == "/rd") registered_with_lt = r.has_query("lt=600") && r.has_query("ep=sim-client");
-    CHECK(registered_with_lt);
 }

@@ -387,9 +387,8 @@ public:
         }
         if (observation_deadline_) consider(*observation_deadline_);
         if constexpr (bootstraps) {
-            if (bs_.finish_pending) consider(now_);
-            else if (bs_.phase == bootstrap_phase::hold_off || bs_.phase == bootstrap_phase::retry_wait ||
-                     bs_.phase == bootstrap_phase::bootstrapping)
+            if (bs_.phase == bootstrap_phase::hold_off || bs_.phase == bootstrap_phase::retry_wait ||
+                bs_.phase == bootstrap_phase::bootstrapping)
                 consider(bs_.next_action);
         }
         // Queue mode: when the awake time ends (only ahead of now: once past, the next event decides).
