@@ -318,6 +318,9 @@ TEST_CASE("Bootstrap-Finish: 4.06 while the configuration is inconsistent, the c
               coap::code::changed);
         CHECK(b.finish().code == coap::code::not_acceptable);  // a URI the adapter cannot reach
         CHECK(b.write("/0/1/0", "coap://dm.example:5683", 0).code == coap::code::changed);
+        CHECK(b.write("/1/1", R"([{"bn":"/1/1/","n":"0","v":7}])").code == coap::code::changed);
+        CHECK(b.finish().code == coap::code::not_acceptable);  // two Server instances with ssid 7
+        CHECK(b.w.request(coap::code::delete_, "/1/1").code == coap::code::deleted);
         CHECK(b.finish().code == coap::code::changed);
     }
     SUBCASE("no resolver") {
@@ -331,6 +334,25 @@ TEST_CASE("Bootstrap-Finish: 4.06 while the configuration is inconsistent, the c
 
 template <class E>
 concept can_bootstrap = requires(E& e, const client::bootstrap_config& c) { e.set_bootstrap_server(c); };
+
+TEST_CASE("Bootstrap-Server Account Timeout (/0/x/12): the account is purged that long after a finished bootstrap") {
+    bs_world b;
+    b.bootstrap();
+    b.write_dm_account();
+    CHECK(b.write("/0/0/12", "100", 0).code == coap::code::changed);
+    CHECK(b.finish().code == coap::code::changed);
+    const auto has_bootstrap_account = [&] {
+        for (const auto& s : b.w.client.security_instances())
+            if (s.bootstrap_server) return true;
+        return false;
+    };
+    b.w.run_for(99s);
+    CHECK(has_bootstrap_account());
+    b.w.run_for(2s);
+    CHECK(!has_bootstrap_account());
+    CHECK(b.w.client.security_instances().size() == 1);  // the DM server's stays
+    CHECK(b.w.client.state(7) == client::registration_state::registered);
+}
 
 TEST_CASE("Bootstrap compiled out: no Security object, no Bootstrap-Request") {
     using limits = client::client_limits<512, 1, 4, 4, 4, 0, 0, client::format_set::all, 3, 2, 4, 0, 0, 64,

@@ -41,7 +41,9 @@ struct bootstrap_config {
     std::string_view uri{};                   ///< /0/x/0 (informative; listed by Bootstrap-Discover)
     std::uint16_t instance = 0;               ///< x: its Security object instance id
     std::uint32_t hold_off = 0;               ///< /0/x/11 Client Hold Off Time: seconds before the Bootstrap-Request
-    std::uint32_t account_timeout = 0;        ///< /0/x/12 (kept and read; the client does not delete the account)
+    /// /0/x/12 Bootstrap-Server Account Timeout: seconds after a finished bootstrap at which the
+    /// client purges the account (its Security instance); 0: kept (Core Appendix E.1)
+    std::uint32_t account_timeout = 0;
     /** `pct` of the Bootstrap-Request (1.1, Core §6.1.7.1), the format the client prefers. */
     std::optional<format::content_format> preferred_format{};
     /**
@@ -71,7 +73,7 @@ struct bootstrap_state {
     bootstrap_phase phase = bootstrap_phase::none;
     bool finish_pending = false;        ///< 2.04 to Finish queued: registering follows
     exchange::request_handle pending{}; ///< the Bootstrap-Request
-    time_point next_action{};           ///< hold-off end, retry time, or the bootstrap's deadline
+    time_point next_action{};           ///< hold-off end, retry time, the bootstrap's deadline, or the account's purge
     std::uint32_t attempts = 0;
 };
 

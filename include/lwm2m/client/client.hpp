@@ -390,6 +390,9 @@ public:
             if (bs_.phase == bootstrap_phase::hold_off || bs_.phase == bootstrap_phase::retry_wait ||
                 bs_.phase == bootstrap_phase::bootstrapping)
                 consider(bs_.next_action);
+            else if (const security_instance* bs = bs_.security.bootstrap_account();
+                     bs_.phase == bootstrap_phase::finished && bs != nullptr && bs->account_timeout != 0)
+                consider(bs_.next_action);
         }
         // Queue mode: when the awake time ends (only ahead of now: once past, the next event decides).
         if (config_.queue_mode && queue_state_ == queue_state::awake && last_exchange_ + awake_time() > now_)
@@ -1572,6 +1575,9 @@ private:
         if (bs_.finish_pending) {  // the 2.04 to Finish is queued: now register (Core §6.1.7.6)
             bs_.finish_pending = false;
             bs_.phase = bootstrap_phase::finished;
+            // The Bootstrap-Server Account Timeout (/0/x/12, as written or configured) runs from now.
+            if (const security_instance* bs = bs_.security.bootstrap_account(); bs != nullptr && bs->account_timeout != 0)
+                bs_.next_action = now + std::chrono::seconds(bs->account_timeout);
             for (std::size_t i = 0; i < server_count_; ++i) servers_[i].start_pending = true;
             emit_queue(client_event_kind::bootstrap_finished);
             return;
@@ -1584,6 +1590,12 @@ private:
         case bootstrap_phase::bootstrapping:
             // No Bootstrap-Finish within EXCHANGE_LIFETIME of the last operation (Core §6.1.7): failed.
             if (now >= bs_.next_action) bootstrap_failed(now, coap::code::empty);
+            return;
+        case bootstrap_phase::finished:
+            // Core Appendix E.1 /0/x/12: the account is purged once its timeout has passed.
+            if (const security_instance* bs = bs_.security.bootstrap_account();
+                bs != nullptr && bs->account_timeout != 0 && now >= bs_.next_action)
+                (void)bs_.security.remove(bs->id);
             return;
         default: return;
         }
@@ -1731,8 +1743,8 @@ private:
 
     /**
      * Bootstrap-Finish (Core §6.1.7.6): consistent when every Server instance has a Short
-     * Server ID whose Security instance (not a Bootstrap-Server) has a URI the adapter can
-     * reach, and there is at least one: 2.04, and the client registers with them; else 4.06
+     * Server ID of its own whose Security instance (not a Bootstrap-Server) has a URI the
+     * adapter can reach, and there is at least one: 2.04, and the client registers with them; else 4.06
      * and the client keeps taking operations.
      */
     void finish_bootstrap(exchange::response& r) noexcept {
@@ -1742,6 +1754,8 @@ private:
             const security_instance* sec = bs_.security.find_server(servers_[i].account.ssid);
             if (servers_[i].account.ssid == 0 || sec == nullptr || sec->uri.size == 0)
                 return fail_request(r, coap::code::not_acceptable);
+            for (std::size_t j = 0; j < i; ++j)  // two Server instances for one account
+                if (servers_[j].account.ssid == servers_[i].account.ssid) return fail_request(r, coap::code::not_acceptable);
             const auto peer = bs_.config.resolve_peer(bs_.config.context, sec->uri.text());
             if (!peer) return fail_request(r, coap::code::not_acceptable);
             peers[i] = *peer;
