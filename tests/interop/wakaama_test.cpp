@@ -174,10 +174,44 @@ std::string bootstrap_server_exe() {
 }
 std::string wakaama_server() { return build_dir() + "/lwm2mserver"; }
 
+/** The example server's command line on 127.0.0.1:`port`. */
+std::vector<std::string> example_server_args(const std::string& exe, std::uint16_t port) {
+    return {exe, "--address", "127.0.0.1", "--port", std::to_string(port)};
+}
+/**
+ * What the example bootstrap server prints for a Client-Initiated Bootstrap of `ep` (no pct)
+ * with its usual configuration: Delete "/", Write /0/1 and /1/0, Finish, each answered as the
+ * operation's success, then the session's end.
+ */
+void check_usual_bootstrap(line_process& bootstrap, const std::string& ep) {
+    const auto operation = [&](const std::string& op, const std::string& path, const std::string& status) {
+        return R"({"event":"operation","ep":")" + ep + R"(","op":")" + op + R"(","path":")" + path +
+               R"(","status":")" + status + R"("})";
+    };
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
+          R"({"event":"bootstrap-request","ep":")" + ep + R"(","pct":"-"})");
+    CHECK(bootstrap.wait_for({R"("op":"delete")"}) == operation("delete", "/", "2.02"));
+    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) == operation("write", "/0/1", "2.04"));
+    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) == operation("write", "/1/0", "2.04"));
+    CHECK(bootstrap.wait_for({R"("op":"finish")"}) == operation("finish", "/bs", "2.04"));
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":")" + ep + R"("})");
+}
+
+/** Waits until the example server answers its first command (it listens then). */
+void await_ready(line_process& server) {
+    server.send(R"({"id":0,"op":"list"})");
+    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+}
+
 /** Why a test case cannot run ("" when it can): our example program `exe` (from `macro`), then Wakaama's build. */
 std::string missing(const std::string& exe, const char* macro) {
     if (!executable(exe)) return std::string("example binary not given (") + macro + ")";
     return build_wakaama();
+}
+/** The same with a second example program `other` (from `other_macro`). */
+std::string missing(const std::string& exe, const char* macro, const std::string& other, const char* other_macro) {
+    if (!executable(other)) return std::string("example binary not given (") + other_macro + ")";
+    return missing(exe, macro);
 }
 
 } // namespace wakaama_test
@@ -410,21 +444,16 @@ TEST_CASE("interop: the example client is managed by Wakaama's lwm2mserver (LwM2
 TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap server, then registers with the example server (LwM2M 1.0 §5.2)") {
     const std::string exe = server_exe();
     const std::string bs_exe = bootstrap_server_exe();
-    if (const std::string why = missing(exe, "LWM2M_SERVER_EXE"); !why.empty()) {
+    if (const std::string why = missing(exe, "LWM2M_SERVER_EXE", bs_exe, "LWM2M_BOOTSTRAP_SERVER_EXE"); !why.empty()) {
         MESSAGE("SKIPPED: ", why);
-        return;
-    }
-    if (!executable(bs_exe)) {
-        MESSAGE("SKIPPED: example binary not given (LWM2M_BOOTSTRAP_SERVER_EXE)");
         return;
     }
     ::signal(SIGPIPE, SIG_IGN);
     const std::uint16_t port = free_port();
     const std::uint16_t bs_port = free_port();
-    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port)}};
+    line_process server{example_server_args(exe, port)};
     INFO("our server:\n", server.transcript());
-    server.send(R"({"id":0,"op":"list"})");
-    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+    await_ready(server);
     // The one DM server account: our server, NoSec, Short Server ID 1, lifetime 60 s.
     line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri",
                             "coap://127.0.0.1:" + std::to_string(port), "--ssid", "1", "--lifetime", "60",
@@ -438,17 +467,7 @@ TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap 
     // Bootstrap-Request without pct (a 1.0 client; after the 10 s Client Hold Off Time its
     // /0/0 account gives), Delete "/", the Security and Server instances written in TLV,
     // Finish: each answered as the operation's success.
-    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
-          R"({"event":"bootstrap-request","ep":"wakaama-bs","pct":"-"})");
-    CHECK(bootstrap.wait_for({R"("op":"delete")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"delete","path":"/","status":"2.02"})");
-    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"write","path":"/0/1","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"write","path":"/1/0","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("op":"finish")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"finish","path":"/bs","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":"wakaama-bs"})");
+    check_usual_bootstrap(bootstrap, "wakaama-bs");
 
     // Then it registers with the account it was given: our server, lifetime 60 from /1/0/1.
     const std::string registered = server.wait_for({R"("event":"registered")"});
@@ -475,10 +494,9 @@ TEST_CASE("interop: the example client bootstraps from the example bootstrap ser
     ::signal(SIGPIPE, SIG_IGN);
     const std::uint16_t port = free_port();
     const std::uint16_t bs_port = free_port();
-    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port)}};
+    line_process server{example_server_args(exe, port)};
     INFO("our server:\n", server.transcript());
-    server.send(R"({"id":0,"op":"list"})");
-    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+    await_ready(server);
     line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri",
                             "coap://127.0.0.1:" + std::to_string(port), "--ssid", "3", "--lifetime", "60",
                             "--endpoint", "ours-bs"}};
@@ -490,17 +508,7 @@ TEST_CASE("interop: the example client bootstraps from the example bootstrap ser
 
     // Bootstrap-Request (no pct: the example prefers none), Delete "/", the Security and
     // Server instances (TLV), Finish: each answered as the operation's success.
-    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
-          R"({"event":"bootstrap-request","ep":"ours-bs","pct":"-"})");
-    CHECK(bootstrap.wait_for({R"("op":"delete")"}) ==
-          R"({"event":"operation","ep":"ours-bs","op":"delete","path":"/","status":"2.02"})");
-    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) ==
-          R"({"event":"operation","ep":"ours-bs","op":"write","path":"/0/1","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) ==
-          R"({"event":"operation","ep":"ours-bs","op":"write","path":"/1/0","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("op":"finish")"}) ==
-          R"({"event":"operation","ep":"ours-bs","op":"finish","path":"/bs","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":"ours-bs"})");
+    check_usual_bootstrap(bootstrap, "ours-bs");
     CHECK(ours.wait_for({"bootstrap finished"}) != "");
 
     // Then it registers with the account written: our server, lifetime 60 from /1/0/1, and
@@ -516,21 +524,16 @@ TEST_CASE("interop: the example client bootstraps from the example bootstrap ser
 TEST_CASE("interop: the example client bootstraps from Wakaama's bootstrap_server, then registers with the example server (LwM2M 1.0 §5.2)") {
     const std::string exe = server_exe();
     const std::string client = client_exe();
-    if (const std::string why = missing(client, "LWM2M_CLIENT_EXE"); !why.empty()) {
+    if (const std::string why = missing(client, "LWM2M_CLIENT_EXE", exe, "LWM2M_SERVER_EXE"); !why.empty()) {
         MESSAGE("SKIPPED: ", why);
-        return;
-    }
-    if (!executable(exe)) {
-        MESSAGE("SKIPPED: example binary not given (LWM2M_SERVER_EXE)");
         return;
     }
     ::signal(SIGPIPE, SIG_IGN);
     const std::uint16_t port = free_port();
     const std::uint16_t bs_port = free_port();
-    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port)}};
+    line_process server{example_server_args(exe, port)};
     INFO("our server:\n", server.transcript());
-    server.send(R"({"id":0,"op":"list"})");
-    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+    await_ready(server);
     // Wakaama's bootstrap information: one NoSec account (Short Server ID and instance ids 4).
     const std::string ini = build_dir() + "/bootstrap_server." + std::to_string(::getpid()) + ".ini";
     REQUIRE(write_file(ini, "[Server]\nid=4\nuri=coap://127.0.0.1:" + std::to_string(port) +
