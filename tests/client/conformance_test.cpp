@@ -252,3 +252,41 @@ TEST_CASE("LwM2M 1.1 §7.4 single-value CBOR (Content-Format 60): Read with Acce
     CHECK(first->content_format == std::optional<std::uint16_t>{60});
     CHECK(first->payload == hex("3863"));
 }
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: an attribute given twice in one request is 4.00 and changes nothing") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmin=1", "pmin=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("gt=5", "gt=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmax", "pmax=30")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1",
+                    [](auto& b) { b.uri_query("pmin=2").uri_query("gt=5").uri_query("pmin=2"); }).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>");
+    // Different attributes in one request are one set.
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmin=1", "pmax=5")).code == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;pmin=1;pmax=5");
+}
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: setting one on an executable Resource is 4.00, removing one is accepted") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(w.request(coap::code::put, "/32001/0/3", query("pmin=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/3", query("epmax=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3/0/4", query("pmax=60")).code == coap::code::bad_request);  // Reboot
+    CHECK(w.request(coap::code::put, "/32001/0/3", query2("pmin", "pmax")).code == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/32001/0", accept(40)).text() ==
+          "</32001/0>,</32001/0/0>;dim=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
+}
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: lt < gt and lt + 2*st < gt are strict (equal is 4.00)") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(w.request(coap::code::put, "/32001/0/1", query2("lt=5", "gt=5")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1", [](auto& b) { b.uri_query("lt=1").uri_query("gt=9").uri_query("st=4"); })
+              .code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/32001/0/1", [](auto& b) { b.uri_query("lt=1").uri_query("gt=9").uri_query("st=3.5"); })
+              .code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("gt=8")).code == coap::code::bad_request);  // 1 + 7 = 8
+    CHECK(w.request(coap::code::put, "/32001/0/1", query("lt=2")).code == coap::code::bad_request);   // 2 + 7 = 9
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;gt=9;lt=1;st=3.5");
+}

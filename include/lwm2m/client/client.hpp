@@ -1393,13 +1393,23 @@ private:
         }
         notification_attributes a{};
         attributes_.overlay(ssid, p, a);  // the ones already attached at p (no optional copied)
+        // Removing an attribute that cannot be there is a no-op, accepted: servers clear every
+        // attribute at once (Wakaama: ?pmin&pmax&gt&lt&st). Setting one needs a readable
+        // resource (Core §5.1.2 Table 5.1.2-2: notifications are of values; an executable one
+        // has none), and gt/lt/st a numeric single value.
+        const bool any_allowed = def == nullptr || def->readable();
+        const bool thresholds_allowed = def != nullptr && def->readable() && is_numeric(def->type) &&
+                                        (!def->is_multiple() || p.has_resource_instance());
+        unsigned seen = 0;  // a bit per attribute_name
         for (std::string_view q : m.uri_query()) {
             auto change = parse_attribute_query(q);
             if (!change) return fail_request(r, coap::code::bad_request);
-            // gt/lt/st only on a numeric single value (Core §5.1.2); removing one elsewhere is a
-            // no-op, accepted: servers clear every attribute at once (Wakaama: ?pmin&pmax&gt&lt&st).
-            if (is_threshold(change->name) && !change->remove &&
-                (def == nullptr || !is_numeric(def->type) || !def->readable() || (def->is_multiple() && !p.has_resource_instance())))
+            // An attribute given twice (?pmin=1&pmin=5) is ambiguous: 4.00, as Leshan's
+            // AttributeSet refuses duplicates, rather than a silent last-wins.
+            const unsigned bit = 1u << static_cast<unsigned>(change->name);
+            if ((seen & bit) != 0) return fail_request(r, coap::code::bad_request);
+            seen |= bit;
+            if (!change->remove && !(is_threshold(change->name) ? thresholds_allowed : any_allowed))
                 return fail_request(r, coap::code::bad_request);
             a.apply(*change);
         }
