@@ -8,6 +8,7 @@
 #include "sim_world.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -92,6 +93,12 @@ auto query2(std::string_view a, std::string_view b) {
 }
 auto observe(std::uint32_t v) {
     return [v](coap::message_builder_base& b) { b.observe(v); };
+}
+/** Write-Attributes of `queries` (one Uri-Query each) on `target`: the response code. */
+coap::code put_attributes(sim_world& w, std::string_view target, std::initializer_list<std::string_view> queries) {
+    return w.request(coap::code::put, target, [queries](coap::message_builder_base& b) {
+                for (std::string_view q : queries) b.uri_query(q);
+            }).code;
 }
 
 /** A registered sim_world with the table bound. */
@@ -256,15 +263,15 @@ TEST_CASE("LwM2M 1.1 §7.4 single-value CBOR (Content-Format 60): Read with Acce
 TEST_CASE("LwM2M 1.2 §5.1.2 gt/lt/st on a whole Multiple-Instance numeric Resource are taken (Leshan writes them), 4.00 elsewhere") {
     fixture f;
     auto& w = f.w;
-    CHECK(w.request(coap::code::put, "/32001/0/0", query2("gt=40", "st=2")).code == coap::code::changed);
-    CHECK(w.request(coap::code::put, "/32001/0/0", query("lt=5")).code == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/0", {"gt=40", "st=2"}) == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/0", {"lt=5"}) == coap::code::changed);
     CHECK(w.request(coap::code::get, "/32001/0/0", accept(40)).text() == "</32001/0/0>;dim=2;gt=40;lt=5;st=2,</32001/0/0/0>,</32001/0/0/1>");
-    CHECK(w.request(coap::code::put, "/3/0/7", query("gt=4000")).code == coap::code::changed);  // Power Source Voltage
+    CHECK(put_attributes(w, "/3/0/7", {"gt=4000"}) == coap::code::changed);  // Power Source Voltage
     // Still refused: a String, an instance, an object.
-    CHECK(w.request(coap::code::put, "/32001/0/2", query("gt=1")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0", query("lt=1")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001", query("gt=1")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001", query("st=1")).code == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/2", {"gt=1"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0", {"lt=1"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001", {"gt=1"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001", {"st=1"}) == coap::code::bad_request);
     CHECK(w.request(coap::code::get, "/32001", accept(40)).text() ==
           "</32001>;ver=1.1,</32001/0>,</32001/0/0>;dim=2;gt=40;lt=5;st=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
 }
@@ -272,24 +279,23 @@ TEST_CASE("LwM2M 1.2 §5.1.2 gt/lt/st on a whole Multiple-Instance numeric Resou
 TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: an attribute given twice in one request is 4.00 and changes nothing") {
     fixture f;
     auto& w = f.w;
-    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmin=1", "pmin=5")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0/1", query2("gt=5", "gt=5")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmax", "pmax=30")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0/1",
-                    [](auto& b) { b.uri_query("pmin=2").uri_query("gt=5").uri_query("pmin=2"); }).code == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"pmin=1", "pmin=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"gt=5", "gt=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"pmax", "pmax=30"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"pmin=2", "gt=5", "pmin=2"}) == coap::code::bad_request);
     CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>");
     // Different attributes in one request are one set.
-    CHECK(w.request(coap::code::put, "/32001/0/1", query2("pmin=1", "pmax=5")).code == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/1", {"pmin=1", "pmax=5"}) == coap::code::changed);
     CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;pmin=1;pmax=5");
 }
 
 TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: setting one on an executable Resource is 4.00, removing one is accepted") {
     fixture f;
     auto& w = f.w;
-    CHECK(w.request(coap::code::put, "/32001/0/3", query("pmin=5")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0/3", query("epmax=5")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/3/0/4", query("pmax=60")).code == coap::code::bad_request);  // Reboot
-    CHECK(w.request(coap::code::put, "/32001/0/3", query2("pmin", "pmax")).code == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/3", {"pmin=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/3", {"epmax=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/3/0/4", {"pmax=60"}) == coap::code::bad_request);  // Reboot
+    CHECK(put_attributes(w, "/32001/0/3", {"pmin", "pmax"}) == coap::code::changed);
     CHECK(w.request(coap::code::get, "/32001/0", accept(40)).text() ==
           "</32001/0>,</32001/0/0>;dim=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
 }
@@ -297,18 +303,16 @@ TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: setting one on an executable Reso
 TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: lt < gt and lt + 2*st < gt are strict (equal is 4.00)") {
     fixture f;
     auto& w = f.w;
-    CHECK(w.request(coap::code::put, "/32001/0/1", query2("lt=5", "gt=5")).code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0/1", [](auto& b) { b.uri_query("lt=1").uri_query("gt=9").uri_query("st=4"); })
-              .code == coap::code::bad_request);
-    CHECK(w.request(coap::code::put, "/32001/0/1", [](auto& b) { b.uri_query("lt=1").uri_query("gt=9").uri_query("st=3.5"); })
-              .code == coap::code::changed);
-    CHECK(w.request(coap::code::put, "/32001/0/1", query("gt=8")).code == coap::code::bad_request);  // 1 + 7 = 8
-    CHECK(w.request(coap::code::put, "/32001/0/1", query("lt=2")).code == coap::code::bad_request);   // 2 + 7 = 9
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=5", "gt=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=1", "gt=9", "st=4"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=1", "gt=9", "st=3.5"}) == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/1", {"gt=8"}) == coap::code::bad_request);  // 1 + 7 = 8
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=2"}) == coap::code::bad_request);   // 2 + 7 = 9
     CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;gt=9;lt=1;st=3.5");
 }
 
 namespace conformance_test {
-/** Observes /32001/0/0 (cells 0: 10, 1: 11) with `attributes` attached first; `set` changes a cell as the application would. */
+/** Observes `target` (cells 0: 10, 1: 11 of /32001/0/0); `set` changes a cell as the application would. */
 struct observed_cells {
     fixture f;
     std::uint32_t h = 0;
@@ -328,7 +332,7 @@ struct observed_cells {
 
 TEST_CASE("LwM2M 1.2 §5.1.2 gt/lt on a Multiple-Instance Resource: a notification when any instance crosses one") {
     observed_cells o;
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0", query2("gt=40", "lt=5")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"gt=40", "lt=5"}) == coap::code::changed);
     o.set(1, 12);  // no crossing
     o.set(0, 39);
     CHECK(o.notifications() == 0);
@@ -347,7 +351,7 @@ TEST_CASE("LwM2M 1.2 §5.1.2 gt/lt on a Multiple-Instance Resource: a notificati
 
 TEST_CASE("LwM2M 1.2 §5.1.2 st on a Multiple-Instance Resource: each instance measured from its own last notified value") {
     observed_cells o;
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0", query("st=5")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"st=5"}) == coap::code::changed);
     o.set(0, 13);  // +3
     CHECK(o.notifications() == 0);
     o.set(1, 17);  // +6 from 11
@@ -369,7 +373,7 @@ TEST_CASE("LwM2M 1.2 §5.1.2 st on a Multiple-Instance Resource: each instance m
 
 TEST_CASE("LwM2M 1.2 §5.1.2 gt on one Resource Instance judges that instance; the others notify on any change") {
     observed_cells o;
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0/1", query("gt=40")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0/1", {"gt=40"}) == coap::code::changed);
     o.set(1, 30);  // below its gt
     CHECK(o.notifications() == 0);
     o.set(1, 41);
@@ -377,7 +381,7 @@ TEST_CASE("LwM2M 1.2 §5.1.2 gt on one Resource Instance judges that instance; t
     o.set(0, 11);  // instance 0 has no threshold: any change
     CHECK(o.notifications() == 2);
     // The resource's attributes, with the instance's over them: st on the resource, gt on instance 1.
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0", query("st=10")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"st=10"}) == coap::code::changed);
     o.set(0, 15);  // +4 < st
     o.set(1, 45);  // +4 < st, no crossing
     CHECK(o.notifications() == 2);
@@ -387,7 +391,7 @@ TEST_CASE("LwM2M 1.2 §5.1.2 gt on one Resource Instance judges that instance; t
 
 TEST_CASE("LwM2M 1.2 §5.1.2 a Resource Instance observed alone inherits gt from its Resource") {
     observed_cells o{"/32001/0/0/1"};
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0", query("gt=40")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"gt=40"}) == coap::code::changed);
     o.set(1, 12);
     CHECK(o.notifications() == 0);
     o.set(1, 45);
@@ -398,7 +402,7 @@ TEST_CASE("LwM2M 1.2 §5.1.2 a Resource Instance observed alone inherits gt from
 TEST_CASE("LwM2M 1.2 §5.1.2 more instances than client_limits::threshold_instances: every change is notified") {
     observed_cells o;
     static_assert(test_limits::threshold_instances == 4);
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0", query("gt=1000")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"gt=1000"}) == coap::code::changed);
     o.set(1, 12);
     CHECK(o.notifications() == 0);
     for (std::uint16_t i = 2; i < 5; ++i) o.f.t.rows[0].cells[i] = i;  // five instances
@@ -411,7 +415,7 @@ TEST_CASE("LwM2M 1.2 §5.1.2 more instances than client_limits::threshold_instan
 
 TEST_CASE("LwM2M 1.2 §5.1.2 st on a Multiple-Instance Resource measures from what a pmax notification carried") {
     observed_cells o;
-    REQUIRE(o.f.w.request(coap::code::put, "/32001/0/0", query2("st=5", "pmax=10")).code == coap::code::changed);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"st=5", "pmax=10"}) == coap::code::changed);
     o.f.t.rows[0].cells[0] = 13;  // not reported: only pmax sends it
     o.f.w.run_for(11s);
     REQUIRE(o.notifications() == 1);
