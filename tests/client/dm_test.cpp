@@ -320,11 +320,16 @@ TEST_CASE("Execute arguments (LwM2M 1.1 §6.3.5 syntax)") {
     CHECK_FALSE(execute_args{"0='a b',1"}.find(2));
 }
 
+namespace {
+// The leanest client: no record list, no optional operation, no room for the instances of a
+// multi-instance resource's thresholds (threshold_instances 0).
+using no_records = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
+                                         client::operation_set::none, 0>;
+} // namespace
+
 TEST_CASE("A client with no record list (0 records, 0 arena bytes) still reads objects of any size, in every format") {
     // Reads are encoded straight from the objects (client/streamed_read.hpp): the record list
     // is only for the composite operations and Send, left out here.
-    using no_records = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
-                                             client::operation_set::none>;
     basic_sim_world<no_records> lean;
     sim_world full;
     for (std::uint16_t id = 2; id < 40; ++id) {  // 40 lamps: 160 values, more than a datagram holds
@@ -344,4 +349,15 @@ TEST_CASE("A client with no record list (0 records, 0 arena bytes) still reads o
             CHECK(!got.payload.empty());
         }
     CHECK(lean.request(coap::code::get, "/3/0/0").text() == "Open Mobile Alliance");
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 a client with threshold_instances 0 refuses gt/lt/st on a whole Multiple-Instance Resource only") {
+    basic_sim_world<no_records> w;
+    w.register_client();
+    const auto q = [](std::string_view a) { return [a](coap::message_builder_base& b) { b.uri_query(a); }; };
+    CHECK(w.request(coap::code::put, "/3/0/7", q("gt=4000")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3/0/7", q("st=100")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3/0/7", q("pmin=10")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/3/0/7/1", q("gt=4000")).code == coap::code::changed);  // one instance: a single value
+    CHECK(w.request(coap::code::put, "/3/0/7", q("gt")).code == coap::code::changed);          // removing: a no-op
 }
