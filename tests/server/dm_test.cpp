@@ -96,6 +96,76 @@ TEST_CASE("Core §6.3.1 a Read answered in the format the client chose, not the 
     CHECK(s.rec.result_of(*id)->records.at(0).number == 87);
 }
 
+// LwM2M 1.0 Wakaama answers a Read of a single resource /O/I/R in OMA JSON naming the value
+// /O/I/R/0 ("bn":"/3/0/0/","n":"0"), where 1.0 §6.4.4 names it /O/I/R. Taken as /O/I/R for a
+// Read of a single-instance resource (the schema says so) when it is the one record; anything
+// else keeps the schema's invalid_nesting.
+TEST_CASE("1.0 §6.4.4 a Read of /O/I/R answered in OMA JSON as /O/I/R/0 (Wakaama) is the value of /O/I/R, narrowly") {
+    server_box s{4};
+    dgram d;
+    d.query = {"ep=waka", "lt=300"};
+    d.payload = R"(</>;rt="oma.lwm2m";ct=11543,</3/0>,</31024/10>)";
+    REQUIRE(single_answer(s.feed(5, d.build(), time_point{})).code == coap::code::created);
+    struct answer_case {
+        std::string path;
+        std::uint16_t cf;
+        std::string payload;
+        std::optional<errc> decode_error;  // else one record at `path`
+    };
+    const std::vector<answer_case> cases = {
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"0","sv":"Open Mobile Alliance"}]})", std::nullopt},
+        {"/3/0/9", 11543, R"({"bn":"/3/0/9/0","e":[{"v":87}]})", std::nullopt},  // named by "bn"; typed: Integer
+        {"/3/0/13", 11543, R"({"bn":"/3/0/13/","e":[{"n":"0","v":1367491215}]})", std::nullopt},  // Time
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"0","sv":"A"},{"n":"0","sv":"B"}]})", errc::invalid_nesting},
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"1","sv":"A"}]})", errc::invalid_nesting},
+        {"/3/0/0", 11543, R"({"bn":"/3/0/1/","e":[{"n":"0","sv":"A"}]})", errc::invalid_nesting},  // another resource
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"0","v":5}]})", errc::invalid_nesting},  // a String as a number: no quirk
+        {"/3/0", 11543, R"({"bn":"/3/0/","e":[{"n":"0/0","sv":"A"}]})", errc::invalid_nesting},  // not a Read of /O/I/R
+        {"/3/0/0", 110, R"([{"bn":"/3/0/0/","n":"0","vs":"A"}])", errc::invalid_nesting},        // not OMA JSON
+    };
+    for (const answer_case& c : cases) {
+        CAPTURE(c.path);
+        CAPTURE(c.payload);
+        auto id = s.engine->submit("waka", request_spec::read(P(c.path)), time_point{});
+        REQUIRE(id.has_value());
+        const auto out = s.drain();
+        REQUIRE(out.size() == 1);
+        auto req = coap::parse(out[0]);
+        REQUIRE(req.has_value());
+        (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), c.cf, bytes_of(c.payload)),
+                     time_point{});
+        const result_copy* r = s.rec.result_of(*id);
+        REQUIRE(r != nullptr);
+        CHECK(!r->failure);
+        if (c.decode_error) {
+            REQUIRE(r->decode_error);
+            CHECK(r->decode_error->code == *c.decode_error);
+            continue;
+        }
+        CHECK(!r->decode_error);
+        REQUIRE(r->records.size() == 1);
+        CHECK(r->records[0].p == P(c.path));
+        if (c.path == "/3/0/0") CHECK(r->records[0].text == "Open Mobile Alliance");
+        if (c.path == "/3/0/9") CHECK((r->records[0].kind == value_kind::integer && r->records[0].number == 87));
+        if (c.path == "/3/0/13") CHECK((r->records[0].kind == value_kind::time && r->records[0].number == 1367491215));
+    }
+    // A multiple resource's instance 0 is what it says.
+    auto id = s.engine->submit("waka", request_spec::read(P("/3/0/6")), time_point{});
+    REQUIRE(id.has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), 11543,
+                                bytes_of(R"({"bn":"/3/0/6/","e":[{"n":"0","v":1}]})")),
+                 time_point{});
+    const result_copy* r = s.rec.result_of(*id);
+    REQUIRE(r != nullptr);
+    CHECK(!r->decode_error);
+    REQUIRE(r->records.size() == 1);
+    CHECK(r->records[0].p == P("/3/0/6/0"));
+}
+
 TEST_CASE("Core §6.3.1 Read against a 1.1 client: SenML CBOR by default, values decoded with the schema") {
     world w;
     w.add_client("lamp-1");
