@@ -166,6 +166,16 @@ struct server_config {
     duration queue_awake_time = duration::zero();
     /** Schemas for decoding (TLV needs them); must outlive the engine. */
     const schema_registry* schemas = &objects::registry;
+    /**
+     * How long after its lifetime a registration is still kept (and an Update still accepted)
+     * before it expires. Zero, the default, expires it at the lifetime, as Core §6.2.2 puts
+     * the margin on the client ("before the lifetime expires": ours, like Wakaama's, updates
+     * MAX_TRANSMIT_WAIT early) and as Leshan's and Wakaama's servers do. A deployment with
+     * clients that update at the last moment over slow or lossy links (a retransmitted Update
+     * arrives seconds later; a cheap clock drifts 100 ppm, 8.6 s a day) sets a few seconds.
+     * `registration_view::expires` stays the lifetime's end.
+     */
+    duration expiry_grace = duration::zero();
 };
 
 template <class Limits, coap::random_source Random, server_handler Handler>
@@ -213,7 +223,7 @@ public:
         dispatcher d{this};
         endpoint_.on_timeout(now, d);
         while (slot_type* s = store_.earliest()) {
-            if (s->expires > now) break;
+            if (s->expires + config_.expiry_grace > now) break;
             end_registration(*s, registration_event_kind::expired, true);
         }
         process(now);
@@ -231,7 +241,7 @@ public:
     [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
         std::optional<time_point> d = endpoint_.next_deadline();
         if (const slot_type* s = store_.earliest())
-            if (!d || s->expires < *d) d = s->expires;
+            if (!d || s->expires + config_.expiry_grace < *d) d = s->expires + config_.expiry_grace;
         return d;
     }
 
