@@ -27,6 +27,19 @@ std::vector<std::byte> response_to(coap::message_type t, std::uint16_t mid, byte
     out.resize(b.serialize(mutable_bytes{out}).value());
     return out;
 }
+/** Submits a Read of `target` to `ep`, answers it with `payload` in `cf`; the result. */
+const result_copy* read_answered(server_box& s, std::string_view ep, std::string_view target, std::uint16_t cf,
+                                 std::string_view payload) {
+    auto id = s.engine->submit(ep, request_spec::read(P(target)), time_point{});
+    REQUIRE(id.has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), cf, bytes_of(payload)),
+                 time_point{});
+    return s.rec.result_of(*id);
+}
 } // namespace
 
 TEST_CASE("Core §6.3.1 a Read answered in the format the client chose, not the Accept, is decoded (each client's shape)") {
@@ -126,15 +139,7 @@ TEST_CASE("1.0 §6.4.4 a Read of /O/I/R answered in OMA JSON as /O/I/R/0 (Wakaam
     for (const answer_case& c : cases) {
         CAPTURE(c.path);
         CAPTURE(c.payload);
-        auto id = s.engine->submit("waka", request_spec::read(P(c.path)), time_point{});
-        REQUIRE(id.has_value());
-        const auto out = s.drain();
-        REQUIRE(out.size() == 1);
-        auto req = coap::parse(out[0]);
-        REQUIRE(req.has_value());
-        (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), c.cf, bytes_of(c.payload)),
-                     time_point{});
-        const result_copy* r = s.rec.result_of(*id);
+        const result_copy* r = read_answered(s, "waka", c.path, c.cf, c.payload);
         REQUIRE(r != nullptr);
         CHECK(!r->failure);
         if (c.decode_error) {
@@ -150,16 +155,7 @@ TEST_CASE("1.0 §6.4.4 a Read of /O/I/R answered in OMA JSON as /O/I/R/0 (Wakaam
         if (c.path == "/3/0/13") CHECK((r->records[0].kind == value_kind::time && r->records[0].number == 1367491215));
     }
     // A multiple resource's instance 0 is what it says.
-    auto id = s.engine->submit("waka", request_spec::read(P("/3/0/6")), time_point{});
-    REQUIRE(id.has_value());
-    const auto out = s.drain();
-    REQUIRE(out.size() == 1);
-    auto req = coap::parse(out[0]);
-    REQUIRE(req.has_value());
-    (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), 11543,
-                                bytes_of(R"({"bn":"/3/0/6/","e":[{"n":"0","v":1}]})")),
-                 time_point{});
-    const result_copy* r = s.rec.result_of(*id);
+    const result_copy* r = read_answered(s, "waka", "/3/0/6", 11543, R"({"bn":"/3/0/6/","e":[{"n":"0","v":1}]})");
     REQUIRE(r != nullptr);
     CHECK(!r->decode_error);
     REQUIRE(r->records.size() == 1);
