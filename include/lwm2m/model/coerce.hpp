@@ -27,6 +27,7 @@
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m {
@@ -192,10 +193,13 @@ namespace detail {
         if (!r.range.contains(v.numeric())) return fail(errc::number_out_of_range);
         return {};
     case value_kind::string:
-    case value_kind::opaque:
-        if (v.encoding() == text_encoding::raw && !r.range.contains(static_cast<double>(v.encoded_bytes().size())))
-            return fail(errc::number_out_of_range);
+    case value_kind::opaque: {
+        // Encoded bytes (escapes, base64, CBOR chunks) by their decoded length.
+        const auto size = value_byte_size(v);
+        if (!size) return unexpected{size.error()};
+        if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
         return {};
+    }
     default: return {};
     }
 }
@@ -203,8 +207,8 @@ namespace detail {
 
 /**
  * Checks a typed value against a resource's `<RangeEnumeration>`: numeric bounds for
- * numbers, length bounds for strings/opaque (raw encoding only; encoded text is checked by
- * its decoded length by the caller). Errors: `number_out_of_range`.
+ * numbers, length bounds for strings/opaque (by their decoded length). Errors:
+ * `number_out_of_range`; for encoded bytes that do not decode, the error of `value_byte_size`.
  */
 [[nodiscard]] constexpr result<void> check_range(const value& v, const resource_def& r) noexcept {
     if (!r.range.present) return {};  // most resources: inlined, no call
