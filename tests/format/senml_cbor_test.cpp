@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <lwm2m/format/senml_json.hpp>
+#include <lwm2m/format/codec.hpp>
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -469,6 +471,42 @@ TEST_CASE("SenML CBOR indefinite-length strings (RFC 8949 §3.2.3): vs, vd, n, b
     CHECK(same_records(again.records, r.records));
     CHECK(write_json(r.records, P("/9000/0")) == R"([{"bn":"/9000/0/","n":"0","vs":"abcé"},{"n":"5","vd":"AP8Q"},)"
                                                  R"({"n":"8","vs":""},{"n":"3","v":10.25}])");
+}
+
+TEST_CASE("Chunked CBOR strings converted to TLV, text, opaque and the JSON formats give the joined bytes") {
+    using lwm2m::format::content_format;
+    struct source {
+        content_format format;
+        std::string text;    // /3/0/0 = (_ "ab", "c\xc3\xa9")
+        std::string opaque;  // /5/0/0 = (_ h'01', h'02ff')
+    };
+    const source sources[] = {
+        {content_format::senml_cbor, H("81 a2 21 66") + "/3/0/0" + H("03 7f 62") + "ab" + H("63") + "c\xc3\xa9" + H("ff"),
+         H("81 a2 21 66") + "/5/0/0" + H("08 5f 41 01 42 02ff ff")},
+        {content_format::lwm2m_cbor, H("a1 83 03 00 00 7f 62") + "ab" + H("63") + "c\xc3\xa9" + H("ff"),
+         H("a1 83 05 00 00 5f 41 01 42 02ff ff")},
+        {content_format::cbor, H("7f 62") + "ab" + H("63") + "c\xc3\xa9" + H("ff"), H("5f 41 01 42 02ff ff")},
+    };
+    const auto convert = [](content_format from, const std::string& payload, content_format to, std::string_view base) {
+        std::array<record, 4> scratch{};
+        std::vector<std::byte> buf(256);
+        lwm2m::format::output_window out(buf);
+        const auto ok = lwm2m::format::convert(from, lwm2m::as_bytes(payload), to, P(base), &schemas, scratch, out);
+        REQUIRE(ok.has_value());
+        return std::string(reinterpret_cast<const char*>(buf.data()), out.finish().value());
+    };
+    for (const source& s : sources) {
+        CAPTURE(static_cast<int>(s.format));
+        CHECK(convert(s.format, s.text, content_format::text, "/3/0/0") == "abc\xc3\xa9");
+        CHECK(convert(s.format, s.text, content_format::tlv, "/3/0/0") == H("c5 00") + "abc\xc3\xa9");
+        CHECK(convert(s.format, s.text, content_format::senml_json, "/3/0/0") == "[{\"bn\":\"/3/0/0\",\"vs\":\"abc\xc3\xa9\"}]");
+        CHECK(convert(s.format, s.text, content_format::oma_json, "/3/0/0") ==
+              "{\"bn\":\"/3/0/\",\"e\":[{\"n\":\"0\",\"sv\":\"abc\xc3\xa9\"}]}");
+        CHECK(convert(s.format, s.text, content_format::cbor, "/3/0/0") == H("65") + "abc\xc3\xa9");
+        CHECK(convert(s.format, s.opaque, content_format::opaque, "/5/0/0") == H("01 02 ff"));
+        CHECK(convert(s.format, s.opaque, content_format::tlv, "/5/0/0") == H("c3 00 01 02 ff"));
+        CHECK(convert(s.format, s.opaque, content_format::text, "/5/0/0") == "AQL/");
+    }
 }
 
 TEST_CASE("SenML CBOR chunked keys are decoded: \"vlo\", and a trailing '_'") {
