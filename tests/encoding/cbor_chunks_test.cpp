@@ -29,7 +29,7 @@ std::string joined(const value& v) {
     return s;
 }
 
-TEST_CASE("CBOR chunks: every head size (RFC 8949 §3.1) joined, and the decoded length from the heads") {
+TEST_CASE("CBOR chunks: every head size (RFC 8949 §3.1) joined, and the decoded length") {
     // "ab" (one-byte head), "" (empty chunk), "c" with a 1-byte length, "de" with 2, "f" with 4 and 8.
     const std::string chunks = std::string("\x62" "ab" "\x60" "\x78\x01" "c" "\x79\x00\x02" "de", 12) +
                                std::string("\x7a\x00\x00\x00\x01" "f" "\x7b\x00\x00\x00\x00\x00\x00\x00\x01" "g", 16);

@@ -183,6 +183,14 @@ template <std::size_t N>
 }
 
 namespace detail {
+/** `check_present_range` of a string or opaque value whose bytes are encoded: by their decoded length (rare: out of line). */
+[[nodiscard]] LWM2M_NOINLINE constexpr result<void> check_encoded_length(const value& v, const resource_def& r) noexcept {
+    const auto size = value_byte_size(v);
+    if (!size) return unexpected{size.error()};
+    if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
+    return {};
+}
+
 /** `check_range` of a resource with a range. */
 [[nodiscard]] constexpr result<void> check_present_range(const value& v, const resource_def& r) noexcept {
     switch (v.kind()) {
@@ -193,13 +201,11 @@ namespace detail {
         if (!r.range.contains(v.numeric())) return fail(errc::number_out_of_range);
         return {};
     case value_kind::string:
-    case value_kind::opaque: {
+    case value_kind::opaque:
         // Encoded bytes (escapes, base64, CBOR chunks) by their decoded length.
-        const auto size = value_byte_size(v);
-        if (!size) return unexpected{size.error()};
-        if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
+        if (v.encoding() != text_encoding::raw) return check_encoded_length(v, r);
+        if (!r.range.contains(static_cast<double>(v.encoded_bytes().size()))) return fail(errc::number_out_of_range);
         return {};
-    }
     default: return {};
     }
 }

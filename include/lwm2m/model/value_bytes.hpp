@@ -89,8 +89,6 @@ constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {
 /** Decoded length of a byte-sequence value. */
 [[nodiscard]] constexpr result<std::size_t> value_byte_size(const value& v) noexcept {
     if (v.encoding() == text_encoding::raw) return v.encoded_bytes().size();
-    // Chunks: the sum of the chunks' lengths, from their heads alone.
-    if (v.encoding() == text_encoding::cbor_chunks) return encoding::for_each_cbor_chunk(v.encoded_bytes(), [](bytes_view) {});
     return for_each_value_byte(v, [](std::byte) {});
 }
 
