@@ -60,16 +60,17 @@ TEST_CASE("CBOR chunks: a view no reader checked fails with invalid_cbor at the 
     CHECK(error_of("\x7c") == lwm2m::error{errc::invalid_cbor, 0});                  // reserved (28)
 }
 
-TEST_CASE("check_range: a chunked string or opaque value by its joined length") {
+TEST_CASE("check_range_decoded: a chunked string or opaque value by its joined length") {
     constexpr auto short_text = lwm2m::test::res(0, lwm2m::data_type::string, false, lwm2m::test::range(0, 3));
     // (_ "ab", "c") is 3 bytes (its view 5); (_ "ab", "cd") is 4.
-    CHECK(lwm2m::check_range(value::of_string("\x62" "ab" "\x61" "c", text_encoding::cbor_chunks), short_text));
-    CHECK(lwm2m::check_range(value::of_string("\x62" "ab" "\x62" "cd", text_encoding::cbor_chunks), short_text).error().code ==
+    CHECK(lwm2m::check_range_decoded(value::of_string("\x62" "ab" "\x61" "c", text_encoding::cbor_chunks), short_text));
+    CHECK(lwm2m::check_range_decoded(value::of_string("\x62" "ab" "\x62" "cd", text_encoding::cbor_chunks), short_text).error().code ==
           errc::number_out_of_range);
-    CHECK(lwm2m::check_range(value::of_string("\x63" "ab", text_encoding::cbor_chunks), short_text).error().code ==
+    CHECK(lwm2m::check_range_decoded(value::of_string("\x63" "ab", text_encoding::cbor_chunks), short_text).error().code ==
           errc::invalid_cbor);
-    // JSON-escaped text too (it was left to the callers): "\u0061bc" is 3 bytes.
-    CHECK(lwm2m::check_range(value::of_string("\\u0061bc", text_encoding::json_escaped), short_text));
+    // JSON-escaped text too: "\u0061bc" is 3 bytes (check_range leaves encoded values to its callers).
+    CHECK(lwm2m::check_range_decoded(value::of_string("\\u0061bc", text_encoding::json_escaped), short_text));
+    CHECK(!lwm2m::check_range_decoded(value::of_string("\\u0061bcd", text_encoding::json_escaped), short_text));
 }
 
 } // namespace

@@ -183,14 +183,6 @@ template <std::size_t N>
 }
 
 namespace detail {
-/** `check_present_range` of a string or opaque value whose bytes are encoded: by their decoded length (rare: out of line). */
-[[nodiscard]] LWM2M_NOINLINE constexpr result<void> check_encoded_length(const value& v, const resource_def& r) noexcept {
-    const auto size = value_byte_size(v);
-    if (!size) return unexpected{size.error()};
-    if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
-    return {};
-}
-
 /** `check_range` of a resource with a range. */
 [[nodiscard]] constexpr result<void> check_present_range(const value& v, const resource_def& r) noexcept {
     switch (v.kind()) {
@@ -202,9 +194,8 @@ namespace detail {
         return {};
     case value_kind::string:
     case value_kind::opaque:
-        // Encoded bytes (escapes, base64, CBOR chunks) by their decoded length.
-        if (v.encoding() != text_encoding::raw) return check_encoded_length(v, r);
-        if (!r.range.contains(static_cast<double>(v.encoded_bytes().size()))) return fail(errc::number_out_of_range);
+        if (v.encoding() == text_encoding::raw && !r.range.contains(static_cast<double>(v.encoded_bytes().size())))
+            return fail(errc::number_out_of_range);
         return {};
     default: return {};
     }
@@ -213,12 +204,34 @@ namespace detail {
 
 /**
  * Checks a typed value against a resource's `<RangeEnumeration>`: numeric bounds for
- * numbers, length bounds for strings/opaque (by their decoded length). Errors:
- * `number_out_of_range`; for encoded bytes that do not decode, the error of `value_byte_size`.
+ * numbers, length bounds for strings/opaque (raw encoding only; encoded text is checked by
+ * its decoded length by the caller). Errors: `number_out_of_range`.
  */
 [[nodiscard]] constexpr result<void> check_range(const value& v, const resource_def& r) noexcept {
     if (!r.range.present) return {};  // most resources: inlined, no call
     return detail::check_present_range(v, r);
+}
+
+namespace detail {
+/** `check_range_decoded` of a string or opaque value whose bytes are encoded (rare: out of line). */
+[[nodiscard]] LWM2M_NOINLINE constexpr result<void> check_encoded_length(const value& v, const resource_def& r) noexcept {
+    const auto size = value_byte_size(v);
+    if (!size) return unexpected{size.error()};
+    if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
+    return {};
+}
+} // namespace detail
+
+/**
+ * `check_range`, with strings and opaque values in an encoding (JSON escapes, base64, the
+ * chunks of an indefinite-length CBOR string) checked by their decoded length too. Errors:
+ * `number_out_of_range`; for encoded bytes that do not decode, the error of `value_byte_size`.
+ */
+[[nodiscard]] constexpr result<void> check_range_decoded(const value& v, const resource_def& r) noexcept {
+    if (r.range.present && v.encoding() != text_encoding::raw &&
+        (v.kind() == value_kind::string || v.kind() == value_kind::opaque))
+        return detail::check_encoded_length(v, r);
+    return check_range(v, r);
 }
 
 } // namespace lwm2m

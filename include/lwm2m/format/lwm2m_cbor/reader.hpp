@@ -170,7 +170,7 @@ namespace lwm2m_cbor::detail {
 
 /**
  * Types a value with its resource's schema: `coerce`, plus an Objlnk from its "ObjID:InstID" text;
- * `none` (a null leaf) stays `none`; then `check_range`. Errors carry offset `at`.
+ * `none` (a null leaf) stays `none`; then `check_range_decoded`. Errors carry offset `at`.
  */
 [[nodiscard]] constexpr result<value> apply_schema(const value& v, const resource_def& def, std::size_t at) noexcept {
     if (v.kind() == value_kind::none) return v;
@@ -187,7 +187,8 @@ namespace lwm2m_cbor::detail {
         if (!c) return fail(c.error().code, at);
         typed = *c;
     }
-    if (auto in_range = check_range(typed, def); !in_range) return fail(in_range.error().code, at);
+    // A chunked string by its joined length.
+    if (auto in_range = check_range_decoded(typed, def); !in_range) return fail(in_range.error().code, at);
     return typed;
 }
 
@@ -208,8 +209,8 @@ namespace lwm2m_cbor::detail {
  * - With `schemas`, for an object it knows, the resource must exist, its multiplicity must match the
  *   path level (a value at /O/I/R of a multiple resource, or at /O/I/R/RI of a single one, is
  *   `invalid_nesting`), and the value is converted with `coerce` (e.g. 1700000000 → Time, 22 →
- *   Float 22.0, a text → Corelnk, "3:0" → Objlnk) and checked with `check_range`. Objects the
- *   registry does not know are read without typing.
+ *   Float 22.0, a text → Corelnk, "3:0" → Objlnk) and checked with `check_range_decoded` (a chunked
+ *   string by its joined length). Objects the registry does not know are read without typing.
  * - No record has a time: the format carries none.
  *
  * Errors (then every later `next()` returns the same error); offsets are byte offsets in the
