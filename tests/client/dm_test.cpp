@@ -99,11 +99,29 @@ TEST_CASE("LwM2M 1.1 §6.3.4 Write: text and TLV, replace and partial update, an
     CHECK(w.request(coap::code::put, "/3311/1/5706", content(110), bytes_of(R"([{"bn":"/3311/1/5706","vs":"red"}])")).code ==
           coap::code::changed);
     CHECK(w.lights.lights[1].colour == "red");
+    // SenML CBOR write of a string in chunks (RFC 8949 §3.2.3): the joined string is written.
+    // [{-2: "/3311/1/5706", 3: (_ "gr", "een")}]
+    CHECK(w.request(coap::code::put, "/3311/1/5706", content(112),
+                    concat({hex("81 a2 21 6c"), bytes_of("/3311/1/5706"), hex("03 7f 62"), bytes_of("gr"), hex("63"),
+                            bytes_of("een"), hex("ff")}))
+              .code == coap::code::changed);
+    CHECK(w.lights.lights[1].colour == "green");
+    // The Device object's own strings too.
+    CHECK(w.request(coap::code::put, "/3/0/15", content(112),
+                    concat({hex("81 a2 21 67"), bytes_of("/3/0/15"), hex("03 7f 67"), bytes_of("Europe/"), hex("65"),
+                            bytes_of("Paris"), hex("ff")}))
+              .code == coap::code::changed);
+    CHECK(w.device.timezone() == "Europe/Paris");
+    CHECK(w.request(coap::code::put, "/3/0/14", content(112),
+                    concat({hex("81 a2 21 67"), bytes_of("/3/0/14"), hex("03 7f 63"), bytes_of("+01"), hex("63"),
+                            bytes_of(":00"), hex("ff")}))
+              .code == coap::code::changed);
+    CHECK(w.device.utc_offset() == "+01:00");
     // Single-value CBOR null (read as no value): nothing to write, 4.00, the hook not called.
     const int before_null = w.lights.writes;
     CHECK(w.request(coap::code::put, "/3311/1/5706", content(60), hex("f6")).code == coap::code::bad_request);
     CHECK(w.lights.writes == before_null);
-    CHECK(w.lights.lights[1].colour == "red");
+    CHECK(w.lights.lights[1].colour == "green");
     // Block1 that does not come whole: 4.13.
     const auto big = w.request(coap::code::put, "/3311/1/5706",
                                [](auto& b) { b.content_format(0).block1(coap::block_option{0, true, 2}); }, bytes_of("abc"));

@@ -256,7 +256,7 @@ public:
             if (!out.bn && key_is(key, key_escaped, "bn") && c == '"') {
                 const std::string_view body = slice(raw, 1, raw.size() - 2);
                 if (encoding::json_unescaped_size(body))
-                    out.bn = text_field{body, body.find('\\') != std::string_view::npos, value_at};
+                    out.bn = text_field::json(body, body.find('\\') != std::string_view::npos, value_at);
             } else if (!out.bt && key_is(key, key_escaped, "bt")) {
                 bool integer = false;
                 if (!raw.empty() && encoding::scan_json_number(raw, integer) == raw.size())
@@ -419,7 +419,7 @@ private:
     [[nodiscard]] static std::optional<label> known_label(const token& k) noexcept {
         char chars[3]{};
         std::size_t length = 0;
-        oma_json::detail::for_each_char(text_field{k.text, k.escaped, k.offset}, [&](char c) {
+        oma_json::detail::for_each_char(text_field::json(k.text, k.escaped, k.offset), [&](char c) {
             if (length < sizeof(chars)) chars[length] = c;
             ++length;
         });
@@ -432,7 +432,7 @@ private:
 
     [[nodiscard]] static result<text_field> text(const token& t) noexcept {
         if (t.kind != token_kind::string) return fail(errc::invalid_senml, t.offset);
-        return text_field{t.text, t.escaped, t.offset};
+        return text_field::json(t.text, t.escaped, t.offset);
     }
 
     /** Resolves "bn" and "bt" found by the root scan (errors are reported where they occur). */
@@ -530,7 +530,7 @@ private:
             case label::sv: {
                 LWM2M_TRY(f, text(t));
                 r.sv = f;
-                r.val = value::of_string(f.text, f.escaped ? text_encoding::json_escaped : text_encoding::raw);
+                r.val = value::of_string(f.text, f.encoding);
                 break;
             }
             default: {  // ov
