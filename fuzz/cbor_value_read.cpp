@@ -8,7 +8,8 @@
 // - an error's offset lies inside the payload (or at its end), and errors are sticky;
 // - a success is exactly one record at the base, without a time;
 // - writing the record (cbor_value_size agrees with write_cbor_value, and a Block2 window with the
-//   whole body) gives CBOR that reads back to the same record, and writing that gives the same bytes.
+//   whole body) gives CBOR that reads back to the same record (strings and bytes compared decoded:
+//   chunked ones come back definite), and writing that gives the same bytes.
 
 #include <lwm2m/format/cbor_value.hpp>
 
@@ -37,7 +38,8 @@ void round_trip(bytes_view payload, const path& base, const schema_registry* reg
     const auto body = write(*rec, base);
     const auto again = read_one<format::cbor_value_reader>(body, base, reg);
     check(again.has_value());
-    check(*again == *rec);
+    // By decoded bytes: a chunked string (RFC 8949 §3.2.3) is read back definite, another encoding.
+    check(again->path == rec->path && same_value(again->value, rec->value) && !again->time);
     check(write(*again, base) == body);
 }
 

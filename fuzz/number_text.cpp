@@ -4,8 +4,11 @@
 //   ./number_text fuzz/corpus/number_text
 //
 // Input: the whole input as text, and its first 8 bytes as a double (when there are 8).
-// - parse_double accepts exactly what from_chars reads whole and finite (the JSON number
-//   grammar first), with the same double (bit for bit), and reports the same out-of-range cases;
+// - parse_double accepts exactly what from_chars reads whole and finite (scan_decimal_number's
+//   grammar first: JSON's, and a '+', leading zeros, "5.", ".5"), with the same double (bit for
+//   bit), and reports the same out-of-range cases;
+// - parse_int64 / parse_uint64 accept exactly that grammar's integers (no '-' for uint64) with
+//   from_chars' value, out of range where from_chars is;
 // - format_double writes to_chars' text (an integer in fixed notation may end in zeros where
 //   to_chars writes every digit), which parses back to the same double.
 
@@ -17,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace {
 
@@ -29,12 +33,13 @@ void check(bool ok) {
 void check_parse(std::string_view s) {
     const auto got = encoding::compact::parse_double(s);
     bool integral = false;
-    if (s.empty() || encoding::scan_json_number(s, integral) != s.size()) {
+    if (s.empty() || encoding::scan_decimal_number(s, integral) != s.size()) {
         check(!got && got.error().code == errc::invalid_number);
         return;
     }
+    const std::size_t first = s[0] == '+' ? 1 : 0;  // from_chars reads no '+'
     double want = 0;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), want);
+    const auto r = std::from_chars(s.data() + first, s.data() + s.size(), want);
     check(r.ptr == s.data() + s.size());
     if (r.ec == std::errc::result_out_of_range || !encoding::is_finite(want)) {
         check(!got && got.error().code == errc::number_out_of_range);
@@ -42,6 +47,27 @@ void check_parse(std::string_view s) {
     }
     check(r.ec == std::errc{} && got.has_value());
     check(std::bit_cast<std::uint64_t>(*got) == std::bit_cast<std::uint64_t>(want));
+}
+
+template <class T, class Parse>
+void check_integer(std::string_view s, Parse parse) {
+    const auto got = parse(s);
+    bool integral = false;
+    const bool minus = !s.empty() && s[0] == '-';
+    if (s.empty() || encoding::scan_decimal_number(s, integral) != s.size() || !integral ||
+        (minus && !std::is_signed_v<T>)) {
+        check(!got && got.error().code == errc::invalid_number);
+        return;
+    }
+    const std::size_t first = s[0] == '+' ? 1 : 0;
+    T want = 0;
+    const auto r = std::from_chars(s.data() + first, s.data() + s.size(), want);
+    check(r.ptr == s.data() + s.size());
+    if (r.ec == std::errc::result_out_of_range) {
+        check(!got && got.error().code == errc::number_out_of_range);
+        return;
+    }
+    check(r.ec == std::errc{} && got.has_value() && *got == want);
 }
 
 void check_format(double v) {
@@ -67,7 +93,10 @@ void check_format(double v) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    check_parse(std::string_view{reinterpret_cast<const char*>(data), size});
+    const std::string_view text{reinterpret_cast<const char*>(data), size};
+    check_parse(text);
+    check_integer<std::int64_t>(text, [](std::string_view t) { return encoding::parse_int64(t); });
+    check_integer<std::uint64_t>(text, [](std::string_view t) { return encoding::parse_uint64(t); });
     if (size >= 8) {
         std::uint64_t bits = 0;
         std::memcpy(&bits, data, 8);

@@ -106,10 +106,22 @@ public:
             l->on_time_base = v.as_integer();
             l->on_since = std::chrono::steady_clock::now();
             return {};
-        case lc::colour: l->colour.assign(lwm2m::as_chars(v.encoded_bytes())); return {};
-        case lc::application_type: l->application_type.assign(lwm2m::as_chars(v.encoded_bytes())); return {};
+        case lc::colour: return assign_text(l->colour, v);
+        case lc::application_type: return assign_text(l->application_type, v);
         default: return lwm2m::fail(lwm2m::errc::operation_not_allowed);
         }
+    }
+
+    /**
+     * The decoded text of a written string: a value may still be in its payload's encoding
+     * (SenML JSON escapes, the chunks of an indefinite-length CBOR string), so not `encoded_bytes()`.
+     */
+    static lwm2m::result<void> assign_text(std::string& to, const lwm2m::value& v) {
+        std::string text;
+        LWM2M_TRY(n, lwm2m::for_each_value_byte(v, [&](std::byte b) { text.push_back(static_cast<char>(b)); }));
+        (void)n;
+        to = std::move(text);
+        return {};
     }
 
     lwm2m::result<void> create(std::uint16_t id) {

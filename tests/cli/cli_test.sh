@@ -297,6 +297,15 @@ expect "payload decode: SenML CBOR NaN is null" 0 '[{"n":"/3303/0/5700","v":null
 expect "payload decode: LwM2M CBOR {3: {0: {0: ..., 7: {0: 3800, 1: 5000}}}}" 0 \
     '[{"n":"/3/0/0","vs":"Open Mobile Alliance"},{"n":"/3/0/7/0","v":3800},{"n":"/3/0/7/1","v":5000}]' "" \
     decode --format lwm2m-cbor --path /3/0 a103a100a200744f70656e204d6f62696c6520416c6c69616e636507a200190ed801191388
+expect "payload decode: SenML CBOR chunked bn, n, vs (RFC 8949 §3.2.3) after tag 55799 are joined" 0 \
+    '[{"n":"/3/0/0","vs":"Open Mobile Alliance"}]' "" \
+    decode --format senml-cbor --path / d9d9f781a3217f632f332f62302fff007f6130ff037f654f70656e206f4d6f62696c6520416c6c69616e6365ff
+expect "payload decode: SenML CBOR chunked vd" 0 '[{"n":"/5/0/0","vd":"AQL_"}]' "" \
+    decode --format senml-cbor --path / 81a200662f352f302f30085f41014202ffff
+expect "payload decode: SenML CBOR text chunk that is not UTF-8 by itself" 1 "" "error: invalid_utf8 at offset 15" \
+    decode --format senml-cbor --path / 81a200662f332f302f30037f616161c361a9ff
+expect "payload decode: LwM2M CBOR chunked text after tag 55799" 0 '[{"n":"/3/0/0","vs":"Open Mobile Alliance"}]' "" \
+    decode --format lwm2m-cbor --path /3/0 d9d9f7a103a100a1007f644f70656e70204d6f62696c6520416c6c69616e6365ff
 expect "payload decode: OMA JSON with bt and t" 0 \
     '[{"n":"/3/0/0","t":25462634,"vs":"Open Mobile Alliance"},{"n":"/3/0/7/0","t":25462629,"v":3800}]' "" \
     decode --format oma-json --path /3/0 '{"bn":"/3/0/","bt":25462634,"e":[{"n":"0","sv":"Open Mobile Alliance"},{"n":"7/0","v":3800,"t":-5}]}'

@@ -8,6 +8,7 @@
 #include "sim_world.hpp"
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -92,6 +93,12 @@ auto query2(std::string_view a, std::string_view b) {
 }
 auto observe(std::uint32_t v) {
     return [v](coap::message_builder_base& b) { b.observe(v); };
+}
+/** Write-Attributes of `queries` (one Uri-Query each) on `target`: the response code. */
+coap::code put_attributes(sim_world& w, std::string_view target, std::initializer_list<std::string_view> queries) {
+    return w.request(coap::code::put, target, [queries](coap::message_builder_base& b) {
+                for (std::string_view q : queries) b.uri_query(q);
+            }).code;
 }
 
 /** A registered sim_world with the table bound. */
@@ -251,4 +258,169 @@ TEST_CASE("LwM2M 1.1 §7.4 single-value CBOR (Content-Format 60): Read with Acce
     REQUIRE(first.has_value());
     CHECK(first->content_format == std::optional<std::uint16_t>{60});
     CHECK(first->payload == hex("3863"));
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 gt/lt/st on a whole Multiple-Instance numeric Resource are taken (Leshan writes them), 4.00 elsewhere") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(put_attributes(w, "/32001/0/0", {"gt=40", "st=2"}) == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/0", {"lt=5"}) == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/32001/0/0", accept(40)).text() == "</32001/0/0>;dim=2;gt=40;lt=5;st=2,</32001/0/0/0>,</32001/0/0/1>");
+    CHECK(put_attributes(w, "/3/0/7", {"gt=4000"}) == coap::code::changed);  // Power Source Voltage
+    // Still refused: a String, an instance, an object.
+    CHECK(put_attributes(w, "/32001/0/2", {"gt=1"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0", {"lt=1"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001", {"gt=1"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001", {"st=1"}) == coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/32001", accept(40)).text() ==
+          "</32001>;ver=1.1,</32001/0>,</32001/0/0>;dim=2;gt=40;lt=5;st=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
+}
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: an attribute given twice in one request is 4.00 and changes nothing") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(put_attributes(w, "/32001/0/1", {"pmin=1", "pmin=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"gt=5", "gt=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"pmax", "pmax=30"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"pmin=2", "gt=5", "pmin=2"}) == coap::code::bad_request);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>");
+    // Different attributes in one request are one set.
+    CHECK(put_attributes(w, "/32001/0/1", {"pmin=1", "pmax=5"}) == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;pmin=1;pmax=5");
+}
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: setting one on an executable Resource is 4.00, removing one is accepted") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(put_attributes(w, "/32001/0/3", {"pmin=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/3", {"epmax=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/3/0/4", {"pmax=60"}) == coap::code::bad_request);  // Reboot
+    CHECK(put_attributes(w, "/32001/0/3", {"pmin", "pmax"}) == coap::code::changed);
+    CHECK(w.request(coap::code::get, "/32001/0", accept(40)).text() ==
+          "</32001/0>,</32001/0/0>;dim=2,</32001/0/1>,</32001/0/2>,</32001/0/3>");
+}
+
+TEST_CASE("LwM2M 1.1 §5.1.2 Write-Attributes: lt < gt and lt + 2*st < gt are strict (equal is 4.00)") {
+    fixture f;
+    auto& w = f.w;
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=5", "gt=5"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=1", "gt=9", "st=4"}) == coap::code::bad_request);
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=1", "gt=9", "st=3.5"}) == coap::code::changed);
+    CHECK(put_attributes(w, "/32001/0/1", {"gt=8"}) == coap::code::bad_request);  // 1 + 7 = 8
+    CHECK(put_attributes(w, "/32001/0/1", {"lt=2"}) == coap::code::bad_request);   // 2 + 7 = 9
+    CHECK(w.request(coap::code::get, "/32001/0/1", accept(40)).text() == "</32001/0/1>;gt=9;lt=1;st=3.5");
+}
+
+namespace conformance_test {
+/** Observes `target` (cells 0: 10, 1: 11 of /32001/0/0); `set` changes a cell as the application would. */
+struct observed_cells {
+    fixture f;
+    std::uint32_t h = 0;
+    explicit observed_cells(std::string_view target = "/32001/0/0") {
+        h = f.w.server.send(coap::code::get, target, observe(0));
+        REQUIRE(f.w.wait(h).has_value());
+    }
+    void set(std::uint16_t cell, std::int64_t v) {
+        f.t.rows[0].cells[cell] = v;
+        f.w.client.value_changed(*path::make(32001, 0, 0, cell), f.w.now);
+        f.w.run_for(2s);
+    }
+    std::size_t notifications() { return f.w.server.responses[h].size() - 1; }
+    std::string last() { return f.w.server.responses[h].back().text(); }
+};
+} // namespace conformance_test
+
+TEST_CASE("LwM2M 1.2 §5.1.2 gt/lt on a Multiple-Instance Resource: a notification when any instance crosses one") {
+    observed_cells o;
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"gt=40", "lt=5"}) == coap::code::changed);
+    o.set(1, 12);  // no crossing
+    o.set(0, 39);
+    CHECK(o.notifications() == 0);
+    o.set(0, 45);  // instance 0 crosses gt upwards
+    REQUIRE(o.notifications() == 1);
+    o.set(0, 46);
+    o.set(1, 30);
+    CHECK(o.notifications() == 1);
+    o.set(1, 4);  // instance 1 crosses lt downwards
+    CHECK(o.notifications() == 2);
+    o.set(1, 6);  // and back up
+    CHECK(o.notifications() == 3);
+    o.set(0, 40);  // instance 0 back to gt (40 is not above 40): a crossing
+    CHECK(o.notifications() == 4);
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 st on a Multiple-Instance Resource: each instance measured from its own last notified value") {
+    observed_cells o;
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"st=5"}) == coap::code::changed);
+    o.set(0, 13);  // +3
+    CHECK(o.notifications() == 0);
+    o.set(1, 17);  // +6 from 11
+    REQUIRE(o.notifications() == 1);
+    o.set(0, 16);  // +3 from the 13 that notification carried
+    CHECK(o.notifications() == 1);
+    o.set(1, 13);  // -4 from 17
+    CHECK(o.notifications() == 1);
+    o.set(0, 18);  // +5 from 13
+    CHECK(o.notifications() == 2);
+    // An instance that appears, or goes, is a change whatever the thresholds.
+    o.set(7, 18);
+    CHECK(o.notifications() == 3);
+    o.f.t.rows[0].cells.erase(7);
+    o.f.w.client.value_changed(*path::make(32001, 0, 0), o.f.w.now);
+    o.f.w.run_for(2s);
+    CHECK(o.notifications() == 4);
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 gt on one Resource Instance judges that instance; the others notify on any change") {
+    observed_cells o;
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0/1", {"gt=40"}) == coap::code::changed);
+    o.set(1, 30);  // below its gt
+    CHECK(o.notifications() == 0);
+    o.set(1, 41);
+    CHECK(o.notifications() == 1);
+    o.set(0, 11);  // instance 0 has no threshold: any change
+    CHECK(o.notifications() == 2);
+    // The resource's attributes, with the instance's over them: st on the resource, gt on instance 1.
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"st=10"}) == coap::code::changed);
+    o.set(0, 15);  // +4 < st
+    o.set(1, 45);  // +4 < st, no crossing
+    CHECK(o.notifications() == 2);
+    o.set(1, 39);  // crosses instance 1's gt
+    CHECK(o.notifications() == 3);
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 a Resource Instance observed alone inherits gt from its Resource") {
+    observed_cells o{"/32001/0/0/1"};
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"gt=40"}) == coap::code::changed);
+    o.set(1, 12);
+    CHECK(o.notifications() == 0);
+    o.set(1, 45);
+    REQUIRE(o.notifications() == 1);
+    CHECK(o.last() == "45");
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 more instances than client_limits::threshold_instances: every change is notified") {
+    observed_cells o;
+    static_assert(test_limits::threshold_instances == 4);
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"gt=1000"}) == coap::code::changed);
+    o.set(1, 12);
+    CHECK(o.notifications() == 0);
+    for (std::uint16_t i = 2; i < 5; ++i) o.f.t.rows[0].cells[i] = i;  // five instances
+    o.f.w.client.value_changed(*path::make(32001, 0, 0), o.f.w.now);
+    o.f.w.run_for(2s);
+    REQUIRE(o.notifications() == 1);  // instances appeared (not kept, but a change)
+    o.set(1, 13);  // no threshold met, but they cannot be judged: notified
+    CHECK(o.notifications() == 2);
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 st on a Multiple-Instance Resource measures from what a pmax notification carried") {
+    observed_cells o;
+    REQUIRE(put_attributes(o.f.w, "/32001/0/0", {"st=5", "pmax=10"}) == coap::code::changed);
+    o.f.t.rows[0].cells[0] = 13;  // not reported: only pmax sends it
+    o.f.w.run_for(11s);
+    REQUIRE(o.notifications() == 1);
+    o.set(0, 16);  // +3 from the 13 notified (+6 from the 10 of the Observe answer)
+    CHECK(o.notifications() == 1);
+    o.set(0, 18);
+    CHECK(o.notifications() == 2);
 }

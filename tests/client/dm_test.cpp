@@ -99,11 +99,29 @@ TEST_CASE("LwM2M 1.1 §6.3.4 Write: text and TLV, replace and partial update, an
     CHECK(w.request(coap::code::put, "/3311/1/5706", content(110), bytes_of(R"([{"bn":"/3311/1/5706","vs":"red"}])")).code ==
           coap::code::changed);
     CHECK(w.lights.lights[1].colour == "red");
+    // SenML CBOR write of a string in chunks (RFC 8949 §3.2.3): the joined string is written.
+    // [{-2: "/3311/1/5706", 3: (_ "gr", "een")}]
+    CHECK(w.request(coap::code::put, "/3311/1/5706", content(112),
+                    concat({hex("81 a2 21 6c"), bytes_of("/3311/1/5706"), hex("03 7f 62"), bytes_of("gr"), hex("63"),
+                            bytes_of("een"), hex("ff")}))
+              .code == coap::code::changed);
+    CHECK(w.lights.lights[1].colour == "green");
+    // The Device object's own strings too.
+    CHECK(w.request(coap::code::put, "/3/0/15", content(112),
+                    concat({hex("81 a2 21 67"), bytes_of("/3/0/15"), hex("03 7f 67"), bytes_of("Europe/"), hex("65"),
+                            bytes_of("Paris"), hex("ff")}))
+              .code == coap::code::changed);
+    CHECK(w.device.timezone() == "Europe/Paris");
+    CHECK(w.request(coap::code::put, "/3/0/14", content(112),
+                    concat({hex("81 a2 21 67"), bytes_of("/3/0/14"), hex("03 7f 63"), bytes_of("+01"), hex("63"),
+                            bytes_of(":00"), hex("ff")}))
+              .code == coap::code::changed);
+    CHECK(w.device.utc_offset() == "+01:00");
     // Single-value CBOR null (read as no value): nothing to write, 4.00, the hook not called.
     const int before_null = w.lights.writes;
     CHECK(w.request(coap::code::put, "/3311/1/5706", content(60), hex("f6")).code == coap::code::bad_request);
     CHECK(w.lights.writes == before_null);
-    CHECK(w.lights.lights[1].colour == "red");
+    CHECK(w.lights.lights[1].colour == "green");
     // Block1 that does not come whole: 4.13.
     const auto big = w.request(coap::code::put, "/3311/1/5706",
                                [](auto& b) { b.content_format(0).block1(coap::block_option{0, true, 2}); }, bytes_of("abc"));
@@ -320,11 +338,16 @@ TEST_CASE("Execute arguments (LwM2M 1.1 §6.3.5 syntax)") {
     CHECK_FALSE(execute_args{"0='a b',1"}.find(2));
 }
 
+namespace {
+// The leanest client: no record list, no optional operation, no room for the instances of a
+// multi-instance resource's thresholds (threshold_instances 0).
+using no_records = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
+                                         client::operation_set::none, 0>;
+} // namespace
+
 TEST_CASE("A client with no record list (0 records, 0 arena bytes) still reads objects of any size, in every format") {
     // Reads are encoded straight from the objects (client/streamed_read.hpp): the record list
     // is only for the composite operations and Send, left out here.
-    using no_records = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
-                                             client::operation_set::none>;
     basic_sim_world<no_records> lean;
     sim_world full;
     for (std::uint16_t id = 2; id < 40; ++id) {  // 40 lamps: 160 values, more than a datagram holds
@@ -344,4 +367,15 @@ TEST_CASE("A client with no record list (0 records, 0 arena bytes) still reads o
             CHECK(!got.payload.empty());
         }
     CHECK(lean.request(coap::code::get, "/3/0/0").text() == "Open Mobile Alliance");
+}
+
+TEST_CASE("LwM2M 1.2 §5.1.2 a client with threshold_instances 0 refuses gt/lt/st on a whole Multiple-Instance Resource only") {
+    basic_sim_world<no_records> w;
+    w.register_client();
+    const auto q = [](std::string_view a) { return [a](coap::message_builder_base& b) { b.uri_query(a); }; };
+    CHECK(w.request(coap::code::put, "/3/0/7", q("gt=4000")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3/0/7", q("st=100")).code == coap::code::bad_request);
+    CHECK(w.request(coap::code::put, "/3/0/7", q("pmin=10")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/3/0/7/1", q("gt=4000")).code == coap::code::changed);  // one instance: a single value
+    CHECK(w.request(coap::code::put, "/3/0/7", q("gt")).code == coap::code::changed);          // removing: a no-op
 }

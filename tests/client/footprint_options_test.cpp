@@ -100,7 +100,9 @@ TEST_CASE("encoding::compact: exact for device-style numbers, shortest form, JSO
     CHECK(parse("12345678901234567890") == reference("12345678901234567890"));
     CHECK(parse("0.30000000000000004") == 0.30000000000000004);
     CHECK_FALSE(encoding::compact::parse_double("1e400").has_value());
-    CHECK_FALSE(encoding::compact::parse_double("1.").has_value());
+    CHECK(parse("1.") == 1.0);  // plain text's forms beyond JSON (scan_decimal_number)
+    CHECK(parse("+.5") == 0.5);
+    CHECK_FALSE(encoding::compact::parse_double("1.e").has_value());
     CHECK_FALSE(encoding::compact::parse_double("abc").has_value());
     std::array<char, 3> tiny{};
     CHECK_FALSE(encoding::compact::format_double(1234.5, tiny).has_value());

@@ -130,6 +130,18 @@ TEST_CASE("LwM2M 1.1 E.2 writing the Lifetime /1/0/1 sends an Update with lt") {
     CHECK(w.client.account(101)->lifetime == 600);
 }
 
+TEST_CASE("LwM2M 1.1 E.2 writing the Binding /1/0/7 as chunked SenML CBOR text sends an Update with the joined b") {
+    sim_world w;
+    w.register_client();
+    // [{-2: "/1/0/7", 3: (_ "U", "Q")}] (RFC 8949 §3.2.3): the binding is "UQ".
+    const auto payload = concat({hex("81 a2 21 66"), bytes_of("/1/0/7"), hex("03 7f 61 55 61 51 ff")});
+    const auto r = w.request(coap::code::put, "/1/0/7", [](auto& b) { b.content_format(112); }, payload);
+    CHECK(r.code == coap::code::changed);
+    w.run_for(2s);
+    REQUIRE(w.server.requests.size() == 2);
+    CHECK(w.server.requests[1].query == std::vector<std::string>{"b=UQ"});
+}
+
 TEST_CASE("LwM2M 1.1 E.2 /1/x/4 Disable: 2.04, De-register, silence for the Disable Timeout, then Register") {
     sim_world w;
     w.register_client();

@@ -17,6 +17,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace number_text_test {
@@ -184,7 +185,21 @@ TEST_CASE("encoding::compact: layout, errors and the buffer") {
     REQUIRE_FALSE(small.has_value());
     CHECK(small.error().code == errc::buffer_too_small);
     CHECK(encoding::compact::parse_double("").error().code == errc::invalid_number);
-    CHECK(encoding::compact::parse_double("01").error().code == errc::invalid_number);
+    // The plain-text forms beyond JSON (scan_decimal_number), as from_chars reads them.
+    for (const char* lenient : {"01", "+1.5", ".5", "-.5", "5.", "1.e2", "007.250", "+1E+2", "-0", "000.000001"}) {
+        CAPTURE(lenient);
+        const std::string_view t{lenient};
+        const std::size_t first = t[0] == '+' ? 1 : 0;
+        double want = 0;
+        REQUIRE(std::from_chars(t.data() + first, t.data() + t.size(), want).ptr == t.data() + t.size());
+        CHECK(std::bit_cast<std::uint64_t>(encoding::compact::parse_double(t).value()) == std::bit_cast<std::uint64_t>(want));
+        CHECK(std::bit_cast<std::uint64_t>(encoding::parse_double(t).value()) == std::bit_cast<std::uint64_t>(want));
+    }
+    for (const char* bad : {"+", ".", "+.", "-.e1", "+-1", "1.5.", "1e+", " 1"}) {
+        CAPTURE(bad);
+        CHECK(encoding::compact::parse_double(bad).error().code == errc::invalid_number);
+        CHECK(encoding::parse_double(bad).error().code == errc::invalid_number);
+    }
     CHECK(encoding::compact::parse_double("1e").error().code == errc::invalid_number);
     CHECK(encoding::compact::parse_double("1e400").error().code == errc::number_out_of_range);
     CHECK(encoding::compact::parse_double("-1e-400").error().code == errc::number_out_of_range);

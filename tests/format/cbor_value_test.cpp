@@ -187,6 +187,22 @@ TEST_CASE("CBOR (Content-Format 60) read: the schema types the value") {
     CHECK(read(B({0x18, 0x64}), P("/4242/0/1")) == value::of_integer(100));
 }
 
+TEST_CASE("CBOR (Content-Format 60): chunked strings and the self-described tag 55799 (RFC 8949 §3.2.3, §3.4.6)") {
+    // (_ "ab", "c"): the chunks joined; 55799(100); 55799((_ h'01', h'02')).
+    const bytes chunks = B({0x7F, 0x62, 0x61, 0x62, 0x61, 0x63, 0xFF});  // (the values read view it)
+    const value text = read(chunks, P("/3/0/0"));
+    CHECK(text.encoding() == lwm2m::text_encoding::cbor_chunks);
+    CHECK(lwm2m::value_byte_size(text).value() == 3);
+    std::array<std::byte, 3> joined{};
+    REQUIRE(lwm2m::copy_value_bytes(text, joined).value() == 3);
+    CHECK(std::string(lwm2m::as_chars(joined)) == "abc");
+    CHECK(read(B({0xD9, 0xD9, 0xF7, 0x18, 0x64}), P("/3/0/9")) == value::of_integer(100));
+    const bytes tagged = B({0xD9, 0xD9, 0xF7, 0x5F, 0x41, 0x01, 0x41, 0x02, 0xFF});
+    const value opaque = read(tagged, P("/4242/0/1"));
+    CHECK(opaque.kind() == value_kind::opaque);
+    CHECK(lwm2m::value_byte_size(opaque).value() == 2);
+}
+
 TEST_CASE("CBOR (Content-Format 60) read errors, with their offsets") {
     // The request path must name a Resource or a Resource Instance.
     CHECK(read_error(B({0x01}), P("/3/0")) == E{errc::path_wrong_level, 0});
@@ -204,7 +220,9 @@ TEST_CASE("CBOR (Content-Format 60) read errors, with their offsets") {
     CHECK(read_error(B({0xF7}), P("/4242/0/1")) == E{errc::invalid_cbor, 0});
     CHECK(read_error(B({0xF8, 0x20}), P("/4242/0/1")) == E{errc::invalid_cbor, 0});
     CHECK(read_error(B({0xC0, 0x61, 0x78}), P("/4242/0/1")) == E{errc::invalid_cbor, 0});  // tag 0
-    CHECK(read_error(B({0x7F, 0x61, 0x61, 0xFF}), P("/4242/0/1")) == E{errc::invalid_cbor, 0});  // chunked
+    CHECK(read_error(B({0x7F, 0x41, 0x61, 0xFF}), P("/4242/0/1")) == E{errc::invalid_cbor, 1});  // a byte chunk
+    CHECK(read_error(B({0x7F, 0x61, 0xC3, 0x61, 0xA9, 0xFF}), P("/4242/0/1")) == E{errc::invalid_utf8, 2});
+    CHECK(read_error(B({0xD9, 0xD9, 0xF7, 0x01, 0x02}), P("/3/0/9")) == E{errc::invalid_cbor, 4});
     CHECK(read_error(B({0x63, 0x61, 0xFF, 0x62}), P("/4242/0/1")) == E{errc::invalid_utf8, 2});
     CHECK(read_error(B({0x3B, 0x80, 0, 0, 0, 0, 0, 0, 0}), P("/4242/0/1")) == E{errc::number_out_of_range, 0});
     CHECK(read_error(B({0xC1, 0x61, 0x78}), P("/4242/0/1")) == E{errc::invalid_cbor, 1});

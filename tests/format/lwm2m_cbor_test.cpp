@@ -390,6 +390,53 @@ TEST_CASE("LwM2M CBOR: values typed by the schema") {
 
 // ---- errors -----------------------------------------------------------------------------------------
 
+TEST_CASE("LwM2M CBOR indefinite-length strings (RFC 8949 §3.2.3) are values, zero-copy") {
+    // {[3, 0]: {_ 0: (_ "Open ", "Mobile", " Alliance"), 1: (_ ), [22, 0]: (_ "3", ":0")},
+    //  [9000, 0]: {0: (_ "one"), 5: (_ h'00', h'ff10')}, 9000: {1: {3: 4([_ -1, 15])}}}
+    const bytes payload = H("a3 82 03 00 bf 00 7f 65 4f70656e20 66 4d6f62696c65 69 20416c6c69616e6365 ff"
+                            "01 7f ff 82 16 00 7f 61 33 62 3a30 ff ff"
+                            "82 1923 28 00 a2 00 7f 63 6f6e65 ff 05 5f 41 00 42 ff10 ff"
+                            "19 2328 a1 01 a1 03 c4 9f 20 0f ff");
+    for (const lwm2m::schema_registry* registry : {static_cast<const lwm2m::schema_registry*>(nullptr), &schemas}) {
+        const auto r = read_cbor(payload, path{}, registry);
+        REQUIRE(!r.error);
+        REQUIRE(r.records.size() == 6);
+        CHECK(r.records[0].path == P("/3/0/0"));
+        const value& text = r.records[0].value;
+        CHECK(text.encoding() == text_encoding::cbor_chunks);
+        CHECK(text.encoded_bytes().data() == payload.data() + 7);  // the chunks, in the payload
+        CHECK(text.encoded_bytes().size() == 23);
+        CHECK(decoded(text) == "Open Mobile Alliance");
+        CHECK(r.records[1] == rec("/3/0/1", value::of_string("")));  // (_ ): the empty string, raw
+        if (registry != nullptr) CHECK(r.records[2] == rec("/3/0/22/0", value::of_objlnk(objlnk{3, 0})));
+        else CHECK(decoded(r.records[2].value) == "3:0");
+        CHECK(r.records[3] == rec("/9000/0/0", value::of_string("one")));  // one chunk: its contents, raw
+        CHECK(r.records[3].value.encoded_bytes().data() == payload.data() + 54);
+        CHECK(r.records[4].value.kind() == value_kind::opaque);
+        CHECK(r.records[4].value.encoding() == text_encoding::cbor_chunks);
+        CHECK(decoded(r.records[4].value) == std::string("\x00\xff\x10", 3));
+        CHECK(r.records[5] == rec("/9000/1/3", value::of_float(1.5)));  // an indefinite decimal fraction
+        // Written again, the strings are definite and joined.
+        const bytes definite = write_cbor(r.records, path{});  // (the records read view it)
+        const auto again = read_cbor(definite, path{}, registry);
+        REQUIRE(!again.error);
+        CHECK(again.records[0].value == value::of_string("Open Mobile Alliance"));
+        CHECK(same_records(again.records, r.records));
+    }
+}
+
+TEST_CASE("LwM2M CBOR self-described tag 55799 (RFC 8949 §3.4.6) before the outer map is skipped") {
+    const auto plain = read_hex("a1 83 03 00 00 61 78");
+    REQUIRE(!plain.error);
+    for (const char* tagged : {"d9d9f7 a1 83 03 00 00 61 78", "d9d9f7 d9d9f7 a1 83 03 00 00 61 78"}) {
+        const auto r = read_hex(tagged);
+        REQUIRE(!r.error);
+        CHECK(r.records == plain.records);
+    }
+    check_error("d9d9f6 a1 83 03 00 00 61 78", path{}, errc::invalid_cbor, 0);  // another tag
+    check_error("d9d9f7", path{}, errc::truncated_value, 3);
+}
+
 TEST_CASE("LwM2M CBOR errors: CBOR syntax and the outer map") {
     check_error("", path{}, errc::truncated_value, 0);
     check_error("01", path{}, errc::invalid_cbor, 0);
@@ -434,8 +481,16 @@ TEST_CASE("LwM2M CBOR errors: paths against the request path and the levels") {
 TEST_CASE("LwM2M CBOR errors: leaf values") {
     check_error("a1 83 03 00 01 80", path{}, errc::invalid_cbor, 5);              // an array
     check_error("a1 83 03 00 01 9f ff", path{}, errc::invalid_cbor, 5);           // an indefinite array
-    check_error("a1 83 03 00 01 7f 61 61 ff", path{}, errc::invalid_cbor, 5);     // indefinite text
-    check_error("a1 83 03 00 01 5f 41 00 ff", path{}, errc::invalid_cbor, 5);     // indefinite bytes
+    // Indefinite-length strings (RFC 8949 §3.2.3): chunks of the same major type, definite,
+    // each text chunk UTF-8 by itself, closed by a "break".
+    check_error("a1 83 03 00 01 7f 41 61 ff", path{}, errc::invalid_cbor, 6);     // a byte chunk in text
+    check_error("a1 83 03 00 01 5f 61 61 ff", path{}, errc::invalid_cbor, 6);     // a text chunk in bytes
+    check_error("a1 83 03 00 01 7f 7f ff ff", path{}, errc::invalid_cbor, 6);     // an indefinite chunk
+    check_error("a1 83 03 00 01 7f 61 c3 61 a9 ff", path{}, errc::invalid_utf8, 7);  // é split over two chunks
+    check_error("a1 83 03 00 01 7f 61 61", path{}, errc::truncated_value, 8);     // no "break"
+    check_error("bf 83 03 00 01 5f 41 00 ff", path{}, errc::truncated_value, 9);  // the map's "break" is the string's
+    check_error("a1 83 03 00 01 d9 d9 f7 01", path{}, errc::invalid_cbor, 5);     // tag 55799 inside
+    check_error("a1 83 03 00 01 c4 9f 21 19 0401 01 ff", path{}, errc::invalid_cbor, 11);  // 4([_ e, m, x])
     check_error("a1 83 03 00 01 f7", path{}, errc::invalid_cbor, 5);              // undefined
     check_error("a1 83 03 00 01 f0", path{}, errc::invalid_cbor, 5);              // simple(16)
     check_error("a1 83 03 00 01 c0 61 61", path{}, errc::invalid_cbor, 5);        // tag 0
@@ -464,6 +519,10 @@ TEST_CASE("LwM2M CBOR errors with a schema (offset of the last key, or of the va
     check_error("a1 83 1923 28 00 15 66 616263646566", path{}, errc::number_out_of_range, 7, &schemas);
     check_error("a1 83 1923 28 00 16 44 00010203", path{}, errc::number_out_of_range, 7, &schemas);
     check_error("a1 83 1923 28 00 00 41 00", path{}, errc::type_mismatch, 7, &schemas);    // bytes for String
+    // Chunked values by their joined bytes: the range, the object link.
+    check_error("a1 83 1923 28 00 15 7f 63 616263 63 646566 ff", path{}, errc::number_out_of_range, 7, &schemas);
+    check_error("a1 83 1923 28 00 16 5f 42 0001 42 0203 ff", path{}, errc::number_out_of_range, 7, &schemas);
+    check_error("a1 84 03 00 16 00 7f 61 33 62 3a 78 ff", path{}, errc::invalid_objlnk, 6, &schemas);
     // Objects the registry does not know are read without typing.
     const auto r = read_hex("a1 83 04 00 05 61 61", path{}, &schemas);
     REQUIRE(!r.error);

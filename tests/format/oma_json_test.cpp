@@ -76,8 +76,9 @@ struct read_result {
 };
 
 read_result read_json(std::string_view payload, const path& base = path{},
-                      const lwm2m::schema_registry* registry = nullptr) {
+                      const lwm2m::schema_registry* registry = nullptr, bool resource_instance_zero = false) {
     oma_json_reader reader(lwm2m::as_bytes(payload), base, registry);
+    if (resource_instance_zero) reader.read_resource_instance_zero_as_resource();
     read_result out;
     for (int guard = 0; guard < 100000; ++guard) {
         auto r = reader.next();
@@ -736,4 +737,33 @@ TEST_CASE("OMA JSON: 2000 seeded random record sets round trip through the write
         // And once more: writing what was read gives the same bytes.
         CHECK(write_json(r.records, base) == json);
     }
+}
+
+// LwM2M 1.0 Wakaama names the value of a single resource /3/0/0 as /3/0/0/0 (against §6.4.4);
+// read_resource_instance_zero_as_resource takes it as /3/0/0, for a single-instance resource
+// of a known schema read at its own path only.
+TEST_CASE("oma_json_reader: read_resource_instance_zero_as_resource (a Wakaama 1.0 quirk), narrowly") {
+    const std::string_view waka = R"({"bn":"/3/0/0/","e":[{"n":"0","sv":"Open Mobile Alliance"}]})";
+    CHECK(read_json(waka, P("/3/0/0"), &schemas).error->code == errc::invalid_nesting);  // off by default
+    const auto on = read_json(waka, P("/3/0/0"), &schemas, true);
+    CHECK(!on.error);
+    REQUIRE(on.records.size() == 1);
+    CHECK(on.records[0].path == P("/3/0/0"));
+    CHECK(on.records[0].value == lwm2m::value::of_string("Open Mobile Alliance"));
+    const auto typed = read_json(R"({"bn":"/9000/1/3/0","e":[{"v":7}]})", P("/9000/1/3"), &schemas, true);
+    REQUIRE(typed.records.size() == 1);
+    CHECK(typed.records[0].value == lwm2m::value::of_float(7.0));
+    // Not instance 0, not at the base, above the resource, a multiple resource, no schema:
+    CHECK(read_json(R"({"bn":"/3/0/0/","e":[{"n":"1","sv":"A"}]})", P("/3/0/0"), &schemas, true).error->code ==
+          errc::invalid_nesting);
+    CHECK(read_json(R"({"bn":"/3/0/","e":[{"n":"0/0","sv":"A"}]})", P("/3/0"), &schemas, true).error->code ==
+          errc::invalid_nesting);
+    CHECK(read_json(R"({"bn":"/3/0/","e":[{"n":"0/0","sv":"A"}]})", P("/3"), &schemas, true).error->code ==
+          errc::invalid_nesting);
+    const auto multiple = read_json(R"({"bn":"/3/0/6/","e":[{"n":"0","v":1}]})", P("/3/0/6"), &schemas, true);
+    REQUIRE(multiple.records.size() == 1);
+    CHECK(multiple.records[0].path == P("/3/0/6/0"));
+    const auto generic = read_json(waka, P("/3/0/0"), nullptr, true);
+    REQUIRE(generic.records.size() == 1);
+    CHECK(generic.records[0].path == P("/3/0/0/0"));  // without a schema the name is what it says
 }

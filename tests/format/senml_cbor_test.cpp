@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <lwm2m/format/senml_json.hpp>
+#include <lwm2m/format/codec.hpp>
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstddef>
@@ -410,7 +412,8 @@ TEST_CASE("SenML CBOR keys: unknown integer keys and text keys ignored, vlo and 
     // Keys of other types.
     check_error(H("81 a1 41 00 00"), path{}, errc::invalid_senml, 2);
     check_error(H("81 a1 f4 00"), path{}, errc::invalid_senml, 2);
-    check_error(H("81 a1 7f 61 6e ff 00"), path{}, errc::invalid_senml, 2);
+    // A text key in chunks (RFC 8949 §3.2.3) is a text key like any other: "n" names nothing.
+    CHECK(read_cbor(H("81 a2 7f 61 6e ff 66") + "/1/0/1" + H("02 05")).error == lwm2m::error{errc::invalid_senml, 1});
     // RFC 8949 §3.2.2: an ignored value may be indefinite-length, also as the last pair of a
     // definite map (its "break" then completes the map too): {0: "/1/0/1", 2: 5, "x": [_ 1]}.
     const auto last = read_cbor(H("81 a3 00 66") + "/1/0/1" + H("02 05 61") + "x" + H("9f 01 ff"));
@@ -430,6 +433,111 @@ TEST_CASE("SenML CBOR indefinite-length pack and records are accepted") {
     CHECK(r.records[1] == rec("/1/0/2", value::of_boolean(true)));
     CHECK(read_cbor(H("9f ff")).records.empty());
     CHECK(read_cbor(H("80")).records.empty());
+}
+
+TEST_CASE("SenML CBOR indefinite-length strings (RFC 8949 §3.2.3): vs, vd, n, bn, keys") {
+    // [{-2: (_ "/9000", "/0/"), 0: (_ "", "0"), 3: (_ "ab", "c\xc3\xa9")},
+    //  {0: (_ "5"), 8: (_ h'00ff', h'10')}, {0: "8", 3: (_ )}, {0: "3", 2: 4([_ -2, 1025])}]
+    const std::string pack = H("84 a3 21 7f 65") + "/9000" + H("63") + "/0/" + H("ff 00 7f 60 61 30 ff 03 7f 62") + "ab" +
+                             H("63") + "c\xc3\xa9" + H("ff a2 00 7f 61 35 ff 08 5f 42 00ff 41 10 ff a2 00 61 38 03 7f ff") +
+                             H("a2 00 61 33 02 c4 9f 21 19 0401 ff");
+    const auto r = read_cbor(pack, path{}, &schemas);
+    REQUIRE(!r.error);
+    REQUIRE(r.records.size() == 4);
+    CHECK(r.records[0].path == P("/9000/0/0"));
+    const value& text = r.records[0].value;
+    CHECK(text.kind() == value_kind::string);
+    CHECK(text.encoding() == text_encoding::cbor_chunks);
+    // The view spans the chunks between the 0x7F head and the "break", in the payload.
+    CHECK(text.encoded_bytes().data() == lwm2m::as_bytes(pack).data() + 23);
+    CHECK(text.encoded_bytes().size() == 7);
+    CHECK(decoded(text) == "abc\xc3\xa9");
+    CHECK(lwm2m::value_byte_size(text).value() == 5);
+    // Stored encodings differ, so the values differ (value::operator==); the bytes do not.
+    CHECK(text != value::of_string("abc\xc3\xa9"));
+    CHECK(same_value(text, value::of_string("abc\xc3\xa9")));
+    CHECK(r.records[1].path == P("/9000/0/5"));
+    CHECK(r.records[1].value.kind() == value_kind::opaque);
+    CHECK(r.records[1].value.encoding() == text_encoding::cbor_chunks);
+    CHECK(decoded(r.records[1].value) == std::string("\x00\xff\x10", 3));
+    // No chunk: the empty string, raw (a single chunk is viewed raw too: "5" above).
+    CHECK(r.records[2] == rec("/9000/0/8", value::of_corelnk("")));
+    CHECK(r.records[3] == rec("/9000/0/3", value::of_float(10.25)));  // an indefinite decimal fraction
+    // Written again, the strings are definite: the same records as from the definite pack.
+    const std::string definite = write_cbor(r.records, path{});
+    const auto again = read_cbor(definite, path{}, &schemas);
+    REQUIRE(!again.error);
+    CHECK(again.records[0].value == value::of_string("abc\xc3\xa9"));
+    CHECK(same_records(again.records, r.records));
+    CHECK(write_json(r.records, P("/9000/0")) == R"([{"bn":"/9000/0/","n":"0","vs":"abcé"},{"n":"5","vd":"AP8Q"},)"
+                                                 R"({"n":"8","vs":""},{"n":"3","v":10.25}])");
+}
+
+TEST_CASE("Chunked CBOR strings converted to TLV, text, opaque and the JSON formats give the joined bytes") {
+    using lwm2m::format::content_format;
+    struct source {
+        content_format format;
+        std::string text;    // /3/0/0 = (_ "ab", "c\xc3\xa9")
+        std::string opaque;  // /5/0/0 = (_ h'01', h'02ff')
+    };
+    const source sources[] = {
+        {content_format::senml_cbor, H("81 a2 21 66") + "/3/0/0" + H("03 7f 62") + "ab" + H("63") + "c\xc3\xa9" + H("ff"),
+         H("81 a2 21 66") + "/5/0/0" + H("08 5f 41 01 42 02ff ff")},
+        {content_format::lwm2m_cbor, H("a1 83 03 00 00 7f 62") + "ab" + H("63") + "c\xc3\xa9" + H("ff"),
+         H("a1 83 05 00 00 5f 41 01 42 02ff ff")},
+        {content_format::cbor, H("7f 62") + "ab" + H("63") + "c\xc3\xa9" + H("ff"), H("5f 41 01 42 02ff ff")},
+    };
+    const auto convert = [](content_format from, const std::string& payload, content_format to, std::string_view base) {
+        std::array<record, 4> scratch{};
+        std::vector<std::byte> buf(256);
+        lwm2m::format::output_window out(buf);
+        const auto ok = lwm2m::format::convert(from, lwm2m::as_bytes(payload), to, P(base), &schemas, scratch, out);
+        REQUIRE(ok.has_value());
+        return std::string(reinterpret_cast<const char*>(buf.data()), out.finish().value());
+    };
+    for (const source& s : sources) {
+        CAPTURE(static_cast<int>(s.format));
+        CHECK(convert(s.format, s.text, content_format::text, "/3/0/0") == "abc\xc3\xa9");
+        CHECK(convert(s.format, s.text, content_format::tlv, "/3/0/0") == H("c5 00") + "abc\xc3\xa9");
+        CHECK(convert(s.format, s.text, content_format::senml_json, "/3/0/0") == "[{\"bn\":\"/3/0/0\",\"vs\":\"abc\xc3\xa9\"}]");
+        CHECK(convert(s.format, s.text, content_format::oma_json, "/3/0/0") ==
+              "{\"bn\":\"/3/0/\",\"e\":[{\"n\":\"0\",\"sv\":\"abc\xc3\xa9\"}]}");
+        CHECK(convert(s.format, s.text, content_format::cbor, "/3/0/0") == H("65") + "abc\xc3\xa9");
+        CHECK(convert(s.format, s.opaque, content_format::opaque, "/5/0/0") == H("01 02 ff"));
+        CHECK(convert(s.format, s.opaque, content_format::tlv, "/5/0/0") == H("c3 00 01 02 ff"));
+        CHECK(convert(s.format, s.opaque, content_format::text, "/5/0/0") == "AQL/");
+    }
+}
+
+TEST_CASE("SenML CBOR chunked keys are decoded: \"vlo\", and a trailing '_'") {
+    // {0: "/1/0/1", (_ "v", "lo"): (_ "3:", "0")}
+    const auto link = read_cbor(H("81 a2 00 66") + "/1/0/1" + H("7f 61 76 62") + "lo" + H("ff 7f 62") + "3:" + H("61 30 ff"));
+    REQUIRE(!link.error);
+    REQUIRE(link.records.size() == 1);
+    CHECK(link.records[0] == rec("/1/0/1", value::of_objlnk(objlnk{3, 0})));
+    // (_ "fo", "o_"): must be understood (RFC 8428 §4.4), at the key.
+    check_error(H("81 a3 00 66") + "/1/0/1" + H("02 05 7f 62") + "fo" + H("62") + "o_" + H("ff 01"), path{},
+                errc::unknown_mandatory_label, 12);
+    // (_ "vl", "ox"), (_ "vlo", "x"): extension labels, ignored.
+    for (const std::string& key : {H("7f 62") + "vl" + H("62") + "ox" + H("ff"), H("7f 63") + "vlo" + H("61") + "x" + H("ff")}) {
+        const auto r = read_cbor(H("81 a3 00 66") + "/1/0/1" + H("02 05") + key + H("01"));
+        REQUIRE(!r.error);
+        CHECK(r.records.size() == 1);
+    }
+}
+
+TEST_CASE("SenML CBOR self-described tag 55799 (RFC 8949 §3.4.6) before the pack is skipped") {
+    const std::string pack = H("82 a3 21 65") + "/3/0/" + H("00 61 30 03 61 78 a2 00 61 31 02 05");
+    const auto plain = read_cbor(pack);
+    REQUIRE(!plain.error);
+    for (const std::string& tagged : {H("d9 d9 f7") + pack, H("d9 d9 f7 d9 d9 f7") + pack}) {
+        const auto r = read_cbor(tagged);
+        REQUIRE(!r.error);
+        CHECK(r.records == plain.records);
+    }
+    // Another tag there is refused, and so is 55799 alone.
+    check_error(H("d9 d9 f6") + pack, path{}, errc::invalid_senml, 0);
+    check_error(H("d9 d9 f7"), path{}, errc::truncated_value, 3);
 }
 
 TEST_CASE("SenML CBOR values: opaque zero-copy, strings as UTF-8 text") {
@@ -472,7 +580,19 @@ TEST_CASE("SenML CBOR errors: every code with its offset") {
         {H("81 a2 00") + name + H("02 c4 82 f9 3c00 01"), errc::invalid_senml, 13},
         {H("81 a2 00") + name + H("02 c4 82 01 c2 41 01"), errc::invalid_senml, 14},
         {H("81 a2 00") + name + H("03 41 61"), errc::invalid_senml, 11},         // vs as bytes
-        {H("81 a2 00") + name + H("03 7f 61 61 ff"), errc::invalid_senml, 11},   // indefinite text
+        {H("81 a2 00") + name + H("03 7f 41 61 ff"), errc::invalid_cbor, 12},    // a byte chunk in text
+        {H("81 a2 00") + name + H("03 7f 7f ff ff"), errc::invalid_cbor, 12},    // an indefinite chunk
+        {H("81 a2 00") + name + H("03 7f 61 61"), errc::truncated_value, 14},    // no "break"
+        {H("81 a2 00") + name + H("08 5f 61 61 ff"), errc::invalid_cbor, 12},    // a text chunk in bytes
+        {H("81 a2 00") + name + H("03 5f 41 61 ff"), errc::invalid_senml, 11},   // vs as chunked bytes
+        {H("81 a2 00") + name + H("08 7f 61 61 ff"), errc::invalid_senml, 11},   // vd as chunked text
+        {H("81 a2 00") + name + H("03 7f 61 61 61 c3 61 a9 ff"), errc::invalid_utf8, 15},  // é split: each chunk alone
+        {H("81 a2 00 7f 62 2f 31 62 ff 31 ff 02 01"), errc::invalid_utf8, 8},  // in a name's chunk
+        {H("81 a2 00 7f 62 2f 31 62 2f 78 ff 02 01"), errc::path_invalid_number, 3},  // "/1/x" in chunks
+        {H("d9 d9 f7 a1 00 00"), errc::invalid_senml, 3},                            // tag 55799, then no array
+        {H("81 d9 d9 f7 a2 00") + name + H("02 01"), errc::invalid_senml, 1},         // 55799 before a record
+        {H("81 a2 00") + name + H("02 d9 d9 f7 01"), errc::invalid_senml, 11},      // 55799 before a value
+        {H("81 a2 00") + name + H("02 c4 9f 21 19 0401 01 ff"), errc::invalid_senml, 17},  // 4([_ e, m, x])
         {H("81 a2 00") + name + H("08 61 61"), errc::invalid_senml, 11},         // vd as text
         {H("81 a2 00") + name + H("04 01"), errc::invalid_senml, 11},
         {H("81 a2 00") + name + H("63 76 6c 6f 01"), errc::invalid_senml, 14},   // vlo as number

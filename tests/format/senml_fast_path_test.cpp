@@ -357,7 +357,7 @@ TEST_CASE("path_builder::of gives the state the characters give, for plain and o
         for (int k = 0; k < length; ++k) t.push_back(alphabet[rng() % (k == 0 ? 1 + alphabet.size() / 6 : alphabet.size())]);
         if (rng() % 2 == 0 && !t.empty()) t.back() = '/';
         CAPTURE(t);
-        const sd::text_field f{t, false, 0};
+        const sd::text_field f{t, lwm2m::text_encoding::raw, 0};
         sd::path_builder fed;
         fed.put(f);
         sd::path_builder one = sd::path_builder::of(f);

@@ -140,13 +140,60 @@ TEST_CASE("text::parse_value: numbers (LwM2M 1.1 Core §7.4.1)") {
     CHECK(text::parse_value(as_bytes("22.5"), data_type::float_).value() == value::of_float(22.5));
     CHECK(text::parse_value(as_bytes("-1e+20"), data_type::float_).value() == value::of_float(-1e20));
     CHECK(text::parse_value(as_bytes("3"), data_type::float_).value() == value::of_float(3.0));
-    for (const char* bad : {"", " 1", "1 ", "+1", "01", "1.", ".5", "0x10", "1,5", "NaN", "inf"}) {
+    for (const char* bad : {"", " 1", "1 ", "0x10", "1,5", "NaN", "inf"}) {
         CAPTURE(bad);
         CHECK(text::parse_value(as_bytes(bad), data_type::float_).error().code == errc::invalid_number);
         CHECK(!text::parse_value(as_bytes(bad), data_type::integer).has_value());
     }
     CHECK(text::parse_value(as_bytes("22.5"), data_type::integer).error().code == errc::invalid_number);
     CHECK(text::parse_value(as_bytes("1e999"), data_type::float_).error().code == errc::number_out_of_range);
+}
+
+// §7.4.1 gives no number grammar; Java servers (Long.parseLong, Double.parseDouble) and C
+// peers (strtod) send a sign, leading zeros or a bare point that the JSON grammar refuses.
+TEST_CASE("text::parse_value: numbers as other peers write them (+1, 007, 5., .5, 1.0E3)") {
+    const auto integer = [](const char* t) { return text::parse_value(as_bytes(t), data_type::integer); };
+    const auto unsigned_ = [](const char* t) { return text::parse_value(as_bytes(t), data_type::unsigned_integer); };
+    const auto float_ = [](const char* t) { return text::parse_value(as_bytes(t), data_type::float_); };
+    CHECK(integer("+1").value() == value::of_integer(1));
+    CHECK(integer("01").value() == value::of_integer(1));
+    CHECK(integer("-007").value() == value::of_integer(-7));
+    CHECK(integer("-0").value() == value::of_integer(0));
+    CHECK(integer("+0009223372036854775807").value() == value::of_integer(std::numeric_limits<std::int64_t>::max()));
+    CHECK(integer("-0009223372036854775808").value() == value::of_integer(std::numeric_limits<std::int64_t>::min()));
+    CHECK(text::parse_value(as_bytes("+1367491215"), data_type::time).value() == value::of_time(1367491215));
+    CHECK(unsigned_("+42").value() == value::of_unsigned(42));
+    CHECK(unsigned_("00018446744073709551615").value() == value::of_unsigned(18446744073709551615ULL));
+    CHECK(float_("1.0E3").value() == value::of_float(1000.0));
+    CHECK(float_("1e-3").value() == value::of_float(0.001));
+    CHECK(float_("1E+2").value() == value::of_float(100.0));
+    CHECK(float_("+1.5").value() == value::of_float(1.5));
+    CHECK(float_(".5").value() == value::of_float(0.5));
+    CHECK(float_("-.5").value() == value::of_float(-0.5));
+    CHECK(float_("5.").value() == value::of_float(5.0));
+    CHECK(float_("1.e2").value() == value::of_float(100.0));
+    CHECK(float_("007.250").value() == value::of_float(7.25));
+    CHECK(std::signbit(float_("-0").value().as_float()));
+    CHECK(float_("-0").value().as_float() == 0.0);
+    // Garbage stays garbage, with its precise error.
+    for (const char* bad : {"+", "-", ".", "+.", "-.e1", "+-1", "-+1", "++1", "--1", "1x", "1e", "1e+", "1.5.", "..5",
+                            "1..", "e5", "+ 1", "1 ", "99999999999999999999x"}) {
+        CAPTURE(bad);
+        CHECK(float_(bad).error() == E{errc::invalid_number, 0});
+        CHECK(integer(bad).error() == E{errc::invalid_number, 0});
+        CHECK(unsigned_(bad).error() == E{errc::invalid_number, 0});
+    }
+    for (const char* fractional : {"1.0", "5.", ".5", "1e3", "1E+2"}) {  // no rounding into an Integer
+        CAPTURE(fractional);
+        CHECK(integer(fractional).error() == E{errc::invalid_number, 0});
+        CHECK(unsigned_(fractional).error() == E{errc::invalid_number, 0});
+    }
+    CHECK(unsigned_("-0").error() == E{errc::invalid_number, 0});  // no sign but '+' for an unsigned
+    CHECK(integer("+9223372036854775808").error() == E{errc::number_out_of_range, 0});
+    CHECK(integer("-9223372036854775809").error() == E{errc::number_out_of_range, 0});
+    CHECK(integer("99999999999999999999").error() == E{errc::number_out_of_range, 0});
+    CHECK(unsigned_("+18446744073709551616").error() == E{errc::number_out_of_range, 0});
+    CHECK(float_("+1e999").error() == E{errc::number_out_of_range, 0});
 }
 
 TEST_CASE("text::parse_value: booleans, object links, strings, opaque, none") {

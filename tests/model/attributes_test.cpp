@@ -40,6 +40,16 @@ TEST_CASE("parse_attribute_query + apply: periods as uint32 seconds, thresholds 
     CHECK_FALSE(parse_attribute_query("st=-1").has_value());
     CHECK_FALSE(parse_attribute_query("xyz=1").has_value());
 
+    // Values read like plain-text numbers (encoding::scan_decimal_number): Leshan's and Java
+    // servers' Long/Double parsing takes a sign, leading zeros and a bare point, and so do we.
+    CHECK(applied("pmin=+10").pmin == std::optional<std::uint32_t>{10});
+    CHECK(applied("pmax=0060").pmax == std::optional<std::uint32_t>{60});
+    CHECK(applied("gt=+1.5").gt == std::optional<double>{1.5});
+    CHECK(applied("lt=-.5").lt == std::optional<double>{-0.5});
+    CHECK(applied("st=5.").st == std::optional<double>{5.0});
+    CHECK(parse_attribute_query("pmin=+-1").error().offset == 5);
+    CHECK(parse_attribute_query("gt=1.5x").error().offset == 3);
+
     notification_attributes a = applied("pmax=30");
     a.apply(parse_attribute_query("gt=3").value());
     a.apply(parse_attribute_query("pmax").value());

@@ -27,6 +27,19 @@ std::vector<std::byte> response_to(coap::message_type t, std::uint16_t mid, byte
     out.resize(b.serialize(mutable_bytes{out}).value());
     return out;
 }
+/** Submits a Read of `target` to `ep`, answers it with `payload` in `cf`; the result. */
+const result_copy* read_answered(server_box& s, std::string_view ep, std::string_view target, std::uint16_t cf,
+                                 std::string_view payload) {
+    auto id = s.engine->submit(ep, request_spec::read(P(target)), time_point{});
+    REQUIRE(id.has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    (void)s.feed(5, response_to(coap::message_type::acknowledgement, req->message_id(), req->token(), cf, bytes_of(payload)),
+                 time_point{});
+    return s.rec.result_of(*id);
+}
 } // namespace
 
 TEST_CASE("Core §6.3.1 a Read answered in the format the client chose, not the Accept, is decoded (each client's shape)") {
@@ -94,6 +107,59 @@ TEST_CASE("Core §6.3.1 a Read answered in the format the client chose, not the 
     CHECK(coap::parse(acked[0])->type() == coap::message_type::acknowledgement);
     REQUIRE(s.rec.result_of(*id) != nullptr);
     CHECK(s.rec.result_of(*id)->records.at(0).number == 87);
+}
+
+// LwM2M 1.0 Wakaama answers a Read of a single resource /O/I/R in OMA JSON naming the value
+// /O/I/R/0 ("bn":"/3/0/0/","n":"0"), where 1.0 §6.4.4 names it /O/I/R. Taken as /O/I/R for a
+// Read of a single-instance resource (the schema says so) when it is the one record; anything
+// else keeps the schema's invalid_nesting.
+TEST_CASE("1.0 §6.4.4 a Read of /O/I/R answered in OMA JSON as /O/I/R/0 (Wakaama) is the value of /O/I/R, narrowly") {
+    server_box s{4};
+    dgram d;
+    d.query = {"ep=waka", "lt=300"};
+    d.payload = R"(</>;rt="oma.lwm2m";ct=11543,</3/0>,</31024/10>)";
+    REQUIRE(single_answer(s.feed(5, d.build(), time_point{})).code == coap::code::created);
+    struct answer_case {
+        std::string path;
+        std::uint16_t cf;
+        std::string payload;
+        std::optional<errc> decode_error;  // else one record at `path`
+    };
+    const std::vector<answer_case> cases = {
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"0","sv":"Open Mobile Alliance"}]})", std::nullopt},
+        {"/3/0/9", 11543, R"({"bn":"/3/0/9/0","e":[{"v":87}]})", std::nullopt},  // named by "bn"; typed: Integer
+        {"/3/0/13", 11543, R"({"bn":"/3/0/13/","e":[{"n":"0","v":1367491215}]})", std::nullopt},  // Time
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"0","sv":"A"},{"n":"0","sv":"B"}]})", errc::invalid_nesting},
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"1","sv":"A"}]})", errc::invalid_nesting},
+        {"/3/0/0", 11543, R"({"bn":"/3/0/1/","e":[{"n":"0","sv":"A"}]})", errc::invalid_nesting},  // another resource
+        {"/3/0/0", 11543, R"({"bn":"/3/0/0/","e":[{"n":"0","v":5}]})", errc::invalid_nesting},  // a String as a number: no quirk
+        {"/3/0", 11543, R"({"bn":"/3/0/","e":[{"n":"0/0","sv":"A"}]})", errc::invalid_nesting},  // not a Read of /O/I/R
+        {"/3/0/0", 110, R"([{"bn":"/3/0/0/","n":"0","vs":"A"}])", errc::invalid_nesting},        // not OMA JSON
+    };
+    for (const answer_case& c : cases) {
+        CAPTURE(c.path);
+        CAPTURE(c.payload);
+        const result_copy* r = read_answered(s, "waka", c.path, c.cf, c.payload);
+        REQUIRE(r != nullptr);
+        CHECK(!r->failure);
+        if (c.decode_error) {
+            REQUIRE(r->decode_error);
+            CHECK(r->decode_error->code == *c.decode_error);
+            continue;
+        }
+        CHECK(!r->decode_error);
+        REQUIRE(r->records.size() == 1);
+        CHECK(r->records[0].p == P(c.path));
+        if (c.path == "/3/0/0") CHECK(r->records[0].text == "Open Mobile Alliance");
+        if (c.path == "/3/0/9") CHECK((r->records[0].kind == value_kind::integer && r->records[0].number == 87));
+        if (c.path == "/3/0/13") CHECK((r->records[0].kind == value_kind::time && r->records[0].number == 1367491215));
+    }
+    // A multiple resource's instance 0 is what it says.
+    const result_copy* r = read_answered(s, "waka", "/3/0/6", 11543, R"({"bn":"/3/0/6/","e":[{"n":"0","v":1}]})");
+    REQUIRE(r != nullptr);
+    CHECK(!r->decode_error);
+    REQUIRE(r->records.size() == 1);
+    CHECK(r->records[0].p == P("/3/0/6/0"));
 }
 
 TEST_CASE("Core §6.3.1 Read against a 1.1 client: SenML CBOR by default, values decoded with the schema") {

@@ -594,6 +594,36 @@ TEST_CASE("Core §6.2.2 expiry: a registration whose lifetime passes is removed 
     CHECK(!s.engine->next_deadline().has_value());
 }
 
+// Core §6.2.2 has the client update "before the lifetime expires"; server_config::expiry_grace
+// keeps a registration that long past it, for clients whose last-moment Update arrives late.
+TEST_CASE("Core §6.2.2 expiry_grace: a registration is kept, and updated, that long after its lifetime") {
+    server::server_config cfg;
+    cfg.expiry_grace = 5s;
+    server_box s{4, cfg};
+    const answer a = single_answer(s.feed(1, reg({"ep=late", "lt=30"}, "</3/0>", 1).build(), time_point{0s}));
+    REQUIRE(a.code == coap::code::created);
+    REQUIRE(single_answer(s.feed(2, reg({"ep=gone", "lt=30"}, "</3/0>", 2).build(), time_point{0s})).code ==
+            coap::code::created);
+    CHECK(*s.engine->next_deadline() == time_point{35s});
+    s.engine->on_timeout(time_point{34s});
+    CHECK(s.engine->registration_count() == 2);
+    CHECK(s.engine->find("late")->expires == time_point{30s});  // what the client was given
+    dgram up;
+    up.path = "/rd/" + a.location.at(1);
+    up.cf.reset();
+    up.mid = 3;
+    CHECK(single_answer(s.feed(1, up.build(), time_point{34s})).code == coap::code::changed);
+    s.engine->on_timeout(time_point{35s});
+    CHECK(s.engine->registration_count() == 1);
+    REQUIRE(s.rec.events.back().kind == server::registration_event_kind::expired);
+    CHECK(s.rec.events.back().endpoint == "gone");
+    CHECK(*s.engine->next_deadline() == time_point{69s});
+    s.engine->on_timeout(time_point{68999ms});
+    CHECK(s.engine->registration_count() == 1);
+    s.engine->on_timeout(time_point{69s});
+    CHECK(s.engine->registration_count() == 0);
+}
+
 TEST_CASE("Core §6.2.1 a new Register of a registered endpoint name replaces the old registration") {
     server_box s{2};
     const answer a1 = single_answer(s.feed(1, reg({"ep=same", "lt=100"}, "</3/0>", 1).build(), time_point{}));

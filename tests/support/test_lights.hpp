@@ -53,7 +53,13 @@ public:
         switch (p.resource_id()) {
         case 5850: l->on = v.as_boolean(); return {};
         case 5851: l->dimmer = v.as_integer(); return {};
-        case 5706: l->colour.assign(as_chars(v.encoded_bytes())); return {};
+        case 5706: {  // decoded: the value may still be in its payload's encoding (escapes, CBOR chunks)
+            std::string colour;
+            LWM2M_TRY(n, for_each_value_byte(v, [&](std::byte b) { colour.push_back(static_cast<char>(b)); }));
+            (void)n;
+            l->colour = colour;
+            return {};
+        }
         default: return fail(errc::operation_not_allowed);
         }
     }

@@ -42,6 +42,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -94,14 +95,15 @@ namespace lwm2m::client {
  * retransmitted). A notification that finds no free pending slot is retried 1 s later. The
  * defaults suit a gateway-class device; a small device can use e.g. 3 / 2 / 4.
  * `Operations`: the optional DM operations compiled in (Create/Delete, the composite ones,
- * Discover; see operation_set.hpp).
+ * Discover; see operation_set.hpp). `ThresholdInstances`: see `threshold_instances`.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
           std::size_t ArenaBytes = 2048, format_set Formats = format_set::all,
           std::size_t MaxPending = MaxServers + MaxObservations + 6, std::size_t DedupEntries = 16,
           std::size_t QueueLength = 16, std::size_t MaxBody = 0, std::size_t CompositePaths = 4,
-          std::size_t CachedAnswer = 64, operation_set Operations = operation_set::all>
+          std::size_t CachedAnswer = 64, operation_set Operations = operation_set::all,
+          std::size_t ThresholdInstances = 4>
 struct client_limits {
     static constexpr format_set formats = Formats;               ///< content formats read and written
     static constexpr operation_set operations = Operations;      ///< optional DM operations compiled in
@@ -129,6 +131,15 @@ struct client_limits {
      */
     static constexpr std::size_t composite_paths = CompositePaths;
     static_assert(CompositePaths <= 255);
+    /**
+     * Resource Instances whose last notified value an observation of a multi-instance numeric
+     * resource keeps, to judge gt/lt/st instance by instance (LwM2M 1.2 Core §5.1.2): 10 bytes
+     * each per observation. A resource with more instances is notified on every change. 0:
+     * gt/lt/st are not taken on a whole multi-instance resource (4.00, as before LwM2M 1.2;
+     * still taken on one of its instances) and none of this code is compiled in.
+     */
+    static constexpr std::size_t threshold_instances = ThresholdInstances;
+    static_assert(ThresholdInstances <= 255);
     /** The endpoint (by default: one request per server, one CON notification per observation, 4 Sends in flight, 2 spare). */
     using endpoint_limits =
         exchange::endpoint_limits<MaxMessage, MaxPending, DedupEntries, QueueLength, 1, 8, MaxBody, CachedAnswer>;
@@ -206,6 +217,13 @@ template <class Limits>
     else return operation_set::all;
 }
 
+/** `Limits::threshold_instances`, or 0 (gt/lt/st refused on a multi-instance resource) for limits types written before it existed. */
+template <class Limits>
+[[nodiscard]] consteval std::size_t threshold_instances_of() noexcept {
+    if constexpr (requires { Limits::threshold_instances; }) return Limits::threshold_instances;
+    else return 0;
+}
+
 /** The `ct` value of the root link of Register (LwM2M 1.1 Core §6.2.1) for a format set. */
 template <format_set Formats>
 struct ct_list {
@@ -236,6 +254,9 @@ class engine {
     static constexpr format_set formats = detail::formats_of<Limits>();
     static constexpr operation_set operations = detail::operations_of<Limits>();
     static constexpr bool has(operation_set o) noexcept { return contains(operations, o); }
+    static constexpr std::size_t threshold_instances = detail::threshold_instances_of<Limits>();
+    struct no_instance_values {};
+    static constexpr std::size_t instance_capacity = threshold_instances > 0 ? threshold_instances : 1;
     static constexpr bool bootstraps = contains(operations, operation_set::bootstrap);
     // The Security object holds every DM server account and the Bootstrap-Server's.
     using bootstrap_part = std::conditional_t<bootstraps, bootstrap_state<Limits::max_servers + 1>, no_bootstrap>;
@@ -935,15 +956,18 @@ private:
      */
     result<dm::read_summary> sample(const observation& o, std::optional<format::output_window>* body = nullptr) noexcept {
         if (o.composite_paths == 0) {
+            const resource_def* def = registry_.find_resource(o.target);
             if (const mutable_bytes area = body != nullptr ? notify_body() : mutable_bytes{}; !area.empty()) {
                 dm::read_summary read;
-                auto ok = dm::stream_read<formats>(objects(), o.target, registry_.find_resource(o.target), o.format,
-                                                   body->emplace(area), read);
+                track_instances(o.target, def, read);
+                auto ok = dm::stream_read<formats>(objects(), o.target, def, o.format, body->emplace(area), read);
                 if (ok) return read;
                 body->reset();  // a writer's error is the notification's (5.00): found again when it is sent
                 if (!read.encode_error) return unexpected{ok.error()};
             }
-            return dm::summarize_read(objects(), o.target);
+            dm::read_summary read;
+            track_instances(o.target, def, read);
+            return dm::summarize_read(objects(), o.target, read.on_value);
         }
         if constexpr (Limits::composite_paths > 0) {  // Observe-Composite compiled in
             records_.clear();
@@ -985,7 +1009,51 @@ private:
         slot->last_sampled = now_;
         slot->last_numeric = read.numeric;
         slot->last_digest = read.digest;
+        keep_notified_instances(*slot, read);
         return slot;
+    }
+
+    /**
+     * Has `read` give each value it reads to `sampled_instances_` (emptied first) when
+     * `target` is a whole multi-instance numeric resource: gt/lt/st on it, or on its
+     * instances, are judged instance by instance (LwM2M 1.2 Core §5.1.2).
+     */
+    void track_instances([[maybe_unused]] const path& target, [[maybe_unused]] const resource_def* def,
+                         [[maybe_unused]] dm::read_summary& read) noexcept {
+        if constexpr (threshold_instances > 0) {
+            if (target.level() != path_level::resource || def == nullptr || !def->is_multiple() || !is_numeric(def->type))
+                return;
+            sampled_instances_.values.clear();
+            read.on_value = &sampled_instances_;
+        }
+    }
+
+    /** After `read` was notified to (or answered) `o`: its instances are what the thresholds compare with next. */
+    void keep_notified_instances([[maybe_unused]] const observation& o, [[maybe_unused]] const dm::read_summary& read) noexcept {
+        if constexpr (threshold_instances > 0)
+            if (read.on_value != nullptr) notified_instances_[static_cast<std::size_t>(&o - observations_.data())] = sampled_instances_.values;
+    }
+
+    /**
+     * For a sample `read` of a whole multi-instance resource (`track_instances`): whether an
+     * instance met the thresholds in effect for it, `a` (the resource's) with those attached
+     * to the instance itself over them; nullopt when that cannot be judged or no instance has
+     * thresholds (see `instance_thresholds_met`).
+     */
+    [[nodiscard]] std::optional<bool> instance_thresholds([[maybe_unused]] const observation& o,
+                                                          [[maybe_unused]] const notification_attributes& a,
+                                                          [[maybe_unused]] const dm::read_summary& read) const noexcept {
+        if constexpr (threshold_instances > 0) {
+            if (read.on_value == nullptr) return std::nullopt;
+            const auto attributes_of = [&](std::uint16_t id) {
+                notification_attributes own = a;
+                if (const auto p = o.target.child(id)) attributes_.overlay(o.ssid, *p, own);
+                return own;
+            };
+            return instance_thresholds_met(notified_instances_[static_cast<std::size_t>(&o - observations_.data())],
+                                           sampled_instances_.values, attributes_of);
+        }
+        return std::nullopt;
     }
 
     /** Observe=1 (RFC 7641 §3.6): ends the observation of `peer` with this token. */
@@ -1046,6 +1114,8 @@ private:
                     o.last_sampled = now;
                     if (!sample) {
                         notify = true;  // the error ends the observation (RFC 7641 §3.2)
+                    } else if (const std::optional<bool> met = instance_thresholds(o, a, *sample)) {
+                        notify = *met;
                     } else if (sample->numeric && a.has_thresholds() && o.target.has_resource()) {
                         notify = client::thresholds_met(a, o.last_numeric, *sample->numeric);
                     } else {
@@ -1083,8 +1153,11 @@ private:
      * Observe-Composite through `records_`. `read` gets what was written.
      */
     result<void> read_observed(const observation& o, format::output_window& body, dm::read_summary& read) noexcept {
-        if (o.composite_paths == 0)
-            return dm::stream_read<formats>(objects(), o.target, registry_.find_resource(o.target), o.format, body, read);
+        if (o.composite_paths == 0) {
+            const resource_def* def = registry_.find_resource(o.target);
+            track_instances(o.target, def, read);
+            return dm::stream_read<formats>(objects(), o.target, def, o.format, body, read);
+        }
         if constexpr (Limits::composite_paths > 0) {  // Observe-Composite compiled in
             auto collected = sample(o);
             if (!collected) return unexpected{collected.error()};
@@ -1147,6 +1220,7 @@ private:
         }
         if (read.numeric) o.last_numeric = read.numeric;
         o.last_digest = read.digest;
+        keep_notified_instances(o, read);
         if (confirmable) {
             o.last_confirmable = now;
             o.in_flight = *h;
@@ -1427,12 +1501,13 @@ private:
         }
         // Encoded straight from the objects: no record list, any size (Block2 cuts the window).
         dm::read_summary read;
+        const auto obs = m.observe();
+        if (obs && *obs == coap::observe_register) track_instances(p, def, read);  // what an observation compares with first
         if (auto ok = dm::stream_read<formats>(objects(), p, def, *cf, r.body(), read); !ok)
             return fail_request(r, read.encode_error ? coap::code::internal_server_error : response_code(ok.error().code));
         r.options().content_format(static_cast<std::uint16_t>(*cf));
 
         // Observe (RFC 7641 §2; LwM2M 1.1 Core §6.4.1) on the first block only.
-        const auto obs = m.observe();
         const auto b2 = m.block2();
         const bool first_block = !b2 || !*b2 || (*b2)->num == 0;
         if (!obs || !first_block) return;
@@ -1465,13 +1540,25 @@ private:
         }
         notification_attributes a{};
         attributes_.overlay(ssid, p, a);  // the ones already attached at p (no optional copied)
+        // Removing an attribute that cannot be there is a no-op, accepted: servers clear every
+        // attribute at once (Wakaama: ?pmin&pmax&gt&lt&st). Setting one needs a readable
+        // resource (Core §5.1.2 Table 5.1.2-2: notifications are of values; an executable one
+        // has none), and gt/lt/st a numeric one, single or multiple: on a whole multi-instance
+        // resource each instance is judged (LwM2M 1.2 §5.1.2; a client built without room for
+        // its instances, threshold_instances 0, refuses them there).
+        const bool any_allowed = def == nullptr || def->readable();
+        const bool thresholds_allowed = def != nullptr && def->readable() && is_numeric(def->type) &&
+                                        (threshold_instances > 0 || !def->is_multiple() || p.has_resource_instance());
+        unsigned seen = 0;  // a bit per attribute_name
         for (std::string_view q : m.uri_query()) {
             auto change = parse_attribute_query(q);
             if (!change) return fail_request(r, coap::code::bad_request);
-            // gt/lt/st only on a numeric single value (Core §5.1.2); removing one elsewhere is a
-            // no-op, accepted: servers clear every attribute at once (Wakaama: ?pmin&pmax&gt&lt&st).
-            if (is_threshold(change->name) && !change->remove &&
-                (def == nullptr || !is_numeric(def->type) || !def->readable() || (def->is_multiple() && !p.has_resource_instance())))
+            // An attribute given twice (?pmin=1&pmin=5) is ambiguous: 4.00, as Leshan's
+            // AttributeSet refuses duplicates, rather than a silent last-wins.
+            const unsigned bit = 1u << static_cast<unsigned>(change->name);
+            if ((seen & bit) != 0) return fail_request(r, coap::code::bad_request);
+            seen |= bit;
+            if (!change->remove && !(is_threshold(change->name) ? thresholds_allowed : any_allowed))
                 return fail_request(r, coap::code::bad_request);
             a.apply(*change);
         }
@@ -1810,6 +1897,14 @@ private:
     attribute_store<Limits::max_attributes> attributes_{};
     std::array<observation, Limits::max_observations> observations_{};
     std::array<std::array<path, Limits::composite_paths>, Limits::max_observations> composite_paths_{};  // by observation slot
+    /// by observation slot: the instances last notified, for gt/lt/st on a whole multi-instance resource
+    [[no_unique_address]] std::conditional_t<(threshold_instances > 0),
+                                             std::array<instance_values<instance_capacity>, Limits::max_observations>,
+                                             no_instance_values>
+        notified_instances_{};
+    /// what the last read with `track_instances` delivered
+    [[no_unique_address]] std::conditional_t<(threshold_instances > 0), instance_capture<instance_capacity>, no_instance_values>
+        sampled_instances_{};
     std::optional<time_point> observation_deadline_{};
     coap::observe_sequence sequence_{};
     record_buffer<Limits::max_records, Limits::arena_bytes> records_{};

@@ -7,7 +7,9 @@
  * - never earlier than pmin after the last notification (the server's /1/x/2 default, else 0);
  * - once pmin has passed, when a value under the target changed (`engine::value_changed`, or
  *   a Write by a server) and, if gt/lt/st are attached to a numeric single-value target, when
- *   the new value crossed gt or lt or moved by at least st since the last notification;
+ *   the new value crossed gt or lt or moved by at least st since the last notification; on a
+ *   whole multi-instance numeric resource, when any instance did so since the value it last
+ *   notified (`instance_values`, LwM2M 1.2 §5.1.2);
  * - always when pmax (the /1/x/3 default, else none; ignored when below pmin) has passed;
  * - evaluation periods (LwM2M 1.1 Core §5.1.2 epmin/epmax): the observed value is sampled
  *   (read from the object, and the change and threshold conditions evaluated) no more often
@@ -23,6 +25,7 @@
  * Allocation: none.
  */
 
+#include <array>
 #include <bit>
 #include <chrono>
 #include <cstddef>
@@ -69,6 +72,17 @@ struct observation {
     void clear() noexcept { *this = observation{}; }
 };
 
+/** The value of a numeric `v` (Integer, Unsigned Integer, Float, Time) as a double, else nullopt. */
+[[nodiscard]] constexpr std::optional<double> numeric_value(const value& v) noexcept {
+    switch (v.kind()) {
+    case value_kind::integer:
+    case value_kind::unsigned_integer:
+    case value_kind::float_:
+    case value_kind::time: return v.numeric();
+    default: return std::nullopt;
+    }
+}
+
 /** Thresholds gt/lt/st of LwM2M 1.1 Core §5.1.2: crossing gt or lt, or moving by st. */
 [[nodiscard]] constexpr bool thresholds_met(const notification_attributes& a, std::optional<double> last, double now_value) noexcept {
     if (!last) return true;
@@ -80,6 +94,98 @@ struct observation {
     // and compare on an MCU).
     if (a.st && encoding::less_equal(*a.st, encoding::magnitude(now_value - *last))) return true;
     return false;
+}
+
+/**
+ * The values of the instances of a multi-instance numeric resource, by Resource Instance id,
+ * as one read delivered them: what an observation of the whole resource last notified, or what
+ * a sample just read (LwM2M 1.2 Core §5.1.2: gt/lt/st attached to such a resource, or to one of
+ * its instances, are judged instance by instance). At most `Capacity` instances are kept; more,
+ * or a value that is not a number, and `overflow` is set: the thresholds cannot be judged, and
+ * the observation notifies on every change instead (more notifications, never a lost one).
+ * Allocation: none.
+ */
+template <std::size_t Capacity>
+struct instance_values {
+    static_assert(Capacity > 0 && Capacity <= 255);
+    std::array<double, Capacity> values{};
+    std::array<std::uint16_t, Capacity> ids{};
+    std::uint8_t count = 0;
+    bool overflow = false;
+
+    void clear() noexcept {
+        count = 0;
+        overflow = false;
+    }
+    /** Keeps `r`'s value (a Resource Instance's; a value read again replaces the first). */
+    void put(const format::record& r) noexcept {
+        const std::optional<double> v = numeric_value(r.value);
+        if (!v || r.path.level() != path_level::resource_instance) {
+            overflow = true;
+            return;
+        }
+        const std::uint16_t id = r.path.resource_instance_id();
+        std::size_t i = 0;
+        while (i < count && ids[i] != id) ++i;
+        if (i == Capacity) {
+            overflow = true;
+            return;
+        }
+        if (i == count) ++count;
+        ids[i] = id;
+        values[i] = *v;
+    }
+    /** The value of instance `id`, if kept. */
+    [[nodiscard]] std::optional<double> find(std::uint16_t id) const noexcept {
+        for (std::size_t i = 0; i < count; ++i)
+            if (ids[i] == id) return values[i];
+        return std::nullopt;
+    }
+};
+
+/** Something given each value a read delivers (`dm::read_summary::on_value`). */
+struct value_hook {
+    void (*call)(value_hook& self, const format::record& r) noexcept = nullptr;
+};
+
+/** A `value_hook` keeping the values in `values` (emptied by the engine before each read). */
+template <std::size_t Capacity>
+struct instance_capture : value_hook {
+    instance_values<Capacity> values{};
+    instance_capture() noexcept : value_hook{&keep} {}
+    static void keep(value_hook& self, const format::record& r) noexcept {
+        static_cast<instance_capture&>(self).values.put(r);
+    }
+};
+
+/**
+ * Whether a multi-instance resource sampled as `now` meets its thresholds since `last` (what
+ * was notified): an instance whose attributes (`attributes_of(id)`: the resource's, with its
+ * own Resource Instance level over them) hold gt/lt/st crossed gt or lt or moved by st; an
+ * instance without any changed its value; an instance appeared or went. nullopt when it cannot be
+ * judged (either side overflowed) or no instance has a threshold: then the ordinary change
+ * rule applies.
+ */
+template <std::size_t Capacity, class AttributesOf>
+[[nodiscard]] std::optional<bool> instance_thresholds_met(const instance_values<Capacity>& last,
+                                                          const instance_values<Capacity>& now,
+                                                          AttributesOf&& attributes_of) noexcept {
+    if (last.overflow || now.overflow) return std::nullopt;
+    bool any_threshold = false;
+    bool met = now.count != last.count;
+    for (std::size_t i = 0; i < now.count; ++i) {
+        const notification_attributes a = attributes_of(now.ids[i]);
+        const std::optional<double> before = last.find(now.ids[i]);
+        if (a.has_thresholds()) {
+            any_threshold = true;
+            met = met || thresholds_met(a, before, now.values[i]);
+        } else {
+            // Compared as bits (no soft-float compare on an MCU): the same value read again is no change.
+            met = met || !before || std::bit_cast<std::uint64_t>(*before) != std::bit_cast<std::uint64_t>(now.values[i]);
+        }
+    }
+    if (!any_threshold) return std::nullopt;
+    return met;
 }
 
 /**
@@ -155,17 +261,6 @@ inline constexpr std::uint32_t records_digest_seed = 2166136261u;
     std::uint32_t h = records_digest_seed;
     for (const format::record& r : records) h = records_digest_add(h, r);
     return h;
-}
-
-/** The value of a numeric `v` (Integer, Unsigned Integer, Float, Time) as a double, else nullopt. */
-[[nodiscard]] constexpr std::optional<double> numeric_value(const value& v) noexcept {
-    switch (v.kind()) {
-    case value_kind::integer:
-    case value_kind::unsigned_integer:
-    case value_kind::float_:
-    case value_kind::time: return v.numeric();
-    default: return std::nullopt;
-    }
 }
 
 } // namespace lwm2m::client

@@ -4,6 +4,7 @@
  * The built-in Server object (1) of the client engine. Allocation: none.
  */
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -13,6 +14,7 @@
 #include <lwm2m/client/registration.hpp>
 #include <lwm2m/model/objects/lwm2m_server_v1_0.hpp>
 #include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
@@ -106,8 +108,11 @@ public:
         }
         case s::notification_storing_when_disabled_or_offline: a.notification_storing = v.as_boolean(); return {};
         case s::binding: {
-            const std::string_view b = as_chars(v.encoded_bytes());
-            if (b.empty() || b.size() > slot.binding_text.size()) return fail(errc::invalid_argument);
+            // Decoded (JSON escapes, CBOR chunks): at most the 8 bytes a binding may have.
+            std::array<std::byte, sizeof slot.binding_text> text{};
+            const auto n = copy_value_bytes(v, text);
+            if (!n || *n == 0) return fail(errc::invalid_argument);
+            const std::string_view b = as_chars(bytes_view{text.data(), *n});
             for (char c : b)
                 if (c != 'U' && c != 'S' && c != 'Q' && c != 'T' && c != 'N') return fail(errc::invalid_argument);
             if (b != a.binding) {

@@ -50,11 +50,23 @@ struct read_summary {
     std::uint32_t digest = records_digest_seed;  ///< `records_digest` of the values, in order
     std::optional<double> numeric{};             ///< the value, when exactly one numeric value was read
     bool encode_error = false;                   ///< the read failed in a writer (the client's fault: 5.00)
+    /// When set, also given each value read (the engine keeps the instances of an observed
+    /// multi-instance resource this way, `client::instance_capture`); kept by `restart`. One
+    /// pointer: it takes the padding after `encode_error` on 32-bit targets.
+    value_hook* on_value = nullptr;
 
     void add(const format::record& r) noexcept {
         numeric = values == 0 ? numeric_value(r.value) : std::nullopt;
         ++values;
         digest = records_digest_add(digest, r);
+        if (on_value != nullptr) on_value->call(*on_value, r);
+    }
+    /** As a new summary, with the same value hook (a read done again from the start). */
+    void restart() noexcept {
+        values = 0;
+        digest = records_digest_seed;
+        numeric.reset();
+        encode_error = false;
     }
 };
 
@@ -65,10 +77,11 @@ struct read_summary {
     return s;
 }
 
-/** Reads the values of `target` for their `read_summary` only (an observation's sample). */
-[[nodiscard]] inline result<read_summary> summarize_read(std::span<const object_binding> objects,
-                                                         const path& target) noexcept {
+/** Reads the values of `target` for their `read_summary` only (an observation's sample), giving each to `hook` if any. */
+[[nodiscard]] inline result<read_summary> summarize_read(std::span<const object_binding> objects, const path& target,
+                                                         value_hook* hook = nullptr) noexcept {
     read_summary s;
+    s.on_value = hook;
     auto add = [&s](const format::record& r) -> result<void> {
         s.add(r);
         return {};
@@ -337,8 +350,10 @@ template <format_set Formats = format_set::all>
 [[nodiscard]] result<void> stream_read(std::span<const object_binding> objects, const path& target, const resource_def* def,
                                        format::content_format cf, format::output_window& out, read_summary& summary) noexcept {
     const format::output_window start = out;
+    value_hook* const hook = summary.on_value;  // kept over the attempts
     for (int attempt = 0;; ++attempt) {
         summary = read_summary{};
+        summary.on_value = hook;
         auto ok = detail::stream_once<Formats>(objects, target, def, cf, out, summary, attempt == 1);
         if (ok || ok.error().code != errc::value_changed || attempt == 1) {
             if (!ok && ok.error().code == errc::value_changed) summary.encode_error = true;

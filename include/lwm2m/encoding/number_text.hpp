@@ -68,66 +68,83 @@ inline constexpr std::size_t max_number_text = 32;
     return i;
 }
 
-namespace detail {
 /**
- * `s` as `-?[0-9]+` when that is the whole JSON integer literal (no leading zero) of at most 18
- * digits, which cannot overflow: the common case, parsed without `from_chars`. nullopt when `s`
- * is anything else; the callers then take the general path, which decides.
+ * Length of the longest prefix of `s` that is a decimal number in the form plain text and
+ * query values take (LwM2M 1.1 Core §7.4.1 names no grammar; this is what Java's
+ * Long.parseLong / Double.parseDouble and C's strtod read, without NaN, infinity, hex or
+ * spaces): `[+-]? ([0-9]+ (. [0-9]*)? | . [0-9]+) ([eE] [+-]? [0-9]+)?`, so a peer's `+1`,
+ * `007`, `5.`, `.5` or `1.0E3` is read. A superset of the JSON grammar; 0 if none.
+ * `is_integer` tells whether it had neither point nor exponent.
  */
-[[nodiscard]] constexpr std::optional<std::uint64_t> short_integer_magnitude(std::string_view s, bool negative) noexcept {
-    const std::size_t first = negative ? 1 : 0;
-    const std::size_t count = s.size() - first;
-    if (count == 0 || count > 18 || (s[first] == '0' && count > 1)) return std::nullopt;
-    std::uint64_t v = 0;
-    for (std::size_t i = first; i < s.size(); ++i) {
-        const auto d = static_cast<unsigned char>(s[i] - '0');
-        if (d > 9) return std::nullopt;
-        v = v * 10 + d;
+[[nodiscard]] constexpr std::size_t scan_decimal_number(std::string_view s, bool& is_integer) noexcept {
+    const std::size_t n = s.size();
+    const auto digits = [&](std::size_t k) {
+        while (k < n && static_cast<unsigned char>(s[k] - '0') < 10) ++k;
+        return k;
+    };
+    std::size_t i = n != 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    const std::size_t first = i;
+    i = digits(i);
+    bool any = i != first;
+    is_integer = true;
+    if (i < n && s[i] == '.') {
+        const std::size_t fraction = i + 1;
+        i = digits(fraction);
+        any = any || i != fraction;
+        is_integer = false;
     }
-    return v;
+    if (!any) return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        std::size_t k = i + 1;
+        if (k < n && (s[k] == '+' || s[k] == '-')) ++k;
+        const std::size_t end = digits(k);
+        if (end == k) return 0;
+        i = end;
+        is_integer = false;
+    }
+    return i;
+}
+
+namespace detail {
+/** Where the digits of `s` start: after one sign, `+` or (when `minus_ok`) `-`. */
+[[nodiscard]] constexpr std::size_t after_sign(std::string_view s, bool minus_ok) noexcept {
+    return !s.empty() && (s[0] == '+' || (minus_ok && s[0] == '-')) ? 1 : 0;
 }
 
 /**
- * The magnitude of `s`, an integer literal that `scan_json_number` accepted, from its first
- * digit at `first`; nullopt when it exceeds `limit` (what `std::from_chars` reports as
- * `result_out_of_range`). Its own loop rather than `from_chars`, whose code and tables a
- * firmware image would otherwise carry for the rare integer of 19 digits or more.
+ * The value of the digits `s[first..]` (leading zeros allowed): `invalid_number` unless they
+ * are one or more ASCII digits, else `number_out_of_range` above `limit`. Its own loop rather
+ * than `from_chars`, whose code and tables a firmware image would otherwise carry.
  */
-[[nodiscard]] constexpr std::optional<std::uint64_t> bounded_magnitude(std::string_view s, std::size_t first,
-                                                                       std::uint64_t limit) noexcept {
+[[nodiscard]] constexpr result<std::uint64_t> decimal_magnitude(std::string_view s, std::size_t first,
+                                                                std::uint64_t limit) noexcept {
+    if (first == s.size()) return fail(errc::invalid_number, 0);
     std::uint64_t v = 0;
+    bool over = false;  // kept to the end: "99999999999999999999x" is garbage, not out of range
     for (std::size_t i = first; i < s.size(); ++i) {
-        const auto d = static_cast<std::uint64_t>(s[i] - '0');
-        if (__builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, d, &v)) return std::nullopt;
+        const auto d = static_cast<unsigned char>(s[i] - '0');
+        if (d > 9) return fail(errc::invalid_number, 0);
+        over = over || __builtin_mul_overflow(v, std::uint64_t{10}, &v) || __builtin_add_overflow(v, std::uint64_t{d}, &v);
     }
-    if (v > limit) return std::nullopt;
+    if (over || v > limit) return fail(errc::number_out_of_range, 0);
     return v;
 }
 } // namespace detail
 
-/** Parses a whole string as a signed decimal integer. Errors: `invalid_number`, `number_out_of_range`. */
+/**
+ * Parses a whole string as a signed decimal integer, `[+-]?[0-9]+` (leading zeros allowed).
+ * Errors: `invalid_number`, `number_out_of_range`.
+ */
 [[nodiscard]] inline result<std::int64_t> parse_int64(std::string_view s) noexcept {
-    if (s.empty()) return fail(errc::invalid_number, 0);
-    const bool negative = s[0] == '-';
-    if (const auto m = detail::short_integer_magnitude(s, negative))
-        return negative ? -static_cast<std::int64_t>(*m) : static_cast<std::int64_t>(*m);
-    bool integral = false;
-    if (scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
+    const bool negative = !s.empty() && s[0] == '-';
     constexpr std::uint64_t max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    const auto m = detail::bounded_magnitude(s, negative ? 1 : 0, negative ? max + 1 : max);
-    if (!m) return fail(errc::number_out_of_range, 0);
-    return static_cast<std::int64_t>(negative ? 0 - *m : *m);
+    LWM2M_TRY(m, detail::decimal_magnitude(s, detail::after_sign(s, true), negative ? max + 1 : max));
+    return static_cast<std::int64_t>(negative ? 0 - m : m);
 }
 
-/** Parses a whole string as an unsigned decimal integer (no sign). */
+/** Parses a whole string as an unsigned decimal integer, `+?[0-9]+` (leading zeros allowed). */
 [[nodiscard]] inline result<std::uint64_t> parse_uint64(std::string_view s) noexcept {
-    if (s.empty() || s[0] == '-') return fail(errc::invalid_number, 0);
-    if (const auto m = detail::short_integer_magnitude(s, false)) return *m;
-    bool integral = false;
-    if (scan_json_number(s, integral) != s.size() || !integral) return fail(errc::invalid_number, 0);
-    const auto m = detail::bounded_magnitude(s, 0, std::numeric_limits<std::uint64_t>::max());
-    if (!m) return fail(errc::number_out_of_range, 0);
-    return *m;
+    return detail::decimal_magnitude(s, detail::after_sign(s, false), std::numeric_limits<std::uint64_t>::max());
 }
 
 #ifndef LWM2M_COMPACT_FLOAT_TEXT
@@ -311,7 +328,7 @@ struct digit_reader {
 }
 
 /**
- * Parses a whole string as a finite double (JSON number grammar), correctly rounded (to
+ * Parses a whole string as a finite double (`scan_decimal_number`'s grammar), correctly rounded (to
  * nearest, ties to even). Errors: `invalid_number`, `number_out_of_range` (the value rounds to
  * infinity, or to zero though not written as zero, as `std::from_chars` reports).
  *
@@ -323,9 +340,9 @@ struct digit_reader {
  */
 [[nodiscard]] inline result<double> parse_double(std::string_view s) noexcept {
     bool integral = false;
-    if (s.empty() || scan_json_number(s, integral) != s.size()) return fail(errc::invalid_number, 0);
+    if (s.empty() || scan_decimal_number(s, integral) != s.size()) return fail(errc::invalid_number, 0);
     const bool negative = s[0] == '-';
-    std::size_t i = negative ? 1 : 0;
+    std::size_t i = lwm2m::encoding::detail::after_sign(s, true);
     std::uint64_t d = 0;   // the first 19 significant digits
     int kept = 0;          // how many (at most 19)
     bool dropped = false;  // a nonzero digit after them
@@ -353,7 +370,7 @@ struct digit_reader {
             dropped = true;
         }
     }
-    if (i < s.size()) {  // exponent (validated by scan_json_number)
+    if (i < s.size()) {  // exponent (validated by scan_decimal_number)
         ++i;
         bool neg_exp = false;
         if (s[i] == '+' || s[i] == '-') neg_exp = s[i++] == '-';
@@ -479,15 +496,19 @@ struct digit_reader {
 
 } // namespace compact
 
-/** Parses a whole string as a finite double (JSON number grammar). */
+/**
+ * Parses a whole string as a finite double (`scan_decimal_number`'s grammar: JSON numbers, and
+ * `+1.5`, `007`, `5.`, `.5`). Errors: `invalid_number`, `number_out_of_range`.
+ */
 [[nodiscard]] inline result<double> parse_double(std::string_view s) noexcept {
 #if LWM2M_COMPACT_FLOAT_TEXT
     return compact::parse_double(s);
 #else
     bool integral = false;
-    if (s.empty() || scan_json_number(s, integral) != s.size()) return fail(errc::invalid_number, 0);
+    if (s.empty() || scan_decimal_number(s, integral) != s.size()) return fail(errc::invalid_number, 0);
+    const std::size_t first = detail::after_sign(s, false);  // from_chars reads no '+'
     double v = 0;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    const auto r = std::from_chars(s.data() + first, s.data() + s.size(), v);
     if (r.ec == std::errc::result_out_of_range || !encoding::is_finite(v)) return fail(errc::number_out_of_range, 0);
     if (r.ec != std::errc{} || r.ptr != s.data() + s.size()) return fail(errc::invalid_number, 0);
     return v;

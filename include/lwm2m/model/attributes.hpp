@@ -47,7 +47,9 @@ struct attribute_change {
 /**
  * Parses one Uri-Query argument of Write-Attributes. Errors: `invalid_argument` for an
  * unknown name (offset 0) or a value that is not a number of the right kind (offset of the
- * value); pmin/pmax/epmin/epmax must be non-negative integers, st non-negative.
+ * value); pmin/pmax/epmin/epmax must be non-negative integers, st non-negative. Numbers are
+ * read as plain text reads them (`encoding::parse_uint64` / `parse_double`: `+10`, `010`,
+ * `.5` too).
  */
 [[nodiscard]] inline result<attribute_change> parse_attribute_query(std::string_view arg) noexcept {
     const std::size_t eq = arg.find('=');

@@ -27,6 +27,7 @@
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/result.hpp>
 
 namespace lwm2m {
@@ -209,6 +210,28 @@ namespace detail {
 [[nodiscard]] constexpr result<void> check_range(const value& v, const resource_def& r) noexcept {
     if (!r.range.present) return {};  // most resources: inlined, no call
     return detail::check_present_range(v, r);
+}
+
+namespace detail {
+/** `check_range_decoded` of a string or opaque value whose bytes are encoded (rare: out of line). */
+[[nodiscard]] LWM2M_NOINLINE constexpr result<void> check_encoded_length(const value& v, const resource_def& r) noexcept {
+    const auto size = value_byte_size(v);
+    if (!size) return unexpected{size.error()};
+    if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
+    return {};
+}
+} // namespace detail
+
+/**
+ * `check_range`, with strings and opaque values in an encoding (JSON escapes, base64, the
+ * chunks of an indefinite-length CBOR string) checked by their decoded length too. Errors:
+ * `number_out_of_range`; for encoded bytes that do not decode, the error of `value_byte_size`.
+ */
+[[nodiscard]] constexpr result<void> check_range_decoded(const value& v, const resource_def& r) noexcept {
+    if (r.range.present && v.encoding() != text_encoding::raw &&
+        (v.kind() == value_kind::string || v.kind() == value_kind::opaque))
+        return detail::check_encoded_length(v, r);
+    return check_range(v, r);
 }
 
 } // namespace lwm2m

@@ -6,8 +6,8 @@
  * Zero-copy: strings and opaque bytes are views into the payload they were read from (of at
  * most 4 GiB - 1 bytes: the length is 32 bits, which keeps a value at 16 bytes on 64-bit
  * targets and so a `format::record` at 40; HACKING.md, "Records are small"). A
- * format that escapes or encodes text (JSON string escapes, base64 in SenML JSON / plain
- * text) keeps the encoded view and says so in `encoding()`; `copy_text_to` /
+ * format that escapes, encodes or splits text (JSON string escapes, base64 in SenML JSON / plain
+ * text, the chunks of an indefinite-length CBOR string) keeps the encoded view and says so in `encoding()`; `copy_text_to` /
  * `copy_bytes_to` decode into a caller buffer. Readers validate such text when they read
  * it, so decoding later cannot fail except for a too-small buffer.
  *
@@ -36,6 +36,9 @@ enum class text_encoding : std::uint8_t {
     json_escaped,  ///< JSON string contents with backslash escapes (RFC 8259 §7)
     base64,        ///< standard base64 with padding (RFC 4648 §4)
     base64url,     ///< base64url, padding optional (RFC 4648 §5; SenML JSON "vd")
+    /// the chunks of an indefinite-length CBOR string (RFC 8949 §3.2.3): each chunk's head and
+    /// contents, between the 0x5F/0x7F head and the "break"; the value is the chunks joined
+    cbor_chunks,
 };
 
 /** What a value holds: a data type, or raw bytes whose type is not known yet. */
@@ -121,7 +124,13 @@ public:
         }
     }
 
-    /** Same kind and same decoded content (encoded text compared by bytes only when both raw). */
+    /**
+     * Same kind and same content as stored: numbers by value, byte-sequence values by their
+     * encoding and encoded bytes. Two encodings of the same bytes (a raw "ab", the JSON text
+     * "a\u0062", the CBOR chunks "a" "b") are not equal, as before for JSON and base64 text:
+     * the compare stays a byte loop with no decoding. Compare what `copy_value_bytes` /
+     * `for_each_value_byte` give for equality of the decoded bytes.
+     */
     friend constexpr bool operator==(const value& a, const value& b) noexcept {
         if (a.kind_ != b.kind_) return false;
         switch (a.kind_) {

@@ -11,6 +11,7 @@
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/cbor_chunks.hpp>
 #include <lwm2m/encoding/json_string.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/result.hpp>
@@ -55,11 +56,15 @@ constexpr result<std::size_t> walk_value_bytes(const value& v, Put& put) {
         encoding::base64_decode_valid_each(as_chars(b), alphabet, put);
         return size;
     }
+    case text_encoding::cbor_chunks:
+        return encoding::for_each_cbor_chunk(b, [&](bytes_view chunk) {
+            for (std::byte x : chunk) put(x);
+        });
     }
     return fail(errc::invalid_argument);
 }
 
-/** The one run-time instantiation of the walker (escaped and base64 text). */
+/** The one run-time instantiation of the walker (escaped, base64 and chunked text). */
 inline result<std::size_t> walk_encoded_value_bytes(const value& v, byte_sink put) {
     return walk_value_bytes(v, put);
 }
@@ -67,9 +72,9 @@ inline result<std::size_t> walk_encoded_value_bytes(const value& v, byte_sink pu
 
 /**
  * Calls `put(std::byte)` for each decoded byte of a byte-sequence value.
- * Errors: `invalid_json`, `invalid_utf8`, `invalid_base64` (only for values not validated by
- * their reader). Returns the decoded length. Raw bytes are walked inline; escaped or base64
- * text goes through one shared, type-erased decoder (`byte_sink`) at run time.
+ * Errors: `invalid_json`, `invalid_utf8`, `invalid_base64`, `invalid_cbor` (only for values not
+ * validated by their reader). Returns the decoded length. Raw bytes are walked inline; escaped,
+ * base64 or chunked text goes through one shared, type-erased decoder (`byte_sink`) at run time.
  */
 template <class Put>
 constexpr result<std::size_t> for_each_value_byte(const value& v, Put&& put) {

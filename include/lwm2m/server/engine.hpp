@@ -60,6 +60,9 @@
  * - Responses are decoded with `server_config::schemas` (the shipped `objects::registry` by
  *   default); objects without a schema decode generically (TLV values stay untyped), and a
  *   resource unknown to the schema (a newer object version) makes the body decode generically.
+ *   One peer quirk is read: LwM2M 1.0 Wakaama answers a Read of a single-instance resource
+ *   /O/I/R in OMA JSON with the value named /O/I/R/0; that answer, when it is one record, is
+ *   the value of /O/I/R (not for other operations, formats, paths or record counts).
  *
  * Capacities are the `server_limits` template parameters and the spans given to the
  * constructor; nothing is allocated, nothing throws.
@@ -163,6 +166,16 @@ struct server_config {
     duration queue_awake_time = duration::zero();
     /** Schemas for decoding (TLV needs them); must outlive the engine. */
     const schema_registry* schemas = &objects::registry;
+    /**
+     * How long after its lifetime a registration is still kept (and an Update still accepted)
+     * before it expires. Zero, the default, expires it at the lifetime, as Core §6.2.2 puts
+     * the margin on the client ("before the lifetime expires": ours, like Wakaama's, updates
+     * MAX_TRANSMIT_WAIT early) and as Leshan's and Wakaama's servers do. A deployment with
+     * clients that update at the last moment over slow or lossy links (a retransmitted Update
+     * arrives seconds later; a cheap clock drifts 100 ppm, 8.6 s a day) sets a few seconds.
+     * `registration_view::expires` stays the lifetime's end.
+     */
+    duration expiry_grace = duration::zero();
 };
 
 template <class Limits, coap::random_source Random, server_handler Handler>
@@ -210,7 +223,7 @@ public:
         dispatcher d{this};
         endpoint_.on_timeout(now, d);
         while (slot_type* s = store_.earliest()) {
-            if (s->expires > now) break;
+            if (s->expires + config_.expiry_grace > now) break;
             end_registration(*s, registration_event_kind::expired, true);
         }
         process(now);
@@ -228,7 +241,7 @@ public:
     [[nodiscard]] std::optional<time_point> next_deadline() const noexcept {
         std::optional<time_point> d = endpoint_.next_deadline();
         if (const slot_type* s = store_.earliest())
-            if (!d || s->expires < *d) d = s->expires;
+            if (!d || s->expires + config_.expiry_grace < *d) d = s->expires + config_.expiry_grace;
         return d;
     }
 
@@ -813,6 +826,27 @@ private:
         if (n.error().code == errc::capacity_exceeded) out = buf.first(std::min(n.error().offset, buf.size()));
     }
 
+    /**
+     * An LwM2M 1.0 Wakaama client answers a Read of a single resource /O/I/R in OMA JSON with
+     * its value named /O/I/R/0 ("bn":"/3/0/0/","n":"0"; 1.0 §6.4.4 names it /3/0/0), which the
+     * schema check refused (invalid_nesting). Read again taking that name as /O/I/R, for a
+     * resource the schema knows as single-instance (`read_resource_instance_zero_as_resource`),
+     * and keep it only when it is the whole answer: one record. Else the first error stands.
+     */
+    void decode_resource_instance_zero(bytes_view payload, const lwm2m::path& target,
+                                       std::span<const format::record>& out, std::optional<error>& err) noexcept {
+        if (target.level() != path_level::resource || records_.empty()) return;
+        format::oma_json_reader reader{payload, target, config_.schemas};
+        reader.read_resource_instance_zero_as_resource();
+        auto first = reader.next();
+        if (!first || !*first) return;
+        auto end = reader.next();
+        if (!end || *end) return;
+        records_[0] = **first;
+        out = std::span<const format::record>{records_.data(), 1};
+        err.reset();
+    }
+
     request_result failed_result(const request_entry& e, errc why) noexcept {
         request_result r;
         r.id = e.id;
@@ -1034,6 +1068,9 @@ private:
         r.payload = parts.payload;
         if (coap::is_success(parts.code) && e.op != operation::discover)
             decode(parts.content_format, parts.payload, e.target, r.records, r.decode_error);
+        if (e.op == operation::read && r.decode_error && r.decode_error->code == errc::invalid_nesting &&
+            parts.content_format == static_cast<std::uint16_t>(format::content_format::oma_json))
+            decode_resource_instance_zero(parts.payload, e.target, r.records, r.decode_error);
         if (e.op == operation::create && m.code() == coap::code::created) {
             auto p = parse_path_segments(m.location_path(), s != nullptr ? s->alternate_root() : std::string_view{});
             if (p && p->level() == path_level::instance) r.location = *p;

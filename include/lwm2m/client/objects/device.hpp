@@ -19,6 +19,7 @@
 #include <lwm2m/client/object_binding.hpp>
 #include <lwm2m/model/objects/device_v1_0.hpp>
 #include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
@@ -218,10 +219,13 @@ public:
 private:
     template <std::size_t N>
     static result<void> copy(const lwm2m::value& v, std::array<char, N>& dst, std::size_t& size) noexcept {
-        const bytes_view b = v.encoded_bytes();
-        if (b.size() > N) return fail(errc::request_entity_too_large);
-        for (std::size_t i = 0; i < b.size(); ++i) dst[i] = static_cast<char>(b[i]);
-        size = b.size();
+        // The decoded text: a value may still be in its payload's encoding (JSON escapes, the
+        // chunks of an indefinite-length CBOR string).
+        std::array<std::byte, N> text{};
+        auto n = copy_value_bytes(v, text);
+        if (!n) return fail(n.error().code == errc::buffer_too_small ? errc::request_entity_too_large : n.error().code);
+        for (std::size_t i = 0; i < *n; ++i) dst[i] = static_cast<char>(text[i]);
+        size = *n;
         return {};
     }
 

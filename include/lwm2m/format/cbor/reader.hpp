@@ -20,6 +20,7 @@
 
 #include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/errc.hpp>
 #include <lwm2m/result.hpp>
 
@@ -55,6 +56,12 @@ struct item {
     bytes_view bytes{};       ///< string contents
     std::size_t offset = 0;   ///< where the token starts
 };
+
+/**
+ * The self-described CBOR tag (RFC 8949 §3.4.6, head 0xD9D9F7): marks the start of a CBOR
+ * item and means nothing else; readers skip it in front of the payload's top-level item.
+ */
+inline constexpr std::uint64_t self_described_tag = 55799;
 
 /** Maximum nesting of arrays, maps, tags and indefinite strings the reader accepts. */
 inline constexpr std::size_t max_depth = 16;
@@ -166,6 +173,46 @@ LWM2M_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, ite
     return it;
 }
 
+/**
+ * An indefinite-length string as `read_chunks` found it: the view of its chunks' heads and
+ * contents (between the 0x5F/0x7F head and the "break"), or, when it has at most one chunk,
+ * of that chunk's contents alone (`joined`): what a reader makes a `raw` value of, zero-copy.
+ */
+struct chunked_string {
+    bytes_view bytes{};
+    bool joined = true;  ///< `bytes` are the string's contents (0 or 1 chunk), else its chunks
+};
+
+/**
+ * Reads the chunks of an indefinite-length string (RFC 8949 §3.2.3) whose head `start`
+ * (`byte_string_start` or `text_string_start`) was just read, `pos` after it, up to and past
+ * its "break" (see `chunked_string`; 0x5F/0x7F 0xFF is the empty string). Each chunk must be
+ * a definite-length string of the string's major type, and a text chunk valid UTF-8 by itself
+ * (§3.2.3: a chunk starts at a code point boundary), so the joined text is UTF-8 too.
+ * Errors: `invalid_cbor` (a chunk of another type, or indefinite; at the chunk), `invalid_utf8`
+ * (at the bad byte), `truncated_value`. Allocation: none.
+ */
+[[nodiscard]] constexpr result<chunked_string> read_chunks(bytes_view in, std::size_t& pos, item_kind start) noexcept {
+    const item_kind chunk_kind = start == item_kind::text_string_start ? item_kind::text_string : item_kind::byte_string;
+    const std::size_t first = pos;
+    bytes_view only{};  // the contents of the first chunk
+    for (std::size_t chunks = 0;; ++chunks) {
+        item chunk{};
+        errc e{};
+        if (!detail::decode_into(in, pos, chunk, e)) return fail(e, chunk.offset);
+        if (chunk.kind == item_kind::break_) {
+            if (chunks <= 1) return chunked_string{only, true};
+            return chunked_string{in.subspan(first, chunk.offset - first), false};
+        }
+        if (chunk.kind != chunk_kind) return fail(errc::invalid_cbor, chunk.offset);
+        if (chunk_kind == item_kind::text_string) {
+            if (auto ok = encoding::validate_utf8(chunk.bytes); !ok)
+                return fail(errc::invalid_utf8, static_cast<std::size_t>(chunk.bytes.data() - in.data()) + ok.error().offset);
+        }
+        if (chunks == 0) only = chunk.bytes;
+    }
+}
+
 class reader {
 public:
     constexpr explicit reader(bytes_view input) noexcept : in_(input) {}
@@ -221,6 +268,19 @@ public:
         }
         finish_element();
         return it;
+    }
+
+    /**
+     * The chunks of the indefinite-length string whose head `next()` just returned (`start`),
+     * read up to and past its "break" with `read_chunks` (its view and errors), which completes
+     * the string as an element of the enclosing containers.
+     */
+    [[nodiscard]] constexpr result<chunked_string> chunks(const item& start) noexcept {
+        LWM2M_ASSERT(depth_ > 0 && stack_[depth_ - 1].string_major != 0xFF);
+        LWM2M_TRY(view, read_chunks(in_, pos_, start.kind));
+        --depth_;  // the string's frame
+        finish_element();
+        return view;
     }
 
     /**

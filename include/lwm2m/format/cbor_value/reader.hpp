@@ -33,7 +33,9 @@ namespace lwm2m::format {
  * or a decimal fraction (tag 4), Boolean, String and Corelnk as a text string, Opaque as a byte
  * string, Time as tag 1 on an integer (or an integer, typed by the schema), Objlnk as the text
  * "ObjID:InstID", `null` as `none` (Leshan reads a null as no value). Non-shortest heads are
- * accepted (RFC 8949 §3: only preferred serialization is asked of encoders).
+ * accepted (RFC 8949 §3: only preferred serialization is asked of encoders), and so are
+ * indefinite-length strings (§3.2.3, read as in LwM2M CBOR) and the self-described CBOR tag
+ * (55799, §3.4.6) in front of the item.
  *
  * With `schemas` and a known object, the resource must exist, its multiplicity must match the
  * level of `base`, and the value is converted (`coerce`, "3:0" to an Objlnk) and range-checked.
@@ -45,7 +47,7 @@ namespace lwm2m::format {
  * `truncated_value` / `invalid_cbor`
  * from the CBOR tokenizer (an empty payload is `truncated_value` at 0); `invalid_cbor` for an
  * item that is not a value (array, map, `undefined`, another simple value, a tag other than 1
- * and 4, an indefinite-length string) or bytes after the item (at their offset); `invalid_utf8`
+ * and 4) or bytes after the item (at their offset); `invalid_utf8`
  * (at the bad byte); `number_out_of_range` (an integer below INT64_MIN, a tag 1/4 number out of
  * range); with a schema, `type_mismatch`, `number_out_of_range`, `invalid_objlnk` (offset of
  * the item).
@@ -62,7 +64,7 @@ public:
     /** The payload's one CBOR item as a value, converted for `def` when there is one: see the class comment. */
     [[nodiscard]] static result<value> decode(bytes_view payload, const resource_def* def) noexcept {
         cbor::reader in{payload};
-        LWM2M_TRY(it, in.next());
+        LWM2M_TRY(it, lwm2m_cbor::detail::top_item(in));
         LWM2M_TRY(v, lwm2m_cbor::detail::leaf_value(in, it, payload));
         if (!in.at_end()) return fail(errc::invalid_cbor, in.offset());
         if (def == nullptr) return v;

@@ -23,9 +23,11 @@
  * Uncertain and decided here: keys that are text strings (the LwM2M Gateway prefix of LwM2M 1.2
  * Gateway TS) are rejected; `null` leaves are read as `none` values (Anjay reads them; their
  * meaning in Write-Composite is not settled here); tags other than 1 (epoch time, on a number) and
- * 4 (decimal fraction, RFC 8949 §3.4.4) are rejected; indefinite-length strings are rejected
- * because a value views one contiguous run of payload bytes; empty nested maps are accepted and
- * yield nothing; duplicate paths are not detected.
+ * 4 (decimal fraction, RFC 8949 §3.4.4) are rejected, but for the self-described CBOR tag
+ * (55799, RFC 8949 §3.4.6) in front of the outer map, which is skipped; indefinite-length
+ * strings (RFC 8949 §3.2.3) are read as values, zero-copy (`text_encoding::cbor_chunks` for
+ * two chunks or more); empty nested maps are accepted and yield nothing; duplicate paths are
+ * not detected.
  */
 
 #include <cmath>
@@ -46,6 +48,7 @@
 #include <lwm2m/model/resource_def.hpp>
 #include <lwm2m/model/schema_registry.hpp>
 #include <lwm2m/model/value.hpp>
+#include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
 #include <lwm2m/result.hpp>
 
@@ -100,14 +103,19 @@ namespace lwm2m_cbor::detail {
         LWM2M_TRY(seconds, small_integer(content));
         return value::of_time(seconds);
     }
-    // Tag 4: [exponent, mantissa], both integers (bignum mantissas are not supported).
-    if (content.kind != item_kind::array || content.indefinite || content.uint != 2)
+    // Tag 4: [exponent, mantissa], both integers (bignum mantissas are not supported); the
+    // array may have an indefinite length (RFC 8949 §3.2.2), closed after the two.
+    if (content.kind != item_kind::array || (!content.indefinite && content.uint != 2))
         return fail(errc::invalid_cbor, content.offset);
     LWM2M_TRY(e, in.next());
     LWM2M_TRY(exponent, small_integer(e));
     LWM2M_TRY(m, in.next());
     if (m.kind != item_kind::unsigned_integer && m.kind != item_kind::negative_integer)
         return fail(errc::invalid_cbor, m.offset);
+    if (content.indefinite) {
+        LWM2M_TRY(end, in.next());
+        if (end.kind != item_kind::break_) return fail(errc::invalid_cbor, end.offset);
+    }
     const double mantissa = m.kind == item_kind::unsigned_integer ? static_cast<double>(m.uint)
                                                                  : -1.0 - static_cast<double>(m.uint);
     const double v = decimal_fraction(mantissa, exponent);
@@ -133,6 +141,14 @@ namespace lwm2m_cbor::detail {
         if (auto ok = encoding::validate_utf8(it.bytes); !ok)
             return fail(errc::invalid_utf8, static_cast<std::size_t>(it.bytes.data() - input.data()) + ok.error().offset);
         return value::of_string(as_chars(it.bytes));
+    case item_kind::byte_string_start:
+    case item_kind::text_string_start: {
+        // Indefinite length (RFC 8949 §3.2.3): two chunks or more are viewed as they are.
+        LWM2M_TRY(s, in.chunks(it));
+        const text_encoding e = s.joined ? text_encoding::raw : text_encoding::cbor_chunks;
+        if (it.kind == item_kind::byte_string_start) return value::of_opaque(s.bytes, e);
+        return value::of_string(as_chars(s.bytes), e);
+    }
     case item_kind::tag:
         if (it.uint != 1 && it.uint != 4) return fail(errc::invalid_cbor, it.offset);
         return tagged_value(in, it);
@@ -141,14 +157,29 @@ namespace lwm2m_cbor::detail {
 }
 
 /**
+ * The payload's top-level item from `in`, after the self-described CBOR tag (55799, RFC 8949
+ * §3.4.6: it marks the start of a CBOR item and means nothing else) when there is one. Deeper
+ * in, the tag is refused like the other tags but 1 and 4: it is meant for the top.
+ */
+[[nodiscard]] constexpr result<cbor::item> top_item(cbor::reader& in) noexcept {
+    for (;;) {
+        LWM2M_TRY(it, in.next());
+        if (it.kind != cbor::item_kind::tag || it.uint != cbor::self_described_tag) return it;
+    }
+}
+
+/**
  * Types a value with its resource's schema: `coerce`, plus an Objlnk from its "ObjID:InstID" text;
- * `none` (a null leaf) stays `none`; then `check_range`. Errors carry offset `at`.
+ * `none` (a null leaf) stays `none`; then `check_range_decoded`. Errors carry offset `at`.
  */
 [[nodiscard]] constexpr result<value> apply_schema(const value& v, const resource_def& def, std::size_t at) noexcept {
     if (v.kind() == value_kind::none) return v;
     value typed = v;
     if (def.type == data_type::objlnk && v.kind() == value_kind::string) {
-        const auto link = parse_objlnk(v.encoded_bytes());
+        objlnk_parser p;  // the decoded text (a chunked string's chunks joined)
+        if (auto ok = for_each_value_byte(v, [&](std::byte b) { p.put(static_cast<char>(b)); }); !ok)
+            return fail(ok.error().code, at);
+        const auto link = p.finish();
         if (!link) return fail(errc::invalid_objlnk, at);
         typed = value::of_objlnk(*link);
     } else {
@@ -156,7 +187,8 @@ namespace lwm2m_cbor::detail {
         if (!c) return fail(c.error().code, at);
         typed = *c;
     }
-    if (auto in_range = check_range(typed, def); !in_range) return fail(in_range.error().code, at);
+    // A chunked string by its joined length.
+    if (auto in_range = check_range_decoded(typed, def); !in_range) return fail(in_range.error().code, at);
     return typed;
 }
 
@@ -168,7 +200,8 @@ namespace lwm2m_cbor::detail {
  *
  * - Integers are `value::of_integer` (`of_unsigned` above INT64_MAX; a negative integer below
  *   INT64_MIN is `number_out_of_range`), floats `of_float`, booleans `of_boolean`, text strings
- *   `of_string` (UTF-8 checked, zero-copy), byte strings `of_opaque`, `null` `of_none`; tag 1 on an
+ *   `of_string` (UTF-8 checked, each chunk of an indefinite-length one by itself, zero-copy), byte
+ *   strings `of_opaque`, `null` `of_none`; tag 1 on an
  *   integer is `of_time` (on a float, `of_float`); tag 4 [exponent, mantissa] with integer parts is
  *   `of_float`.
  * - Every value's path must lie under `base` and at resource or resource-instance level; a key that
@@ -176,8 +209,8 @@ namespace lwm2m_cbor::detail {
  * - With `schemas`, for an object it knows, the resource must exist, its multiplicity must match the
  *   path level (a value at /O/I/R of a multiple resource, or at /O/I/R/RI of a single one, is
  *   `invalid_nesting`), and the value is converted with `coerce` (e.g. 1700000000 → Time, 22 →
- *   Float 22.0, a text → Corelnk, "3:0" → Objlnk) and checked with `check_range`. Objects the
- *   registry does not know are read without typing.
+ *   Float 22.0, a text → Corelnk, "3:0" → Objlnk) and checked with `check_range_decoded` (a chunked
+ *   string by its joined length). Objects the registry does not know are read without typing.
  * - No record has a time: the format carries none.
  *
  * Errors (then every later `next()` returns the same error); offsets are byte offsets in the
@@ -186,8 +219,9 @@ namespace lwm2m_cbor::detail {
  *   encodings, misplaced breaks, nesting deeper than `cbor::max_depth`);
  * - `invalid_cbor`: the payload is not one map (offset 0) or has bytes after it (their offset); a
  *   key that is neither an unsigned integer nor a non-empty array of unsigned integers (offset of
- *   the key, or of the bad array element); a value that is an array, an indefinite-length string,
- *   `undefined`, another simple value, a tag other than 1 and 4, or a malformed tag 1/4 content;
+ *   the key, or of the bad array element); a value that is an array, `undefined`, another simple
+ *   value, a tag other than 1 and 4, or a malformed tag 1/4 content; a chunk of an
+ *   indefinite-length string that is not a definite string of the same major type;
  * - `path_id_out_of_range`: an id above 65534 (offset of the id); `path_too_deep`: more than four
  *   ids (offset of the fifth);
  * - `invalid_nesting`: a key leads outside `base` (offset of the key), or the schema's multiplicity
@@ -294,7 +328,7 @@ private:
     [[nodiscard]] result<opt_record> step() noexcept {
         if (state_ == state::done) return opt_record{};
         if (state_ == state::start) {
-            LWM2M_TRY(top, cbor_.next());
+            LWM2M_TRY(top, lwm2m_cbor::detail::top_item(cbor_));
             if (top.kind != item_kind::map) return fail(errc::invalid_cbor, top.offset);
             state_ = state::reading;
             push(top, 0);

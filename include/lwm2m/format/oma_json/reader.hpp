@@ -256,7 +256,7 @@ public:
             if (!out.bn && key_is(key, key_escaped, "bn") && c == '"') {
                 const std::string_view body = slice(raw, 1, raw.size() - 2);
                 if (encoding::json_unescaped_size(body))
-                    out.bn = text_field{body, body.find('\\') != std::string_view::npos, value_at};
+                    out.bn = text_field::json(body, body.find('\\') != std::string_view::npos, value_at);
             } else if (!out.bt && key_is(key, key_escaped, "bt")) {
                 bool integer = false;
                 if (!raw.empty() && encoding::scan_json_number(raw, integer) == raw.size())
@@ -384,6 +384,16 @@ public:
         : text_(as_chars(payload)), json_(as_chars(payload)), base_(base), schemas_(schemas) {}
 
     /**
+     * Reads a value named `base`/0 as the value of `base` when `base` is `/O/I/R` and the schema
+     * says that resource is single-instance (a value there is otherwise `invalid_nesting`).
+     * LwM2M 1.0 Wakaama clients answer a Read of a single resource so ("bn":"/3/0/0/","n":"0",
+     * against §6.4.4, which names it /3/0/0). A peer quirk, off by default: the server engine
+     * turns it on only to read again the answer to a Read of one resource that failed without it,
+     * and keeps the result only if it is one record. Allocation: none.
+     */
+    void read_resource_instance_zero_as_resource() noexcept { resource_instance_zero_ = true; }
+
+    /**
      * The next record, or `std::nullopt` after the last one (and on every later call).
      * Errors: see the class comment. Allocation: none.
      */
@@ -409,7 +419,7 @@ private:
     [[nodiscard]] static std::optional<label> known_label(const token& k) noexcept {
         char chars[3]{};
         std::size_t length = 0;
-        oma_json::detail::for_each_char(text_field{k.text, k.escaped, k.offset}, [&](char c) {
+        oma_json::detail::for_each_char(text_field::json(k.text, k.escaped, k.offset), [&](char c) {
             if (length < sizeof(chars)) chars[length] = c;
             ++length;
         });
@@ -422,7 +432,7 @@ private:
 
     [[nodiscard]] static result<text_field> text(const token& t) noexcept {
         if (t.kind != token_kind::string) return fail(errc::invalid_senml, t.offset);
-        return text_field{t.text, t.escaped, t.offset};
+        return text_field::json(t.text, t.escaped, t.offset);
     }
 
     /** Resolves "bn" and "bt" found by the root scan (errors are reported where they occur). */
@@ -520,7 +530,7 @@ private:
             case label::sv: {
                 LWM2M_TRY(f, text(t));
                 r.sv = f;
-                r.val = value::of_string(f.text, f.escaped ? text_encoding::json_escaped : text_encoding::raw);
+                r.val = value::of_string(f.text, f.encoding);
                 break;
             }
             default: {  // ov
@@ -568,7 +578,12 @@ private:
             if (const object_view* object = schemas_->find(p.object_id())) {
                 const resource_def* def = object->find(p.resource_id());
                 if (def == nullptr) return fail(errc::resource_not_in_schema, name_at);
-                if (p.has_resource_instance() != def->is_multiple()) return fail(errc::invalid_nesting, name_at);
+                if (p.has_resource_instance() != def->is_multiple()) {
+                    if (!(resource_instance_zero_ && !def->is_multiple() && base_.level() == path_level::resource &&
+                          p.parent() == base_ && p.resource_instance_id() == 0))
+                        return fail(errc::invalid_nesting, name_at);
+                    out.path = base_;  // see read_resource_instance_zero_as_resource
+                }
                 LWM2M_TRY(typed, oma_json::detail::apply_schema(r.val, r.sv, *def, r.value_offset));
                 out.value = typed;
             }
@@ -623,6 +638,7 @@ private:
     double bt_ = 0;
     std::optional<error> bt_error_{};
     bool failed_ = false;
+    bool resource_instance_zero_ = false;
     error error_{};
 };
 

@@ -49,11 +49,18 @@ namespace detail {
  *   fraction (tag 4, RFC 8949 §3.4.4, allowed by RFC 8428 §6) with integer exponent and mantissa
  *   → `of_float`, correctly rounded. Other tags, and bignums, are `invalid_senml`. Float "v"
  *   values may be NaN or infinite (CBOR carries them); times may not.
- * - "bver" must be an unsigned integer (§6); "vs", "n", "bn", "vlo" definite text strings
- *   (validated as UTF-8: `invalid_utf8` at the bad byte); "vd" a definite byte string (§6;
- *   zero-copy, `raw` encoding). Indefinite-length strings are `invalid_senml`.
+ * - "bver" must be an unsigned integer (§6); "vs", "n", "bn", "u", "bu", "vlo" and text keys
+ *   text strings (validated as UTF-8: `invalid_utf8` at the bad byte); "vd" a byte string (§6).
+ *   Strings may have an indefinite length (RFC 8949 §3.2.3; `invalid_cbor` for a chunk that is
+ *   not a definite string of the same type, `invalid_utf8` for a text chunk that is not UTF-8
+ *   by itself): a value of two chunks or more views them as they are
+ *   (`text_encoding::cbor_chunks`, decoded by `copy_value_bytes` and the writers), of one
+ *   chunk or none its contents (`raw`); a chunked name or key is decoded as it is resolved
+ *   (no buffer, so no length limit of its own). Values are zero-copy.
  * - the pack is an array (§6 asks for a definite length; an indefinite one is accepted too),
- *   each record a map (definite or indefinite). Bytes after the array are `invalid_cbor`.
+ *   each record a map (definite or indefinite), a decimal fraction's array too. Bytes after the
+ *   array are `invalid_cbor`. The self-described CBOR tag (55799, RFC 8949 §3.4.6) may come
+ *   before the array (skipped), not before an item inside it (`invalid_senml`, as other tags).
  * Errors: those of `senml_json_reader` (with CBOR item offsets), plus `invalid_cbor` /
  * `truncated_value` from the CBOR tokenizer (RFC 8949 §3) and `invalid_utf8`.
  *
@@ -154,25 +161,43 @@ private:
         return static_cast<std::size_t>(inner.data() - payload_.data());
     }
 
-    /** A definite text string, validated as UTF-8. */
-    [[nodiscard]] result<senml::detail::text_field> text(const item& it) const noexcept {
+    /**
+     * A text string, validated as UTF-8: definite, or indefinite (`it` its head, its chunks
+     * read here, `pos_` moved past its "break"; RFC 8949 §3.2.3).
+     */
+    [[nodiscard]] result<senml::detail::text_field> text(const item& it) noexcept {
+        if (it.kind == item_kind::text_string_start) {
+            LWM2M_TRY(s, chunks(it));
+            return senml::detail::text_field{as_chars(s.bytes), s.joined ? text_encoding::raw : text_encoding::cbor_chunks,
+                                             it.offset};
+        }
         if (it.kind != item_kind::text_string) return fail(errc::invalid_senml, it.offset);
         if (auto ok = encoding::validate_utf8(it.bytes); !ok)
             return fail(errc::invalid_utf8, offset_of(it.bytes) + ok.error().offset);
-        return senml::detail::text_field{as_chars(it.bytes), false, it.offset};
+        return senml::detail::text_field{as_chars(it.bytes), text_encoding::raw, it.offset};
+    }
+
+    /** The chunks of the indefinite-length string whose head `start` was just read (`cbor::read_chunks`). */
+    [[nodiscard]] result<cbor::chunked_string> chunks(const item& start) noexcept {
+        return cbor::read_chunks(payload_, pos_, start.kind);
     }
 
     /** A decimal fraction (tag 4 already read at `at`): [exponent, mantissa], as a double. */
     [[nodiscard]] result<value> decimal_fraction(std::size_t at) noexcept {
-        // Inside the tag and then the definite array: a "break" closes nothing.
+        // Inside the tag: a "break" closes nothing; nor in the array, but after the two
+        // numbers of an indefinite one (RFC 8949 §3.2.2), which must close it.
         LWM2M_TRY(a, item_here());
-        if (a.kind != item_kind::array || a.indefinite || a.uint != 2) return fail(errc::invalid_senml, a.offset);
+        if (a.kind != item_kind::array || (!a.indefinite && a.uint != 2)) return fail(errc::invalid_senml, a.offset);
         LWM2M_TRY(e, item_here());
         if (e.kind != item_kind::unsigned_integer && e.kind != item_kind::negative_integer)
             return fail(errc::invalid_senml, e.offset);
         LWM2M_TRY(m, item_here());
         if (m.kind != item_kind::unsigned_integer && m.kind != item_kind::negative_integer)
             return fail(errc::invalid_senml, m.offset);
+        if (a.indefinite) {
+            if (!at_break()) return fail(errc::invalid_senml, pos_);
+            ++pos_;
+        }
         // "<mantissa>e<exponent>" read back by from_chars: exact decimal, correctly rounded.
         char buf[64]{};
         std::size_t n = 0;
@@ -224,7 +249,7 @@ private:
         if (l == label::n) r.n = f;
         else if (l == label::bn) r.bn = f;
         else {
-            r.val = value::of_string(f.text);
+            r.val = value::of_string(f.text, f.encoding);
             r.value_label = l;
             r.value_offset = f.offset;
         }
@@ -287,6 +312,11 @@ private:
             r.val = value::of_boolean(it.boolean);
             break;
         case label::vd:
+            if (it.kind == item_kind::byte_string_start) {
+                LWM2M_TRY(b, chunks(it));
+                r.val = value::of_opaque(b.bytes, b.joined ? text_encoding::raw : text_encoding::cbor_chunks);
+                break;
+            }
             if (it.kind != item_kind::byte_string) return fail(errc::invalid_senml, it.offset);
             r.val = value::of_opaque(it.bytes);
             break;
@@ -303,7 +333,7 @@ private:
     }
 
     /** The label a map key names; nullopt for an unknown (ignored) one. */
-    [[nodiscard]] result<std::optional<senml::label>> key_label(const item& k) const noexcept {
+    [[nodiscard]] result<std::optional<senml::label>> key_label(const item& k) noexcept {
         switch (k.kind) {
         case item_kind::unsigned_integer:
             if (k.uint > 8) return std::optional<senml::label>{};
@@ -311,11 +341,22 @@ private:
         case item_kind::negative_integer:
             if (k.uint > 5) return std::optional<senml::label>{};
             return senml::label_from_cbor_key(-1 - static_cast<std::int64_t>(k.uint));
-        case item_kind::text_string: {
+        case item_kind::text_string:
+        case item_kind::text_string_start: {
             LWM2M_TRY(f, text(k));
-            if (f.text == senml::label_text(senml::label::vlo)) return std::optional<senml::label>{senml::label::vlo};
+            // The key's first characters (enough to tell "vlo") and its last one, decoded.
+            char start[4]{};
+            std::size_t length = 0;
+            char last = 0;
+            senml::detail::for_each_char(f, [&](char c) {
+                if (length < sizeof start) start[length] = c;
+                ++length;
+                last = c;
+            });
+            if (std::string_view{start, length < sizeof start ? length : sizeof start} == senml::label_text(senml::label::vlo))
+                return std::optional<senml::label>{senml::label::vlo};
             // RFC 8428 §4.4: an unknown label ending in '_' must be understood: reject.
-            if (!f.text.empty() && f.text.back() == '_') return fail(errc::unknown_mandatory_label, k.offset);
+            if (length != 0 && last == '_') return fail(errc::unknown_mandatory_label, k.offset);
             return std::optional<senml::label>{};
         }
         default: break;
@@ -461,7 +502,7 @@ private:
                         if (auto ok = encoding::validate_utf8(text); !ok)
                             return fail_with(out, errc::invalid_utf8, at + 1 + ok.error().offset);
                     }
-                    take_text(*l, senml::detail::text_field{as_chars(text), false, at}, r);
+                    take_text(*l, senml::detail::text_field{as_chars(text), text_encoding::raw, at}, r);
                     continue;
                 }
                 if (*l == label::v && vb != 0xFF) {
@@ -508,9 +549,15 @@ private:
         return true;
     }
 
-    /** Reads the array head (RFC 8428 §6: the pack is an array); false with the error in `out`. */
+    /**
+     * Reads the array head (RFC 8428 §6: the pack is an array), after the self-described CBOR
+     * tag (55799, RFC 8949 §3.4.6: meant for the start of an item, of no meaning) when there
+     * is one; false with the error in `out`. Within the pack the tag is refused like any other
+     * but 4 (RFC 8428 §6 gives records no tags).
+     */
     [[nodiscard]] bool start(output& out) noexcept {
         auto a = item_here();
+        while (a && a->kind == item_kind::tag && a->uint == cbor::self_described_tag) a = item_here();
         if (!a) return fail_with(out, a.error());
         if (a->kind != item_kind::array) return fail_with(out, errc::invalid_senml, a->offset);
         indefinite_ = a->indefinite;
@@ -734,7 +781,7 @@ private:
         if (size - bn_at - 1 < length + 4) return 0;  // + key "n", a text head, a key, a byte
         // A plain base name is ASCII: any other text is left to the general code, which
         // validates it as UTF-8.
-        bn = senml::detail::text_field{as_chars(in.subspan(bn_at + 1, length)), false, bn_at};
+        bn = senml::detail::text_field{as_chars(in.subspan(bn_at + 1, length)), text_encoding::raw, bn_at};
         if (!resolver_.plain_base_name(bn, state)) return 0;
         return bn_at + 1 + length;
     }

@@ -152,7 +152,7 @@ private:
 
     [[nodiscard]] static key_name decode_key(const token& k) noexcept {
         key_name out;
-        senml::detail::for_each_char(senml::detail::text_field{k.text, k.escaped, k.offset}, [&](char c) {
+        senml::detail::for_each_char(senml::detail::text_field::json(k.text, k.escaped, k.offset), [&](char c) {
             if (out.length < sizeof(out.chars)) out.chars[out.length] = c;
             ++out.length;
             out.last = c;
@@ -162,7 +162,7 @@ private:
 
     [[nodiscard]] static result<senml::detail::text_field> text(const token& t) noexcept {
         if (t.kind != token_kind::string) return fail(errc::invalid_senml, t.offset);
-        return senml::detail::text_field{t.text, t.escaped, t.offset};
+        return senml::detail::text_field::json(t.text, t.escaped, t.offset);
     }
 
     /** "v" / "bv": integer literals stay integers while they fit int64 / uint64. */
@@ -242,7 +242,7 @@ private:
         }
         case label::vs: {
             LWM2M_TRY(f, text(t));
-            r.val = value::of_string(f.text, f.escaped ? text_encoding::json_escaped : text_encoding::raw);
+            r.val = value::of_string(f.text, f.encoding);
             break;
         }
         case label::vb:
@@ -348,7 +348,7 @@ private:
                 i = end + 1;
                 const std::string_view text{in.data() + body, end - body};
                 if (*l == senml::label::n) {
-                    r.n = senml::detail::text_field{text, false, value_at};
+                    r.n = senml::detail::text_field{text, text_encoding::raw, value_at};
                 } else if (*l == senml::label::vs) {
                     r.val = value::of_string(text);
                     r.value_label = *l;
@@ -531,7 +531,7 @@ private:
         std::size_t end = bn_at + 1;
         end += encoding::json_plain_prefix({in.data() + end, size - end}, true);
         if (end == size || in[end] != '"') return 0;
-        bn = senml::detail::text_field{std::string_view{in.data() + bn_at + 1, end - bn_at - 1}, false, bn_at};
+        bn = senml::detail::text_field{std::string_view{in.data() + bn_at + 1, end - bn_at - 1}, text_encoding::raw, bn_at};
         if (!resolver_.plain_base_name(bn, state) || slice(in, end + 1, 6) != R"(,"n":")") return 0;
         return end + 6;
     }

@@ -319,7 +319,7 @@ public:
      * can keep a local builder in registers. Allocation: none.
      */
     constexpr void put(const text_field& f) noexcept {
-        if (f.escaped) put_escaped(f);
+        if (f.encoded()) put_encoded(f);
         else
             for (const char c : f.text) put(c);
     }
@@ -361,7 +361,7 @@ public:
     }
 
 private:
-    constexpr void put_escaped(const text_field& f) noexcept {
+    constexpr void put_encoded(const text_field& f) noexcept {
         for_each_char(f, [&](char c) { put(c); });
     }
     constexpr void fail_with(errc e) noexcept {
@@ -510,7 +510,7 @@ constexpr path_builder path_builder::after_plain_base_name(const path& p) noexce
 constexpr path_builder path_builder::of(const text_field& f) noexcept {
     path p;
     // Size builds (LWM2M_SENML_ONE_PASS 0) feed every base name.
-    if (LWM2M_SENML_ONE_PASS && !f.escaped && plain_base_name_path(f.text, p)) return after_plain_base_name(p);
+    if (LWM2M_SENML_ONE_PASS && !f.encoded() && plain_base_name_path(f.text, p)) return after_plain_base_name(p);
     path_builder b;
     b.put(f);
     return b;
@@ -776,7 +776,7 @@ public:
         // What path_builder::of(bn) completes when it ends at a segment start (a plain base
         // name is the only such text), under the base.
         path p;
-        if (path_list_ || has_bt_ || has_bv_ || bn.escaped || !plain_base_name_path(bn.text, p) || !base_.is_prefix_of(p))
+        if (path_list_ || has_bt_ || has_bv_ || bn.encoded() || !plain_base_name_path(bn.text, p) || !base_.is_prefix_of(p))
             return false;
         builder = path_builder::after_plain_base_name(p);
         return true;
@@ -1016,7 +1016,7 @@ private:
      * starts with one) and `n` is plain ids (`append_plain_ids`); false for any other name.
      */
     [[nodiscard]] LWM2M_HOT_INLINE constexpr bool plain_name(const text_field& n, path& p) const noexcept {
-        if (n.escaped) return false;
+        if (n.encoded()) return false;
         if (has_bn_) {
             if (!bn_plain_) return false;
             p = bn_builder_.completed();

@@ -49,10 +49,14 @@ namespace detail {
 /**
  * Parses the plain-text form of one value of data type `t` (LwM2M 1.0 §6.4.1, 1.1 Core §7.4.1):
  * - String, Corelnk: UTF-8 text (the value views `text`);
- * - Integer, Time: signed decimal (`-12`); Unsigned Integer: decimal without sign;
- *   Float: decimal with optional fraction and exponent (`22.5`, `-1e+20`) — the JSON number
- *   grammar, no spaces, no `+`, no leading zeros, no NaN/Infinity;
- * - Boolean: `0` or `1`;
+ * - Integer, Time: signed decimal (`-12`, also `+12`, `007`); Unsigned Integer: decimal,
+ *   no sign but `+`; Float: decimal with optional point, fraction and exponent (`22.5`,
+ *   `-1e+20`, `1.0E3`, and `+1.5`, `5.`, `.5`). §7.4.1 names no grammar: this is what Java's
+ *   Long.parseLong / Double.parseDouble and C's strtod read and what such peers print
+ *   (`encoding::scan_decimal_number`), without spaces, NaN, Infinity or hex; an Integer in
+ *   float notation (`1.0`, `1e3`) is refused, not rounded;
+ * - Boolean: `0` or `1` (not `true`/`false`: §7.4.1 says 0 or 1, and Wakaama and Leshan
+ *   refuse the words too);
  * - Objlnk: `ObjID:InstID`, each 0..65535 (`66:0`, `65535:65535` for the null link);
  * - Opaque: standard base64 with padding (RFC 4648 §4; LwM2M 1.1). The value keeps the base64
  *   view (`text_encoding::base64`); `copy_value_bytes` decodes it;
