@@ -100,12 +100,12 @@ struct server_session {
     std::array<char, 64> location_text{};
     std::size_t location_size = 0;
     std::array<char, 8> binding_text{};
-    std::uint16_t binding_size = 0;
+    std::size_t binding_size = 0;
     std::uint16_t instance = 0;  ///< its Server object instance id /1/x (a client that bootstraps; else its index)
 
     [[nodiscard]] std::string_view location() const noexcept { return {location_text.data(), location_size}; }
     void set_binding(std::string_view b) noexcept {
-        binding_size = static_cast<std::uint16_t>(std::min(b.size(), binding_text.size()));
+        binding_size = std::min(b.size(), binding_text.size());
         std::copy_n(b.data(), binding_size, binding_text.data());
         account.binding = std::string_view{binding_text.data(), binding_size};
     }
