@@ -8,6 +8,10 @@
 //  * the same datagram again (a duplicate, RFC 7252 §4.5) gets byte-identical output (but for
 //    the Observe value of an Observe GET answered again: see same_answer) and runs no handler
 //    twice (the Reboot counter does not move).
+// The same datagram then goes to a second engine, bootstrapping (operation_set::bootstrap):
+// no DM server account, its Bootstrap-Request answered 2.04 by the fuzzer's peer, whose
+// datagram is then a Bootstrap-Server operation (Write, Delete, Discover, Read, Finish, or
+// anything else), with the same checks; after Finish the new accounts register.
 //
 // Build: clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude fuzz/client_request.cpp
 // Replay: link with fuzz/replay_main.cpp (any compiler).
@@ -110,28 +114,10 @@ bool same_answer(const std::vector<std::byte>& a, const std::vector<std::byte>& 
                       });
 }
 
-} // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    lwm2m::client::client_config cfg;
-    cfg.endpoint_name = "fuzz";
-    cfg.accept_unknown_peers = true;
-    lwm2m::client::engine<limits, fuzz_random> engine{cfg, fuzz_random{}};
-    lwm2m::client::server_account server;
-    server.ssid = 1;
-    server.peer = lwm2m::exchange::peer_id{1};
-    if (!engine.add_server(server)) std::abort();
-    int reboots = 0;
-    lwm2m::client::device_object device;
-    device.manufacturer = "fuzz";
-    device.reboot = {[](void* c) { ++*static_cast<int*>(c); }, &reboots};
-    device.add_power_source({1, 3800, 100});
-    lamp light;
-    if (!engine.add_object(device) || !engine.add_object(light)) std::abort();
-
-    const lwm2m::bytes_view in{reinterpret_cast<const std::byte*>(data), size};
+/** Feeds `in` from peer 2 to `engine` (and again, a duplicate) and checks what comes out. */
+void check_request(lwm2m::client::engine<limits, fuzz_random>& engine, lwm2m::bytes_view in, const int& reboots,
+                   lwm2m::time_point t0) {
     const lwm2m::exchange::peer_id peer{2};
-    const lwm2m::time_point t0{};
     engine.on_datagram(peer, in, t0);
     const auto first = drain(engine);
     const int reboots_after_first = reboots;
@@ -158,9 +144,63 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (req && req->type() == lwm2m::coap::message_type::confirmable && lwm2m::coap::is_request(req->code())) {
         if (second.empty() || !same_answer(first.front(), second.front())) std::abort();
     }
-    // Time passes: notifications and retransmissions must still be well-formed.
-    engine.on_timeout(t0 + std::chrono::seconds(100));
-    for (const auto& d : drain(engine))
-        if (!lwm2m::coap::parse(d)) std::abort();
+    // Time passes: notifications, retransmissions (and a bootstrap's timeout) must still be well-formed.
+    for (int s : {100, 400}) {
+        engine.on_timeout(t0 + std::chrono::seconds(s));
+        for (const auto& d : drain(engine))
+            if (!lwm2m::coap::parse(d)) std::abort();
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const lwm2m::bytes_view in{reinterpret_cast<const std::byte*>(data), size};
+    int reboots = 0;
+    lwm2m::client::device_object device;
+    device.manufacturer = "fuzz";
+    device.reboot = {[](void* c) { ++*static_cast<int*>(c); }, &reboots};
+    device.add_power_source({1, 3800, 100});
+    {
+        lwm2m::client::client_config cfg;
+        cfg.endpoint_name = "fuzz";
+        cfg.accept_unknown_peers = true;
+        lwm2m::client::engine<limits, fuzz_random> engine{cfg, fuzz_random{}};
+        lwm2m::client::server_account server;
+        server.ssid = 1;
+        server.peer = lwm2m::exchange::peer_id{1};
+        if (!engine.add_server(server)) std::abort();
+        lamp light;
+        if (!engine.add_object(device) || !engine.add_object(light)) std::abort();
+        check_request(engine, in, reboots, lwm2m::time_point{});
+    }
+    {
+        lwm2m::client::client_config cfg;
+        cfg.endpoint_name = "fuzz";
+        lwm2m::client::engine<limits, fuzz_random> engine{cfg, fuzz_random{}};
+        lwm2m::client::bootstrap_config bs;
+        bs.peer = lwm2m::exchange::peer_id{2};
+        bs.uri = "coap://bs";
+        bs.resolve_peer = [](void*, std::string_view) -> std::optional<lwm2m::exchange::peer_id> {
+            return lwm2m::exchange::peer_id{3};
+        };
+        if (!engine.set_bootstrap_server(bs)) std::abort();
+        lamp light;
+        if (!engine.add_object(device) || !engine.add_object(light)) std::abort();
+        const lwm2m::time_point t0{};
+        engine.start(t0);
+        const auto request = drain(engine);
+        if (request.size() != 1) std::abort();  // the Bootstrap-Request
+        const auto q = lwm2m::coap::parse(request.front());
+        if (!q || q->code() != lwm2m::coap::code::post) std::abort();
+        lwm2m::coap::message_builder<2> ack;
+        ack.type(lwm2m::coap::message_type::acknowledgement).code(lwm2m::coap::code::changed).message_id(q->message_id()).token(q->token());
+        std::array<std::byte, 64> buf{};
+        const auto n = ack.serialize(buf);
+        if (!n) std::abort();
+        engine.on_datagram(lwm2m::exchange::peer_id{2}, lwm2m::bytes_view{buf.data(), *n}, t0);
+        if (engine.bootstrap_progress() != lwm2m::client::bootstrap_phase::bootstrapping) std::abort();
+        check_request(engine, in, reboots, t0);
+    }
     return 0;
 }

@@ -5,7 +5,11 @@
 //   lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P] [--lights N]
 //                [--strict] [--senml] [--queue S] [--lwm2m 1.0|1.1] [--quiet]
 //   lwm2m-client --server coaps://HOST:PORT --psk-identity ID --psk-key KEY | --psk-key-hex HEX ...
+//   lwm2m-client --bootstrap coap://HOST:PORT --endpoint NAME ...
 //
+// --bootstrap: no server account, a Bootstrap-Server account instead: the client sends a
+// Bootstrap-Request (Client-Initiated Bootstrap, LwM2M 1.1.1 Core §6.1), takes the
+// Bootstrap-Server's operations and registers with the coap:// server it was given.
 // Every datagram is logged on stderr in one line: direction, type, code, path, message id.
 // SIGINT/SIGTERM de-register cleanly before exiting. By default requests from any address
 // are answered as if from the server (so generic CoAP tools can manage it); --strict answers
@@ -180,13 +184,14 @@ struct options {
     std::uint32_t queue_awake = 0;  // --queue S: queue mode, asleep after S s without exchange
     std::string_view lwm2m_version = "1.1";  // --lwm2m: the `lwm2m=` of the Register
     bool secure = false;            // coaps://: DTLS with a pre-shared key
+    bool bootstrap = false;         // --bootstrap: host/server_port are the Bootstrap-Server's
     std::string psk_identity;
     std::vector<std::byte> psk_key;
 };
 
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
-                 "error: %s\nusage: lwm2m-client --server coap[s]://HOST:PORT --endpoint NAME [--lifetime S] [--port P]"
+                 "error: %s\nusage: lwm2m-client (--server coap[s]://HOST:PORT | --bootstrap coap://HOST:PORT) --endpoint NAME [--lifetime S] [--port P]"
                  " [--lights N] [--strict] [--senml] [--queue S] [--lwm2m 1.0|1.1] [--quiet]\n"
                  "       [--psk-identity ID (--psk-key TEXT | --psk-key-hex HEX)]   (coaps://: DTLS 1.2 PSK)\n",
                  why);
@@ -240,6 +245,9 @@ options parse_args(int argc, char** argv) {
         };
         if (a == "--server") {
             if (!parse_uri(next(), o)) usage("bad --server URI (want coap://HOST:PORT or coaps://HOST:PORT)");
+        } else if (a == "--bootstrap") {
+            if (!parse_uri(next(), o) || o.secure) usage("bad --bootstrap URI (want coap://HOST:PORT)");
+            o.bootstrap = true;
         } else if (a == "--psk-identity") {
             o.psk_identity = next();
 #if LWM2M_HAVE_OPENSSL
@@ -335,6 +343,8 @@ void on_event(void*, const lwm2m::client::client_event& e) {
     case lwm2m::client::client_event_kind::send_failed: what = "send failed"; break;
     case lwm2m::client::client_event_kind::sleeping: what = "sleeping (queue mode)"; break;
     case lwm2m::client::client_event_kind::woke_up: what = "woke up (queue mode)"; break;
+    case lwm2m::client::client_event_kind::bootstrap_finished: what = "bootstrap finished"; break;
+    case lwm2m::client::client_event_kind::bootstrap_failed: what = "bootstrap failed (retrying)"; break;
     }
     if ((e.kind == lwm2m::client::client_event_kind::register_failed ||
          e.kind == lwm2m::client::client_event_kind::update_failed) &&
@@ -373,8 +383,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: cannot resolve %s\n", opt.host.c_str());
         return 1;
     }
-    std::fprintf(stderr, "-- lwm2m-client %s on UDP port %u, server %s:%u\n", opt.endpoint.c_str(),
-                 static_cast<unsigned>(udp.local_port()), opt.host.c_str(), static_cast<unsigned>(opt.server_port));
+    std::fprintf(stderr, "-- lwm2m-client %s on UDP port %u, %s %s:%u\n", opt.endpoint.c_str(),
+                 static_cast<unsigned>(udp.local_port()), opt.bootstrap ? "bootstrap server" : "server", opt.host.c_str(),
+                 static_cast<unsigned>(opt.server_port));
 
     std::random_device rd;
     static std::mt19937 mt{rd()};
@@ -400,7 +411,23 @@ int main(int argc, char** argv) {
     server.default_pmax = 60;
     static const std::string uri = (opt.secure ? "coaps://" : "coap://") + opt.host + ":" + std::to_string(opt.server_port);
     server.uri = uri;
-    if (!client.add_server(server)) return 1;
+    if (opt.bootstrap) {
+        // Client-Initiated Bootstrap (LwM2M 1.1.1 Core §6.1): the DM server comes from the
+        // Bootstrap-Server; its URI (coap:// only here) is resolved at Bootstrap-Finish.
+        lwm2m::client::bootstrap_config bs;
+        bs.peer = *server_peer;
+        bs.uri = uri;
+        bs.resolve_peer = [](void*, std::string_view dm_uri) -> std::optional<lwm2m::exchange::peer_id> {
+            options dm;
+            if (!parse_uri(dm_uri, dm) || dm.secure) return std::nullopt;
+            auto peer = udp.resolve(dm.host, dm.server_port);
+            if (peer) std::fprintf(stderr, "-- bootstrapped: LwM2M server %.*s\n", static_cast<int>(dm_uri.size()), dm_uri.data());
+            return peer ? std::optional<lwm2m::exchange::peer_id>{*peer} : std::nullopt;
+        };
+        if (!client.set_bootstrap_server(bs)) return 1;
+    } else if (!client.add_server(server)) {
+        return 1;
+    }
 
     static lwm2m::client::device_object device;
     device.manufacturer = "lwm2m toolkit";

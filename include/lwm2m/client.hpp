@@ -7,6 +7,7 @@
  */
 
 #include <lwm2m/client/attribute_store.hpp>
+#include <lwm2m/client/bootstrap.hpp>
 #include <lwm2m/client/client.hpp>
 #include <lwm2m/client/dm.hpp>
 #include <lwm2m/client/execute_args.hpp>
@@ -16,3 +17,4 @@
 #include <lwm2m/client/record_buffer.hpp>
 #include <lwm2m/client/registration.hpp>
 #include <lwm2m/client/response_code.hpp>
+#include <lwm2m/client/security_object.hpp>

@@ -80,6 +80,7 @@ public:
 
     coap::code register_answer = coap::code::created;
     coap::code update_answer = coap::code::changed;
+    coap::code bootstrap_answer = coap::code::changed;  // to a Bootstrap-Request (POST /bs)
     bool answer_registration = true;  // false: ignore Register/Update (no ACK at all)
     std::vector<sim_request> requests;
     std::map<std::uint32_t, std::vector<sim_response>> responses;
@@ -101,6 +102,8 @@ public:
                 r.options().location_path("rd");
                 r.options().location_path("abc");
             }
+        } else if (q.method == coap::code::post && q.path == "/bs") {
+            r.code(bootstrap_answer);
         } else if (q.method == coap::code::post && q.path == "/rd/abc") {
             r.code(update_answer);
         } else if (q.method == coap::code::delete_) {
@@ -156,13 +159,13 @@ template <class Limits = test_limits>
 class basic_sim_world {
 public:
     explicit basic_sim_world(std::uint32_t seed = 1, sim_conditions c = {}, client::client_config cfg = default_config(),
-                             std::uint32_t lifetime = 300)
+                             std::uint32_t lifetime = 300, bool with_server = true)
         : net(seed, c), server(seed + 7), client(cfg, sim_random{seed * 2654435761u + 1}) {
         client::server_account a;
         a.ssid = 101;
         a.peer = exchange::peer_id{1};
         a.lifetime = lifetime;
-        REQUIRE(client.add_server(a).has_value());
+        if (with_server) REQUIRE(client.add_server(a).has_value());
         device.manufacturer = "Open Mobile Alliance";
         device.model_number = "Lightweight M2M Client";
         device.firmware_version = "1.0";

@@ -17,6 +17,9 @@
 // 3. Wakaama's client (`-b`) bootstraps from the example bootstrap server
 //    (examples/lwm2m-bootstrap-server: Delete "/", Write of a Security and a Server instance
 //    naming the example server, Finish), then registers with the example server.
+// 4. The same with our example client (`--bootstrap`) in Wakaama's place (no Wakaama needed),
+//    and our client bootstrapping from Wakaama's bootstrap_server (its .ini: Delete "/", the
+//    Security and Server instances of one NoSec account), then registering with our server.
 //
 // The Wakaama programs are compiled once with `cc` into <source>/build/wakaama/ (under a lock;
 // reused while newer than the package-lock), with the definitions of Wakaama's own CMake files,
@@ -133,11 +136,13 @@ std::string build_wakaama() {
                                                 "client/object_connectivity_stat", "client/object_access_control",
                                                 "client/test_object"});
     const std::string server = compile_command("-DLWM2M_SERVER_MODE", {"server/lwm2mserver"});
-    const std::string recipe = client + "\n" + server + "\n";
+    const std::string bootstrap = compile_command("-DLWM2M_BOOTSTRAP_SERVER_MODE",
+                                                  {"bootstrap_server/bootstrap_server", "bootstrap_server/bootstrap_info"});
+    const std::string recipe = client + "\n" + server + "\n" + bootstrap + "\n";
     const long long lock_file = mtime(package_dir() + "/package-lock.json");
     std::string why;
     if (mtime(build_dir() + "/lwm2mclient") <= lock_file || mtime(build_dir() + "/lwm2mserver") <= lock_file ||
-        file_text(build_dir() + "/recipe") != recipe) {
+        mtime(build_dir() + "/bootstrap_server") <= lock_file || file_text(build_dir() + "/recipe") != recipe) {
         // The examples print to stdout without flushing; unbuffered, a pipe sees each line at once.
         (void)write_file(build_dir() + "/unbuffered_stdout.c",
                          "#include <stdio.h>\n"
@@ -147,6 +152,8 @@ std::string build_wakaama() {
             why = "building Wakaama's lwm2mclient failed (see " + build_dir() + "/lwm2mclient.log)";
         else if (!compile("lwm2mserver", server))
             why = "building Wakaama's lwm2mserver failed (see " + build_dir() + "/lwm2mserver.log)";
+        else if (!compile("bootstrap_server", bootstrap))
+            why = "building Wakaama's bootstrap_server failed (see " + build_dir() + "/bootstrap_server.log)";
         else
             (void)write_file(build_dir() + "/recipe", recipe);
     }
@@ -155,6 +162,7 @@ std::string build_wakaama() {
 }
 
 std::string wakaama_client() { return build_dir() + "/lwm2mclient"; }
+std::string wakaama_bootstrap_server() { return build_dir() + "/bootstrap_server"; }
 
 /** The example bootstrap server: the build's LWM2M_BOOTSTRAP_SERVER_EXE, else $LWM2M_BOOTSTRAP_SERVER_EXE. */
 std::string bootstrap_server_exe() {
@@ -166,10 +174,44 @@ std::string bootstrap_server_exe() {
 }
 std::string wakaama_server() { return build_dir() + "/lwm2mserver"; }
 
+/** The example server's command line on 127.0.0.1:`port`. */
+std::vector<std::string> example_server_args(const std::string& exe, std::uint16_t port) {
+    return {exe, "--address", "127.0.0.1", "--port", std::to_string(port)};
+}
+/**
+ * What the example bootstrap server prints for a Client-Initiated Bootstrap of `ep` (no pct)
+ * with its usual configuration: Delete "/", Write /0/1 and /1/0, Finish, each answered as the
+ * operation's success, then the session's end.
+ */
+void check_usual_bootstrap(line_process& bootstrap, const std::string& ep) {
+    const auto operation = [&](const std::string& op, const std::string& path, const std::string& status) {
+        return R"({"event":"operation","ep":")" + ep + R"(","op":")" + op + R"(","path":")" + path +
+               R"(","status":")" + status + R"("})";
+    };
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
+          R"({"event":"bootstrap-request","ep":")" + ep + R"(","pct":"-"})");
+    CHECK(bootstrap.wait_for({R"("op":"delete")"}) == operation("delete", "/", "2.02"));
+    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) == operation("write", "/0/1", "2.04"));
+    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) == operation("write", "/1/0", "2.04"));
+    CHECK(bootstrap.wait_for({R"("op":"finish")"}) == operation("finish", "/bs", "2.04"));
+    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":")" + ep + R"("})");
+}
+
+/** Waits until the example server answers its first command (it listens then). */
+void await_ready(line_process& server) {
+    server.send(R"({"id":0,"op":"list"})");
+    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+}
+
 /** Why a test case cannot run ("" when it can): our example program `exe` (from `macro`), then Wakaama's build. */
 std::string missing(const std::string& exe, const char* macro) {
     if (!executable(exe)) return std::string("example binary not given (") + macro + ")";
     return build_wakaama();
+}
+/** The same with a second example program `other` (from `other_macro`). */
+std::string missing(const std::string& exe, const char* macro, const std::string& other, const char* other_macro) {
+    if (!executable(other)) return std::string("example binary not given (") + other_macro + ")";
+    return missing(exe, macro);
 }
 
 } // namespace wakaama_test
@@ -403,21 +445,16 @@ TEST_CASE("interop: the example client is managed by Wakaama's lwm2mserver (LwM2
 TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap server, then registers with the example server (LwM2M 1.0 §5.2)") {
     const std::string exe = server_exe();
     const std::string bs_exe = bootstrap_server_exe();
-    if (const std::string why = missing(exe, "LWM2M_SERVER_EXE"); !why.empty()) {
+    if (const std::string why = missing(exe, "LWM2M_SERVER_EXE", bs_exe, "LWM2M_BOOTSTRAP_SERVER_EXE"); !why.empty()) {
         MESSAGE("SKIPPED: ", why);
-        return;
-    }
-    if (!executable(bs_exe)) {
-        MESSAGE("SKIPPED: example binary not given (LWM2M_BOOTSTRAP_SERVER_EXE)");
         return;
     }
     ::signal(SIGPIPE, SIG_IGN);
     const std::uint16_t port = free_port();
     const std::uint16_t bs_port = free_port();
-    line_process server{{exe, "--address", "127.0.0.1", "--port", std::to_string(port)}};
+    line_process server{example_server_args(exe, port)};
     INFO("our server:\n", server.transcript());
-    server.send(R"({"id":0,"op":"list"})");
-    REQUIRE(server.wait_for({R"({"id":0,)"}) != "");
+    await_ready(server);
     // The one DM server account: our server, NoSec, Short Server ID 1, lifetime 60 s.
     line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri",
                             "coap://127.0.0.1:" + std::to_string(port), "--ssid", "1", "--lifetime", "60",
@@ -431,17 +468,7 @@ TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap 
     // Bootstrap-Request without pct (a 1.0 client; after the 10 s Client Hold Off Time its
     // /0/0 account gives), Delete "/", the Security and Server instances written in TLV,
     // Finish: each answered as the operation's success.
-    CHECK(bootstrap.wait_for({R"("event":"bootstrap-request")"}, 30s) ==
-          R"({"event":"bootstrap-request","ep":"wakaama-bs","pct":"-"})");
-    CHECK(bootstrap.wait_for({R"("op":"delete")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"delete","path":"/","status":"2.02"})");
-    CHECK(bootstrap.wait_for({R"("path":"/0/1")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"write","path":"/0/1","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("path":"/1/0")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"write","path":"/1/0","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("op":"finish")"}) ==
-          R"({"event":"operation","ep":"wakaama-bs","op":"finish","path":"/bs","status":"2.04"})");
-    CHECK(bootstrap.wait_for({R"("event":"bootstrap-finished")"}) == R"({"event":"bootstrap-finished","ep":"wakaama-bs"})");
+    check_usual_bootstrap(bootstrap, "wakaama-bs");
 
     // Then it registers with the account it was given: our server, lifetime 60 from /1/0/1.
     const std::string registered = server.wait_for({R"("event":"registered")"});
@@ -454,4 +481,85 @@ TEST_CASE("interop: Wakaama's lwm2mclient bootstraps from the example bootstrap 
     CHECK(account.find(R"({"n":"/1/0/7","vs":"U"})") != std::string::npos);
     wakaama.send("quit");
     CHECK(wakaama.wait_exit(5s));
+}
+
+TEST_CASE("interop: the example client bootstraps from the example bootstrap server, then registers with the example server (LwM2M 1.1.1 §6.1)") {
+    // Ours on both sides over UDP loopback (no Wakaama needed): lwm2m-client --bootstrap.
+    const std::string exe = server_exe();
+    const std::string client = client_exe();
+    const std::string bs_exe = bootstrap_server_exe();
+    if (!executable(exe) || !executable(client) || !executable(bs_exe)) {
+        MESSAGE("SKIPPED: example binaries not given (LWM2M_SERVER_EXE, LWM2M_CLIENT_EXE, LWM2M_BOOTSTRAP_SERVER_EXE)");
+        return;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    const std::uint16_t port = free_port();
+    const std::uint16_t bs_port = free_port();
+    line_process server{example_server_args(exe, port)};
+    INFO("our server:\n", server.transcript());
+    await_ready(server);
+    line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri",
+                            "coap://127.0.0.1:" + std::to_string(port), "--ssid", "3", "--lifetime", "60",
+                            "--endpoint", "ours-bs"}};
+    INFO("our bootstrap server:\n", bootstrap.transcript());
+    line_process ours{{client, "--bootstrap", "coap://127.0.0.1:" + std::to_string(bs_port), "--endpoint", "ours-bs",
+                       "--port", std::to_string(free_port()), "--lights", "1"},
+                      true};
+    INFO("our client (stderr):\n", ours.transcript());
+
+    // Bootstrap-Request (no pct: the example prefers none), Delete "/", the Security and
+    // Server instances (TLV), Finish: each answered as the operation's success.
+    check_usual_bootstrap(bootstrap, "ours-bs");
+    CHECK(ours.wait_for({"bootstrap finished"}) != "");
+
+    // Then it registers with the account written: our server, lifetime 60 from /1/0/1, and
+    // the Server instance reads back as written (Short Server ID 3).
+    const std::string registered = server.wait_for({R"("event":"registered")"});
+    CHECK(registered.find(R"("ep":"ours-bs","lifetime":60,)") != std::string::npos);
+    server.send(R"({"id":1,"ep":"ours-bs","op":"read","path":"/1/0","format":"tlv"})");
+    const std::string account = server.wait_for({R"({"id":1,)"});
+    CHECK(account.find(R"({"n":"/1/0/0","v":3})") != std::string::npos);
+    CHECK(account.find(R"({"n":"/1/0/1","v":60})") != std::string::npos);
+}
+
+TEST_CASE("interop: the example client bootstraps from Wakaama's bootstrap_server, then registers with the example server (LwM2M 1.0 §5.2)") {
+    const std::string exe = server_exe();
+    const std::string client = client_exe();
+    if (const std::string why = missing(client, "LWM2M_CLIENT_EXE", exe, "LWM2M_SERVER_EXE"); !why.empty()) {
+        MESSAGE("SKIPPED: ", why);
+        return;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    const std::uint16_t port = free_port();
+    const std::uint16_t bs_port = free_port();
+    line_process server{example_server_args(exe, port)};
+    INFO("our server:\n", server.transcript());
+    await_ready(server);
+    // Wakaama's bootstrap information: one NoSec account (Short Server ID and instance ids 4).
+    const std::string ini = build_dir() + "/bootstrap_server." + std::to_string(::getpid()) + ".ini";
+    REQUIRE(write_file(ini, "[Server]\nid=4\nuri=coap://127.0.0.1:" + std::to_string(port) +
+                                "\nbootstrap=no\nlifetime=60\nsecurity=NoSec\n\n[Endpoint]\nDelete=/\nServer=4\n"));
+    line_process wakaama{{wakaama_bootstrap_server(), "-4", "-l", std::to_string(bs_port), "-f", ini}};
+    INFO("Wakaama's bootstrap server:\n", wakaama.transcript());
+    REQUIRE(wakaama.wait_for({"now listening on port"}) != "");
+    line_process ours{{client, "--bootstrap", "coap://127.0.0.1:" + std::to_string(bs_port), "--endpoint", "ours-wbs",
+                       "--port", std::to_string(free_port()), "--lights", "1", "--lwm2m", "1.0"},
+                      true};
+    INFO("our client (stderr):\n", ours.transcript());
+
+    // Wakaama's operations, each answered as the operation's success (its log prints the status).
+    CHECK(wakaama.wait_for({"Bootstrap request from"}, 30s).find(R"("ours-wbs")") != std::string::npos);
+    CHECK(wakaama.wait_for({"for URI / from"}).find("2.02") != std::string::npos);
+    CHECK(wakaama.wait_for({"for URI /0/4 from"}).find("2.04") != std::string::npos);
+    CHECK(wakaama.wait_for({"for URI /1/4 from"}).find("2.04") != std::string::npos);
+    CHECK(ours.wait_for({"bootstrap finished"}) != "");
+    // Then the Register with the account written: Server instance 4, lifetime 60.
+    const std::string registered = server.wait_for({R"("event":"registered")"});
+    CHECK(registered.find(R"("ep":"ours-wbs","lifetime":60,)") != std::string::npos);
+    CHECK(registered.find(R"("/1/4")") != std::string::npos);
+    server.send(R"({"id":1,"ep":"ours-wbs","op":"read","path":"/1/4","format":"tlv"})");
+    const std::string account = server.wait_for({R"({"id":1,)"});
+    CHECK(account.find(R"({"n":"/1/4/0","v":4})") != std::string::npos);
+    wakaama.send("q");
+    (void)std::remove(ini.c_str());
 }

@@ -24,8 +24,12 @@
  * cause an Update and /1/x/4 Disable and /1/x/8 Registration Update Trigger act on the
  * registration. The Security object (0) exists only as server accounts: any DM request on
  * /0 is answered 4.01 Unauthorized (it is reserved to the Bootstrap-Server, 1.0 §E.1) and it
- * is never listed in Register. Other objects (Device, Connectivity Monitoring, the
- * application's) are bound with `add_object`.
+ * is never listed in Register. With `operation_set::bootstrap` the client also has a
+ * Bootstrap-Server account (`set_bootstrap_server`): with no DM server account, `start`
+ * bootstraps first (Client-Initiated Bootstrap, LwM2M 1.1.1 Core §6.1; `client/bootstrap.hpp`),
+ * the Bootstrap-Server writing the Security object (`client/security_object.hpp`) and the
+ * Server object, then registers with the accounts it was given. Other objects (Device,
+ * Connectivity Monitoring, the application's) are bound with `add_object`.
  *
  * Capacities are the `client_limits` template parameters; randomness (tokens, message IDs,
  * retransmission jitter) comes from the injected `Random`. Nothing is allocated, nothing
@@ -41,10 +45,12 @@
 #include <type_traits>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/client/attribute_store.hpp>
+#include <lwm2m/client/bootstrap.hpp>
 #include <lwm2m/client/dm.hpp>
 #include <lwm2m/client/execute_args.hpp>
 #include <lwm2m/client/object_binding.hpp>
@@ -55,6 +61,7 @@
 #include <lwm2m/client/registration.hpp>
 #include <lwm2m/client/response_code.hpp>
 #include <lwm2m/client/server_object.hpp>
+#include <lwm2m/model/objects/lwm2m_server_v1_0.hpp>
 #include <lwm2m/coap/code.hpp>
 #include <lwm2m/coap/message_builder.hpp>
 #include <lwm2m/coap/message_view.hpp>
@@ -150,6 +157,10 @@ enum class client_event_kind : std::uint8_t {
     send_failed,       ///< error or timeout on a Send
     sleeping,          ///< queue mode: idle for the awake time; the adapter may power the radio down (ssid 0)
     woke_up,           ///< queue mode: awake again (an Update goes out first; ssid 0)
+    bootstrap_finished, ///< Bootstrap-Finish answered 2.04: registering with the new accounts (ssid 0)
+    /// the Bootstrap-Request failed (its code; 0.00: timeout) or the bootstrap did not finish
+    /// within EXCHANGE_LIFETIME of the last operation: a new Bootstrap-Request is scheduled (ssid 0)
+    bootstrap_failed,
 };
 
 /** One registration event. `code` is the response code, or empty (0.00) for a timeout. */
@@ -246,6 +257,9 @@ class engine {
     static constexpr std::size_t threshold_instances = detail::threshold_instances_of<Limits>();
     struct no_instance_values {};
     static constexpr std::size_t instance_capacity = threshold_instances > 0 ? threshold_instances : 1;
+    static constexpr bool bootstraps = contains(operations, operation_set::bootstrap);
+    // The Security object holds every DM server account and the Bootstrap-Server's.
+    using bootstrap_part = std::conditional_t<bootstraps, bootstrap_state<Limits::max_servers + 1>, no_bootstrap>;
 
 public:
     engine(const client_config& config, Random random) noexcept
@@ -266,7 +280,43 @@ public:
         s = server_session{};
         s.account = account;
         s.set_binding(account.binding);
+        if constexpr (bootstraps)  // the lowest free instance id (a Bootstrap-Server may have named others)
+            while (server_object_.session(s.instance) != &s) ++s.instance;
         return {};
+    }
+
+    /**
+     * Sets the Bootstrap-Server account (LwM2M 1.1.1 Core §6.1.3; a Security instance with
+     * Bootstrap-Server true): `start` with no DM server account then bootstraps
+     * (Client-Initiated Bootstrap) and registers with the accounts it was given.
+     * Requires `operation_set::bootstrap`. Errors: `instance_exists`, `capacity_exceeded`.
+     */
+    result<void> set_bootstrap_server(const bootstrap_config& c) noexcept
+        requires bootstraps
+    {
+        security_instance s{};
+        s.id = c.instance;
+        s.bootstrap_server = true;
+        s.hold_off = c.hold_off;
+        s.account_timeout = c.account_timeout;
+        s.peer = c.peer;
+        if (auto ok = s.uri.assign(value::of_string(c.uri)); !ok) return ok;
+        if (auto added = bs_.security.add(s); !added) return unexpected{added.error()};
+        bs_.config = c;
+        return {};
+    }
+
+    /** Where the Client-Initiated Bootstrap is (`none` without `operation_set::bootstrap`). */
+    [[nodiscard]] bootstrap_phase bootstrap_progress() const noexcept {
+        if constexpr (bootstraps) return bs_.phase;
+        else return bootstrap_phase::none;
+    }
+
+    /** The Security object instances (the Bootstrap-Server's and those it wrote). Requires `operation_set::bootstrap`. */
+    [[nodiscard]] std::span<const security_instance> security_instances() const noexcept
+        requires bootstraps
+    {
+        return bs_.security.instances();
     }
 
     /** Binds an application object (see `client::object`). Errors: `capacity_exceeded`, `invalid_argument` (object id taken, or 0/1). */
@@ -281,6 +331,13 @@ public:
     /** Starts registering with every server. */
     void start(time_point now) noexcept {
         now_ = now;
+        if constexpr (bootstraps) {
+            // No DM server account: bootstrap first (LwM2M 1.1.1 Core §6.1.3), after the Client Hold Off Time.
+            if (server_count_ == 0 && bs_.security.bootstrap_account() != nullptr && bs_.phase == bootstrap_phase::none) {
+                bs_.phase = bootstrap_phase::hold_off;
+                bs_.next_action = now + std::chrono::seconds(bs_.security.bootstrap_account()->hold_off);
+            }
+        }
         for (std::size_t i = 0; i < server_count_; ++i)
             if (servers_[i].state == registration_state::idle || servers_[i].state == registration_state::deregistered)
                 servers_[i].start_pending = true;
@@ -350,6 +407,14 @@ public:
             }
         }
         if (observation_deadline_) consider(*observation_deadline_);
+        if constexpr (bootstraps) {
+            if (bs_.phase == bootstrap_phase::hold_off || bs_.phase == bootstrap_phase::retry_wait ||
+                bs_.phase == bootstrap_phase::bootstrapping)
+                consider(bs_.next_action);
+            else if (const security_instance* bs = bs_.security.bootstrap_account();
+                     bs_.phase == bootstrap_phase::finished && bs != nullptr && bs->account_timeout != 0)
+                consider(bs_.next_action);
+        }
         // Queue mode: when the awake time ends (only ahead of now: once past, the next event decides).
         if (config_.queue_mode && queue_state_ == queue_state::awake && last_exchange_ + awake_time() > now_)
             consider(last_exchange_ + awake_time());
@@ -745,6 +810,7 @@ private:
 
     /** Runs deferred registration actions and notifications, then decides about sleeping. */
     void process(time_point now) noexcept {
+        if constexpr (bootstraps) process_bootstrap(now);
         process_registrations(now);
         process_observations(now);
         if (wake_wanted_) {  // a notification became due while asleep: Update first
@@ -1164,6 +1230,8 @@ private:
     // ---- requests ---------------------------------------------------------------------------
 
     void handle_response(exchange::request_handle h, exchange::peer_id, const result<coap::message_view>& res) noexcept {
+        if constexpr (bootstraps)
+            if (bs_.pending.value != 0 && bs_.pending == h) return handle_bootstrap_response(res);
         for (pending_send& p : sends_)
             if (p.handle.value != 0 && p.handle == h) {
                 const coap::code c = res ? res->code() : coap::code::empty;
@@ -1198,6 +1266,10 @@ private:
     }
 
     void handle_request(exchange::peer_id peer, const coap::message_view& m, exchange::response& r) noexcept {
+        if constexpr (bootstraps)  // the Bootstrap-Server, while bootstrapping: its interface only
+            if ((bs_.phase == bootstrap_phase::requesting || bs_.phase == bootstrap_phase::bootstrapping) &&
+                peer == bs_.config.peer)
+                return handle_bootstrap_request(m, r);
         // Who asks: a configured server, or (if allowed) anyone, as the first server.
         std::uint16_t ssid = 0;
         if (const server_session* s = find_server_by_peer(peer)) ssid = s->account.ssid;
@@ -1530,6 +1602,261 @@ private:
         }
     }
 
+    // ---- bootstrap (LwM2M 1.1.1 Core §6.1, 1.0 §5.2; operation_set::bootstrap) ---------------
+
+    /**
+     * The Server object as the Bootstrap-Server sees it: Short Server ID (/1/x/0) writable,
+     * instances created and deleted (a DM server can do neither).
+     */
+    struct server_bootstrap_view {
+        static constexpr const auto& schema = objects::lwm2m_server_v1_0::object;
+        engine* self;
+        [[nodiscard]] std::size_t instance_count() const noexcept { return self->server_count_; }
+        [[nodiscard]] std::uint16_t instance_id(std::size_t i) const noexcept { return self->servers_[i].instance; }
+        result<void> read(const path& p, resource_output& out) noexcept { return self->server_object_.read(p, out); }
+        result<void> write(const path& p, const value& v) noexcept {
+            if (p.resource_id() != objects::lwm2m_server_v1_0::short_server_id) return self->server_object_.write(p, v);
+            if (v.as_integer() < 1 || v.as_integer() > 65534) return fail(errc::number_out_of_range);
+            self->server_object_.session(p.instance_id())->account.ssid = static_cast<std::uint16_t>(v.as_integer());
+            return {};
+        }
+        result<void> create(std::uint16_t id) noexcept {
+            if (self->server_count_ == Limits::max_servers) return fail(errc::capacity_exceeded);
+            server_session& s = self->servers_[self->server_count_++];
+            s = server_session{};
+            s.instance = id;
+            s.set_binding(s.account.binding);
+            s.account.ssid = 0;  // none until written (Finish checks it)
+            return {};
+        }
+        result<void> remove(std::uint16_t id) noexcept {
+            server_session* s = self->server_object_.session(id);
+            if (s == nullptr) return fail(errc::not_found);
+            self->drop_observations_of(*s);
+            self->attributes_.remove_server(s->account.ssid);
+            std::copy(s + 1, self->servers_.data() + self->server_count_, s);
+            --self->server_count_;
+            return {};
+        }
+        [[nodiscard]] bool has_resource(const path& p) const noexcept { return self->server_object_.has_resource(p); }
+    };
+
+    /** The objects the Bootstrap-Server works on: the Security object, that view of the Server object, the others. */
+    struct bootstrap_objects {
+        std::array<object_binding, Limits::max_objects + 1> list{};
+        std::size_t count = 0;
+        std::array<object_view, Limits::max_objects + 1> views{};
+        schema_registry registry{};
+        server_bootstrap_view server;
+        explicit bootstrap_objects(engine* self) noexcept : server{self} {
+            list[count++] = bind(self->bs_.security);
+            for (const object_binding& o : self->objects()) list[count++] = o.id() == 1 ? bind(server) : o;
+            for (std::size_t i = 0; i < count; ++i) views[i] = list[i].schema;
+            registry = schema_registry{std::span<const object_view>{views.data(), count}};
+        }
+        bootstrap_objects(const bootstrap_objects&) = delete;
+        [[nodiscard]] std::span<const object_binding> span() const noexcept { return {list.data(), count}; }
+    };
+
+    void process_bootstrap(time_point now) noexcept {
+        if (bs_.finish_pending) {  // the 2.04 to Finish is queued: now register (Core §6.1.7.6)
+            bs_.finish_pending = false;
+            bs_.phase = bootstrap_phase::finished;
+            // The Bootstrap-Server Account Timeout (/0/x/12, as written or configured) runs from now.
+            if (const security_instance* bs = bs_.security.bootstrap_account(); bs != nullptr && bs->account_timeout != 0)
+                bs_.next_action = now + std::chrono::seconds(bs->account_timeout);
+            for (std::size_t i = 0; i < server_count_; ++i) servers_[i].start_pending = true;
+            emit_queue(client_event_kind::bootstrap_finished);
+            return;
+        }
+        switch (bs_.phase) {
+        case bootstrap_phase::hold_off:
+        case bootstrap_phase::retry_wait:
+            if (now >= bs_.next_action) send_bootstrap_request(now);
+            return;
+        case bootstrap_phase::bootstrapping:
+            // No Bootstrap-Finish within EXCHANGE_LIFETIME of the last operation (Core §6.1.7): failed.
+            if (now >= bs_.next_action) bootstrap_failed(now, coap::code::empty);
+            return;
+        case bootstrap_phase::finished:
+            // Core Appendix E.1 /0/x/12: the account is purged once its timeout has passed.
+            if (const security_instance* bs = bs_.security.bootstrap_account();
+                bs != nullptr && bs->account_timeout != 0 && now >= bs_.next_action)
+                (void)bs_.security.remove(bs->id);
+            return;
+        default: return;
+        }
+    }
+
+    /** Bootstrap-Request (Core §6.1.7.1): POST /bs?ep=NAME[&pct=F], retransmitted as any CON. */
+    void send_bootstrap_request(time_point now) noexcept {
+        using namespace std::string_view_literals;
+        coap::message_builder<8> b;
+        b.type(coap::message_type::confirmable).code(coap::code::post).uri_path("bs"sv);
+        text_buffer t;
+        b.uri_query(t.add("ep="sv, config_.endpoint_name));
+        if (bs_.config.preferred_format && !version_1_0())
+            b.uri_query(t.add_number("pct="sv, static_cast<std::uint16_t>(*bs_.config.preferred_format)));
+        auto h = endpoint_.send_request(bs_.config.peer, b, now);
+        if (!h) return bootstrap_failed(now, coap::code::empty);
+        bs_.pending = *h;
+        bs_.phase = bootstrap_phase::requesting;
+    }
+
+    /** Tries again after the Register back-off (`retry_initial` doubling up to `retry_max`). */
+    void bootstrap_failed(time_point now, coap::code c) noexcept {
+        bs_.pending = {};
+        bs_.phase = bootstrap_phase::retry_wait;
+        duration delay = config_.retry_initial;
+        for (std::uint32_t i = 0; i < bs_.attempts && delay < config_.retry_max; ++i) delay *= 2;
+        bs_.next_action = now + std::min(delay, config_.retry_max);
+        ++bs_.attempts;
+        if (config_.on_event != nullptr) config_.on_event(config_.event_context, client_event{client_event_kind::bootstrap_failed, 0, c});
+    }
+
+    void handle_bootstrap_response(const result<coap::message_view>& res) noexcept {
+        bs_.pending = {};
+        const coap::code c = res ? res->code() : coap::code::empty;
+        if (bs_.phase == bootstrap_phase::bootstrapping) return;  // an operation came before the 2.04
+        if (bs_.phase != bootstrap_phase::requesting) return;
+        if (!res || c != coap::code::changed) return bootstrap_failed(now_, c);
+        bs_.phase = bootstrap_phase::bootstrapping;
+        bs_.next_action = now_ + config_.transmission.exchange_lifetime();
+    }
+
+    /**
+     * A request of the Bootstrap-Server while bootstrapping (Core §6.1.7; the codes of its
+     * tables): Bootstrap-Write (PUT, 2.04 / 4.00 / 4.15), -Delete (DELETE, 2.02 / 4.00),
+     * -Discover (GET with Accept 40, 2.05 / 4.00 / 4.04), -Read (1.1: GET on /1 or /2, 2.05 /
+     * 4.04 / 4.05 / 4.06) and -Finish (POST /bs, 2.04 / 4.06); anything else 4.05.
+     */
+    void handle_bootstrap_request(const coap::message_view& m, exchange::response& r) noexcept {
+        using namespace std::string_view_literals;
+        // An operation also means the 2.04 to the Request was sent (its ACK may be lost).
+        if (bs_.pending.value != 0) endpoint_.cancel(bs_.pending);
+        bs_.pending = {};
+        bs_.phase = bootstrap_phase::bootstrapping;
+        bs_.next_action = now_ + config_.transmission.exchange_lifetime();
+
+        std::size_t segments = 0;
+        bool bs_path = false;
+        for (std::string_view seg : m.uri_path()) bs_path = ++segments == 1 && seg == "bs"sv;
+        if (bs_path && segments == 1) {
+            if (m.code() != coap::code::post) return fail_request(r, coap::code::method_not_allowed);
+            return finish_bootstrap(r);
+        }
+        auto target = parse_path_segments(m.uri_path());
+        if (!target) return fail_request(r, coap::code::bad_request);
+        const path p = *target;
+        bootstrap_objects objs{this};
+        const auto accept = m.accept();
+        switch (m.code()) {
+        case coap::code::put: {
+            const std::uint16_t cf = m.content_format().value_or(
+                p.has_resource() ? std::uint16_t{0} : static_cast<std::uint16_t>(format::content_format::tlv));
+            auto ok = bootstrap_write<formats>(objs.span(), objs.registry, p, cf, m.payload());
+            if (!ok)
+                return fail_request(r, ok.error().code == errc::unsupported_content_format
+                                           ? coap::code::unsupported_content_format
+                                           : coap::code::bad_request);
+            r.code(coap::code::changed);
+            return;
+        }
+        case coap::code::delete_:
+            if (auto ok = bootstrap_delete(objs.span(), p); !ok) return fail_request(r, coap::code::bad_request);
+            r.code(coap::code::deleted);
+            return;
+        case coap::code::get:
+            if (accept && *accept == static_cast<std::uint16_t>(format::content_format::link_format)) {
+                auto ok = write_bootstrap_discover(objs.span(), bs_.security,
+                                                   std::span<const server_session>{servers_.data(), server_count_},
+                                                   config_.lwm2m_version, p, r.body());
+                if (!ok)
+                    return fail_request(r, ok.error().code == errc::not_found ? coap::code::not_found
+                                                                             : coap::code::bad_request);
+                r.options().content_format(static_cast<std::uint16_t>(format::content_format::link_format));
+                return;
+            }
+            // Bootstrap-Read (1.1 Core §6.1.7.2): the Server and Access Control objects only.
+            if (version_1_0() || p.is_root() || (p.object_id() != 1 && p.object_id() != 2))
+                return fail_request(r, coap::code::method_not_allowed);
+            return bootstrap_read(objs, p, accept, r);
+        default: return fail_request(r, coap::code::method_not_allowed);
+        }
+    }
+
+    void bootstrap_read(const bootstrap_objects& objs, const path& p, std::optional<std::uint16_t> accept,
+                        exchange::response& r) noexcept {
+        const resource_def* def = objs.registry.find_resource(p);
+        const auto cf = dm::choose_read_format(accept, p, def, config_.multi_value_format, formats);
+        if (!cf) {
+            if (auto ok = dm::summarize_read(objs.span(), p); !ok) return fail_request(r, response_code(ok.error().code));
+            return fail_request(r, coap::code::not_acceptable);
+        }
+        dm::read_summary read;
+        if (auto ok = dm::stream_read<formats>(objs.span(), p, def, *cf, r.body(), read); !ok)
+            return fail_request(r, read.encode_error ? coap::code::internal_server_error : response_code(ok.error().code));
+        r.options().content_format(static_cast<std::uint16_t>(*cf));
+    }
+
+    /**
+     * Bootstrap-Delete (Core §6.1.7.5): "/" deletes every instance but the Bootstrap-Server
+     * account's Security instance and the Device object's; /O the object's instances; /O/I
+     * one. An object without a `remove` hook keeps its instances (it cannot lose them).
+     * Errors: `operation_not_allowed` (a resource, the Bootstrap-Server account, the Device object).
+     */
+    result<void> bootstrap_delete(std::span<const object_binding> objs, const path& p) noexcept {
+        if (p.depth() > 2) return fail(errc::operation_not_allowed);
+        const auto protected_instance = [&](std::uint16_t object, std::uint16_t instance) {
+            if (object == 3) return true;
+            const security_instance* bs = bs_.security.bootstrap_account();
+            return object == 0 && bs != nullptr && bs->id == instance;
+        };
+        if (p.level() == path_level::instance) {
+            if (protected_instance(p.object_id(), p.instance_id())) return fail(errc::operation_not_allowed);
+            const object_binding* o = dm::find_object(objs, p.object_id());
+            if (o == nullptr || !o->has_instance(p.instance_id())) return {};  // nothing to delete
+            if (o->ops->remove == nullptr) return fail(errc::operation_not_allowed);
+            return o->ops->remove(o->self, p.instance_id());
+        }
+        for (const object_binding& o : objs) {
+            if ((p.has_object() && o.id() != p.object_id()) || o.ops->remove == nullptr) continue;
+            for (std::size_t i = o.instance_count(); i-- > 0;)
+                if (!protected_instance(o.id(), o.instance_id(i)))
+                    if (auto ok = o.ops->remove(o.self, o.instance_id(i)); !ok) return ok;
+        }
+        return {};
+    }
+
+    /**
+     * Bootstrap-Finish (Core §6.1.7.6): consistent when every Server instance has a Short
+     * Server ID of its own whose Security instance (not a Bootstrap-Server) has a URI the
+     * adapter can reach, and there is at least one: 2.04, and the client registers with them; else 4.06
+     * and the client keeps taking operations.
+     */
+    void finish_bootstrap(exchange::response& r) noexcept {
+        if (server_count_ == 0 || bs_.config.resolve_peer == nullptr) return fail_request(r, coap::code::not_acceptable);
+        std::array<exchange::peer_id, Limits::max_servers> peers{};
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            const security_instance* sec = bs_.security.find_server(servers_[i].account.ssid);
+            if (servers_[i].account.ssid == 0 || sec == nullptr || sec->uri.size == 0)
+                return fail_request(r, coap::code::not_acceptable);
+            for (std::size_t j = 0; j < i; ++j)  // two Server instances for one account
+                if (servers_[j].account.ssid == servers_[i].account.ssid) return fail_request(r, coap::code::not_acceptable);
+            const auto peer = bs_.config.resolve_peer(bs_.config.context, sec->uri.text());
+            if (!peer) return fail_request(r, coap::code::not_acceptable);
+            peers[i] = *peer;
+        }
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            security_instance* sec = bs_.security.find_server(servers_[i].account.ssid);
+            sec->peer = peers[i];
+            servers_[i].account.peer = peers[i];
+            servers_[i].account.uri = sec->uri.text();
+        }
+        bs_.finish_pending = true;
+        r.code(coap::code::changed);
+    }
+
     // The largest power-of-two block (16..1024) that fits one datagram with its headers, as
     // the endpoint serves Block2: a notification body larger than that goes out block-wise.
     static constexpr std::size_t notification_block() noexcept {
@@ -1561,7 +1888,8 @@ private:
     std::array<pending_send, 4> sends_{};
     std::array<server_session, Limits::max_servers> servers_{};
     std::size_t server_count_ = 0;
-    server_object server_object_;  // after the sessions it points into
+    basic_server_object<bootstraps> server_object_;  // after the sessions it points into
+    [[no_unique_address]] bootstrap_part bs_{};
     std::array<object_binding, Limits::max_objects> objects_{};
     std::size_t object_count_ = 0;
     std::array<object_view, Limits::max_objects> schema_views_{};

@@ -17,7 +17,10 @@ enum class operation_set : std::uint8_t {
     create_delete = 1,  ///< Create (POST /O) and Delete (LwM2M 1.1 Core §6.3.6, §6.3.7)
     composite = 2,      ///< Read-, Write- and Observe-Composite: FETCH / iPATCH on / (§6.3.8, §6.3.9, §6.4.3)
     discover = 4,       ///< Discover: GET with Accept: application/link-format (§6.3.2)
-    all = 7,
+    /// Client-Initiated Bootstrap (§6.1; 1.0 §5.2): Bootstrap-Request, then Bootstrap-Write,
+    /// -Delete, -Discover, -Read and -Finish from the Bootstrap-Server, and the Security object
+    bootstrap = 8,
+    all = 15,
 };
 
 [[nodiscard]] constexpr operation_set operator|(operation_set a, operation_set b) noexcept {

@@ -101,6 +101,7 @@ struct server_session {
     std::size_t location_size = 0;
     std::array<char, 8> binding_text{};
     std::size_t binding_size = 0;
+    std::uint16_t instance = 0;  ///< its Server object instance id /1/x (a client that bootstraps; else its index)
 
     [[nodiscard]] std::string_view location() const noexcept { return {location_text.data(), location_size}; }
     void set_binding(std::string_view b) noexcept {
