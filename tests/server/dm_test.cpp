@@ -162,6 +162,48 @@ TEST_CASE("1.0 §6.4.4 a Read of /O/I/R answered in OMA JSON as /O/I/R/0 (Wakaam
     CHECK(r->records[0].p == P("/3/0/6/0"));
 }
 
+TEST_CASE("1.0 §6.4.4 an Observe of /O/I/R answered and notified in OMA JSON as /O/I/R/0 (Wakaama) carries the value of /O/I/R") {
+    server_box s{4};
+    dgram d;
+    d.query = {"ep=waka", "lt=300"};
+    d.payload = R"(</>;rt="oma.lwm2m";ct=11543,</3/0>)";
+    REQUIRE(single_answer(s.feed(5, d.build(), time_point{})).code == coap::code::created);
+    auto spec = request_spec::observe(P("/3/0/9"));
+    spec.format = format::content_format::oma_json;
+    auto id = s.engine->submit("waka", spec, time_point{});
+    REQUIRE(id.has_value());
+    const auto out = s.drain();
+    REQUIRE(out.size() == 1);
+    auto req = coap::parse(out[0]);
+    REQUIRE(req.has_value());
+    const std::vector<std::byte> token(req->token().begin(), req->token().end());
+    const auto answer = [&](coap::message_type t, std::uint16_t mid, std::uint32_t seq, std::string_view body) {
+        coap::message_builder<8> b;
+        b.type(t).code(coap::code::content).message_id(mid).token(bytes_view{token}).observe(seq).content_format(11543);
+        const std::vector<std::byte> payload = bytes_of(body);  // the builder views it
+        b.payload(bytes_view{payload});
+        std::vector<std::byte> dgram(512);
+        dgram.resize(b.serialize(mutable_bytes{dgram}).value());
+        return dgram;
+    };
+    (void)s.feed(5, answer(coap::message_type::acknowledgement, req->message_id(), 1, R"({"bn":"/3/0/9/","e":[{"n":"0","v":87}]})"),
+                 time_point{});
+    const result_copy* r = s.rec.result_of(*id);
+    REQUIRE(r != nullptr);
+    CHECK(r->observing);
+    CHECK(!r->decode_error);
+    REQUIRE(r->records.size() == 1);
+    CHECK(r->records[0].p == P("/3/0/9"));
+    CHECK(r->records[0].number == 87);
+    (void)s.feed(5, answer(coap::message_type::confirmable, 0x7001, 2, R"({"bn":"/3/0/9/","e":[{"n":"0","v":86}]})"),
+                 time_point{} + 1s);
+    auto ns = s.rec.notifications_of(*id);
+    REQUIRE(ns.size() == 1);
+    REQUIRE(ns[0]->records.size() == 1);
+    CHECK(ns[0]->records[0].p == P("/3/0/9"));
+    CHECK(ns[0]->records[0].number == 86);
+}
+
 TEST_CASE("Core §6.3.1 Read against a 1.1 client: SenML CBOR by default, values decoded with the schema") {
     world w;
     w.add_client("lamp-1");

@@ -60,9 +60,9 @@
  * - Responses are decoded with `server_config::schemas` (the shipped `objects::registry` by
  *   default); objects without a schema decode generically (TLV values stay untyped), and a
  *   resource unknown to the schema (a newer object version) makes the body decode generically.
- *   One peer quirk is read: LwM2M 1.0 Wakaama answers a Read of a single-instance resource
- *   /O/I/R in OMA JSON with the value named /O/I/R/0; that answer, when it is one record, is
- *   the value of /O/I/R (not for other operations, formats, paths or record counts).
+ *   One peer quirk is read: LwM2M 1.0 Wakaama answers a Read or Observe of a single-instance
+ *   resource /O/I/R (and notifies it) in OMA JSON with the value named /O/I/R/0; that body,
+ *   when it is one record, is the value of /O/I/R (not for other formats, paths or record counts).
  *
  * Capacities are the `server_limits` template parameters and the spans given to the
  * constructor; nothing is allocated, nothing throws.
@@ -847,6 +847,18 @@ private:
         err.reset();
     }
 
+    /**
+     * The values of an answer or a notification: `decode`, then the one peer quirk read
+     * (`decode_resource_instance_zero`: a Read's or an Observe's OMA JSON value of /O/I/R named
+     * /O/I/R/0, which the schema refused).
+     */
+    void decode_values(std::optional<std::uint16_t> cf, bytes_view payload, const lwm2m::path& target,
+                       std::span<const format::record>& out, std::optional<error>& err) noexcept {
+        decode(cf, payload, target, out, err);
+        if (err && err->code == errc::invalid_nesting && cf == static_cast<std::uint16_t>(format::content_format::oma_json))
+            decode_resource_instance_zero(payload, target, out, err);
+    }
+
     request_result failed_result(const request_entry& e, errc why) noexcept {
         request_result r;
         r.id = e.id;
@@ -1067,10 +1079,7 @@ private:
         if (parts.content_format) r.content_format = static_cast<format::content_format>(*parts.content_format);
         r.payload = parts.payload;
         if (coap::is_success(parts.code) && e.op != operation::discover)
-            decode(parts.content_format, parts.payload, e.target, r.records, r.decode_error);
-        if (e.op == operation::read && r.decode_error && r.decode_error->code == errc::invalid_nesting &&
-            parts.content_format == static_cast<std::uint16_t>(format::content_format::oma_json))
-            decode_resource_instance_zero(parts.payload, e.target, r.records, r.decode_error);
+            decode_values(parts.content_format, parts.payload, e.target, r.records, r.decode_error);
         if (e.op == operation::create && m.code() == coap::code::created) {
             auto p = parse_path_segments(m.location_path(), s != nullptr ? s->alternate_root() : std::string_view{});
             if (p && p->level() == path_level::instance) r.location = *p;
@@ -1113,7 +1122,7 @@ private:
             n.code = parts.code;
             if (parts.content_format) n.content_format = static_cast<format::content_format>(*parts.content_format);
             n.payload = parts.payload;
-            if (coap::is_success(parts.code)) decode(parts.content_format, parts.payload, o->target, n.records, n.decode_error);
+            if (coap::is_success(parts.code)) decode_values(parts.content_format, parts.payload, o->target, n.records, n.decode_error);
         }
         handler_.on_notification(n);
         release_transfer(e);
@@ -1189,7 +1198,7 @@ private:
         if (const auto cf = m.content_format()) n.content_format = static_cast<format::content_format>(*cf);
         n.payload = m.payload();
         n.ended = !coap::is_success(m.code()) || !seq;  // RFC 7641 §3.2: the observation ended
-        if (coap::is_success(m.code())) decode(m.content_format(), m.payload(), o.target, n.records, n.decode_error);
+        if (coap::is_success(m.code())) decode_values(m.content_format(), m.payload(), o.target, n.records, n.decode_error);
         if (n.ended) o.state = observation_entry::free;
         handler_.on_notification(n);
     }
