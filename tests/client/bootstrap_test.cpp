@@ -10,6 +10,8 @@
 
 #include <lwm2m/model/objects/device_v1_0.hpp>
 
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <string>
 #include <vector>
@@ -22,8 +24,8 @@ namespace {
 constexpr std::uint16_t senml_json = 110;
 constexpr std::uint16_t link_format = 40;
 
-std::optional<exchange::peer_id> resolve_to_peer_1(void*, std::string_view uri) {
-    if (uri == "coap://dm.example:5683") return exchange::peer_id{1};
+std::optional<exchange::peer_id> resolve_to_peer_1(void*, const client::security_instance& account) {
+    if (account.uri.text() == "coap://dm.example:5683") return exchange::peer_id{1};
     return std::nullopt;
 }
 
@@ -330,6 +332,43 @@ TEST_CASE("Bootstrap-Finish: 4.06 while the configuration is inconsistent, the c
         CHECK(b.finish().code == coap::code::not_acceptable);
         CHECK(b.w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
     }
+}
+
+namespace {
+/** Takes only a coaps:// account in PSK mode (0) with identity "dev-7" and key 01 02 03 04. */
+std::optional<exchange::peer_id> resolve_psk_only(void*, const client::security_instance& a) {
+    const std::array<std::byte, 4> key{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
+    if (a.uri.text() != "coaps://dm.example:5684" || a.mode != 0 || a.identity.text() != "dev-7" ||
+        !std::ranges::equal(a.secret_key.bytes(), key))
+        return std::nullopt;
+    return exchange::peer_id{1};
+}
+} // namespace
+
+TEST_CASE("Bootstrap-Finish hands the adapter the whole DM account (URI, Security Mode, PSK identity and key) to set up its DTLS session") {
+    recorded_events ev;
+    sim_world w{1, {}, bootstrap_config(ev), 300, false};
+    client::bootstrap_config c;
+    c.peer = exchange::peer_id{1};
+    c.resolve_peer = resolve_psk_only;
+    REQUIRE(w.client.set_bootstrap_server(c).has_value());
+    w.client.start(w.now);
+    for (int i = 0; i < 200 && w.client.bootstrap_progress() != client::bootstrap_phase::bootstrapping; ++i) w.run_for(100ms);
+    REQUIRE(w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
+    const auto put = [&](std::string_view target, std::string_view senml) {
+        return w.request(coap::code::put, target, [](coap::message_builder_base& b) { b.content_format(senml_json); },
+                         as_bytes(senml)).code;
+    };
+    // "ZGV2LTc" is base64url of "dev-7", "AQIDBA" of 01 02 03 04 (SenML vd, RFC 8428 §4.3).
+    CHECK(put("/1/0", R"([{"bn":"/1/0/","n":"0","v":7},{"n":"1","v":120}])") == coap::code::changed);
+    CHECK(put("/0/1", R"([{"bn":"/0/1/","n":"0","vs":"coaps://dm.example:5684"},{"n":"1","vb":false},)"
+                      R"({"n":"2","v":0},{"n":"3","vd":"ZGV2LTc"},{"n":"5","vd":"AQIDBQ"},{"n":"10","v":7}])") ==
+          coap::code::changed);
+    CHECK(w.request(coap::code::post, "/bs").code == coap::code::not_acceptable);  // another key
+    CHECK(put("/0/1/5", R"([{"n":"/0/1/5","vd":"AQIDBA"}])") == coap::code::changed);
+    CHECK(w.request(coap::code::post, "/bs").code == coap::code::changed);
+    w.run_for(1s);
+    CHECK(w.client.state(7) == client::registration_state::registered);
 }
 
 template <class E>

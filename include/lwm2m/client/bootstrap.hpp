@@ -47,11 +47,14 @@ struct bootstrap_config {
     /** `pct` of the Bootstrap-Request (1.1, Core §6.1.7.1), the format the client prefers. */
     std::optional<format::content_format> preferred_format{};
     /**
-     * The adapter's peer for a DM server URI the Bootstrap-Server wrote (/0/y/0), asked at
-     * Bootstrap-Finish; nullopt (a URI it cannot reach) makes the configuration inconsistent
-     * (4.06). Null: no DM server can be bootstrapped.
+     * The adapter's peer for a DM server account the Bootstrap-Server wrote (its Security
+     * instance /0/y: URI, Security Mode, PSK identity and key), asked at Bootstrap-Finish. The
+     * adapter sets up what the account asks (a DTLS session with the PSK for mode 0 and a
+     * coaps:// URI, Core Appendix E.1); nullopt (an account it cannot use: a URI it cannot
+     * reach, a mode it does not have) makes the configuration inconsistent (4.06). Null: no DM
+     * server can be bootstrapped.
      */
-    std::optional<exchange::peer_id> (*resolve_peer)(void* context, std::string_view uri) = nullptr;
+    std::optional<exchange::peer_id> (*resolve_peer)(void* context, const security_instance& account) = nullptr;
     void* context = nullptr;
 };
 
