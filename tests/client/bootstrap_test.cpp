@@ -214,6 +214,24 @@ TEST_CASE("Bootstrap-Write: creates instances, writes read-only resources; 4.00 
     CHECK(b.write("/1/2", R"([{"bn":"/1/2/","n":"0","v":9}])").code == coap::code::bad_request);
 }
 
+TEST_CASE("Bootstrap-Write of a Security instance with the resources of LwM2M 1.1/1.2 (Matching Type, SNI, Ciphersuites, ...): taken") {
+    // Leshan's and other 1.1 Bootstrap-Servers may write /0/x/13-17; a client must not refuse
+    // the account for them (they are checked against the object's definition and dropped).
+    bs_world b;
+    b.bootstrap();
+    CHECK(b.write("/0/1", R"([{"bn":"/0/1/","n":"0","vs":"coap://dm.example:5683"},{"n":"1","vb":false},)"
+                          R"({"n":"2","v":3},{"n":"10","v":7},{"n":"13","v":0},{"n":"14","vs":"dm.example"},)"
+                          R"({"n":"15","v":3},{"n":"16/0","v":49320},{"n":"16/1","v":49326}])")
+              .code == coap::code::changed);
+    CHECK(b.write("/0/1", R"([{"bn":"/0/1/","n":"99","v":1}])").code == coap::code::bad_request);  // no such resource
+    CHECK(b.write("/0/1", R"([{"bn":"/0/1/","n":"14","v":1}])").code == coap::code::bad_request);  // SNI is a String
+    CHECK(b.write("/1/0", R"([{"bn":"/1/0/","n":"0","v":7},{"n":"1","v":120},{"n":"7","vs":"U"}])").code ==
+          coap::code::changed);
+    CHECK(b.finish().code == coap::code::changed);
+    b.w.run_for(1s);
+    CHECK(b.w.client.state(7) == client::registration_state::registered);
+}
+
 TEST_CASE("Bootstrap-Delete: / keeps the Bootstrap-Server account and the Device object; 4.00 on them and on a resource") {
     bs_world b;
     b.bootstrap();
