@@ -40,6 +40,7 @@
 namespace {
 
 using lwm2m::test::line_process;
+using lwm2m::test::libcoap_tools::bootstrap_server_exe;
 using lwm2m::test::libcoap_tools::client_exe;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
@@ -472,19 +473,6 @@ TEST_CASE("dtls_psk_server: keys by identity, wrong keys and unknown identities 
         CHECK(server.identity(peer_id{1}) == std::optional<std::string_view>{"alice"});
     }
 }
-
-namespace {
-
-/** The example bootstrap server: the build's LWM2M_BOOTSTRAP_SERVER_EXE, else $LWM2M_BOOTSTRAP_SERVER_EXE. */
-std::string bootstrap_server_exe() {
-#ifdef LWM2M_BOOTSTRAP_SERVER_EXE
-    return lwm2m::test::libcoap_tools::program_path(LWM2M_BOOTSTRAP_SERVER_EXE, "LWM2M_BOOTSTRAP_SERVER_EXE");
-#else
-    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_BOOTSTRAP_SERVER_EXE");
-#endif
-}
-
-} // namespace
 
 TEST_CASE("Bootstrap over DTLS: lwm2m-client gets a PSK account from lwm2m-bootstrap-server over coaps://, then registers with lwm2m-server over its own DTLS session") {
     // Core §6.1 with Security Mode 0 (Appendix E.1): the Bootstrap-Server writes the DM
