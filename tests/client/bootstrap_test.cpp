@@ -173,17 +173,17 @@ TEST_CASE("A bootstrap without Bootstrap-Finish fails EXCHANGE_LIFETIME after th
     CHECK(b.requests_to("/bs") == 2);
 }
 
-TEST_CASE("Bootstrap-Discover: lwm2m version, the Security instances' ssid and uri, the Server instances' ssid") {
+TEST_CASE("Bootstrap-Discover: lwm2m version, object versions as in Register, the Security instances' ssid and uri, the Server instances' ssid") {
     bs_world b;
     b.bootstrap();
     auto r = b.discover("/");
     CHECK(r.code == coap::code::content);
     CHECK(r.content_format == link_format);
-    CHECK(r.text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693",</1>,</3/0>,</3311/0>,</3311/1>)");
+    CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.0,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>)");
     b.write_dm_account();
     r = b.discover("/0");
-    CHECK(r.text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693",</0/1>;ssid=7;uri="coap://dm.example:5683")");
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1/0>;ssid=7");
+    CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</0/1>;ssid=7;uri="coap://dm.example:5683")");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0,</1/0>;ssid=7");
     CHECK(b.discover("/1/0").code == coap::code::bad_request);
     CHECK(b.discover("/42").code == coap::code::not_found);
 }
@@ -204,7 +204,7 @@ TEST_CASE("Bootstrap-Write: creates instances, writes read-only resources; 4.00 
     CHECK(!sec->bootstrap_server);
     // Overwrites a single resource of an existing instance; /1/0/0 (Short Server ID) is read-only for DM servers.
     CHECK(b.write("/1/0/0", "9", 0).code == coap::code::changed);
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1/0>;ssid=9");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0,</1/0>;ssid=9");
     CHECK(b.write("/3/0", R"([{"bn":"/3/0/","n":"4","vb":true}])").code == coap::code::bad_request);  // Reboot: executable
     CHECK(b.write("/1/0", R"([{"bn":"/1/0/","n":"99","v":1}])").code == coap::code::bad_request);     // no such resource
     CHECK(b.write("/1/0", "x", 9999).code == coap::code::unsupported_content_format);
@@ -241,12 +241,12 @@ TEST_CASE("Bootstrap-Delete: / keeps the Bootstrap-Server account and the Device
     CHECK(b.w.request(coap::code::delete_, "/1/0/1").code == coap::code::bad_request);
     CHECK(b.w.request(coap::code::delete_, "/").code == coap::code::deleted);
     // The lights (3311) have a remove hook: their instances go too.
-    CHECK(b.discover("/").text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693",</1>,</3/0>,</3311>)");
+    CHECK(b.discover("/").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.0,</3>;ver=1.0,</3/0>,</3311>)");
     b.write_dm_account();
     CHECK(b.w.request(coap::code::delete_, "/1/0").code == coap::code::deleted);
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0");
     CHECK(b.w.request(coap::code::delete_, "/0").code == coap::code::deleted);
-    CHECK(b.discover("/0").text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693")");
+    CHECK(b.discover("/0").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693")");
 }
 
 namespace {

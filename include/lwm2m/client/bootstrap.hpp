@@ -137,9 +137,11 @@ template <format_set Formats>
 
 /**
  * Bootstrap-Discover (LwM2M 1.1.1 Core §6.1.7.3, 1.0 §5.2.7.3) of `target` (root or `/O`):
- * `</>;lwm2m=V` first, then each object (`</O>` when it has no instance) and instance; a
- * Security instance carries `uri` and, unless it is the Bootstrap-Server's, `ssid`; a Server
- * instance its `ssid`. `security` and `servers` give those values.
+ * `</>;lwm2m=V` first, then each object and instance: `</O>;ver=X.Y` for an object whose
+ * version is given as in Register (`dm::gives_version`: not 1.0, or any core object of a 1.1
+ * client), `</O>` for an object without instances; a Security instance carries `uri` and,
+ * unless it is the Bootstrap-Server's, `ssid`; a Server instance its `ssid`. `security` and
+ * `servers` give those values.
  * Errors: `not_found` (object), `operation_not_allowed` (deeper target).
  */
 template <std::size_t Accounts>
@@ -155,7 +157,12 @@ result<void> write_bootstrap_discover(std::span<const object_binding> objects, c
     for (const object_binding& o : objects) {
         if (!target.is_root() && o.id() != target.object_id()) continue;
         const std::size_t n = o.instance_count();
-        if (n == 0) w.begin(*path::make(o.id()));
+        const object_version v = o.schema.info().version;
+        const bool versioned = dm::gives_version(o.id(), v, version != "1.0"sv);
+        if (versioned || n == 0) {
+            w.begin(*path::make(o.id()));
+            if (versioned) dm::write_object_version(w, v);
+        }
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint16_t id = o.instance_id(i);
             w.begin(*path::make(o.id(), id));
