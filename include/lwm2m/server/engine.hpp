@@ -460,7 +460,7 @@ private:
         format::content_format format = format::content_format::tlv;
         notification_attributes attributes{};
         coap::token token{};
-        transfers_type::slot transfer = transfers_type::no_slot;  // its Block2 reassembly
+        typename transfers_type::slot transfer = transfers_type::no_slot;  // its Block2 reassembly
         request_id notification_of{};        // fetching the rest of a notification of this observation
         std::uint32_t sequence = 0;          // that notification's Observe value
         std::uint8_t held_again = 0;         // times it went unanswered and was held again (hold_again)
