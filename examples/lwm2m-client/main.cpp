@@ -352,6 +352,7 @@ void on_event(void*, const lwm2m::client::client_event& e) {
     case lwm2m::client::client_event_kind::woke_up: what = "woke up (queue mode)"; break;
     case lwm2m::client::client_event_kind::bootstrap_finished: what = "bootstrap finished"; break;
     case lwm2m::client::client_event_kind::bootstrap_failed: what = "bootstrap failed (retrying)"; break;
+    case lwm2m::client::client_event_kind::registration_failed: what = "registration failed (server given up)"; break;
     }
     if ((e.kind == lwm2m::client::client_event_kind::register_failed ||
          e.kind == lwm2m::client::client_event_kind::update_failed) &&

@@ -82,6 +82,8 @@ public:
     coap::code update_answer = coap::code::changed;
     coap::code bootstrap_answer = coap::code::changed;  // to a Bootstrap-Request (POST /bs)
     bool answer_registration = true;  // false: ignore Register/Update (no ACK at all)
+    /// when set: the answer to a Register, from the request (e.g. by its lt), else register_answer
+    std::function<coap::code(const sim_request&)> register_policy;
     std::vector<sim_request> requests;
     std::map<std::uint32_t, std::vector<sim_response>> responses;
 
@@ -97,8 +99,9 @@ public:
         q.at = now;
         requests.push_back(q);
         if (q.method == coap::code::post && q.path == "/rd") {
-            r.code(register_answer);
-            if (register_answer == coap::code::created) {
+            const coap::code answer = register_policy ? register_policy(q) : register_answer;
+            r.code(answer);
+            if (answer == coap::code::created) {
                 r.options().location_path("rd");
                 r.options().location_path("abc");
             }
