@@ -29,21 +29,9 @@ std::optional<exchange::peer_id> resolve_to_peer_1(void*, const client::security
     return std::nullopt;
 }
 
-struct recorded_events {
-    std::vector<client::client_event> events;
-    std::size_t count(client::client_event_kind k) const {
-        std::size_t n = 0;
-        for (const auto& e : events) n += e.kind == k ? 1 : 0;
-        return n;
-    }
-};
+using recorded_events = event_log;
 
-client::client_config bootstrap_config(recorded_events& ev) {
-    client::client_config c = sim_world::default_config();
-    c.on_event = [](void* ctx, const client::client_event& e) { static_cast<recorded_events*>(ctx)->events.push_back(e); };
-    c.event_context = &ev;
-    return c;
-}
+client::client_config bootstrap_config(recorded_events& ev) { return logging_config(ev); }
 
 /** A client with only a Bootstrap-Server account (peer 1, the scripted server). */
 struct bs_world {
@@ -424,12 +412,6 @@ client::server_account failing_account() {
     a.retry_timer = 10;
     return a;
 }
-std::vector<std::int64_t> instants_ms(const sim_world& w, std::string_view path) {
-    std::vector<std::int64_t> at;
-    for (const auto& r : w.server.requests)
-        if (r.path == path) at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - time_point{}).count());
-    return at;
-}
 } // namespace
 
 TEST_CASE("LwM2M 1.1.1 §6.2.1.1 Bootstrap on Registration Failure (/1/x/16): the last sequence failed, a Client-Initiated Bootstrap follows") {
@@ -441,17 +423,17 @@ TEST_CASE("LwM2M 1.1.1 §6.2.1.1 Bootstrap on Registration Failure (/1/x/16): th
         b.w.run_for(1s);
         CHECK(b.requests_to("/bs") == 0);  // a DM server account: no bootstrap at start
         b.w.run_for(20s);
-        CHECK(instants_ms(b.w, "/rd") == std::vector<std::int64_t>{10, 10'030});
+        CHECK(request_instants_ms(b.w, "/rd") == std::vector<std::int64_t>{10, 10'030});
         CHECK(b.w.client.state(101) == client::registration_state::failed);
         REQUIRE(b.ev.count(client::client_event_kind::registration_failed) == 1);
         // Given up when the second 4.03 arrived (10.040 s); Client Hold Off Time 0.
-        CHECK(instants_ms(b.w, "/bs") == std::vector<std::int64_t>{10'050});
+        CHECK(request_instants_ms(b.w, "/bs") == std::vector<std::int64_t>{10'050});
         REQUIRE(b.w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
         b.write_dm_account();  // Server /1/0 becomes ssid 7
         b.w.server.register_answer = coap::code::created;
         CHECK(b.finish().code == coap::code::changed);
         b.w.run_for(1s);
-        CHECK(instants_ms(b.w, "/rd").size() == 3);
+        CHECK(request_instants_ms(b.w, "/rd").size() == 3);
         CHECK(b.w.client.state(7) == client::registration_state::registered);
     }
     SUBCASE("false: given up, no bootstrap") {
@@ -462,7 +444,7 @@ TEST_CASE("LwM2M 1.1.1 §6.2.1.1 Bootstrap on Registration Failure (/1/x/16): th
         b.w.server.register_answer = coap::code::forbidden;
         b.w.client.start(b.w.now);
         b.w.run_for(std::chrono::hours(1));
-        CHECK(instants_ms(b.w, "/rd").size() == 2);
+        CHECK(request_instants_ms(b.w, "/rd").size() == 2);
         CHECK(b.w.client.state(101) == client::registration_state::failed);
         CHECK(b.ev.count(client::client_event_kind::registration_failed) == 1);
         CHECK(b.requests_to("/bs") == 0);
@@ -485,7 +467,7 @@ TEST_CASE("LwM2M 1.1.1 E.2 /1/x/9 Bootstrap-Request Trigger: 2.04, then Client-I
     const auto r = w.request(coap::code::post, "/1/0/9");
     CHECK(r.code == coap::code::changed);
     w.run_for(1s);
-    const std::vector<std::int64_t> bs = instants_ms(w, "/bs");
+    const std::vector<std::int64_t> bs = request_instants_ms(w, "/bs");
     REQUIRE(bs.size() == 1);
     CHECK(bs[0] >= std::chrono::duration_cast<std::chrono::milliseconds>(r.at - time_point{}).count());  // after the 2.04
     REQUIRE(w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
@@ -496,7 +478,7 @@ TEST_CASE("LwM2M 1.1.1 E.2 /1/x/9 Bootstrap-Request Trigger: 2.04, then Client-I
     CHECK(write.code == coap::code::changed);
     CHECK(w.request(coap::code::post, "/bs").code == coap::code::changed);
     w.run_for(1s);
-    CHECK(instants_ms(w, "/rd").size() == 2);  // registers again after the bootstrap
+    CHECK(request_instants_ms(w, "/rd").size() == 2);  // registers again after the bootstrap
     CHECK(w.client.state(101) == client::registration_state::registered);
     const auto last = w.request(coap::code::get, "/1/0/12", [](coap::message_builder_base& b) { b.accept(0); });
     CHECK(last.code == coap::code::content);
@@ -536,7 +518,7 @@ TEST_CASE("Bootstrap-Write of the registration procedure's resources /1/x/13-20 
     CHECK(a->sequence_retry_count == 4);
     // The Initial Registration Delay applies to the first Register after the bootstrap.
     // (Finish reached the client 10 ms before its 2.04 reached the server, and so did the Register.)
-    const std::vector<std::int64_t> rd = instants_ms(b.w, "/rd");
+    const std::vector<std::int64_t> rd = request_instants_ms(b.w, "/rd");
     REQUIRE(rd.size() == 1);
     CHECK(rd[0] == std::chrono::duration_cast<std::chrono::milliseconds>(finished.at - time_point{}).count() + 5'000);
     CHECK(b.w.client.state(7) == client::registration_state::registered);

@@ -77,22 +77,6 @@ TEST_CASE("LwM2M 1.1 §6.2.2 Update answered 4.04 makes the client register agai
 
 namespace {
 
-struct event_log {
-    std::vector<client::client_event> events;
-    std::size_t count(client::client_event_kind k) const {
-        std::size_t n = 0;
-        for (const auto& e : events) n += e.kind == k ? 1 : 0;
-        return n;
-    }
-};
-
-client::client_config logging_config(event_log& log) {
-    client::client_config c = sim_world::default_config();
-    c.on_event = [](void* ctx, const client::client_event& e) { static_cast<event_log*>(ctx)->events.push_back(e); };
-    c.event_context = &log;
-    return c;
-}
-
 client::server_account account(std::uint16_t ssid, std::uint32_t lifetime) {
     client::server_account a;
     a.ssid = ssid;
@@ -101,14 +85,10 @@ client::server_account account(std::uint16_t ssid, std::uint32_t lifetime) {
     return a;
 }
 
-/** The instants (ms since the start) at which the scripted server received a Register. */
+/** The instants (ms since the start) at which the scripted server received a Register [with `lt`]. */
 template <class World>
 std::vector<std::int64_t> register_instants(const World& w, std::string_view lt = {}) {
-    std::vector<std::int64_t> at;
-    for (const auto& r : w.server.requests)
-        if (r.path == "/rd" && (lt.empty() || r.has_query(lt)))
-            at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - time_point{}).count());
-    return at;
+    return request_instants_ms(w, "/rd", lt);
 }
 
 } // namespace
@@ -217,21 +197,8 @@ TEST_CASE("LwM2M 1.1.1 §6.2.1.1 Registration Priority Order: in increasing orde
     second.priority_order = 2;
     second.initial_delay = 5;
     client::server_account free = account(103, 303);  // no order: not held by the others
-    SUBCASE("Registration Failure Block true: the first given up blocks the second") {
-        first.failure_block = true;
-        REQUIRE(w.client.add_server(second).has_value());  // added out of order on purpose
-        REQUIRE(w.client.add_server(first).has_value());
-        w.server.register_policy = [](const sim_request& q) {
-            return q.has_query("lt=301") ? coap::code::forbidden : coap::code::created;
-        };
-        w.client.start(w.now);
-        w.run_for(std::chrono::hours(1));
-        CHECK(register_instants(w, "lt=301") == std::vector<std::int64_t>{10, 10'030});
-        CHECK(w.client.state(101) == registration_state::failed);
-        CHECK(register_instants(w, "lt=302").empty());
-        CHECK(w.client.state(102) == registration_state::idle);
-    }
-    SUBCASE("Registration Failure Block false: the second follows the first given up, after its Initial Registration Delay") {
+    // The first refused twice (given up at 10.040 s), the second added before it on purpose.
+    const auto first_refused = [&] {
         REQUIRE(w.client.add_server(second).has_value());
         REQUIRE(w.client.add_server(first).has_value());
         w.server.register_policy = [](const sim_request& q) {
@@ -240,6 +207,16 @@ TEST_CASE("LwM2M 1.1.1 §6.2.1.1 Registration Priority Order: in increasing orde
         w.client.start(w.now);
         w.run_for(std::chrono::hours(1));
         CHECK(register_instants(w, "lt=301") == std::vector<std::int64_t>{10, 10'030});
+    };
+    SUBCASE("Registration Failure Block true: the first given up blocks the second") {
+        first.failure_block = true;
+        first_refused();
+        CHECK(w.client.state(101) == registration_state::failed);
+        CHECK(register_instants(w, "lt=302").empty());
+        CHECK(w.client.state(102) == registration_state::idle);
+    }
+    SUBCASE("Registration Failure Block false: the second follows the first given up, after its Initial Registration Delay") {
+        first_refused();
         // The first was given up when its second 4.03 arrived (10.040 s); then 5 s.
         CHECK(register_instants(w, "lt=302") == std::vector<std::int64_t>{15'050});
         CHECK(w.client.state(102) == registration_state::registered);

@@ -257,6 +257,34 @@ public:
 
 using sim_world = basic_sim_world<>;
 
+/** The client's events, in order (client_config::on_event through `logging_config`). */
+struct event_log {
+    std::vector<client::client_event> events;
+    std::size_t count(client::client_event_kind k) const {
+        std::size_t n = 0;
+        for (const auto& e : events) n += e.kind == k ? 1 : 0;
+        return n;
+    }
+};
+
+/** sim_world's default configuration, its events recorded in `log`. */
+inline client::client_config logging_config(event_log& log) {
+    client::client_config c = sim_world::default_config();
+    c.on_event = [](void* ctx, const client::client_event& e) { static_cast<event_log*>(ctx)->events.push_back(e); };
+    c.event_context = &log;
+    return c;
+}
+
+/** When (ms since the start) the scripted server received each request on `path` [with query `q`]. */
+template <class World>
+std::vector<std::int64_t> request_instants_ms(const World& w, std::string_view path, std::string_view q = {}) {
+    std::vector<std::int64_t> at;
+    for (const auto& r : w.server.requests)
+        if (r.path == path && (q.empty() || r.has_query(q)))
+            at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - time_point{}).count());
+    return at;
+}
+
 } // namespace lwm2m::test
 
 // Generated once, in sim_world.cpp: each client test would otherwise compile the whole engine again.
