@@ -352,6 +352,7 @@ void on_event(void*, const lwm2m::client::client_event& e) {
     case lwm2m::client::client_event_kind::woke_up: what = "woke up (queue mode)"; break;
     case lwm2m::client::client_event_kind::bootstrap_finished: what = "bootstrap finished"; break;
     case lwm2m::client::client_event_kind::bootstrap_failed: what = "bootstrap failed (retrying)"; break;
+    case lwm2m::client::client_event_kind::registration_failed: what = "registration failed (server given up)"; break;
     }
     if ((e.kind == lwm2m::client::client_event_kind::register_failed ||
          e.kind == lwm2m::client::client_event_kind::update_failed) &&
@@ -486,6 +487,11 @@ int main(int argc, char** argv) {
     server.lifetime = opt.lifetime;
     server.default_pmin = 1;
     server.default_pmax = 60;
+    // A daemon keeps trying (LwM2M 1.1.1 Core §6.2.1.1): after a sequence of 5 failed Registers
+    // (5 s, 10 s, 20 s, 40 s apart: retry_initial), the next sequence 300 s later (doubling), not
+    // the default single sequence after which the server is given up.
+    server.sequence_delay = 300;
+    server.sequence_retry_count = 0xFFFFFFFF;
     static const std::string uri = (opt.secure ? "coaps://" : "coap://") + opt.host + ":" + std::to_string(opt.server_port);
     server.uri = uri;
     if (opt.bootstrap) {
@@ -523,6 +529,9 @@ int main(int argc, char** argv) {
             }
             std::fprintf(stderr, "-- bootstrapped: LwM2M server %.*s\n", static_cast<int>(dm_uri.size()), dm_uri.data());
             return lwm2m::exchange::peer_id{*peer};
+        };
+        bs.wall_clock = [](void*) -> std::optional<std::int64_t> {  // Last Bootstrapped (/1/x/12)
+            return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
         };
         if (!client.set_bootstrap_server(bs)) return 1;
     } else if (!client.add_server(server)) {

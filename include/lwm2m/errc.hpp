@@ -87,6 +87,7 @@ namespace lwm2m {
     X(request_entity_incomplete, "block-wise transfer out of order or incomplete (RFC 7959, 4.08)") \
     X(request_entity_too_large, "the body exceeds what the receiver can hold (4.13)")             \
     X(not_registered, "the endpoint is not (or no longer) registered")                            \
+    X(send_muted, "Send to this server is muted by its Mute Send resource /1/x/23 (LwM2M 1.1 Core E.2)") \
     X(cancelled, "the operation was cancelled by the application or by deregistration")          \
     X(no_request_slot, "every request slot of the engine is in use; retry when one completes")    \
     X(no_observation_slot, "every observation slot of the engine is in use")                       \

@@ -29,21 +29,9 @@ std::optional<exchange::peer_id> resolve_to_peer_1(void*, const client::security
     return std::nullopt;
 }
 
-struct recorded_events {
-    std::vector<client::client_event> events;
-    std::size_t count(client::client_event_kind k) const {
-        std::size_t n = 0;
-        for (const auto& e : events) n += e.kind == k ? 1 : 0;
-        return n;
-    }
-};
+using recorded_events = event_log;
 
-client::client_config bootstrap_config(recorded_events& ev) {
-    client::client_config c = sim_world::default_config();
-    c.on_event = [](void* ctx, const client::client_event& e) { static_cast<recorded_events*>(ctx)->events.push_back(e); };
-    c.event_context = &ev;
-    return c;
-}
+client::client_config bootstrap_config(recorded_events& ev) { return logging_config(ev); }
 
 /** A client with only a Bootstrap-Server account (peer 1, the scripted server). */
 struct bs_world {
@@ -179,11 +167,11 @@ TEST_CASE("Bootstrap-Discover: lwm2m version, object versions as in Register, th
     auto r = b.discover("/");
     CHECK(r.code == coap::code::content);
     CHECK(r.content_format == link_format);
-    CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.0,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>)");
+    CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.1,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>)");
     b.write_dm_account();
     r = b.discover("/0");
     CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</0/1>;ssid=7;uri="coap://dm.example:5683")");
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0,</1/0>;ssid=7");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.1,</1/0>;ssid=7");
     CHECK(b.discover("/1/0").code == coap::code::bad_request);
     CHECK(b.discover("/42").code == coap::code::not_found);
 }
@@ -204,7 +192,7 @@ TEST_CASE("Bootstrap-Write: creates instances, writes read-only resources; 4.00 
     CHECK(!sec->bootstrap_server);
     // Overwrites a single resource of an existing instance; /1/0/0 (Short Server ID) is read-only for DM servers.
     CHECK(b.write("/1/0/0", "9", 0).code == coap::code::changed);
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0,</1/0>;ssid=9");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.1,</1/0>;ssid=9");
     CHECK(b.write("/3/0", R"([{"bn":"/3/0/","n":"4","vb":true}])").code == coap::code::bad_request);  // Reboot: executable
     CHECK(b.write("/1/0", R"([{"bn":"/1/0/","n":"99","v":1}])").code == coap::code::bad_request);     // no such resource
     CHECK(b.write("/1/0", "x", 9999).code == coap::code::unsupported_content_format);
@@ -241,10 +229,10 @@ TEST_CASE("Bootstrap-Delete: / keeps the Bootstrap-Server account and the Device
     CHECK(b.w.request(coap::code::delete_, "/1/0/1").code == coap::code::bad_request);
     CHECK(b.w.request(coap::code::delete_, "/").code == coap::code::deleted);
     // The lights (3311) have a remove hook: their instances go too.
-    CHECK(b.discover("/").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.0,</3>;ver=1.0,</3/0>,</3311>)");
+    CHECK(b.discover("/").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.1,</3>;ver=1.0,</3/0>,</3311>)");
     b.write_dm_account();
     CHECK(b.w.request(coap::code::delete_, "/1/0").code == coap::code::deleted);
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.1");
     CHECK(b.w.request(coap::code::delete_, "/0").code == coap::code::deleted);
     CHECK(b.discover("/0").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693")");
 }
@@ -409,6 +397,136 @@ TEST_CASE("Bootstrap-Server Account Timeout (/0/x/12): the account is purged tha
     CHECK(!has_bootstrap_account());
     CHECK(b.w.client.security_instances().size() == 1);  // the DM server's stays
     CHECK(b.w.client.state(7) == client::registration_state::registered);
+    // Nothing left to bootstrap with: /1/x/9 Bootstrap-Request Trigger is gone.
+    CHECK(b.w.request(coap::code::post, "/1/0/9").code == coap::code::not_found);
+}
+
+namespace {
+/** A DM account of the registration procedure's tests: ssid 101 at peer 1, two attempts 10 s apart, one sequence. */
+client::server_account failing_account() {
+    client::server_account a;
+    a.ssid = 101;
+    a.peer = exchange::peer_id{1};
+    a.lifetime = 300;
+    a.retry_count = 2;
+    a.retry_timer = 10;
+    return a;
+}
+} // namespace
+
+TEST_CASE("LwM2M 1.1.1 §6.2.1.1 Bootstrap on Registration Failure (/1/x/16): the last sequence failed, a Client-Initiated Bootstrap follows") {
+    SUBCASE("true (the default): Bootstrap-Request once the server is given up, then Register with what was written") {
+        bs_world b;
+        REQUIRE(b.w.client.add_server(failing_account()).has_value());
+        b.w.server.register_answer = coap::code::forbidden;
+        b.w.client.start(b.w.now);
+        b.w.run_for(1s);
+        CHECK(b.requests_to("/bs") == 0);  // a DM server account: no bootstrap at start
+        b.w.run_for(20s);
+        CHECK(request_instants_ms(b.w, "/rd") == std::vector<std::int64_t>{10, 10'030});
+        CHECK(b.w.client.state(101) == client::registration_state::failed);
+        REQUIRE(b.ev.count(client::client_event_kind::registration_failed) == 1);
+        // Given up when the second 4.03 arrived (10.040 s); Client Hold Off Time 0.
+        CHECK(request_instants_ms(b.w, "/bs") == std::vector<std::int64_t>{10'050});
+        REQUIRE(b.w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
+        b.write_dm_account();  // Server /1/0 becomes ssid 7
+        b.w.server.register_answer = coap::code::created;
+        CHECK(b.finish().code == coap::code::changed);
+        b.w.run_for(1s);
+        CHECK(request_instants_ms(b.w, "/rd").size() == 3);
+        CHECK(b.w.client.state(7) == client::registration_state::registered);
+    }
+    SUBCASE("false: given up, no bootstrap") {
+        bs_world b;
+        client::server_account a = failing_account();
+        a.bootstrap_on_failure = false;
+        REQUIRE(b.w.client.add_server(a).has_value());
+        b.w.server.register_answer = coap::code::forbidden;
+        b.w.client.start(b.w.now);
+        b.w.run_for(std::chrono::hours(1));
+        CHECK(request_instants_ms(b.w, "/rd").size() == 2);
+        CHECK(b.w.client.state(101) == client::registration_state::failed);
+        CHECK(b.ev.count(client::client_event_kind::registration_failed) == 1);
+        CHECK(b.requests_to("/bs") == 0);
+        CHECK(b.w.client.bootstrap_progress() == client::bootstrap_phase::none);
+    }
+}
+
+TEST_CASE("LwM2M 1.1.1 E.2 /1/x/9 Bootstrap-Request Trigger: 2.04, then Client-Initiated Bootstrap; Last Bootstrapped (/1/x/12) set when it finishes") {
+    recorded_events ev;
+    sim_world w{1, {}, bootstrap_config(ev)};
+    client::bootstrap_config c;
+    c.peer = exchange::peer_id{1};
+    c.resolve_peer = resolve_to_peer_1;
+    c.wall_clock = [](void*) -> std::optional<std::int64_t> { return 1'700'000'000; };
+    REQUIRE(w.client.set_bootstrap_server(c).has_value());
+    w.register_client();
+    CHECK(w.request(coap::code::get, "/1/0/12").code == coap::code::not_found);  // never bootstrapped
+    const auto discovered = w.request(coap::code::get, "/1/0", [](coap::message_builder_base& b) { b.accept(link_format); });
+    CHECK(discovered.text().find("</1/0/9>") != std::string::npos);
+    const auto r = w.request(coap::code::post, "/1/0/9");
+    CHECK(r.code == coap::code::changed);
+    w.run_for(1s);
+    const std::vector<std::int64_t> bs = request_instants_ms(w, "/bs");
+    REQUIRE(bs.size() == 1);
+    CHECK(bs[0] >= std::chrono::duration_cast<std::chrono::milliseconds>(r.at - time_point{}).count());  // after the 2.04
+    REQUIRE(w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
+    // The Bootstrap-Server gives account 101 its Security instance, then finishes.
+    const auto write = w.request(coap::code::put, "/0/1", [](coap::message_builder_base& b) { b.content_format(senml_json); },
+                                 as_bytes(std::string_view{R"([{"bn":"/0/1/","n":"0","vs":"coap://dm.example:5683"},)"
+                                                           R"({"n":"1","vb":false},{"n":"2","v":3},{"n":"10","v":101}])"}));
+    CHECK(write.code == coap::code::changed);
+    CHECK(w.request(coap::code::post, "/bs").code == coap::code::changed);
+    w.run_for(1s);
+    CHECK(request_instants_ms(w, "/rd").size() == 2);  // registers again after the bootstrap
+    CHECK(w.client.state(101) == client::registration_state::registered);
+    const auto last = w.request(coap::code::get, "/1/0/12", [](coap::message_builder_base& b) { b.accept(0); });
+    CHECK(last.code == coap::code::content);
+    CHECK(last.text() == "1700000000");
+}
+
+TEST_CASE("LwM2M 1.1.1 E.2 /1/x/9 Bootstrap-Request Trigger without a Bootstrap-Server account: absent, 4.04") {
+    sim_world w;
+    w.register_client();
+    CHECK(w.request(coap::code::post, "/1/0/9").code == coap::code::not_found);
+    const auto discovered = w.request(coap::code::get, "/1/0", [](coap::message_builder_base& b) { b.accept(link_format); });
+    CHECK(discovered.text().find("</1/0/9>") == std::string::npos);
+    w.run_for(5s);
+    for (const auto& q : w.server.requests) CHECK(q.path != "/bs");
+}
+
+TEST_CASE("Bootstrap-Write of the registration procedure's resources /1/x/13-20 (no DM operation in object 1 v1.1), in TLV") {
+    bs_world b;
+    b.bootstrap();
+    b.write_dm_account();
+    // TLV resources: 13 = 3, 14 = 5, 15 = true, 16 = false, 17 = 2, 18 = 7, 19 = 50 (1 byte each), 20 = 4.
+    const auto tlv = hex("c10d03 c10e05 c10f01 c11000 c11102 c11207 c11332 c11404");
+    const auto w = b.w.request(coap::code::put, "/1/0", [](coap::message_builder_base& m) { m.content_format(11542); }, tlv);
+    CHECK(w.code == coap::code::changed);
+    const sim_response finished = b.finish();
+    CHECK(finished.code == coap::code::changed);
+    b.w.run_for(10s);
+    const client::server_account* a = b.w.client.account(7);
+    REQUIRE(a != nullptr);
+    CHECK(a->priority_order == std::optional<std::uint32_t>{3});
+    CHECK(a->initial_delay == 5);
+    CHECK(a->failure_block);
+    CHECK(!a->bootstrap_on_failure);
+    CHECK(a->retry_count == 2);
+    CHECK(a->retry_timer == std::optional<std::uint32_t>{7});
+    CHECK(a->sequence_delay == 50);
+    CHECK(a->sequence_retry_count == 4);
+    // The Initial Registration Delay applies to the first Register after the bootstrap.
+    // (Finish reached the client 10 ms before its 2.04 reached the server, and so did the Register.)
+    const std::vector<std::int64_t> rd = request_instants_ms(b.w, "/rd");
+    REQUIRE(rd.size() == 1);
+    CHECK(rd[0] == std::chrono::duration_cast<std::chrono::milliseconds>(finished.at - time_point{}).count() + 5'000);
+    CHECK(b.w.client.state(7) == client::registration_state::registered);
+    // A DM server has no operation on them (object 1 v1.1): 4.05.
+    CHECK(b.w.request(coap::code::get, "/1/0/17").code == coap::code::method_not_allowed);
+    CHECK(b.w.request(coap::code::put, "/1/0/17", [](coap::message_builder_base& m) { m.content_format(0); }, as_bytes(std::string_view{"9"}))
+              .code == coap::code::method_not_allowed);
+    CHECK(a->retry_count == 2);
 }
 
 TEST_CASE("Bootstrap compiled out: no Security object, no Bootstrap-Request") {

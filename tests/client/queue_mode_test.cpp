@@ -14,23 +14,10 @@ namespace queue_mode_test {
 
 path P(std::string_view s) { return parse_path(s).value(); }
 
-/** Records the engine's events. */
-struct event_log {
-    std::vector<client::client_event> events;
-    static void hook(void* self, const client::client_event& e) { static_cast<event_log*>(self)->events.push_back(e); }
-    std::size_t count(client::client_event_kind k) const {
-        std::size_t n = 0;
-        for (const auto& e : events) n += e.kind == k ? 1 : 0;
-        return n;
-    }
-};
-
 client::client_config queue_config(event_log& log, duration awake = duration::zero()) {
-    client::client_config c = sim_world::default_config();
+    client::client_config c = logging_config(log);
     c.queue_mode = true;
     c.queue_awake_time = awake;
-    c.on_event = &event_log::hook;
-    c.event_context = &log;
     return c;
 }
 

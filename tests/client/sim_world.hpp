@@ -82,6 +82,8 @@ public:
     coap::code update_answer = coap::code::changed;
     coap::code bootstrap_answer = coap::code::changed;  // to a Bootstrap-Request (POST /bs)
     bool answer_registration = true;  // false: ignore Register/Update (no ACK at all)
+    /// when set: the answer to a Register, from the request (e.g. by its lt), else register_answer
+    std::function<coap::code(const sim_request&)> register_policy;
     std::vector<sim_request> requests;
     std::map<std::uint32_t, std::vector<sim_response>> responses;
 
@@ -97,8 +99,9 @@ public:
         q.at = now;
         requests.push_back(q);
         if (q.method == coap::code::post && q.path == "/rd") {
-            r.code(register_answer);
-            if (register_answer == coap::code::created) {
+            const coap::code answer = register_policy ? register_policy(q) : register_answer;
+            r.code(answer);
+            if (answer == coap::code::created) {
                 r.options().location_path("rd");
                 r.options().location_path("abc");
             }
@@ -253,6 +256,34 @@ public:
 };
 
 using sim_world = basic_sim_world<>;
+
+/** The client's events, in order (client_config::on_event through `logging_config`). */
+struct event_log {
+    std::vector<client::client_event> events;
+    std::size_t count(client::client_event_kind k) const {
+        std::size_t n = 0;
+        for (const auto& e : events) n += e.kind == k ? 1 : 0;
+        return n;
+    }
+};
+
+/** sim_world's default configuration, its events recorded in `log`. */
+inline client::client_config logging_config(event_log& log) {
+    client::client_config c = sim_world::default_config();
+    c.on_event = [](void* ctx, const client::client_event& e) { static_cast<event_log*>(ctx)->events.push_back(e); };
+    c.event_context = &log;
+    return c;
+}
+
+/** When (ms since the start) the scripted server received each request on `path` [with query `q`]. */
+template <class World>
+std::vector<std::int64_t> request_instants_ms(const World& w, std::string_view path, std::string_view q = {}) {
+    std::vector<std::int64_t> at;
+    for (const auto& r : w.server.requests)
+        if (r.path == path && (q.empty() || r.has_query(q)))
+            at.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(r.at - time_point{}).count());
+    return at;
+}
 
 } // namespace lwm2m::test
 

@@ -29,12 +29,14 @@ while [ $# -gt 0 ]; do
 done
 
 # What is shipped: current versions (listed in all.hpp), the LwM2M 1.0 versions whose
-# resources differ from the current ones (suffix _v1_0), and the LwM2M 1.1 Security object
-# (suffix _v1_1: the one a 1.1 client's bootstrap takes, current being 1.2). Objects 2, 6 and 7 have no 1.0
+# resources differ from the current ones (suffix _v1_0), and the LwM2M 1.1 Security and
+# Server objects (suffix _v1_1: the ones a 1.1 client's bootstrap takes and its Register
+# shows, current being 1.2; in Server 1.1, resources 13-20 have no operation for a DM server,
+# LwM2M 1.1.1 Core Appendix E.2). Objects 2, 6 and 7 have no 1.0
 # variant: 6 and 7 never changed, 2-1_0.xml differs only by the ACL range text "16-bit".
 current=(0 1 2 3 4 5 6 7 3303 3306 3308 3311 3312 3316 3328 3331 3341)
 v1_0=(0 1 3 4 5)
-v1_1=(0)
+v1_1=(0 1)
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

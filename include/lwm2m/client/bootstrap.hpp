@@ -55,6 +55,12 @@ struct bootstrap_config {
      * server can be bootstrapped.
      */
     std::optional<exchange::peer_id> (*resolve_peer)(void* context, const security_instance& account) = nullptr;
+    /**
+     * The current time in seconds since 1970-01-01 UTC, or nullopt when the device does not
+     * know it: a finished bootstrap sets each Server instance's Last Bootstrapped (/1/x/12).
+     * Null: left absent.
+     */
+    std::optional<std::int64_t> (*wall_clock)(void* context) = nullptr;
     void* context = nullptr;
 };
 

@@ -20,9 +20,11 @@
  * @endcode
  *
  * The Server object (1) is built in: one instance per `server_account` added (instance id =
- * the order of addition), resources 0-8 of the 1.0 schema, where Lifetime and Binding writes
- * cause an Update and /1/x/4 Disable and /1/x/8 Registration Update Trigger act on the
- * registration. The Security object (0) exists only as server accounts: any DM request on
+ * the order of addition), resources 0-8 of the 1.0 schema (0-23 of the 1.1 one with
+ * `operation_set::bootstrap`, for a client registering as 1.1: `client/server_object.hpp`),
+ * where Lifetime and Binding writes cause an Update and /1/x/4 Disable and /1/x/8
+ * Registration Update Trigger act on the registration; the registration procedure follows
+ * each account's /1/x/13-20 (`client/registration.hpp`). The Security object (0) exists only as server accounts: any DM request on
  * /0 is answered 4.01 Unauthorized (it is reserved to the Bootstrap-Server, 1.0 §E.1) and it
  * is never listed in Register. With `operation_set::bootstrap` the client also has a
  * Bootstrap-Server account (`set_bootstrap_server`): with no DM server account, `start`
@@ -67,6 +69,7 @@
 #include <lwm2m/coap/message_view.hpp>
 #include <lwm2m/coap/observe.hpp>
 #include <lwm2m/coap/token.hpp>
+#include <lwm2m/divide.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
@@ -149,7 +152,7 @@ struct client_limits {
 enum class client_event_kind : std::uint8_t {
     registered,        ///< 2.01 to Register
     updated,           ///< 2.04 to Update
-    register_failed,   ///< error or timeout on Register; a retry is scheduled
+    register_failed,   ///< error or timeout on Register; a retry is scheduled, or `registration_failed` follows
     update_failed,     ///< error or timeout on Update; the client registers again
     deregistered,      ///< De-register answered (or timed out)
     disabled,          ///< /1/x/4 executed; silent until the Disable Timeout ends
@@ -161,6 +164,10 @@ enum class client_event_kind : std::uint8_t {
     /// the Bootstrap-Request failed (its code; 0.00: timeout) or the bootstrap did not finish
     /// within EXCHANGE_LIFETIME of the last operation: a new Bootstrap-Request is scheduled (ssid 0)
     bootstrap_failed,
+    /// every communication sequence of Register failed (LwM2M 1.1.1 Core §6.2.1.1; the last
+    /// code, 0.00: timeout): the server is given up, and a bootstrap follows when its
+    /// Bootstrap on Registration Failure (/1/x/16) is true and there is a Bootstrap-Server account
+    registration_failed,
 };
 
 /** One registration event. `code` is the response code, or empty (0.00) for a timeout. */
@@ -194,8 +201,10 @@ struct client_config {
     bool accept_unknown_peers = false;
     /** Send every notification confirmable (else NON, with a CON at least every 24 h, RFC 7641 §4.5). */
     bool confirmable_notifications = false;
-    duration retry_initial = std::chrono::seconds(60);  ///< first Register retry delay
-    duration retry_max = std::chrono::seconds(3600);    ///< back-off cap
+    /// Communication Retry Timer of an account that does not set /1/x/18 (rounded down to
+    /// seconds), and the first retry delay of a Bootstrap-Request
+    duration retry_initial = std::chrono::seconds(60);
+    duration retry_max = std::chrono::seconds(3600);    ///< cap of the Bootstrap-Request back-off
     exchange::transmission_parameters transmission{};
     /** Optional event hook. */
     void (*on_event)(void* context, const client_event&) = nullptr;
@@ -264,7 +273,7 @@ class engine {
 public:
     engine(const client_config& config, Random random) noexcept
         : config_(config), endpoint_(random, config.transmission), server_object_{servers_.data(), &server_count_} {
-        (void)add_binding(bind(server_object_));
+        (void)add_binding(server_binding(bind(server_object_)));
     }
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
@@ -280,6 +289,7 @@ public:
         s = server_session{};
         s.account = account;
         s.set_binding(account.binding);
+        fill_retry_timer(s.account);
         if constexpr (bootstraps)  // the lowest free instance id (a Bootstrap-Server may have named others)
             while (server_object_.session(s.instance) != &s) ++s.instance;
         return {};
@@ -303,6 +313,7 @@ public:
         if (auto ok = s.uri.assign(value::of_string(c.uri)); !ok) return ok;
         if (auto added = bs_.security.add(s); !added) return unexpected{added.error()};
         bs_.config = c;
+        server_object_.bootstrap_account = true;
         return {};
     }
 
@@ -333,14 +344,12 @@ public:
         now_ = now;
         if constexpr (bootstraps) {
             // No DM server account: bootstrap first (LwM2M 1.1.1 Core §6.1.3), after the Client Hold Off Time.
-            if (server_count_ == 0 && bs_.security.bootstrap_account() != nullptr && bs_.phase == bootstrap_phase::none) {
-                bs_.phase = bootstrap_phase::hold_off;
-                bs_.next_action = now + std::chrono::seconds(bs_.security.bootstrap_account()->hold_off);
-            }
+            if (server_count_ == 0 && bs_.phase == bootstrap_phase::none) begin_bootstrap(now);
         }
         for (std::size_t i = 0; i < server_count_; ++i)
-            if (servers_[i].state == registration_state::idle || servers_[i].state == registration_state::deregistered)
-                servers_[i].start_pending = true;
+            if (servers_[i].state == registration_state::idle || servers_[i].state == registration_state::deregistered ||
+                servers_[i].state == registration_state::failed)
+                begin_registration(servers_[i]);
         process(now);
     }
 
@@ -395,7 +404,7 @@ public:
         };
         for (std::size_t i = 0; i < server_count_; ++i) {
             const server_session& s = servers_[i];
-            if (s.start_pending) consider(now_);
+            if (s.start_pending && may_register(s)) consider(now_);
             switch (s.state) {
             case registration_state::registered:
                 if (s.update_requested || s.disable_requested) consider(now_);
@@ -479,7 +488,8 @@ public:
      * Send (LwM2M 1.1 Core §6.4.3): POST /dp to server `ssid` with the current values of
      * `paths` in SenML CBOR (or `cf`, SenML JSON). The outcome is reported as a
      * `send_acknowledged` / `send_failed` event.
-     * Errors: `not_found` (server), `not_registered`, `capacity_exceeded` (too many Sends in
+     * Errors: `not_found` (server), `not_registered`, `send_muted` (its Mute Send /1/x/23 is
+     * true: nothing is sent), `capacity_exceeded` (too many Sends in
      * flight, or the values do not fit one datagram), collection errors (`not_found`...).
      */
     result<exchange::request_handle> send(std::uint16_t ssid, std::span<const path> paths, time_point now,
@@ -489,6 +499,7 @@ public:
         if (s == nullptr) return fail(errc::not_found);
         if (s->state != registration_state::registered && s->state != registration_state::updating)
             return fail(errc::not_registered);
+        if (s->account.mute_send) return fail(errc::send_muted);  // /1/x/23 (LwM2M 1.1.1 Core E.2)
         std::size_t slot = sends_.size();
         for (std::size_t i = 0; i < sends_.size(); ++i)
             if (sends_[i].handle.value == 0) slot = i;
@@ -751,15 +762,67 @@ private:
         s.disable_after_deregister = false;
     }
 
+    /**
+     * A Register failed (LwM2M 1.1.1 Core §6.2.1.1): the next attempt of the sequence, the
+     * next sequence, or, when the last sequence failed, the server is given up (and the
+     * client bootstraps when the account says so and it can).
+     */
     void schedule_retry(server_session& s, time_point now, coap::code c) noexcept {
+        const server_account& a = s.account;
         s.pending = {};
         s.state = registration_state::retry_wait;
-        duration delay = config_.retry_initial;
-        for (std::uint32_t i = 0; i < s.attempts && delay < config_.retry_max; ++i) delay *= 2;
-        if (delay > config_.retry_max) delay = config_.retry_max;
-        ++s.attempts;
-        s.next_action = now + delay;
         emit(client_event_kind::register_failed, s, c);
+        if (++s.attempts < std::max<std::uint32_t>(a.retry_count, 1)) {
+            s.next_action = now + retry_delay(a.retry_timer.value_or(60), s.attempts);
+            return;
+        }
+        s.attempts = 0;
+        if (++s.sequences < std::max<std::uint32_t>(a.sequence_retry_count, 1) && a.sequence_delay != 0xFFFFFFFF) {
+            s.next_action = now + retry_delay(a.sequence_delay, s.sequences);
+            return;
+        }
+        s.state = registration_state::failed;
+        emit(client_event_kind::registration_failed, s, c);
+        if constexpr (bootstraps)
+            if (a.bootstrap_on_failure) begin_bootstrap(now);
+    }
+
+    /** `start` (or a bootstrap) asks `s` to register: a new procedure, Initial Registration Delay first. */
+    static void begin_registration(server_session& s) noexcept {
+        s.start_pending = true;
+        s.initial_delay_pending = true;
+        s.attempts = s.sequences = 0;
+    }
+
+    /**
+     * Registration Priority Order (/1/x/13): `s` may register once every server before it in
+     * the order has registered or been given up, none with Registration Failure Block (/1/x/15).
+     */
+    [[nodiscard]] bool may_register(const server_session& s) const noexcept {
+        if (!s.account.priority_order) return true;
+        for (std::size_t i = 0; i < server_count_; ++i) {
+            const server_session& q = servers_[i];
+            if (!q.account.priority_order || *q.account.priority_order >= *s.account.priority_order) continue;
+            if (q.state == registration_state::failed ? q.account.failure_block
+                                                       : q.start_pending || q.state == registration_state::registering ||
+                                                             q.state == registration_state::retry_wait)
+                return false;
+        }
+        return true;
+    }
+
+    /** An account without /1/x/18 takes `client_config::retry_initial`. */
+    void fill_retry_timer(server_account& a) const noexcept {
+        if (!a.retry_timer)  // (sdiv64: no 64-bit division helper in a size build, see HACKING.md)
+            a.retry_timer = static_cast<std::uint32_t>(
+                lwm2m::detail::sdiv64(std::chrono::duration_cast<std::chrono::milliseconds>(config_.retry_initial).count(), 1000));
+    }
+
+    /** The Server object's binding; a client registering as 1.0 shows object 1 v1.0 (resources 0-8). */
+    object_binding server_binding(object_binding b) const noexcept {
+        if constexpr (bootstraps)
+            if (version_1_0()) b.schema = objects::lwm2m_server_v1_0::object.view();
+        return b;
     }
 
     void schedule_update(server_session& s, time_point now) noexcept {
@@ -865,7 +928,7 @@ private:
         for (std::size_t i = 0; i < server_count_; ++i) {
             const server_session& s = servers_[i];
             if (s.state == registration_state::registering || s.state == registration_state::updating ||
-                s.state == registration_state::deregistering || s.start_pending || s.update_requested)
+                s.state == registration_state::deregistering || (s.start_pending && may_register(s)) || s.update_requested)
                 return;
             if (s.state == registration_state::registered) registered = true;
         }
@@ -891,11 +954,19 @@ private:
                 }
                 continue;
             }
+            if (s.start_pending && s.state != registration_state::registering && s.state != registration_state::updating &&
+                s.state != registration_state::deregistering && may_register(s)) {
+                if (s.initial_delay_pending && s.account.initial_delay != 0) {  // /1/x/14, then Register
+                    s.start_pending = false;
+                    s.state = registration_state::retry_wait;
+                    s.next_action = now + std::chrono::seconds(s.account.initial_delay);
+                } else {
+                    send_register(s, now);
+                }
+                s.initial_delay_pending = false;
+                continue;
+            }
             switch (s.state) {
-            case registration_state::idle:
-            case registration_state::deregistered:
-                if (s.start_pending) send_register(s, now);
-                break;
             case registration_state::retry_wait:
             case registration_state::disabled:
                 if (now >= s.next_action) send_register(s, now);
@@ -1609,7 +1680,7 @@ private:
      * instances created and deleted (a DM server can do neither).
      */
     struct server_bootstrap_view {
-        static constexpr const auto& schema = objects::lwm2m_server_v1_0::object;
+        static constexpr const auto& schema = basic_server_object<bootstraps>::schema;
         engine* self;
         [[nodiscard]] std::size_t instance_count() const noexcept { return self->server_count_; }
         [[nodiscard]] std::uint16_t instance_id(std::size_t i) const noexcept { return self->servers_[i].instance; }
@@ -1626,6 +1697,7 @@ private:
             s = server_session{};
             s.instance = id;
             s.set_binding(s.account.binding);
+            self->fill_retry_timer(s.account);
             s.account.ssid = 0;  // none until written (Finish checks it)
             return {};
         }
@@ -1650,13 +1722,26 @@ private:
         server_bootstrap_view server;
         explicit bootstrap_objects(engine* self) noexcept : server{self} {
             list[count++] = bind(self->bs_.security);
-            for (const object_binding& o : self->objects()) list[count++] = o.id() == 1 ? bind(server) : o;
+            for (const object_binding& o : self->objects()) list[count++] = o.id() == 1 ? self->server_binding(bind(server)) : o;
             for (std::size_t i = 0; i < count; ++i) views[i] = list[i].schema;
             registry = schema_registry{std::span<const object_view>{views.data(), count}};
         }
         bootstrap_objects(const bootstrap_objects&) = delete;
         [[nodiscard]] std::span<const object_binding> span() const noexcept { return {list.data(), count}; }
     };
+
+    /**
+     * Client-Initiated Bootstrap (Core §6.1.3) after the Client Hold Off Time, when the client
+     * has a Bootstrap-Server account and is not bootstrapping already: at `start` without a DM
+     * server, on /1/x/9 Bootstrap-Request Trigger, or when a server is given up (§6.2.1.1).
+     */
+    void begin_bootstrap(time_point now) noexcept {
+        const security_instance* bs = bs_.security.bootstrap_account();
+        if (bs == nullptr || bs_.phase == bootstrap_phase::requesting || bs_.phase == bootstrap_phase::bootstrapping) return;
+        bs_.phase = bootstrap_phase::hold_off;
+        bs_.attempts = 0;
+        bs_.next_action = now + std::chrono::seconds(bs->hold_off);
+    }
 
     void process_bootstrap(time_point now) noexcept {
         if (bs_.finish_pending) {  // the 2.04 to Finish is queued: now register (Core §6.1.7.6)
@@ -1665,10 +1750,19 @@ private:
             // The Bootstrap-Server Account Timeout (/0/x/12, as written or configured) runs from now.
             if (const security_instance* bs = bs_.security.bootstrap_account(); bs != nullptr && bs->account_timeout != 0)
                 bs_.next_action = now + std::chrono::seconds(bs->account_timeout);
-            for (std::size_t i = 0; i < server_count_; ++i) servers_[i].start_pending = true;
+            std::uint32_t stamp = 0;  // Last Bootstrapped (/1/x/12), when the device knows the time
+            if (bs_.config.wall_clock != nullptr)
+                if (const auto t = bs_.config.wall_clock(bs_.config.context); t && *t > 0 && *t <= 0xFFFFFFFF)
+                    stamp = static_cast<std::uint32_t>(*t);
+            for (std::size_t i = 0; i < server_count_; ++i) {
+                begin_registration(servers_[i]);
+                if (stamp != 0) servers_[i].account.last_bootstrapped = stamp;
+            }
             emit_queue(client_event_kind::bootstrap_finished);
             return;
         }
+        for (std::size_t i = 0; i < server_count_; ++i)
+            if (std::exchange(servers_[i].bootstrap_requested, false)) begin_bootstrap(now);  // /1/x/9, after its 2.04
         switch (bs_.phase) {
         case bootstrap_phase::hold_off:
         case bootstrap_phase::retry_wait:
@@ -1681,8 +1775,10 @@ private:
         case bootstrap_phase::finished:
             // Core Appendix E.1 /0/x/12: the account is purged once its timeout has passed.
             if (const security_instance* bs = bs_.security.bootstrap_account();
-                bs != nullptr && bs->account_timeout != 0 && now >= bs_.next_action)
+                bs != nullptr && bs->account_timeout != 0 && now >= bs_.next_action) {
                 (void)bs_.security.remove(bs->id);
+                server_object_.bootstrap_account = false;
+            }
             return;
         default: return;
         }

@@ -6,15 +6,28 @@
  * for one LwM2M Server), the registration states, the timing rules, and the link-format
  * payload of Register/Update. The engine (`client/client.hpp`) drives them. Allocation: none.
  *
- * Timing rules (all documented choices; the spec leaves them to the client):
+ * Timing rules (the registration procedure of LwM2M 1.1.1 Core §6.2.1.1, its values from the
+ * account, /1/x/13-20; the Update timing is a documented choice, the spec leaves it open):
  * - Update is sent `update_delay(lifetime)` after a successful Register/Update:
  *   lifetime − MAX_TRANSMIT_WAIT (93 s by default) when the lifetime exceeds twice
  *   MAX_TRANSMIT_WAIT, else half the lifetime, so the whole retransmission sequence of the
  *   Update fits before the registration expires (the rule Anjay uses). Lifetime 0 (infinite)
  *   means no periodic Update.
- * - A failed Register (error response or timeout) is retried after `retry_initial` doubling
- *   per attempt up to `retry_max` (LwM2M 1.1 §6.2.1.1 Communication Retry Timer, default 60 s,
- *   with exponential back-off).
+ * - The first Register after `start` (or a bootstrap) waits the Initial Registration Delay
+ *   Timer (/1/x/14, 0 s by default). Servers with a Registration Priority Order (/1/x/13)
+ *   register in increasing order, each once those before it have registered or been given up;
+ *   one given up with Registration Failure Block (/1/x/15) true stops those after it. A server
+ *   without an order registers at once.
+ * - A failed Register (error response or timeout) is retried in a communication sequence of
+ *   Communication Retry Count attempts (/1/x/17, 5), attempt n+1 following attempt n after
+ *   Communication Retry Timer × 2^(n−1) (/1/x/18, 60 s: `client_config::retry_initial` for an
+ *   account that does not set it); a failed sequence s is followed by the next after
+ *   Communication Sequence Delay Timer × 2^(s−1) (/1/x/19, 86400 s; 0xFFFFFFFF: no other
+ *   sequence), up to Communication Sequence Retry Count sequences (/1/x/20, 1) (`retry_delay`).
+ *   When the last one fails the server is given up (`registration_state::failed`,
+ *   `client_event_kind::registration_failed`) and, if Bootstrap on Registration Failure
+ *   (/1/x/16, true) and the client has a Bootstrap-Server account, the client bootstraps
+ *   (Client-Initiated Bootstrap; `operation_set::bootstrap`). `start` tries a given-up server again.
  * - An Update answered 4.04 (the Server lost the registration) or failing otherwise leads to
  *   a new Register at once.
  * - Disable (/1/x/4): the 2.04 goes out, then De-register; the server's datagrams are dropped
@@ -58,6 +71,21 @@ struct server_account {
     std::uint32_t disable_timeout = 86400;       ///< /1/x/5 seconds
     bool notification_storing = true;            ///< /1/x/6
     std::string_view binding = std::string_view{"U", 1};  ///< /1/x/7
+    // The registration procedure (LwM2M 1.1.1 Core §6.2.1.1; defaults of its Table 6.2.1.1-1).
+    // (32-bit and smaller fields last, in size order: no padding on 32-bit targets.)
+    std::optional<std::uint32_t> priority_order{}; ///< /1/x/13 (absent: registers regardless of the others)
+    std::uint32_t initial_delay = 0;               ///< /1/x/14 seconds before the first Register
+    std::uint32_t retry_count = 5;                 ///< /1/x/17 Register attempts in a communication sequence
+    std::optional<std::uint32_t> retry_timer{};    ///< /1/x/18 seconds (absent: client_config::retry_initial)
+    std::uint32_t sequence_delay = 86400;          ///< /1/x/19 seconds between sequences (0xFFFFFFFF: one sequence)
+    std::uint32_t sequence_retry_count = 1;        ///< /1/x/20 communication sequences
+    /// /1/x/12 seconds since 1970 (0: unknown, absent; 32 bits reach 2106 and keep the account 4-aligned)
+    std::uint32_t last_bootstrapped = 0;
+    std::optional<bool> trigger{};                 ///< /1/x/21 reachable over SMS (absent: false)
+    bool failure_block = false;                    ///< /1/x/15 given up: the servers after it in the order are not tried
+    bool bootstrap_on_failure = true;              ///< /1/x/16 given up: bootstrap (when there is a Bootstrap-Server account)
+    char preferred_transport = 0;                  ///< /1/x/22 one of U S T N (0: absent)
+    bool mute_send = false;                        ///< /1/x/23 true: Send to this server is refused (errc::send_muted)
 };
 
 /** Where the client is with one server. */
@@ -69,13 +97,15 @@ enum class registration_state : std::uint8_t {
     deregistering,  ///< De-register sent
     deregistered,   ///< de-registered (by the application); silent
     disabled,       ///< Disable executed; silent until the Disable Timeout ends
-    retry_wait,     ///< Register failed; waiting to retry
+    retry_wait,     ///< waiting to send Register: the Initial Registration Delay, or a retry after a failure
+    failed,         ///< every communication sequence failed: given up (until `start`, or a bootstrap)
 };
 
 /** Short name for logs: "registered", "retry_wait", ... */
 [[nodiscard]] constexpr std::string_view name(registration_state s) noexcept {
     constexpr std::string_view names[] = {"idle",         "registering", "registered", "updating",
-                                          "deregistering", "deregistered", "disabled",  "retry_wait"};
+                                          "deregistering", "deregistered", "disabled",  "retry_wait",
+                                          "failed"};
     return names[static_cast<std::uint8_t>(s)];
 }
 
@@ -93,10 +123,13 @@ struct server_session {
     bool binding_dirty = false;
     bool disable_requested = false;
     bool disable_after_deregister = false;
+    bool initial_delay_pending = false;  ///< the next Register is the first since `start` or a bootstrap
+    bool bootstrap_requested = false;    ///< /1/x/9 executed: bootstrap once the 2.04 has gone out
     exchange::request_handle pending{};
     time_point next_update{};
     time_point next_action{};
-    std::uint32_t attempts = 0;
+    std::uint32_t attempts = 0;   ///< failed Registers in the current communication sequence
+    std::uint32_t sequences = 0;  ///< failed communication sequences
     std::array<char, 64> location_text{};
     std::size_t location_size = 0;
     std::array<char, 8> binding_text{};
@@ -126,6 +159,20 @@ struct server_session {
 
 static_assert(*update_delay(86400, {}) == std::chrono::seconds(86400 - 93));
 static_assert(*update_delay(60, {}) == std::chrono::seconds(30));
+
+/**
+ * `base_s` seconds × 2^(n−1) (LwM2M 1.1.1 Core §6.2.1.1: the n-th retry of a sequence, the
+ * n-th sequence), saturated at 2^40 s rather than overflowing.
+ */
+[[nodiscard]] constexpr duration retry_delay(std::uint32_t base_s, std::uint32_t n) noexcept {
+    std::uint64_t s = base_s;
+    for (std::uint32_t i = 1; i < n && s < (std::uint64_t{1} << 40); ++i) s *= 2;
+    return std::chrono::seconds(std::min(s, std::uint64_t{1} << 40));
+}
+
+static_assert(retry_delay(60, 1) == std::chrono::seconds(60));
+static_assert(retry_delay(60, 4) == std::chrono::seconds(480));
+static_assert(retry_delay(0xFFFFFFFF, 100) == std::chrono::seconds(std::uint64_t{1} << 40));
 
 /**
  * Writes the Register / Update payload (LwM2M 1.1 Core §6.2.1, 1.0 §5.3.1): a root link
