@@ -18,6 +18,12 @@
 
 // Firmware routes precondition failures to its own handler instead of <cassert>.
 #define LWM2M_ASSERT(cond) ((cond) ? static_cast<void>(0) : __builtin_trap())
+// Decoders this firmware's servers never need (config.hpp): indefinite-length CBOR strings
+// (refused with a precise error, 4.00), and JSON escapes in values, as no JSON format is built in.
+#define LWM2M_CBOR_INDEFINITE_STRINGS 0
+#ifndef LWM2M_FOOTPRINT_ALL_FORMATS
+#define LWM2M_JSON_ESCAPED_VALUES 0
+#endif
 
 #include <lwm2m/client/client.hpp>
 #include <lwm2m/client/objects/device.hpp>

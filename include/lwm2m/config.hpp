@@ -66,10 +66,39 @@
 #define LWM2M_ALWAYS_INLINE
 #endif
 
+/**
+ * Indefinite-length CBOR strings (RFC 8949 §3.2.3: a 0x5F/0x7F head, chunks, a "break") are
+ * read by the CBOR-based formats (SenML CBOR, LwM2M CBOR, plain CBOR). Firmware whose servers
+ * send only definite-length strings (as Leshan, Wakaama and our server do) may define it to 0:
+ * the chunk reading and joining code is then not compiled in (about 1 kB of Cortex-M4 flash)
+ * and such a string is refused with `errc::indefinite_string_not_supported` at its head (4.00 to
+ * a Write), never misread. 1 (the default): read as before.
+ */
+#ifndef LWM2M_CBOR_INDEFINITE_STRINGS
+#define LWM2M_CBOR_INDEFINITE_STRINGS 1
+#endif
+
+/**
+ * Values whose text still holds JSON escapes (`text_encoding::json_escaped`, RFC 8259 §7:
+ * what the SenML JSON and OMA JSON readers make of an escaped string) are decoded by
+ * `copy_value_bytes`, `for_each_value_byte` and the writers. A value's encoding is known only
+ * at run time, so the decoder is linked into every build that decodes any value; firmware
+ * with no JSON format may define it to 0 to leave it out (592 B of Cortex-M4 flash). Such a
+ * value then fails to decode with `errc::json_escapes_not_supported`, never misread; a client
+ * engine whose `format_set` holds SenML JSON does not compile with it 0. 1: the default.
+ */
+#ifndef LWM2M_JSON_ESCAPED_VALUES
+#define LWM2M_JSON_ESCAPED_VALUES 1
+#endif
+
 namespace lwm2m::config {
 
 inline constexpr std::size_t coap_max_token_length = LWM2M_COAP_MAX_TOKEN_LENGTH;
 inline constexpr std::size_t coap_default_max_options = LWM2M_COAP_DEFAULT_MAX_OPTIONS;
+/// See LWM2M_CBOR_INDEFINITE_STRINGS.
+inline constexpr bool cbor_indefinite_strings = LWM2M_CBOR_INDEFINITE_STRINGS != 0;
+/// See LWM2M_JSON_ESCAPED_VALUES.
+inline constexpr bool json_escaped_values = LWM2M_JSON_ESCAPED_VALUES != 0;
 
 static_assert(coap_max_token_length <= 8, "RFC 7252 §3 limits tokens to 8 bytes");
 
