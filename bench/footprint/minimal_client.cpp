@@ -55,8 +55,8 @@ constexpr bool only_three_formats = false;
 // feature set, they are answered 4.05 / 4.06. No record list either (0 records, 0 arena
 // bytes): Reads and notifications are encoded straight from the objects, and only the
 // composite operations and Send, left out here, collect records. Observations use pmin/pmax:
-// no room for the per-instance values of gt/lt/st on a whole multi-instance resource
-// (threshold_instances 0: such a Write-Attributes is 4.00; gt/lt/st on a single value stay).
+// no gt/lt/st (operation_set::thresholds left out: setting one is 4.00, and no double is
+// parsed or compared for them), so no room for their per-instance values (threshold_instances 0).
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 0, 0,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
                                                 lwm2m::client::format_set::senml_cbor,

@@ -1116,7 +1116,8 @@ private:
                         notify = true;  // the error ends the observation (RFC 7641 §3.2)
                     } else if (const std::optional<bool> met = instance_thresholds(o, a, *sample)) {
                         notify = *met;
-                    } else if (sample->numeric && a.has_thresholds() && o.target.has_resource()) {
+                    } else if (has(operation_set::thresholds) && sample->numeric && a.has_thresholds() &&
+                               o.target.has_resource()) {
                         notify = client::thresholds_met(a, o.last_numeric, *sample->numeric);
                     } else {
                         notify = o.changed || sample->digest != o.last_digest;
@@ -1551,7 +1552,7 @@ private:
                                         (threshold_instances > 0 || !def->is_multiple() || p.has_resource_instance());
         unsigned seen = 0;  // a bit per attribute_name
         for (std::string_view q : m.uri_query()) {
-            auto change = parse_attribute_query(q);
+            auto change = parse_attribute_query<has(operation_set::thresholds)>(q);
             if (!change) return fail_request(r, coap::code::bad_request);
             // An attribute given twice (?pmin=1&pmin=5) is ambiguous: 4.00, as Leshan's
             // AttributeSet refuses duplicates, rather than a silent last-wins.
@@ -1567,7 +1568,7 @@ private:
         // 4.00 and nothing changes. Values combined from different levels are not checked
         // here: an effective pmax below pmin (or epmax not above epmin) is ignored where it
         // is used (`observation_timing`).
-        if (!a.validate() || a.pmin.value_or(0) > a.pmax.value_or(0xFFFFFFFFu)) return fail_request(r, coap::code::bad_request);
+        if (!a.validate<has(operation_set::thresholds)>() || a.pmin.value_or(0) > a.pmax.value_or(0xFFFFFFFFu)) return fail_request(r, coap::code::bad_request);
         if (!attributes_.set(ssid, p, a)) return fail_request(r, coap::code::internal_server_error);
         r.code(coap::code::changed);
     }
