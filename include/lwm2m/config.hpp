@@ -91,6 +91,22 @@
 #define LWM2M_JSON_ESCAPED_VALUES 1
 #endif
 
+/**
+ * Float values (LwM2M data type Float, IEEE 754) in the content formats' values. A client
+ * whose objects have no Float resource (Security, Server, Device...) never reads or writes
+ * one: it may define it to 0 and, with gt/lt/st left out (`client::operation_set::thresholds`),
+ * no decimal text is converted to or from a double (compact::parse_double, format_double: about
+ * 2.3 kB of Cortex-M4 flash). Then plain text of a Float, a SenML CBOR decimal fraction
+ * (tag 4) that is not a whole number and any Float value given to a writer fail with
+ * `errc::float_not_supported` (4.00 to a Write); a whole decimal fraction is read as the
+ * integer it is, and SenML CBOR floats (half, single, double) are still read, so 22.0 still
+ * writes an Integer resource and 22.5 is still refused (`type_mismatch`). `client::engine::
+ * add_object` does not compile for an object with a Float resource. 1: the default.
+ */
+#ifndef LWM2M_FLOAT_VALUES
+#define LWM2M_FLOAT_VALUES 1
+#endif
+
 namespace lwm2m::config {
 
 inline constexpr std::size_t coap_max_token_length = LWM2M_COAP_MAX_TOKEN_LENGTH;
@@ -99,6 +115,8 @@ inline constexpr std::size_t coap_default_max_options = LWM2M_COAP_DEFAULT_MAX_O
 inline constexpr bool cbor_indefinite_strings = LWM2M_CBOR_INDEFINITE_STRINGS != 0;
 /// See LWM2M_JSON_ESCAPED_VALUES.
 inline constexpr bool json_escaped_values = LWM2M_JSON_ESCAPED_VALUES != 0;
+/// See LWM2M_FLOAT_VALUES.
+inline constexpr bool float_values = LWM2M_FLOAT_VALUES != 0;
 
 static_assert(coap_max_token_length <= 8, "RFC 7252 §3 limits tokens to 8 bytes");
 

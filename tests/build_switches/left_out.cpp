@@ -1,5 +1,5 @@
 // What a build gets from the switches of config.hpp that leave a decoder out of firmware
-// (LWM2M_CBOR_INDEFINITE_STRINGS, LWM2M_JSON_ESCAPED_VALUES): run.sh compiles this file twice,
+// (LWM2M_CBOR_INDEFINITE_STRINGS, LWM2M_JSON_ESCAPED_VALUES, LWM2M_FLOAT_VALUES): run.sh compiles this file twice,
 // with every switch at its default and with every switch 0, and the checks below say what
 // each build must do. Not part of lwm2m_tests: a switch changes inline functions, so a
 // program must see one setting in every translation unit.
@@ -7,6 +7,10 @@
 #include <lwm2m/client/response_code.hpp>
 #include <lwm2m/format/cbor/reader.hpp>
 #include <lwm2m/format/codec.hpp>
+#include <lwm2m/format/text.hpp>
+#include <lwm2m/model/coerce.hpp>
+#include <lwm2m/model/objects/lwm2m_server_v1_0.hpp>
+#include <lwm2m/model/schema_registry.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 
 #include <doctest/doctest.h>
@@ -22,6 +26,7 @@ using lwm2m::errc;
 
 constexpr bool chunked = LWM2M_CBOR_INDEFINITE_STRINGS != 0;
 constexpr bool escaped = LWM2M_JSON_ESCAPED_VALUES != 0;
+constexpr bool floats = LWM2M_FLOAT_VALUES != 0;
 
 std::string from_hex(std::string_view hex) {
     std::string out;
@@ -29,6 +34,33 @@ std::string from_hex(std::string_view hex) {
     return out;
 }
 lwm2m::bytes_view bytes(const std::string& s) { return lwm2m::as_bytes(std::string_view{s}); }
+
+/** The one record of a SenML CBOR payload, read at / with the Server object's schema when `typed`. */
+lwm2m::result<lwm2m::format::record> senml_cbor_record(const std::string& payload, bool typed) {
+    static constexpr lwm2m::object_view server[] = {lwm2m::objects::lwm2m_server_v1_0::object.view()};
+    static constexpr lwm2m::schema_registry registry{server};
+    std::array<lwm2m::format::record, 2> out{};
+    const auto n = lwm2m::format::read_records(lwm2m::format::content_format::senml_cbor, bytes(payload), lwm2m::path{},
+                                               typed ? &registry : nullptr, out);
+    if (!n) return lwm2m::unexpected{n.error()};
+    REQUIRE(*n == 1);
+    return out[0];
+}
+
+/** What a writer of `cf` makes of one record at /1/0/1 (a hex dump), or its error. */
+lwm2m::result<std::string> written(lwm2m::format::content_format cf, const lwm2m::format::record& r) {
+    std::array<std::byte, 64> buf{};
+    lwm2m::format::output_window out{buf};
+    const auto p = *lwm2m::path::make(1, 0, 1);
+    if (auto ok = lwm2m::format::write_records(cf, std::span{&r, 1}, p, out); !ok) return lwm2m::unexpected{ok.error()};
+    std::string hex;
+    for (std::size_t i = 0; i < *out.finish(); ++i) {
+        constexpr char digits[] = "0123456789abcdef";
+        hex += digits[static_cast<unsigned>(buf[i]) >> 4];
+        hex += digits[static_cast<unsigned>(buf[i]) & 15];
+    }
+    return hex;
+}
 
 std::string decoded(const lwm2m::value& v) {
     std::array<std::byte, 32> buf{};
@@ -100,4 +132,94 @@ TEST_CASE("a value viewing CBOR chunks or JSON escapes is decoded, or fails with
     }
     // A raw value is decoded in every build.
     CHECK(decoded(lwm2m::value::of_string(std::string_view{"raw"})) == "raw");
+}
+
+TEST_CASE("plain text (LwM2M 1.1 Core §7.4.1): a Float is read and written, or refused when Float values are left out") {
+    const auto v = lwm2m::format::text::parse_value(bytes(std::string{"22.5"}), lwm2m::data_type::float_);
+    std::array<std::byte, 16> buf{};
+    lwm2m::format::output_window out{buf};
+    const auto w = lwm2m::format::text::write_value(lwm2m::value::of_float(22.5), out);
+    if (floats) {
+        REQUIRE(v.has_value());
+        CHECK(v->as_float() == 22.5);
+        REQUIRE(w.has_value());
+        CHECK(std::string(reinterpret_cast<const char*>(buf.data()), *out.finish()) == "22.5");
+    } else {
+        REQUIRE_FALSE(v.has_value());
+        CHECK(v.error() == lwm2m::error{errc::float_not_supported, 0});
+        REQUIRE_FALSE(w.has_value());
+        CHECK(w.error().code == errc::float_not_supported);
+    }
+    // Integers are read and written alike; an Integer in float notation is refused alike.
+    CHECK(lwm2m::format::text::parse_value(bytes(std::string{"-12"}), lwm2m::data_type::integer)->as_integer() == -12);
+    CHECK(lwm2m::format::text::parse_value(bytes(std::string{"1.0"}), lwm2m::data_type::integer).error().code ==
+          errc::invalid_number);
+    // A Float schema's number from an Integer: converted, or refused.
+    CHECK(lwm2m::coerce(lwm2m::value::of_integer(5), lwm2m::data_type::float_).has_value() == floats);
+}
+
+TEST_CASE("SenML CBOR (RFC 8428 §6): floats for an Integer resource are read alike; decimal fractions as their integer") {
+    // [{0: "/1/0/1", 2: 300.0 as a half}] and [{0: "/1/0/1", 2: 22.5}] for Lifetime (Integer).
+    const std::string head = from_hex("81a20066") + "/1/0/1" + from_hex("02");
+    const auto whole = senml_cbor_record(head + from_hex("f95cb0"), true);
+    REQUIRE(whole.has_value());
+    CHECK(whole->value == lwm2m::value::of_integer(300));
+    const auto half = senml_cbor_record(head + from_hex("f94da0"), true);
+    REQUIRE_FALSE(half.has_value());
+    CHECK(half.error().code == errc::type_mismatch);
+    const auto single = senml_cbor_record(head + from_hex("fa43960000"), true);  // 300.0f
+    REQUIRE(single.has_value());
+    CHECK(single->value == lwm2m::value::of_integer(300));
+
+    // Decimal fractions (RFC 8949 §3.4.4), tag 4 at offset 11: 4([1, 30]) = 300, 4([-1, 225]) = 22.5.
+    const auto fraction = senml_cbor_record(head + from_hex("c48201181e"), true);
+    REQUIRE(fraction.has_value());
+    CHECK(fraction->value == lwm2m::value::of_integer(300));
+    const auto untyped = senml_cbor_record(head + from_hex("c48201181e"), false);
+    REQUIRE(untyped.has_value());
+    CHECK(untyped->value == (floats ? lwm2m::value::of_float(300) : lwm2m::value::of_integer(300)));
+    const auto negative = senml_cbor_record(head + from_hex("c4822038df"), false);  // 4([-1, -224]) = -22.4
+    const auto exact = senml_cbor_record(head + from_hex("c48220390bb7"), false);  // 4([-1, -3000]) = -300
+    REQUIRE(exact.has_value());
+    CHECK(exact->value == (floats ? lwm2m::value::of_float(-300) : lwm2m::value::of_integer(-300)));
+    const auto big = senml_cbor_record(head + from_hex("c482131b7fffffffffffffff"), false);  // 2^63 - 1 times 10^19
+    const auto huge = senml_cbor_record(head + from_hex("c48200") + from_hex("1bffffffffffffffff"), false);  // 2^64 - 1
+    REQUIRE(huge.has_value());
+    if (floats) {
+        REQUIRE(negative.has_value());
+        CHECK(negative->value == lwm2m::value::of_float(-22.4));
+        REQUIRE(big.has_value());
+        CHECK(huge->value == lwm2m::value::of_float(18446744073709551616.0));
+    } else {
+        REQUIRE_FALSE(negative.has_value());
+        CHECK(negative.error() == lwm2m::error{errc::float_not_supported, 11});
+        REQUIRE_FALSE(big.has_value());
+        CHECK(big.error() == lwm2m::error{errc::number_out_of_range, 11});
+        CHECK(huge->value == lwm2m::value::of_unsigned(18446744073709551615u));
+    }
+    const auto fractional = senml_cbor_record(head + from_hex("c4822018e1"), true);  // 4([-1, 225]) = 22.5 for Integer
+    REQUIRE_FALSE(fractional.has_value());
+    CHECK(fractional.error().code == (floats ? errc::type_mismatch : errc::float_not_supported));
+}
+
+TEST_CASE("the TLV and SenML CBOR writers write a Float, or refuse it when Float values are left out") {
+    const lwm2m::format::record r{*lwm2m::path::make(1, 0, 1), lwm2m::value::of_float(22.5), std::nullopt};
+    const auto tlv = written(lwm2m::format::content_format::tlv, r);
+    const auto senml = written(lwm2m::format::content_format::senml_cbor, r);
+    if (floats) {
+        REQUIRE(tlv.has_value());
+        CHECK(*tlv == "c40141b40000");  // 22.5 as a binary32 (LwM2M 1.1 Core §7.4.3)
+        REQUIRE(senml.has_value());
+        CHECK(*senml == "81a221662f312f302f3102f94da0");
+    } else {
+        REQUIRE_FALSE(tlv.has_value());
+        CHECK(tlv.error() == lwm2m::error{errc::float_not_supported, 0});
+        REQUIRE_FALSE(senml.has_value());
+        CHECK(senml.error() == lwm2m::error{errc::float_not_supported, 0});
+    }
+    // A time that is not a whole second is still written: the shortest float, or a double.
+    const lwm2m::format::record timed{*lwm2m::path::make(1, 0, 1), lwm2m::value::of_integer(7), 1.5};
+    const auto t = written(lwm2m::format::content_format::senml_cbor, timed);
+    REQUIRE(t.has_value());
+    CHECK(*t == (floats ? "81a321662f312f302f3106f93e000207" : "81a321662f312f302f3106fb3ff80000000000000207"));
 }

@@ -11,7 +11,7 @@ trap 'rm -rf "$out"' EXIT
 flags=(-std=c++20 -O1 -Wall -Wextra -Wpedantic -Werror -Iinclude -Itests)
 for setting in default left_out; do
     defs=()
-    [ "$setting" = left_out ] && defs=(-DLWM2M_CBOR_INDEFINITE_STRINGS=0 -DLWM2M_JSON_ESCAPED_VALUES=0)
+    [ "$setting" = left_out ] && defs=(-DLWM2M_CBOR_INDEFINITE_STRINGS=0 -DLWM2M_JSON_ESCAPED_VALUES=0 -DLWM2M_FLOAT_VALUES=0)
     nice "$CXX" "${flags[@]}" "${defs[@]}" tests/main.cpp tests/build_switches/left_out.cpp -o "$out/$setting"
     echo "build_switches: $setting"
     "$out/$setting"

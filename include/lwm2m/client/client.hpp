@@ -322,6 +322,8 @@ public:
     /** Binds an application object (see `client::object`). Errors: `capacity_exceeded`, `invalid_argument` (object id taken, or 0/1). */
     template <object T>
     result<void> add_object(T& obj) noexcept {
+        static_assert(config::float_values || !uses(T::schema.view(), data_type::float_),
+                      "an object with a Float resource needs LWM2M_FLOAT_VALUES (config.hpp)");
         if (T::schema.info.id <= 1) return fail(errc::invalid_argument);
         return add_binding(bind(obj));
     }

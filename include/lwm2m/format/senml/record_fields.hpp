@@ -1242,8 +1242,10 @@ using encoding::utf8_checker;
     constexpr auto bit = [](value_kind k) { return 1u << static_cast<unsigned>(k); };
     constexpr unsigned numbers = bit(value_kind::integer) | bit(value_kind::unsigned_integer) | bit(value_kind::time) |
                                  bit(value_kind::boolean) | bit(value_kind::objlnk);
-    const unsigned plain = json ? numbers : numbers | bit(value_kind::float_);  // JSON has no NaN/inf
+    // JSON has no NaN/inf; a build without Float values writes none
+    const unsigned plain = json || !config::float_values ? numbers : numbers | bit(value_kind::float_);
     if ((plain & bit(v.kind())) != 0 && r.path.has_resource() && !r.time) return {};
+    if (!config::float_values && v.kind() == value_kind::float_) return fail(errc::float_not_supported, i);
     if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
     if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
     if (r.time && !encoding::is_finite(*r.time)) return fail(errc::number_out_of_range, i);

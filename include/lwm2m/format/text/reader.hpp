@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -63,7 +64,8 @@ namespace detail {
  * - none (executable resources): only the empty text.
  * Errors (offset inside `text`): `invalid_utf8`, `invalid_number`, `number_out_of_range`
  * (does not fit 64 bits), `invalid_boolean`, `invalid_objlnk`, `invalid_base64`,
- * `type_mismatch` (text for `none`). Allocation: none.
+ * `type_mismatch` (text for `none`), `float_not_supported` (Float, with LWM2M_FLOAT_VALUES 0).
+ * Allocation: none.
  */
 [[nodiscard]] inline result<value> parse_value(bytes_view text, data_type t) noexcept {
     const std::string_view s = as_chars(text);
@@ -82,6 +84,7 @@ namespace detail {
         return value::of_unsigned(v);
     }
     case data_type::float_: {
+        if constexpr (!config::float_values) return fail(errc::float_not_supported, 0);
         LWM2M_TRY(v, encoding::parse_double(s));
         return value::of_float(v);
     }
