@@ -21,9 +21,11 @@
 // Decoders this firmware's servers never need (config.hpp): indefinite-length CBOR strings
 // (refused with a precise error, 4.00), and JSON escapes in values, as no JSON format is built in.
 #define LWM2M_CBOR_INDEFINITE_STRINGS 0
-// Objects 0, 1 and 3 have no Float resource (add_object checks it), and gt/lt/st are left out:
-// no decimal text to or from a double is linked.
+// Objects 1 and 3 (0 is only the server account) have no Float and no Opaque resource
+// (add_object checks it), and gt/lt/st are left out: no decimal text to or from a double, no
+// base64, is linked.
 #define LWM2M_FLOAT_VALUES 0
+#define LWM2M_BASE64_VALUES 0
 #ifndef LWM2M_FOOTPRINT_ALL_FORMATS
 #define LWM2M_JSON_ESCAPED_VALUES 0
 #endif

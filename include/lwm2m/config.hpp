@@ -107,6 +107,19 @@
 #define LWM2M_FLOAT_VALUES 1
 #endif
 
+/**
+ * Values in base64 text (RFC 4648): Opaque in plain text (LwM2M 1.1 Core §7.4.1) and SenML
+ * JSON's "vd" (RFC 8428 §5). A client whose objects have no Opaque resource never reads or
+ * writes one: it may define it to 0 to leave the base64 code out (about 1 kB of Cortex-M4
+ * flash). Then plain text of an Opaque (read or written) and the decoding of a base64 value
+ * fail with `errc::base64_not_supported` (4.00 to a Write), never misread; raw Opaque bytes
+ * (TLV, CBOR) are read and written as before. `client::engine::add_object` does not compile for
+ * an object with an Opaque resource, nor an engine whose format_set holds SenML JSON. 1: the default.
+ */
+#ifndef LWM2M_BASE64_VALUES
+#define LWM2M_BASE64_VALUES 1
+#endif
+
 namespace lwm2m::config {
 
 inline constexpr std::size_t coap_max_token_length = LWM2M_COAP_MAX_TOKEN_LENGTH;
@@ -117,6 +130,8 @@ inline constexpr bool cbor_indefinite_strings = LWM2M_CBOR_INDEFINITE_STRINGS !=
 inline constexpr bool json_escaped_values = LWM2M_JSON_ESCAPED_VALUES != 0;
 /// See LWM2M_FLOAT_VALUES.
 inline constexpr bool float_values = LWM2M_FLOAT_VALUES != 0;
+/// See LWM2M_BASE64_VALUES.
+inline constexpr bool base64_values = LWM2M_BASE64_VALUES != 0;
 
 static_assert(coap_max_token_length <= 8, "RFC 7252 §3 limits tokens to 8 bytes");
 

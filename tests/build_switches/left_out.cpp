@@ -1,5 +1,6 @@
 // What a build gets from the switches of config.hpp that leave a decoder out of firmware
-// (LWM2M_CBOR_INDEFINITE_STRINGS, LWM2M_JSON_ESCAPED_VALUES, LWM2M_FLOAT_VALUES): run.sh compiles this file twice,
+// (LWM2M_CBOR_INDEFINITE_STRINGS, LWM2M_JSON_ESCAPED_VALUES, LWM2M_FLOAT_VALUES,
+// LWM2M_BASE64_VALUES): run.sh compiles this file twice,
 // with every switch at its default and with every switch 0, and the checks below say what
 // each build must do. Not part of lwm2m_tests: a switch changes inline functions, so a
 // program must see one setting in every translation unit.
@@ -27,6 +28,7 @@ using lwm2m::errc;
 constexpr bool chunked = LWM2M_CBOR_INDEFINITE_STRINGS != 0;
 constexpr bool escaped = LWM2M_JSON_ESCAPED_VALUES != 0;
 constexpr bool floats = LWM2M_FLOAT_VALUES != 0;
+constexpr bool base64 = LWM2M_BASE64_VALUES != 0;
 
 std::string from_hex(std::string_view hex) {
     std::string out;
@@ -222,4 +224,31 @@ TEST_CASE("the TLV and SenML CBOR writers write a Float, or refuse it when Float
     const auto t = written(lwm2m::format::content_format::senml_cbor, timed);
     REQUIRE(t.has_value());
     CHECK(*t == (floats ? "81a321662f312f302f3106f93e000207" : "81a321662f312f302f3106fb3ff80000000000000207"));
+}
+
+TEST_CASE("plain text (LwM2M 1.1 Core §7.4.1): an Opaque is read and written in base64, or refused when base64 is left out") {
+    const std::string text = "AQI=";  // (the values view it)
+    const auto v = lwm2m::format::text::parse_value(bytes(text), lwm2m::data_type::opaque);
+    const std::string raw = from_hex("0102");
+    std::array<std::byte, 16> buf{};
+    lwm2m::format::output_window out{buf};
+    const auto w = lwm2m::format::text::write_value(lwm2m::value::of_opaque(bytes(raw)), out);
+    const auto b = lwm2m::value_byte_size(lwm2m::value::of_opaque(bytes(text), lwm2m::text_encoding::base64));
+    if (base64) {
+        REQUIRE(v.has_value());
+        CHECK(decoded(*v) == raw);
+        REQUIRE(w.has_value());
+        CHECK(std::string(reinterpret_cast<const char*>(buf.data()), *out.finish()) == "AQI=");
+        CHECK(b.value() == 2);
+    } else {
+        REQUIRE_FALSE(v.has_value());
+        CHECK(v.error() == lwm2m::error{errc::base64_not_supported, 0});
+        REQUIRE_FALSE(w.has_value());
+        CHECK(w.error().code == errc::base64_not_supported);
+        REQUIRE_FALSE(b.has_value());
+        CHECK(b.error().code == errc::base64_not_supported);
+    }
+    // Raw Opaque bytes are read and written alike (TLV: LwM2M 1.1 Core §7.4.3).
+    const lwm2m::format::record r{*lwm2m::path::make(1, 0, 1), lwm2m::value::of_opaque(bytes(raw)), std::nullopt};
+    CHECK(written(lwm2m::format::content_format::tlv, r).value() == "c2010102");
 }

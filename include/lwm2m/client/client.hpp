@@ -324,6 +324,8 @@ public:
     result<void> add_object(T& obj) noexcept {
         static_assert(config::float_values || !uses(T::schema.view(), data_type::float_),
                       "an object with a Float resource needs LWM2M_FLOAT_VALUES (config.hpp)");
+        static_assert(config::base64_values || !uses(T::schema.view(), data_type::opaque),
+                      "an object with an Opaque resource needs LWM2M_BASE64_VALUES (config.hpp)");
         if (T::schema.info.id <= 1) return fail(errc::invalid_argument);
         return add_binding(bind(obj));
     }

@@ -64,7 +64,8 @@ namespace detail {
  * - none (executable resources): only the empty text.
  * Errors (offset inside `text`): `invalid_utf8`, `invalid_number`, `number_out_of_range`
  * (does not fit 64 bits), `invalid_boolean`, `invalid_objlnk`, `invalid_base64`,
- * `type_mismatch` (text for `none`), `float_not_supported` (Float, with LWM2M_FLOAT_VALUES 0).
+ * `type_mismatch` (text for `none`), `float_not_supported` (Float, with LWM2M_FLOAT_VALUES 0),
+ * `base64_not_supported` (Opaque, with LWM2M_BASE64_VALUES 0).
  * Allocation: none.
  */
 [[nodiscard]] inline result<value> parse_value(bytes_view text, data_type t) noexcept {
@@ -101,6 +102,7 @@ namespace detail {
         return value::of_objlnk(objlnk{*object, *instance});
     }
     case data_type::opaque: {
+        if constexpr (!config::base64_values) return fail(errc::base64_not_supported, 0);
         if (auto ok = encoding::base64_decoded_size(s, encoding::base64_alphabet::standard); !ok)
             return unexpected{ok.error()};
         return value::of_opaque(text, text_encoding::base64);

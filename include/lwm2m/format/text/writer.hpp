@@ -38,7 +38,8 @@ namespace text {
  * Errors (offset 0): `type_mismatch` (an `untyped` value: raw bytes of unknown type),
  * `invalid_utf8` (a String / Corelnk that is not UTF-8),
  * `invalid_argument` (NaN or an infinity), `invalid_json` / `invalid_base64` (encoded text
- * that does not decode), `float_not_supported` (a Float, with LWM2M_FLOAT_VALUES 0). Output
+ * that does not decode), `float_not_supported` (a Float, with LWM2M_FLOAT_VALUES 0),
+ * `base64_not_supported` (an Opaque, with LWM2M_BASE64_VALUES 0). Output
  * beyond the window is counted, not an error. Allocation: none.
  */
 [[nodiscard]] inline result<void> write_value(const value& v, output_window& out) noexcept {
@@ -70,6 +71,7 @@ namespace text {
         return put_number(encoding::format_number(std::uint64_t{v.as_objlnk().instance_id}, buf));
     }
     case value_kind::opaque: {
+        if constexpr (!config::base64_values) return fail(errc::base64_not_supported, 0);
         if (v.encoding() == text_encoding::base64) {
             // Readers validate base64 (canonical: padding, zero unused bits); re-check cheaply.
             if (auto ok = encoding::base64_decoded_size(as_chars(v.encoded_bytes()), encoding::base64_alphabet::standard);
