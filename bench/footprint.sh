@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Cortex-M4 footprint of a minimal LwM2M client (bench/footprint/minimal_client.cpp):
-# objects 0/1/3, register/update/de-register, read/write/execute, observe with pmin/pmax,
-# content formats text + TLV + SenML CBOR, float text through encoding::compact.
+# objects 0/1/3, register/update/de-register, read/write/execute, observe with pmin/pmax (no
+# gt/lt/st), content formats text + TLV + SenML CBOR. The source defines the config.hpp switches
+# that leave out what those objects and servers never need: LWM2M_FLOAT_VALUES=0 (no Float
+# resource), LWM2M_BASE64_VALUES=0 (no Opaque one), LWM2M_CBOR_INDEFINITE_STRINGS=0 and
+# LWM2M_JSON_ESCAPED_VALUES=0. Flash 58,936 B before them, 53,400 B with them (static RAM 3,916 B).
 #
 #   bench/footprint.sh            build, run the host build, print sizes and the largest symbols
 #   LWM2M_FOOTPRINT_STRICT=1 ...  also fail when a size target is missed
 #   LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FOOTPRINT_ALL_FORMATS ...   every content format (for comparison)
-#   LWM2M_COMPACT_FLOAT_TEXT=0 ...  libstdc++ to_chars/from_chars for doubles (for comparison)
+#   LWM2M_COMPACT_FLOAT_TEXT=0 ...  libstdc++ to_chars/from_chars for doubles (for comparison;
+#                                   with LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FLOAT_VALUES=1)
+#   LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FLOAT_VALUES=1 ...  a config.hpp switch set back (see the source)
 #   LWM2M_FOOTPRINT_RAM_DETAIL=1 ...  also the engine's RAM member by member (a -g build read
 #                                    with gdb's `ptype /o`; needs gdb)
 #

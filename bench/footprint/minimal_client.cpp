@@ -18,16 +18,27 @@
 
 // Firmware routes precondition failures to its own handler instead of <cassert>.
 #define LWM2M_ASSERT(cond) ((cond) ? static_cast<void>(0) : __builtin_trap())
-// Decoders this firmware's servers never need (config.hpp): indefinite-length CBOR strings
-// (refused with a precise error, 4.00), and JSON escapes in values, as no JSON format is built in.
+// Codecs this firmware never needs (config.hpp; each can be set back for a comparison, e.g.
+// LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FLOAT_VALUES=1 bench/footprint.sh):
+// - indefinite-length CBOR strings, which its servers do not send (refused: 4.00);
+// - Float and Opaque values: objects 1 and 3 (0 is only the server account) have no such
+//   resource (add_object checks it), and gt/lt/st are left out, so no decimal text to or from
+//   a double and no base64 is linked;
+// - JSON escapes in values: no JSON format is built in (SenML JSON, with every format, needs
+//   them and base64).
+#ifndef LWM2M_CBOR_INDEFINITE_STRINGS
 #define LWM2M_CBOR_INDEFINITE_STRINGS 0
-// Objects 1 and 3 (0 is only the server account) have no Float and no Opaque resource
-// (add_object checks it), and gt/lt/st are left out: no decimal text to or from a double, no
-// base64, is linked.
+#endif
+#ifndef LWM2M_FLOAT_VALUES
 #define LWM2M_FLOAT_VALUES 0
-#define LWM2M_BASE64_VALUES 0
+#endif
 #ifndef LWM2M_FOOTPRINT_ALL_FORMATS
+#ifndef LWM2M_BASE64_VALUES
+#define LWM2M_BASE64_VALUES 0
+#endif
+#ifndef LWM2M_JSON_ESCAPED_VALUES
 #define LWM2M_JSON_ESCAPED_VALUES 0
+#endif
 #endif
 
 #include <lwm2m/client/client.hpp>
