@@ -4,7 +4,7 @@
 # gt/lt/st), content formats text + TLV + SenML CBOR. The source defines the config.hpp switches
 # that leave out what those objects and servers never need: LWM2M_FLOAT_VALUES=0 (no Float
 # resource), LWM2M_BASE64_VALUES=0 (no Opaque one), LWM2M_CBOR_INDEFINITE_STRINGS=0 and
-# LWM2M_JSON_ESCAPED_VALUES=0. Flash 58,936 B before them, 53,400 B with them (static RAM 3,916 B).
+# LWM2M_JSON_ESCAPED_VALUES=0. Flash 58,936 B before them, 53,016 B with them (static RAM 3,916 B).
 #
 #   bench/footprint.sh            build, run the host build, print sizes and the largest symbols
 #   LWM2M_FOOTPRINT_STRICT=1 ...  also fail when a size target is missed
@@ -21,6 +21,9 @@
 # and the engine alone = total - driver. The targets are checked against the totals.
 # Targets: flash <= 16 kB, static RAM <= 4 kB, no heap. Anchors: Anjay Lite 33.2 kB flash /
 # 7.8 kB RAM, Wakaama core 28 kB flash.
+# Fails if a double is added or converted by libgcc (soft float) in the LWM2M_FLOAT_VALUES=0
+# build, which needs none (not checked when LWM2M_FOOTPRINT_EXTRA sets LWM2M_FLOAT_VALUES=1 or
+# LWM2M_FOOTPRINT_ALL_FORMATS: the JSON formats' numbers are doubles).
 # Fails (always) if the image holds heap, exception or RTTI machinery: malloc & co,
 # operator new/delete, __cxa_throw / __cxa_allocate_exception, __gxx_personality, typeinfo,
 # or the libstdc++ throw helpers (std::__throw_*) that reach abort under -fno-exceptions.
@@ -132,6 +135,15 @@ if [ -n "$bad" ]; then
     exit 1
 fi
 echo "footprint: no heap, exception or RTTI symbols"
+if [[ " ${EXTRA[*]} " != *"LWM2M_FLOAT_VALUES=1"* && " ${EXTRA[*]} " != *"LWM2M_FOOTPRINT_ALL_FORMATS"* ]]; then
+    soft=$("$NM" "$ELF" | awk '{ print $NF }' | grep -E '^__(aeabi_(d[a-z]+|[iul]*2d|f2d|d2[a-z]*)|(add|sub|mul|div)df3|float[a-z]*df|extendsfdf2|fix[a-z]*df[a-z]*|truncdfsf2)$' || true)
+    if [ -n "$soft" ]; then
+        echo "footprint: FAIL: soft-float double helpers in a build without Float values:"
+        echo "$soft" | sed 's/^/  /'
+        exit 1
+    fi
+    echo "footprint: no soft-float double helpers"
+fi
 
 status=0
 [ "$flash" -le 16384 ] || { echo "footprint: flash target missed by $((flash - 16384)) bytes"; status=1; }

@@ -96,8 +96,10 @@
  * whose objects have no Float resource (Security, Server, Device...) never reads or writes
  * one: it may define it to 0 and, with gt/lt/st left out (`client::operation_set::thresholds`),
  * no decimal text is converted to or from a double (compact::parse_double, format_double: about
- * 2.3 kB of Cortex-M4 flash). Then plain text of a Float, a SenML CBOR decimal fraction
- * (tag 4) that is not a whole number and any Float value given to a writer fail with
+ * 2.3 kB of Cortex-M4 flash) and no double is added or converted by libgcc's soft float
+ * (`encoding::to_double` from the bits; -0.9 kB more). Then plain text of a Float, a SenML
+ * CBOR decimal fraction (tag 4) that is not a whole number, a SenML bt + t or bv + v that is
+ * not a sum of whole numbers, and any Float value given to a writer fail with
  * `errc::float_not_supported` (4.00 to a Write); a whole decimal fraction is read as the
  * integer it is, and SenML CBOR floats (half, single, double) are still read, so 22.0 still
  * writes an Integer resource and 22.5 is still refused (`type_mismatch`). `client::engine::

@@ -252,3 +252,45 @@ TEST_CASE("plain text (LwM2M 1.1 Core §7.4.1): an Opaque is read and written in
     const lwm2m::format::record r{*lwm2m::path::make(1, 0, 1), lwm2m::value::of_opaque(bytes(raw)), std::nullopt};
     CHECK(written(lwm2m::format::content_format::tlv, r).value() == "c2010102");
 }
+
+TEST_CASE("SenML (RFC 8428 §4.5.3, §4.5.4): bt + t and bv + v, added as doubles, or in integers without Float values") {
+    // [{-2: "/1/0/1", -3: bt, 6: t, 2: 7}] and [{-2: "/1/0/1", -5: bv, 2: v}]: the record's time / value.
+    const auto timed = [](std::string_view bt, std::string_view t) {
+        return senml_cbor_record(from_hex("81a42166") + "/1/0/1" + from_hex("22") + from_hex(bt) + from_hex("06") +
+                                     from_hex(t) + from_hex("0207"),
+                                 false);
+    };
+    const auto whole = timed("1a6553f100", "24");  // 1700000000 + -5
+    REQUIRE(whole.has_value());
+    REQUIRE(whole->time.has_value());
+    CHECK(*whole->time == 1699999995.0);
+    const auto zero = timed("f98000", "f98000");  // -0.0 + -0.0 = -0.0 (and +0 for 0 + -0)
+    REQUIRE(zero.has_value());
+    CHECK(std::bit_cast<std::uint64_t>(*zero->time) == std::bit_cast<std::uint64_t>(-0.0));
+    const auto mixed = timed("00", "f98000");
+    REQUIRE(mixed.has_value());
+    CHECK(std::bit_cast<std::uint64_t>(*mixed->time) == 0);
+    const auto fraction = timed("1a6553f100", "f93e00");  // + 1.5 (t at 17)
+    if (floats) {
+        REQUIRE(fraction.has_value());
+        CHECK(*fraction->time == 1700000001.5);
+    } else {
+        REQUIRE_FALSE(fraction.has_value());
+        CHECK(fraction.error() == lwm2m::error{errc::float_not_supported, 17});
+    }
+
+    const auto based = [](std::string_view bv, std::string_view v) {
+        return senml_cbor_record(from_hex("81a32166") + "/1/0/1" + from_hex("24") + from_hex(bv) + from_hex("02") + from_hex(v), true);
+    };
+    const auto sum = based("f95640", "0a");  // 100.0 + 10: 110 for Lifetime (Integer)
+    REQUIRE(sum.has_value());
+    CHECK(sum->value == lwm2m::value::of_integer(110));
+    const auto half = based("f93e00", "0a");  // 1.5 + 10: no Integer either way (at v's value, 15)
+    REQUIRE_FALSE(half.has_value());
+    CHECK(half.error() == lwm2m::error{floats ? errc::type_mismatch : errc::float_not_supported, 15});
+
+    // A negative integer below INT64_MIN (major 1, 2^64 - 1) is a double either way, as rounded.
+    const auto low = senml_cbor_record(from_hex("81a20066") + "/1/0/1" + from_hex("023bfffffffffffffffe"), false);
+    REQUIRE(low.has_value());
+    CHECK(low->value == lwm2m::value::of_float(-18446744073709551615.0));
+}

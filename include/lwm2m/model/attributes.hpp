@@ -67,7 +67,7 @@ template <bool Thresholds = true>
     }
     auto v = encoding::parse_uint64(text);
     if (!v || *v > 0xFFFFFFFFu) return fail(errc::invalid_argument, eq + 1);
-    return attribute_change{*which, false, static_cast<double>(*v)};
+    return attribute_change{*which, false, encoding::to_double(*v)};
 }
 
 /** A set of attributes attached at one level (object, instance, resource or resource instance). */

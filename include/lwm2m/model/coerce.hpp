@@ -198,7 +198,7 @@ namespace detail {
         return {};
     case value_kind::string:
     case value_kind::opaque:
-        if (v.encoding() == text_encoding::raw && !r.range.contains(static_cast<double>(v.encoded_bytes().size())))
+        if (v.encoding() == text_encoding::raw && !r.range.contains(encoding::to_double(v.encoded_bytes().size())))
             return fail(errc::number_out_of_range);
         return {};
     default: return {};
@@ -221,7 +221,7 @@ namespace detail {
 [[nodiscard]] LWM2M_NOINLINE constexpr result<void> check_encoded_length(const value& v, const resource_def& r) noexcept {
     const auto size = value_byte_size(v);
     if (!size) return unexpected{size.error()};
-    if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
+    if (!r.range.contains(encoding::to_double(*size))) return fail(errc::number_out_of_range);
     return {};
 }
 } // namespace detail

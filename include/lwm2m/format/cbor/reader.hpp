@@ -20,6 +20,7 @@
 #include <limits>
 #include <optional>
 
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -148,7 +149,13 @@ LWM2M_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, ite
     default:  // 7
         if (info == 24 && arg < 32) return failed(errc::invalid_cbor);  // RFC 8949 §3.3
         if (info == 25) { it.kind = item_kind::floating; it.number = half_to_double(static_cast<std::uint16_t>(arg)); }
-        else if (info == 26) { it.kind = item_kind::floating; it.number = static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(arg))); }
+        else if (info == 26) {
+            it.kind = item_kind::floating;
+            const auto single = static_cast<std::uint32_t>(arg);
+            // From the bits without Float values (no soft-float conversion linked: encoding::to_double).
+            if constexpr (config::float_values) it.number = static_cast<double>(std::bit_cast<float>(single));
+            else it.number = encoding::double_of_binary32(single);
+        }
         else if (info == 27) { it.kind = item_kind::floating; it.number = std::bit_cast<double>(arg); }
         else if (arg == 20 || arg == 21) { it.kind = item_kind::boolean; it.boolean = arg == 21; }
         else if (arg == 22) it.kind = item_kind::null;

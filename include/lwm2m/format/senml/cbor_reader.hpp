@@ -261,6 +261,8 @@ private:
             return value::of_unsigned(it.uint);
         case item_kind::negative_integer:
             if (it.uint <= int_max) return value::of_integer(-1 - static_cast<std::int64_t>(it.uint));
+            // (-1 - u rounds to what -u does: u >= 2^63, whose doubles are 2048 apart)
+            if constexpr (!config::float_values) return value::of_float(-encoding::to_double(it.uint));
             return value::of_float(-1.0 - static_cast<double>(it.uint));
         case item_kind::floating: return value::of_float(it.number);
         case item_kind::tag:

@@ -15,6 +15,7 @@
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/config.hpp>
 #include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/record.hpp>
@@ -147,7 +148,7 @@ public:
         LWM2M_TRY(v, text::parse_value(payload, def->type));
         if (v.kind() == value_kind::opaque) {
             LWM2M_TRY(n, value_byte_size(v));
-            if (!def->range.contains(static_cast<double>(n))) return fail(errc::number_out_of_range, 0);
+            if (!def->range.contains(encoding::to_double(n))) return fail(errc::number_out_of_range, 0);
         } else if (auto ok = check_range(v, *def); !ok) {
             return fail(ok.error().code, 0);
         }
