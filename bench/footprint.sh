@@ -128,21 +128,22 @@ for line in sys.stdin:
 fi
 
 echo
-bad=$("$NM" "$ELF" | awk '{ print $NF }' | grep -E '^(malloc|_malloc_r|calloc|_calloc_r|realloc|_realloc_r|free|_free_r|_Zn[wa].*|_Zd[la].*|__cxa_throw|__cxa_allocate_exception|__gxx_personality.*|_ZTI.*|_ZTS.*|_ZSt[0-9]*__throw_.*|abort)$' || true)
-if [ -n "$bad" ]; then
-    echo "footprint: FAIL: heap / exception / RTTI symbols in the image:"
-    echo "$bad" | sed 's/^/  /'
-    exit 1
-fi
-echo "footprint: no heap, exception or RTTI symbols"
-if [[ " ${EXTRA[*]} " != *"LWM2M_FLOAT_VALUES=1"* && " ${EXTRA[*]} " != *"LWM2M_FOOTPRINT_ALL_FORMATS"* ]]; then
-    soft=$("$NM" "$ELF" | awk '{ print $NF }' | grep -E '^__(aeabi_(d[a-z]+|[iul]*2d|f2d|d2[a-z]*)|(add|sub|mul|div)df3|float[a-z]*df|extendsfdf2|fix[a-z]*df[a-z]*|truncdfsf2)$' || true)
-    if [ -n "$soft" ]; then
-        echo "footprint: FAIL: soft-float double helpers in a build without Float values:"
-        echo "$soft" | sed 's/^/  /'
+# Fails when a symbol of the image matches the extended regex $1 ($2: what they are), else says so.
+refuse_symbols() {
+    local found
+    found=$("$NM" "$ELF" | awk '{ print $NF }' | grep -E "$1" || true)
+    if [ -n "$found" ]; then
+        echo "footprint: FAIL: $2 in the image:"
+        echo "$found" | sed 's/^/  /'
         exit 1
     fi
-    echo "footprint: no soft-float double helpers"
+    echo "footprint: no $2"
+}
+refuse_symbols '^(malloc|_malloc_r|calloc|_calloc_r|realloc|_realloc_r|free|_free_r|_Zn[wa].*|_Zd[la].*|__cxa_throw|__cxa_allocate_exception|__gxx_personality.*|_ZTI.*|_ZTS.*|_ZSt[0-9]*__throw_.*|abort)$' \
+    "heap, exception or RTTI symbols"
+if [[ " ${EXTRA[*]} " != *"LWM2M_FLOAT_VALUES=1"* && " ${EXTRA[*]} " != *"LWM2M_FOOTPRINT_ALL_FORMATS"* ]]; then
+    refuse_symbols '^__(aeabi_(d[a-z]+|[iul]*2d|f2d|d2[a-z]*)|(add|sub|mul|div)df3|float[a-z]*df|extendsfdf2|fix[a-z]*df[a-z]*|truncdfsf2)$' \
+        "soft-float double helpers (a build without Float values)"
 fi
 
 status=0
