@@ -270,6 +270,14 @@ TEST_CASE("SenML (RFC 8428 §4.5.3, §4.5.4): bt + t and bv + v, added as double
     const auto mixed = timed("00", "f98000");
     REQUIRE(mixed.has_value());
     CHECK(std::bit_cast<std::uint64_t>(*mixed->time) == 0);
+    const auto huge = timed("fb7e37e43c8800759c", "00");  // 1e300 + 0: whole, but beyond 2^53 (t at 21)
+    if (floats) {
+        REQUIRE(huge.has_value());
+        CHECK(*huge->time == 1e300);
+    } else {
+        REQUIRE_FALSE(huge.has_value());
+        CHECK(huge.error() == lwm2m::error{errc::float_not_supported, 21});
+    }
     const auto fraction = timed("1a6553f100", "f93e00");  // + 1.5 (t at 17)
     if (floats) {
         REQUIRE(fraction.has_value());

@@ -670,9 +670,9 @@ struct wide_integer {
  * `to_double` rounds it to nearest); nothing for other times.
  */
 [[nodiscard]] constexpr std::optional<double> whole_time_sum(double bt, double t) noexcept {
-    constexpr std::uint64_t limit = std::uint64_t{1} << 53;
-    if (!lwm2m::detail::is_whole(bt) || !lwm2m::detail::is_whole(t)) return std::nullopt;
-    if (encoding::truncated_magnitude(bt) >= limit || encoding::truncated_magnitude(t) >= limit) return std::nullopt;
+    // |d| < 2^53 exactly when the biased exponent is below 1023 + 53 (NaN and infinities are above).
+    const auto small = [](double d) { return ((std::bit_cast<std::uint64_t>(d) >> 52) & 0x7FFu) < 1023 + 53; };
+    if (!small(bt) || !small(t) || !lwm2m::detail::is_whole(bt) || !lwm2m::detail::is_whole(t)) return std::nullopt;
     // A zero sum is +0, as in double arithmetic, but for -0 + -0.
     const std::int64_t sum = encoding::whole_to_int64(bt) + encoding::whole_to_int64(t);
     if (sum == 0) return std::bit_cast<std::uint64_t>(bt) == std::bit_cast<std::uint64_t>(-0.0) &&
