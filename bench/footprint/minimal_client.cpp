@@ -25,12 +25,16 @@
 //   resource (add_object checks it), and gt/lt/st are left out, so no decimal text to or from
 //   a double and no base64 is linked;
 // - JSON escapes in values: no JSON format is built in (SenML JSON, with every format, needs
-//   them and base64).
+//   them and base64);
+// - the names and units of the bound schemas, which no LwM2M operation sends.
 #ifndef LWM2M_CBOR_INDEFINITE_STRINGS
 #define LWM2M_CBOR_INDEFINITE_STRINGS 0
 #endif
 #ifndef LWM2M_FLOAT_VALUES
 #define LWM2M_FLOAT_VALUES 0
+#endif
+#ifndef LWM2M_SCHEMA_NAMES
+#define LWM2M_SCHEMA_NAMES 0
 #endif
 #ifndef LWM2M_FOOTPRINT_ALL_FORMATS
 #ifndef LWM2M_BASE64_VALUES

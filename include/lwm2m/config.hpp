@@ -122,6 +122,17 @@
 #define LWM2M_BASE64_VALUES 1
 #endif
 
+/**
+ * The text of the schemas a client engine binds (object and resource names, units, URN:
+ * `object_binding::schema`). No LwM2M operation sends it; an application may show it. 0: the
+ * engine binds a copy of each schema without it (`client::bind`), so firmware links none of
+ * those strings (about 0.6 kB of Cortex-M4 flash for the Server and Device objects); the
+ * objects' own `schema` keeps it. 1: the default.
+ */
+#ifndef LWM2M_SCHEMA_NAMES
+#define LWM2M_SCHEMA_NAMES 1
+#endif
+
 namespace lwm2m::config {
 
 inline constexpr std::size_t coap_max_token_length = LWM2M_COAP_MAX_TOKEN_LENGTH;
@@ -134,6 +145,8 @@ inline constexpr bool json_escaped_values = LWM2M_JSON_ESCAPED_VALUES != 0;
 inline constexpr bool float_values = LWM2M_FLOAT_VALUES != 0;
 /// See LWM2M_BASE64_VALUES.
 inline constexpr bool base64_values = LWM2M_BASE64_VALUES != 0;
+/// See LWM2M_SCHEMA_NAMES.
+inline constexpr bool schema_names = LWM2M_SCHEMA_NAMES != 0;
 
 static_assert(coap_max_token_length <= 8, "RFC 7252 §3 limits tokens to 8 bytes");
 

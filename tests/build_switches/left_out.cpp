@@ -1,10 +1,11 @@
 // What a build gets from the switches of config.hpp that leave a decoder out of firmware
 // (LWM2M_CBOR_INDEFINITE_STRINGS, LWM2M_JSON_ESCAPED_VALUES, LWM2M_FLOAT_VALUES,
-// LWM2M_BASE64_VALUES): run.sh compiles this file twice,
+// LWM2M_BASE64_VALUES, LWM2M_SCHEMA_NAMES): run.sh compiles this file twice,
 // with every switch at its default and with every switch 0, and the checks below say what
 // each build must do. Not part of lwm2m_tests: a switch changes inline functions, so a
 // program must see one setting in every translation unit.
 
+#include <lwm2m/client/objects/device.hpp>
 #include <lwm2m/client/response_code.hpp>
 #include <lwm2m/format/cbor/reader.hpp>
 #include <lwm2m/format/codec.hpp>
@@ -301,4 +302,30 @@ TEST_CASE("SenML (RFC 8428 §4.5.3, §4.5.4): bt + t and bv + v, added as double
     const auto low = senml_cbor_record(from_hex("81a20066") + "/1/0/1" + from_hex("023bfffffffffffffffe"), false);
     REQUIRE(low.has_value());
     CHECK(low->value == lwm2m::value::of_float(-18446744073709551615.0));
+}
+
+TEST_CASE("a client binds the object's schema, or with LWM2M_SCHEMA_NAMES 0 the same schema without its text") {
+    constexpr bool names = LWM2M_SCHEMA_NAMES != 0;
+    lwm2m::client::basic_device_object<1, 1> device;
+    const lwm2m::client::object_binding b = lwm2m::client::bind(device);
+    const lwm2m::object_view original = lwm2m::client::basic_device_object<1, 1>::schema.view();
+    REQUIRE(b.schema.resources().size() == original.resources().size());
+    CHECK(b.schema.id() == 3);
+    CHECK(b.schema.info().version == original.info().version);
+    CHECK(b.schema.info().instances == original.info().instances);
+    CHECK(b.schema.info().name == (names ? original.info().name : std::string_view{}));
+    for (std::size_t i = 0; i < original.resources().size(); ++i) {
+        const lwm2m::resource_def& got = b.schema.resources()[i];
+        const lwm2m::resource_def& want = original.resources()[i];
+        CAPTURE(want.id);
+        CHECK(got.id == want.id);
+        CHECK(got.type == want.type);
+        CHECK(got.ops == want.ops);
+        CHECK(got.instances == want.instances);
+        CHECK(got.required == want.required);
+        CHECK(got.range == want.range);
+        CHECK(got.name == (names ? want.name : std::string_view{}));
+        CHECK(got.units == (names ? want.units : std::string_view{}));
+    }
+    CHECK(original.find(0)->name == "Manufacturer");  // the object's own schema keeps its text
 }
