@@ -1,6 +1,6 @@
 // libFuzzer target: datagrams from several peers into one Bootstrap-Server engine.
 //
-// The server (2 sessions at once, 512-byte datagrams) has configurations for "fz-1" (the
+// The server (2 sessions at once, 512-byte datagrams, one Block2 reassembly of 256 bytes) has configurations for "fz-1" (the
 // usual NoSec account: Delete /, Write /0/1, Write /1/0), "fz-2" (Discover, Read /1, a Write
 // of /0/2 in SenML JSON, Delete /0/7) and "fz-3" (nothing but Finish); other names are
 // refused. The input is a sequence of chunks
@@ -82,7 +82,7 @@ struct handler {
     }
 };
 
-using limits = bs::bootstrap_limits<512, 2, 16, 16>;
+using limits = bs::bootstrap_limits<512, 2, 16, 16, 256, 1>;  // one Block2 reassembly of 256 bytes for two sessions
 using engine = bs::server<limits, fuzz_random, handler>;
 
 struct world {

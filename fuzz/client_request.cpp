@@ -181,7 +181,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         lwm2m::client::bootstrap_config bs;
         bs.peer = lwm2m::exchange::peer_id{2};
         bs.uri = "coap://bs";
-        bs.resolve_peer = [](void*, std::string_view) -> std::optional<lwm2m::exchange::peer_id> {
+        bs.resolve_peer = [](void*, const lwm2m::client::security_instance&) -> std::optional<lwm2m::exchange::peer_id> {
             return lwm2m::exchange::peer_id{3};
         };
         if (!engine.set_bootstrap_server(bs)) std::abort();

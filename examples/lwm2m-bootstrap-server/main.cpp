@@ -4,6 +4,7 @@
 //   lwm2m-bootstrap-server --server-uri URI [--port P] [--ssid N] [--lifetime S] [--binding B]
 //                          [--psk IDENTITY:HEXKEY] [--security-instance N] [--server-instance N]
 //                          [--endpoint EP ...] [--exit-after N] [--verbose]
+//                          [--dtls-psk [EP=]IDENTITY:KEY | --dtls-psk-hex [EP=]IDENTITY:HEX ...]
 //
 // Every client that sends a Bootstrap-Request (POST /bs?ep=..., Core §6.1.3) gets the usual
 // configuration (bootstrap::dm_server_configuration): Bootstrap-Delete "/", then one LwM2M
@@ -14,6 +15,10 @@
 //   {"event":"operation","ep":"dev-1","op":"write","path":"/0/1","status":"2.04"}
 //   {"event":"bootstrap-finished","ep":"dev-1"}
 //   {"event":"bootstrap-failed","ep":"dev-1","op":"finish","status":"4.06","error":"rejected_by_peer"}
+// With --dtls-psk / --dtls-psk-hex (repeatable; built when OpenSSL is found) the port speaks
+// DTLS 1.2 in PSK mode only (transport/dtls_openssl.hpp), as lwm2m-server's --psk: a
+// Bootstrap-Request is served only for the endpoint name given with the identity of its
+// session (EP=, by default the identity itself); others get 4.00.
 // --exit-after N stops after N sessions ended; SIGINT/SIGTERM stop it too. --verbose logs
 // every datagram on stderr.
 //
@@ -21,6 +26,8 @@
 
 #include <lwm2m/bootstrap.hpp>
 #include <lwm2m/transport/posix_udp.hpp>
+
+#include "../common/psk_option.hpp"
 
 #include <signal.h>
 
@@ -30,6 +37,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -74,6 +84,7 @@ std::string quoted(std::string_view s) {
 struct handler {
     const bs::configuration* config = nullptr;
     std::set<std::string, std::less<>> endpoints;  // empty: every endpoint
+    std::function<bool(lwm2m::exchange::peer_id, std::string_view)> authorize;  // DTLS: the session's identity may bootstrap the endpoint
     std::size_t ended = 0;
 
     const bs::configuration* configuration_for(const bs::bootstrap_request& q) {
@@ -81,6 +92,7 @@ struct handler {
                     q.preferred_format ? std::to_string(static_cast<unsigned>(*q.preferred_format)).c_str() : "-");
         std::fflush(stdout);
         if (!endpoints.empty() && endpoints.find(q.endpoint) == endpoints.end()) return nullptr;
+        if (authorize && !authorize(q.peer, q.endpoint)) return nullptr;
         return config;
     }
     void on_operation(const bs::operation_result& r) {
@@ -111,7 +123,7 @@ struct handler {
                  "lwm2m-bootstrap-server: %s\n"
                  "usage: lwm2m-bootstrap-server --server-uri URI [--port P] [--ssid N] [--lifetime S] [--binding B]\n"
                  "       [--psk IDENTITY:HEXKEY] [--security-instance N] [--server-instance N] [--endpoint EP ...]\n"
-                 "       [--exit-after N] [--verbose]\n",
+                 "       [--exit-after N] [--verbose] [--dtls-psk [EP=]IDENTITY:KEY | --dtls-psk-hex [EP=]IDENTITY:HEX ...]\n",
                  why);
     std::exit(2);
 }
@@ -149,6 +161,7 @@ int main(int argc, char** argv) {
     handler h;
     std::size_t exit_after = 0;
     bool verbose = false;
+    std::vector<lwm2m_examples::psk_entry> psks;  // DTLS when not empty
     for (int i = 1; i < argc; ++i) {
         const std::string_view a = argv[i];
         const auto arg = [&]() -> const char* {
@@ -171,6 +184,14 @@ int main(int argc, char** argv) {
             if (colon == std::string_view::npos || colon == 0 || !hex_bytes(v.substr(colon + 1), key) || key.empty())
                 usage("--psk takes IDENTITY:HEXKEY");
             identity = std::string(v.substr(0, colon));
+        } else if (a == "--dtls-psk" || a == "--dtls-psk-hex") {
+#if LWM2M_HAVE_OPENSSL
+            auto psk = lwm2m_examples::parse_psk_option(arg(), a == "--dtls-psk-hex");
+            if (!psk) usage("bad --dtls-psk ([EP=]IDENTITY:KEY, KEY in hex digits for --dtls-psk-hex)");
+            psks.push_back(std::move(*psk));
+#else
+            usage("--dtls-psk needs DTLS: this lwm2m-bootstrap-server was built without OpenSSL");
+#endif
         } else usage("unknown option");
     }
     if (uri.empty()) usage("--server-uri is required");
@@ -198,21 +219,77 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lwm2m-bootstrap-server: listening on port %u\n", udp.local_port());
 
     std::array<std::byte, 1500> buf{};
-    while (g_stop == 0 && (exit_after == 0 || h.ended < exit_after)) {
+    // Datagrams go out as they are, or as DTLS records.
+    const auto send = [&](lwm2m::exchange::peer_id peer, lwm2m::bytes_view d) { (void)udp.send(peer, d); };
+#if LWM2M_HAVE_OPENSSL
+    std::array<std::byte, 1500> plain{};
+    std::unique_ptr<lwm2m::transport::dtls_psk_server> dtls;
+    if (!psks.empty()) {
+        dtls = std::make_unique<lwm2m::transport::dtls_psk_server>(
+            [&psks](std::string_view identity) { return lwm2m_examples::psk_key_of(psks, identity); }, 256);
+        if (!dtls->open()) {
+            std::fprintf(stderr, "lwm2m-bootstrap-server: cannot set up DTLS (OpenSSL)\n");
+            return 1;
+        }
+        std::fprintf(stderr, "lwm2m-bootstrap-server: DTLS 1.2 PSK on the port (%zu identities)\n", psks.size());
+        h.authorize = [&psks, &dtls](lwm2m::exchange::peer_id peer, std::string_view endpoint) {
+            const auto identity = dtls->identity(peer);
+            return identity && lwm2m_examples::psk_allows(psks, *identity, endpoint);
+        };
+    }
+    const auto send_records = [&] {
+        while (auto r = dtls->poll_record(buf)) send(r->peer, lwm2m::bytes_view{buf.data(), r->size});
+    };
+#endif
+    const auto flush = [&] {
         while (auto d = engine->poll_datagram()) {
             if (verbose) std::fprintf(stderr, "-> peer %u: %zu bytes\n", d->peer.value, d->bytes.size());
-            (void)udp.send(d->peer, d->bytes);
+#if LWM2M_HAVE_OPENSSL
+            if (dtls) {
+                if (auto ok = dtls->write_datagram(d->peer, d->bytes); !ok && verbose)
+                    std::fprintf(stderr, "-- not sent (no DTLS session with that peer): %s\n", lwm2m::name(ok.error().code).data());
+                send_records();
+                continue;
+            }
+#endif
+            send(d->peer, d->bytes);
         }
+    };
+    while (g_stop == 0 && (exit_after == 0 || h.ended < exit_after)) {
+        flush();
         if (exit_after != 0 && h.ended >= exit_after) break;
         auto wait = std::chrono::milliseconds(1000);
-        if (const auto t = engine->next_deadline())
-            wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(*t - now()));
+        std::optional<lwm2m::time_point> deadline = engine->next_deadline();
+#if LWM2M_HAVE_OPENSSL
+        if (dtls)
+            if (auto d = dtls->next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
+#endif
+        if (deadline) wait = std::max(std::chrono::milliseconds(0), std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now())));
         if (auto r = udp.receive(lwm2m::mutable_bytes{buf}, wait)) {
             if (verbose) std::fprintf(stderr, "<- peer %u: %zu bytes\n", r->peer.value, r->size);
-            engine->on_datagram(r->peer, lwm2m::bytes_view{buf.data(), r->size}, now());
+#if LWM2M_HAVE_OPENSSL
+            if (dtls) {
+                dtls->on_record(r->peer, lwm2m::bytes_view{buf.data(), r->size}, now());
+                send_records();
+                while (auto p = dtls->read_datagram(plain)) {
+                    engine->on_datagram(p->peer, lwm2m::bytes_view{plain.data(), p->size}, now());
+                    flush();
+                }
+            } else
+#endif
+            {
+                engine->on_datagram(r->peer, lwm2m::bytes_view{buf.data(), r->size}, now());
+            }
         }
         if (const auto t = engine->next_deadline(); t && *t <= now()) engine->on_timeout(now());
+#if LWM2M_HAVE_OPENSSL
+        if (dtls)
+            if (auto d = dtls->next_deadline(); d && *d <= now()) {
+                dtls->on_timeout(now());
+                send_records();
+            }
+#endif
     }
-    while (auto d = engine->poll_datagram()) (void)udp.send(d->peer, d->bytes);  // the last answers
+    flush();  // the last answers
     return 0;
 }

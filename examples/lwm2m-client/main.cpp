@@ -5,11 +5,13 @@
 //   lwm2m-client --server coap://HOST:PORT --endpoint NAME [--lifetime S] [--port P] [--lights N]
 //                [--strict] [--senml] [--queue S] [--lwm2m 1.0|1.1] [--quiet]
 //   lwm2m-client --server coaps://HOST:PORT --psk-identity ID --psk-key KEY | --psk-key-hex HEX ...
-//   lwm2m-client --bootstrap coap://HOST:PORT --endpoint NAME ...
+//   lwm2m-client --bootstrap coap[s]://HOST:PORT --endpoint NAME ...
 //
 // --bootstrap: no server account, a Bootstrap-Server account instead: the client sends a
 // Bootstrap-Request (Client-Initiated Bootstrap, LwM2M 1.1.1 Core §6.1), takes the
-// Bootstrap-Server's operations and registers with the coap:// server it was given.
+// Bootstrap-Server's operations and registers with the server it was given: coap:// with
+// Security Mode NoSec (3), or coaps:// with Pre-Shared Key (0) and the PSK identity and key
+// the Bootstrap-Server wrote (/0/x/3, /0/x/5), over a DTLS session of its own.
 // Every datagram is logged on stderr in one line: direction, type, code, path, message id.
 // SIGINT/SIGTERM de-register cleanly before exiting. By default requests from any address
 // are answered as if from the server (so generic CoAP tools can manage it); --strict answers
@@ -18,10 +20,11 @@
 // --lwm2m 1.0 registers as an LwM2M 1.0 client (lwm2m=1.0, no root link, Core 1.0 §5.3.1) for
 // servers that know only 1.0 (Wakaama 1.0 answers a 1.1 Register 4.12, or 4.00 when it cannot
 // parse the `;ver=` of an object link).
-// coaps:// talks to the server over DTLS 1.2 in PSK mode (transport/dtls_openssl.hpp; built
-// when OpenSSL is found): the engine starts once the handshake is done, every datagram to and
-// from the server goes through the session (logs show the plaintext), and datagrams from
-// anyone else are dropped (a secure client answers no one in the clear).
+// coaps:// talks to the server (or the Bootstrap-Server) over DTLS 1.2 in PSK mode
+// (transport/dtls_openssl.hpp; built when OpenSSL is found): the engine starts once the
+// handshake is done, every datagram to and from that server goes through its session (logs
+// show the plaintext), and datagrams in the clear from anyone but a NoSec server are dropped
+// (a secure client answers no one in the clear).
 
 #include <lwm2m/client.hpp>
 #include <lwm2m/coap/parse.hpp>
@@ -31,7 +34,10 @@
 #include <lwm2m/transport/dtls_openssl.hpp>
 #endif
 
+#include <algorithm>
 #include <atomic>
+#include <memory>
+#include <optional>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -51,7 +57,8 @@ namespace lc = lwm2m::objects::light_control;
 std::atomic<bool> g_stop{false};
 // coaps://: a Register or Update that timed out may mean the server lost our DTLS session (it
 // restarted): the next attempt goes through a new handshake (RFC 6347 §4.2.8).
-bool g_session_suspect = false;
+// The Short Server ID of the account whose Register or Update timed out.
+std::optional<std::uint16_t> g_session_suspect;
 void on_signal(int) { g_stop = true; }
 
 lwm2m::time_point now() { return lwm2m::from_chrono(std::chrono::steady_clock::now()); }
@@ -246,7 +253,7 @@ options parse_args(int argc, char** argv) {
         if (a == "--server") {
             if (!parse_uri(next(), o)) usage("bad --server URI (want coap://HOST:PORT or coaps://HOST:PORT)");
         } else if (a == "--bootstrap") {
-            if (!parse_uri(next(), o) || o.secure) usage("bad --bootstrap URI (want coap://HOST:PORT)");
+            if (!parse_uri(next(), o)) usage("bad --bootstrap URI (want coap://HOST:PORT or coaps://HOST:PORT)");
             o.bootstrap = true;
         } else if (a == "--psk-identity") {
             o.psk_identity = next();
@@ -297,7 +304,7 @@ options parse_args(int argc, char** argv) {
         usage("coaps:// needs DTLS: this lwm2m-client was built without OpenSSL");
 #endif
     } else if (!o.psk_identity.empty() || !o.psk_key.empty()) {
-        usage("--psk-identity / --psk-key need a coaps:// server");
+        usage("--psk-identity / --psk-key need a coaps:// server or bootstrap server");
     }
     return o;
 }
@@ -349,7 +356,7 @@ void on_event(void*, const lwm2m::client::client_event& e) {
     if ((e.kind == lwm2m::client::client_event_kind::register_failed ||
          e.kind == lwm2m::client::client_event_kind::update_failed) &&
         e.code == lwm2m::coap::code::empty)
-        g_session_suspect = true;  // a timeout
+        g_session_suspect = e.ssid;  // a timeout
     const auto code = lwm2m::coap::dotted(e.code);
     std::fprintf(stderr, "-- server %u: %s (%.4s)\n", static_cast<unsigned>(e.ssid), what,
                  e.code == lwm2m::coap::code::empty ? "none" : code.data());
@@ -367,6 +374,43 @@ using limits = lwm2m::client::client_limits<1152, 1, 8, 16, 32, 640, 16384, lwm2
 using engine_type = lwm2m::client::engine<limits, random_source>;
 
 } // namespace
+
+#if LWM2M_HAVE_OPENSSL
+/**
+ * A DTLS 1.2 PSK session with one server (an LwM2M Server or the Bootstrap-Server): every
+ * datagram to and from that peer goes through it.
+ */
+struct secure_link {
+    lwm2m::exchange::peer_id peer{};
+    std::uint16_t ssid = 0;  // the account's Short Server ID (none for the Bootstrap-Server)
+    lwm2m::transport::psk_credentials credentials;
+    lwm2m::transport::dtls_psk_client dtls;
+    bool ever_connected = false;  // a session came up once: a later failure starts a new one
+    bool renewed = false;         // a new session replaced one that ended: the server may have lost our registration
+    std::vector<std::vector<std::byte>> held;  // datagrams made during the handshake, sent when it is done
+};
+#endif
+
+/** How the client reaches its servers: in the clear (NoSec accounts) or each over its own DTLS session. */
+struct server_links {
+#if LWM2M_HAVE_OPENSSL
+    std::vector<std::unique_ptr<secure_link>> secure;
+    [[nodiscard]] secure_link* of(lwm2m::exchange::peer_id p) {
+        for (auto& l : secure)
+            if (l->peer == p) return l.get();
+        return nullptr;
+    }
+#endif
+    std::vector<lwm2m::exchange::peer_id> clear;  // NoSec servers
+    /** Whether a datagram in the clear from `p` is taken: from a NoSec server, or from anyone while no server is secure. */
+    [[nodiscard]] bool clear_ok(lwm2m::exchange::peer_id p) const {
+#if LWM2M_HAVE_OPENSSL
+        if (!secure.empty()) return std::find(clear.begin(), clear.end(), p) != clear.end();
+#endif
+        (void)p;
+        return true;
+    }
+};
 
 int main(int argc, char** argv) {
     const options opt = parse_args(argc, argv);
@@ -403,6 +447,39 @@ int main(int argc, char** argv) {
     cfg.retry_max = 300s;
     static engine_type client{cfg, random_source{&mt}};
 
+    std::vector<std::byte> in(2048);
+    static server_links links;
+#if LWM2M_HAVE_OPENSSL
+    // Records of a DTLS session go out as they are made.
+    const auto send_records = [&](secure_link& link) {
+        while (auto n = link.dtls.poll_record(in))
+            if (!udp.send(link.peer, lwm2m::bytes_view{in.data(), *n})) std::fprintf(stderr, "-- send failed: %s\n", std::strerror(errno));
+    };
+    // A new handshake with `link`'s server (the engine's retries then go through it); false if OpenSSL refuses.
+    const auto handshake = [&](secure_link& link, bool renewing) {
+        if (renewing) std::fprintf(stderr, "-- DTLS: new handshake\n");
+        link.renewed = renewing;
+        if (!link.dtls.connect(link.credentials, now())) return false;
+        send_records(link);
+        return true;
+    };
+    const auto dtls_failed = [](secure_link& link) {
+        std::fprintf(stderr, "-- DTLS failed: %s\n", link.dtls.failure_reason().c_str());
+        return 1;
+    };
+    // A session to a server the Bootstrap-Server configured: set up now, its handshake starts.
+    static auto add_secure_link = [&](lwm2m::exchange::peer_id peer, std::uint16_t ssid,
+                                      lwm2m::transport::psk_credentials credentials) -> bool {
+        auto link = std::make_unique<secure_link>();
+        link->peer = peer;
+        link->ssid = ssid;
+        link->credentials = std::move(credentials);
+        if (!handshake(*link, false)) return false;
+        links.secure.push_back(std::move(link));
+        return true;
+    };
+#endif
+
     lwm2m::client::server_account server;
     server.ssid = 101;
     server.peer = *server_peer;
@@ -413,16 +490,39 @@ int main(int argc, char** argv) {
     server.uri = uri;
     if (opt.bootstrap) {
         // Client-Initiated Bootstrap (LwM2M 1.1.1 Core §6.1): the DM server comes from the
-        // Bootstrap-Server; its URI (coap:// only here) is resolved at Bootstrap-Finish.
+        // Bootstrap-Server; its account is set up at Bootstrap-Finish: coap:// with NoSec, or
+        // coaps:// with a PSK (a DTLS session of its own), nothing else.
         lwm2m::client::bootstrap_config bs;
         bs.peer = *server_peer;
         bs.uri = uri;
-        bs.resolve_peer = [](void*, std::string_view dm_uri) -> std::optional<lwm2m::exchange::peer_id> {
+        bs.resolve_peer = [](void*, const lwm2m::client::security_instance& account) -> std::optional<lwm2m::exchange::peer_id> {
+            const std::string_view dm_uri = account.uri.text();
             options dm;
-            if (!parse_uri(dm_uri, dm) || dm.secure) return std::nullopt;
+            if (!parse_uri(dm_uri, dm)) return std::nullopt;
+            constexpr std::uint8_t pre_shared_key = 0, no_sec = 3;  // /0/x/2 Security Mode (Core Appendix E.1)
+            if (dm.secure ? account.mode != pre_shared_key : account.mode != no_sec) {
+                std::fprintf(stderr, "-- bootstrapped: %.*s with Security Mode %u: not supported\n", static_cast<int>(dm_uri.size()),
+                             dm_uri.data(), static_cast<unsigned>(account.mode));
+                return std::nullopt;
+            }
             auto peer = udp.resolve(dm.host, dm.server_port);
-            if (peer) std::fprintf(stderr, "-- bootstrapped: LwM2M server %.*s\n", static_cast<int>(dm_uri.size()), dm_uri.data());
-            return peer ? std::optional<lwm2m::exchange::peer_id>{*peer} : std::nullopt;
+            if (!peer) return std::nullopt;
+            if (dm.secure) {
+#if LWM2M_HAVE_OPENSSL
+                if (links.of(*peer) == nullptr) {
+                    const auto id = account.identity.bytes();
+                    const auto key = account.secret_key.bytes();
+                    if (!add_secure_link(*peer, account.ssid, {std::string(lwm2m::as_chars(id)), std::vector<std::byte>(key.begin(), key.end())}))
+                        return std::nullopt;
+                }
+#else
+                return std::nullopt;  // no DTLS in this build
+#endif
+            } else {
+                links.clear.push_back(*peer);
+            }
+            std::fprintf(stderr, "-- bootstrapped: LwM2M server %.*s\n", static_cast<int>(dm_uri.size()), dm_uri.data());
+            return lwm2m::exchange::peer_id{*peer};
         };
         if (!client.set_bootstrap_server(bs)) return 1;
     } else if (!client.add_server(server)) {
@@ -458,60 +558,72 @@ int main(int argc, char** argv) {
 
     if (!client.add_object(device) || !client.add_object(connectivity) || !client.add_object(lights)) return 1;
 
-    std::vector<std::byte> in(2048);
-#if LWM2M_HAVE_OPENSSL
-    // coaps://: the DTLS session with the server; its records go out as they are made.
-    static lwm2m::transport::dtls_psk_client dtls;
-    const auto send_records = [&] {
-        while (auto n = dtls.poll_record(in))
-            if (!udp.send(*server_peer, lwm2m::bytes_view{in.data(), *n})) std::fprintf(stderr, "-- send failed: %s\n", std::strerror(errno));
-    };
-    const auto dtls_failed = [&] {
-        std::fprintf(stderr, "-- DTLS failed: %s\n", dtls.failure_reason().c_str());
-        return 1;
-    };
-    // A new handshake (the engine's retries then go through it); false if OpenSSL refuses.
-    bool ever_connected = false;
-    bool renewed = false;  // a new session replaces one that ended: the server may have lost our registration
-    const auto reconnect = [&] {
-        std::fprintf(stderr, "-- DTLS: new handshake\n");
-        renewed = true;
-        if (!dtls.connect({opt.psk_identity, opt.psk_key}, now())) return false;
-        send_records();
-        return true;
-    };
-#endif
     const auto flush = [&] {
         // Sent straight from the engine's buffer (lent until the next call into the engine).
         while (auto t = client.poll_datagram()) {
             const lwm2m::bytes_view d = t->bytes;
             if (!opt.quiet) log_datagram(">>", udp, t->peer, d);
 #if LWM2M_HAVE_OPENSSL
-            if (opt.secure) {
-                if (t->peer != *server_peer) continue;  // no one else is answered in the clear
-                if (auto ok = dtls.write_datagram(d); !ok)
-                    std::fprintf(stderr, "-- not sent: %s\n", lwm2m::name(ok.error().code).data());
-                send_records();
+            if (secure_link* link = links.of(t->peer)) {
+                // A session that failed or ended is started again by the engine's next attempt
+                // (its Register retries are paced by the back-off).
+                const auto st = link->dtls.current_state();
+                if (st == lwm2m::transport::dtls_state::failed || st == lwm2m::transport::dtls_state::closed) {
+                    if (!handshake(*link, true)) std::fprintf(stderr, "-- DTLS: cannot start a handshake\n");
+                    continue;
+                }
+                if (auto ok = link->dtls.write_datagram(d); !ok) {
+                    if (ok.error().code == lwm2m::errc::dtls_handshake_pending && link->held.size() < 8)
+                        link->held.emplace_back(d.begin(), d.end());  // e.g. the Register to a server just bootstrapped
+                    else
+                        std::fprintf(stderr, "-- not sent: %s\n", lwm2m::name(ok.error().code).data());
+                }
+                send_records(*link);
                 continue;
             }
+            if (!links.secure.empty() && !links.clear_ok(t->peer)) continue;  // no one else is answered in the clear
 #endif
             if (!udp.send(t->peer, d)) std::fprintf(stderr, "-- send failed: %s\n", std::strerror(errno));
         }
     };
 
     bool started = false;
-    const auto start_when_ready = [&] {
 #if LWM2M_HAVE_OPENSSL
-        if (opt.secure && !dtls.connected()) return;
-        if (opt.secure && !ever_connected) std::fprintf(stderr, "-- DTLS session up (%s)\n", std::string(dtls.cipher()).c_str());
-        if (opt.secure) ever_connected = true;
-        if (started && std::exchange(renewed, false)) {
-            // A full handshake: a restarted server answers the Update 4.04 and the client
-            // registers again, now rather than at the next scheduled Update. Not registered
-            // yet: the Register in flight is retransmitted through the new session.
-            std::fprintf(stderr, "-- DTLS session renewed: Registration Update\n");
-            (void)client.trigger_update(server.ssid, now());
-            flush();
+    secure_link* first_link = nullptr;  // the server given on the command line, when coaps://
+    if (opt.secure) {
+        auto link = std::make_unique<secure_link>();
+        link->peer = *server_peer;
+        link->ssid = opt.bootstrap ? 0 : server.ssid;
+        link->credentials = {opt.psk_identity, opt.psk_key};
+        first_link = link.get();
+        links.secure.push_back(std::move(link));
+        if (!handshake(*first_link, false)) return dtls_failed(*first_link);
+    } else {
+        links.clear.push_back(*server_peer);
+    }
+#else
+    const std::nullptr_t first_link = nullptr;
+#endif
+    // The engine starts once the first server's session is up; a session that comes up again
+    // after it ended asks for a Registration Update.
+    const auto on_session_up = [&]([[maybe_unused]] auto link) {
+#if LWM2M_HAVE_OPENSSL
+        if (link != nullptr) {
+            if (!link->dtls.connected()) return;
+            if (!link->ever_connected) std::fprintf(stderr, "-- DTLS session up (%s)\n", std::string(link->dtls.cipher()).c_str());
+            link->ever_connected = true;
+            for (const auto& d : std::exchange(link->held, {}))
+                if (!link->dtls.write_datagram(d)) std::fprintf(stderr, "-- a held datagram was not sent\n");
+            send_records(*link);
+            if (started && std::exchange(link->renewed, false)) {
+                // A full handshake: a restarted server answers the Update 4.04 and the client
+                // registers again, now rather than at the next scheduled Update. Not registered
+                // yet: the Register in flight is retransmitted through the new session.
+                std::fprintf(stderr, "-- DTLS session renewed: Registration Update\n");
+                (void)client.trigger_update(link->ssid, now());
+                flush();
+            }
+            if (link != first_link && !started) return;
         }
 #endif
         if (started) return;
@@ -519,13 +631,7 @@ int main(int argc, char** argv) {
         client.start(now());
         flush();
     };
-#if LWM2M_HAVE_OPENSSL
-    if (opt.secure) {
-        if (!dtls.connect({opt.psk_identity, opt.psk_key}, now())) return dtls_failed();
-        send_records();
-    }
-#endif
-    start_when_ready();
+    on_session_up(first_link);
     bool stopping = false;
     auto stop_deadline = std::chrono::steady_clock::now();
     std::vector<std::byte> plain(2048);
@@ -541,7 +647,8 @@ int main(int argc, char** argv) {
         auto wait = std::chrono::milliseconds(1000);
         auto deadline = client.next_deadline();
 #if LWM2M_HAVE_OPENSSL
-        if (auto d = dtls.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
+        for (const auto& l : links.secure)
+            if (auto d = l->dtls.next_deadline(); d && (!deadline || *d < *deadline)) deadline = d;
 #endif
         if (deadline) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now());
@@ -550,19 +657,17 @@ int main(int argc, char** argv) {
         if (auto r = udp.receive(in, wait)) {
             const lwm2m::bytes_view d{in.data(), r->size};
 #if LWM2M_HAVE_OPENSSL
-            if (opt.secure) {
-                if (r->peer != *server_peer) {
-                    if (!opt.quiet) std::fprintf(stderr, "-- dropped %zu bytes in the clear from a peer other than the server\n", d.size());
-                } else if (!dtls.on_record(d, now())) {
-                    // Before any session: a configuration error (wrong key, no common suite).
-                    // After one: the server ended it (a fatal alert); start a new one.
-                    if (!ever_connected) return dtls_failed();
-                    std::fprintf(stderr, "-- DTLS session ended: %s\n", dtls.failure_reason().c_str());
-                    if (!reconnect()) return dtls_failed();
+            if (secure_link* link = links.of(r->peer)) {
+                if (!link->dtls.on_record(d, now())) {
+                    // Before any session with the first server: a configuration error (wrong key,
+                    // no common suite). Else the server ended it (a fatal alert): a new one.
+                    if (link == first_link && !link->ever_connected) return dtls_failed(*link);
+                    std::fprintf(stderr, "-- DTLS session ended: %s\n", link->dtls.failure_reason().c_str());
+                    if (!handshake(*link, true)) return dtls_failed(*link);
                 } else {
-                    send_records();  // handshake flights
-                    start_when_ready();
-                    while (auto n = dtls.read_datagram(plain)) {
+                    send_records(*link);  // handshake flights
+                    on_session_up(link);
+                    while (auto n = link->dtls.read_datagram(plain)) {
                         const lwm2m::bytes_view p{plain.data(), *n};
                         if (!opt.quiet) log_datagram("<<", udp, r->peer, p);
                         client.on_datagram(r->peer, p, now());
@@ -570,11 +675,13 @@ int main(int argc, char** argv) {
                     }
                     // close_notify (e.g. the server shuts down): a new session, which the
                     // handshake's retransmissions carry over a restart.
-                    if (ever_connected && dtls.current_state() == lwm2m::transport::dtls_state::closed) {
+                    if (link->ever_connected && link->dtls.current_state() == lwm2m::transport::dtls_state::closed) {
                         std::fprintf(stderr, "-- DTLS session closed by the server\n");
-                        if (!reconnect()) return dtls_failed();
+                        if (!handshake(*link, true)) return dtls_failed(*link);
                     }
                 }
+            } else if (!links.clear_ok(r->peer)) {
+                if (!opt.quiet) std::fprintf(stderr, "-- dropped %zu bytes in the clear from a peer that is not a NoSec server\n", d.size());
             } else
 #endif
             {
@@ -583,17 +690,23 @@ int main(int argc, char** argv) {
             }
         }
 #if LWM2M_HAVE_OPENSSL
-        if (auto d = dtls.next_deadline(); d && *d <= now()) {
-            dtls.on_timeout(now());
-            if (dtls.current_state() == lwm2m::transport::dtls_state::failed) {
-                if (!ever_connected) return dtls_failed();
-                if (!reconnect()) return dtls_failed();
+        for (const auto& l : links.secure) {
+            secure_link& link = *l;
+            if (auto d = link.dtls.next_deadline(); d && *d <= now()) {
+                link.dtls.on_timeout(now());
+                if (link.dtls.current_state() == lwm2m::transport::dtls_state::failed) {
+                    if (&link == first_link && !link.ever_connected) return dtls_failed(link);
+                    std::fprintf(stderr, "-- DTLS handshake failed: %s\n", link.dtls.failure_reason().c_str());
+                    if (link.ever_connected && !handshake(link, true)) return dtls_failed(link);
+                }
+                send_records(link);
             }
-            send_records();
         }
-        if (opt.secure && g_session_suspect) {
-            g_session_suspect = false;
-            if (!reconnect()) return dtls_failed();
+        if (g_session_suspect) {
+            const lwm2m::client::server_account* a = client.account(*g_session_suspect);
+            g_session_suspect.reset();
+            if (secure_link* link = a != nullptr ? links.of(a->peer) : nullptr; link != nullptr && link->ever_connected)
+                if (!handshake(*link, true)) return dtls_failed(*link);
         }
 #endif
         if (started) {
@@ -602,9 +715,9 @@ int main(int argc, char** argv) {
         }
     }
 #if LWM2M_HAVE_OPENSSL
-    if (opt.secure) {
-        dtls.close();  // close_notify (RFC 5246 §7.2.1)
-        send_records();
+    for (const auto& l : links.secure) {
+        l->dtls.close();  // close_notify (RFC 5246 §7.2.1)
+        send_records(*l);
     }
 #endif
     std::fprintf(stderr, "-- bye\n");

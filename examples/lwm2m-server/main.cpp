@@ -29,14 +29,12 @@
 //
 // Example code: uses the standard library freely (the engine itself never allocates).
 
+#include "../common/psk_option.hpp"
 #include "command.hpp"
 #include "output.hpp"
 
 #include <lwm2m/coap/parse.hpp>
 #include <lwm2m/encoding/base64.hpp>
-#if LWM2M_HAVE_OPENSSL
-#include <lwm2m/transport/dtls_openssl.hpp>
-#endif
 #include <lwm2m/model/coerce.hpp>
 #include <lwm2m/model/objects/all.hpp>
 #include <lwm2m/server.hpp>
@@ -87,12 +85,7 @@ struct options {
     std::uint32_t queue_awake = 0;  // seconds; 0 = MAX_TRANSMIT_WAIT (93 s)
     bool exit_on_eof = false;
     bool verbose = false;
-    struct psk_entry {
-        std::string endpoint;  // the one endpoint name these credentials may register
-        std::string identity;
-        std::vector<std::byte> key;
-    };
-    std::vector<psk_entry> psks;  // DTLS when not empty
+    std::vector<lwm2m_examples::psk_entry> psks;  // DTLS when not empty
 };
 
 [[noreturn]] void usage(const char* why, int status = 2) {
@@ -139,21 +132,9 @@ options parse_args(int argc, char** argv) {
             o.verbose = true;
         } else if (a == "--psk" || a == "--psk-hex") {
 #if LWM2M_HAVE_OPENSSL
-            std::string_view v = next();
-            const auto colon = v.find(':');
-            if (colon == 0 || colon == std::string_view::npos || colon + 1 == v.size()) usage("bad --psk ([EP=]IDENTITY:KEY)");
-            std::string_view identity = v.substr(0, colon);
-            std::string_view endpoint = identity;
-            if (const auto eq = identity.find('='); eq != std::string_view::npos) {
-                endpoint = identity.substr(0, eq);
-                identity.remove_prefix(eq + 1);
-                if (endpoint.empty() || identity.empty()) usage("bad --psk ([EP=]IDENTITY:KEY)");
-            }
-            const std::string_view key = v.substr(colon + 1);
-            auto bytes = a == "--psk" ? std::optional{lwm2m::transport::psk_key_from_text(key)}
-                                      : lwm2m::transport::psk_key_from_hex(key);
-            if (!bytes) usage("bad --psk-hex key (want an even number of hex digits)");
-            o.psks.push_back({std::string(endpoint), std::string(identity), std::move(*bytes)});
+            auto psk = lwm2m_examples::parse_psk_option(next(), a == "--psk-hex");
+            if (!psk) usage("bad --psk ([EP=]IDENTITY:KEY, KEY in hex digits for --psk-hex)");
+            o.psks.push_back(std::move(*psk));
 #else
             usage("--psk needs DTLS: this lwm2m-server was built without OpenSSL");
 #endif
@@ -818,11 +799,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<lwm2m::transport::dtls_psk_server> dtls;
     if (!opt.psks.empty()) {
         dtls = std::make_unique<lwm2m::transport::dtls_psk_server>(
-            [&opt](std::string_view identity) -> std::optional<std::vector<std::byte>> {
-                for (const auto& p : opt.psks)
-                    if (p.identity == identity) return p.key;
-                return std::nullopt;
-            },
+            [&opt](std::string_view identity) { return lwm2m_examples::psk_key_of(opt.psks, identity); },
             opt.max_registrations + 1024);
         if (!dtls->open()) {
             std::fprintf(stderr, "error: cannot set up DTLS (OpenSSL)\n");
@@ -831,10 +808,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "-- DTLS 1.2 PSK on the port (%zu identities)\n", opt.psks.size());
         bridge.authorize = [&opt, &dtls](lwm2m::exchange::peer_id peer, std::string_view endpoint) {
             const auto identity = dtls->identity(peer);
-            if (!identity) return false;
-            for (const auto& p : opt.psks)
-                if (p.identity == *identity && p.endpoint == endpoint) return true;
-            return false;
+            return identity && lwm2m_examples::psk_allows(opt.psks, *identity, endpoint);
         };
     }
     const auto take_records = [&] {

@@ -61,9 +61,9 @@ struct recorder {
     }
 };
 
-template <std::size_t Sessions = 4>
+template <std::size_t Sessions = 4, class Limits = bs::bootstrap_limits<1152, Sessions, 32, 32>>
 struct box {
-    using engine_type = bs::server<bs::bootstrap_limits<1152, Sessions, 32, 32>, xorshift, recorder>;
+    using engine_type = bs::server<Limits, xorshift, recorder>;
     recorder rec;
     engine_type engine{rec, xorshift{}};
     std::vector<std::vector<std::byte>> feed(std::uint32_t peer, const std::vector<std::byte>& d, time_point now) {
@@ -477,6 +477,89 @@ TEST_CASE("Core §6.1.7.3/§6.1.7.2 Bootstrap-Discover (Accept 40) and Bootstrap
     CHECK(b.rec.ops[1].op == bs::operation::read);
     CHECK(b.rec.ops[1].payload == "\x81");
     CHECK(b.rec.ops[1].cf == std::optional<std::uint16_t>{112});
+}
+
+namespace {
+/** Block `num` (16-byte blocks) of `body` as the piggybacked answer to `req`, with ETag `tag`. */
+std::vector<std::byte> block_of(const sent& req, const std::string& body, std::uint32_t num, std::uint16_t cf,
+                                std::byte tag = std::byte{0x5A}) {
+    const std::size_t at = num * 16u;
+    const bool more = at + 16u < body.size();
+    coap::message_builder<6> b;
+    b.type(coap::message_type::acknowledgement).code(coap::code::content).message_id(req.m.message_id()).token(req.m.token());
+    const std::array<std::byte, 1> etag{tag};
+    b.etag(bytes_view{etag}).content_format(cf).block2(coap::block_option{num, more, 0});
+    const std::string part = body.substr(at, 16);
+    b.payload(as_bytes(std::string_view{part}));
+    return serialized(b);
+}
+} // namespace
+
+TEST_CASE("RFC 7959 §2.4 a Bootstrap-Discover answered block-wise is fetched block by block and reported whole") {
+    box<> b;
+    const std::array<bs::step, 1> steps{{bs::step::discover()}};
+    const bs::configuration view{steps};
+    b.rec.configs["dev-1"] = &view;
+    const time_point t0{1000ms};
+    const std::string links = R"(</>;lwm2m=1.1,</0/0>;ssid=101;uri="coap://bs:5683",</1/0>;ssid=101,</3/0>,</3311/0>,</3311/1>)";
+    REQUIRE(links.size() > 64);
+    sent req = start(b, 9, {"ep=dev-1"}, t0);
+    std::uint32_t num = 0;
+    for (; (num + 1) * 16u < links.size(); ++num) {
+        const auto out = b.feed(9, block_of(req, links, num, 40), t0);
+        REQUIRE(out.size() == 1);
+        req = parse_sent(out[0]);
+        // The same Discover again, asking for the next block at the client's size.
+        CHECK(req.m.code() == coap::code::get);
+        CHECK(req.path == "/");
+        CHECK(req.m.accept() == std::optional<std::uint16_t>{40});
+        const auto b2 = req.m.block2();
+        REQUIRE((b2 && *b2));
+        CHECK((**b2).num == num + 1);
+        CHECK((**b2).szx == 0);
+        CHECK(b.rec.ops.empty());  // nothing reported before the body is whole
+    }
+    const auto out = b.feed(9, block_of(req, links, num, 40), t0);
+    REQUIRE(out.size() == 1);
+    CHECK(parse_sent(out[0]).path == "/bs");  // Finish follows
+    REQUIRE(b.rec.ops.size() == 1);
+    CHECK(b.rec.ops[0].op == bs::operation::discover);
+    CHECK(!b.rec.ops[0].failure);
+    CHECK(b.rec.ops[0].payload == links);
+    CHECK(b.rec.ops[0].cf == std::optional<std::uint16_t>{40});
+}
+
+TEST_CASE("RFC 7959 §2.4 a block-wise Bootstrap-Read whose blocks come out of order, or exceed MaxResponseBody, fails its session") {
+    const std::string body(80, 'r');
+    // MaxResponseBody 48: three 16-byte blocks fit, the fourth does not.
+    box<4, bs::bootstrap_limits<1152, 4, 32, 32, 48, 1>> b;
+    const std::array<bs::step, 1> steps{{bs::step::read(P("/1"))}};
+    const bs::configuration view{steps};
+    b.rec.configs["dev-1"] = &view;
+    const time_point t0{1000ms};
+    const sent rd = start(b, 9, {"ep=dev-1"}, t0);
+    auto out = b.feed(9, block_of(rd, body, 0, 11542), t0);
+    REQUIRE(out.size() == 1);
+    sent next = parse_sent(out[0]);
+    errc expected = errc::request_entity_too_large;
+    SUBCASE("a block out of order") {
+        expected = errc::request_entity_incomplete;
+        CHECK(b.feed(9, block_of(next, body, 2, 11542), t0).empty());
+    }
+    SUBCASE("more than MaxResponseBody") {
+        for (std::uint32_t num = 1; num < 3; ++num) {
+            out = b.feed(9, block_of(next, body, num, 11542), t0);
+            REQUIRE(out.size() == 1);
+            next = parse_sent(out[0]);
+        }
+        CHECK(b.feed(9, block_of(next, body, 3, 11542), t0).empty());
+    }
+    REQUIRE(b.rec.ends.size() == 1);
+    CHECK(b.rec.ends[0].failure == std::optional<errc>{expected});
+    CHECK(b.rec.ends[0].op == bs::operation::read);
+    REQUIRE(b.rec.ops.size() == 1);
+    CHECK(b.rec.ops[0].failure == std::optional<errc>{expected});
+    CHECK(b.engine.session_count() == 0);
 }
 
 TEST_CASE("Core §6.1.7.4 a Write body that does not fit one datagram fails the session before anything is sent") {

@@ -10,6 +10,8 @@
 
 #include <lwm2m/model/objects/device_v1_0.hpp>
 
+#include <algorithm>
+#include <array>
 #include <deque>
 #include <string>
 #include <vector>
@@ -22,8 +24,8 @@ namespace {
 constexpr std::uint16_t senml_json = 110;
 constexpr std::uint16_t link_format = 40;
 
-std::optional<exchange::peer_id> resolve_to_peer_1(void*, std::string_view uri) {
-    if (uri == "coap://dm.example:5683") return exchange::peer_id{1};
+std::optional<exchange::peer_id> resolve_to_peer_1(void*, const client::security_instance& account) {
+    if (account.uri.text() == "coap://dm.example:5683") return exchange::peer_id{1};
     return std::nullopt;
 }
 
@@ -171,17 +173,17 @@ TEST_CASE("A bootstrap without Bootstrap-Finish fails EXCHANGE_LIFETIME after th
     CHECK(b.requests_to("/bs") == 2);
 }
 
-TEST_CASE("Bootstrap-Discover: lwm2m version, the Security instances' ssid and uri, the Server instances' ssid") {
+TEST_CASE("Bootstrap-Discover: lwm2m version, object versions as in Register, the Security instances' ssid and uri, the Server instances' ssid") {
     bs_world b;
     b.bootstrap();
     auto r = b.discover("/");
     CHECK(r.code == coap::code::content);
     CHECK(r.content_format == link_format);
-    CHECK(r.text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693",</1>,</3/0>,</3311/0>,</3311/1>)");
+    CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.0,</3>;ver=1.0,</3/0>,</3311/0>,</3311/1>)");
     b.write_dm_account();
     r = b.discover("/0");
-    CHECK(r.text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693",</0/1>;ssid=7;uri="coap://dm.example:5683")");
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1/0>;ssid=7");
+    CHECK(r.text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</0/1>;ssid=7;uri="coap://dm.example:5683")");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0,</1/0>;ssid=7");
     CHECK(b.discover("/1/0").code == coap::code::bad_request);
     CHECK(b.discover("/42").code == coap::code::not_found);
 }
@@ -202,7 +204,7 @@ TEST_CASE("Bootstrap-Write: creates instances, writes read-only resources; 4.00 
     CHECK(!sec->bootstrap_server);
     // Overwrites a single resource of an existing instance; /1/0/0 (Short Server ID) is read-only for DM servers.
     CHECK(b.write("/1/0/0", "9", 0).code == coap::code::changed);
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1/0>;ssid=9");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0,</1/0>;ssid=9");
     CHECK(b.write("/3/0", R"([{"bn":"/3/0/","n":"4","vb":true}])").code == coap::code::bad_request);  // Reboot: executable
     CHECK(b.write("/1/0", R"([{"bn":"/1/0/","n":"99","v":1}])").code == coap::code::bad_request);     // no such resource
     CHECK(b.write("/1/0", "x", 9999).code == coap::code::unsupported_content_format);
@@ -210,6 +212,24 @@ TEST_CASE("Bootstrap-Write: creates instances, writes read-only resources; 4.00 
     // A Server instance past the client's capacity (2).
     CHECK(b.write("/1/1", R"([{"bn":"/1/1/","n":"0","v":8}])").code == coap::code::changed);
     CHECK(b.write("/1/2", R"([{"bn":"/1/2/","n":"0","v":9}])").code == coap::code::bad_request);
+}
+
+TEST_CASE("Bootstrap-Write of a Security instance with the resources of LwM2M 1.1/1.2 (Matching Type, SNI, Ciphersuites, ...): taken") {
+    // Leshan's and other 1.1 Bootstrap-Servers may write /0/x/13-17; a client must not refuse
+    // the account for them (they are checked against the object's definition and dropped).
+    bs_world b;
+    b.bootstrap();
+    CHECK(b.write("/0/1", R"([{"bn":"/0/1/","n":"0","vs":"coap://dm.example:5683"},{"n":"1","vb":false},)"
+                          R"({"n":"2","v":3},{"n":"10","v":7},{"n":"13","v":0},{"n":"14","vs":"dm.example"},)"
+                          R"({"n":"15","v":3},{"n":"16/0","v":49320},{"n":"16/1","v":49326}])")
+              .code == coap::code::changed);
+    CHECK(b.write("/0/1", R"([{"bn":"/0/1/","n":"99","v":1}])").code == coap::code::bad_request);  // no such resource
+    CHECK(b.write("/0/1", R"([{"bn":"/0/1/","n":"14","v":1}])").code == coap::code::bad_request);  // SNI is a String
+    CHECK(b.write("/1/0", R"([{"bn":"/1/0/","n":"0","v":7},{"n":"1","v":120},{"n":"7","vs":"U"}])").code ==
+          coap::code::changed);
+    CHECK(b.finish().code == coap::code::changed);
+    b.w.run_for(1s);
+    CHECK(b.w.client.state(7) == client::registration_state::registered);
 }
 
 TEST_CASE("Bootstrap-Delete: / keeps the Bootstrap-Server account and the Device object; 4.00 on them and on a resource") {
@@ -221,12 +241,12 @@ TEST_CASE("Bootstrap-Delete: / keeps the Bootstrap-Server account and the Device
     CHECK(b.w.request(coap::code::delete_, "/1/0/1").code == coap::code::bad_request);
     CHECK(b.w.request(coap::code::delete_, "/").code == coap::code::deleted);
     // The lights (3311) have a remove hook: their instances go too.
-    CHECK(b.discover("/").text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693",</1>,</3/0>,</3311>)");
+    CHECK(b.discover("/").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693",</1>;ver=1.0,</3>;ver=1.0,</3/0>,</3311>)");
     b.write_dm_account();
     CHECK(b.w.request(coap::code::delete_, "/1/0").code == coap::code::deleted);
-    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>");
+    CHECK(b.discover("/1").text() == "</>;lwm2m=1.1,</1>;ver=1.0");
     CHECK(b.w.request(coap::code::delete_, "/0").code == coap::code::deleted);
-    CHECK(b.discover("/0").text() == R"(</>;lwm2m=1.1,</0/0>;uri="coap://bs.example:5693")");
+    CHECK(b.discover("/0").text() == R"(</>;lwm2m=1.1,</0>;ver=1.1,</0/0>;uri="coap://bs.example:5693")");
 }
 
 namespace {
@@ -330,6 +350,43 @@ TEST_CASE("Bootstrap-Finish: 4.06 while the configuration is inconsistent, the c
         CHECK(b.finish().code == coap::code::not_acceptable);
         CHECK(b.w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
     }
+}
+
+namespace {
+/** Takes only a coaps:// account in PSK mode (0) with identity "dev-7" and key 01 02 03 04. */
+std::optional<exchange::peer_id> resolve_psk_only(void*, const client::security_instance& a) {
+    const std::array<std::byte, 4> key{std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4}};
+    if (a.uri.text() != "coaps://dm.example:5684" || a.mode != 0 || a.identity.text() != "dev-7" ||
+        !std::ranges::equal(a.secret_key.bytes(), key))
+        return std::nullopt;
+    return exchange::peer_id{1};
+}
+} // namespace
+
+TEST_CASE("Bootstrap-Finish hands the adapter the whole DM account (URI, Security Mode, PSK identity and key) to set up its DTLS session") {
+    recorded_events ev;
+    sim_world w{1, {}, bootstrap_config(ev), 300, false};
+    client::bootstrap_config c;
+    c.peer = exchange::peer_id{1};
+    c.resolve_peer = resolve_psk_only;
+    REQUIRE(w.client.set_bootstrap_server(c).has_value());
+    w.client.start(w.now);
+    for (int i = 0; i < 200 && w.client.bootstrap_progress() != client::bootstrap_phase::bootstrapping; ++i) w.run_for(100ms);
+    REQUIRE(w.client.bootstrap_progress() == client::bootstrap_phase::bootstrapping);
+    const auto put = [&](std::string_view target, std::string_view senml) {
+        return w.request(coap::code::put, target, [](coap::message_builder_base& b) { b.content_format(senml_json); },
+                         as_bytes(senml)).code;
+    };
+    // "ZGV2LTc" is base64url of "dev-7", "AQIDBA" of 01 02 03 04 (SenML vd, RFC 8428 §4.3).
+    CHECK(put("/1/0", R"([{"bn":"/1/0/","n":"0","v":7},{"n":"1","v":120}])") == coap::code::changed);
+    CHECK(put("/0/1", R"([{"bn":"/0/1/","n":"0","vs":"coaps://dm.example:5684"},{"n":"1","vb":false},)"
+                      R"({"n":"2","v":0},{"n":"3","vd":"ZGV2LTc"},{"n":"5","vd":"AQIDBQ"},{"n":"10","v":7}])") ==
+          coap::code::changed);
+    CHECK(w.request(coap::code::post, "/bs").code == coap::code::not_acceptable);  // another key
+    CHECK(put("/0/1/5", R"([{"n":"/0/1/5","vd":"AQIDBA"}])") == coap::code::changed);
+    CHECK(w.request(coap::code::post, "/bs").code == coap::code::changed);
+    w.run_for(1s);
+    CHECK(w.client.state(7) == client::registration_state::registered);
 }
 
 template <class E>

@@ -40,6 +40,7 @@
 namespace {
 
 using lwm2m::test::line_process;
+using lwm2m::test::libcoap_tools::bootstrap_server_exe;
 using lwm2m::test::libcoap_tools::client_exe;
 using lwm2m::test::libcoap_tools::free_port;
 using lwm2m::test::libcoap_tools::on_path;
@@ -471,4 +472,68 @@ TEST_CASE("dtls_psk_server: keys by identity, wrong keys and unknown identities 
         CHECK(server.session_count() == 1);  // peer 12's handshake expired; alice stays
         CHECK(server.identity(peer_id{1}) == std::optional<std::string_view>{"alice"});
     }
+}
+
+TEST_CASE("Bootstrap over DTLS: lwm2m-client gets a PSK account from lwm2m-bootstrap-server over coaps://, then registers with lwm2m-server over its own DTLS session") {
+    // Core §6.1 with Security Mode 0 (Appendix E.1): the Bootstrap-Server writes the DM
+    // server's coaps:// URI, PSK identity (/0/1/3) and key (/0/1/5); the client sets up a
+    // second session with them. An endpoint name the bootstrap identity is not given for gets
+    // no configuration (4.00), so it is not bootstrapped.
+    if (!have_programs()) return;
+    const std::string bs_exe = bootstrap_server_exe();
+    if (!lwm2m::test::libcoap_tools::executable(bs_exe)) {
+        MESSAGE("SKIPPED: lwm2m-bootstrap-server not built");
+        return;
+    }
+    const std::uint16_t dm_port = free_port();
+    psk_server server{dm_port, "bs-light=dm-id:" + psk_key};
+    REQUIRE(server.ready());
+    const std::uint16_t bs_port = free_port();
+    const std::string bs_log = "/tmp/lwm2m-dtls-bs-" + std::to_string(bs_port) + ".err";
+    std::string dm_key_hex;
+    for (unsigned char c : psk_key) {
+        char h[3];
+        std::snprintf(h, sizeof h, "%02x", c);
+        dm_key_hex += h;
+    }
+    line_process bootstrap{{bs_exe, "--port", std::to_string(bs_port), "--server-uri", "coaps://127.0.0.1:" + std::to_string(dm_port),
+                            "--psk", "dm-id:" + dm_key_hex, "--dtls-psk", "bs-light=bs-id:bs-secret"},
+                           false, bs_log};
+    REQUIRE(file_gets(bs_log, "DTLS 1.2 PSK on the port"));
+    const auto bootstrapping_client = [&](const std::string& endpoint) {
+        return std::make_unique<line_process>(
+            std::vector<std::string>{client_exe(), "--bootstrap", "coaps://127.0.0.1:" + std::to_string(bs_port), "--endpoint",
+                                     endpoint, "--psk-identity", "bs-id", "--psk-key", "bs-secret"},
+            true);
+    };
+    const auto intruder = bootstrapping_client("someone-else");
+    const std::string refused = bootstrap.wait_for({R"("ep":"someone-else")"});
+    const std::string refused_answer = intruder->wait_for({"<< "}, 5s);
+    (void)intruder->stop();
+
+    const auto client = bootstrapping_client("bs-light");
+    const std::string finished = bootstrap.wait_for({R"("event":"bootstrap-finished","ep":"bs-light")"}, 15s);
+    const std::string registered = server.wait_for({R"("event":"registered","ep":"bs-light")"}, 15s);
+    server.send(R"({"id":1,"op":"read","ep":"bs-light","path":"/3/0/0"})");
+    const std::string read = server.wait_for({R"("id":1,)"});
+    (void)client->stop();  // SIGTERM: de-registers through the DM session
+    const std::string deregistered = server.wait_for({R"("event":"deregistered","ep":"bs-light")"});
+    (void)server.stop();
+    (void)bootstrap.stop();
+    const std::string log = client->transcript();
+    INFO("client: " << log);
+    INFO("intruder: " << intruder->transcript());
+    INFO("bootstrap server: " << bootstrap.transcript() << read_file(bs_log));
+    INFO("server: " << server.transcript());
+    CHECK(refused == R"({"event":"bootstrap-request","ep":"someone-else","pct":"-"})");
+    CHECK(refused_answer.find("4.00") != std::string::npos);
+    CHECK(bootstrap.transcript().find(R"("ep":"someone-else","op")") == std::string::npos);
+    CHECK(!finished.empty());
+    CHECK(bootstrap.transcript().find(R"({"event":"operation","ep":"bs-light","op":"write","path":"/0/1","status":"2.04"})") !=
+          std::string::npos);
+    CHECK(log.find("bootstrapped: LwM2M server coaps://127.0.0.1:" + std::to_string(dm_port)) != std::string::npos);
+    CHECK(!registered.empty());
+    CHECK(read.find(R"("status":"2.05","content":[{"n":"/3/0/0","vs":"lwm2m toolkit"}])") != std::string::npos);
+    CHECK(!deregistered.empty());
+    CHECK(server.log().find("identity 'dm-id'") != std::string::npos);
 }

@@ -49,6 +49,7 @@
 namespace wakaama_test {
 
 using namespace std::chrono_literals;
+using lwm2m::test::libcoap_tools::bootstrap_server_exe;
 using lwm2m::test::libcoap_tools::client_exe;
 using lwm2m::test::libcoap_tools::executable;
 using lwm2m::test::libcoap_tools::free_port;
@@ -164,14 +165,6 @@ std::string build_wakaama() {
 std::string wakaama_client() { return build_dir() + "/lwm2mclient"; }
 std::string wakaama_bootstrap_server() { return build_dir() + "/bootstrap_server"; }
 
-/** The example bootstrap server: the build's LWM2M_BOOTSTRAP_SERVER_EXE, else $LWM2M_BOOTSTRAP_SERVER_EXE. */
-std::string bootstrap_server_exe() {
-#ifdef LWM2M_BOOTSTRAP_SERVER_EXE
-    return lwm2m::test::libcoap_tools::program_path(LWM2M_BOOTSTRAP_SERVER_EXE, "LWM2M_BOOTSTRAP_SERVER_EXE");
-#else
-    return lwm2m::test::libcoap_tools::program_path(nullptr, "LWM2M_BOOTSTRAP_SERVER_EXE");
-#endif
-}
 std::string wakaama_server() { return build_dir() + "/lwm2mserver"; }
 
 /** The example server's command line on 127.0.0.1:`port`. */

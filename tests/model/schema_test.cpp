@@ -8,6 +8,7 @@
 #include <lwm2m/model/objects/device_v1_0.hpp>
 #include <lwm2m/model/objects/firmware_update_v1_0.hpp>
 #include <lwm2m/model/objects/lwm2m_security_v1_0.hpp>
+#include <lwm2m/model/objects/lwm2m_security_v1_1.hpp>
 #include <lwm2m/model/objects/lwm2m_server_v1_0.hpp>
 #include <lwm2m/model/typed.hpp>
 #include <lwm2m/path.hpp>
@@ -116,6 +117,12 @@ static_assert(server::object.resource<server::registration_update_trigger>().exe
 // LwM2M Security /0: 0..30 (0.xml); 1.0 has 0..12 and no <Operations> at all.
 namespace security = objs::lwm2m_security;
 namespace security_v1_0 = objs::lwm2m_security_v1_0;
+namespace security_v1_1 = objs::lwm2m_security_v1_1;
+// LwM2M 1.1's Security object: 0-17, the 1.0 resources with the same types, version 1.1.
+static_assert(ids_are_range(security_v1_1::object, 0, 17));
+static_assert(security_v1_1::object.info.version == lwm2m::object_version{1, 1});
+static_assert(security_v1_1::object.resource<security_v1_1::dtls_tls_ciphersuite>().is_multiple());
+static_assert(security_v1_1::object.resource<security_v1_1::sni>().type == lwm2m::data_type::string);
 static_assert(ids_are_range(security::object, 0, 30));
 static_assert(ids_are_range(security_v1_0::object, 0, 12));
 constexpr bool all_without_operations(std::span<const lwm2m::resource_def> rs) {
@@ -562,6 +569,7 @@ TEST_CASE("the generated schemas match the XML they were generated from") {
         {"6.xml", objs::location::object},
         {"7.xml", objs::connectivity_statistics::object},
         {"0-1_0.xml", security_v1_0::object},
+        {"0-1_1.xml", security_v1_1::object},
         {"1-1_0.xml", server_v1_0::object},
         {"3-1_0.xml", device_v1_0::object},
         {"4-1_0.xml", objs::connectivity_monitoring_v1_0::object},

@@ -56,6 +56,15 @@ inline std::string server_exe() {
 #endif
 }
 
+/** The example bootstrap server: the build's LWM2M_BOOTSTRAP_SERVER_EXE, else $LWM2M_BOOTSTRAP_SERVER_EXE. */
+inline std::string bootstrap_server_exe() {
+#ifdef LWM2M_BOOTSTRAP_SERVER_EXE
+    return program_path(LWM2M_BOOTSTRAP_SERVER_EXE, "LWM2M_BOOTSTRAP_SERVER_EXE");
+#else
+    return program_path(nullptr, "LWM2M_BOOTSTRAP_SERVER_EXE");
+#endif
+}
+
 /** A whole file (a program's log), or empty. */
 inline std::string read_file(const std::string& path) {
     std::ifstream in(path);

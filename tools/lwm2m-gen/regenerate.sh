@@ -28,11 +28,13 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-# What is shipped: current versions (listed in all.hpp), and the LwM2M 1.0 versions whose
-# resources differ from the current ones (suffix _v1_0). Objects 2, 6 and 7 have no 1.0
+# What is shipped: current versions (listed in all.hpp), the LwM2M 1.0 versions whose
+# resources differ from the current ones (suffix _v1_0), and the LwM2M 1.1 Security object
+# (suffix _v1_1: the one a 1.1 client's bootstrap takes, current being 1.2). Objects 2, 6 and 7 have no 1.0
 # variant: 6 and 7 never changed, 2-1_0.xml differs only by the ACL range text "16-bit".
 current=(0 1 2 3 4 5 6 7 3303 3306 3308 3311 3312 3316 3328 3331 3341)
 v1_0=(0 1 3 4 5)
+v1_1=(0)
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -46,13 +48,16 @@ inputs=()
 for id in "${current[@]}"; do inputs+=("$registry/$id.xml"); done
 old_inputs=()
 for id in "${v1_0[@]}"; do old_inputs+=("$registry/$id-1_0.xml"); done
-for f in "${inputs[@]}" "${old_inputs[@]}"; do
+v1_1_inputs=()
+for id in "${v1_1[@]}"; do v1_1_inputs+=("$registry/$id-1_1.xml"); done
+for f in "${inputs[@]}" "${old_inputs[@]}" "${v1_1_inputs[@]}"; do
     [ -f "$f" ] || { echo "regenerate.sh: missing $f" >&2; exit 1; }
 done
 
 out="$tmp/objects"
 "$gen" --registry-header all.hpp -o "$out" "${inputs[@]}"
 "$gen" --suffix _v1_0 -o "$out" "${old_inputs[@]}"
+"$gen" --suffix _v1_1 -o "$out" "${v1_1_inputs[@]}"
 
 if [ "$update" -eq 1 ]; then
     mkdir -p "$shipped"

@@ -24,9 +24,14 @@
  *   with its header (no Block1 sending; a larger one fails its session with
  *   `request_entity_too_large`).
  * - Other requests: 4.04 for another path, 4.05 for another method on /bs.
- * - Not done: Block2 reassembly of a Discover or Read answer (a block-wise answer is reported
- *   with its first block as `operation_result::payload`); DTLS (put
- *   `transport/dtls_openssl.hpp` between the socket and the engine, as for the server).
+ * - A Discover or Read answered block-wise (RFC 7959 §2.4; a client's Bootstrap-Discover of
+ *   many objects easily exceeds one datagram) is fetched block by block and reported whole
+ *   (`exchange::block2_reassembly`: at most `MaxResponseBody` bytes, `MaxBlockTransfers`
+ *   sessions at once); a transfer that cannot complete fails its session with the
+ *   reassembly's error (`request_entity_too_large`, `request_entity_incomplete`,
+ *   `capacity_exceeded`).
+ * - Not done: DTLS (put `transport/dtls_openssl.hpp` between the socket and the engine, as
+ *   for the server).
  *
  * Capacities are the `bootstrap_limits` template parameters; nothing is allocated.
  */
@@ -44,6 +49,7 @@
 #include <lwm2m/coap/message_builder.hpp>
 #include <lwm2m/coap/message_view.hpp>
 #include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/exchange/block2_reassembly.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/exchange/peer.hpp>
@@ -63,14 +69,18 @@ namespace lwm2m::bootstrap {
  * - `MaxMessage`: largest datagram (a Write body must fit in it with the request's header);
  * - `MaxSessions`: clients bootstrapped at once;
  * - `DedupEntries`: requests remembered for deduplication (RFC 7252 §4.5);
- * - `MaxName`: longest endpoint name taken.
+ * - `MaxName`: longest endpoint name taken;
+ * - `MaxResponseBody`: largest Discover or Read answer reassembled from Block2 blocks;
+ * - `MaxBlockTransfers`: such reassemblies at once (each holds `MaxResponseBody` bytes).
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxSessions = 16, std::size_t DedupEntries = 64,
-          std::size_t MaxName = 64>
+          std::size_t MaxName = 64, std::size_t MaxResponseBody = 4096, std::size_t MaxBlockTransfers = 2>
 struct bootstrap_limits {
     static constexpr std::size_t max_message = MaxMessage;
     static constexpr std::size_t max_sessions = MaxSessions;
     static constexpr std::size_t max_name = MaxName;
+    static constexpr std::size_t max_response_body = MaxResponseBody;
+    static constexpr std::size_t max_block_transfers = MaxBlockTransfers;
     static_assert(MaxSessions > 0 && MaxName > 0 && MaxName < 256);
     // One request in flight per session; answers to Bootstrap-Requests queue beside them.
     using endpoint_limits =
@@ -132,6 +142,7 @@ public:
     [[nodiscard]] endpoint_type& exchange_endpoint() noexcept { return endpoint_; }
 
 private:
+    using transfers_type = exchange::block2_reassembly<Limits::max_response_body, Limits::max_block_transfers>;
     struct session {
         enum state_kind : std::uint8_t { free, starting, in_flight } state = free;
         session_id id{};
@@ -139,6 +150,7 @@ private:
         const configuration* config = nullptr;
         std::size_t next = 0;  // the step in flight; config->steps.size() is Finish
         exchange::request_handle handle{};
+        typename transfers_type::slot transfer = transfers_type::no_slot;  // a block-wise answer's reassembly
         format::content_format format = format::content_format::tlv;
         std::uint8_t name_size = 0;
         std::array<char, Limits::max_name> name{};
@@ -220,7 +232,8 @@ private:
         return step{operation::finish, lwm2m::path{}, {}, {}};
     }
 
-    void send_step(session& s, time_point now) noexcept {
+    /** Sends `s`'s step (with `block2`: that block of its answer, RFC 7959 §2.4). */
+    void send_step(session& s, time_point now, std::optional<coap::block_option> block2 = std::nullopt) noexcept {
         const step st = step_of(s);
         coap::message_builder<8> b;
         b.type(coap::message_type::confirmable);
@@ -248,6 +261,7 @@ private:
         case operation::read: b.code(coap::code::get).uri_path_segments(target_text.view()).accept(cf); break;
         case operation::finish: b.code(coap::code::post).uri_path("bs"); break;
         }
+        if (block2) b.block2(*block2);
         const auto h = endpoint_.send_request(s.peer, b, now);
         if (!h) return fail(s, st, h.error().code, coap::code::empty);
         s.handle = *h;
@@ -279,11 +293,16 @@ private:
         const coap::message_view& m = *res;
         r.code = m.code();
         if (st.op == operation::discover || st.op == operation::read) {
-            r.content_format = m.content_format();
-            r.payload = m.payload();
+            exchange::response_parts parts;
+            const exchange::block2_verdict v = transfers_.collect(s.transfer, m, true, parts);
+            if (v.kind == exchange::block2_verdict::step::fetch) return send_step(s, now, v.next);
+            if (v.kind == exchange::block2_verdict::step::failed) return fail(s, st, v.why, m.code());
+            r.content_format = parts.content_format;
+            r.payload = parts.payload;
         }
         if (m.code() != success_code(st.op)) r.failure = errc::rejected_by_peer;
         handler_.on_operation(r);
+        transfers_.release(s.transfer);  // after the handler: r.payload may point into it
         if (r.failure) return end(s, *r.failure, m.code());
         if (st.op == operation::finish) return end(s, std::nullopt, m.code());
         ++s.next;
@@ -310,6 +329,7 @@ private:
 
     void end(session& s, std::optional<errc> failure, coap::code code) noexcept {
         if (s.state == session::in_flight && failure == errc::cancelled) endpoint_.cancel(s.handle);
+        transfers_.release(s.transfer);
         session_end e;
         e.session = s.id;
         e.endpoint = s.endpoint();
@@ -328,6 +348,7 @@ private:
     Handler& handler_;
     endpoint_type endpoint_;
     std::array<session, Limits::max_sessions> sessions_{};
+    transfers_type transfers_{};
     std::uint32_t next_id_ = 1;
     bool starting_ = false;
 };

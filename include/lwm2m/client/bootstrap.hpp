@@ -47,11 +47,14 @@ struct bootstrap_config {
     /** `pct` of the Bootstrap-Request (1.1, Core §6.1.7.1), the format the client prefers. */
     std::optional<format::content_format> preferred_format{};
     /**
-     * The adapter's peer for a DM server URI the Bootstrap-Server wrote (/0/y/0), asked at
-     * Bootstrap-Finish; nullopt (a URI it cannot reach) makes the configuration inconsistent
-     * (4.06). Null: no DM server can be bootstrapped.
+     * The adapter's peer for a DM server account the Bootstrap-Server wrote (its Security
+     * instance /0/y: URI, Security Mode, PSK identity and key), asked at Bootstrap-Finish. The
+     * adapter sets up what the account asks (a DTLS session with the PSK for mode 0 and a
+     * coaps:// URI, Core Appendix E.1); nullopt (an account it cannot use: a URI it cannot
+     * reach, a mode it does not have) makes the configuration inconsistent (4.06). Null: no DM
+     * server can be bootstrapped.
      */
-    std::optional<exchange::peer_id> (*resolve_peer)(void* context, std::string_view uri) = nullptr;
+    std::optional<exchange::peer_id> (*resolve_peer)(void* context, const security_instance& account) = nullptr;
     void* context = nullptr;
 };
 
@@ -134,9 +137,11 @@ template <format_set Formats>
 
 /**
  * Bootstrap-Discover (LwM2M 1.1.1 Core §6.1.7.3, 1.0 §5.2.7.3) of `target` (root or `/O`):
- * `</>;lwm2m=V` first, then each object (`</O>` when it has no instance) and instance; a
- * Security instance carries `uri` and, unless it is the Bootstrap-Server's, `ssid`; a Server
- * instance its `ssid`. `security` and `servers` give those values.
+ * `</>;lwm2m=V` first, then each object and instance: `</O>;ver=X.Y` for an object whose
+ * version is given as in Register (`dm::gives_version`: not 1.0, or any core object of a 1.1
+ * client), `</O>` for an object without instances; a Security instance carries `uri` and,
+ * unless it is the Bootstrap-Server's, `ssid`; a Server instance its `ssid`. `security` and
+ * `servers` give those values.
  * Errors: `not_found` (object), `operation_not_allowed` (deeper target).
  */
 template <std::size_t Accounts>
@@ -152,7 +157,12 @@ result<void> write_bootstrap_discover(std::span<const object_binding> objects, c
     for (const object_binding& o : objects) {
         if (!target.is_root() && o.id() != target.object_id()) continue;
         const std::size_t n = o.instance_count();
-        if (n == 0) w.begin(*path::make(o.id()));
+        const object_version v = o.schema.info().version;
+        const bool versioned = dm::gives_version(o.id(), v, version != "1.0"sv);
+        if (versioned || n == 0) {
+            w.begin(*path::make(o.id()));
+            if (versioned) dm::write_object_version(w, v);
+        }
         for (std::size_t i = 0; i < n; ++i) {
             const std::uint16_t id = o.instance_id(i);
             w.begin(*path::make(o.id(), id));

@@ -1848,7 +1848,7 @@ private:
                 return fail_request(r, coap::code::not_acceptable);
             for (std::size_t j = 0; j < i; ++j)  // two Server instances for one account
                 if (servers_[j].account.ssid == servers_[i].account.ssid) return fail_request(r, coap::code::not_acceptable);
-            const auto peer = bs_.config.resolve_peer(bs_.config.context, sec->uri.text());
+            const auto peer = bs_.config.resolve_peer(bs_.config.context, *sec);
             if (!peer) return fail_request(r, coap::code::not_acceptable);
             peers[i] = *peer;
         }

@@ -3,7 +3,10 @@
  * @file client/security_object.hpp
  * The built-in Security object (0) of a client engine that bootstraps
  * (`operation_set::bootstrap`): up to N instances, each one LwM2M Server or Bootstrap-Server
- * account (LwM2M 1.1 Core Appendix E.1, schema `lwm2m_security_v1_0`). Only the
+ * account (LwM2M 1.1 Core Appendix E.1; schema `lwm2m_security_v1_1`, so that what a 1.1
+ * Bootstrap-Server writes is taken: the resources past 12 (Matching Type, SNI, Certificate
+ * Usage, DTLS/TLS Ciphersuite, OSCORE Security Mode) are type-checked and dropped, as the SMS
+ * ones are, since only NoSec and PSK are used). Only the
  * Bootstrap-Server writes it (Bootstrap-Write, -Delete); DM servers never see it. Allocation:
  * none: the texts and keys live in fixed arrays.
  */
@@ -17,7 +20,7 @@
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/client/object_binding.hpp>
 #include <lwm2m/exchange/peer.hpp>
-#include <lwm2m/model/objects/lwm2m_security_v1_0.hpp>
+#include <lwm2m/model/objects/lwm2m_security_v1_1.hpp>
 #include <lwm2m/model/value.hpp>
 #include <lwm2m/model/value_bytes.hpp>
 #include <lwm2m/path/path.hpp>
@@ -65,7 +68,7 @@ struct security_instance {
 template <std::size_t Capacity>
 class security_object {
 public:
-    static constexpr const auto& schema = objects::lwm2m_security_v1_0::object;
+    static constexpr const auto& schema = objects::lwm2m_security_v1_1::object;
 
     [[nodiscard]] std::size_t instance_count() const noexcept { return count_; }
     [[nodiscard]] std::uint16_t instance_id(std::size_t i) const noexcept { return instances_[i].id; }
@@ -119,7 +122,7 @@ public:
     }
 
     result<void> read(const path& p, resource_output& out) noexcept {
-        namespace s = objects::lwm2m_security_v1_0;
+        namespace s = objects::lwm2m_security_v1_1;
         const security_instance* x = find(p.instance_id());
         if (x == nullptr) return fail(errc::not_found);
         switch (p.resource_id()) {
@@ -137,7 +140,7 @@ public:
 
     /** Bootstrap-Write of one value. Errors: `capacity_exceeded`, `number_out_of_range`, `invalid_argument`. */
     result<void> write(const path& p, const value& v) noexcept {
-        namespace s = objects::lwm2m_security_v1_0;
+        namespace s = objects::lwm2m_security_v1_1;
         security_instance* x = find(p.instance_id());
         if (x == nullptr) return fail(errc::not_found);
         const auto in_range = [&](std::int64_t max) -> result<std::uint32_t> {
@@ -174,14 +177,14 @@ public:
             x->account_timeout = t;
             return {};
         }
-        default: return {};  // SMS resources (6-9): accepted, not kept
+        default: return {};  // SMS resources (6-9), 1.1 resources (13-17): accepted, not kept
         }
     }
 
     [[nodiscard]] bool has_resource(const path& p) const noexcept {
-        namespace s = objects::lwm2m_security_v1_0;
+        namespace s = objects::lwm2m_security_v1_1;
         const std::uint16_t r = p.resource_id();
-        return r <= s::secret_key || r >= s::short_server_id;
+        return r <= s::secret_key || (r >= s::short_server_id && r <= s::bootstrap_server_account_timeout);
     }
 
 private:

@@ -85,6 +85,7 @@
 #include <lwm2m/coap/observe.hpp>
 #include <lwm2m/coap/token.hpp>
 #include <lwm2m/encoding/number_text.hpp>
+#include <lwm2m/exchange/block2_reassembly.hpp>
 #include <lwm2m/exchange/clock.hpp>
 #include <lwm2m/exchange/endpoint.hpp>
 #include <lwm2m/exchange/peer.hpp>
@@ -446,6 +447,7 @@ public:
 private:
     // ---- state --------------------------------------------------------------------------------
 
+    using transfers_type = exchange::block2_reassembly<Limits::max_response_body, Limits::max_block_transfers>;
     struct request_entry {
         enum state_kind : std::uint8_t { free, held, in_flight } state = free;
         operation op = operation::read;
@@ -458,37 +460,14 @@ private:
         format::content_format format = format::content_format::tlv;
         notification_attributes attributes{};
         coap::token token{};
-        std::uint8_t transfer = no_transfer;  // Block2 reassembly in use (index into transfers_)
+        typename transfers_type::slot transfer = transfers_type::no_slot;  // its Block2 reassembly
         request_id notification_of{};        // fetching the rest of a notification of this observation
         std::uint32_t sequence = 0;          // that notification's Observe value
         std::uint8_t held_again = 0;         // times it went unanswered and was held again (hold_again)
         std::size_t payload_size = 0;
         std::array<std::byte, Limits::max_request_payload> payload{};
     };
-    static constexpr std::uint8_t no_transfer = 0xFF;
-    /** A response body being reassembled from Block2 blocks (RFC 7959 §2.4). */
-    struct block_transfer {
-        bool used = false;
-        coap::code code = coap::code::empty;          // of the first block
-        std::optional<std::uint16_t> content_format{};
-        std::optional<std::uint32_t> observe{};
-        std::uint8_t etag_size = 0;
-        bool has_etag = false;
-        std::array<std::byte, 8> etag{};
-        std::uint8_t restarts = 0;  // times block 0 was asked again after the body changed
-        bool restarting = false;    // block 0 asked again: its answer starts the body afresh
-        std::size_t size = 0;
-        std::array<std::byte, Limits::max_response_body> body{};
-    };
-    // A body that changes while it is fetched is fetched again from block 0 this many times.
-    static constexpr std::uint8_t max_block_restarts = 2;
-    /** The parts of a response the result is made of (the last block's, or the reassembled ones). */
-    struct response_parts {
-        coap::code code = coap::code::empty;
-        std::optional<std::uint16_t> content_format{};
-        bytes_view payload{};
-        std::optional<std::uint32_t> observe{};
-    };
+    using response_parts = exchange::response_parts;
     struct observation_entry {
         enum state_kind : std::uint8_t { free, pending, active } state = free;
         bool composite = false;
@@ -893,109 +872,18 @@ private:
         return op == operation::read || op == operation::discover || op == operation::observe ||
                op == operation::read_composite || op == operation::observe_composite;
     }
-    block_transfer* transfer_of(const request_entry& e) noexcept {
-        return e.transfer == no_transfer ? nullptr : &transfers_[e.transfer];
-    }
-    /** Takes a free reassembly buffer for `e` and starts it with the first block `m`. */
-    block_transfer* start_transfer(request_entry& e, const coap::message_view& m) noexcept {
-        for (std::size_t i = 0; i < transfers_.size(); ++i) {
-            block_transfer& t = transfers_[i];
-            if (t.used) continue;
-            t.used = true;
-            t.observe = m.observe();
-            t.restarts = 0;
-            begin_representation(t, m);
-            e.transfer = static_cast<std::uint8_t>(i);
-            return &t;
-        }
-        return nullptr;
-    }
-    /** `t` holds the representation whose first block is `m` (code, format, ETag), empty. */
-    static void begin_representation(block_transfer& t, const coap::message_view& m) noexcept {
-        t.code = m.code();
-        t.content_format = m.content_format();
-        t.has_etag = false;
-        t.etag_size = 0;
-        if (const auto tag = m.etag(); tag && tag->size() <= t.etag.size()) {
-            t.has_etag = true;
-            t.etag_size = static_cast<std::uint8_t>(tag->size());
-            std::copy(tag->begin(), tag->end(), t.etag.begin());
-        }
-        t.restarting = false;
-        t.size = 0;
-    }
-    void release_transfer(request_entry& e) noexcept {
-        if (block_transfer* t = transfer_of(e)) t->used = false;
-        e.transfer = no_transfer;
-    }
-    static bool same_etag(const block_transfer& t, const coap::message_view& m) noexcept {
-        const auto tag = m.etag();
-        if (!tag) return !t.has_etag;
-        return t.has_etag && std::equal(tag->begin(), tag->end(), t.etag.begin(), t.etag.begin() + t.etag_size);
-    }
+    void release_transfer(request_entry& e) noexcept { transfers_.release(e.transfer); }
 
     /**
-     * One response to `e`: anything but a 2.xx with Block2 to a fetchable request is `whole`
-     * as it is. A block is appended to the reassembly; with M=1 the next block is requested
-     * (`fetching`), with M=0 `parts` is the whole body. `failed` sets `why`.
+     * One response to `e` (`block2_reassembly::collect`): `whole` with `parts` the whole
+     * answer, `fetching` when the next block was asked for, `failed` with `why`.
      */
     block_step collect_block(request_entry& e, const coap::message_view& m, response_parts& parts, errc& why) noexcept {
-        parts = response_parts{m.code(), m.content_format(), m.payload(), m.observe()};
-        block_transfer* t = transfer_of(e);
-        const auto b2 = m.block2();
-        if (!coap::is_success(m.code()) || !fetchable(e.op) || !b2 || !*b2) {
-            if (t == nullptr || !coap::is_success(m.code())) return block_step::whole;  // an error ends it as is
-            why = errc::request_entity_incomplete;  // a later "block" without Block2
-            return block_step::failed;
-        }
-        const coap::block_option b = **b2;
-        if (t == nullptr) {
-            if (b.num != 0 || !b.more) return block_step::whole;  // the only block, or one we did not ask for
-            if (const auto size2 = m.size2(); size2 && *size2 > Limits::max_response_body) {
-                why = errc::request_entity_too_large;
-                return block_step::failed;
-            }
-            t = start_transfer(e, m);
-            if (t == nullptr) {
-                why = errc::capacity_exceeded;
-                return block_step::failed;
-            }
-        } else if (t->restarting && b.num == 0) {
-            begin_representation(*t, m);  // the body as it is now, from its first block
-        } else if (b.offset() != t->size) {
-            why = errc::request_entity_incomplete;  // out of order
-            return block_step::failed;
-        } else if (!same_etag(*t, m) || m.content_format() != t->content_format) {
-            // §2.4: another representation. The blocks so far are stale: start again from block
-            // 0 (a bounded number of times, for a value that keeps changing).
-            if (t->restarts == max_block_restarts) {
-                why = errc::request_entity_incomplete;
-                return block_step::failed;
-            }
-            ++t->restarts;
-            t->restarting = true;
-            return fetch_block(e, coap::block_option{0, false, b.szx}, why);
-        }
-        const bytes_view part = m.payload();
-        if ((b.more && part.size() != b.size()) || part.size() > b.size()) {
-            why = errc::request_entity_incomplete;  // §2.3: M=1 means a full block
-            return block_step::failed;
-        }
-        if (t->size + part.size() > Limits::max_response_body) {
-            why = errc::request_entity_too_large;
-            return block_step::failed;
-        }
-        std::copy(part.begin(), part.end(), t->body.begin() + static_cast<std::ptrdiff_t>(t->size));
-        t->size += part.size();
-        if (b.more) {
-            if (b.num + 1 > coap::block_option::max_num) {
-                why = errc::request_entity_too_large;
-                return block_step::failed;
-            }
-            return fetch_block(e, coap::block_option{b.num + 1, false, b.szx}, why);
-        }
-        parts = response_parts{t->code, t->content_format, bytes_view{t->body.data(), t->size}, t->observe};
-        return block_step::whole;
+        const exchange::block2_verdict v = transfers_.collect(e.transfer, m, fetchable(e.op), parts);
+        if (v.kind == exchange::block2_verdict::step::whole) return block_step::whole;
+        if (v.kind == exchange::block2_verdict::step::fetch) return fetch_block(e, v.next, why);
+        why = v.why;
+        return block_step::failed;
     }
 
     /** Asks for `block` of `e`'s response (the same request with Block2, RFC 7959 §2.4). */
@@ -1030,7 +918,7 @@ private:
         return op != operation::execute && op != operation::create && op != operation::write_partial;
     }
     bool hold_again(request_entry& e) noexcept {
-        if (e.notification_of.value != 0 || e.transfer != no_transfer || e.held_again == max_holds_again ||
+        if (e.notification_of.value != 0 || e.transfer != transfers_type::no_slot || e.held_again == max_holds_again ||
             !idempotent(e.op))
             return false;
         const slot_type* s = store_.find_location(e.location);
@@ -1486,7 +1374,7 @@ private:
     std::size_t free_hint_ = 0;  // where free_request starts looking
     std::array<request_entry, Limits::max_requests> requests_{};
     std::array<observation_entry, Limits::max_observations> observations_{};
-    std::array<block_transfer, Limits::max_block_transfers> transfers_{};
+    transfers_type transfers_{};
     std::array<format::record, Limits::max_records> records_{};
     std::array<format::record, Limits::max_records> path_records_{};
     std::array<std::uint32_t, handle_table_size> handle_table_{};  // see index_handle
