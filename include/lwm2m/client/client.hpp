@@ -95,7 +95,8 @@ namespace lwm2m::client {
  * retransmitted). A notification that finds no free pending slot is retried 1 s later. The
  * defaults suit a gateway-class device; a small device can use e.g. 3 / 2 / 4.
  * `Operations`: the optional DM operations compiled in (Create/Delete, the composite ones,
- * Discover; see operation_set.hpp). `ThresholdInstances`: see `threshold_instances`.
+ * Discover, Bootstrap, the gt/lt/st attributes; see operation_set.hpp). `ThresholdInstances`:
+ * see `threshold_instances`.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
