@@ -18,6 +18,32 @@
 
 // Firmware routes precondition failures to its own handler instead of <cassert>.
 #define LWM2M_ASSERT(cond) ((cond) ? static_cast<void>(0) : __builtin_trap())
+// Codecs this firmware never needs (config.hpp; each can be set back for a comparison, e.g.
+// LWM2M_FOOTPRINT_EXTRA=-DLWM2M_FLOAT_VALUES=1 bench/footprint.sh):
+// - indefinite-length CBOR strings, which its servers do not send (refused: 4.00);
+// - Float and Opaque values: objects 1 and 3 (0 is only the server account) have no such
+//   resource (add_object checks it), and gt/lt/st are left out, so no decimal text to or from
+//   a double and no base64 is linked;
+// - JSON escapes in values: no JSON format is built in (SenML JSON, with every format, needs
+//   them and base64);
+// - the names and units of the bound schemas, which no LwM2M operation sends.
+#ifndef LWM2M_CBOR_INDEFINITE_STRINGS
+#define LWM2M_CBOR_INDEFINITE_STRINGS 0
+#endif
+#ifndef LWM2M_FLOAT_VALUES
+#define LWM2M_FLOAT_VALUES 0
+#endif
+#ifndef LWM2M_SCHEMA_NAMES
+#define LWM2M_SCHEMA_NAMES 0
+#endif
+#ifndef LWM2M_FOOTPRINT_ALL_FORMATS
+#ifndef LWM2M_BASE64_VALUES
+#define LWM2M_BASE64_VALUES 0
+#endif
+#ifndef LWM2M_JSON_ESCAPED_VALUES
+#define LWM2M_JSON_ESCAPED_VALUES 0
+#endif
+#endif
 
 #include <lwm2m/client/client.hpp>
 #include <lwm2m/client/objects/device.hpp>
@@ -49,8 +75,8 @@ constexpr bool only_three_formats = false;
 // feature set, they are answered 4.05 / 4.06. No record list either (0 records, 0 arena
 // bytes): Reads and notifications are encoded straight from the objects, and only the
 // composite operations and Send, left out here, collect records. Observations use pmin/pmax:
-// no room for the per-instance values of gt/lt/st on a whole multi-instance resource
-// (threshold_instances 0: such a Write-Attributes is 4.00; gt/lt/st on a single value stay).
+// no gt/lt/st (operation_set::thresholds left out: setting one is 4.00, and no double is
+// parsed or compared for them), so no room for their per-instance values (threshold_instances 0).
 using limits = lwm2m::client::client_limits<512, 1, 4, 4, 4, 0, 0,
                                             lwm2m::client::format_set::text | lwm2m::client::format_set::tlv |
                                                 lwm2m::client::format_set::senml_cbor,

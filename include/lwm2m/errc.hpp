@@ -75,6 +75,10 @@ namespace lwm2m {
     X(unknown_mandatory_label, "a SenML label ending in '_' that the reader does not know (RFC 8428 §4.4)") \
     X(duplicate_entry, "the same path or label appears twice where only one is allowed")          \
     X(not_resource_instance_level, "a value was read at a level that cannot hold one")             \
+    X(indefinite_string_not_supported, "an indefinite-length CBOR string (RFC 8949 §3.2.3) in a build that leaves them out (LWM2M_CBOR_INDEFINITE_STRINGS=0)") \
+    X(json_escapes_not_supported, "a value holding JSON escapes (text_encoding::json_escaped) decoded in a build that leaves them out (LWM2M_JSON_ESCAPED_VALUES=0)") \
+    X(float_not_supported, "a Float value, or a number only a Float holds, in a build that leaves them out (LWM2M_FLOAT_VALUES=0)") \
+    X(base64_not_supported, "a value in base64 text (Opaque in plain text, SenML JSON vd) in a build that leaves it out (LWM2M_BASE64_VALUES=0)") \
     /* ---- model: schemas and instances ---- */                                                   \
     X(operation_not_allowed, "the schema does not allow this operation on the target (4.05)")     \
     X(not_authorized, "the access control list denies the operation (4.01)")                      \

@@ -339,10 +339,13 @@ TEST_CASE("Execute arguments (LwM2M 1.1 §6.3.5 syntax)") {
 }
 
 namespace {
-// The leanest client: no record list, no optional operation, no room for the instances of a
-// multi-instance resource's thresholds (threshold_instances 0).
+// The leanest client with thresholds: no record list, no other optional operation, no room for
+// the instances of a multi-instance resource's thresholds (threshold_instances 0).
 using no_records = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
-                                         client::operation_set::none, 0>;
+                                         client::operation_set::thresholds, 0>;
+// The same without gt/lt/st (operation_set::none).
+using no_thresholds = client::client_limits<1152, 2, 8, 8, 16, 0, 0, client::format_set::all, 26, 32, 32, 0, 0, 64,
+                                            client::operation_set::none, 0>;
 } // namespace
 
 TEST_CASE("A client with no record list (0 records, 0 arena bytes) still reads objects of any size, in every format") {
@@ -378,4 +381,25 @@ TEST_CASE("LwM2M 1.2 §5.1.2 a client with threshold_instances 0 refuses gt/lt/s
     CHECK(w.request(coap::code::put, "/3/0/7", q("pmin=10")).code == coap::code::changed);
     CHECK(w.request(coap::code::put, "/3/0/7/1", q("gt=4000")).code == coap::code::changed);  // one instance: a single value
     CHECK(w.request(coap::code::put, "/3/0/7", q("gt")).code == coap::code::changed);          // removing: a no-op
+}
+
+TEST_CASE("LwM2M 1.1 Core §5.1.2 a client built without operation_set::thresholds refuses gt/lt/st (4.00), keeps pmin/pmax") {
+    static_assert(client::contains(client::operation_set::all, client::operation_set::thresholds));
+    basic_sim_world<no_thresholds> w;
+    w.register_client();
+    const auto q = [](std::string_view a) { return [a](coap::message_builder_base& b) { b.uri_query(a); }; };
+    for (const char* t : {"gt=4000", "lt=1", "st=0.5"}) {
+        CAPTURE(t);
+        CHECK(w.request(coap::code::put, "/3/0/7/1", q(t)).code == coap::code::bad_request);
+        CHECK(w.request(coap::code::put, "/3311/0/5851", q(t)).code == coap::code::bad_request);
+    }
+    CHECK(w.request(coap::code::put, "/3311/0/5851", [](auto& b) { b.uri_query("pmin=5").uri_query("gt=50"); }).code ==
+          coap::code::bad_request);  // nothing of that request is kept
+    CHECK(w.request(coap::code::put, "/3311/0/5851", q("pmin=5")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", q("pmax=60")).code == coap::code::changed);
+    CHECK(w.request(coap::code::put, "/3311/0/5851", q("gt")).code == coap::code::changed);  // removing: a no-op
+    // With thresholds (the same limits otherwise), gt on a single value is taken.
+    basic_sim_world<no_records> with;
+    with.register_client();
+    CHECK(with.request(coap::code::put, "/3311/0/5851", q("gt=50")).code == coap::code::changed);
 }

@@ -168,3 +168,46 @@ TEST_CASE("order, less, less_equal: the floating-point comparisons from the bits
     CHECK(mismatches == 0);
     static_assert(order(-0.0, 0.0) == 0 && order(-inf, -1e308) == -1 && order(2.0, 1.0) == 1 && lwm2m::encoding::less(-1, 0));
 }
+
+TEST_CASE("double_of, double_of_binary32: static_cast<double> of an integer or a float, from the bits") {
+    using lwm2m::encoding::double_of;
+    using lwm2m::encoding::double_of_binary32;
+    const auto same = [](double got, double want) { return std::bit_cast<std::uint64_t>(got) == std::bit_cast<std::uint64_t>(want); };
+    std::mt19937_64 rng{20261128};
+    int bad = 0;
+    const auto check_u = [&](std::uint64_t u) {
+        if (!same(double_of(u), static_cast<double>(u))) ++bad;
+        const auto i = static_cast<std::int64_t>(u);
+        if (!same(double_of(i), static_cast<double>(i))) ++bad;
+    };
+    // Every width, around each power of two and the rounding boundaries (ties to even) above 2^53.
+    for (int w = 0; w < 64; ++w)
+        for (std::uint64_t d = 0; d < 4100; d += (d < 8 ? 1 : 511)) {
+            const std::uint64_t p = std::uint64_t{1} << w;
+            check_u(p + d);
+            check_u(p - d);
+            check_u(p | (p >> 1) | d);
+        }
+    for (std::uint64_t u : {std::uint64_t{0}, ~std::uint64_t{0}, (std::uint64_t{1} << 63) + 1024, (std::uint64_t{1} << 63) + 3072,
+                            (std::uint64_t{1} << 53) + 1, (std::uint64_t{1} << 53) + 3})
+        check_u(u);
+    for (int k = 0; k < 200000; ++k) {
+        const std::uint64_t u = rng();
+        check_u(u >> (k % 64));
+    }
+    CHECK(bad == 0);
+    static_assert(double_of(std::uint64_t{1} << 53) == 9007199254740992.0);
+
+    // Every exponent of a float with random fractions, the subnormals, ±0, ±inf; NaN stays NaN.
+    int bad32 = 0;
+    for (std::uint32_t e = 0; e < 255; ++e)
+        for (int k = 0; k < 300; ++k) {
+            const std::uint32_t bits = (static_cast<std::uint32_t>(rng()) & 0x807FFFFFu) | (e << 23);
+            if (!same(double_of_binary32(bits), static_cast<double>(std::bit_cast<float>(bits)))) ++bad32;
+        }
+    for (std::uint32_t bits : {0u, 0x80000000u, 1u, 0x807FFFFFu, 0x7F800000u, 0xFF800000u, 0x00400000u})
+        if (!same(double_of_binary32(bits), static_cast<double>(std::bit_cast<float>(bits)))) ++bad32;
+    CHECK(bad32 == 0);
+    CHECK(std::isnan(double_of_binary32(0x7FC00001u)));
+    CHECK(std::isnan(double_of_binary32(0xFF800001u)));
+}

@@ -58,3 +58,15 @@ TEST_CASE("parse_attribute_query + apply: periods as uint32 seconds, thresholds 
     a.apply(parse_attribute_query("gt").value());
     CHECK(a.empty());
 }
+
+TEST_CASE("parse_attribute_query<false> (a client without gt/lt/st): setting one is refused at its value, the rest is read") {
+    const auto gt = parse_attribute_query<false>("gt=22.5");
+    REQUIRE_FALSE(gt.has_value());
+    CHECK(gt.error() == error{errc::invalid_argument, 3});
+    CHECK(parse_attribute_query<false>("st=1").error() == error{errc::invalid_argument, 3});
+    const auto removed = parse_attribute_query<false>("lt");
+    REQUIRE(removed.has_value());
+    CHECK(removed->remove);
+    CHECK(parse_attribute_query<false>("pmax=60")->value == 60);
+    CHECK(parse_attribute_query<false>("xyz=1").error() == error{errc::invalid_argument, 0});
+}

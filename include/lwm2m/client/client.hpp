@@ -98,7 +98,8 @@ namespace lwm2m::client {
  * retransmitted). A notification that finds no free pending slot is retried 1 s later. The
  * defaults suit a gateway-class device; a small device can use e.g. 3 / 2 / 4.
  * `Operations`: the optional DM operations compiled in (Create/Delete, the composite ones,
- * Discover; see operation_set.hpp). `ThresholdInstances`: see `threshold_instances`.
+ * Discover, Bootstrap, the gt/lt/st attributes; see operation_set.hpp). `ThresholdInstances`:
+ * see `threshold_instances`.
  */
 template <std::size_t MaxMessage = 1152, std::size_t MaxServers = 2, std::size_t MaxObjects = 16,
           std::size_t MaxObservations = 8, std::size_t MaxAttributes = 16, std::size_t MaxRecords = 64,
@@ -333,6 +334,10 @@ public:
     /** Binds an application object (see `client::object`). Errors: `capacity_exceeded`, `invalid_argument` (object id taken, or 0/1). */
     template <object T>
     result<void> add_object(T& obj) noexcept {
+        static_assert(config::float_values || !uses(T::schema.view(), data_type::float_),
+                      "an object with a Float resource needs LWM2M_FLOAT_VALUES (config.hpp)");
+        static_assert(config::base64_values || !uses(T::schema.view(), data_type::opaque),
+                      "an object with an Opaque resource needs LWM2M_BASE64_VALUES (config.hpp)");
         if (T::schema.info.id <= 1) return fail(errc::invalid_argument);
         return add_binding(bind(obj));
     }
@@ -1187,7 +1192,8 @@ private:
                         notify = true;  // the error ends the observation (RFC 7641 §3.2)
                     } else if (const std::optional<bool> met = instance_thresholds(o, a, *sample)) {
                         notify = *met;
-                    } else if (sample->numeric && a.has_thresholds() && o.target.has_resource()) {
+                    } else if (has(operation_set::thresholds) && sample->numeric && a.has_thresholds() &&
+                               o.target.has_resource()) {
                         notify = client::thresholds_met(a, o.last_numeric, *sample->numeric);
                     } else {
                         notify = o.changed || sample->digest != o.last_digest;
@@ -1622,7 +1628,7 @@ private:
                                         (threshold_instances > 0 || !def->is_multiple() || p.has_resource_instance());
         unsigned seen = 0;  // a bit per attribute_name
         for (std::string_view q : m.uri_query()) {
-            auto change = parse_attribute_query(q);
+            auto change = parse_attribute_query<has(operation_set::thresholds)>(q);
             if (!change) return fail_request(r, coap::code::bad_request);
             // An attribute given twice (?pmin=1&pmin=5) is ambiguous: 4.00, as Leshan's
             // AttributeSet refuses duplicates, rather than a silent last-wins.
@@ -1638,7 +1644,7 @@ private:
         // 4.00 and nothing changes. Values combined from different levels are not checked
         // here: an effective pmax below pmin (or epmax not above epmin) is ignored where it
         // is used (`observation_timing`).
-        if (!a.validate() || a.pmin.value_or(0) > a.pmax.value_or(0xFFFFFFFFu)) return fail_request(r, coap::code::bad_request);
+        if (!a.validate<has(operation_set::thresholds)>() || a.pmin.value_or(0) > a.pmax.value_or(0xFFFFFFFFu)) return fail_request(r, coap::code::bad_request);
         if (!attributes_.set(ssid, p, a)) return fail_request(r, coap::code::internal_server_error);
         r.code(coap::code::changed);
     }

@@ -19,6 +19,7 @@
 #include <lwm2m/client/execute_args.hpp>
 #include <lwm2m/client/object_binding.hpp>
 #include <lwm2m/client/record_buffer.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/coap/code.hpp>
 #include <lwm2m/format/cbor_value.hpp>
 #include <lwm2m/format/content_format.hpp>
@@ -301,6 +302,11 @@ template <class Next>
 template <format_set Formats>
 [[nodiscard]] result<void> for_each_record_visit(std::uint16_t cf, bytes_view payload, const path& base,
                                                  const schema_registry* schemas, record_sink f) noexcept {
+    // A JSON reader makes escaped (and base64) values, which the objects' hooks must be able to decode.
+    static_assert(config::json_escaped_values || !contains(Formats, format_set::senml_json),
+                  "SenML JSON in the format set needs LWM2M_JSON_ESCAPED_VALUES (config.hpp)");
+    static_assert(config::base64_values || !contains(Formats, format_set::senml_json),  // its "vd"
+                  "SenML JSON in the format set needs LWM2M_BASE64_VALUES (config.hpp)");
     using format::content_format;
     const auto drain = [&](auto& reader) -> result<void> {
 #if defined(__OPTIMIZE_SIZE__)  // size builds: one loop for every reader

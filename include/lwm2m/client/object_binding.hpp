@@ -46,6 +46,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/client/execute_args.hpp>
 #include <lwm2m/client/record_buffer.hpp>
@@ -305,10 +306,29 @@ struct object_binding {
     }
 };
 
-/** Binds `obj` (which must outlive the binding). Allocation: none. */
+namespace detail {
+/** `Schema` without its text (object and resource names, units, URN): what LWM2M_SCHEMA_NAMES 0 binds. */
+template <const auto& Schema>
+inline constexpr auto schema_without_names = [] {
+    auto s = Schema;
+    s.info.name = {};
+    s.info.urn = {};
+    for (auto& r : s.resources) {
+        r.name = {};
+        r.units = {};
+    }
+    return s;
+}();
+} // namespace detail
+
+/**
+ * Binds `obj` (which must outlive the binding). The binding's schema is `T::schema`, or with
+ * LWM2M_SCHEMA_NAMES 0 (config.hpp) a copy without names, units and URN. Allocation: none.
+ */
 template <object T>
 [[nodiscard]] object_binding bind(T& obj) noexcept {
-    return object_binding{T::schema.view(), &obj, &detail::ops_for<T>};
+    if constexpr (config::schema_names) return object_binding{T::schema.view(), &obj, &detail::ops_for<T>};
+    else return object_binding{detail::schema_without_names<T::schema>.view(), &obj, &detail::ops_for<T>};
 }
 
 } // namespace lwm2m::client

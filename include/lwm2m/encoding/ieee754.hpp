@@ -11,8 +11,12 @@
  */
 
 #include <bit>
+#include <concepts>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
+
+#include <lwm2m/config.hpp>
 
 namespace lwm2m::encoding {
 
@@ -109,6 +113,66 @@ namespace detail {
 #else
     return static_cast<std::uint64_t>(d);
 #endif
+}
+
+/** `static_cast<double>(u)` (the nearest double, ties to even) from the bits: no soft-float call. */
+[[nodiscard]] constexpr double double_of(std::uint64_t u) noexcept {
+    if (u == 0) return 0.0;
+    const int width = std::bit_width(u);  // the value's top bit is 2^(width - 1)
+    int exponent = width - 1;
+    std::uint64_t significand = 0;  // 53 bits, the top one implicit in the double
+    if (width <= 53) {
+        significand = u << (53 - width);
+    } else {
+        const int dropped = width - 53;
+        significand = u >> dropped;
+        const std::uint64_t rest = u & ((std::uint64_t{1} << dropped) - 1);
+        const std::uint64_t half = std::uint64_t{1} << (dropped - 1);
+        if (rest > half || (rest == half && (significand & 1) != 0)) {
+            if (++significand == std::uint64_t{1} << 53) {  // rounded up to the next power of two
+                significand >>= 1;
+                ++exponent;
+            }
+        }
+    }
+    return std::bit_cast<double>((static_cast<std::uint64_t>(exponent + 1023) << 52) |
+                                 (significand & ((std::uint64_t{1} << 52) - 1)));
+}
+/** `static_cast<double>(i)` from the bits. */
+[[nodiscard]] constexpr double double_of(std::int64_t i) noexcept {
+    const std::uint64_t m = i < 0 ? 0 - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
+    return std::bit_cast<double>(std::bit_cast<std::uint64_t>(double_of(m)) | (i < 0 ? std::uint64_t{1} << 63 : 0));
+}
+/**
+ * `static_cast<double>(std::bit_cast<float>(bits))` from the bits (a NaN keeps its payload and
+ * is made quiet, as the conversion does on ARM and x86).
+ */
+[[nodiscard]] constexpr double double_of_binary32(std::uint32_t bits) noexcept {
+    const std::uint64_t sign = std::uint64_t{bits >> 31} << 63;
+    int exponent = static_cast<int>((bits >> 23) & 0xFFu);
+    std::uint64_t fraction = bits & 0x7FFFFFu;
+    if (exponent == 0xFF)
+        return std::bit_cast<double>(sign | 0x7FF0000000000000u | (fraction << 29) | (fraction != 0 ? std::uint64_t{1} << 51 : 0));
+    if (exponent == 0) {  // ±0, or a subnormal (fraction * 2^-149): its top bit becomes the implicit one
+        if (fraction == 0) return std::bit_cast<double>(sign);
+        const int shift = 24 - std::bit_width(fraction);
+        fraction = (fraction << shift) & 0x7FFFFFu;
+        exponent = 1 - shift;
+    }
+    return std::bit_cast<double>(sign | (static_cast<std::uint64_t>(exponent + 896) << 52) | (fraction << 29));  // bias 127 -> 1023
+}
+
+/**
+ * `static_cast<double>(v)`, or `double_of(v)` in a build without Float values
+ * (LWM2M_FLOAT_VALUES 0, config.hpp): there nothing else needs libgcc's conversions and
+ * additions (`_arm_addsubdf3.o`, linked as one object), so none of them is called. With Float
+ * values the additions link them anyway, and the cast is the smaller code.
+ */
+template <std::integral T>
+[[nodiscard]] constexpr double to_double(T v) noexcept {
+    if constexpr (config::float_values) return static_cast<double>(v);
+    else if constexpr (std::is_signed_v<T>) return double_of(static_cast<std::int64_t>(v));
+    else return double_of(static_cast<std::uint64_t>(v));
 }
 
 /**

@@ -49,22 +49,25 @@ struct attribute_change {
  * unknown name (offset 0) or a value that is not a number of the right kind (offset of the
  * value); pmin/pmax/epmin/epmax must be non-negative integers, st non-negative. Numbers are
  * read as plain text reads them (`encoding::parse_uint64` / `parse_double`: `+10`, `010`,
- * `.5` too).
+ * `.5` too). `Thresholds` false (a client built without gt/lt/st): setting gt, lt or st is
+ * `invalid_argument` at its value, and no double is parsed (removing one is still read).
  */
-[[nodiscard]] inline result<attribute_change> parse_attribute_query(std::string_view arg) noexcept {
+template <bool Thresholds = true>
+[[nodiscard]] result<attribute_change> parse_attribute_query(std::string_view arg) noexcept {
     const std::size_t eq = arg.find('=');
     const auto which = attribute_from_name(slice(arg, 0, eq));
     if (!which) return fail(errc::invalid_argument, 0);
     if (eq == std::string_view::npos) return attribute_change{*which, true, 0};
     const std::string_view text = slice(arg, eq + 1);
     if (is_threshold(*which)) {
+        if constexpr (!Thresholds) return fail(errc::invalid_argument, eq + 1);
         auto v = encoding::parse_double(text);
         if (!v || (*which == attribute_name::st && encoding::less(*v, 0))) return fail(errc::invalid_argument, eq + 1);
         return attribute_change{*which, false, *v};
     }
     auto v = encoding::parse_uint64(text);
     if (!v || *v > 0xFFFFFFFFu) return fail(errc::invalid_argument, eq + 1);
-    return attribute_change{*which, false, static_cast<double>(*v)};
+    return attribute_change{*which, false, encoding::to_double(*v)};
 }
 
 /** A set of attributes attached at one level (object, instance, resource or resource instance). */
@@ -101,9 +104,12 @@ struct notification_attributes {
      * are set; epmin <= epmax. (pmax <= pmin is allowed: pmax is then ignored.)
      * Errors: `invalid_argument`.
      */
+    template <bool Thresholds = true>  // false: a set that cannot hold gt/lt/st (no double arithmetic)
     [[nodiscard]] constexpr result<void> validate() const noexcept {
-        if (lt && gt && !encoding::less(*lt, *gt)) return fail(errc::invalid_argument);
-        if (lt && gt && st && !encoding::less(*lt + 2 * *st, *gt)) return fail(errc::invalid_argument);
+        if constexpr (Thresholds) {
+            if (lt && gt && !encoding::less(*lt, *gt)) return fail(errc::invalid_argument);
+            if (lt && gt && st && !encoding::less(*lt + 2 * *st, *gt)) return fail(errc::invalid_argument);
+        }
         if (epmin && epmax && *epmin > *epmax) return fail(errc::invalid_argument);
         return {};
     }

@@ -11,7 +11,8 @@
  *   bytes, unsigned likewise, IEEE 754 big-endian floats of 4 or 8 bytes, one byte 0/1 for
  *   booleans, 4 bytes for an object link, UTF-8 for strings.
  * Errors: `type_mismatch`, `invalid_integer_length`, `invalid_float_length`,
- * `invalid_boolean`, `invalid_objlnk`, `number_out_of_range`, `invalid_utf8`.
+ * `invalid_boolean`, `invalid_objlnk`, `number_out_of_range`, `invalid_utf8`; to Float,
+ * `float_not_supported` in a build without Float values (LWM2M_FLOAT_VALUES 0).
  * Allocation: none.
  */
 
@@ -22,6 +23,7 @@
 #include <utility>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/model/data_type.hpp>
@@ -98,6 +100,7 @@ template <std::size_t N>
 [[nodiscard]] LWM2M_NOINLINE constexpr result<value> decode_other_binary_value(bytes_view b, data_type t) noexcept {
     switch (t) {
     case data_type::float_:
+        if constexpr (!config::float_values) return fail(errc::float_not_supported);
         if (b.size() == 4) return value::of_float(static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(load_be_fixed<4>(b.data())))));
         if (b.size() == 8) return value::of_float(std::bit_cast<double>(load_be_fixed<8>(b.data())));
         return fail(errc::invalid_float_length);
@@ -174,6 +177,7 @@ template <std::size_t N>
         }
         break;
     case data_type::float_:
+        if constexpr (!config::float_values) return fail(errc::float_not_supported);
         if (k == value_kind::integer || k == value_kind::unsigned_integer || k == value_kind::time)
             return value::of_float(v.numeric());
         break;
@@ -194,7 +198,7 @@ namespace detail {
         return {};
     case value_kind::string:
     case value_kind::opaque:
-        if (v.encoding() == text_encoding::raw && !r.range.contains(static_cast<double>(v.encoded_bytes().size())))
+        if (v.encoding() == text_encoding::raw && !r.range.contains(encoding::to_double(v.encoded_bytes().size())))
             return fail(errc::number_out_of_range);
         return {};
     default: return {};
@@ -217,7 +221,7 @@ namespace detail {
 [[nodiscard]] LWM2M_NOINLINE constexpr result<void> check_encoded_length(const value& v, const resource_def& r) noexcept {
     const auto size = value_byte_size(v);
     if (!size) return unexpected{size.error()};
-    if (!r.range.contains(static_cast<double>(*size))) return fail(errc::number_out_of_range);
+    if (!r.range.contains(encoding::to_double(*size))) return fail(errc::number_out_of_range);
     return {};
 }
 } // namespace detail

@@ -75,6 +75,13 @@ private:
     std::span<const resource_def> resources_{};
 };
 
+/** True when a resource of `o` has data type `t`: what a build needs to read and write for it. */
+[[nodiscard]] constexpr bool uses(const object_view& o, data_type t) noexcept {
+    for (const resource_def& r : o.resources())
+        if (r.type == t) return true;
+    return false;
+}
+
 namespace detail {
 // Not constexpr on purpose: calling one during constant evaluation is a compile error
 // whose message names the function, and so the mistake.

@@ -24,6 +24,7 @@
 #include <span>
 #include <string_view>
 
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/model/data_type.hpp>
 #include <lwm2m/result.hpp>
@@ -117,8 +118,8 @@ public:
     [[nodiscard]] constexpr double numeric() const noexcept {
         switch (kind_) {
         case value_kind::integer:
-        case value_kind::time: return static_cast<double>(i_);
-        case value_kind::unsigned_integer: return static_cast<double>(u_);
+        case value_kind::time: return encoding::to_double(i_);
+        case value_kind::unsigned_integer: return encoding::to_double(u_);
         case value_kind::float_: return f_;
         default: return 0;
         }

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/cbor_chunks.hpp>
 #include <lwm2m/encoding/json_string.hpp>
@@ -47,9 +48,12 @@ constexpr result<std::size_t> walk_value_bytes(const value& v, Put& put) {
     case text_encoding::raw:
         for (std::byte x : b) put(x);
         return b.size();
-    case text_encoding::json_escaped: return encoding::json_unescape_each(as_chars(b), put);
+    case text_encoding::json_escaped:
+        if constexpr (!config::json_escaped_values) return fail(errc::json_escapes_not_supported);
+        return encoding::json_unescape_each(as_chars(b), put);
     case text_encoding::base64:
     case text_encoding::base64url: {
+        if constexpr (!config::base64_values) return fail(errc::base64_not_supported);
         const auto alphabet = v.encoding() == text_encoding::base64 ? encoding::base64_alphabet::standard
                                                                     : encoding::base64_alphabet::url;
         LWM2M_TRY(size, encoding::base64_decoded_size(as_chars(b), alphabet));
@@ -57,6 +61,8 @@ constexpr result<std::size_t> walk_value_bytes(const value& v, Put& put) {
         return size;
     }
     case text_encoding::cbor_chunks:
+        // No reader makes such a value when they are left out (config.hpp).
+        if constexpr (!config::cbor_indefinite_strings) return fail(errc::indefinite_string_not_supported);
         return encoding::for_each_cbor_chunk(b, [&](bytes_view chunk) {
             for (std::byte x : chunk) put(x);
         });
@@ -73,7 +79,9 @@ inline result<std::size_t> walk_encoded_value_bytes(const value& v, byte_sink pu
 /**
  * Calls `put(std::byte)` for each decoded byte of a byte-sequence value.
  * Errors: `invalid_json`, `invalid_utf8`, `invalid_base64`, `invalid_cbor` (only for values not
- * validated by their reader). Returns the decoded length. Raw bytes are walked inline; escaped,
+ * validated by their reader); `json_escapes_not_supported` / `indefinite_string_not_supported` /
+ * `base64_not_supported` for an escaped / chunked / base64 value in a build that leaves its
+ * decoding out (config.hpp). Returns the decoded length. Raw bytes are walked inline; escaped,
  * base64 or chunked text goes through one shared, type-erased decoder (`byte_sink`) at run time.
  */
 template <class Put>

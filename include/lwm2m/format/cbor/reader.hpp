@@ -9,7 +9,9 @@
  * types 2-5, string chunks of the same major type inside indefinite strings, "break" only
  * where an indefinite item is open, reserved simple values 24-31 in one-byte form
  * (RFC 8949 §3.3), nesting depth (`max_depth`), and that a declared length fits the input.
- * Errors: `invalid_cbor` / `truncated_value` at the offending byte.
+ * Errors: `invalid_cbor` / `truncated_value` at the offending byte; with
+ * LWM2M_CBOR_INDEFINITE_STRINGS=0 (config.hpp), `indefinite_string_not_supported` at the
+ * head of an indefinite-length string.
  */
 
 #include <bit>
@@ -18,6 +20,7 @@
 #include <limits>
 #include <optional>
 
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -121,6 +124,7 @@ LWM2M_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, ite
     case 2:
     case 3:
         if (info == 31) {
+            if (!config::cbor_indefinite_strings) return failed(errc::indefinite_string_not_supported);
             it.kind = major == 2 ? item_kind::byte_string_start : item_kind::text_string_start;
             break;
         }
@@ -145,7 +149,13 @@ LWM2M_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, ite
     default:  // 7
         if (info == 24 && arg < 32) return failed(errc::invalid_cbor);  // RFC 8949 §3.3
         if (info == 25) { it.kind = item_kind::floating; it.number = half_to_double(static_cast<std::uint16_t>(arg)); }
-        else if (info == 26) { it.kind = item_kind::floating; it.number = static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(arg))); }
+        else if (info == 26) {
+            it.kind = item_kind::floating;
+            const auto single = static_cast<std::uint32_t>(arg);
+            // From the bits without Float values (no soft-float conversion linked: encoding::to_double).
+            if constexpr (config::float_values) it.number = static_cast<double>(std::bit_cast<float>(single));
+            else it.number = encoding::double_of_binary32(single);
+        }
         else if (info == 27) { it.kind = item_kind::floating; it.number = std::bit_cast<double>(arg); }
         else if (arg == 20 || arg == 21) { it.kind = item_kind::boolean; it.boolean = arg == 21; }
         else if (arg == 22) it.kind = item_kind::null;
@@ -163,7 +173,8 @@ LWM2M_HOT_INLINE constexpr bool decode_into(bytes_view in, std::size_t& pos, ite
  * (0xFF) comes back as `item_kind::break_`. It does not track nesting, so it does not check
  * what only the enclosing containers decide: whether a "break" closes anything, string chunk
  * types, `max_depth`. Lets a reader that knows the structure it reads skip `reader`'s frame
- * bookkeeping. Errors: `invalid_cbor` (reserved additional info 28-30, an indefinite tag, a
+ * bookkeeping. Errors: `indefinite_string_not_supported` (a 0x5F/0x7F head when
+ * LWM2M_CBOR_INDEFINITE_STRINGS is 0), `invalid_cbor` (reserved additional info 28-30, an indefinite tag, a
  * reserved one-byte simple value), `truncated_value` (at the item's first byte).
  */
 [[nodiscard]] constexpr result<item> decode_item(bytes_view in, std::size_t& pos) noexcept {
@@ -193,6 +204,8 @@ struct chunked_string {
  * (at the bad byte), `truncated_value`. Allocation: none.
  */
 [[nodiscard]] constexpr result<chunked_string> read_chunks(bytes_view in, std::size_t& pos, item_kind start) noexcept {
+    // Left out: no head `decode_into` returns leads here; what would is refused at its head.
+    if constexpr (!config::cbor_indefinite_strings) return fail(errc::indefinite_string_not_supported, pos - 1);
     const item_kind chunk_kind = start == item_kind::text_string_start ? item_kind::text_string : item_kind::byte_string;
     const std::size_t first = pos;
     bytes_view only{};  // the contents of the first chunk

@@ -118,10 +118,17 @@ constexpr std::optional<std::uint16_t> to_half(double v) noexcept {
 
 /**
  * Writes `v` at `p` as the shortest of half, single and double that represents it exactly
- * (RFC 8949 §4.1; at most `max_head_size` bytes); returns the end.
+ * (RFC 8949 §4.1; at most `max_head_size` bytes); returns the end. With LWM2M_FLOAT_VALUES 0
+ * (config.hpp), always a double: valid CBOR (§3.3), without the shortening code.
  */
 constexpr std::byte* put_float(std::byte* p, double v) noexcept {
     // Major 7 heads: additional info 25/26/27 select half/single/double (RFC 8949 §3.3).
+    if constexpr (!config::float_values) {  // no Float values: only a rare number (a SenML time), as a double
+        const auto bits = std::bit_cast<std::uint64_t>(v);
+        *p = std::byte{0xFB};
+        for (unsigned i = 1; i <= 8; ++i) p[i] = static_cast<std::byte>((bits >> (8 * (8 - i))) & 0xFF);
+        return p + 9;
+    }
     if (const auto h = detail::to_half(v)) {
         *p = std::byte{0xF9};
         p[1] = static_cast<std::byte>(*h >> 8);

@@ -19,6 +19,7 @@
 
 #include <lwm2m/config.hpp>
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/divide.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/cbor/reader.hpp>
@@ -47,13 +48,15 @@ namespace detail {
  * - numbers: unsigned/negative integers (major 0/1) → `of_integer` (`of_unsigned` above
  *   INT64_MAX, a double below INT64_MIN); half, single and double floats → `of_float`; a decimal
  *   fraction (tag 4, RFC 8949 §3.4.4, allowed by RFC 8428 §6) with integer exponent and mantissa
- *   → `of_float`, correctly rounded. Other tags, and bignums, are `invalid_senml`. Float "v"
- *   values may be NaN or infinite (CBOR carries them); times may not.
+ *   → `of_float`, correctly rounded (with LWM2M_FLOAT_VALUES 0, config.hpp: the integer it
+ *   is, `float_not_supported` when it is not whole). Other tags, and bignums, are
+ *   `invalid_senml`. Float "v" values may be NaN or infinite (CBOR carries them); times may not.
  * - "bver" must be an unsigned integer (§6); "vs", "n", "bn", "u", "bu", "vlo" and text keys
  *   text strings (validated as UTF-8: `invalid_utf8` at the bad byte); "vd" a byte string (§6).
  *   Strings may have an indefinite length (RFC 8949 §3.2.3; `invalid_cbor` for a chunk that is
  *   not a definite string of the same type, `invalid_utf8` for a text chunk that is not UTF-8
- *   by itself): a value of two chunks or more views them as they are
+ *   by itself; `indefinite_string_not_supported` at the head with LWM2M_CBOR_INDEFINITE_STRINGS
+ *   0): a value of two chunks or more views them as they are
  *   (`text_encoding::cbor_chunks`, decoded by `copy_value_bytes` and the writers), of one
  *   chunk or none its contents (`raw`); a chunked name or key is decoded as it is resolved
  *   (no buffer, so no length limit of its own). Values are zero-copy.
@@ -198,6 +201,7 @@ private:
             if (!at_break()) return fail(errc::invalid_senml, pos_);
             ++pos_;
         }
+        if constexpr (!config::float_values) return whole_decimal_fraction(at, e, m);
         // "<mantissa>e<exponent>" read back by from_chars: exact decimal, correctly rounded.
         char buf[64]{};
         std::size_t n = 0;
@@ -219,6 +223,35 @@ private:
         return value::of_float(*d);
     }
 
+    /**
+     * A decimal fraction [e, m] in a build without Float values (LWM2M_FLOAT_VALUES 0): the
+     * integer m * 10^e is, as `number` gives an integer (Unsigned beyond 2^63 - 1). Errors (at
+     * the tag, `at`): `float_not_supported` when it is not a whole number, `number_out_of_range`
+     * when it does not fit 64 bits.
+     */
+    [[nodiscard]] static result<value> whole_decimal_fraction(std::size_t at, const item& e, const item& m) noexcept {
+        constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+        const bool negative = m.kind == item_kind::negative_integer;
+        if (negative && m.uint == max) return fail(errc::number_out_of_range, at);  // -2^64
+        std::uint64_t u = negative ? m.uint + 1 : m.uint;
+        if (e.kind == item_kind::unsigned_integer) {  // 10^e: a nonzero u passes 2^64 within 20 steps
+            for (std::uint64_t k = 0; k < e.uint && u != 0; ++k) {
+                if (u > max / 10) return fail(errc::number_out_of_range, at);
+                u *= 10;
+            }
+        } else {  // 10^(-1 - e.uint): u must end in that many zeros
+            for (std::uint64_t k = 0; k <= e.uint && u != 0; ++k) {
+                const auto d = lwm2m::detail::udiv64(u, 10);
+                if (d.rem != 0) return fail(errc::float_not_supported, at);
+                u = d.quot;
+            }
+        }
+        constexpr std::uint64_t int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        if (!negative) return u <= int_max ? value::of_integer(static_cast<std::int64_t>(u)) : value::of_unsigned(u);
+        if (u > int_max + 1) return fail(errc::number_out_of_range, at);
+        return value::of_integer(static_cast<std::int64_t>(0 - u));
+    }
+
     /** A number: integer, float or decimal fraction. */
     [[nodiscard]] result<value> number(const item& it) noexcept {
         constexpr std::uint64_t int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
@@ -228,6 +261,8 @@ private:
             return value::of_unsigned(it.uint);
         case item_kind::negative_integer:
             if (it.uint <= int_max) return value::of_integer(-1 - static_cast<std::int64_t>(it.uint));
+            // (-1 - u rounds to what -u does: u >= 2^63, whose doubles are 2048 apart)
+            if constexpr (!config::float_values) return value::of_float(-encoding::to_double(it.uint));
             return value::of_float(-1.0 - static_cast<double>(it.uint));
         case item_kind::floating: return value::of_float(it.number);
         case item_kind::tag:

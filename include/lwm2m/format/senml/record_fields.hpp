@@ -18,6 +18,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <bit>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -602,15 +603,45 @@ struct wide_integer {
     }
     if (w.magnitude <= int_max) return value::of_integer(-static_cast<std::int64_t>(w.magnitude));
     if (w.magnitude == int_max + 1) return value::of_integer(std::numeric_limits<std::int64_t>::min());
-    return value::of_float(-static_cast<double>(w.magnitude));
+    return value::of_float(-encoding::to_double(w.magnitude));
+}
+
+/**
+ * `add_base_value` without Float values (LWM2M_FLOAT_VALUES 0): no double is added. A float
+ * that is a whole number takes part as that integer (as `coerce` would make it one); the sum
+ * is exact, as with integers. Errors: `float_not_supported` for a float that is not whole, or
+ * a sum beyond 64 bits (which only a double would hold).
+ */
+[[nodiscard]] constexpr result<value> add_whole_base_value(const value& base, const value& v) noexcept {
+    const auto wide = [](const value& x, wide_integer& w) {
+        if (x.kind() == value_kind::integer || x.kind() == value_kind::unsigned_integer) {
+            w = to_wide(x);
+            return true;
+        }
+        if (x.kind() != value_kind::float_ || !lwm2m::detail::is_whole(x.as_float())) return false;
+        const double d = x.as_float();
+        if (!lwm2m::detail::is_int64_exact(d) && !lwm2m::detail::is_uint64_exact(d)) return false;
+        w = {std::bit_cast<std::int64_t>(d) < 0, encoding::truncated_magnitude(d)};
+        return true;
+    };
+    wide_integer a{}, b{};
+    if (!wide(base, a) || !wide(v, b)) return fail(errc::float_not_supported);
+    if (a.negative != b.negative) {
+        if (a.magnitude >= b.magnitude) return from_wide({a.negative, a.magnitude - b.magnitude});
+        return from_wide({b.negative, b.magnitude - a.magnitude});
+    }
+    const std::uint64_t sum = a.magnitude + b.magnitude;
+    if (sum < a.magnitude) return fail(errc::float_not_supported);
+    return from_wide({a.negative, sum});
 }
 
 /**
  * `base + v` for numeric values (integer, unsigned or float), exact for integers while the sum
  * fits int64/uint64, else a double. Errors: `number_out_of_range` when finite inputs give an
- * infinite double.
+ * infinite double; without Float values, those of `add_whole_base_value`.
  */
 [[nodiscard]] constexpr result<value> add_base_value(const value& base, const value& v) noexcept {
+    if constexpr (!config::float_values) return add_whole_base_value(base, v);
     const bool integral_base = base.kind() == value_kind::integer || base.kind() == value_kind::unsigned_integer;
     const bool integral_value = v.kind() == value_kind::integer || v.kind() == value_kind::unsigned_integer;
     if (integral_base && integral_value) {
@@ -630,6 +661,25 @@ struct wide_integer {
     const double sum = x + y;
     if (!encoding::is_finite(sum) && encoding::is_finite(x) && encoding::is_finite(y)) return fail(errc::number_out_of_range);
     return value::of_float(sum);
+}
+
+/**
+ * `bt + t` (RFC 8428 §4.5.3) without Float values (LWM2M_FLOAT_VALUES 0), where no double is
+ * added: the sum of two whole numbers of seconds below 2^53 in magnitude (every time a device
+ * keeps: 2^53 s is 285 million years), rounded as the double sum is (the integer sum is exact,
+ * `to_double` rounds it to nearest); nothing for other times.
+ */
+[[nodiscard]] constexpr std::optional<double> whole_time_sum(double bt, double t) noexcept {
+    // |d| < 2^53 exactly when the biased exponent is below 1023 + 53 (NaN and infinities are above).
+    const auto small = [](double d) { return ((std::bit_cast<std::uint64_t>(d) >> 52) & 0x7FFu) < 1023 + 53; };
+    if (!small(bt) || !small(t) || !lwm2m::detail::is_whole(bt) || !lwm2m::detail::is_whole(t)) return std::nullopt;
+    // A zero sum is +0, as in double arithmetic, but for -0 + -0.
+    const std::int64_t sum = encoding::whole_to_int64(bt) + encoding::whole_to_int64(t);
+    if (sum == 0) return std::bit_cast<std::uint64_t>(bt) == std::bit_cast<std::uint64_t>(-0.0) &&
+                                 std::bit_cast<std::uint64_t>(t) == std::bit_cast<std::uint64_t>(-0.0)
+                             ? -0.0
+                             : 0.0;
+    return encoding::to_double(sum);
 }
 
 /** Byte length of a string/opaque value once decoded (validated values cannot fail). */
@@ -662,7 +712,7 @@ struct wide_integer {
     if (!def.range.present) return typed;  // nothing to check
     if ((typed.kind() == value_kind::string || typed.kind() == value_kind::opaque) &&
         typed.encoding() != text_encoding::raw) {
-        if (!def.range.contains(static_cast<double>(decoded_size(typed)))) return fail(errc::number_out_of_range, at);
+        if (!def.range.contains(encoding::to_double(decoded_size(typed)))) return fail(errc::number_out_of_range, at);
     } else if (auto in_range = check_range(typed, def); !in_range) {
         return fail(in_range.error().code, at);
     }
@@ -843,7 +893,7 @@ public:
         if (below != static_cast<std::size_t>(def->instances)) return false;
         if (v.kind() == kind_of(def->type)) {
             if (!def->range.present) return true;
-            if (v.kind() == value_kind::integer) return def->range.contains(static_cast<double>(v.as_integer()));
+            if (v.kind() == value_kind::integer) return def->range.contains(encoding::to_double(v.as_integer()));
         } else if (def->type == data_type::time && v.kind() == value_kind::integer && !def->range.present) {
             v = value::of_time(v.as_integer());  // as coerce makes it (a Time is sent as an integer "v")
             return true;
@@ -889,7 +939,7 @@ private:
                 if (path_list_ || (v.kind() == kind_of(def->type) && !def->range.present)) {
                     // nothing to do
                 } else if (v.kind() == kind_of(def->type) && v.kind() == value_kind::integer) {
-                    if (!def->range.contains(static_cast<double>(v.as_integer())))  // as check_range
+                    if (!def->range.contains(encoding::to_double(v.as_integer())))  // as check_range
                         return failed(out, errc::number_out_of_range, value_at);
                 } else {
                     auto typed = apply_schema(v, *def, value_at);
@@ -956,7 +1006,14 @@ private:
         // RFC 8428 §4.5.3: time = base time + time (missing ones are 0); relative times stay relative.
         const bool has_t = labels.has(label::t);
         if (has_bt_ || has_t) {
-            const double when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
+            double when = 0;
+            if constexpr (config::float_values) {
+                when = (has_bt_ ? bt_ : 0.0) + (has_t ? r.t : 0.0);
+            } else {  // no double added: whole seconds in integers
+                auto sum = whole_time_sum(has_bt_ ? bt_ : 0.0, has_t ? r.t : 0.0);
+                if (!sum) return failed(out, errc::float_not_supported, has_t ? r.t_offset : bt_offset_);
+                when = *sum;
+            }
             if (!encoding::is_finite(when)) return failed(out, errc::number_out_of_range, has_t ? r.t_offset : bt_offset_);
             time = when;
         }
@@ -966,7 +1023,7 @@ private:
         } else if (has_bv_ && *r.value_label == label::v) {
             // RFC 8428 §4.5.4: value = base value + value (numbers only).
             auto sum = add_base_value(bv_, r.val);
-            if (!sum) return failed(out, errc::number_out_of_range, r.value_offset);
+            if (!sum) return failed(out, sum.error().code, r.value_offset);
             v = *sum;
         }
         return resolved::record;
@@ -1242,8 +1299,10 @@ using encoding::utf8_checker;
     constexpr auto bit = [](value_kind k) { return 1u << static_cast<unsigned>(k); };
     constexpr unsigned numbers = bit(value_kind::integer) | bit(value_kind::unsigned_integer) | bit(value_kind::time) |
                                  bit(value_kind::boolean) | bit(value_kind::objlnk);
-    const unsigned plain = json ? numbers : numbers | bit(value_kind::float_);  // JSON has no NaN/inf
+    // JSON has no NaN/inf; a build without Float values writes none
+    const unsigned plain = json || !config::float_values ? numbers : numbers | bit(value_kind::float_);
     if ((plain & bit(v.kind())) != 0 && r.path.has_resource() && !r.time) return {};
+    if (!config::float_values && v.kind() == value_kind::float_) return fail(errc::float_not_supported, i);
     if (v.kind() == value_kind::untyped) return fail(errc::type_mismatch, i);
     if (v.kind() != value_kind::none && !r.path.has_resource()) return fail(errc::invalid_argument, i);
     if (r.time && !encoding::is_finite(*r.time)) return fail(errc::number_out_of_range, i);

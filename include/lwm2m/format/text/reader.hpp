@@ -13,7 +13,9 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/base64.hpp>
+#include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/record.hpp>
@@ -63,7 +65,9 @@ namespace detail {
  * - none (executable resources): only the empty text.
  * Errors (offset inside `text`): `invalid_utf8`, `invalid_number`, `number_out_of_range`
  * (does not fit 64 bits), `invalid_boolean`, `invalid_objlnk`, `invalid_base64`,
- * `type_mismatch` (text for `none`). Allocation: none.
+ * `type_mismatch` (text for `none`), `float_not_supported` (Float, with LWM2M_FLOAT_VALUES 0),
+ * `base64_not_supported` (Opaque, with LWM2M_BASE64_VALUES 0).
+ * Allocation: none.
  */
 [[nodiscard]] inline result<value> parse_value(bytes_view text, data_type t) noexcept {
     const std::string_view s = as_chars(text);
@@ -82,6 +86,7 @@ namespace detail {
         return value::of_unsigned(v);
     }
     case data_type::float_: {
+        if constexpr (!config::float_values) return fail(errc::float_not_supported, 0);
         LWM2M_TRY(v, encoding::parse_double(s));
         return value::of_float(v);
     }
@@ -98,6 +103,7 @@ namespace detail {
         return value::of_objlnk(objlnk{*object, *instance});
     }
     case data_type::opaque: {
+        if constexpr (!config::base64_values) return fail(errc::base64_not_supported, 0);
         if (auto ok = encoding::base64_decoded_size(s, encoding::base64_alphabet::standard); !ok)
             return unexpected{ok.error()};
         return value::of_opaque(text, text_encoding::base64);
@@ -142,7 +148,7 @@ public:
         LWM2M_TRY(v, text::parse_value(payload, def->type));
         if (v.kind() == value_kind::opaque) {
             LWM2M_TRY(n, value_byte_size(v));
-            if (!def->range.contains(static_cast<double>(n))) return fail(errc::number_out_of_range, 0);
+            if (!def->range.contains(encoding::to_double(n))) return fail(errc::number_out_of_range, 0);
         } else if (auto ok = check_range(v, *def); !ok) {
             return fail(ok.error().code, 0);
         }

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/base64.hpp>
 #include <lwm2m/encoding/number_text.hpp>
 #include <lwm2m/encoding/utf8.hpp>
@@ -37,8 +38,9 @@ namespace text {
  * Errors (offset 0): `type_mismatch` (an `untyped` value: raw bytes of unknown type),
  * `invalid_utf8` (a String / Corelnk that is not UTF-8),
  * `invalid_argument` (NaN or an infinity), `invalid_json` / `invalid_base64` (encoded text
- * that does not decode). Output beyond the window is counted, not an error.
- * Allocation: none.
+ * that does not decode), `float_not_supported` (a Float, with LWM2M_FLOAT_VALUES 0),
+ * `base64_not_supported` (an Opaque, with LWM2M_BASE64_VALUES 0). Output
+ * beyond the window is counted, not an error. Allocation: none.
  */
 [[nodiscard]] inline result<void> write_value(const value& v, output_window& out) noexcept {
     std::array<char, encoding::max_number_text> buf{};
@@ -59,7 +61,9 @@ namespace text {
     case value_kind::integer:
     case value_kind::time: return put_number(encoding::format_number(v.as_integer(), buf));
     case value_kind::unsigned_integer: return put_number(encoding::format_number(v.as_unsigned(), buf));
-    case value_kind::float_: return put_number(encoding::format_number(v.as_float(), buf));
+    case value_kind::float_:
+        if constexpr (!config::float_values) return fail(errc::float_not_supported, 0);
+        return put_number(encoding::format_number(v.as_float(), buf));
     case value_kind::boolean: out.put(v.as_boolean() ? '1' : '0'); return {};
     case value_kind::objlnk: {
         if (auto ok = put_number(encoding::format_number(std::uint64_t{v.as_objlnk().object_id}, buf)); !ok) return ok;
@@ -67,6 +71,7 @@ namespace text {
         return put_number(encoding::format_number(std::uint64_t{v.as_objlnk().instance_id}, buf));
     }
     case value_kind::opaque: {
+        if constexpr (!config::base64_values) return fail(errc::base64_not_supported, 0);
         if (v.encoding() == text_encoding::base64) {
             // Readers validate base64 (canonical: padding, zero unused bits); re-check cheaply.
             if (auto ok = encoding::base64_decoded_size(as_chars(v.encoded_bytes()), encoding::base64_alphabet::standard);

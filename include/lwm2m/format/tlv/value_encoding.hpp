@@ -28,6 +28,7 @@
 #include <optional>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/ieee754.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/tlv/header.hpp>
@@ -96,6 +97,8 @@ struct fixed_bits {
 namespace detail {
 /** Out of line: the binary32 round-trip test is long, and would keep `fixed_bits_of` from being inlined. */
 [[nodiscard]] LWM2M_NOINLINE constexpr fixed_bits float_bits(double v) noexcept {
+    // Without Float values (config.hpp) the writers refuse them: 8 bytes, no shortening code.
+    if constexpr (!config::float_values) return {std::bit_cast<std::uint64_t>(v), 8};
     if (const auto bits = float32_bits(v)) return {*bits, 4};
     return {std::bit_cast<std::uint64_t>(v), 8};
 }

@@ -15,6 +15,7 @@
 #include <span>
 
 #include <lwm2m/bytes.hpp>
+#include <lwm2m/config.hpp>
 #include <lwm2m/encoding/utf8.hpp>
 #include <lwm2m/format/output_window.hpp>
 #include <lwm2m/format/record.hpp>
@@ -218,7 +219,8 @@ struct instances_run {
 /**
  * Checks the records against `base` and each other (see `write_tlv`) and returns a bound of
  * the payload size plus `store_slack` (or `no_bound`). Errors: `path_wrong_level` (offset 0),
- * `invalid_argument`, `invalid_utf8`, `invalid_json`, `invalid_base64` (offset = record index).
+ * `invalid_argument`, `invalid_utf8`, `invalid_json`, `invalid_base64`, `float_not_supported`
+ * (LWM2M_FLOAT_VALUES 0) (offset = record index).
  * One pass, each path against its predecessor through their 64-bit lane words: every check
  * must pass before the first byte is written, so this loop is paid on every write.
  */
@@ -248,6 +250,7 @@ struct instances_run {
             return fail(errc::invalid_argument, i);
         }
         // Values must be encodable (NaN and infinities are: IEEE 754 carries them), text UTF-8.
+        if (!config::float_values && v.kind() == value_kind::float_) return fail(errc::float_not_supported, i);
         std::size_t n = 0;  // fixed-size kinds always encode, in at most record_overhead bytes
         if (v.is_bytes()) {
             if (v.encoding() == text_encoding::raw) {
@@ -471,6 +474,7 @@ LWM2M_HOT_INLINE inline void put_type_and_id(std::byte* p, std::uint32_t type, s
         return put_fixed_in_place(p, type, id, f.bits, f.size);
     }
     case value_kind::float_: {
+        if constexpr (!config::float_values) return nullptr;  // `validate` refuses it
         const double d = v.as_float();
         if (const auto single = tlv::float32_bits(d)) return put_fixed_in_place(p, type, id, *single, 4);
         return put_fixed_in_place(p, type, id, std::bit_cast<std::uint64_t>(d), 8);
